@@ -1,0 +1,1 @@
+"""interview-bot: the customer-interview feedback loop, inside Slack."""

@@ -1,0 +1,101 @@
+"""Accounts: one customer company, one name, whatever way people write it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.text import clean_line
+from storage.models import Account
+
+ACCOUNT_NAME_MAX = 75  # Slack's limit for an option's text, which is how accounts are picked
+
+# Legal-form suffixes people add or leave out: "ACME Inc." and "Acme" are one account.
+_LEGAL_SUFFIXES = {
+    "inc",
+    "incorporated",
+    "llc",
+    "llp",
+    "ltd",
+    "limited",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "srl",
+    "spa",
+    "bv",
+    "nv",
+    "oy",
+    "ab",
+    "as",
+    "plc",
+    "pty",
+    "kk",
+}
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalize_account_name(name: str) -> str:
+    """The key under which an account is unique: case, accents of width, punctuation and legal form
+    removed. Letters of every script are kept, so non-Latin names stay distinct."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    words = [w for w in _NON_WORD.split(folded) if w]
+    while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
+        words.pop()
+    return " ".join(words)
+
+
+def display_name(name: str) -> str:
+    return " ".join(clean_line(name).split())
+
+
+def search_accounts(*, session: Session, team_id: str, query: str, limit: int = 20) -> list[Account]:
+    """Known accounts whose name contains what was typed; prefix matches first."""
+    key = normalize_account_name(query)
+    stmt = select(Account).where(Account.team_id == team_id)
+    if key:
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Account.normalized_name.like(f"%{escaped}%", escape="\\"))
+    accounts = list(session.scalars(stmt.order_by(Account.normalized_name).limit(200)))
+    accounts.sort(key=lambda a: (not a.normalized_name.startswith(key), a.normalized_name))
+    return accounts[:limit]
+
+
+def find_account(*, session: Session, team_id: str, name: str) -> Account | None:
+    return session.scalar(
+        select(Account).where(
+            Account.team_id == team_id, Account.normalized_name == normalize_account_name(name)
+        )
+    )
+
+
+def get_or_create_account(*, session: Session, team_id: str, name: str) -> Account:
+    """The account this name means, created on first mention (the first spelling becomes its name).
+
+    Two people may create the same account at the same moment: the loser of the unique-key race
+    reads the winner's row instead of failing.
+    """
+    existing = find_account(session=session, team_id=team_id, name=name)
+    if existing is not None:
+        return existing
+    account = Account(team_id=team_id, name=display_name(name), normalized_name=normalize_account_name(name))
+    try:
+        with session.begin_nested():
+            session.add(account)
+            session.flush()
+    except IntegrityError:
+        winner = find_account(session=session, team_id=team_id, name=name)
+        if winner is None:
+            raise
+        return winner
+    return account

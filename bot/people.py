@@ -1,0 +1,98 @@
+"""People's timezones: times are stored in UTC and shown, and planned, in each person's own zone.
+
+Looked up with users.info once, kept in the database (so replicas and restarts share it) and in a small
+in-process cache, so the 3-second path (opening a modal) never waits on Slack or the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.errors import SlackPermanentError
+from bot.slack import fetch_user_timezone
+from storage.db import Database
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+REFRESH_AFTER = timedelta(days=1)  # people travel; Slack's tz follows them
+FALLBACK_TZ = ZoneInfo("UTC")
+
+
+def zone(name: str | None) -> ZoneInfo:
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown timezone %r; using UTC", name)
+    return FALLBACK_TZ
+
+
+class Timezones:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._cache: dict[tuple[str, str], tuple[ZoneInfo, float]] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, team_id: str, user_id: str) -> ZoneInfo | None:
+        """From memory only: for the 3-second path. None when not known yet."""
+        with self._lock:
+            hit = self._cache.get((team_id, user_id))
+        if hit is None or time.monotonic() - hit[1] > REFRESH_AFTER.total_seconds():
+            return None
+        return hit[0]
+
+    def _remember(self, team_id: str, user_id: str, tz: ZoneInfo) -> ZoneInfo:
+        with self._lock:
+            self._cache[(team_id, user_id)] = (tz, time.monotonic())
+        return tz
+
+    def known(self, team_id: str, user_id: str) -> ZoneInfo | None:
+        """From memory, else the database; never asks Slack. None when never looked up."""
+        tz = self.cached(team_id, user_id)
+        if tz is not None:
+            return tz
+        with self._db.transaction() as session:
+            name = session.scalar(
+                select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id)
+            )
+        return self._remember(team_id, user_id, zone(name)) if name else None
+
+    def resolve(self, *, client: WebClient, team_id: str, user_id: str) -> ZoneInfo:
+        """The user's timezone: memory, then the database, then Slack. Falls back to UTC if Slack fails."""
+        tz = self.cached(team_id, user_id)
+        if tz is not None:
+            return tz
+        now = datetime.now(UTC)
+        with self._db.transaction() as session:
+            person = session.scalar(
+                select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+            )
+            if person and person.tz and person.tz_fetched_at and now - person.tz_fetched_at < REFRESH_AFTER:
+                return self._remember(team_id, user_id, zone(person.tz))
+        try:
+            name = fetch_user_timezone(client, user_id)
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
+            return zone(person.tz if person else None)
+        try:
+            with self._db.transaction() as session:
+                person = session.scalar(
+                    select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
+                )
+                if person is None:
+                    person = Person(team_id=team_id, user_id=user_id)
+                    session.add(person)
+                person.tz, person.tz_fetched_at = name, now
+        except IntegrityError:
+            pass  # another replica stored the same person at the same moment
+        return self._remember(team_id, user_id, zone(name))

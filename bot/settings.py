@@ -1,0 +1,154 @@
+"""Settings from the environment: every name is part of the public contract (DESIGN.md).
+
+A missing or bad value raises SettingsError, whose message is one line naming the variable and what
+to do; the CLI prints it and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Literal
+
+DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; str(self) is the one line shown to the operator."""
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None
+    slack_api_url: str
+    mode: Literal["socket", "http"]
+    host: str
+    port: int
+    database_url: str
+    thank_you_after: timedelta
+    summary_after: timedelta
+    scheduler_tick: timedelta
+    # None means reminders may go out at any hour ("WORKING_HOURS=any").
+    working_hours: WorkingHours | None
+
+
+def parse_duration(name: str, raw: str) -> timedelta:
+    match = _DURATION.match(raw)
+    if not match or int(match.group(1)) == 0:
+        raise SettingsError(
+            f"{name}={raw!r} is not a duration: write a positive whole number and a unit s, m, h or d "
+            f"(for example 24h)."
+        )
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def parse_working_hours(raw: str) -> WorkingHours | None:
+    if raw.strip().lower() == "any":
+        return None
+    match = _HOURS.match(raw)
+    problem = "write HH:MM-HH:MM (for example 09:00-18:00), or 'any' to send at any hour."
+    if not match:
+        raise SettingsError(f"WORKING_HOURS={raw!r} is not a time window: {problem}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise SettingsError(f"WORKING_HOURS={raw!r} has an impossible time: {problem}")
+    start, end = time(h1, m1), time(h2, m2)
+    if end <= start:
+        raise SettingsError(f"WORKING_HOURS={raw!r} ends before it starts: {problem}")
+    return WorkingHours(start, end)
+
+
+def _required(env: Mapping[str, str], name: str, hint: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise SettingsError(f"{name} is not set: {hint}")
+    return value
+
+
+def load_database_url(env: Mapping[str, str] | None = None) -> str:
+    """The database URL alone: `interview-bot migrate` and the CLI reports need no Slack settings."""
+    env = os.environ if env is None else env
+    url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
+        raise SettingsError(
+            f"DATABASE_URL={url!r} is not supported: use sqlite:///path.db or postgresql+psycopg://user@host/db."
+        )
+    return url
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    bot_token = _required(
+        env,
+        "SLACK_BOT_TOKEN",
+        "set it to the app's Bot User OAuth Token (xoxb-…, under OAuth & Permissions).",
+    )
+    if not bot_token.startswith("xoxb-"):
+        raise SettingsError("SLACK_BOT_TOKEN does not start with xoxb-: use the Bot User OAuth Token.")
+    signing_secret = _required(
+        env,
+        "SLACK_SIGNING_SECRET",
+        "set it to the app's Signing Secret (Basic Information → App Credentials).",
+    )
+    app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
+    if app_token is not None and not app_token.startswith("xapp-"):
+        raise SettingsError(
+            "SLACK_APP_TOKEN does not start with xapp-: use an app-level token with connections:write."
+        )
+
+    raw_mode = env.get("BOT_MODE", "").strip().lower() or ("socket" if app_token else "http")
+    if raw_mode not in ("socket", "http"):
+        raise SettingsError(f"BOT_MODE={raw_mode!r} is not a mode: use socket or http.")
+    if raw_mode == "socket" and app_token is None:
+        raise SettingsError(
+            "SLACK_APP_TOKEN is not set but BOT_MODE=socket needs it: create an app-level token "
+            "with connections:write, or set BOT_MODE=http."
+        )
+
+    raw_port = env.get("PORT", "").strip() or "3000"
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise SettingsError(f"PORT={raw_port!r} is not a TCP port: use a number from 1 to 65535.")
+
+    api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
+    if not re.match(r"^https?://", api_url):
+        raise SettingsError(f"SLACK_API_URL={api_url!r} is not an http(s) URL: leave it unset for Slack.")
+    if not api_url.endswith("/"):
+        api_url += "/"
+
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=api_url,
+        mode=raw_mode,  # type: ignore[arg-type]
+        host=env.get("HOST", "").strip() or "0.0.0.0",
+        port=int(raw_port),
+        database_url=load_database_url(env),
+        thank_you_after=parse_duration(
+            "FOLLOWUP_THANK_YOU_AFTER", env.get("FOLLOWUP_THANK_YOU_AFTER", "").strip() or "24h"
+        ),
+        summary_after=parse_duration(
+            "FOLLOWUP_SUMMARY_AFTER", env.get("FOLLOWUP_SUMMARY_AFTER", "").strip() or "48h"
+        ),
+        scheduler_tick=parse_duration("SCHEDULER_TICK", env.get("SCHEDULER_TICK", "").strip() or "30s"),
+        working_hours=parse_working_hours(env.get("WORKING_HOURS", "").strip() or "09:00-18:00"),
+    )

@@ -1,0 +1,88 @@
+"""The one way out to Slack's Web API: clients with retry handlers and a call wrapper that sorts errors.
+
+Two clients: the background one honours rate limits (Retry-After) and retries 5xx and connection errors;
+the interactive one, for calls that must finish inside Slack's 3 seconds (views.open from a command),
+never waits out a rate limit, since a trigger_id is dead by then anyway.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.web import SlackResponse
+
+from bot.errors import SlackPermanentError
+
+log = logging.getLogger(__name__)
+
+# Errors that no retry will heal: the piece of work ends with the reason recorded.
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "invalid_auth",
+        "is_archived",
+        "missing_scope",
+        "not_in_channel",
+        "restricted_action",
+        "token_revoked",
+        "user_disabled",
+        "user_not_found",
+        "user_not_visible",
+    }
+)
+
+BACKGROUND_TIMEOUT_SECONDS = 15
+INTERACTIVE_TIMEOUT_SECONDS = 2.5
+
+
+def make_client(*, token: str | None, base_url: str) -> WebClient:
+    """The background client: patient, retries what may heal."""
+    return WebClient(
+        token=token,
+        base_url=base_url,
+        timeout=BACKGROUND_TIMEOUT_SECONDS,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def interactive(client: WebClient) -> WebClient:
+    """A copy of `client` for calls on the 3-second path: short timeout, one retry on a dropped connection."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=INTERACTIVE_TIMEOUT_SECONDS,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
+    """Call a WebClient method; raise SlackPermanentError for errors that will not heal."""
+    try:
+        return method(**kwargs)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if error in PERMANENT_ERRORS:
+            raise SlackPermanentError(getattr(method, "__name__", "slack"), error) from exc
+        raise
+
+
+def fetch_user_timezone(client: WebClient, user_id: str) -> str | None:
+    """The user's IANA timezone from users.info, or None when Slack does not say."""
+    response = call(client.users_info, user=user_id)
+    user = response.get("user") or {}
+    return user.get("tz") or None

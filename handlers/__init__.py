@@ -1,0 +1,13 @@
+"""Inbound Slack surfaces, thin: parse the payload, call a service, render. One module per surface."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register_all(app: App) -> None:
+    from handlers import commands, log_modal, shortcuts
+
+    commands.register(app)
+    log_modal.register(app)
+    shortcuts.register(app)

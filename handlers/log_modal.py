@@ -1,0 +1,245 @@
+"""The log modal: open it, search accounts while people type, and store what they submit."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.exc import DBAPIError
+
+from bot.accounts import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
+from bot.app import Deps
+from bot.errors import InvalidInput, SlackPermanentError, StorageUnavailable
+from bot.interviews import InterviewDraft, LoggedInterview, log_interview
+from bot.people import zone
+from bot.slack import call
+from handlers.views.common import channel_mention, fallback_text, is_channel_id, is_user_id
+from handlers.views.interview import saved_interview_message, shared_interview_message
+from handlers.views.log_modal import (
+    LogField,
+    LogModal,
+    LogModalMetadata,
+    LogModalPrefill,
+    account_option,
+    log_modal,
+)
+
+log = logging.getLogger(__name__)
+
+STORE_ATTEMPTS = 2  # one retry rides out a dropped connection or a failover, well within 3 s
+
+
+def register(app: App) -> None:
+    app.options(LogModal.ACCOUNT_SEARCH)(suggest_accounts)
+    app.view_submission(LogModal.CALLBACK_ID)(submit_log_modal)
+
+
+def open_log_modal(
+    *,
+    deps: Deps,
+    trigger_id: str,
+    team_id: str,
+    user_id: str,
+    channel_id: str | None,
+    prefill: LogModalPrefill,
+) -> Callable[[], None]:
+    """Open the modal at once (the trigger_id dies after 3 s), with today's date in the user's zone.
+
+    Returns what is left to do after the ack: if the zone was not known yet, the modal opened with
+    today's UTC date; the zone is looked up then, and the date corrected in place when it differs.
+    """
+    tz = deps.timezones.cached(team_id, user_id)
+    today = datetime.now(tz or UTC).date()
+
+    def build(day: date) -> Any:
+        return log_modal(
+            today=day,
+            user_id=user_id,
+            metadata=LogModalMetadata(channel_id=channel_id, tz=str(tz) if tz else None),
+            prefill=prefill,
+        )
+
+    opened = call(deps.interactive_client.views_open, trigger_id=trigger_id, view=build(today))
+
+    def correct_default_date() -> None:
+        nonlocal tz
+        if tz is not None:
+            return
+        tz = deps.timezones.resolve(client=deps.client, team_id=team_id, user_id=user_id)
+        local_today = datetime.now(tz).date()
+        if local_today == today:
+            return
+        view = opened.get("view") or {}
+        try:
+            call(
+                deps.client.views_update,
+                view_id=view.get("id"),
+                hash=view.get("hash"),
+                view=build(local_today),
+            )
+        except Exception as exc:  # the user may have moved on; the date is only a default
+            log.info("could not correct the default date: %s", exc)
+
+    return correct_default_date
+
+
+def suggest_accounts(ack: Ack, payload: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+    """Known accounts matching what was typed, and the typed name as a new account when it is new."""
+    typed = " ".join(str(payload.get("value") or "").split())[:ACCOUNT_NAME_MAX]
+    with deps.db.transaction() as session:
+        matches = search_accounts(session=session, team_id=context.team_id or "", query=typed)
+        names = [a.name for a in matches]
+    options = [account_option(name) for name in names]
+    key = normalize_account_name(typed)
+    if key and all(normalize_account_name(n) != key for n in names):
+        options.insert(0, account_option(typed, label=f"➕ New account: {typed}"))
+    ack(options=[o.to_dict() for o in options[:100]])
+
+
+def _value(state: dict[str, Any], field: LogField) -> dict[str, Any]:
+    block = state.get(field.value) or {}
+    return next(iter(block.values()), {}) if isinstance(block, dict) else {}
+
+
+def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
+    """The submitted view state as a draft; nothing is judged here, only read."""
+
+    def text(field: LogField) -> str | None:
+        value = _value(state, field).get("value")
+        return value if isinstance(value, str) else None
+
+    def checked(field: LogField) -> bool:
+        return bool(_value(state, field).get("selected_options"))
+
+    account = (_value(state, LogField.ACCOUNT).get("selected_option") or {}).get("value")
+    kind = (_value(state, LogField.KIND).get("selected_option") or {}).get("value")
+    raw_date = _value(state, LogField.HELD_ON).get("selected_date")
+    try:
+        held_on = date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        held_on = None
+    participants = [
+        u for u in _value(state, LogField.PARTICIPANTS).get("selected_users") or [] if is_user_id(u)
+    ]
+    channel = _value(state, LogField.SHARE_CHANNEL).get("selected_conversation")
+    return InterviewDraft(
+        account=account,
+        kind=kind,
+        held_on=held_on,
+        participants=participants,
+        contact_name=text(LogField.CONTACT_NAME),
+        contact_role=text(LogField.CONTACT_ROLE),
+        goal=text(LogField.GOAL),
+        pains=text(LogField.PAINS),
+        requests=text(LogField.REQUESTS),
+        quotes=text(LogField.QUOTES),
+        interpretation=text(LogField.INTERPRETATION),
+        closing_answer=text(LogField.CLOSING_ANSWER),
+        notes=text(LogField.NOTES),
+        recording_url=text(LogField.RECORDING_URL),
+        recording_permission=checked(LogField.RECORDING_PERMISSION),
+        thank_you_sent=checked(LogField.THANK_YOU_SENT),
+        promises=text(LogField.PROMISES),
+        share_channel=channel if isinstance(channel, str) and is_channel_id(channel) else None,
+    )
+
+
+def submit_log_modal(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
+) -> None:
+    """Store first (inside Slack's 3 s, so a failure keeps the modal and the text open), then ack, then
+    send the DM and the channel post."""
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    draft = parse_log_form(view.get("state", {}).get("values", {}))
+    metadata = LogModalMetadata.loads(view.get("private_metadata"))
+    tz = deps.timezones.known(team_id, user_id) or zone(metadata.tz)
+    settings = deps.settings
+
+    for attempt in range(1, STORE_ATTEMPTS + 1):
+        try:
+            with deps.db.transaction() as session:
+                logged = log_interview(
+                    session=session,
+                    team_id=team_id,
+                    user_id=user_id,
+                    draft=draft,
+                    now=datetime.now(UTC),
+                    tz=tz,
+                    thank_you_after=settings.thank_you_after,
+                    summary_after=settings.summary_after,
+                    source_view_id=view.get("id"),
+                )
+                dm = saved_interview_message(logged.interview, logged.follow_ups, tz)
+                shared = shared_interview_message(logged.interview) if draft.share_channel else None
+            break
+        except InvalidInput as exc:
+            ack(response_action="errors", errors=exc.fields)
+            return
+        except DBAPIError as exc:
+            log.warning("storing the interview failed (attempt %d): %s", attempt, exc)
+            if attempt == STORE_ATTEMPTS:
+                raise StorageUnavailable() from exc
+            time.sleep(0.2)
+    ack()
+    if not logged.created:
+        return  # the same submission again: it was stored and announced the first time
+    _announce(deps=deps, logged=logged, user_id=user_id, dm=dm, shared=shared)
+
+
+def _announce(
+    *, deps: Deps, logged: LoggedInterview, user_id: str, dm: list[Any], shared: list[Any] | None
+) -> None:
+    client = deps.client
+    account = logged.interview.account.name
+    call(
+        client.chat_postMessage,
+        channel=user_id,
+        text=fallback_text(f"Saved your interview with {account}."),
+        blocks=dm,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+    channel = logged.interview.share_channel_id
+    if shared is None or channel is None:
+        return
+    try:
+        post_to_channel(client, channel=channel, text=f"Interview with {account}", blocks=shared)
+    except SlackPermanentError as exc:
+        call(
+            client.chat_postMessage,
+            channel=user_id,
+            text=_share_failed(channel, exc.error),
+            unfurl_links=False,
+        )
+
+
+def post_to_channel(client: WebClient, *, channel: str, text: str, blocks: list[Any]) -> None:
+    """Post to a team channel; join it first when it is public and the bot is not in it yet."""
+    kwargs = {"channel": channel, "text": fallback_text(text), "blocks": blocks, "unfurl_links": False}
+    try:
+        call(client.chat_postMessage, **kwargs)
+    except SlackPermanentError as exc:
+        if exc.error != "not_in_channel":
+            raise
+        try:
+            call(client.conversations_join, channel=channel)
+        except Exception:
+            raise exc from None
+        call(client.chat_postMessage, **kwargs)
+
+
+def _share_failed(channel: str, error: str) -> str:
+    where = channel_mention(channel)
+    if error in ("not_in_channel", "channel_not_found", "missing_scope"):
+        return (
+            f"Your interview is saved, but I couldn't post it in {where}: I'm not a member there. "
+            "Type `/invite @Interview Bot` in that channel, then pick it again next time."
+        )
+    if error == "is_archived":
+        return f"Your interview is saved, but {where} is archived, so I couldn't post it there."
+    return f"Your interview is saved, but I couldn't post it in {where} (Slack said `{error}`)."

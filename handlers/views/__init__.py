@@ -1,0 +1,1 @@
+"""Block Kit builders: pure functions from domain objects to slack_sdk models. They never query."""

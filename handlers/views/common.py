@@ -1,0 +1,92 @@
+"""Block Kit building blocks shared by every surface: typed text made safe and kept within Slack's limits."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.text import chunk, escape_mrkdwn, truncate
+
+MESSAGE_MAX_BLOCKS = 50
+MODAL_MAX_BLOCKS = 100
+SECTION_MAX_CHARS = 3000
+HEADER_MAX_CHARS = 150
+FALLBACK_TEXT_MAX = 3000  # far below Slack's 40,000: notifications show a line or two anyway
+CUT_NOTE = "_Some of this was too long for one Slack message; `/interview export` has every word._"
+
+_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
+_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    """Our own mrkdwn. verbatim: Slack must not turn bare words like @here into mentions."""
+    return MarkdownTextObject(text=text, verbatim=True)
+
+
+def plain(text: str, limit: int = HEADER_MAX_CHARS) -> PlainTextObject:
+    return PlainTextObject(text=truncate(text, limit, "…") or " ", emoji=True)
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=plain(text, HEADER_MAX_CHARS))
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(truncate(text, SECTION_MAX_CHARS, "…"))])
+
+
+def user_mention(user_id: str) -> str:
+    """A mention of a Slack user id we got from Slack; anything else is shown escaped, pinging nobody."""
+    return f"<@{user_id}>" if _SLACK_USER_ID.match(user_id) else escape_mrkdwn(user_id)
+
+
+def channel_mention(channel_id: str) -> str:
+    return f"<#{channel_id}>" if _SLACK_CHANNEL_ID.match(channel_id) else escape_mrkdwn(channel_id)
+
+
+def is_user_id(value: str) -> bool:
+    return bool(_SLACK_USER_ID.match(value))
+
+
+def is_channel_id(value: str) -> bool:
+    return bool(_SLACK_CHANNEL_ID.match(value))
+
+
+def labelled_sections(label: str, typed: str) -> list[Block]:
+    """A bold label over text someone typed, escaped, split over as many sections as it needs."""
+    body = escape_mrkdwn(typed)
+    pieces = chunk(body, SECTION_MAX_CHARS - len(label) - 8) or [""]
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(f"*{label}*\n{pieces[0]}"))]
+    blocks += [SectionBlock(text=mrkdwn(p)) for p in pieces[1:]]
+    return blocks
+
+
+def bullet_sections(label: str, items: list[str], *, prefix: str = "• ") -> list[Block]:
+    return labelled_sections(label, "\n".join(f"{prefix}{item}" for item in items)) if items else []
+
+
+def fit_message(blocks: list[Block], limit: int = MESSAGE_MAX_BLOCKS) -> list[Block]:
+    """Keep a message within Slack's block limit, saying so where something was cut."""
+    if len(blocks) <= limit:
+        return blocks
+    return [*blocks[: limit - 1], ContextBlock(elements=[mrkdwn(CUT_NOTE)])]
+
+
+def fallback_text(text: str) -> str:
+    """The notification text of a message: escaped, short."""
+    return truncate(escape_mrkdwn(text), FALLBACK_TEXT_MAX, "…")
+
+
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    """A UTC moment as the viewer reads it: "Tue 24 Nov, 09:00"."""
+    return moment.astimezone(tz).strftime("%a %d %b, %H:%M")

@@ -1,0 +1,101 @@
+"""Messages about interviews: the saved-interview DM, the channel summary, the list."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
+
+from bot.text import escape_mrkdwn, truncate
+from handlers.views.common import (
+    bullet_sections,
+    context,
+    fit_message,
+    header,
+    labelled_sections,
+    local_time,
+    mrkdwn,
+    user_mention,
+)
+from storage.models import FollowUp, Interview
+
+
+def _link(url: str, label: str) -> str:
+    # Inside <url|label> a raw |, < or > would end the link early; the URL was checked to be http(s).
+    safe = escape_mrkdwn(url).replace("|", "%7C")
+    return f"<{safe}|{label}>"
+
+
+def _overview(interview: Interview) -> str:
+    parts = [f"*{interview.kind.label}* on {interview.held_on:%a %d %b %Y}"]
+    if interview.contact_name or interview.contact_role:
+        who = escape_mrkdwn(interview.contact_name or "")
+        role = escape_mrkdwn(interview.contact_role or "")
+        parts.append(f"with {who} ({role})" if who and role else f"with {who or role}")
+    line = " ".join(parts)
+    ours = ", ".join(user_mention(p.user_id) for p in interview.participants)
+    if ours:
+        line += f"\nOur side: {ours}"
+    if interview.recording_url:
+        consent = "customer agreed" if interview.recording_permission else "no recorded consent"
+        line += f"\n{_link(interview.recording_url, 'Recording')} ({consent})"
+    return line
+
+
+def interview_summary_blocks(interview: Interview) -> list[Block]:
+    """The interview as the team reads it: quotes beside the interpretation, so others can challenge it."""
+    blocks: list[Block] = [
+        header(f"{interview.account.name}: {interview.kind.label}"),
+        SectionBlock(text=mrkdwn(_overview(interview))),
+    ]
+    if interview.goal:
+        blocks += labelled_sections("Goal", interview.goal)
+    blocks += bullet_sections("Pains", [p.text for p in interview.pains])
+    blocks += bullet_sections("Requests", [r.text for r in interview.requests])
+    blocks += bullet_sections("What they said", [q.text for q in interview.quotes], prefix="> ")
+    if interview.interpretation:
+        blocks += labelled_sections("What we heard", interview.interpretation)
+    if interview.closing_answer:
+        blocks += labelled_sections("What else is on their mind", interview.closing_answer)
+    if interview.notes:
+        blocks += labelled_sections("Notes", interview.notes)
+    return blocks
+
+
+def saved_interview_message(interview: Interview, follow_ups: list[FollowUp], tz: ZoneInfo) -> list[Block]:
+    """The DM that confirms what was saved, and what the bot will remind about."""
+    blocks = interview_summary_blocks(interview)
+    blocks.append(DividerBlock())
+    if follow_ups:
+        lines = [f"• {escape_mrkdwn(f.description)}: {local_time(f.due_at, tz)}" for f in follow_ups]
+        blocks += [SectionBlock(text=mrkdwn(truncate("*I'll remind you:*\n" + "\n".join(lines), 3000)))]
+    else:
+        blocks.append(SectionBlock(text=mrkdwn("Nothing left to follow up. Nice work.")))
+    blocks.append(context(f"Saved as interview #{interview.id}. `/interview list` shows your latest."))
+    return fit_message(blocks)
+
+
+def shared_interview_message(interview: Interview) -> list[Block]:
+    blocks = interview_summary_blocks(interview)
+    blocks.append(context(f"Logged by {user_mention(interview.logged_by)} · interview #{interview.id}"))
+    return fit_message(blocks)
+
+
+def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
+    if not interviews:
+        return [
+            SectionBlock(
+                text=mrkdwn(
+                    "You haven't logged any interviews yet. Try `/interview log Acme` after your next call."
+                )
+            )
+        ]
+    blocks: list[Block] = [header("Your latest interviews")]
+    for interview in interviews:
+        pains = "; ".join(p.text for p in interview.pains[:3])
+        name = escape_mrkdwn(interview.account.name)
+        line = f"*{name}* · {interview.kind.label} · {interview.held_on:%d %b %Y}"
+        if pains:
+            line += f"\n{escape_mrkdwn(truncate(pains, 280, '…'))}"
+        blocks.append(SectionBlock(text=mrkdwn(line)))
+    return fit_message(blocks)

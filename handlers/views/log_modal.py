@@ -1,0 +1,247 @@
+"""The log modal: every id it uses, its typed private_metadata, and the pure function that builds it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+from enum import StrEnum
+
+from slack_sdk.models.blocks import (
+    Block,
+    CheckboxesElement,
+    ContextBlock,
+    ConversationFilter,
+    ConversationSelectElement,
+    DatePickerElement,
+    DividerBlock,
+    ExternalDataSelectElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    StaticSelectElement,
+    UserMultiSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.accounts import ACCOUNT_NAME_MAX
+from bot.interviews import FIELD_MAX
+from bot.text import truncate
+from handlers.views.common import header, mrkdwn, plain
+from storage.models import InterviewKind
+
+
+class LogModal(StrEnum):
+    CALLBACK_ID = "log_interview"
+    # One action for every account picker (log and schedule modals share the search).
+    ACCOUNT_SEARCH = "account_search"
+    VALUE = "value"  # the action_id of each input; block ids (LogField) tell the fields apart
+    CHECKED = "checked"
+
+
+class LogField(StrEnum):
+    """Block ids of the modal's inputs; the same names as InterviewDraft's fields."""
+
+    ACCOUNT = "account"
+    KIND = "kind"
+    HELD_ON = "held_on"
+    PARTICIPANTS = "participants"
+    CONTACT_NAME = "contact_name"
+    CONTACT_ROLE = "contact_role"
+    GOAL = "goal"
+    PAINS = "pains"
+    REQUESTS = "requests"
+    QUOTES = "quotes"
+    INTERPRETATION = "interpretation"
+    CLOSING_ANSWER = "closing_answer"
+    NOTES = "notes"
+    RECORDING_URL = "recording_url"
+    RECORDING_PERMISSION = "recording_permission"
+    THANK_YOU_SENT = "thank_you_sent"
+    PROMISES = "promises"
+    SHARE_CHANNEL = "share_channel"
+
+
+@dataclass(frozen=True)
+class LogModalMetadata:
+    """What the submission needs to know of where the modal came from (private_metadata, ≤ 3000 chars)."""
+
+    channel_id: str | None = None  # where the command was typed
+    tz: str | None = None  # the timezone the default date was computed in
+
+    def dumps(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def loads(cls, raw: str | None) -> LogModalMetadata:
+        try:
+            data = json.loads(raw or "{}")
+        except ValueError:
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__ and isinstance(v, str)})
+
+
+@dataclass(frozen=True)
+class LogModalPrefill:
+    account: str | None = None
+    notes: str | None = None
+
+
+def account_option(name: str, label: str | None = None) -> Option:
+    name = truncate(name.strip(), ACCOUNT_NAME_MAX, "")
+    return Option(text=truncate(label or name, 75, "…"), value=name)
+
+
+def _text_input(
+    field: LogField,
+    label: str,
+    *,
+    multiline: bool = False,
+    placeholder: str | None = None,
+    hint: str | None = None,
+    initial: str | None = None,
+) -> InputBlock:
+    limit = FIELD_MAX[field.value]
+    return InputBlock(
+        block_id=field,
+        label=plain(label),
+        optional=True,
+        hint=plain(hint, 2000) if hint else None,
+        element=PlainTextInputElement(
+            action_id=LogModal.VALUE,
+            multiline=multiline,
+            max_length=limit,
+            placeholder=plain(placeholder) if placeholder else None,
+            initial_value=truncate(initial, limit, "") if initial else None,
+        ),
+    )
+
+
+def _checkbox(field: LogField, label: str, option: str) -> InputBlock:
+    return InputBlock(
+        block_id=field,
+        label=plain(label),
+        optional=True,
+        element=CheckboxesElement(
+            action_id=LogModal.CHECKED, options=[Option(text=plain(option), value="yes")]
+        ),
+    )
+
+
+def kind_options() -> list[Option]:
+    return [Option(text=kind.label, value=kind.value) for kind in InterviewKind]
+
+
+def log_modal(*, today: date, user_id: str, metadata: LogModalMetadata, prefill: LogModalPrefill) -> View:
+    """The capture form. Pains and requests are separate fields, as are quotes and interpretation,
+    and the closing question has its own box: the habits of a good interview are built in."""
+    blocks: list[Block] = [
+        ContextBlock(
+            elements=[
+                mrkdwn(
+                    "Capture it while it's fresh. Keep the customer's *pains* apart from the *solutions* "
+                    "they asked for, and *what they said* apart from *what we heard*."
+                )
+            ]
+        ),
+        InputBlock(
+            block_id=LogField.ACCOUNT,
+            label=plain("Account"),
+            hint=plain("Start typing: pick a known account, or choose “New account”."),
+            element=ExternalDataSelectElement(
+                action_id=LogModal.ACCOUNT_SEARCH,
+                placeholder=plain("Customer company"),
+                min_query_length=1,
+                initial_option=account_option(prefill.account) if prefill.account else None,
+            ),
+        ),
+        InputBlock(
+            block_id=LogField.KIND,
+            label=plain("Kind of conversation"),
+            element=StaticSelectElement(
+                action_id=LogModal.VALUE, placeholder=plain("Pick one"), options=kind_options()
+            ),
+        ),
+        InputBlock(
+            block_id=LogField.HELD_ON,
+            label=plain("Date of the call"),
+            element=DatePickerElement(action_id=LogModal.VALUE, initial_date=today.isoformat()),
+        ),
+        InputBlock(
+            block_id=LogField.PARTICIPANTS,
+            label=plain("Our people on the call"),
+            optional=True,
+            element=UserMultiSelectElement(action_id=LogModal.VALUE, initial_users=[user_id]),
+        ),
+        _text_input(LogField.CONTACT_NAME, "Customer contact", placeholder="Name"),
+        _text_input(LogField.CONTACT_ROLE, "Their role", placeholder="e.g. Head of Finance"),
+        _text_input(
+            LogField.GOAL,
+            "Goal of the conversation",
+            multiline=True,
+            placeholder="What did we want to learn?",
+        ),
+        DividerBlock(),
+        header("What we learned"),
+        _text_input(
+            LogField.PAINS,
+            "Pains",
+            multiline=True,
+            hint="Problems in their words, one per line. Needed, unless you write notes below.",
+            placeholder="Month-end reports take two days to build",
+        ),
+        _text_input(
+            LogField.REQUESTS,
+            "Requests",
+            multiline=True,
+            hint="Solutions they asked for, one per line. Dig for the pain behind each.",
+        ),
+        _text_input(
+            LogField.QUOTES, "What they said", multiline=True, hint="Quotes, word for word, one per line."
+        ),
+        _text_input(
+            LogField.INTERPRETATION,
+            "What we heard",
+            multiline=True,
+            hint="Our interpretation, tied to the goal. Leave empty and you'll be reminded to write it.",
+        ),
+        _text_input(
+            LogField.CLOSING_ANSWER,
+            "“What else is on your mind?”",
+            multiline=True,
+            hint="Their answer to the closing question.",
+        ),
+        _text_input(LogField.NOTES, "Notes", multiline=True, initial=prefill.notes),
+        DividerBlock(),
+        _text_input(LogField.RECORDING_URL, "Recording link", placeholder="https://…"),
+        _checkbox(LogField.RECORDING_PERMISSION, "Recording", "The customer agreed to be recorded"),
+        _checkbox(LogField.THANK_YOU_SENT, "Thank-you email", "Already sent"),
+        _text_input(
+            LogField.PROMISES,
+            "Promised follow-ups",
+            multiline=True,
+            hint="One per line; end a line with a date (2026-12-01), “tomorrow” or “in 5 days”. "
+            "Without a date it's due in 3 days.",
+        ),
+        InputBlock(
+            block_id=LogField.SHARE_CHANNEL,
+            label=plain("Share the summary in"),
+            optional=True,
+            element=ConversationSelectElement(
+                action_id=LogModal.VALUE,
+                placeholder=plain("A team channel (optional)"),
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=LogModal.CALLBACK_ID,
+        title=plain("Log an interview", 24),
+        submit=plain("Save", 24),
+        close=plain("Cancel", 24),
+        private_metadata=metadata.dumps(),
+        blocks=blocks,
+    )

@@ -1,0 +1,1 @@
+"""Alembic migrations: one linear history, run by `interview-bot migrate` and at start-up."""

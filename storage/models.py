@@ -1,0 +1,248 @@
+"""SQLAlchemy 2 models. Every row carries its workspace (team_id); no Slack code lives here."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so Alembic can find and drop them on both SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TEAM_ID = 32  # Slack ids are short; a little headroom for Enterprise Grid ids.
+USER_ID = 32
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, whatever the backend stores."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store times in UTC with tzinfo")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class InterviewKind(enum.StrEnum):
+    DISCOVERY = "discovery"
+    SALES_CALL = "sales_call"
+    SUCCESS_CHECK_IN = "success_check_in"
+    SUPPORT_ESCALATION = "support_escalation"
+    CHURN = "churn"
+    WIN_LOSS = "win_loss"
+    DEMO = "demo"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    InterviewKind.DISCOVERY: "Discovery interview",
+    InterviewKind.SALES_CALL: "Sales call",
+    InterviewKind.SUCCESS_CHECK_IN: "Success check-in",
+    InterviewKind.SUPPORT_ESCALATION: "Support escalation",
+    InterviewKind.CHURN: "Churn interview",
+    InterviewKind.WIN_LOSS: "Win/loss interview",
+    InterviewKind.DEMO: "Demo",
+}
+
+
+class FollowUpKind(enum.StrEnum):
+    THANK_YOU = "thank_you"
+    SUMMARY = "summary"
+    PROMISE = "promise"
+
+
+class FollowUpState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    SNOOZED = "snoozed"
+    SKIPPED = "skipped"
+
+
+def _str_enum(enum_cls: type[enum.StrEnum], name: str) -> Enum:
+    # VARCHAR + CHECK on every backend: adding a kind later is a plain migration, not ALTER TYPE.
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Account(Base):
+    """A customer company. Its normalised name is unique per workspace."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("team_id", "normalized_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    name: Mapped[str] = mapped_column(String(200))
+    normalized_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    interviews: Mapped[list[Interview]] = relationship(back_populates="account")
+
+
+class Interview(Base):
+    """One conversation with one account."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (
+        # A view submission is stored once, even if Slack or the user sends it twice.
+        UniqueConstraint("team_id", "source_view_id"),
+        Index("ix_interviews_team_id_logged_by_held_on", "team_id", "logged_by", "held_on"),
+        Index("ix_interviews_team_id_account_id", "team_id", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
+    kind: Mapped[InterviewKind] = mapped_column(_str_enum(InterviewKind, "interview_kind"))
+    held_on: Mapped[date] = mapped_column(Date)
+    logged_by: Mapped[str] = mapped_column(String(USER_ID))
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_role: Mapped[str | None] = mapped_column(String(200))
+    goal: Mapped[str | None] = mapped_column(Text)
+    interpretation: Mapped[str | None] = mapped_column(Text)
+    closing_answer: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recording_url: Mapped[str | None] = mapped_column(Text)
+    recording_permission: Mapped[bool] = mapped_column(Boolean, default=False)
+    thank_you_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_view_id: Mapped[str | None] = mapped_column(String(64))
+
+    account: Mapped[Account] = relationship(back_populates="interviews")
+    participants: Mapped[list[Participant]] = relationship(
+        cascade="all, delete-orphan", order_by="Participant.id"
+    )
+    pains: Mapped[list[Pain]] = relationship(cascade="all, delete-orphan", order_by="Pain.position")
+    requests: Mapped[list[CustomerRequest]] = relationship(
+        cascade="all, delete-orphan", order_by="CustomerRequest.position"
+    )
+    quotes: Mapped[list[Quote]] = relationship(cascade="all, delete-orphan", order_by="Quote.position")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan", order_by="FollowUp.due_at"
+    )
+
+
+class Participant(Base):
+    """One of our people who took part in the call."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("interview_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+
+
+class _InterviewLine:
+    """Pains, requests and quotes: one line of text each, kept in the order typed."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Pain(_InterviewLine, Base):
+    __tablename__ = "pains"
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+
+
+class CustomerRequest(_InterviewLine, Base):
+    """A solution the customer asked for; kept apart from the pain behind it."""
+
+    __tablename__ = "customer_requests"
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+
+
+class Quote(_InterviewLine, Base):
+    """What they said, word for word."""
+
+    __tablename__ = "quotes"
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+
+
+class FollowUp(Base):
+    """Something someone owes after a call."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (Index("ix_follow_ups_team_id_owner_id_state", "team_id", "owner_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[str] = mapped_column(String(USER_ID))
+    kind: Mapped[FollowUpKind] = mapped_column(_str_enum(FollowUpKind, "follow_up_kind"))
+    description: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[FollowUpState] = mapped_column(
+        _str_enum(FollowUpState, "follow_up_state"), default=FollowUpState.OPEN
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    interview: Mapped[Interview | None] = relationship(back_populates="follow_ups")
+
+
+class Person(Base):
+    """What we know of a Slack user of a workspace; today only their timezone, cached from users.info."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    tz_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
