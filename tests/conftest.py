@@ -1,0 +1,157 @@
+"""Fixtures: databases (SQLite always, PostgreSQL when TEST_POSTGRES_URL is set), the fake Slack Web API,
+and the real bot served over HTTP on a free port."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.app import Deps, build_app
+from bot.server import WebApp, make_http_server
+from bot.settings import Settings, load_settings
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import Base
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import SlackSender
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
+
+
+def _admin_engine():  # noqa: ANN202
+    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+
+
+def create_postgres_database() -> str:
+    """A new, empty PostgreSQL database for this run; its URL."""
+    name = f"ib_test_{uuid.uuid4().hex[:10]}"
+    engine = _admin_engine()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # CI sets the URL: unreachable is a failure, not a skip
+        pytest.fail(f"TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}")
+    finally:
+        engine.dispose()
+    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = make_url(url).database
+    engine = _admin_engine()
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not POSTGRES_URL, reason="TEST_POSTGRES_URL not set"),
+        ],
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def _postgres_session_url() -> Iterator[str]:
+    url = create_postgres_database()
+    db = Database(url)
+    upgrade(db)
+    db.dispose()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema at all, for migration tests."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated, empty database of each backend."""
+    if backend == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
+        upgrade(db)
+    else:
+        db = Database(request.getfixturevalue("_postgres_session_url"))
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    with FakeSlack(token=BOT_TOKEN) as fake:
+        yield fake
+
+
+def make_settings(fake_slack: FakeSlack, database_url: str, **env: str) -> Settings:
+    return load_settings(
+        {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.url,
+            "DATABASE_URL": database_url,
+            "BOT_MODE": "http",
+            **env,
+        }
+    )
+
+
+@dataclass
+class RunningBot:
+    slack: SlackSender
+    fake: FakeSlack
+    db: Database
+    deps: Deps
+    url: str
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, database: Database) -> Iterator[RunningBot]:
+    """The real app behind the real HTTP server, talking to the fake Slack."""
+    settings = make_settings(fake_slack, database.url)
+    app, deps = build_app(settings=settings, db=database)
+    server = make_http_server(WebApp(app, database), host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port
+    fake_slack.reset()  # forget auth.test from start-up
+    yield RunningBot(
+        slack=SlackSender("127.0.0.1", port, SIGNING_SECRET),
+        fake=fake_slack,
+        db=database,
+        deps=deps,
+        url=f"http://127.0.0.1:{port}",
+    )
+    server.close()
+    thread.join(timeout=5)
+    app.listener_runner.listener_executor.shutdown(wait=True)

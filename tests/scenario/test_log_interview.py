@@ -1,0 +1,103 @@
+"""`/interview log` end to end: signed requests to the real endpoint, the fake Slack records the rest."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from handlers.views.log_modal import LogField, LogModal
+from storage.models import Account, FollowUp, FollowUpKind, Interview, Pain
+from tests.conftest import RunningBot
+from tests.support.forms import log_form
+from tests.support.slack_requests import USER_ID
+
+
+def open_modal(bot: RunningBot, text: str = "log Acme") -> dict:
+    response = bot.slack.command(text)
+    assert response.status == 200
+    # views.open happened before the command's HTTP response came back.
+    calls = bot.fake.calls("views.open")
+    assert len(calls) == 1, [c.method for c in bot.fake.calls()]
+    return calls[0].args["view"]
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def in_days(n: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=n)).isoformat()
+
+
+def test_log_command_opens_the_modal_before_answering(bot: RunningBot) -> None:
+    view = open_modal(bot)
+    assert view["callback_id"] == LogModal.CALLBACK_ID
+    account = next(b for b in view["blocks"] if b.get("block_id") == LogField.ACCOUNT)
+    assert account["element"]["initial_option"]["value"] == "Acme"
+    held_on = next(b for b in view["blocks"] if b.get("block_id") == LogField.HELD_ON)
+    assert held_on["element"]["initial_date"] == today()
+
+
+def test_submitting_stores_the_interview_and_sends_the_dm(bot: RunningBot) -> None:
+    view = open_modal(bot)
+    values = log_form(
+        held_on=today(),
+        pains="Month-end reports take two days\nNo audit trail for approvals",
+        requests="An Excel export",
+        quotes="I spend every Friday on this",
+        contact_name="Dana",
+        contact_role="Head of Finance",
+        promises=f"Send the pricing sheet by {in_days(7)}",
+    )
+    response = bot.slack.view_submission(view, values)
+    assert response.status == 200
+    assert response.body in (b"", b"{}") or response.json() is None
+
+    dm = bot.fake.wait_for("chat.postMessage")[0]
+    assert dm.args["channel"] == USER_ID
+    shown = str(dm.args["blocks"])
+    assert "Month-end reports take two days" in shown
+    assert "Dana" in shown
+
+    with bot.db.transaction() as session:
+        interview = session.scalars(select(Interview)).one()
+        assert interview.account.name == "Acme"
+        assert [p.text for p in interview.pains] == [
+            "Month-end reports take two days",
+            "No audit trail for approvals",
+        ]
+        kinds = sorted(f.kind for f in session.scalars(select(FollowUp)))
+        assert kinds == sorted([FollowUpKind.THANK_YOU, FollowUpKind.SUMMARY, FollowUpKind.PROMISE])
+        thank_you = session.scalars(select(FollowUp).where(FollowUp.kind == FollowUpKind.THANK_YOU)).one()
+        assert abs(thank_you.due_at - (datetime.now(UTC) + timedelta(hours=24))) < timedelta(minutes=1)
+
+
+def test_ten_submissions_at_once_store_ten_interviews(bot: RunningBot) -> None:
+    view = open_modal(bot)
+    names = [f"Customer {i}" for i in range(10)]
+
+    def submit(i: int) -> int:
+        values = log_form(account=names[i], held_on=today(), pains=f"Pain number {i}")
+        return bot.slack.view_submission({**view, "id": f"VSUB{i:04d}"}, values).status
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(submit, range(10)))
+    assert statuses == [200] * 10
+    bot.fake.wait_for("chat.postMessage", count=10)
+    with bot.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Interview)) == 10
+        assert session.scalar(select(func.count()).select_from(Account)) == 10
+        assert session.scalar(select(func.count()).select_from(Pain)) == 10
+
+
+def test_the_same_view_submitted_twice_is_stored_once(bot: RunningBot) -> None:
+    view = {**open_modal(bot), "id": "VTWICE"}
+    values = log_form(held_on=today(), pains="Slow onboarding")
+    assert bot.slack.view_submission(view, values).status == 200
+    assert bot.slack.view_submission(view, values).status == 200
+    bot.fake.wait_for("chat.postMessage")
+    with bot.db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Interview)) == 1
+    assert len(bot.fake.calls("chat.postMessage")) == 1

@@ -1,0 +1,149 @@
+"""Requests as Slack sends them: form-encoded payloads, signed with the signing secret."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+TEAM_ID = "T0001"
+USER_ID = "U0001"
+CHANNEL_ID = "C0001"
+APP_ID = "A0001"
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    elapsed: float
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+@dataclass
+class SlackSender:
+    """Sends signed requests to a running bot, as Slack would."""
+
+    host: str
+    port: int
+    signing_secret: str
+    path: str = "/slack/events"
+    _counter: list[int] = field(default_factory=lambda: [0])
+
+    def _next(self, prefix: str) -> str:
+        self._counter[0] += 1
+        return f"{prefix}{self._counter[0]:06d}"
+
+    def post(self, body: str, *, signature: str | None = None, timestamp: int | None = None) -> Response:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        sig = signature or SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sig,
+        }
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        started = time.perf_counter()
+        try:
+            conn.request("POST", self.path, body=body.encode(), headers=headers)
+            raw = conn.getresponse()
+            data = raw.read()
+            return Response(raw.status, data, time.perf_counter() - started)
+        finally:
+            conn.close()
+
+    def get(self, path: str) -> Response:
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=10)
+        started = time.perf_counter()
+        try:
+            conn.request("GET", path)
+            raw = conn.getresponse()
+            return Response(raw.status, raw.read(), time.perf_counter() - started)
+        finally:
+            conn.close()
+
+    # Payload builders ---------------------------------------------------------------------------
+
+    def command_body(self, text: str, *, user_id: str = USER_ID, team_id: str = TEAM_ID) -> str:
+        return urlencode(
+            {
+                "token": "legacy-verification-token",
+                "team_id": team_id,
+                "team_domain": "acme-corp",
+                "channel_id": CHANNEL_ID,
+                "channel_name": "general",
+                "user_id": user_id,
+                "user_name": "pat",
+                "command": "/interview",
+                "text": text,
+                "api_app_id": APP_ID,
+                "response_url": f"http://{self.host}:{self.port}/unused-response-url",
+                "trigger_id": self._next("trigger-"),
+            }
+        )
+
+    def command(self, text: str, **kwargs: Any) -> Response:
+        return self.post(self.command_body(text, **kwargs))
+
+    def interaction(self, payload: dict[str, Any]) -> Response:
+        return self.post(urlencode({"payload": json.dumps(payload)}))
+
+    def view_submission(
+        self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = USER_ID, team_id: str = TEAM_ID
+    ) -> Response:
+        """Submit `view` (as the bot opened it) with the given state values."""
+        submitted = {**view, "team_id": team_id, "state": {"values": values}}
+        submitted.setdefault("id", self._next("V"))
+        return self.interaction(
+            {
+                "type": "view_submission",
+                "team": {"id": team_id, "domain": "acme-corp"},
+                "user": {"id": user_id, "team_id": team_id, "name": "pat"},
+                "api_app_id": APP_ID,
+                "trigger_id": self._next("trigger-"),
+                "view": submitted,
+            }
+        )
+
+    def block_suggestion(
+        self, view: dict[str, Any], *, block_id: str, action_id: str, value: str, team_id: str = TEAM_ID
+    ) -> Response:
+        return self.interaction(
+            {
+                "type": "block_suggestion",
+                "team": {"id": team_id, "domain": "acme-corp"},
+                "user": {"id": USER_ID, "team_id": team_id},
+                "api_app_id": APP_ID,
+                "block_id": block_id,
+                "action_id": action_id,
+                "value": value,
+                "view": view,
+            }
+        )
+
+    def message_shortcut(self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID) -> Response:
+        return self.interaction(
+            {
+                "type": "message_action",
+                "callback_id": callback_id,
+                "team": {"id": team_id, "domain": "acme-corp"},
+                "user": {"id": USER_ID, "team_id": team_id},
+                "channel": {"id": CHANNEL_ID, "name": "general"},
+                "message": {
+                    "type": "message",
+                    "user": "U0002",
+                    "ts": "1700000000.000100",
+                    "text": message_text,
+                },
+                "response_url": f"http://{self.host}:{self.port}/unused-response-url",
+                "trigger_id": self._next("trigger-"),
+                "message_ts": "1700000000.000100",
+            }
+        )
