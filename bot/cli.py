@@ -7,8 +7,12 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import SettingsError, load_database_url, load_settings
+
+if TYPE_CHECKING:
+    from storage import Database
 
 log = logging.getLogger("bot")
 
@@ -27,7 +31,7 @@ def _configure_logging() -> None:
     )
 
 
-def _open_database(url: str):
+def _open_database(url: str) -> Database:
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
     from storage import Database

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import Deps, build_app
@@ -28,7 +28,7 @@ BOT_TOKEN = "xoxb-test"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 
 
-def _admin_engine():  # noqa: ANN202
+def _admin_engine() -> Engine:
     return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
 
 

@@ -61,9 +61,9 @@ def log_form(
         },
     }
     known = {f.value for f in TEXT_FIELDS}
-    for name, value in texts.items():
-        if name not in known:
-            raise TypeError(f"log_form has no text field {name!r}")
+    unknown = set(texts) - known
+    if unknown:
+        raise TypeError(f"log_form has no text fields {sorted(unknown)}")
     for field in TEXT_FIELDS:
         values[field] = {LogModal.VALUE: {"type": "plain_text_input", "value": texts.get(field.value)}}
     return {str(k): {str(a): v for a, v in inner.items()} for k, inner in values.items()}
