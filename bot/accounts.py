@@ -56,7 +56,9 @@ def normalize_account_name(name: str) -> str:
 
 
 def display_name(name: str) -> str:
-    return " ".join(clean_line(name).split())
+    """The name as typed, minus angle brackets: it is shown in plain-text places (option lists, headers)
+    that cannot be escaped, and a company name never needs them."""
+    return " ".join(clean_line(name).replace("<", " ").replace(">", " ").split())
 
 
 def search_accounts(*, session: Session, team_id: str, query: str, limit: int = 20) -> list[Account]:

@@ -1,0 +1,1225 @@
+"""A fake Slack Web API: a real HTTP server on 127.0.0.1 for scenario tests and benchmarks.
+
+It records every call with its arguments, answers like Slack (including ``ok: false`` errors and
+HTTP 429 with ``Retry-After`` when a test asks for it), and rejects blocks that Slack would reject.
+
+Typical use from pytest::
+
+    @pytest.fixture
+    def slack() -> Iterator[FakeSlack]:
+        with FakeSlack() as fake:
+            yield fake
+
+    def test_something(slack: FakeSlack) -> None:
+        client = WebClient(token="xoxb-test", base_url=slack.url)
+        ...
+        (call,) = slack.wait_for("chat.postMessage")
+        assert call.args["channel"] == "C123"
+
+Order in which a call is answered:
+
+1. the call is recorded (``calls()`` / ``wait_for()`` see it);
+2. a queued ``delay()`` for the method, if any, pauses the answer;
+3. a queued per-test answer (``answer``/``fail``/``rate_limit``/``server_error``) wins if present;
+4. otherwise: unknown method -> ``unknown_method``; bad auth -> ``not_authed``/``invalid_auth``;
+   rate limits (only with ``enforce_rate_limits=True``); required arguments and block validation;
+   finally the default answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import email.parser
+import email.policy
+import itertools
+import json
+import math
+import re
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import MappingProxyType, TracebackType
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+# --------------------------------------------------------------------------------------------------
+# Slack's documented limits, in one place. Values are maximums (characters or items).
+# --------------------------------------------------------------------------------------------------
+LIMITS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "message_text": 40_000,
+        "message_blocks": 50,
+        "view_blocks": 100,
+        "view_title": 24,
+        "view_submit": 24,
+        "view_close": 24,
+        "callback_id": 255,
+        "private_metadata": 3000,
+        "external_id": 255,
+        "block_id": 255,
+        "action_id": 255,
+        "section_text": 3000,
+        "section_fields": 10,
+        "section_field_text": 2000,
+        "header_text": 150,
+        "context_elements": 10,
+        "actions_elements": 25,
+        "input_label": 2000,
+        "input_hint": 2000,
+        "plain_text_input_max_length": 3000,
+        "plain_text_input_min_length": 3000,
+        "placeholder": 150,
+        "select_options": 100,
+        "select_option_groups": 100,
+        "option_group_label": 75,
+        "option_text": 75,
+        "option_value": 150,
+        "option_description": 75,
+        "option_url": 3000,
+        "checkbox_radio_options": 10,
+        "overflow_options": 5,
+        "button_text": 75,
+        "button_value": 2000,
+        "button_url": 3000,
+        "image_url": 3000,
+        "image_alt_text": 2000,
+        "image_title": 2000,
+        "confirm_title": 100,
+        "confirm_text": 300,
+        "confirm_button": 30,
+        "markdown_block_text": 12_000,
+    }
+)
+
+# Rate-limit tiers (calls per minute per token) and the tier of each method we know.
+TIER_PER_MINUTE: Final[Mapping[int, int]] = MappingProxyType({1: 1, 2: 20, 3: 50, 4: 100})
+METHOD_TIERS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "auth.test": 4,  # "special" in Slack's docs; generous like tier 4
+        "chat.update": 3,
+        "chat.delete": 3,
+        "chat.postEphemeral": 4,  # "special"; treated like tier 4
+        "views.open": 4,
+        "views.update": 4,
+        "views.push": 4,
+        "views.publish": 4,
+        "users.info": 4,
+        "conversations.open": 3,
+        "conversations.join": 3,
+        "conversations.info": 3,
+        "team.info": 3,
+    }
+)
+# chat.postMessage: token bucket per channel (see FakeSlack docstring).
+POST_MESSAGE_BURST: Final = 3
+POST_MESSAGE_PER_SECOND: Final = 1.0
+
+DEFAULT_TZ: Final = "America/New_York"
+_TS_BASE: Final = 1_700_000_000
+_JSON_FIELDS: Final = frozenset(
+    {
+        "blocks",
+        "attachments",
+        "view",
+        "metadata",
+        "unfurls",
+        "user_auth_blocks",
+        "profile",
+        "inputs",
+        "outputs",
+    }
+)
+
+
+@dataclass
+class Call:
+    """One request received by the fake.
+
+    ``headers`` keys are lower-cased. ``status``/``response`` are filled once the call is answered
+    (``None`` while a ``delay()`` is still pending).
+    """
+
+    method: str
+    args: dict[str, Any]
+    headers: dict[str, str]
+    at: float
+    status: int | None = None
+    response: dict[str, Any] | str | None = None
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: dict[str, Any] | str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Queued:
+    reply: _Reply
+    remaining: int | None  # None = forever
+
+
+@dataclass
+class _Delay:
+    seconds: float
+    remaining: int | None
+
+
+class FakeSlack:
+    """Fake Slack Web API server.
+
+    Rate limits (only when ``enforce_rate_limits=True``), keyed by the caller's token:
+
+    * methods in ``METHOD_TIERS``: at most ``TIER_PER_MINUTE[tier]`` calls in any rolling 60 s
+      window per (token, method); the over-limit call gets HTTP 429 with ``Retry-After`` = seconds
+      until the oldest call in the window leaves it, rounded up, at least 1.
+    * ``chat.postMessage``: a token bucket per (token, channel) holding ``POST_MESSAGE_BURST`` (3)
+      tokens, refilled at ``POST_MESSAGE_PER_SECOND`` (1/s); each message takes one token, so a
+      burst of 3 passes and then ~1 msg/s. With no token left: 429 with ``Retry-After`` = seconds
+      until one token is back, rounded up, at least 1.
+    * rejected (429) calls do not use up capacity. Other methods are not limited.
+
+    ``clock`` (default ``time.monotonic``) drives the limits and ``Call.at``; tests inject their own.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = "xoxb-test",
+        team_id: str = "T0001",
+        bot_user_id: str = "UBOT",
+        enforce_rate_limits: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.token = token
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.bot_id = "B0001"
+        self.app_id = "A0001"
+        self.enforce_rate_limits = enforce_rate_limits
+        self._clock = clock
+        # RLock: answering a call happens under the lock and re-enters it.
+        self._cond = threading.Condition(threading.RLock())
+        self._calls: list[Call] = []
+        self._queued: dict[str, deque[_Queued]] = {}
+        self._delays: dict[str, deque[_Delay]] = {}
+        self._users: dict[str, dict[str, Any]] = {}
+        self._views: dict[str, dict[str, Any]] = {}
+        self._external_ids: dict[str, str] = {}
+        self._windows: dict[tuple[str, str], deque[float]] = {}
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._ids = itertools.count(1)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self.server_errors: list[BaseException] = []  # bugs in the fake itself, answered as HTTP 500
+
+    # ------------------------------------------------------------------ lifecycle
+    def start(self) -> FakeSlack:
+        if self._server is not None:
+            return self
+        self._stopping.clear()
+        self._server = _Server(("127.0.0.1", 0), _Handler, fake=self)
+        # A short poll interval keeps stop() (and so each test's teardown) fast.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-slack", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._stopping.set()  # wakes up calls paused by delay()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeSlack is not started")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Web API base URL, for ``WebClient(base_url=...)`` / ``App(client=...)``."""
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    # ------------------------------------------------------------------ recording
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Recorded calls in arrival order (a copy), optionally of one method only."""
+        with self._cond:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until at least ``count`` calls of ``method`` were recorded; return all of them."""
+        with self._cond:
+            done = self._cond.wait_for(lambda: self._count(method) >= count, timeout=timeout)
+            if not done:
+                seen = Counter(c.method for c in self._calls)
+                listing = ", ".join(f"{m} x{n}" for m, n in seen.items()) or "no calls at all"
+                raise AssertionError(
+                    f"expected {count} call(s) to {method} within {timeout}s, "
+                    f"got {seen.get(method, 0)}; calls seen: {listing}"
+                )
+            return [c for c in self._calls if c.method == method]
+
+    def _count(self, method: str) -> int:
+        return sum(1 for c in self._calls if c.method == method)
+
+    def all_text(self) -> str:
+        """Every string value found in the args of every recorded call, one per line."""
+        out: list[str] = []
+        for call in self.calls():
+            _collect_strings(call.args, out)
+        return "\n".join(out)
+
+    def reset(self) -> None:
+        """Forget calls, queued answers, delays, rate-limit state and opened views (users are kept)."""
+        with self._cond:
+            self._calls.clear()
+            self._queued.clear()
+            self._delays.clear()
+            self._windows.clear()
+            self._buckets.clear()
+            self._views.clear()
+            self._external_ids.clear()
+            self._cond.notify_all()
+
+    # ------------------------------------------------------------------ per-test answers
+    def answer(
+        self,
+        method: str,
+        body: dict[str, Any] | str,
+        *,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        times: int | None = 1,
+    ) -> None:
+        """Queue an exact answer for ``method`` (``times=None``: forever). Nothing is added to ``body``."""
+        self._enqueue(method, _Reply(status, copy.deepcopy(body), dict(headers or {})), times)
+
+    def fail(self, method: str, error: str, times: int | None = 1) -> None:
+        """Queue an HTTP 200 ``{"ok": false, "error": error}``."""
+        self.answer(method, {"ok": False, "error": error}, times=times)
+
+    def rate_limit(self, method: str, retry_after: int = 1, times: int | None = 1) -> None:
+        """Queue an HTTP 429 with ``Retry-After: retry_after`` (0 is allowed, to keep tests fast)."""
+        if retry_after < 0:
+            raise ValueError("retry_after must be >= 0")
+        self.answer(
+            method,
+            {"ok": False, "error": "ratelimited"},
+            status=429,
+            headers={"Retry-After": str(retry_after)},
+            times=times,
+        )
+
+    def server_error(self, method: str, status: int = 500, times: int | None = 1) -> None:
+        """Queue an HTTP 5xx with an HTML body, like Slack's edge servers send."""
+        html = f"<html><body><h1>{status} Server Error</h1></body></html>"
+        self.answer(method, html, status=status, headers={"Content-Type": "text/html"}, times=times)
+
+    def delay(self, method: str, seconds: float, times: int | None = None) -> None:
+        """Pause before answering ``method`` (simulates a slow Slack); combines with queued answers."""
+        self._check_times(times)
+        with self._cond:
+            self._delays.setdefault(method, deque()).append(_Delay(seconds, times))
+
+    def set_user(self, user_id: str, *, tz: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Change what users.info answers for one user; returns the resulting user object.
+
+        ``tz`` also sets ``tz_label``/``tz_offset`` (unless given in ``fields``) when it is a valid
+        IANA name; an invalid name is kept as is, to simulate odd data from Slack.
+        """
+        with self._cond:
+            user = self._users.get(user_id) or self._default_user(user_id)
+            if tz is not None:
+                user["tz"] = tz
+                user.update(_tz_fields(tz))
+            user.update(fields)
+            self._users[user_id] = user
+            return copy.deepcopy(user)
+
+    def _enqueue(self, method: str, reply: _Reply, times: int | None) -> None:
+        self._check_times(times)
+        with self._cond:
+            self._queued.setdefault(method, deque()).append(_Queued(reply, times))
+
+    @staticmethod
+    def _check_times(times: int | None) -> None:
+        if times is not None and times < 1:
+            raise ValueError("times must be >= 1 or None (forever)")
+
+    @staticmethod
+    def _pop(queues: Mapping[str, deque[Any]], method: str) -> Any:
+        queue = queues.get(method)
+        if not queue:
+            return None
+        head = queue[0]
+        if head.remaining is not None:
+            head.remaining -= 1
+            if head.remaining <= 0:
+                queue.popleft()
+        return head
+
+    # ------------------------------------------------------------------ request handling
+    def _handle(
+        self, method: str, args: dict[str, Any], headers: dict[str, str], body_error: str | None = None
+    ) -> _Reply:
+        with self._cond:
+            call = Call(method=method, args=args, headers=headers, at=self._clock())
+            self._calls.append(call)
+            pause: _Delay | None = self._pop(self._delays, method)
+            queued: _Queued | None = self._pop(self._queued, method)
+            if pause is None:
+                # Answer before waking waiters, so wait_for() callers see status/response.
+                reply = self._settle(call, queued, body_error)
+            self._cond.notify_all()
+        if pause is not None:
+            self._stopping.wait(pause.seconds)  # not time.sleep: stop() must not hang
+            with self._cond:
+                reply = self._settle(call, queued, body_error)
+                self._cond.notify_all()
+        return reply
+
+    def _settle(self, call: Call, queued: _Queued | None, body_error: str | None) -> _Reply:
+        if queued is not None:
+            reply = _Reply(queued.reply.status, copy.deepcopy(queued.reply.body), dict(queued.reply.headers))
+        else:
+            try:
+                reply = (
+                    _ok_false(body_error)
+                    if body_error
+                    else self._answer(call.method, call.args, call.headers)
+                )
+            except Exception as exc:  # a bug in the fake: make it visible, not a hung client
+                self.server_errors.append(exc)
+                reply = _Reply(500, {"ok": False, "error": "fake_slack_internal_error", "detail": repr(exc)})
+        call.status = reply.status
+        call.response = copy.deepcopy(reply.body)
+        return reply
+
+    def _answer(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Reply:
+        handler = self._defaults().get(method)
+        if handler is None:
+            return _ok_false("unknown_method", req_method=method)
+        token = _bearer(headers.get("authorization")) or args.get("token")
+        if not token:
+            return _ok_false("not_authed")
+        if token != self.token:
+            return _ok_false("invalid_auth")
+        if self.enforce_rate_limits:
+            retry_after = self._take_rate_slot(str(token), method, args)
+            if retry_after is not None:
+                return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
+        return handler(args)
+
+    def _defaults(self) -> dict[str, Callable[[dict[str, Any]], _Reply]]:
+        return {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._chat_post_message,
+            "chat.update": self._chat_update,
+            "chat.postEphemeral": self._chat_post_ephemeral,
+            "chat.delete": self._chat_delete,
+            "views.open": self._views_open,
+            "views.push": self._views_push,
+            "views.update": self._views_update,
+            "views.publish": self._views_publish,
+            "conversations.open": self._conversations_open,
+            "conversations.join": self._conversations_join,
+            "conversations.info": self._conversations_info,
+            "users.info": self._users_info,
+            "team.info": self._team_info,
+        }
+
+    # ------------------------------------------------------------------ rate limits
+    def _take_rate_slot(self, token: str, method: str, args: Mapping[str, Any]) -> int | None:
+        """Use one slot; return None if allowed, else the Retry-After in seconds."""
+        now = self._clock()
+        if method == "chat.postMessage":
+            key = (token, str(args.get("channel", "")))
+            tokens, last = self._buckets.get(key, (float(POST_MESSAGE_BURST), now))
+            tokens = min(float(POST_MESSAGE_BURST), tokens + (now - last) * POST_MESSAGE_PER_SECOND)
+            if tokens >= 1.0:
+                self._buckets[key] = (tokens - 1.0, now)
+                return None
+            self._buckets[key] = (tokens, now)
+            return max(1, math.ceil((1.0 - tokens) / POST_MESSAGE_PER_SECOND))
+        tier = METHOD_TIERS.get(method)
+        if tier is None:
+            return None
+        window = self._windows.setdefault((token, method), deque())
+        while window and window[0] <= now - 60.0:
+            window.popleft()
+        if len(window) < TIER_PER_MINUTE[tier]:
+            window.append(now)
+            return None
+        return max(1, math.ceil(window[0] + 60.0 - now))
+
+    # ------------------------------------------------------------------ default answers
+    def _next_ts(self) -> str:
+        micros = next(self._ids) * 100
+        return f"{_TS_BASE + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08X}"
+
+    def _auth_test(self, args: dict[str, Any]) -> _Reply:
+        return _ok(
+            url="https://fake-workspace.slack.com/",
+            team="Fake Workspace",
+            user="bot",
+            team_id=self.team_id,
+            user_id=self.bot_user_id,
+            bot_id=self.bot_id,
+            is_enterprise_install=False,
+        )
+
+    def _message(self, args: Mapping[str, Any], ts: str) -> dict[str, Any]:
+        message: dict[str, Any] = {
+            "type": "message",
+            "text": args.get("text", ""),
+            "user": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "app_id": self.app_id,
+            "team": self.team_id,
+            "ts": ts,
+        }
+        for key in ("blocks", "attachments", "thread_ts", "metadata"):
+            if key in args:
+                message[key] = copy.deepcopy(args[key])
+        return message
+
+    @staticmethod
+    def _channel_id(channel: str) -> str:
+        # Posting to a user ID goes to the DM with that user, like conversations.open answers.
+        return f"D{channel}" if channel[:1] in {"U", "W"} else channel
+
+    def _chat_post_message(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("channel"):
+            return _ok_false("channel_not_found")
+        rejected = _validate_message(args)
+        if rejected is not None:
+            return rejected
+        ts = self._next_ts()
+        channel = self._channel_id(str(args["channel"]))
+        return _ok(channel=channel, ts=ts, message=self._message(args, ts))
+
+    def _chat_update(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("channel"):
+            return _ok_false("channel_not_found")
+        if not args.get("ts"):
+            return _ok_false("message_not_found")
+        rejected = _validate_message(args)
+        if rejected is not None:
+            return rejected
+        ts = str(args["ts"])
+        return _ok(channel=args["channel"], ts=ts, text=args.get("text", ""), message=self._message(args, ts))
+
+    def _chat_post_ephemeral(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("channel"):
+            return _ok_false("channel_not_found")
+        if not args.get("user"):
+            return _ok_false("user_not_in_channel")
+        rejected = _validate_message(args)
+        if rejected is not None:
+            return rejected
+        return _ok(message_ts=self._next_ts())
+
+    def _chat_delete(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("channel"):
+            return _ok_false("channel_not_found")
+        if not args.get("ts"):
+            return _ok_false("message_not_found")
+        return _ok(channel=args["channel"], ts=args["ts"])
+
+    def _view_answer(self, view: Mapping[str, Any], view_id: str, root_view_id: str | None) -> dict[str, Any]:
+        stored: dict[str, Any] = {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view.get("type"),
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "state": {"values": {}},
+            "hash": f"{int(_TS_BASE + next(self._ids))}.{next(self._ids):08x}",
+            "title": None,
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "close": None,
+            "submit": None,
+            "previous_view_id": None,
+            "root_view_id": root_view_id or view_id,
+            "app_id": self.app_id,
+            "external_id": "",
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+        }
+        stored.update(copy.deepcopy(dict(view)))
+        stored["id"] = view_id  # the submitted view cannot choose these
+        stored["team_id"] = self.team_id
+        self._views[view_id] = stored
+        if stored.get("external_id"):
+            self._external_ids[str(stored["external_id"])] = view_id
+        return copy.deepcopy(stored)
+
+    def _views_open(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("trigger_id") and not args.get("interactivity_pointer"):
+            return _invalid_view("missing required field: trigger_id", "/trigger_id")
+        rejected = _validate_view(args.get("view"), allowed_types=("modal",))
+        if rejected is not None:
+            return rejected
+        return _ok(view=self._view_answer(args["view"], self._next_id("V"), None))
+
+    def _views_push(self, args: dict[str, Any]) -> _Reply:
+        return self._views_open(args)
+
+    def _views_update(self, args: dict[str, Any]) -> _Reply:
+        view_id = args.get("view_id")
+        external_id = args.get("external_id")
+        if not view_id and not external_id:
+            return _invalid_view("either view_id or external_id is required", "/view_id")
+        rejected = _validate_view(args.get("view"), allowed_types=("modal", "home"))
+        if rejected is not None:
+            return rejected
+        if not view_id:
+            # An unknown external_id is not an error here: tests may craft payloads by hand.
+            view_id = self._external_ids.get(str(external_id)) or self._next_id("V")
+        current = self._views.get(str(view_id))
+        if current is not None and args.get("hash") and args["hash"] != current["hash"]:
+            return _ok_false("hash_conflict")
+        root = current["root_view_id"] if current is not None else None
+        return _ok(view=self._view_answer(args["view"], str(view_id), root))
+
+    def _views_publish(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("user_id"):
+            return _invalid_view("missing required field: user_id", "/user_id")
+        rejected = _validate_view(args.get("view"), allowed_types=("home",))
+        if rejected is not None:
+            return rejected
+        home_id = f"VHOME{args['user_id']}"
+        current = self._views.get(home_id)
+        if current is not None and args.get("hash") and args["hash"] != current["hash"]:
+            return _ok_false("hash_conflict")
+        return _ok(view=self._view_answer(args["view"], home_id, None))
+
+    def _conversations_open(self, args: dict[str, Any]) -> _Reply:
+        if args.get("channel"):
+            return _ok(channel={"id": args["channel"]}, no_op=True, already_open=True)
+        users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
+        if not users:
+            return _ok_false("users_list_not_supplied")
+        if len(users) == 1:
+            return _ok(channel={"id": f"D{users[0]}"})
+        return _ok(channel={"id": "G" + "".join(sorted(users))[:10]})
+
+    def _conversations_join(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("channel"):
+            return _ok_false("channel_not_found")
+        return _ok(channel=self._channel(str(args["channel"])))
+
+    def _conversations_info(self, args: dict[str, Any]) -> _Reply:
+        if not args.get("channel"):
+            return _ok_false("channel_not_found")
+        return _ok(channel=self._channel(str(args["channel"])))
+
+    @staticmethod
+    def _channel(channel_id: str) -> dict[str, Any]:
+        is_im = channel_id.startswith("D")
+        return {
+            "id": channel_id,
+            "name": channel_id if is_im else f"channel-{channel_id.lower()}",
+            "is_channel": not is_im,
+            "is_im": is_im,
+            "is_private": is_im or channel_id.startswith("G"),
+            "is_archived": False,
+            "is_member": True,
+        }
+
+    def _default_user(self, user_id: str) -> dict[str, Any]:
+        user: dict[str, Any] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": user_id.lower(),
+            "real_name": f"User {user_id}",
+            "tz": DEFAULT_TZ,
+            **_tz_fields(DEFAULT_TZ),
+            "is_bot": user_id == self.bot_user_id,
+            "is_app_user": False,
+            "deleted": False,
+            "profile": {"real_name": f"User {user_id}", "display_name": user_id.lower()},
+        }
+        return user
+
+    def _users_info(self, args: dict[str, Any]) -> _Reply:
+        user_id = args.get("user")
+        if not user_id:
+            return _ok_false("user_not_found")
+        user = self._users.get(str(user_id)) or self._default_user(str(user_id))
+        return _ok(user=copy.deepcopy(user))
+
+    def _team_info(self, args: dict[str, Any]) -> _Reply:
+        return _ok(
+            team={
+                "id": self.team_id,
+                "name": "Fake Workspace",
+                "domain": "fake-workspace",
+                "email_domain": "example.com",
+                "icon": {"image_default": True},
+            }
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------------
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # a load benchmark opens many connections at once
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], *, fake: FakeSlack):
+        self.fake = fake
+        super().__init__(address, handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hanging up (timeouts in tests) are normal; keep stderr quiet.
+        pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, *args: Any) -> None:
+        pass  # quiet: no request log on stderr
+
+    def do_GET(self) -> None:
+        self._dispatch(b"")
+
+    def do_POST(self) -> None:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self._dispatch(self._read_chunked())
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        self._dispatch(self.rfile.read(length) if length > 0 else b"")
+
+    def _read_chunked(self) -> bytes:
+        # Some HTTP clients stream bodies without Content-Length.
+        data = bytearray()
+        while True:
+            size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # skip trailers
+                return bytes(data)
+            data += self.rfile.read(size)
+            self.rfile.readline()  # CRLF after each chunk
+
+    def _dispatch(self, body: bytes) -> None:
+        parts = urlsplit(self.path)
+        if not parts.path.startswith("/api/") or len(parts.path) <= len("/api/"):
+            self._send(_Reply(404, "Not Found", {"Content-Type": "text/plain"}))
+            return
+        method = parts.path[len("/api/") :]
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        args: dict[str, Any] = dict(parse_qsl(parts.query, keep_blank_values=True))
+        body_error = None
+        try:
+            args.update(_parse_body(headers.get("content-type", ""), body))
+        except ValueError:  # still recorded and answered: "every call" means every call
+            body_error = "invalid_json"
+        self._send(self.server.fake._handle(method, _decode_json_fields(args), headers, body_error))
+
+    def _send(self, reply: _Reply) -> None:
+        headers = dict(reply.headers)
+        if isinstance(reply.body, str):
+            payload = reply.body.encode("utf-8")
+            headers.setdefault("Content-Type", "text/plain; charset=utf-8")
+        else:
+            payload = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        try:
+            self.send_response(reply.status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def _parse_body(content_type: str, body: bytes) -> dict[str, Any]:
+    if not body:
+        return {}
+    kind = content_type.split(";", 1)[0].strip().lower()
+    if kind == "application/json":
+        parsed = json.loads(body.decode("utf-8"))
+        if not isinstance(parsed, dict):
+            raise ValueError("JSON body must be an object")
+        return parsed
+    if kind == "multipart/form-data":
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {content_type}\r\n\r\n".encode() + body
+        )
+        out: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name:
+                payload = part.get_payload(decode=True) or b""
+                out[str(name)] = payload if part.get_filename() else payload.decode("utf-8", "replace")
+        return out
+    # Slack treats anything else as a form body.
+    return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+
+def _decode_json_fields(args: dict[str, Any]) -> dict[str, Any]:
+    """Form bodies carry blocks/view/... as JSON strings; store them as dicts/lists."""
+    for key in _JSON_FIELDS & args.keys():
+        value = args[key]
+        if isinstance(value, str) and value.strip()[:1] in {"[", "{"}:
+            # Undecodable JSON stays a string; validation rejects it where it matters.
+            with contextlib.suppress(ValueError):
+                args[key] = json.loads(value)
+    return args
+
+
+def _bearer(value: str | None) -> str | None:
+    if value and value.lower().startswith("bearer "):
+        return value[len("bearer ") :].strip() or None
+    return None
+
+
+def _collect_strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _collect_strings(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect_strings(item, out)
+
+
+def _tz_fields(tz: str) -> dict[str, Any]:
+    try:
+        now = dt.datetime.now(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return {}
+    offset = now.utcoffset() or dt.timedelta(0)
+    return {"tz_label": now.tzname() or tz, "tz_offset": int(offset.total_seconds())}
+
+
+def _ok(**fields: Any) -> _Reply:
+    return _Reply(200, {"ok": True, **fields})
+
+
+def _ok_false(error: str, messages: list[str] | None = None, **fields: Any) -> _Reply:
+    body: dict[str, Any] = {"ok": False, "error": error, **fields}
+    if messages:
+        body["response_metadata"] = {"messages": messages}
+    return _Reply(200, body)
+
+
+def _invalid_view(problem: str, pointer: str) -> _Reply:
+    return _ok_false("invalid_arguments", [f"[ERROR] {problem} [json-pointer:{pointer}]"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation (what Slack rejects). Messages use Slack's wording and JSON pointers.
+# --------------------------------------------------------------------------------------------------
+_MESSAGE_BLOCKS: Final = frozenset(
+    {"section", "divider", "image", "actions", "context", "header", "rich_text", "file", "video", "markdown"}
+)
+_VIEW_BLOCKS: Final = frozenset(
+    {"section", "divider", "image", "actions", "context", "input", "header", "rich_text", "video"}
+)
+_SELECTS: Final = frozenset(
+    {"static_select", "external_select", "users_select", "conversations_select", "channels_select"}
+)
+_MULTI_SELECTS: Final = frozenset({f"multi_{s}" for s in _SELECTS})
+_ACTION_ELEMENTS: Final = (
+    frozenset(
+        {
+            "button",
+            "checkboxes",
+            "datepicker",
+            "datetimepicker",
+            "overflow",
+            "radio_buttons",
+            "timepicker",
+            "workflow_button",
+        }
+    )
+    | _SELECTS
+    | _MULTI_SELECTS
+)
+_ACCESSORY_ELEMENTS: Final = (_ACTION_ELEMENTS - {"datetimepicker"}) | {"image"}
+_INPUT_ELEMENTS: Final = (
+    frozenset(
+        {
+            "checkboxes",
+            "datepicker",
+            "datetimepicker",
+            "email_text_input",
+            "file_input",
+            "number_input",
+            "plain_text_input",
+            "radio_buttons",
+            "rich_text_input",
+            "timepicker",
+            "url_text_input",
+        }
+    )
+    | _SELECTS
+    | _MULTI_SELECTS
+)
+_DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME_RE: Final = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class _Checker:
+    """Collects every problem found in one message's or view's blocks."""
+
+    def __init__(self, surface: str) -> None:
+        self.surface = surface  # "message", "modal" or "home"
+        self.errors: list[str] = []
+        self.block_ids: set[str] = set()
+
+    def error(self, problem: str, pointer: str) -> None:
+        self.errors.append(f"[ERROR] {problem} [json-pointer:{pointer}]")
+
+    def max_chars(self, value: Any, limit: str, pointer: str, *, required: bool = False) -> None:
+        if value is None:
+            if required:
+                self.error("missing required field", pointer)
+            return
+        if not isinstance(value, str):
+            self.error("must be a string", pointer)
+        elif len(value) > LIMITS[limit]:
+            self.error(f"must be less than {LIMITS[limit] + 1} characters", pointer)
+        elif required and not value:
+            self.error("must be more than 0 characters", pointer)
+
+    def max_items(self, value: Any, limit: str, pointer: str, *, required: bool = False) -> list[Any]:
+        if value is None:
+            if required:
+                self.error("missing required field", pointer)
+            return []
+        if not isinstance(value, list):
+            self.error("must be an array", pointer)
+            return []
+        if len(value) > LIMITS[limit]:
+            self.error(f"must be less than {LIMITS[limit] + 1} items", pointer)
+        return value
+
+    def text(
+        self, obj: Any, pointer: str, limit: str, *, plain_only: bool = False, required: bool = True
+    ) -> None:
+        """A text object: {"type": "plain_text"|"mrkdwn", "text": str}, 1..limit characters."""
+        if obj is None:
+            if required:
+                self.error("missing required field", pointer)
+            return
+        if not isinstance(obj, dict):
+            self.error("must be a text object", pointer)
+            return
+        kind = obj.get("type")
+        if kind not in ("plain_text", "mrkdwn"):
+            self.error(f"unsupported type: {kind}", f"{pointer}/type")
+        elif plain_only and kind != "plain_text":
+            self.error("must be plain_text", f"{pointer}/type")
+        if kind == "mrkdwn" and "emoji" in obj:
+            self.error("emoji is only allowed on plain_text", f"{pointer}/emoji")
+        self.max_chars(obj.get("text"), limit, f"{pointer}/text", required=True)
+
+    def blocks(self, blocks: Any, pointer: str, limit: str) -> None:
+        for i, block in enumerate(self.max_items(blocks, limit, pointer)):
+            self.block(block, f"{pointer}/{i}")
+
+    def block(self, block: Any, pointer: str) -> None:
+        if not isinstance(block, dict):
+            self.error("must be an object", pointer)
+            return
+        kind = block.get("type")
+        allowed = _MESSAGE_BLOCKS if self.surface == "message" else _VIEW_BLOCKS
+        if kind not in allowed:
+            where = "messages" if self.surface == "message" else "views"
+            self.error(f"unsupported type: {kind} (not allowed in {where})", f"{pointer}/type")
+            return
+        block_id = block.get("block_id")
+        if block_id is not None:
+            self.max_chars(block_id, "block_id", f"{pointer}/block_id", required=True)
+            if block_id in self.block_ids:
+                self.error(f"duplicate block_id: {block_id}", f"{pointer}/block_id")
+            self.block_ids.add(str(block_id))
+        action_ids: set[str] = set()
+        if kind == "section":
+            if block.get("text") is None and block.get("fields") is None:
+                self.error("must provide either text or fields", pointer)
+            self.text(block.get("text"), f"{pointer}/text", "section_text", required=False)
+            for i, item in enumerate(
+                self.max_items(block.get("fields"), "section_fields", f"{pointer}/fields")
+            ):
+                self.text(item, f"{pointer}/fields/{i}", "section_field_text")
+            if block.get("accessory") is not None:
+                self.element(block["accessory"], f"{pointer}/accessory", _ACCESSORY_ELEMENTS, action_ids)
+        elif kind == "header":
+            self.text(block.get("text"), f"{pointer}/text", "header_text", plain_only=True)
+        elif kind == "context":
+            items = self.max_items(
+                block.get("elements"), "context_elements", f"{pointer}/elements", required=True
+            )
+            if block.get("elements") == []:
+                self.error("must be more than 0 items", f"{pointer}/elements")
+            for i, item in enumerate(items):
+                if isinstance(item, dict) and item.get("type") == "image":
+                    self.image(item, f"{pointer}/elements/{i}")
+                else:
+                    self.text(item, f"{pointer}/elements/{i}", "section_text")
+        elif kind == "actions":
+            items = self.max_items(
+                block.get("elements"), "actions_elements", f"{pointer}/elements", required=True
+            )
+            if block.get("elements") == []:
+                self.error("must be more than 0 items", f"{pointer}/elements")
+            for i, item in enumerate(items):
+                self.element(item, f"{pointer}/elements/{i}", _ACTION_ELEMENTS, action_ids)
+        elif kind == "input":
+            self.text(block.get("label"), f"{pointer}/label", "input_label", plain_only=True)
+            self.text(block.get("hint"), f"{pointer}/hint", "input_hint", plain_only=True, required=False)
+            if "elements" in block:
+                self.error(
+                    "input blocks take exactly one element, in the element field", f"{pointer}/elements"
+                )
+            if not isinstance(block.get("element"), dict):
+                self.error("missing required field: element", f"{pointer}/element")
+            else:
+                self.element(block["element"], f"{pointer}/element", _INPUT_ELEMENTS, action_ids)
+        elif kind == "image":
+            self.image(block, pointer)
+            self.text(block.get("title"), f"{pointer}/title", "image_title", plain_only=True, required=False)
+        elif kind == "markdown":
+            self.max_chars(block.get("text"), "markdown_block_text", f"{pointer}/text", required=True)
+        elif kind == "rich_text" and not isinstance(block.get("elements"), list):
+            self.error("missing required field: elements", f"{pointer}/elements")
+
+    def image(self, obj: dict[str, Any], pointer: str) -> None:
+        if obj.get("image_url") is None and obj.get("slack_file") is None:
+            self.error("must provide either image_url or slack_file", pointer)
+        self.max_chars(obj.get("image_url"), "image_url", f"{pointer}/image_url")
+        self.max_chars(obj.get("alt_text"), "image_alt_text", f"{pointer}/alt_text", required=True)
+
+    def element(self, elem: Any, pointer: str, allowed: frozenset[str], action_ids: set[str]) -> None:
+        if not isinstance(elem, dict):
+            self.error("must be an object", pointer)
+            return
+        kind = elem.get("type")
+        if kind not in allowed:
+            self.error(f"unsupported type: {kind}", f"{pointer}/type")
+            return
+        action_id = elem.get("action_id")
+        if action_id is not None:
+            self.max_chars(action_id, "action_id", f"{pointer}/action_id", required=True)
+            if action_id in action_ids:
+                self.error(f"duplicate action_id: {action_id}", f"{pointer}/action_id")
+            action_ids.add(str(action_id))
+        self.text(
+            elem.get("placeholder"), f"{pointer}/placeholder", "placeholder", plain_only=True, required=False
+        )
+        if isinstance(elem.get("confirm"), dict):
+            self.confirm(elem["confirm"], f"{pointer}/confirm")
+        if kind == "button":
+            self.text(elem.get("text"), f"{pointer}/text", "button_text", plain_only=True)
+            self.max_chars(elem.get("value"), "button_value", f"{pointer}/value")
+            self.max_chars(elem.get("url"), "button_url", f"{pointer}/url")
+            if elem.get("style") not in (None, "primary", "danger"):
+                self.error("must be one of primary, danger", f"{pointer}/style")
+        elif kind == "image":
+            self.image(elem, pointer)
+        elif kind == "plain_text_input":
+            self.plain_text_input(elem, pointer)
+        elif kind == "datepicker" and elem.get("initial_date") is not None:
+            if not _is_date(elem["initial_date"]):
+                self.error("must be a valid date in the format YYYY-MM-DD", f"{pointer}/initial_date")
+        elif kind == "timepicker" and elem.get("initial_time") is not None:
+            if not (isinstance(elem["initial_time"], str) and _TIME_RE.match(elem["initial_time"])):
+                self.error("must be a valid time in the format HH:mm", f"{pointer}/initial_time")
+        elif kind in ("static_select", "multi_static_select"):
+            self.static_select(elem, pointer)
+        elif kind in ("checkboxes", "radio_buttons", "overflow"):
+            limit = "overflow_options" if kind == "overflow" else "checkbox_radio_options"
+            options = self.max_items(elem.get("options"), limit, f"{pointer}/options", required=True)
+            if elem.get("options") == []:
+                self.error("must be more than 0 items", f"{pointer}/options")
+            for i, option in enumerate(options):
+                self.option(option, f"{pointer}/options/{i}", plain_only=kind == "overflow")
+            self.initial_options(elem, options, pointer)
+
+    def plain_text_input(self, elem: dict[str, Any], pointer: str) -> None:
+        for key, limit in (
+            ("max_length", "plain_text_input_max_length"),
+            ("min_length", "plain_text_input_min_length"),
+        ):
+            value = elem.get(key)
+            if value is None:
+                continue
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or value < (1 if key == "max_length" else 0)
+            ):
+                self.error("must be a positive integer", f"{pointer}/{key}")
+            elif value > LIMITS[limit]:
+                self.error(f"must be less than {LIMITS[limit] + 1}", f"{pointer}/{key}")
+        max_length, min_length = elem.get("max_length"), elem.get("min_length")
+        if isinstance(max_length, int) and isinstance(min_length, int) and min_length > max_length:
+            self.error("min_length must not be greater than max_length", f"{pointer}/min_length")
+        initial = elem.get("initial_value")
+        if initial is not None:
+            cap = max_length if isinstance(max_length, int) else LIMITS["plain_text_input_max_length"]
+            if not isinstance(initial, str):
+                self.error("must be a string", f"{pointer}/initial_value")
+            elif len(initial) > cap:
+                self.error(f"must be less than {cap + 1} characters", f"{pointer}/initial_value")
+
+    def static_select(self, elem: dict[str, Any], pointer: str) -> None:
+        has_options, has_groups = elem.get("options") is not None, elem.get("option_groups") is not None
+        if has_options == has_groups:
+            self.error("must provide exactly one of options or option_groups", pointer)
+        options = list(self.max_items(elem.get("options"), "select_options", f"{pointer}/options"))
+        for i, option in enumerate(options):
+            self.option(option, f"{pointer}/options/{i}", plain_only=True)
+        groups = self.max_items(elem.get("option_groups"), "select_option_groups", f"{pointer}/option_groups")
+        for g, group in enumerate(groups):
+            gp = f"{pointer}/option_groups/{g}"
+            if not isinstance(group, dict):
+                self.error("must be an object", gp)
+                continue
+            self.text(group.get("label"), f"{gp}/label", "option_group_label", plain_only=True)
+            group_options = self.max_items(
+                group.get("options"), "select_options", f"{gp}/options", required=True
+            )
+            for i, option in enumerate(group_options):
+                self.option(option, f"{gp}/options/{i}", plain_only=True)
+            options.extend(group_options)
+        self.initial_options(elem, options, pointer)
+
+    def initial_options(self, elem: dict[str, Any], options: list[Any], pointer: str) -> None:
+        # Slack rejects an initial option that is not exactly one of the options.
+        chosen: list[tuple[str, Any]] = []
+        if elem.get("initial_option") is not None:
+            chosen.append(("initial_option", elem["initial_option"]))
+        if isinstance(elem.get("initial_options"), list):
+            chosen.extend((f"initial_options/{i}", o) for i, o in enumerate(elem["initial_options"]))
+        keys = {_option_key(o) for o in options}
+        for where, option in chosen:
+            if _option_key(option) not in keys:
+                self.error("must match one of the provided options", f"{pointer}/{where}")
+
+    def option(self, option: Any, pointer: str, *, plain_only: bool) -> None:
+        if not isinstance(option, dict):
+            self.error("must be an object", pointer)
+            return
+        self.text(option.get("text"), f"{pointer}/text", "option_text", plain_only=plain_only)
+        self.max_chars(option.get("value"), "option_value", f"{pointer}/value", required=True)
+        self.text(option.get("description"), f"{pointer}/description", "option_description", required=False)
+        self.max_chars(option.get("url"), "option_url", f"{pointer}/url")
+
+    def confirm(self, obj: dict[str, Any], pointer: str) -> None:
+        self.text(obj.get("title"), f"{pointer}/title", "confirm_title", plain_only=True)
+        self.text(obj.get("text"), f"{pointer}/text", "confirm_text")
+        self.text(obj.get("confirm"), f"{pointer}/confirm", "confirm_button", plain_only=True)
+        self.text(obj.get("deny"), f"{pointer}/deny", "confirm_button", plain_only=True)
+
+
+def _option_key(option: Any) -> tuple[Any, Any]:
+    if not isinstance(option, dict):
+        return (None, None)
+    text = option.get("text")
+    return (option.get("value"), text.get("text") if isinstance(text, dict) else text)
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _validate_message(args: Mapping[str, Any]) -> _Reply | None:
+    """chat.postMessage / chat.update / chat.postEphemeral content checks; None when valid."""
+    text = args.get("text")
+    if isinstance(text, str) and len(text) > LIMITS["message_text"]:
+        return _ok_false("msg_too_long")
+    blocks = args.get("blocks")
+    if not text and not blocks and not args.get("attachments"):
+        return _ok_false("no_text")
+    if blocks is None:
+        return None
+    if not isinstance(blocks, list):
+        return _ok_false("invalid_blocks_format", ["[ERROR] must be an array [json-pointer:/blocks]"])
+    checker = _Checker("message")
+    checker.blocks(blocks, "/blocks", "message_blocks")
+    return _ok_false("invalid_blocks", checker.errors) if checker.errors else None
+
+
+def _validate_view(view: Any, *, allowed_types: tuple[str, ...]) -> _Reply | None:
+    """views.* view checks; None when valid."""
+    if not isinstance(view, dict):
+        return _invalid_view("missing required field: view", "/view")
+    kind = view.get("type")
+    checker = _Checker(kind if kind in ("modal", "home") else "modal")
+    if kind not in allowed_types:
+        checker.error(f"must be one of {', '.join(allowed_types)}", "/view/type")
+    if kind == "modal":
+        checker.text(view.get("title"), "/view/title", "view_title", plain_only=True)
+        checker.text(view.get("submit"), "/view/submit", "view_submit", plain_only=True, required=False)
+        checker.text(view.get("close"), "/view/close", "view_close", plain_only=True, required=False)
+        blocks = view.get("blocks")
+        has_input = isinstance(blocks, list) and any(
+            isinstance(b, dict) and b.get("type") == "input" for b in blocks
+        )
+        if has_input and view.get("submit") is None:
+            checker.error("submit is required when a modal contains input blocks", "/view/submit")
+    checker.max_chars(view.get("callback_id"), "callback_id", "/view/callback_id")
+    checker.max_chars(view.get("private_metadata"), "private_metadata", "/view/private_metadata")
+    checker.max_chars(view.get("external_id"), "external_id", "/view/external_id")
+    checker.blocks(view.get("blocks"), "/view/blocks", "view_blocks")
+    if view.get("blocks") is None:
+        checker.error("missing required field: blocks", "/view/blocks")
+    return _ok_false("invalid_arguments", checker.errors) if checker.errors else None
+
+
+__all__ = [
+    "LIMITS",
+    "METHOD_TIERS",
+    "POST_MESSAGE_BURST",
+    "POST_MESSAGE_PER_SECOND",
+    "TIER_PER_MINUTE",
+    "Call",
+    "FakeSlack",
+]

@@ -1,0 +1,758 @@
+"""Tests for the fake Slack Web API, driven through a real slack_sdk WebClient."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from tests.support.fake_slack import LIMITS, FakeSlack
+
+TOKEN = "xoxb-test"
+
+
+class FakeClock:
+    """Injected into FakeSlack so rate-limit tests never sleep."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
+        yield server
+
+
+@pytest.fixture
+def client(fake: FakeSlack) -> WebClient:
+    return WebClient(token=TOKEN, base_url=fake.url, timeout=5)
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def section(text: str = "Hello", **extra: Any) -> dict[str, Any]:
+    return {"type": "section", "text": mrkdwn(text), **extra}
+
+
+def option(text: str = "One", value: str = "1", **extra: Any) -> dict[str, Any]:
+    return {"text": plain(text), "value": value, **extra}
+
+
+def button(text: str = "Go", action_id: str = "go", **extra: Any) -> dict[str, Any]:
+    return {"type": "button", "text": plain(text), "action_id": action_id, **extra}
+
+
+def text_input(**extra: Any) -> dict[str, Any]:
+    return {"type": "plain_text_input", "action_id": "notes", **extra}
+
+
+def input_block(element: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "input",
+        "block_id": "notes_block",
+        "label": plain("Notes"),
+        "element": element or text_input(),
+        **extra,
+    }
+
+
+def modal(blocks: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": "feedback",
+        "title": plain("Interview feedback"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "blocks": [input_block()] if blocks is None else blocks,
+        **extra,
+    }
+
+
+def api_error(call: Any) -> SlackApiError:
+    with pytest.raises(SlackApiError) as info:
+        call()
+    return info.value
+
+
+# ------------------------------------------------------------------------------ server basics
+def test_url_points_at_a_local_port_and_stop_is_idempotent() -> None:
+    fake = FakeSlack()
+    with pytest.raises(RuntimeError):
+        _ = fake.url
+    fake.start()
+    try:
+        assert fake.url.startswith("http://127.0.0.1:")
+        assert fake.url.endswith("/api/")
+        assert fake.port > 0
+        assert WebClient(token=TOKEN, base_url=fake.url).auth_test()["ok"] is True
+    finally:
+        fake.stop()
+    fake.stop()
+
+
+def test_auth_test_answers_like_slack() -> None:
+    with FakeSlack(team_id="T9", bot_user_id="U9BOT") as fake:
+        data = WebClient(token=TOKEN, base_url=fake.url).auth_test().data
+    assert data == {
+        "ok": True,
+        "url": "https://fake-workspace.slack.com/",
+        "team": "Fake Workspace",
+        "user": "bot",
+        "team_id": "T9",
+        "user_id": "U9BOT",
+        "bot_id": "B0001",
+        "is_enterprise_install": False,
+    }
+
+
+def test_wrong_token_is_invalid_auth_and_missing_token_is_not_authed(fake: FakeSlack) -> None:
+    wrong = api_error(WebClient(token="xoxb-wrong", base_url=fake.url).auth_test)
+    assert wrong.response["error"] == "invalid_auth"
+    missing = api_error(WebClient(base_url=fake.url).auth_test)
+    assert missing.response["error"] == "not_authed"
+    custom = FakeSlack(token="xoxb-other")
+    with custom:
+        assert WebClient(token="xoxb-other", base_url=custom.url).auth_test()["ok"]
+
+
+def test_unknown_method_is_rejected_unless_a_test_answers_it(fake: FakeSlack, client: WebClient) -> None:
+    err = api_error(lambda: client.api_call("reactions.add", params={"name": "eyes"}))
+    assert err.response["error"] == "unknown_method"
+    fake.answer("reactions.add", {"ok": True})
+    assert client.api_call("reactions.add", params={"name": "eyes"})["ok"] is True
+
+
+# ------------------------------------------------------------------------------ recording
+def test_records_json_calls_with_blocks_list(fake: FakeSlack, client: WebClient) -> None:
+    blocks = [section("*Hi* there", block_id="b1"), {"type": "actions", "elements": [button()]}]
+    client.chat_postMessage(channel="C123", text="Hi there", blocks=blocks)
+    (call,) = fake.calls("chat.postMessage")
+    assert call.method == "chat.postMessage"
+    assert call.args == {"channel": "C123", "text": "Hi there", "blocks": blocks}
+    assert call.headers["authorization"] == f"Bearer {TOKEN}"
+    assert call.headers["content-type"].startswith("application/json")
+    assert call.status == 200
+    assert isinstance(call.response, dict) and call.response["ok"] is True
+    assert call.at > 0
+
+
+def test_records_view_dict_of_views_open(fake: FakeSlack, client: WebClient) -> None:
+    view = modal(private_metadata=json.dumps({"interview": 7}))
+    response = client.views_open(trigger_id="123.456.abc", view=view)
+    (call,) = fake.calls("views.open")
+    assert call.args == {"trigger_id": "123.456.abc", "view": view}
+    # The answer echoes the submitted view, like Slack.
+    assert response["view"]["callback_id"] == "feedback"
+    assert response["view"]["blocks"] == view["blocks"]
+    assert response["view"]["id"].startswith("V")
+
+
+def test_records_form_calls_and_decodes_json_fields(fake: FakeSlack, client: WebClient) -> None:
+    client.users_info(user="U42")  # slack_sdk sends this one form-encoded
+    (call,) = fake.calls("users.info")
+    assert call.args == {"user": "U42"}
+    assert call.headers["content-type"] == "application/x-www-form-urlencoded"
+
+    blocks = [section("from a form")]
+    body = urlencode(
+        {"channel": "C1", "text": "[not json", "blocks": json.dumps(blocks), "unfurl_links": "123"}
+    )
+    request = urllib.request.Request(
+        fake.url + "chat.postMessage",
+        data=body.encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as raw:
+        assert json.load(raw)["ok"] is True
+    form_call = fake.calls("chat.postMessage")[0]
+    assert form_call.args == {"channel": "C1", "text": "[not json", "blocks": blocks, "unfurl_links": "123"}
+
+
+def test_records_get_query_params(fake: FakeSlack) -> None:
+    request = urllib.request.Request(
+        fake.url + "users.info?user=U7", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as raw:
+        assert json.load(raw)["user"]["id"] == "U7"
+    assert fake.calls("users.info")[0].args == {"user": "U7"}
+
+
+def test_invalid_json_body_is_recorded_and_rejected(fake: FakeSlack) -> None:
+    request = urllib.request.Request(
+        fake.url + "chat.postMessage",
+        data=b"{broken",
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=5) as raw:
+        assert json.load(raw) == {"ok": False, "error": "invalid_json"}
+    assert [c.method for c in fake.calls()] == ["chat.postMessage"]
+
+
+def test_calls_are_in_order_filtered_and_copied(fake: FakeSlack, client: WebClient) -> None:
+    client.auth_test()
+    client.users_info(user="U1")
+    client.auth_test()
+    assert [c.method for c in fake.calls()] == ["auth.test", "users.info", "auth.test"]
+    assert len(fake.calls("auth.test")) == 2
+    fake.calls().clear()
+    assert len(fake.calls()) == 3
+
+
+def test_wait_for_returns_calls_made_by_another_thread(fake: FakeSlack, client: WebClient) -> None:
+    def post_twice() -> None:
+        client.chat_postMessage(channel="C1", text="one")
+        client.chat_postMessage(channel="C1", text="two")
+
+    worker = threading.Thread(target=post_twice)
+    worker.start()
+    calls = fake.wait_for("chat.postMessage", count=2, timeout=5)
+    worker.join()
+    assert [c.args["text"] for c in calls] == ["one", "two"]
+    assert all(c.status == 200 for c in calls)
+
+
+def test_wait_for_timeout_lists_the_methods_seen(fake: FakeSlack, client: WebClient) -> None:
+    client.auth_test()
+    client.users_info(user="U1")
+    started = time.monotonic()
+    with pytest.raises(AssertionError) as info:
+        fake.wait_for("chat.postMessage", count=1, timeout=0.05)
+    assert time.monotonic() - started < 1
+    message = str(info.value)
+    assert "chat.postMessage" in message
+    assert "auth.test x1" in message and "users.info x1" in message
+    with pytest.raises(AssertionError, match="no calls at all"):
+        FakeSlack().wait_for("auth.test", timeout=0.01)
+
+
+def test_all_text_collects_nested_strings(fake: FakeSlack, client: WebClient) -> None:
+    hostile = "<!channel> *bold* <https://evil.example|click>"
+    client.chat_postMessage(channel="C1", text="plain", blocks=[section(hostile)])
+    client.views_open(trigger_id="t", view=modal([section("in a modal")]))
+    text = fake.all_text()
+    assert hostile in text.splitlines()
+    assert "in a modal" in text.splitlines()
+    assert "plain" in text.splitlines()
+
+
+def test_reset_clears_calls_and_queued_answers(fake: FakeSlack, client: WebClient) -> None:
+    client.auth_test()
+    fake.fail("auth.test", "account_inactive")
+    fake.reset()
+    assert fake.calls() == []
+    assert fake.all_text() == ""
+    assert client.auth_test()["ok"] is True
+
+
+# ------------------------------------------------------------------------------ per-test answers
+def test_queued_answers_are_consumed_in_order_then_defaults(fake: FakeSlack, client: WebClient) -> None:
+    fake.answer("users.info", {"ok": True, "user": {"id": "U1", "tz": "Asia/Tokyo"}})
+    fake.fail("users.info", "user_not_found", times=2)
+    fake.answer("users.info", {"ok": True, "user": {"id": "U1", "tz": "UTC"}})
+    assert client.users_info(user="U1")["user"]["tz"] == "Asia/Tokyo"
+    for _ in range(2):
+        assert api_error(lambda: client.users_info(user="U1")).response["error"] == "user_not_found"
+    assert client.users_info(user="U1")["user"]["tz"] == "UTC"
+    assert client.users_info(user="U1")["user"]["tz"] == "America/New_York"  # default again
+    assert [c.status for c in fake.calls("users.info")] == [200] * 5
+
+
+def test_queues_are_per_method_and_times_none_is_forever(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("chat.postMessage", "channel_not_found", times=None)
+    assert client.auth_test()["ok"] is True
+    for _ in range(3):
+        err = api_error(lambda: client.chat_postMessage(channel="C1", text="x"))
+        assert err.response["error"] == "channel_not_found"
+    with pytest.raises(ValueError):
+        fake.fail("auth.test", "x", times=0)
+
+
+def test_answer_can_set_status_and_headers(fake: FakeSlack, client: WebClient) -> None:
+    fake.answer("auth.test", {"ok": True, "custom": 1}, headers={"X-Slack-Req-Id": "abc"})
+    response = client.auth_test()
+    assert response.data == {"ok": True, "custom": 1}
+    assert response.headers["X-Slack-Req-Id"] == "abc"
+
+
+def test_rate_limited_call_is_retried_by_a_client_with_the_handler(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sleeps: list[float] = []
+    # The handler sleeps Retry-After + random(); record it instead of waiting.
+    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=sleeps.append))
+    retrying = WebClient(
+        token=TOKEN, base_url=fake.url, retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=1)]
+    )
+    fake.rate_limit("chat.postMessage", retry_after=7)
+    assert retrying.chat_postMessage(channel="C1", text="hi")["ok"] is True
+    assert len(sleeps) == 1 and 7 <= sleeps[0] < 8
+    assert [c.status for c in fake.calls("chat.postMessage")] == [429, 200]
+
+
+def test_rate_limited_call_fails_for_a_client_without_the_handler(fake: FakeSlack, client: WebClient) -> None:
+    fake.rate_limit("chat.postMessage", retry_after=0)
+    err = api_error(lambda: client.chat_postMessage(channel="C1", text="hi"))
+    assert err.response.status_code == 429
+    assert err.response.headers["Retry-After"] == "0"
+    assert err.response["error"] == "ratelimited"
+    with pytest.raises(ValueError):
+        fake.rate_limit("chat.postMessage", retry_after=-1)
+
+
+def test_server_error(fake: FakeSlack, client: WebClient) -> None:
+    fake.server_error("users.info", status=503)
+    err = api_error(lambda: client.users_info(user="U1"))
+    assert err.response.status_code == 503
+    assert client.users_info(user="U1")["ok"] is True
+
+
+def test_delay_slows_the_answer_and_the_call_is_visible_while_pending(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.delay("auth.test", 0.3, times=1)
+    results: list[float] = []
+
+    def call() -> None:
+        started = time.monotonic()
+        client.auth_test()
+        results.append(time.monotonic() - started)
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    (pending,) = fake.wait_for("auth.test", timeout=2)
+    assert pending.status is None  # recorded on arrival, not answered yet
+    worker.join(timeout=5)
+    assert results and results[0] >= 0.3
+    assert pending.status == 200
+    started = time.monotonic()
+    client.auth_test()
+    assert time.monotonic() - started < 0.3  # times=1: the next call is fast
+
+
+def test_stop_does_not_wait_for_a_delayed_answer(client: WebClient, fake: FakeSlack) -> None:
+    fake.delay("auth.test", 30)
+    worker = threading.Thread(target=lambda: client.auth_test(), daemon=True)
+    worker.start()
+    fake.wait_for("auth.test")
+    started = time.monotonic()
+    fake.stop()
+    worker.join(timeout=5)
+    assert time.monotonic() - started < 3
+
+
+# ------------------------------------------------------------------------------ default answers
+def test_default_answers_look_like_slack(fake: FakeSlack, client: WebClient) -> None:
+    first = client.chat_postMessage(channel="C1", text="a")
+    second = client.chat_postMessage(channel="U55", text="b")
+    assert float(first["ts"]) >= 1_700_000_000
+    assert float(second["ts"]) > float(first["ts"])
+    assert first["message"]["text"] == "a" and first["message"]["ts"] == first["ts"]
+    assert second["channel"] == "DU55"
+    assert client.chat_update(channel="C1", ts=first["ts"], text="edited")["ts"] == first["ts"]
+    assert client.chat_postEphemeral(channel="C1", user="U1", text="psst")["message_ts"]
+    assert client.chat_delete(channel="C1", ts=first["ts"])["ok"] is True
+    assert client.conversations_open(users="U77")["channel"]["id"] == "DU77"
+    assert client.conversations_join(channel="C9")["channel"]["id"] == "C9"
+    info = client.conversations_info(channel="C9")["channel"]
+    assert info["id"] == "C9" and info["is_member"] is True and info["name"]
+    assert client.team_info()["team"]["id"] == "T0001"
+
+
+def test_users_info_defaults_and_set_user(fake: FakeSlack, client: WebClient) -> None:
+    user = client.users_info(user="U1")["user"]
+    assert user["id"] == "U1" and user["team_id"] == "T0001"
+    assert user["tz"] == "America/New_York" and user["tz_offset"] in (-18000, -14400)
+    assert {"name", "real_name", "tz_label"} <= user.keys()
+    assert user["is_bot"] is False and user["deleted"] is False
+
+    fake.set_user("U2", tz="Europe/Paris", real_name="Camille", deleted=True)
+    changed = client.users_info(user="U2")["user"]
+    assert changed["tz"] == "Europe/Paris" and changed["tz_offset"] in (3600, 7200)
+    assert changed["real_name"] == "Camille" and changed["deleted"] is True
+    assert client.users_info(user="U3")["user"]["tz"] == "America/New_York"
+
+
+def test_views_get_unique_ids_and_update_keeps_the_id(fake: FakeSlack, client: WebClient) -> None:
+    one = client.views_open(trigger_id="t1", view=modal())["view"]
+    two = client.views_open(trigger_id="t2", view=modal())["view"]
+    assert one["id"] != two["id"]
+    updated = client.views_update(view_id=one["id"], hash=one["hash"], view=modal([section("Thanks")]))[
+        "view"
+    ]
+    assert updated["id"] == one["id"] and updated["root_view_id"] == one["id"]
+    assert updated["hash"] != one["hash"]
+    stale = api_error(lambda: client.views_update(view_id=one["id"], hash=one["hash"], view=modal()))
+    assert stale.response["error"] == "hash_conflict"
+    pushed = client.views_push(trigger_id="t3", view=modal())["view"]
+    assert pushed["id"] not in (one["id"], two["id"])
+    home = {"type": "home", "blocks": [section("Welcome")]}
+    assert client.views_publish(user_id="U1", view=home)["view"]["type"] == "home"
+
+
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing:UserWarning")
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda c: c.chat_postMessage(channel="", text="hi"), "channel_not_found"),
+        (lambda c: c.chat_postMessage(channel="C1"), "no_text"),
+        (lambda c: c.chat_postMessage(channel="C1", text="", blocks=[]), "no_text"),
+        (lambda c: c.chat_update(channel="C1", ts="", text="x"), "message_not_found"),
+        (lambda c: c.chat_postEphemeral(channel="C1", user="", text="x"), "user_not_in_channel"),
+        (lambda c: c.views_open(trigger_id="", view=modal()), "invalid_arguments"),
+        (lambda c: c.views_publish(user_id="", view={"type": "home", "blocks": []}), "invalid_arguments"),
+        (lambda c: c.users_info(user=""), "user_not_found"),
+        (lambda c: c.conversations_open(users=""), "users_list_not_supplied"),
+    ],
+)
+def test_missing_required_arguments(client: WebClient, call: Any, error: str) -> None:
+    assert api_error(lambda: call(client)).response["error"] == error
+
+
+# ------------------------------------------------------------------------------ validation
+def test_valid_rich_message_is_accepted(fake: FakeSlack, client: WebClient) -> None:
+    options = [option(f"Option {i}", str(i)) for i in range(LIMITS["select_options"])]
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": plain("h" * LIMITS["header_text"])},
+        section("s" * LIMITS["section_text"], block_id="b" * LIMITS["block_id"], accessory=button(value="v")),
+        {
+            "type": "section",
+            "fields": [mrkdwn("f" * LIMITS["section_field_text"])] * LIMITS["section_fields"],
+        },
+        {"type": "divider"},
+        {
+            "type": "context",
+            "elements": [mrkdwn("c")] * 9
+            + [{"type": "image", "image_url": "https://x/y.png", "alt_text": "y"}],
+        },
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "static_select",
+                    "action_id": "pick",
+                    "placeholder": plain("p" * LIMITS["placeholder"]),
+                    "options": options,
+                    "initial_option": option("Option 3", "3"),
+                },
+                {"type": "datepicker", "action_id": "day", "initial_date": "2024-02-29"},
+                button(
+                    "t" * LIMITS["button_text"],
+                    "a" * LIMITS["action_id"],
+                    url="https://example.com",
+                    style="primary",
+                ),
+            ],
+        },
+    ]
+    blocks += [{"type": "divider"} for _ in range(LIMITS["message_blocks"] - len(blocks))]
+    response = client.chat_postMessage(channel="C1", text="x" * LIMITS["message_text"], blocks=blocks)
+    assert response["ok"] is True
+    assert response["message"]["blocks"] == blocks
+
+
+def test_valid_modal_is_accepted(client: WebClient) -> None:
+    view = modal(
+        [
+            input_block(
+                text_input(
+                    max_length=3000, min_length=10, initial_value="i" * 3000, placeholder=plain("Type")
+                ),
+                hint=plain("h" * LIMITS["input_hint"]),
+                label=plain("l" * LIMITS["input_label"]),
+            ),
+            input_block(
+                {
+                    "type": "static_select",
+                    "action_id": "rating",
+                    "option_groups": [{"label": plain("Good"), "options": [option("Great", "5")]}],
+                    "initial_option": option("Great", "5"),
+                },
+                block_id="rating_block",
+            ),
+            input_block({"type": "datepicker", "action_id": "when"}, block_id="date_block", optional=True),
+            {
+                "type": "actions",
+                "elements": [button(action_id=f"b{i}") for i in range(LIMITS["actions_elements"])],
+            },
+        ],
+        title=plain("t" * LIMITS["view_title"]),
+        submit=plain("s" * LIMITS["view_submit"]),
+        close=plain("c" * LIMITS["view_close"]),
+        callback_id="c" * LIMITS["callback_id"],
+        private_metadata="m" * LIMITS["private_metadata"],
+        external_id="e" * LIMITS["external_id"],
+    )
+    assert client.views_open(trigger_id="t", view=view)["ok"] is True
+    many = modal([section(f"{i}") for i in range(LIMITS["view_blocks"])], submit=None)
+    assert client.views_open(trigger_id="t", view=many)["ok"] is True
+
+
+def blocks_with(*blocks: dict[str, Any]) -> dict[str, Any]:
+    return {"channel": "C1", "text": "fallback", "blocks": list(blocks)}
+
+
+def actions(*elements: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "actions", "elements": list(elements)}
+
+
+def select(**extra: Any) -> dict[str, Any]:
+    return {"type": "static_select", "action_id": "pick", "options": [option()], **extra}
+
+
+MESSAGE_CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("too many blocks", blocks_with(*[{"type": "divider"}] * 51), "/blocks"),
+    ("input block in a message", blocks_with(input_block()), "/blocks/0/type"),
+    ("unknown block type", blocks_with({"type": "carousel"}), "/blocks/0/type"),
+    ("block_id too long", blocks_with(section(block_id="b" * 256)), "/blocks/0/block_id"),
+    ("duplicate block_id", blocks_with(section(block_id="x"), section(block_id="x")), "/blocks/1/block_id"),
+    (
+        "action_id too long",
+        blocks_with(actions(button(action_id="a" * 256))),
+        "/blocks/0/elements/0/action_id",
+    ),
+    ("duplicate action_id", blocks_with(actions(button(), button())), "/blocks/0/elements/1/action_id"),
+    ("section text too long", blocks_with(section("s" * 3001)), "/blocks/0/text/text"),
+    ("section text empty", blocks_with(section("")), "/blocks/0/text/text"),
+    ("section without text", blocks_with({"type": "section"}), "/blocks/0"),
+    ("too many fields", blocks_with({"type": "section", "fields": [mrkdwn("f")] * 11}), "/blocks/0/fields"),
+    (
+        "field too long",
+        blocks_with({"type": "section", "fields": [mrkdwn("f" * 2001)]}),
+        "/blocks/0/fields/0/text",
+    ),
+    ("header too long", blocks_with({"type": "header", "text": plain("h" * 151)}), "/blocks/0/text/text"),
+    ("header mrkdwn", blocks_with({"type": "header", "text": mrkdwn("h")}), "/blocks/0/text/type"),
+    (
+        "bad text object type",
+        blocks_with({"type": "section", "text": {"type": "md", "text": "x"}}),
+        "/blocks/0/text/type",
+    ),
+    ("text object not a dict", blocks_with({"type": "section", "text": "plain string"}), "/blocks/0/text"),
+    (
+        "too many context elements",
+        blocks_with({"type": "context", "elements": [mrkdwn("c")] * 11}),
+        "/blocks/0/elements",
+    ),
+    (
+        "too many actions",
+        blocks_with(actions(*[button(action_id=f"a{i}") for i in range(26)])),
+        "/blocks/0/elements",
+    ),
+    (
+        "too many options",
+        blocks_with(actions(select(options=[option(value=str(i)) for i in range(101)]))),
+        "/options",
+    ),
+    (
+        "too many option groups",
+        blocks_with(
+            actions(select(options=None, option_groups=[{"label": plain("g"), "options": [option()]}] * 101))
+        ),
+        "/option_groups",
+    ),
+    (
+        "option text too long",
+        blocks_with(actions(select(options=[option("o" * 76)]))),
+        "/options/0/text/text",
+    ),
+    (
+        "option value too long",
+        blocks_with(actions(select(options=[option(value="v" * 151)]))),
+        "/options/0/value",
+    ),
+    (
+        "option description too long",
+        blocks_with(actions(select(options=[option(description=plain("d" * 76))]))),
+        "/options/0/description/text",
+    ),
+    (
+        "initial option not an option",
+        blocks_with(actions(select(initial_option=option("Two", "2")))),
+        "/initial_option",
+    ),
+    ("placeholder too long", blocks_with(actions(select(placeholder=plain("p" * 151)))), "/placeholder/text"),
+    ("button text too long", blocks_with(actions(button("b" * 76))), "/blocks/0/elements/0/text/text"),
+    ("button text empty", blocks_with(actions(button(""))), "/blocks/0/elements/0/text/text"),
+    ("button value too long", blocks_with(actions(button(value="v" * 2001))), "/blocks/0/elements/0/value"),
+    (
+        "button url too long",
+        blocks_with(actions(button(url="https://x/" + "u" * 2991))),
+        "/blocks/0/elements/0/url",
+    ),
+    (
+        "datepicker bad format",
+        blocks_with(actions({"type": "datepicker", "action_id": "d", "initial_date": "03/15/2024"})),
+        "/initial_date",
+    ),
+    (
+        "datepicker impossible date",
+        blocks_with(actions({"type": "datepicker", "action_id": "d", "initial_date": "2023-02-29"})),
+        "/initial_date",
+    ),
+    (
+        "unknown element type",
+        blocks_with(actions({"type": "slider", "action_id": "s"})),
+        "/blocks/0/elements/0/type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "args", "pointer"), MESSAGE_CASES, ids=[c[0] for c in MESSAGE_CASES])
+def test_message_validation_rejects(client: WebClient, case: str, args: dict[str, Any], pointer: str) -> None:
+    err = api_error(lambda: client.chat_postMessage(**args))
+    assert err.response["error"] == "invalid_blocks"
+    messages = err.response["response_metadata"]["messages"]
+    assert any(m.startswith("[ERROR] ") and pointer in m for m in messages), messages
+
+
+@pytest.mark.parametrize("method", ["chat_update", "chat_postEphemeral"])
+def test_other_message_methods_validate_too(client: WebClient, method: str) -> None:
+    extra = {"ts": "1700000000.000100"} if method == "chat_update" else {"user": "U1"}
+    err = api_error(lambda: getattr(client, method)(**blocks_with(section("s" * 3001)), **extra))
+    assert err.response["error"] == "invalid_blocks"
+
+
+def test_message_text_too_long_and_bad_blocks_format(client: WebClient) -> None:
+    err = api_error(lambda: client.chat_postMessage(channel="C1", text="x" * 40_001))
+    assert err.response["error"] == "msg_too_long"
+    err = api_error(lambda: client.chat_postMessage(channel="C1", text="x", blocks="not a list"))
+    assert err.response["error"] == "invalid_blocks_format"
+
+
+VIEW_CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("not a modal", modal(type="dialog"), "/view/type"),
+    ("home via views.open", {"type": "home", "blocks": []}, "/view/type"),
+    ("title missing", modal(title=None), "/view/title"),
+    ("title too long", modal(title=plain("t" * 25)), "/view/title/text"),
+    ("title mrkdwn", modal(title=mrkdwn("t")), "/view/title/type"),
+    ("submit too long", modal(submit=plain("s" * 25)), "/view/submit/text"),
+    ("close too long", modal(close=plain("c" * 25)), "/view/close/text"),
+    ("inputs without submit", modal(submit=None), "/view/submit"),
+    ("callback_id too long", modal(callback_id="c" * 256), "/view/callback_id"),
+    ("private_metadata too long", modal(private_metadata="m" * 3001), "/view/private_metadata"),
+    ("external_id too long", modal(external_id="e" * 256), "/view/external_id"),
+    ("too many blocks", modal([{"type": "divider"}] * 101), "/view/blocks"),
+    ("blocks missing", modal(blocks=None) | {"blocks": None}, "/view/blocks"),
+    ("duplicate block_id", modal([input_block(), input_block()]), "/view/blocks/1/block_id"),
+    ("label too long", modal([input_block(label=plain("l" * 2001))]), "/view/blocks/0/label/text"),
+    ("label missing", modal([input_block(label=None)]), "/view/blocks/0/label"),
+    ("hint too long", modal([input_block(hint=plain("h" * 2001))]), "/view/blocks/0/hint/text"),
+    (
+        "input without element",
+        modal([input_block(element=None) | {"element": None}]),
+        "/view/blocks/0/element",
+    ),
+    (
+        "input with several elements",
+        modal([{"type": "input", "label": plain("x"), "elements": [text_input(), text_input()]}]),
+        "/view/blocks/0/element",
+    ),
+    (
+        "max_length too big",
+        modal([input_block(text_input(max_length=3001))]),
+        "/view/blocks/0/element/max_length",
+    ),
+    (
+        "min_length too big",
+        modal([input_block(text_input(min_length=3001))]),
+        "/view/blocks/0/element/min_length",
+    ),
+    (
+        "initial_value longer than max_length",
+        modal([input_block(text_input(max_length=5, initial_value="123456"))]),
+        "/view/blocks/0/element/initial_value",
+    ),
+    (
+        "file block in a modal",
+        modal([{"type": "file", "external_id": "f", "source": "remote"}]),
+        "/view/blocks/0/type",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "view", "pointer"), VIEW_CASES, ids=[c[0] for c in VIEW_CASES])
+def test_view_validation_rejects(client: WebClient, case: str, view: dict[str, Any], pointer: str) -> None:
+    err = api_error(lambda: client.views_open(trigger_id="t", view=view))
+    assert err.response["error"] == "invalid_arguments"
+    messages = err.response["response_metadata"]["messages"]
+    assert any(m.startswith("[ERROR] ") and pointer in m for m in messages), messages
+
+
+def test_views_update_push_and_publish_validate_too(client: WebClient) -> None:
+    bad = modal(title=plain("t" * 25))
+    assert (
+        api_error(lambda: client.views_update(view_id="V1", view=bad)).response["error"]
+        == "invalid_arguments"
+    )
+    assert (
+        api_error(lambda: client.views_push(trigger_id="t", view=bad)).response["error"]
+        == "invalid_arguments"
+    )
+    home = {"type": "home", "blocks": [section(f"{i}") for i in range(101)]}
+    err = api_error(lambda: client.views_publish(user_id="U1", view=home))
+    assert err.response["error"] == "invalid_arguments"
+    assert client.views_publish(user_id="U1", view=home | {"blocks": home["blocks"][:100]})["ok"] is True
+
+
+# ------------------------------------------------------------------------------ enforced rate limits
+def test_post_message_is_limited_per_channel() -> None:
+    clock = FakeClock()
+    with FakeSlack(enforce_rate_limits=True, clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        for i in range(3):  # a short burst is allowed
+            client.chat_postMessage(channel="C1", text=f"burst {i}")
+        err = api_error(lambda: client.chat_postMessage(channel="C1", text="one too many"))
+        assert err.response.status_code == 429
+        assert err.response.headers["Retry-After"] == "1"
+        assert err.response["error"] == "ratelimited"
+        assert client.chat_postMessage(channel="C2", text="other channel")["ok"] is True
+        clock.advance(1.0)
+        assert client.chat_postMessage(channel="C1", text="after a second")["ok"] is True
+        assert (
+            api_error(lambda: client.chat_postMessage(channel="C1", text="again")).response.status_code == 429
+        )
+
+
+def test_tiered_methods_are_limited_per_minute_with_a_correct_retry_after() -> None:
+    clock = FakeClock()
+    with FakeSlack(enforce_rate_limits=True, clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        for _ in range(50):  # conversations.open is tier 3: 50 per minute
+            client.conversations_open(users="U1")
+            clock.advance(0.1)
+        err = api_error(lambda: client.conversations_open(users="U1"))
+        assert err.response.status_code == 429
+        assert err.response.headers["Retry-After"] == "55"  # first call was 5 s ago
+        assert client.users_info(user="U1")["ok"] is True  # other methods have their own budget
+        clock.advance(55.0)
+        assert client.conversations_open(users="U1")["ok"] is True
+
+
+def test_rate_limits_are_off_by_default(fake: FakeSlack, client: WebClient) -> None:
+    for i in range(10):
+        client.chat_postMessage(channel="C1", text=str(i))
+    assert all(c.status == 200 for c in fake.calls("chat.postMessage"))
