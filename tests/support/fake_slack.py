@@ -1187,6 +1187,22 @@ def _validate_message(args: Mapping[str, Any]) -> _Reply | None:
     return _ok_false("invalid_blocks", checker.errors) if checker.errors else None
 
 
+def slack_would_reject(*, message: Mapping[str, Any] | None = None, view: Any = None) -> list[str]:
+    """What Slack would say is wrong with a message's arguments or a view; [] when it would accept it.
+
+    For unit tests of Block Kit builders, without a server.
+    """
+    reply = (
+        _validate_message(message)
+        if message is not None
+        else _validate_view(view, allowed_types=("modal", "home"))
+    )
+    if reply is None:
+        return []
+    body = reply.body if isinstance(reply.body, dict) else {}
+    return [str(body.get("error"))] + list(body.get("response_metadata", {}).get("messages", []))
+
+
 def _validate_view(view: Any, *, allowed_types: tuple[str, ...]) -> _Reply | None:
     """views.* view checks; None when valid."""
     if not isinstance(view, dict):

@@ -1,0 +1,1 @@
+"""Benchmarks: measurements, not tests (pytest does not collect them). See README.md here."""

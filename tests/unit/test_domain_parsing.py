@@ -1,0 +1,51 @@
+"""Account names and promised follow-ups, as people type them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.accounts import display_name, normalize_account_name
+from bot.followups import PromiseDateError, parse_promise
+
+CALL = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("name", ["ACME Inc.", "Acme", "acme", "Acme, Inc", " ACME   LLC ", "Ａｃｍｅ"])
+def test_spellings_of_one_company_share_one_key(name: str) -> None:
+    assert normalize_account_name(name) == "acme"
+
+
+def test_different_companies_and_scripts_stay_apart() -> None:
+    keys = {normalize_account_name(n) for n in ["Acme", "Acme Labs", "株式会社ソニー", "Сбербанк", "Inc"]}
+    assert len(keys) == 5
+    assert normalize_account_name("🚀") == ""
+
+
+def test_display_name_keeps_the_spelling_but_not_angle_brackets() -> None:
+    assert display_name("  Société   Générale ") == "Société Générale"
+    assert display_name("<!channel> Acme") == "!channel Acme"
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "due"),
+    [
+        ("Send the pricing sheet by 2026-12-01", "Send the pricing sheet", date(2026, 12, 1)),
+        ("Send the pricing sheet — 2026-12-01.", "Send the pricing sheet", date(2026, 12, 1)),
+        ("Intro to our CTO: due 2026-11-30", "Intro to our CTO", date(2026, 11, 30)),
+        ("Share the roadmap tomorrow", "Share the roadmap", date(2026, 11, 24)),
+        ("Demo the API in 5 days", "Demo the API", date(2026, 11, 28)),
+        ("Check back in 2 weeks", "Check back", date(2026, 12, 7)),
+        ("Answer their SSO question", "Answer their SSO question", None),
+        ("Ship v2 of 2026-style reports", "Ship v2 of 2026-style reports", None),
+    ],
+)
+def test_promises_split_into_text_and_date(line: str, text: str, due: date | None) -> None:
+    promise = parse_promise(line, held_on=CALL)
+    assert (promise.text, promise.due_on) == (text, due)
+
+
+def test_an_impossible_date_is_an_error() -> None:
+    with pytest.raises(PromiseDateError):
+        parse_promise("Send it by 2026-02-30", held_on=CALL)

@@ -1,0 +1,67 @@
+"""Settings: defaults from DESIGN.md, and one clear line for every bad value."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, WorkingHours, load_settings
+
+BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
+
+
+def test_defaults() -> None:
+    settings = load_settings(BASE)
+    assert settings.mode == "http"
+    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.thank_you_after == timedelta(hours=24)
+    assert settings.summary_after == timedelta(hours=48)
+    assert settings.scheduler_tick == timedelta(seconds=30)
+    assert settings.working_hours == WorkingHours(time(9), time(18))
+
+
+def test_socket_mode_is_the_default_with_an_app_token() -> None:
+    assert load_settings({**BASE, "SLACK_APP_TOKEN": "xapp-1"}).mode == "socket"
+    assert load_settings({**BASE, "SLACK_APP_TOKEN": "xapp-1", "BOT_MODE": "http"}).mode == "http"
+
+
+def test_durations_and_hours() -> None:
+    settings = load_settings(
+        {**BASE, "FOLLOWUP_THANK_YOU_AFTER": "90m", "SCHEDULER_TICK": "5s", "WORKING_HOURS": "any"}
+    )
+    assert settings.thank_you_after == timedelta(minutes=90)
+    assert settings.scheduler_tick == timedelta(seconds=5)
+    assert settings.working_hours is None
+    assert load_settings({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith("/api/")
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_SIGNING_SECRET": " "}, "SLACK_SIGNING_SECRET"),
+        ({"BOT_MODE": "socket"}, "SLACK_APP_TOKEN"),
+        ({"BOT_MODE": "carrier-pigeon"}, "BOT_MODE"),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"PORT": "http"}, "PORT"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"FOLLOWUP_THANK_YOU_AFTER": "tomorrow"}, "FOLLOWUP_THANK_YOU_AFTER"),
+        ({"FOLLOWUP_SUMMARY_AFTER": "0h"}, "FOLLOWUP_SUMMARY_AFTER"),
+        ({"SCHEDULER_TICK": "-5s"}, "SCHEDULER_TICK"),
+        ({"WORKING_HOURS": "18:00-09:00"}, "WORKING_HOURS"),
+        ({"WORKING_HOURS": "9-5"}, "WORKING_HOURS"),
+        ({"WORKING_HOURS": "09:00-24:30"}, "WORKING_HOURS"),
+        ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+    ],
+)
+def test_bad_values_name_the_variable_in_one_line(env: dict[str, str], named: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**BASE, **env})
+    message = str(caught.value)
+    assert message.startswith(named)
+    assert "\n" not in message

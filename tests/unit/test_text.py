@@ -1,0 +1,55 @@
+"""Typed text made safe for Slack: escaping, splitting and cutting never break an entity or a mention."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import TRUNCATION_MARK, chunk, clean_line, escape_mrkdwn, split_lines, truncate
+
+hostile = st.text(alphabet=st.sampled_from(list("<>&!@#|abc xyz\n\u200f😀")), max_size=400)
+
+
+def test_escape_leaves_no_control_characters() -> None:
+    assert escape_mrkdwn("<!channel> & <@U1> &lt;") == "&lt;!channel&gt; &amp; &lt;@U1&gt; &amp;lt;"
+
+
+@given(hostile)
+def test_escaped_text_has_no_angle_brackets_and_round_trips(text: str) -> None:
+    escaped = escape_mrkdwn(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+@given(hostile, st.integers(min_value=20, max_value=300))
+def test_chunks_fit_and_never_split_an_entity(text: str, limit: int) -> None:
+    escaped = escape_mrkdwn(text)
+    pieces = chunk(escaped, limit)
+    assert all(len(p) <= limit for p in pieces)
+    for piece in pieces:
+        amp = piece.rfind("&")
+        assert amp == -1 or ";" in piece[amp:], piece
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == escaped.replace(" ", "").replace("\n", "")
+
+
+@given(hostile, st.integers(min_value=len(TRUNCATION_MARK) + 5, max_value=300))
+def test_truncate_fits_shows_the_mark_and_never_splits_an_entity(text: str, limit: int) -> None:
+    escaped = escape_mrkdwn(text)
+    cut = truncate(escaped, limit)
+    assert len(cut) <= limit
+    if cut != escaped:
+        assert cut.endswith(TRUNCATION_MARK)
+        body = cut[: -len(TRUNCATION_MARK)]
+        amp = body.rfind("&")
+        assert amp == -1 or ";" in body[amp:]
+
+
+def test_split_lines_drops_bullets_and_blank_lines_but_keeps_emoji_and_rtl() -> None:
+    text = "- slow reports\n\n• no audit trail 🐢\n  * مشكلة في التقارير  \n\x07bell"
+    assert split_lines(text) == ["slow reports", "no audit trail 🐢", "مشكلة في التقارير", "bell"]
+
+
+def test_clean_line_keeps_emoji_sequences_and_direction_marks() -> None:
+    family = "👩\u200d👩\u200d👧"
+    assert clean_line(f" {family} \u200fשלום ") == f"{family} \u200fשלום"
+    assert clean_line("evil\u202eoverride") == "eviloverride"
