@@ -90,7 +90,10 @@ def test_search_puts_prefix_matches_first(database: Database) -> None:
     for name in ("Big Acme", "Acme", "Acorn", "100% Pure"):
         log(database, account=name)
     with database.transaction() as session:
-        assert [a.name for a in search_accounts(session=session, team_id="T1", query="acm")] == ["Acme", "Big Acme"]
+        assert [a.name for a in search_accounts(session=session, team_id="T1", query="acm")] == [
+            "Acme",
+            "Big Acme",
+        ]
         # Punctuation is not part of a name's key: "%" is no wildcard, it lists like an empty query.
         assert len(search_accounts(session=session, team_id="T1", query="%")) == 4
         assert [a.name for a in search_accounts(session=session, team_id="T1", query="100")] == ["100% Pure"]

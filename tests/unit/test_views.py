@@ -11,7 +11,11 @@ from hypothesis import strategies as st
 
 from bot.interviews import FIELD_MAX
 from handlers.views.help import help_message
-from handlers.views.interview import recent_interviews_message, saved_interview_message, shared_interview_message
+from handlers.views.interview import (
+    recent_interviews_message,
+    saved_interview_message,
+    shared_interview_message,
+)
 from handlers.views.log_modal import LogModalMetadata, LogModalPrefill, log_modal
 from storage.models import (
     Account,

@@ -1,0 +1,121 @@
+"""The real entry points, as an operator runs them: `interview-bot run` and `interview-bot migrate`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import SlackSender
+
+CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_", "DATABASE_"))}
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "nope"}, "PORT"),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "DATABASE_URL": "postgresql+psycopg://x@127.0.0.1:1/db",
+            },
+            "DATABASE_URL",
+        ),
+    ],
+)
+def test_run_without_good_settings_exits_with_one_clear_line(
+    extra: dict[str, str], named: str, tmp_path: Path
+) -> None:
+    result = run_cli("run", env={**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **extra})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert named in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
+    with FakeSlack(token="xoxb-the-real-one") as fake:
+        env = {
+            **CLEAN_ENV,
+            "SLACK_BOT_TOKEN": "xoxb-wrong",
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        }
+        result = run_cli("run", env=env)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr
+
+
+def test_migrate_alone(tmp_path: Path) -> None:
+    env = {**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    assert run_cli("migrate", env=env).returncode == 0
+    assert (tmp_path / "m.db").exists()
+    assert run_cli("migrate", env=env).returncode == 0  # at head already: nothing to do
+
+
+def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path: Path) -> None:
+    port = free_port()
+    with FakeSlack(token=BOT_TOKEN) as fake:
+        env = {
+            **CLEAN_ENV,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET)
+            deadline = time.monotonic() + 30
+            while True:  # waiting for a separate process to bind its port; no clock to move here
+                try:
+                    health = sender.get("/healthz")
+                    break
+                except OSError:
+                    assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                    assert time.monotonic() < deadline, "the bot did not start listening"
+                    time.sleep(0.1)
+            assert health.status == 200
+            assert sender.command("log Acme").status == 200
+            assert fake.calls("views.open")[0].args["view"]["callback_id"] == "log_interview"
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
