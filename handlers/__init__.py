@@ -6,8 +6,9 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, log_modal, shortcuts
+    from handlers import commands, home, log_modal, shortcuts
 
     commands.register(app)
     log_modal.register(app)
     shortcuts.register(app)
+    home.register(app)

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
 from sqlalchemy.exc import DBAPIError
 
 from bot.accounts import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
@@ -208,7 +207,14 @@ def _announce(
     if shared is None or channel is None:
         return
     try:
-        post_to_channel(client, channel=channel, text=f"Interview with {account}", blocks=shared)
+        # chat:write.public lets the bot post in any public channel; private ones need an invite.
+        call(
+            client.chat_postMessage,
+            channel=channel,
+            text=fallback_text(f"Interview with {account}"),
+            blocks=shared,
+            unfurl_links=False,
+        )
     except SlackPermanentError as exc:
         call(
             client.chat_postMessage,
@@ -218,26 +224,11 @@ def _announce(
         )
 
 
-def post_to_channel(client: WebClient, *, channel: str, text: str, blocks: list[Any]) -> None:
-    """Post to a team channel; join it first when it is public and the bot is not in it yet."""
-    kwargs = {"channel": channel, "text": fallback_text(text), "blocks": blocks, "unfurl_links": False}
-    try:
-        call(client.chat_postMessage, **kwargs)
-    except SlackPermanentError as exc:
-        if exc.error != "not_in_channel":
-            raise
-        try:
-            call(client.conversations_join, channel=channel)
-        except Exception:
-            raise exc from None
-        call(client.chat_postMessage, **kwargs)
-
-
 def _share_failed(channel: str, error: str) -> str:
     where = channel_mention(channel)
     if error in ("not_in_channel", "channel_not_found", "missing_scope"):
         return (
-            f"Your interview is saved, but I couldn't post it in {where}: I'm not a member there. "
+            f"Your interview is saved, but I couldn't post it in {where}: it's private and I'm not in it. "
             "Type `/invite @Interview Bot` in that channel, then pick it again next time."
         )
     if error == "is_archived":

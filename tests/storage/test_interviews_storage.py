@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.accounts import get_or_create_account, search_accounts
 from bot.errors import InvalidInput
-from bot.interviews import InterviewDraft, log_interview, recent_interviews
+from bot.interviews import InterviewDraft, LoggedInterview, log_interview, recent_interviews
 from storage.db import Database
 from storage.models import Account, FollowUp, FollowUpKind, Interview
 
@@ -31,7 +31,7 @@ def draft(**overrides: object) -> InterviewDraft:
     return InterviewDraft(**fields)  # type: ignore[arg-type]
 
 
-def log(db: Database, team_id: str = "T1", user_id: str = "U1", **overrides: object):  # noqa: ANN201
+def log(db: Database, team_id: str = "T1", user_id: str = "U1", **overrides: object) -> LoggedInterview:
     with db.transaction() as session:
         return log_interview(
             session=session,

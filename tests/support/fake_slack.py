@@ -1200,7 +1200,7 @@ def slack_would_reject(*, message: Mapping[str, Any] | None = None, view: Any = 
     if reply is None:
         return []
     body = reply.body if isinstance(reply.body, dict) else {}
-    return [str(body.get("error"))] + list(body.get("response_metadata", {}).get("messages", []))
+    return [str(body.get("error")), *list(body.get("response_metadata", {}).get("messages", []))]
 
 
 def _validate_view(view: Any, *, allowed_types: tuple[str, ...]) -> _Reply | None:

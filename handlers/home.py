@@ -1,0 +1,42 @@
+"""App Home: published when a person opens it; its button opens the log modal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+
+from bot.app import Deps
+from bot.interviews import recent_interviews
+from bot.slack import call
+from handlers.log_modal import open_log_modal
+from handlers.views.home import Home, home_view
+from handlers.views.log_modal import LogModalPrefill
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(publish_home)
+    app.action(Home.LOG_INTERVIEW)(log_from_home)
+
+
+def publish_home(event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+    # Slack may deliver this event twice; publishing the same view twice is harmless.
+    if event.get("tab") != "home":
+        return
+    team_id, user_id = context.team_id or "", context.user_id or event.get("user", "")
+    with deps.db.transaction() as session:
+        view = home_view(recent_interviews(session=session, team_id=team_id, user_id=user_id))
+    call(deps.client.views_publish, user_id=user_id, view=view)
+
+
+def log_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+    finish = open_log_modal(
+        deps=deps,
+        trigger_id=body["trigger_id"],
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        channel_id=None,
+        prefill=LogModalPrefill(),
+    )
+    ack()
+    finish()
