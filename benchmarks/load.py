@@ -506,6 +506,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         bare = start_bare(api_url, modal, db)
         stack.callback(bare.stop)
         logging.getLogger().setLevel(logging.WARNING)  # after Alembic, which may configure logging
+        # Requests queueing for waitress's threads is what a concurrency level beyond them means.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
         bench = Bench(fake=fake, loader=loader, ours=ours, bare=bare, deps=deps)
         bench.drain()  # auth.test from both apps' start-up

@@ -61,6 +61,13 @@ def make_http_server(
     )
 
 
+def run_until_closed(server: BaseWSGIServer) -> None:
+    """Serve until another thread calls server.close()."""
+    # waitress's loop raises EBADF once close() pulled its sockets away: that is our shutdown.
+    with contextlib.suppress(OSError):
+        server.run()
+
+
 def _stop_on_signals(stop: Callable[[], None]) -> None:
     def handler(signum: int, _frame: Any) -> None:
         log.info("received %s, shutting down", signal.Signals(signum).name)
@@ -80,16 +87,14 @@ def serve_http(web_app: WebApp, *, host: str, port: int) -> None:
         HEALTH_PATH,
     )
     _stop_on_signals(server.close)
-    # waitress's loop raises EBADF once close() pulled its sockets away: that is our shutdown.
-    with contextlib.suppress(OSError):
-        server.run()
+    run_until_closed(server)
 
 
 def serve_socket(app: App, web_app: WebApp, *, app_token: str, host: str, port: int) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     health = make_http_server(web_app, host=host, port=port, threads=2)
-    threading.Thread(target=health.run, name="healthz", daemon=True).start()
+    threading.Thread(target=run_until_closed, args=(health,), name="healthz", daemon=True).start()
     handler = SocketModeHandler(app, app_token)
     stopped = threading.Event()
 

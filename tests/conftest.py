@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import Deps, build_app
-from bot.server import WebApp, make_http_server
+from bot.server import WebApp, make_http_server, run_until_closed
 from bot.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade
@@ -141,7 +141,7 @@ def bot(fake_slack: FakeSlack, database: Database) -> Iterator[RunningBot]:
     settings = make_settings(fake_slack, database.url)
     app, deps = build_app(settings=settings, db=database)
     server = make_http_server(WebApp(app, database), host="127.0.0.1", port=0)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     port = server.effective_port
     fake_slack.reset()  # forget auth.test from start-up

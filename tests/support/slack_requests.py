@@ -41,11 +41,18 @@ class SlackSender:
         self._counter[0] += 1
         return f"{prefix}{self._counter[0]:06d}"
 
-    def post(self, body: str, *, signature: str | None = None, timestamp: int | None = None) -> Response:
+    def post(
+        self,
+        body: str,
+        *,
+        signature: str | None = None,
+        timestamp: int | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> Response:
         ts = str(int(time.time()) if timestamp is None else timestamp)
         sig = signature or SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
         headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
+            "Content-Type": content_type,
             "X-Slack-Request-Timestamp": ts,
             "X-Slack-Signature": sig,
         }
@@ -127,6 +134,35 @@ class SlackSender:
                 "view": view,
             }
         )
+
+    def event(self, event: dict[str, Any], *, team_id: str = TEAM_ID) -> Response:
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": self._next("Ev"),
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
+        }
+        return self.post(json.dumps(envelope), content_type="application/json")
+
+    def block_action(
+        self, action_id: str, *, block_id: str, view: dict[str, Any] | None = None, team_id: str = TEAM_ID
+    ) -> Response:
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "team": {"id": team_id, "domain": "acme-corp"},
+            "user": {"id": USER_ID, "team_id": team_id},
+            "api_app_id": APP_ID,
+            "trigger_id": self._next("trigger-"),
+            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id, "action_ts": "1"}],
+        }
+        if view is not None:
+            payload["view"] = view
+            payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
+        return self.interaction(payload)
 
     def message_shortcut(self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID) -> Response:
         return self.interaction(
