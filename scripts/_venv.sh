@@ -4,10 +4,14 @@ ensure_venv() {
   local extras="$1" stamp=".venv/.installed-$1"
   if [ ! -x .venv/bin/python ]; then
     "${PYTHON:-python3}" -m venv .venv
-    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet --upgrade pip > /dev/null 2>&1 || true
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet -e ".[$extras]"
+    # Quiet on success (build back-ends are chatty); the whole log when it fails.
+    if ! .venv/bin/python -m pip install --quiet -e ".[$extras]" > .venv/install.log 2>&1; then
+      cat .venv/install.log >&2
+      return 1
+    fi
     touch "$stamp"
   fi
 }
