@@ -44,7 +44,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import LISTENER_THREADS, Deps, build_app
-from bot.server import EVENTS_PATH, WebApp, make_http_server
+from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from bot.settings import load_settings
 from handlers.commands import COMMAND
 from handlers.views.log_modal import LogModalMetadata, LogModalPrefill, log_modal
@@ -59,7 +59,7 @@ SIGNING_SECRET = "benchmark-signing-secret"
 
 LEVELS = (1, 10, 50)
 DEFAULT_REQUESTS = 500  # per level and per app
-MAX_ROUNDS = 4  # per level and app; more rounds interleave finer, but each must dwarf its ramp-up
+MAX_ROUNDS = 10  # per level and app: finer interleaving, but each round must dwarf its ramp-up
 USERS = [f"U{n:04d}" for n in range(1, 21)]  # a small pool, each warmed so its zone is cached
 WARMUP_REQUESTS = 50
 TZ_WARMUP_TIMEOUT = 10.0
@@ -128,13 +128,18 @@ class SlackCalls:
     rejected_opens: int
     others: dict[str, int]  # any other method, by name
     fake_errors: int
+    cpu: float  # CPU seconds the fake used since the last drain
 
 
 def fake_slack_main(conn: Connection) -> None:
     logging.basicConfig(level=logging.WARNING)
     with FakeSlack(token=BOT_TOKEN) as fake:
+        cpu_mark = time.process_time()
 
         def drain(_message: Any) -> SlackCalls:
+            nonlocal cpu_mark
+            cpu_now = time.process_time()
+            cpu, cpu_mark = cpu_now - cpu_mark, cpu_now
             calls = fake.calls()
             errors = len(fake.server_errors)
             fake.server_errors.clear()
@@ -146,6 +151,7 @@ def fake_slack_main(conn: Connection) -> None:
                 rejected_opens=len(opens) - len(ok),
                 others=dict(Counter(c.method for c in calls if c.method != "views.open")),
                 fake_errors=errors,
+                cpu=cpu,
             )
 
         _serve_child(conn, fake.url, drain)
@@ -165,6 +171,9 @@ class JobResult:
     latencies: list[float] = field(default_factory=list)  # seconds, one per successful request
     failures: list[str] = field(default_factory=list)
     wall: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the load generator while sending
+    bot_cpu: float = 0.0  # CPU seconds of the apps' process meanwhile (filled in there)
+    fake_cpu: float = 0.0  # and of the fake Slack
 
 
 def _signed_request(job: Job, index: int, signer: SignatureVerifier) -> tuple[bytes, dict[str, str]]:
@@ -232,10 +241,11 @@ def run_job(job: Job) -> JobResult:
     for thread in threads:
         thread.start()
     start.wait()
-    began = time.perf_counter()
+    began, cpu_began = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.join()
     result.wall = time.perf_counter() - began
+    result.cpu = time.process_time() - cpu_began
     return result
 
 
@@ -256,12 +266,7 @@ class Target:
 def serve(name: str, app: App, db: Database) -> Target:
     """The app behind bot.server's waitress server on a free port, in a thread."""
     server = make_http_server(WebApp(app, db), host=HOST, port=0)
-
-    def run() -> None:
-        with contextlib.suppress(OSError):  # close() pulls the sockets away: that is the shutdown
-            server.run()
-
-    thread = threading.Thread(target=run, name=f"{name}-server", daemon=True)
+    thread = threading.Thread(target=run_until_closed, args=(server,), name=f"{name}-server", daemon=True)
     thread.start()
 
     def stop() -> None:
@@ -291,13 +296,12 @@ def start_ours(api_url: str, db_path: Path) -> tuple[Target, Deps, Database]:
 
 def same_size_modal() -> dict[str, Any]:
     """Our log modal as the bot sends it once the user's zone is known, built once, as a plain dict."""
-    view = log_modal(
+    return log_modal(
         today=date.today(),
         user_id=USERS[0],
         metadata=LogModalMetadata(channel_id=CHANNEL_ID, tz=DEFAULT_TZ),
         prefill=LogModalPrefill(),
     )
-    return view.to_dict()
 
 
 def start_bare(api_url: str, view: dict[str, Any], db: Database) -> Target:
@@ -337,16 +341,28 @@ class Stats:
     p99_ms: float
     max_ms: float
     req_per_s: float
+    # CPU per request, by process: where a saturated 2-core machine spends its time.
+    bot_cpu_ms: float
+    fake_slack_cpu_ms: float
+    load_cpu_ms: float
 
     @classmethod
-    def of(cls, latencies: list[float], wall: float) -> Stats:
-        values = sorted(latencies)
+    def of(cls, rounds: list[JobResult]) -> Stats:
+        values = sorted(v for r in rounds for v in r.latencies)
+        n = len(values)
+
+        def per_request(seconds: float) -> float:
+            return round(seconds / n * 1000, 3)
+
         return cls(
-            n=len(values),
+            n=n,
             p50_ms=round(percentile(values, 50) * 1000, 2),
             p99_ms=round(percentile(values, 99) * 1000, 2),
             max_ms=round(values[-1] * 1000, 2),
-            req_per_s=round(len(values) / wall, 1),
+            req_per_s=round(n / sum(r.wall for r in rounds), 1),
+            bot_cpu_ms=per_request(sum(r.bot_cpu for r in rounds)),
+            fake_slack_cpu_ms=per_request(sum(r.fake_cpu for r in rounds)),
+            load_cpu_ms=per_request(sum(r.cpu for r in rounds)),
         )
 
 
@@ -376,9 +392,15 @@ class Bench:
         """n requests at the given concurrency; checks each got an empty 200 and exactly one views.open."""
         triggers = [f"{target.name}-{tag}-{i:05d}" for i in range(n)]
         job = Job(port=target.port, concurrency=concurrency, trigger_ids=triggers, users=USERS)
+        before = self.drain()  # also starts the fake's CPU count here
+        cpu_began = time.process_time()
         result: JobResult = self.loader.ask(job)
+        result.bot_cpu = time.process_time() - cpu_began
         calls = self.drain()
+        result.fake_cpu = calls.cpu
         where = f"{target.name}, {tag}"
+        if strict and (before.opened or before.others):
+            raise BenchmarkError(f"Slack calls between rounds ({where}): {before}")
         if result.failures:
             shown = "\n  ".join(result.failures[:5])
             raise BenchmarkError(f"{len(result.failures)} of {n} requests failed ({where}):\n  {shown}")
@@ -410,17 +432,14 @@ class Bench:
     def level(self, concurrency: int, requests: int) -> LevelResult:
         rounds = max(1, min(MAX_ROUNDS, requests // (5 * concurrency)))
         sizes = [requests // rounds + (1 if r < requests % rounds else 0) for r in range(rounds)]
-        latencies: dict[str, list[float]] = {"ours": [], "bare": []}
-        wall = {"ours": 0.0, "bare": 0.0}
+        results: dict[str, list[JobResult]] = {"ours": [], "bare": []}
         for r, size in enumerate(sizes):
             # ours-bare, bare-ours, ...: neither always goes first (after the other's leftovers).
             order = (self.ours, self.bare) if r % 2 == 0 else (self.bare, self.ours)
             for target in order:
-                result = self.round(target, concurrency=concurrency, n=size, tag=f"c{concurrency}r{r}")
-                latencies[target.name] += result.latencies
-                wall[target.name] += result.wall
-        ours = Stats.of(latencies["ours"], wall["ours"])
-        bare = Stats.of(latencies["bare"], wall["bare"])
+                tag = f"c{concurrency}r{r}"
+                results[target.name].append(self.round(target, concurrency=concurrency, n=size, tag=tag))
+        ours, bare = Stats.of(results["ours"]), Stats.of(results["bare"])
         ratio = round(ours.p99_ms / bare.p99_ms, 3)
         return LevelResult(
             concurrency=concurrency,
@@ -439,20 +458,28 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def print_table(results: list[LevelResult], *, requests: int, modal_bytes: int, seconds: float) -> None:
+def print_table(
+    results: list[LevelResult], *, requests: int, modal_bytes: int, seconds: float, load_before: float
+) -> None:
     print(
         f"interview-bot load benchmark: signed `{COMMAND} log`, {requests} requests per level and app, "
         f"{os.cpu_count()} CPUs, modal {modal_bytes} bytes of JSON, {seconds:.0f} s"
     )
+    # Other work on the machine shows in the absolute figures; the interleaved ratio resists it better.
+    print(f"1-minute load average before the run: {load_before:.2f}")
     print(f"targets: p99 ours/bare <= {TARGET_RATIO}, ours p99 < {TARGET_P99_MS:.0f} ms\n")
-    header = f"{'level':>5}  {'app':<4}  {'n':>5}  {'p50 ms':>8}  {'p99 ms':>8}  {'max ms':>8}  {'req/s':>7}"
+    header = (
+        f"{'level':>5}  {'app':<4}  {'n':>5}  {'p50 ms':>8}  {'p99 ms':>8}  {'max ms':>8}  {'req/s':>7}"
+        f"  {'CPU ms/req: app':>15} {'fake':>5} {'load':>5}"
+    )
     print(header)
     print("-" * len(header))
     for level in results:
         for name, stats in (("ours", level.ours), ("bare", level.bare)):
             print(
                 f"{level.concurrency:>5}  {name:<4}  {stats.n:>5}  {stats.p50_ms:>8.1f}  "
-                f"{stats.p99_ms:>8.1f}  {stats.max_ms:>8.1f}  {stats.req_per_s:>7.1f}"
+                f"{stats.p99_ms:>8.1f}  {stats.max_ms:>8.1f}  {stats.req_per_s:>7.1f}  "
+                f"{stats.bot_cpu_ms:>15.2f} {stats.fake_slack_cpu_ms:>5.2f} {stats.load_cpu_ms:>5.2f}"
             )
         print(
             f"{'':>5}  p99 ratio ours/bare {level.p99_ratio:.2f}: {_verdict(level.ratio_ok)}"
@@ -488,11 +515,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    logging.basicConfig(level=logging.WARNING)
-    began = time.perf_counter()
-    modal = same_size_modal()
+def run(modal: dict[str, Any], requests: int, levels: Sequence[int]) -> list[LevelResult]:
     with contextlib.ExitStack() as stack:
         fake = Child(fake_slack_main, "fake-slack")
         stack.callback(fake.stop)
@@ -511,12 +534,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         bench = Bench(fake=fake, loader=loader, ours=ours, bare=bare, deps=deps)
         bench.drain()  # auth.test from both apps' start-up
-        try:
-            bench.warm_up()
-            results = [bench.level(concurrency, args.requests) for concurrency in args.levels]
-        except BenchmarkError as exc:
-            print(f"benchmark aborted: {exc}", file=sys.stderr)
-            return 1
+        bench.warm_up()
+        return [bench.level(concurrency, requests) for concurrency in levels]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    began = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    modal = same_size_modal()
+    try:
+        results = run(modal, args.requests, args.levels)
+    except BenchmarkError as exc:
+        print(f"benchmark aborted: {exc}", file=sys.stderr)
+        return 1
     seconds = time.perf_counter() - began
     modal_bytes = len(json.dumps(modal, separators=(",", ":")))
     if args.json:
@@ -525,12 +557,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cpus": os.cpu_count(),
             "modal_bytes": modal_bytes,
             "seconds": round(seconds, 1),
+            "load_average_before": round(load_before, 2),
             "targets": {"p99_ratio_max": TARGET_RATIO, "ours_p99_ms_below": TARGET_P99_MS},
             "levels": [asdict(r) for r in results],
         }
         print(json.dumps(document, indent=2))
     else:
-        print_table(results, requests=args.requests, modal_bytes=modal_bytes, seconds=seconds)
+        print_table(
+            results, requests=args.requests, modal_bytes=modal_bytes, seconds=seconds, load_before=load_before
+        )
     return 0
 
 

@@ -94,7 +94,7 @@ def test_the_log_modal_is_valid_for_any_prefill(account: str, notes: str) -> Non
         metadata=LogModalMetadata(channel_id="C1", tz="Europe/Paris"),
         prefill=LogModalPrefill(account=account.strip() or None, notes=notes or None),
     )
-    assert slack_would_reject(view=view.to_dict()) == []
+    assert slack_would_reject(view=view) == []
 
 
 def test_modal_metadata_round_trips_and_survives_garbage() -> None:
@@ -107,3 +107,17 @@ def test_modal_metadata_round_trips_and_survives_garbage() -> None:
 def test_help_escapes_the_unknown_subcommand() -> None:
     dumped = json.dumps([b.to_dict() for b in help_message("<!here>")])
     assert "<!here>" not in dumped and "&lt;!here&gt;" in dumped
+
+
+def test_modals_built_one_after_another_share_nothing_per_request() -> None:
+    def build(account: str, notes: str, user: str) -> dict:
+        return log_modal(
+            today=date(2026, 11, 23),
+            user_id=user,
+            metadata=LogModalMetadata(),
+            prefill=LogModalPrefill(account=account, notes=notes),
+        )
+
+    first, second = build("Acme", "first call", "U1"), build("Globex", "second call", "U2")
+    assert "Acme" in json.dumps(first) and "Acme" not in json.dumps(second)
+    assert "first call" not in json.dumps(second) and '"U1"' not in json.dumps(second)
