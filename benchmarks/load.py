@@ -31,7 +31,6 @@ import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from multiprocessing.connection import Connection
@@ -43,7 +42,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import LISTENER_THREADS, Deps, build_app
+from bot.app import Deps, build_app
 from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from bot.settings import load_settings
 from handlers.commands import COMMAND
@@ -263,7 +262,7 @@ class Target:
     stop: Callable[[], None]
 
 
-def serve(name: str, app: App, db: Database) -> Target:
+def serve(name: str, app: App, db: Database, on_stop: Callable[[], None] = lambda: None) -> Target:
     """The app behind bot.server's waitress server on a free port, in a thread."""
     server = make_http_server(WebApp(app, db), host=HOST, port=0)
     thread = threading.Thread(target=run_until_closed, args=(server,), name=f"{name}-server", daemon=True)
@@ -272,7 +271,7 @@ def serve(name: str, app: App, db: Database) -> Target:
     def stop() -> None:
         server.close()
         thread.join(timeout=5)
-        app.listener_runner.listener_executor.shutdown(wait=True)
+        on_stop()
 
     return Target(name=name, port=int(server.effective_port), stop=stop)
 
@@ -291,7 +290,7 @@ def start_ours(api_url: str, db_path: Path) -> tuple[Target, Deps, Database]:
     db = Database(settings.database_url)
     upgrade(db)
     app, deps = build_app(settings=settings, db=db)
-    return serve("ours", app, db), deps, db
+    return serve("ours", app, db, on_stop=deps.close), deps, db
 
 
 def same_size_modal() -> dict[str, Any]:
@@ -307,14 +306,13 @@ def same_size_modal() -> dict[str, Any]:
 def start_bare(api_url: str, view: dict[str, Any], db: Database) -> Target:
     """Bolt with nothing of ours: one listener that opens a prebuilt modal and acks.
 
-    Same ack mode and listener pool size as ours (Bolt's default pool is cpu+4 threads), so a difference
-    is our code, not configuration. `db` only backs WebApp's /healthz, which is never called here.
+    Same ack mode as ours (process_before_response=True: the listener runs on the request thread), so a
+    difference is our code, not configuration. `db` only backs WebApp's /healthz, never called here.
     """
     app = App(
         client=WebClient(token=BOT_TOKEN, base_url=api_url),
         signing_secret=SIGNING_SECRET,
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="bare"),
+        process_before_response=True,
     )
 
     @app.command(COMMAND)

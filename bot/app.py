@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.errors import BotError, InvalidInput
+from bot.errors import InvalidInput, message_for
 from bot.people import Timezones
 from bot.settings import Settings
 from bot.slack import interactive, make_client
@@ -23,7 +22,7 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 
-LISTENER_THREADS = 32
+AFTER_ACK_THREADS = 16
 
 
 @dataclass
@@ -34,10 +33,35 @@ class Deps:
     db: Database
     timezones: Timezones
     client: WebClient
+    after_ack_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack")
+    )
 
     @cached_property
     def interactive_client(self) -> WebClient:
         return interactive(self.client)
+
+    def after_ack(self, work: Callable[[], None], *, notify_user: str | None = None) -> Future[None]:
+        """Run `work` once Slack has its answer (handlers run before the HTTP response is sent).
+
+        A failure is reported as the error handler would: logged with an id, and told to the user by DM.
+        """
+
+        def guarded() -> None:
+            try:
+                work()
+            except Exception as error:
+                message = message_for(error)
+                if notify_user:
+                    try:
+                        self.client.chat_postMessage(channel=notify_user, text=message)
+                    except Exception:
+                        log.exception("could not tell %s about the error", notify_user)
+
+        return self.after_ack_pool.submit(guarded)
+
+    def close(self) -> None:
+        self.after_ack_pool.shutdown(wait=True)
 
 
 def build_app(
@@ -47,10 +71,11 @@ def build_app(
     app = App(
         client=client,
         signing_secret=settings.signing_secret,
-        process_before_response=False,
-        # Bolt would answer an unknown request 404 and log a stack of hints; we answer 200 and log once.
+        # Handlers run on the request thread and the response leaves when they return, so Slack gets
+        # its answer at once (Bolt's other mode polls for ack() every 10 ms). Work that follows the
+        # ack goes to deps.after_ack.
+        process_before_response=True,
         raise_error_for_unhandled_request=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="listener"),
     )
     deps = Deps(settings=settings, db=db, timezones=Timezones(db), client=client)
 
@@ -82,14 +107,7 @@ def handle_error(
     Before the ack, the answer goes in the HTTP response (a modal keeps the user's input and shows the
     message on a field); after it, as an ephemeral reply or a DM.
     """
-    if isinstance(error, BotError):
-        message = error.user_message
-        log.warning("user-facing error (%s): %s", type(error).__name__, message)
-    else:
-        error_id = uuid.uuid4().hex[:8]
-        message = f"Something went wrong on my side (error id {error_id}). Nothing you typed is lost."
-        log.error("unexpected error %s", error_id, exc_info=error)
-
+    message = message_for(error)
     kind = body.get("type")
     if response is not None:  # not acknowledged yet: answer in the HTTP response
         if kind == "view_submission":

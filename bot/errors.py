@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import uuid
+
+log = logging.getLogger(__name__)
+
 
 class BotError(Exception):
     """An error whose message is fit to show the user as is."""
@@ -36,3 +41,14 @@ class SlackPermanentError(Exception):
         super().__init__(f"{method}: {error}")
         self.method = method
         self.error = error
+
+
+def message_for(error: Exception) -> str:
+    """What to tell the user about `error`, logged once: typed errors say what happened; anything else
+    gets a short id that is also in the log, so support can find it."""
+    if isinstance(error, BotError):
+        log.warning("user-facing error (%s): %s", type(error).__name__, error.user_message)
+        return error.user_message
+    error_id = uuid.uuid4().hex[:8]
+    log.error("unexpected error %s", error_id, exc_info=error)
+    return f"Something went wrong on my side (error id {error_id}). Nothing you typed is lost."

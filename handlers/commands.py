@@ -25,8 +25,8 @@ def interview_command(ack: Ack, command: dict[str, Any], context: BoltContext, d
     subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
     match subcommand.lower():
         case "log":
-            # views.open before the ack: the trigger_id is only good for 3 s, and Slack waits for the ack.
-            finish = open_log_modal(
+            open_log_modal(
+                ack=ack,
                 deps=deps,
                 trigger_id=command["trigger_id"],
                 team_id=context.team_id or "",
@@ -34,8 +34,6 @@ def interview_command(ack: Ack, command: dict[str, Any], context: BoltContext, d
                 channel_id=command.get("channel_id"),
                 prefill=LogModalPrefill(account=rest.strip() or None),
             )
-            ack()
-            finish()
         case "list":
             with deps.db.transaction() as session:
                 interviews = recent_interviews(

@@ -19,18 +19,24 @@ def register(app: App) -> None:
     app.action(Home.LOG_INTERVIEW)(log_from_home)
 
 
-def publish_home(event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+def publish_home(ack: Ack, event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     # Slack may deliver this event twice; publishing the same view twice is harmless.
+    ack()
     if event.get("tab") != "home":
         return
     team_id, user_id = context.team_id or "", context.user_id or event.get("user", "")
-    with deps.db.transaction() as session:
-        view = home_view(recent_interviews(session=session, team_id=team_id, user_id=user_id))
-    call(deps.client.views_publish, user_id=user_id, view=view)
+
+    def publish() -> None:
+        with deps.db.transaction() as session:
+            view = home_view(recent_interviews(session=session, team_id=team_id, user_id=user_id))
+        call(deps.client.views_publish, user_id=user_id, view=view)
+
+    deps.after_ack(publish)
 
 
 def log_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    finish = open_log_modal(
+    open_log_modal(
+        ack=ack,
         deps=deps,
         trigger_id=body["trigger_id"],
         team_id=context.team_id or "",
@@ -38,5 +44,3 @@ def log_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, deps: De
         channel_id=None,
         prefill=LogModalPrefill(),
     )
-    ack()
-    finish()

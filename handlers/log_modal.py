@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,17 +39,18 @@ def register(app: App) -> None:
 
 def open_log_modal(
     *,
+    ack: Ack,
     deps: Deps,
     trigger_id: str,
     team_id: str,
     user_id: str,
     channel_id: str | None,
     prefill: LogModalPrefill,
-) -> Callable[[], None]:
-    """Open the modal at once (the trigger_id dies after 3 s), with today's date in the user's zone.
+) -> None:
+    """Open the modal, then ack: the trigger_id dies after 3 s, and Slack waits for the ack anyway.
 
-    Returns what is left to do after the ack: if the zone was not known yet, the modal opened with
-    today's UTC date; the zone is looked up then, and the date corrected in place when it differs.
+    The default date is today in the user's zone. If that zone is not known yet, the modal opens with
+    today's UTC date, the zone is looked up after the ack, and the date corrected in place if it differs.
     """
     tz = deps.timezones.cached(team_id, user_id)
     today = datetime.now(tz or UTC).date()
@@ -66,9 +66,6 @@ def open_log_modal(
     opened = call(deps.interactive_client.views_open, trigger_id=trigger_id, view=build(today))
 
     def correct_default_date() -> None:
-        nonlocal tz
-        if tz is not None:
-            return
         tz = deps.timezones.resolve(client=deps.client, team_id=team_id, user_id=user_id)
         local_today = datetime.now(tz).date()
         if local_today == today:
@@ -84,7 +81,9 @@ def open_log_modal(
         except Exception as exc:  # the user may have moved on; the date is only a default
             log.info("could not correct the default date: %s", exc)
 
-    return correct_default_date
+    ack()
+    if tz is None:
+        deps.after_ack(correct_default_date)
 
 
 def suggest_accounts(ack: Ack, payload: dict[str, Any], context: BoltContext, deps: Deps) -> None:
@@ -185,9 +184,11 @@ def submit_log_modal(
                 raise StorageUnavailable() from exc
             time.sleep(0.2)
     ack()
-    if not logged.created:
-        return  # the same submission again: it was stored and announced the first time
-    _announce(deps=deps, logged=logged, user_id=user_id, dm=dm, shared=shared)
+    if logged.created:  # the same submission again was stored and announced the first time
+        deps.after_ack(
+            lambda: _announce(deps=deps, logged=logged, user_id=user_id, dm=dm, shared=shared),
+            notify_user=user_id,
+        )
 
 
 def _announce(

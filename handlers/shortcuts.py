@@ -24,7 +24,8 @@ def register(app: App) -> None:
 
 def log_from_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     message = shortcut.get("message") or {}
-    finish = open_log_modal(
+    open_log_modal(
+        ack=ack,
         deps=deps,
         trigger_id=shortcut["trigger_id"],
         team_id=context.team_id or "",
@@ -32,12 +33,11 @@ def log_from_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, d
         channel_id=(shortcut.get("channel") or {}).get("id"),
         prefill=LogModalPrefill(notes=message.get("text") or None),
     )
-    ack()
-    finish()
 
 
 def log_from_anywhere(ack: Ack, shortcut: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    finish = open_log_modal(
+    open_log_modal(
+        ack=ack,
         deps=deps,
         trigger_id=shortcut["trigger_id"],
         team_id=context.team_id or "",
@@ -45,5 +45,3 @@ def log_from_anywhere(ack: Ack, shortcut: dict[str, Any], context: BoltContext, 
         channel_id=None,
         prefill=LogModalPrefill(),
     )
-    ack()
-    finish()

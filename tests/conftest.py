@@ -154,4 +154,4 @@ def bot(fake_slack: FakeSlack, database: Database) -> Iterator[RunningBot]:
     )
     server.close()
     thread.join(timeout=5)
-    app.listener_runner.listener_executor.shutdown(wait=True)
+    deps.close()
