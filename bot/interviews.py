@@ -139,6 +139,18 @@ def validate_draft(draft: InterviewDraft, *, today: date) -> list[Promise]:
     return promises
 
 
+# Free text stored as typed (trimmed); pains, requests, quotes and promises are split into lines instead.
+_STORED_AS_TYPED = (
+    "contact_name",
+    "contact_role",
+    "goal",
+    "interpretation",
+    "closing_answer",
+    "notes",
+    "recording_url",
+)
+
+
 def _text_or_none(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
@@ -177,13 +189,7 @@ def log_interview(
         held_on=draft.held_on,
         logged_by=user_id,
         logged_at=now,
-        contact_name=_text_or_none(draft.contact_name),
-        contact_role=_text_or_none(draft.contact_role),
-        goal=_text_or_none(draft.goal),
-        interpretation=_text_or_none(draft.interpretation),
-        closing_answer=_text_or_none(draft.closing_answer),
-        notes=_text_or_none(draft.notes),
-        recording_url=_text_or_none(draft.recording_url),
+        **{name: _text_or_none(getattr(draft, name)) for name in _STORED_AS_TYPED},
         recording_permission=draft.recording_permission,
         thank_you_sent=draft.thank_you_sent,
         share_channel_id=draft.share_channel,

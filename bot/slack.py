@@ -81,6 +81,21 @@ def call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
         raise
 
 
+def post_message(
+    client: WebClient, *, channel: str, text: str, blocks: list[Any] | None = None
+) -> SlackResponse:
+    """chat.postMessage as the bot always sends it: `text` is the (already escaped) notification line;
+    links are not unfurled, so a typed URL never pulls a preview of someone's page into a DM."""
+    return call(
+        client.chat_postMessage,
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        unfurl_links=False,
+        unfurl_media=False,
+    )
+
+
 def fetch_user_timezone(client: WebClient, user_id: str) -> str | None:
     """The user's IANA timezone from users.info, or None when Slack does not say."""
     response = call(client.users_info, user=user_id)

@@ -27,10 +27,9 @@ def interview_command(ack: Ack, command: dict[str, Any], context: BoltContext, d
         case "log":
             open_log_modal(
                 ack=ack,
+                context=context,
                 deps=deps,
                 trigger_id=command["trigger_id"],
-                team_id=context.team_id or "",
-                user_id=context.user_id or "",
                 channel_id=command.get("channel_id"),
                 prefill=LogModalPrefill(account=rest.strip() or None),
             )

@@ -11,7 +11,6 @@ from bot.interviews import recent_interviews
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.views.home import Home, home_view
-from handlers.views.log_modal import LogModalPrefill
 
 
 def register(app: App) -> None:
@@ -35,12 +34,4 @@ def publish_home(ack: Ack, event: dict[str, Any], context: BoltContext, deps: De
 
 
 def log_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    open_log_modal(
-        ack=ack,
-        deps=deps,
-        trigger_id=body["trigger_id"],
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
-        channel_id=None,
-        prefill=LogModalPrefill(),
-    )
+    open_log_modal(ack=ack, context=context, deps=deps, trigger_id=body["trigger_id"])

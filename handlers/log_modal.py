@@ -15,10 +15,11 @@ from bot.app import Deps
 from bot.errors import InvalidInput, SlackPermanentError, StorageUnavailable
 from bot.interviews import InterviewDraft, LoggedInterview, log_interview
 from bot.people import zone
-from bot.slack import call
+from bot.slack import call, post_message
 from handlers.views.common import channel_mention, fallback_text, is_channel_id, is_user_id
 from handlers.views.interview import saved_interview_message, shared_interview_message
 from handlers.views.log_modal import (
+    TEXT_FIELDS,
     LogField,
     LogModal,
     LogModalMetadata,
@@ -29,7 +30,8 @@ from handlers.views.log_modal import (
 
 log = logging.getLogger(__name__)
 
-STORE_ATTEMPTS = 2  # one retry rides out a dropped connection or a failover, well within 3 s
+STORE_ATTEMPTS = 2
+NO_PREFILL = LogModalPrefill()  # one retry rides out a dropped connection or a failover, well within 3 s
 
 
 def register(app: App) -> None:
@@ -40,18 +42,18 @@ def register(app: App) -> None:
 def open_log_modal(
     *,
     ack: Ack,
+    context: BoltContext,
     deps: Deps,
     trigger_id: str,
-    team_id: str,
-    user_id: str,
-    channel_id: str | None,
-    prefill: LogModalPrefill,
+    channel_id: str | None = None,
+    prefill: LogModalPrefill = NO_PREFILL,
 ) -> None:
     """Open the modal, then ack: the trigger_id dies after 3 s, and Slack waits for the ack anyway.
 
     The default date is today in the user's zone. If that zone is not known yet, the modal opens with
     today's UTC date, the zone is looked up after the ack, and the date corrected in place if it differs.
     """
+    team_id, user_id = context.team_id or "", context.user_id or ""
     tz = deps.timezones.cached(team_id, user_id)
     today = datetime.now(tz or UTC).date()
 
@@ -130,19 +132,9 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
         kind=kind,
         held_on=held_on,
         participants=participants,
-        contact_name=text(LogField.CONTACT_NAME),
-        contact_role=text(LogField.CONTACT_ROLE),
-        goal=text(LogField.GOAL),
-        pains=text(LogField.PAINS),
-        requests=text(LogField.REQUESTS),
-        quotes=text(LogField.QUOTES),
-        interpretation=text(LogField.INTERPRETATION),
-        closing_answer=text(LogField.CLOSING_ANSWER),
-        notes=text(LogField.NOTES),
-        recording_url=text(LogField.RECORDING_URL),
         recording_permission=checked(LogField.RECORDING_PERMISSION),
         thank_you_sent=checked(LogField.THANK_YOU_SENT),
-        promises=text(LogField.PROMISES),
+        **{field.value: text(field) for field in TEXT_FIELDS},
         share_channel=channel if isinstance(channel, str) and is_channel_id(channel) else None,
     )
 
@@ -196,33 +188,17 @@ def _announce(
 ) -> None:
     client = deps.client
     account = logged.interview.account.name
-    call(
-        client.chat_postMessage,
-        channel=user_id,
-        text=fallback_text(f"Saved your interview with {account}."),
-        blocks=dm,
-        unfurl_links=False,
-        unfurl_media=False,
+    post_message(
+        client, channel=user_id, text=fallback_text(f"Saved your interview with {account}."), blocks=dm
     )
     channel = logged.interview.share_channel_id
     if shared is None or channel is None:
         return
     try:
         # chat:write.public lets the bot post in any public channel; private ones need an invite.
-        call(
-            client.chat_postMessage,
-            channel=channel,
-            text=fallback_text(f"Interview with {account}"),
-            blocks=shared,
-            unfurl_links=False,
-        )
+        post_message(client, channel=channel, text=fallback_text(f"Interview with {account}"), blocks=shared)
     except SlackPermanentError as exc:
-        call(
-            client.chat_postMessage,
-            channel=user_id,
-            text=_share_failed(channel, exc.error),
-            unfurl_links=False,
-        )
+        post_message(client, channel=user_id, text=_share_failed(channel, exc.error))
 
 
 def _share_failed(channel: str, error: str) -> str:

@@ -23,25 +23,15 @@ def register(app: App) -> None:
 
 
 def log_from_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    message = shortcut.get("message") or {}
     open_log_modal(
         ack=ack,
+        context=context,
         deps=deps,
         trigger_id=shortcut["trigger_id"],
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
         channel_id=(shortcut.get("channel") or {}).get("id"),
-        prefill=LogModalPrefill(notes=message.get("text") or None),
+        prefill=LogModalPrefill(notes=(shortcut.get("message") or {}).get("text") or None),
     )
 
 
 def log_from_anywhere(ack: Ack, shortcut: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    open_log_modal(
-        ack=ack,
-        deps=deps,
-        trigger_id=shortcut["trigger_id"],
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
-        channel_id=None,
-        prefill=LogModalPrefill(),
-    )
+    open_log_modal(ack=ack, context=context, deps=deps, trigger_id=shortcut["trigger_id"])

@@ -64,6 +64,22 @@ class LogField(StrEnum):
     SHARE_CHANNEL = "share_channel"
 
 
+# The free-text inputs, each read back into the InterviewDraft field of the same name.
+TEXT_FIELDS = (
+    LogField.CONTACT_NAME,
+    LogField.CONTACT_ROLE,
+    LogField.GOAL,
+    LogField.PAINS,
+    LogField.REQUESTS,
+    LogField.QUOTES,
+    LogField.INTERPRETATION,
+    LogField.CLOSING_ANSWER,
+    LogField.NOTES,
+    LogField.RECORDING_URL,
+    LogField.PROMISES,
+)
+
+
 @dataclass(frozen=True)
 class LogModalMetadata:
     """What the submission needs to know of where the modal came from (private_metadata, ≤ 3000 chars)."""

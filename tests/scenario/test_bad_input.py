@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.interviews import FIELD_MAX
-from handlers.views.log_modal import LogField
+from handlers.views.log_modal import TEXT_FIELDS, LogField
 from storage.models import Interview
 from tests.conftest import RunningBot
-from tests.support.forms import TEXT_FIELDS, log_form
+from tests.support.forms import log_form
 
 HOSTILE = ["<!channel>", "<!here>", "<@U123>", "<https://x|y>", "&lt;"]
 HOSTILE_TEXT = " ".join(HOSTILE)

@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.views.log_modal import LogField, LogModal
-
-TEXT_FIELDS = (
-    LogField.CONTACT_NAME,
-    LogField.CONTACT_ROLE,
-    LogField.GOAL,
-    LogField.PAINS,
-    LogField.REQUESTS,
-    LogField.QUOTES,
-    LogField.INTERPRETATION,
-    LogField.CLOSING_ANSWER,
-    LogField.NOTES,
-    LogField.RECORDING_URL,
-    LogField.PROMISES,
-)
+from handlers.views.log_modal import TEXT_FIELDS, LogField, LogModal
 
 
 def log_form(
