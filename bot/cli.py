@@ -74,10 +74,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
-    from bot.server import WebApp, serve_http, serve_socket
+    from bot.server import SocketModeRunner, WebApp, serve_http, serve_socket
 
     try:
-        app, _deps = build_app(settings=settings, db=db)
+        app, deps = build_app(settings=settings, db=db)
     except (BoltError, SlackApiError) as exc:
         raise StartupError(
             f"SLACK_BOT_TOKEN was refused by Slack ({exc}); copy the Bot User OAuth Token again."
@@ -87,12 +87,24 @@ def cmd_run(_args: argparse.Namespace) -> int:
             f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({exc}); check the network."
         ) from None
     web_app = WebApp(app, db)
-    if settings.mode == "socket":
-        assert settings.app_token is not None  # load_settings guarantees it in socket mode
-        serve_socket(app, web_app, app_token=settings.app_token, host=settings.host, port=settings.port)
-    else:
-        serve_http(web_app, host=settings.host, port=settings.port)
-    db.dispose()
+    try:
+        if settings.mode == "socket":
+            assert settings.app_token is not None  # load_settings guarantees it in socket mode
+            runner = SocketModeRunner(
+                app, web_app, app_token=settings.app_token, host=settings.host, port=settings.port
+            )
+            try:
+                serve_socket(runner)
+            except SlackApiError as exc:
+                raise StartupError(
+                    f"SLACK_APP_TOKEN was refused by Slack ({exc.response.get('error')}): generate an "
+                    "app-level token with the connections:write scope (Basic Information → App-Level Tokens)."
+                ) from None
+        else:
+            serve_http(web_app, host=settings.host, port=settings.port)
+    finally:
+        deps.close()  # let work that followed an ack (DMs) finish before the database goes
+        db.dispose()
     return 0
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -32,11 +33,18 @@ class WebApp:
     def __init__(self, app: App, db: Database) -> None:
         self._slack = SlackRequestHandler(app, path=EVENTS_PATH)
         self._db = db
+        # Socket Mode sets this: a bot that lost Slack for good is not healthy, whatever the database says.
+        self.slack_reachable: Callable[[], bool] = lambda: True
+
+    def health(self) -> tuple[bool, dict[str, str]]:
+        database, slack = self._db.ping(), self.slack_reachable()
+        report = {"database": "ok" if database else "unreachable", "slack": "ok" if slack else "disconnected"}
+        return database and slack, report
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            healthy = self._db.ping()
-            body = json.dumps({"status": "ok" if healthy else "database unreachable"}).encode()
+            healthy, report = self.health()
+            body = json.dumps({"status": "ok" if healthy else "unhealthy", **report}).encode()
             start_response(
                 "200 OK" if healthy else "503 Service Unavailable",
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
@@ -62,10 +70,13 @@ def make_http_server(
 
 
 def run_until_closed(server: BaseWSGIServer) -> None:
-    """Serve until another thread calls server.close()."""
-    # waitress's loop raises EBADF once close() pulled its sockets away: that is our shutdown.
-    with contextlib.suppress(OSError):
-        server.run()
+    """Serve until another thread calls server.close(), then let requests in flight finish (up to 5 s)."""
+    try:
+        # waitress's loop raises EBADF once close() pulled its sockets away: that is our shutdown.
+        with contextlib.suppress(OSError):
+            server.run()
+    finally:
+        server.task_dispatcher.shutdown()
 
 
 def _stop_on_signals(stop: Callable[[], None]) -> None:
@@ -90,20 +101,50 @@ def serve_http(web_app: WebApp, *, host: str, port: int) -> None:
     run_until_closed(server)
 
 
-def serve_socket(app: App, web_app: WebApp, *, app_token: str, host: str, port: int) -> None:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+class SocketModeRunner:
+    """Socket Mode with /healthz over HTTP beside it; started and closed by serve_socket or a test."""
 
-    health = make_http_server(web_app, host=host, port=port, threads=2)
-    threading.Thread(target=run_until_closed, args=(health,), name="healthz", daemon=True).start()
-    handler = SocketModeHandler(app, app_token)
+    # A reconnect takes seconds; this long without a connection means Slack is not coming back by itself
+    # (a revoked app token, say), and the orchestrator should know.
+    DISCONNECTED_TOO_LONG = 120.0
+
+    def __init__(self, app: App, web_app: WebApp, *, app_token: str, host: str, port: int) -> None:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        # As many envelopes in flight as the HTTP server has threads.
+        self.handler = SocketModeHandler(app, app_token, concurrency=SERVER_THREADS)
+        self._health = make_http_server(web_app, host=host, port=port, threads=2)
+        self._last_connected = time.monotonic()
+        web_app.slack_reachable = self._reachable
+
+    @property
+    def health_port(self) -> int:
+        return int(self._health.effective_port)
+
+    def _reachable(self) -> bool:
+        if self.handler.client.is_connected():
+            self._last_connected = time.monotonic()
+            return True
+        return time.monotonic() - self._last_connected < self.DISCONNECTED_TOO_LONG
+
+    def start(self) -> None:
+        """Serve /healthz and connect; raises SlackApiError when Slack refuses the app token."""
+        threading.Thread(target=run_until_closed, args=(self._health,), name="healthz", daemon=True).start()
+        try:
+            self.handler.connect()
+        except BaseException:
+            self._health.close()
+            raise
+
+    def close(self) -> None:
+        self.handler.close()
+        self._health.close()
+
+
+def serve_socket(runner: SocketModeRunner) -> None:
     stopped = threading.Event()
-
-    def stop() -> None:
-        stopped.set()
-
-    _stop_on_signals(stop)
-    log.info("Socket Mode: connecting to Slack (health on %s:%s%s)", host, health.effective_port, HEALTH_PATH)
-    handler.connect()
+    _stop_on_signals(stopped.set)
+    runner.start()
+    log.info("Socket Mode: connected to Slack (health on port %s%s)", runner.health_port, HEALTH_PATH)
     stopped.wait()
-    handler.close()
-    health.close()
+    runner.close()

@@ -73,6 +73,26 @@ def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
+    with FakeSlack(token=BOT_TOKEN) as fake:
+        fake.fail("apps.connections.open", "invalid_auth", times=None)
+        env = {
+            **CLEAN_ENV,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_APP_TOKEN": "xapp-revoked",
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+        }
+        result = run_cli("run", env=env)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("interview-bot: SLACK_APP_TOKEN") and "connections:write" in last
+
+
 def test_migrate_alone(tmp_path: Path) -> None:
     env = {**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
     assert run_cli("migrate", env=env).returncode == 0

@@ -1,0 +1,254 @@
+"""Socket Mode end to end: the real app behind Bolt's built-in Socket Mode client, as `interview-bot run`
+starts it with BOT_MODE=socket, talking to a fake Socket Mode server and the fake Web API on 127.0.0.1.
+
+The fixture starts `bot.server.SocketModeRunner`, which `serve_socket` runs until a signal arrives.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import build_app
+from bot.server import SocketModeRunner, WebApp
+from handlers.views.log_modal import LogField, LogModal
+from storage.db import Database
+from storage.models import Interview
+from tests.conftest import make_settings
+from tests.support.fake_slack import Call, FakeSlack
+from tests.support.fake_socket_mode import FakeSocketMode
+from tests.support.forms import log_form
+from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender
+
+APP_TOKEN = "xapp-1-test"
+# Slack waits this long for an ack before it shows the user an error.
+ACK_DEADLINE_SECONDS = 3.0
+# Server pings this often: each one wakes the SDK client's 3 s blocking recv(), so close() is quick.
+PING_INTERVAL_SECONDS = 0.05
+
+
+@dataclass
+class SocketBot:
+    socket: FakeSocketMode
+    fake: FakeSlack
+    db: Database
+    runner: SocketModeRunner
+    _triggers: int = 0
+
+    def command(self, text: str) -> tuple[str, dict[str, Any]]:
+        """Send `/interview <text>` as a slash_commands envelope; its id and payload."""
+        self._triggers += 1
+        payload = {
+            "token": "legacy-verification-token",
+            "team_id": TEAM_ID,
+            "team_domain": "acme-corp",
+            "channel_id": CHANNEL_ID,
+            "channel_name": "general",
+            "user_id": USER_ID,
+            "user_name": "pat",
+            "command": "/interview",
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            # Never called in these tests; a closed port makes a stray call fail fast and locally.
+            "response_url": "http://127.0.0.1:9/unused-response-url",
+            "trigger_id": f"trigger-socket-{self._triggers}",
+        }
+        return self.socket.send_envelope(type="slash_commands", payload=payload), payload
+
+    def open_log_modal(self, text: str = "log Acme") -> Call:
+        """Run `/interview log ...` and return the views.open call it made."""
+        envelope_id, _payload = self.command(text)
+        ack = self.socket.wait_for_ack(envelope_id)
+        assert ack.payload is None, ack.payload  # a bare ack: the modal is the answer
+        (call,) = self.fake.calls("views.open")  # views.open comes before the ack, as in HTTP mode
+        return call
+
+    def view_submission(self, view: dict[str, Any], values: dict[str, Any]) -> str:
+        """Submit `view` with these state values, as tests/support/slack_requests.py does over HTTP."""
+        self._triggers += 1
+        submitted = {**view, "team_id": TEAM_ID, "state": {"values": values}}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "acme-corp"},
+            "user": {"id": USER_ID, "team_id": TEAM_ID, "name": "pat"},
+            "api_app_id": APP_ID,
+            "trigger_id": f"trigger-socket-{self._triggers}",
+            "view": submitted,
+        }
+        return self.socket.send_envelope(type="interactive", payload=payload)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_threads() -> Iterator[None]:
+    """Every thread a test starts (SDK client, Bolt listeners, fake servers) has ended after teardown.
+
+    Autouse fixtures are set up first, so this one is torn down last, after all the others.
+    """
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    leftover = []
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if thread.is_alive():
+            leftover.append(thread.name)
+    assert not leftover, f"threads still running after the test: {sorted(leftover)}"
+
+
+@pytest.fixture
+def fake_socket_mode() -> Iterator[FakeSocketMode]:
+    with FakeSocketMode(app_id=APP_ID, ping_interval=PING_INTERVAL_SECONDS) as server:
+        yield server
+        assert server.server_errors == []
+
+
+@pytest.fixture
+def socket_bot(
+    fake_slack: FakeSlack,
+    fake_socket_mode: FakeSocketMode,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[SocketBot]:
+    """The real app connected over Socket Mode, as `interview-bot run` does with BOT_MODE=socket."""
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        # The SDK would tunnel the WebSocket through a proxy from the environment: stay on 127.0.0.1.
+        monkeypatch.delenv(name, raising=False)
+    fake_slack.answer("apps.connections.open", fake_socket_mode.connections_open_answer(), times=None)
+    settings = make_settings(fake_slack, database.url, SLACK_APP_TOKEN=APP_TOKEN, BOT_MODE="socket")
+    assert settings.mode == "socket" and settings.app_token == APP_TOKEN
+    app, deps = build_app(settings=settings, db=database)
+    runner = SocketModeRunner(app, WebApp(app, database), app_token=APP_TOKEN, host="127.0.0.1", port=0)
+    try:
+        runner.start()
+        fake_socket_mode.wait_for_connection()
+        yield SocketBot(socket=fake_socket_mode, fake=fake_slack, db=database, runner=runner)
+    finally:
+        close_quickly(runner)
+        deps.close()  # waits for work after the ack (the DM), as the HTTP `bot` fixture does
+    assert fake_socket_mode.problems == []
+
+
+def close_quickly(runner: SocketModeRunner) -> None:
+    """runner.close(), as serve_socket does on SIGTERM, without the SDK's 1 s wait per test.
+
+    The client's message processor blocks in `message_queue.get(timeout=1)` and only checks `closed`
+    between gets; marking it closed and queueing None (which `process_message` skips) lets it end now.
+    """
+    runner.handler.client.closed = True
+    runner.handler.client.message_queue.put(None)
+    runner.close()
+
+
+def today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def interview_count(db: Database) -> int:
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(Interview)) or 0
+
+
+def test_connects_with_the_app_token_and_keeps_the_connection_alive(socket_bot: SocketBot) -> None:
+    (opened,) = socket_bot.fake.calls("apps.connections.open")
+    # The app-level token opens the connection; the bot token would be refused by Slack.
+    assert opened.headers["authorization"] == f"Bearer {APP_TOKEN}"
+    connection = socket_bot.socket.wait_for_connection()
+    assert connection.target.startswith("/link/?ticket=")
+    assert connection.headers["sec-websocket-version"] == "13"
+    socket_bot.socket.wait_for_ping()  # the SDK pings right after the handshake; the fake pongs
+    socket_bot.socket.wait_for_pong()  # and it answers the server's pings
+    assert socket_bot.runner.handler.client.is_connected()
+
+
+def test_log_command_opens_the_modal_and_acks(socket_bot: SocketBot) -> None:
+    envelope_id, command = socket_bot.command("log Acme")
+    ack = socket_bot.socket.wait_for_ack(envelope_id)
+    assert ack.payload is None
+    assert ack.elapsed < ACK_DEADLINE_SECONDS
+
+    (call,) = socket_bot.fake.calls("views.open")
+    assert call.args["trigger_id"] == command["trigger_id"]
+    view = call.args["view"]
+    assert view["callback_id"] == LogModal.CALLBACK_ID
+    account = next(b for b in view["blocks"] if b.get("block_id") == LogField.ACCOUNT)
+    assert account["element"]["initial_option"]["value"] == "Acme"
+
+
+def test_submitting_the_modal_stores_the_interview_and_sends_the_dm(socket_bot: SocketBot) -> None:
+    opened = socket_bot.open_log_modal()
+    assert isinstance(opened.response, dict)
+    view = opened.response["view"]  # as Slack stored it: with the id a submission carries
+    values = log_form(
+        held_on=today(),
+        pains="Month-end reports take two days\nNo audit trail for approvals",
+        contact_name="Dana",
+    )
+    envelope_id = socket_bot.view_submission(view, values)
+    ack = socket_bot.socket.wait_for_ack(envelope_id)
+    assert ack.payload is None  # a bare ack closes the modal
+    assert ack.elapsed < ACK_DEADLINE_SECONDS
+
+    (dm,) = socket_bot.fake.wait_for("chat.postMessage")
+    assert dm.args["channel"] == USER_ID
+    assert isinstance(dm.response, dict) and dm.response["ok"], dm.response
+    assert "Month-end reports take two days" in str(dm.args["blocks"])
+
+    with socket_bot.db.transaction() as session:
+        interview = session.scalars(select(Interview)).one()
+        assert interview.account.name == "Acme"
+        assert interview.logged_by == USER_ID
+        assert interview.contact_name == "Dana"
+        assert interview.source_view_id == view["id"]
+        assert [p.text for p in interview.pains] == [
+            "Month-end reports take two days",
+            "No audit trail for approvals",
+        ]
+
+
+def test_a_bad_submission_acks_with_field_errors(socket_bot: SocketBot) -> None:
+    view = socket_bot.open_log_modal().args["view"]
+    values = log_form(held_on=today(), pains="Slow exports", recording_url="htp:/not a link")
+    ack = socket_bot.socket.wait_for_ack(socket_bot.view_submission({**view, "id": "VBAD0001"}, values))
+
+    assert ack.payload is not None
+    assert ack.payload["response_action"] == "errors"
+    assert set(ack.payload["errors"]) == {LogField.RECORDING_URL}
+    assert "web link" in ack.payload["errors"][LogField.RECORDING_URL].lower()
+    assert interview_count(socket_bot.db) == 0
+    assert socket_bot.fake.calls("chat.postMessage") == []
+
+
+def test_a_failed_views_open_is_answered_in_the_ack(socket_bot: SocketBot) -> None:
+    # The error handler's answer must reach the user over the socket too, not only as an HTTP body.
+    socket_bot.fake.fail("views.open", "expired_trigger_id")
+    envelope_id, _command = socket_bot.command("log Acme")
+    ack = socket_bot.socket.wait_for_ack(envelope_id)
+    assert ack.payload is not None
+    assert ack.payload["response_type"] == "ephemeral"
+    assert "Something went wrong" in ack.payload["text"]
+
+
+def test_a_refresh_from_slack_moves_to_a_new_connection(socket_bot: SocketBot) -> None:
+    # Slack announces a disconnect every few hours; the client must open a new connection and go on.
+    socket_bot.socket.send_disconnect("refresh_requested")
+    second = socket_bot.socket.wait_for_connection(count=2)
+    assert len(socket_bot.fake.calls("apps.connections.open")) == 2
+
+    envelope_id, _command = socket_bot.command("log Acme")
+    assert socket_bot.socket.wait_for_ack(envelope_id).connection == second.number
+    assert len(socket_bot.fake.calls("views.open")) == 1
+
+
+def test_health_reports_the_database_and_the_slack_connection(socket_bot: SocketBot) -> None:
+    sender = SlackSender("127.0.0.1", socket_bot.runner.health_port, "unused")
+    health = sender.get("/healthz")
+    assert health.status == 200
+    assert health.json() == {"status": "ok", "database": "ok", "slack": "ok"}
