@@ -76,13 +76,15 @@ class BenchmarkError(Exception):
 # Child processes: a request/answer loop over a pipe. The message None means stop.
 # --------------------------------------------------------------------------------------------------
 class Child:
-    def __init__(self, target: Callable[[Connection], None], name: str) -> None:
+    def __init__(self, target: Callable[[Connection], None], name: str, cpus: set[int] | None = None) -> None:
         # spawn, not fork: this process runs server threads, and a forked copy of their locks can hang.
         ctx = multiprocessing.get_context("spawn")
         self.name = name
         self._conn, theirs = ctx.Pipe()
         self._process = ctx.Process(target=target, args=(theirs,), name=name, daemon=True)
         self._process.start()
+        if cpus is not None and self._process.pid is not None:
+            os.sched_setaffinity(self._process.pid, cpus)
         theirs.close()
         self.hello = self._receive()
 
@@ -503,6 +505,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="comma-separated concurrency levels (default 1,10,50)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="give the apps one core, the fake Slack and the load generator the other (needs 2+ cores)",
+    )
     args = parser.parse_args(argv)
     try:
         args.levels = [int(x) for x in args.levels.split(",") if x.strip()]
@@ -513,11 +520,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def run(modal: dict[str, Any], requests: int, levels: Sequence[int]) -> list[LevelResult]:
+def run(modal: dict[str, Any], requests: int, levels: Sequence[int], pin: bool) -> list[LevelResult]:
+    # Pinned: the apps get a core of their own, and the fake Slack and the load generator share the
+    # other, as slack.com and Slack's clients do not run on the bot's machine.
+    apps_cpus, others_cpus = ({0}, {1}) if pin else (None, None)
+    if apps_cpus is not None:
+        os.sched_setaffinity(0, apps_cpus)
     with contextlib.ExitStack() as stack:
-        fake = Child(fake_slack_main, "fake-slack")
+        fake = Child(fake_slack_main, "fake-slack", others_cpus)
         stack.callback(fake.stop)
-        loader = Child(load_main, "load-generator")
+        loader = Child(load_main, "load-generator", others_cpus)
         stack.callback(loader.stop)
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="interview-bot-bench-")))
         api_url: str = fake.hello
@@ -543,7 +555,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     modal = same_size_modal()
     try:
-        results = run(modal, args.requests, args.levels)
+        results = run(modal, args.requests, args.levels, pin=args.pin)
     except BenchmarkError as exc:
         print(f"benchmark aborted: {exc}", file=sys.stderr)
         return 1
