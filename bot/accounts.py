@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.text import clean_line
+from bot.text import clean_text
 from storage.models import Account
 
 ACCOUNT_NAME_MAX = 75  # Slack's limit for an option's text, which is how accounts are picked
@@ -58,7 +58,7 @@ def normalize_account_name(name: str) -> str:
 def display_name(name: str) -> str:
     """The name as typed, minus angle brackets: it is shown in plain-text places (option lists, headers)
     that cannot be escaped, and a company name never needs them."""
-    return " ".join(clean_line(name).replace("<", " ").replace(">", " ").split())
+    return " ".join(clean_text(name).replace("<", " ").replace(">", " ").split())
 
 
 def search_accounts(*, session: Session, team_id: str, query: str, limit: int = 20) -> list[Account]:

@@ -14,15 +14,23 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
-from bot.errors import InvalidInput, message_for
+from bot.errors import BotError, InvalidInput, message_for
 from bot.people import Timezones
 from bot.settings import Settings
-from bot.slack import interactive, make_client
+from bot.slack import interactive, make_client, post_message
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 AFTER_ACK_THREADS = 16
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, handed to every handler as `actor`: the workspace and (when there is one) the user."""
+
+    team_id: str
+    user_id: str
 
 
 @dataclass
@@ -54,7 +62,7 @@ class Deps:
                 message = message_for(error)
                 if notify_user:
                     try:
-                        self.client.chat_postMessage(channel=notify_user, text=message)
+                        post_message(self.client, channel=notify_user, text=message)
                     except Exception:
                         log.exception("could not tell %s about the error", notify_user)
 
@@ -81,7 +89,12 @@ def build_app(
 
     @app.middleware
     def attach_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        team_id = context.team_id or context.enterprise_id
+        if not team_id:
+            # Every row and query is scoped by workspace: a request without one has nothing to act on.
+            raise BotError("I couldn't tell which Slack workspace this came from, so I did nothing.")
         context["deps"] = deps
+        context["actor"] = Actor(team_id=team_id, user_id=context.user_id or "")
         next()
 
     app.error(handle_error)
@@ -99,35 +112,35 @@ def _first_input_block(body: dict[str, Any]) -> str | None:
     return None
 
 
-def handle_error(
-    error: Exception, body: dict[str, Any], response: BoltResponse | None, context: BoltContext
-) -> BoltResponse | None:
+def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
     """Typed errors become a short message; anything else gets an id that is also in the log.
 
-    Before the ack, the answer goes in the HTTP response (a modal keeps the user's input and shows the
-    message on a field); after it, as an ephemeral reply or a DM.
+    Handlers run before the HTTP response (process_before_response), so the answer usually goes in it:
+    a modal keeps the user's input and shows the message on a field; a command answers ephemerally.
+    Where the HTTP answer shows nothing (shortcuts, buttons), the user is told by DM.
     """
     message = message_for(error)
     kind = body.get("type")
-    if response is not None:  # not acknowledged yet: answer in the HTTP response
-        if kind == "view_submission":
-            fields = error.fields if isinstance(error, InvalidInput) else None
-            block = _first_input_block(body)
-            if fields or block:
-                payload = {"response_action": "errors", "errors": fields or {block: message}}
-                return BoltResponse(status=200, body=json.dumps(payload))
-        if kind in (None, "block_suggestion") and "command" in body:
-            return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": message}))
-        return BoltResponse(status=200, body="")
+    if kind == "view_submission":
+        fields = error.fields if isinstance(error, InvalidInput) else None
+        block = _first_input_block(body)
+        if fields or block:
+            return _json({"response_action": "errors", "errors": fields or {block: message}})
+    if kind == "block_suggestion":
+        return _json({"options": []})
+    if "command" in body:
+        return _json({"response_type": "ephemeral", "text": message})
+    if kind in ("shortcut", "message_action", "block_actions", "view_submission"):
+        _tell_by_dm(context, message)
+    return BoltResponse(status=200, body="")
 
-    # Already acknowledged: tell the person who was waiting, if we know who that is.
-    user_id = context.user_id
-    respond = context.respond
-    try:
-        if respond is not None and body.get("response_url"):
-            respond(text=message, response_type="ephemeral", replace_original=False)
-        elif user_id and kind in ("view_submission", "block_actions", "shortcut", "message_action"):
-            context.client.chat_postMessage(channel=user_id, text=message)
-    except Exception:
-        log.exception("could not tell %s about the error", user_id)
-    return None
+
+def _json(payload: dict[str, Any]) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(payload), headers={"content-type": "application/json"})
+
+
+def _tell_by_dm(context: BoltContext, message: str) -> None:
+    deps, user_id = context.get("deps"), context.user_id
+    if not isinstance(deps, Deps) or not user_id:
+        return
+    deps.after_ack(lambda: post_message(deps.client, channel=user_id, text=message))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import uuid
 
+from storage.db import DatabaseUnavailable
+
 log = logging.getLogger(__name__)
 
 
@@ -46,6 +48,8 @@ class SlackPermanentError(Exception):
 def message_for(error: Exception) -> str:
     """What to tell the user about `error`, logged once: typed errors say what happened; anything else
     gets a short id that is also in the log, so support can find it."""
+    if isinstance(error, DatabaseUnavailable):
+        error = StorageUnavailable()
     if isinstance(error, BotError):
         log.warning("user-facing error (%s): %s", type(error).__name__, error.user_message)
         return error.user_message

@@ -17,11 +17,29 @@ PROMISE_MAX_AHEAD = timedelta(days=366)
 # When a reminder falls on a date with no time (a promise "by 2026-12-01"), it is due at this local hour.
 DEFAULT_DUE_HOUR = time(9, 0)
 
+# Only the date itself is matched with a regex, anchored at the end; the words and dashes before it are
+# trimmed by a plain loop. (A regex for both backtracks exponentially on lines like "a - - - - - - !".)
 _TRAILING_DATE = re.compile(
-    r"(?:\s*(?:[-–—:,]|\bby\b|\bdue\b|\bon\b|\bbefore\b)\s*)*"
     r"(?P<when>\d{4}-\d{2}-\d{2}|tomorrow|in\s+(?P<n>\d{1,3})\s*(?P<unit>d|days?|w|weeks?))\s*\.?\s*$",
     re.IGNORECASE,
 )
+_SEPARATOR_WORDS = ("by", "due", "on", "before")
+_SEPARATOR_MARKS = "-–—:,"
+
+
+def _trim_separators(text: str) -> str:
+    """Drop the connecting words and marks between a promise and its date: "Send it — by" → "Send it"."""
+    text = text.rstrip()
+    while text:
+        if text[-1] in _SEPARATOR_MARKS:
+            text = text[:-1].rstrip()
+            continue
+        head, _, last = text.rpartition(" ")
+        if last.lower() in _SEPARATOR_WORDS:
+            text = head.rstrip()
+            continue
+        break
+    return text
 
 
 @dataclass(frozen=True)
@@ -42,9 +60,10 @@ def parse_promise(line: str, *, held_on: date) -> Promise:
     A line may end with an ISO date, "tomorrow", or "in N days/weeks" (counted from the call).
     """
     match = _TRAILING_DATE.search(line)
-    if not match or match.start() == 0:
+    # The date must stand apart: "v2026-12-01" or "within 3 days" are not dates at the end.
+    if not match or (match.start() > 0 and not line[match.start() - 1].isspace()):
         return Promise(text=line.strip(), due_on=None)
-    text = line[: match.start()].strip()
+    text = _trim_separators(line[: match.start()])
     when = match.group("when").lower()
     if when == "tomorrow":
         due = held_on + timedelta(days=1)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.accounts import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
 from bot.errors import InvalidInput
 from bot.followups import PROMISE_MAX_AHEAD, Promise, PromiseDateError, parse_promise, plan_follow_ups
-from bot.text import split_lines
+from bot.text import clean_text, split_lines
 from storage.models import (
     CustomerRequest,
     FollowUp,
@@ -152,8 +152,7 @@ _STORED_AS_TYPED = (
 
 
 def _text_or_none(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
+    return clean_text(value or "") or None
 
 
 def log_interview(

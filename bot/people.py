@@ -44,12 +44,15 @@ class Timezones:
         self._lock = threading.Lock()
 
     def cached(self, team_id: str, user_id: str) -> ZoneInfo | None:
-        """From memory only: for the 3-second path. None when not known yet."""
+        """From memory only, however old: for the 3-second path. None when not known yet."""
         with self._lock:
             hit = self._cache.get((team_id, user_id))
-        if hit is None or time.monotonic() - hit[1] > REFRESH_AFTER.total_seconds():
-            return None
-        return hit[0]
+        return hit[0] if hit else None
+
+    def is_stale(self, team_id: str, user_id: str) -> bool:
+        with self._lock:
+            hit = self._cache.get((team_id, user_id))
+        return hit is None or time.monotonic() - hit[1] > REFRESH_AFTER.total_seconds()
 
     def _remember(self, team_id: str, user_id: str, tz: ZoneInfo) -> ZoneInfo:
         with self._lock:
@@ -68,12 +71,12 @@ class Timezones:
         return self._remember(team_id, user_id, zone(name)) if name else None
 
     def resolve(self, *, client: WebClient, team_id: str, user_id: str) -> ZoneInfo:
-        """The user's timezone: memory, then the database, then Slack. Falls back to UTC if Slack fails."""
-        tz = self.cached(team_id, user_id)
-        if tz is not None:
-            return tz
+        """The user's timezone, fresh: memory or the database while less than a day old, else Slack.
+        Falls back to what is known, or UTC, if Slack fails."""
+        if not self.is_stale(team_id, user_id):
+            return self.cached(team_id, user_id) or FALLBACK_TZ
         now = datetime.now(UTC)
-        with self._db.transaction() as session:
+        with self._db.read() as session:
             person = session.scalar(
                 select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
             )

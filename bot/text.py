@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 
 TRUNCATION_MARK = "… (cut: too long for one Slack message)"
 
@@ -16,16 +16,18 @@ def escape_mrkdwn(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def clean_line(text: str) -> str:
-    """Drop control characters (but keep emoji, accents and right-to-left text) and outer spaces."""
-    return "".join(
-        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") or _keep_format(ch)
-    ).strip()
+# Dropped from typed text: control characters (NUL breaks PostgreSQL text; others are invisible), and the
+# bidirectional embeddings and overrides that can make text display as something it is not. Everything
+# else is kept as typed, emoji sequences (joiners, tag characters) and direction marks and isolates too.
+_DROP = (
+    {chr(c) for c in range(0x20) if chr(c) not in "\n\t"} | {"\x7f"} | {chr(c) for c in range(0x202A, 0x202F)}
+)
+_DROP_TABLE = str.maketrans(dict.fromkeys(_DROP))
 
 
-def _keep_format(ch: str) -> bool:
-    # Format characters that real text needs: zero-width joiner (emoji sequences), RTL/LTR marks.
-    return ch in "\u200d\u200c\u200e\u200f\u061c"
+def clean_text(text: str) -> str:
+    """Typed text minus what must not be stored or shown (see _DROP), with outer spaces trimmed."""
+    return text.translate(_DROP_TABLE).strip()
 
 
 def split_lines(text: str | None) -> list[str]:
@@ -34,7 +36,7 @@ def split_lines(text: str | None) -> list[str]:
         return []
     items = []
     for raw in text.splitlines():
-        line = clean_line(raw)
+        line = clean_text(raw)
         for bullet in ("- ", "• ", "* ", "– "):
             if line.startswith(bullet):
                 line = line[len(bullet) :].strip()
@@ -77,3 +79,21 @@ def chunk(text: str, limit: int) -> list[str]:
     if rest:
         pieces.append(rest)
     return pieces
+
+
+_SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def from_slack(text: str) -> str:
+    """Text Slack sent us (a command's arguments, a message) as a person would read it: its markup
+    (<@U123>, <#C123|name>, <https://x|label>) made plain, and &amp; &lt; &gt; decoded."""
+
+    def plain_link(match: re.Match[str]) -> str:
+        target, label = match.group(1), match.group(2)
+        if target.startswith(("@", "#")):
+            return f"{target[0]}{label}" if label else target
+        if target.startswith("!"):
+            return f"@{label or target[1:].split('^')[0]}"
+        return f"{label} ({target})" if label and label != target else target
+
+    return _SLACK_LINK.sub(plain_link, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
-from bot.app import Deps
+from bot.app import Actor, Deps
 from bot.interviews import recent_interviews
+from bot.text import from_slack
 from handlers.log_modal import open_log_modal
 from handlers.views.common import fallback_text
 from handlers.views.help import help_message
@@ -17,27 +18,30 @@ from handlers.views.log_modal import LogModalPrefill
 COMMAND = "/interview"
 
 
+def _split(text: str) -> tuple[str, str]:
+    parts = text.split(None, 1)
+    return (parts[0], parts[1]) if len(parts) == 2 else ((parts[0], "") if parts else ("", ""))
+
+
 def register(app: App) -> None:
     app.command(COMMAND)(interview_command)
 
 
-def interview_command(ack: Ack, command: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    subcommand, _, rest = (command.get("text") or "").strip().partition(" ")
+def interview_command(ack: Ack, command: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    subcommand, rest = _split(from_slack(command.get("text") or ""))
     match subcommand.lower():
         case "log":
             open_log_modal(
                 ack=ack,
-                context=context,
+                actor=actor,
                 deps=deps,
                 trigger_id=command["trigger_id"],
                 channel_id=command.get("channel_id"),
                 prefill=LogModalPrefill(account=rest.strip() or None),
             )
         case "list":
-            with deps.db.transaction() as session:
-                interviews = recent_interviews(
-                    session=session, team_id=context.team_id or "", user_id=context.user_id or ""
-                )
+            with deps.db.read() as session:
+                interviews = recent_interviews(session=session, team_id=actor.team_id, user_id=actor.user_id)
                 blocks = recent_interviews_message(interviews)
             ack(text=fallback_text("Your latest interviews"), blocks=blocks, response_type="ephemeral")
         case "" | "help":

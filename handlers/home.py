@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
-from bot.app import Deps
+from bot.app import Actor, Deps
 from bot.interviews import recent_interviews
 from bot.slack import call
 from handlers.log_modal import open_log_modal
@@ -18,20 +18,20 @@ def register(app: App) -> None:
     app.action(Home.LOG_INTERVIEW)(log_from_home)
 
 
-def publish_home(ack: Ack, event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+def publish_home(ack: Ack, event: dict[str, Any], actor: Actor, deps: Deps) -> None:
     # Slack may deliver this event twice; publishing the same view twice is harmless.
     ack()
     if event.get("tab") != "home":
         return
-    team_id, user_id = context.team_id or "", context.user_id or event.get("user", "")
+    team_id, user_id = actor.team_id, actor.user_id or event.get("user", "")
 
     def publish() -> None:
-        with deps.db.transaction() as session:
+        with deps.db.read() as session:
             view = home_view(recent_interviews(session=session, team_id=team_id, user_id=user_id))
         call(deps.client.views_publish, user_id=user_id, view=view)
 
     deps.after_ack(publish)
 
 
-def log_from_home(ack: Ack, body: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    open_log_modal(ack=ack, context=context, deps=deps, trigger_id=body["trigger_id"])
+def log_from_home(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    open_log_modal(ack=ack, actor=actor, deps=deps, trigger_id=body["trigger_id"])

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import UTC, date, datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
-from sqlalchemy.exc import DBAPIError
+from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
 
 from bot.accounts import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
-from bot.app import Deps
-from bot.errors import InvalidInput, SlackPermanentError, StorageUnavailable
+from bot.app import Actor, Deps
+from bot.errors import InvalidInput, SlackPermanentError, message_for
 from bot.interviews import InterviewDraft, LoggedInterview, log_interview
 from bot.people import zone
 from bot.slack import call, post_message
 from handlers.views.common import channel_mention, fallback_text, is_channel_id, is_user_id
 from handlers.views.interview import saved_interview_message, shared_interview_message
 from handlers.views.log_modal import (
+    MAX_PARTICIPANTS,
     TEXT_FIELDS,
     LogField,
     LogModal,
@@ -42,7 +42,7 @@ def register(app: App) -> None:
 def open_log_modal(
     *,
     ack: Ack,
-    context: BoltContext,
+    actor: Actor,
     deps: Deps,
     trigger_id: str,
     channel_id: str | None = None,
@@ -53,8 +53,8 @@ def open_log_modal(
     The default date is today in the user's zone. If that zone is not known yet, the modal opens with
     today's UTC date, the zone is looked up after the ack, and the date corrected in place if it differs.
     """
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    tz = deps.timezones.cached(team_id, user_id)
+    team_id, user_id = actor.team_id, actor.user_id
+    tz = deps.timezones.cached(team_id, user_id) or deps.timezones.known(team_id, user_id)
     today = datetime.now(tz or UTC).date()
 
     def build(day: date) -> Any:
@@ -66,10 +66,18 @@ def open_log_modal(
         )
 
     opened = call(deps.interactive_client.views_open, trigger_id=trigger_id, view=build(today))
+    ack()
+    if tz is not None:
+        if deps.timezones.is_stale(team_id, user_id):  # people travel: look again, for next time
+            deps.after_ack(
+                lambda: deps.timezones.resolve(client=deps.client, team_id=team_id, user_id=user_id)
+            )
+        return
 
     def correct_default_date() -> None:
-        tz = deps.timezones.resolve(client=deps.client, team_id=team_id, user_id=user_id)
-        local_today = datetime.now(tz).date()
+        local_today = datetime.now(
+            deps.timezones.resolve(client=deps.client, team_id=team_id, user_id=user_id)
+        ).date()
         if local_today == today:
             return
         view = opened.get("view") or {}
@@ -83,16 +91,14 @@ def open_log_modal(
         except Exception as exc:  # the user may have moved on; the date is only a default
             log.info("could not correct the default date: %s", exc)
 
-    ack()
-    if tz is None:
-        deps.after_ack(correct_default_date)
+    deps.after_ack(correct_default_date)
 
 
-def suggest_accounts(ack: Ack, payload: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+def suggest_accounts(ack: Ack, payload: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Known accounts matching what was typed, and the typed name as a new account when it is new."""
     typed = " ".join(str(payload.get("value") or "").split())[:ACCOUNT_NAME_MAX]
-    with deps.db.transaction() as session:
-        matches = search_accounts(session=session, team_id=context.team_id or "", query=typed)
+    with deps.db.read() as session:
+        matches = search_accounts(session=session, team_id=actor.team_id, query=typed)
         names = [a.name for a in matches]
     options = [account_option(name) for name in names]
     key = normalize_account_name(typed)
@@ -125,7 +131,7 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
         held_on = None
     participants = [
         u for u in _value(state, LogField.PARTICIPANTS).get("selected_users") or [] if is_user_id(u)
-    ]
+    ][:MAX_PARTICIPANTS]
     channel = _value(state, LogField.SHARE_CHANNEL).get("selected_conversation")
     return InterviewDraft(
         account=account,
@@ -139,58 +145,54 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
     )
 
 
-def submit_log_modal(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: Deps
-) -> None:
+def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Store first (inside Slack's 3 s, so a failure keeps the modal and the text open), then ack, then
     send the DM and the channel post."""
-    team_id, user_id = context.team_id or "", context.user_id or ""
     draft = parse_log_form(view.get("state", {}).get("values", {}))
     metadata = LogModalMetadata.loads(view.get("private_metadata"))
-    tz = deps.timezones.known(team_id, user_id) or zone(metadata.tz)
+    tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(metadata.tz)
     settings = deps.settings
 
-    for attempt in range(1, STORE_ATTEMPTS + 1):
-        try:
-            with deps.db.transaction() as session:
-                logged = log_interview(
-                    session=session,
-                    team_id=team_id,
-                    user_id=user_id,
-                    draft=draft,
-                    now=datetime.now(UTC),
-                    tz=tz,
-                    thank_you_after=settings.thank_you_after,
-                    summary_after=settings.summary_after,
-                    source_view_id=view.get("id"),
-                )
-                dm = saved_interview_message(logged.interview, logged.follow_ups, tz)
-                shared = shared_interview_message(logged.interview) if draft.share_channel else None
-            break
-        except InvalidInput as exc:
-            ack(response_action="errors", errors=exc.fields)
-            return
-        except DBAPIError as exc:
-            log.warning("storing the interview failed (attempt %d): %s", attempt, exc)
-            if attempt == STORE_ATTEMPTS:
-                raise StorageUnavailable() from exc
-            time.sleep(0.2)
+    def store(session: Session) -> tuple[LoggedInterview, list[Any], list[Any] | None]:
+        logged = log_interview(
+            session=session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            draft=draft,
+            now=datetime.now(UTC),
+            tz=tz,
+            thank_you_after=settings.thank_you_after,
+            summary_after=settings.summary_after,
+            source_view_id=view.get("id"),
+        )
+        dm = saved_interview_message(logged.interview, logged.follow_ups, tz)
+        shared = shared_interview_message(logged.interview) if draft.share_channel else None
+        return logged, dm, shared
+
+    try:
+        logged, dm, shared = deps.db.run(store)
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=exc.fields)
+        return
     ack()
     if logged.created:  # the same submission again was stored and announced the first time
         deps.after_ack(
-            lambda: _announce(deps=deps, logged=logged, user_id=user_id, dm=dm, shared=shared),
-            notify_user=user_id,
+            lambda: _announce(deps=deps, logged=logged, user_id=actor.user_id, dm=dm, shared=shared)
         )
 
 
 def _announce(
     *, deps: Deps, logged: LoggedInterview, user_id: str, dm: list[Any], shared: list[Any] | None
 ) -> None:
+    """The DM and the channel post, each on its own: one failing does not stop the other."""
     client = deps.client
     account = logged.interview.account.name
-    post_message(
-        client, channel=user_id, text=fallback_text(f"Saved your interview with {account}."), blocks=dm
-    )
+    try:
+        post_message(
+            client, channel=user_id, text=fallback_text(f"Saved your interview with {account}."), blocks=dm
+        )
+    except Exception as error:  # reported with an id; the interview is stored, the post below still goes
+        message_for(error)
     channel = logged.interview.share_channel_id
     if shared is None or channel is None:
         return

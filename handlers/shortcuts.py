@@ -5,9 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 
-from bot.app import Deps
+from bot.app import Actor, Deps
+from bot.text import from_slack
 from handlers.log_modal import open_log_modal
 from handlers.views.log_modal import LogModalPrefill
 
@@ -22,16 +23,17 @@ def register(app: App) -> None:
     app.global_shortcut(Shortcut.LOG_GLOBAL)(log_from_anywhere)
 
 
-def log_from_message(ack: Ack, shortcut: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+def log_from_message(ack: Ack, shortcut: dict[str, Any], actor: Actor, deps: Deps) -> None:
     open_log_modal(
         ack=ack,
-        context=context,
+        actor=actor,
         deps=deps,
         trigger_id=shortcut["trigger_id"],
         channel_id=(shortcut.get("channel") or {}).get("id"),
-        prefill=LogModalPrefill(notes=(shortcut.get("message") or {}).get("text") or None),
+        # Message text comes as Slack stores it: escaped, with <@U…> and <url|label> markup.
+        prefill=LogModalPrefill(notes=from_slack((shortcut.get("message") or {}).get("text") or "") or None),
     )
 
 
-def log_from_anywhere(ack: Ack, shortcut: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    open_log_modal(ack=ack, context=context, deps=deps, trigger_id=shortcut["trigger_id"])
+def log_from_anywhere(ack: Ack, shortcut: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    open_log_modal(ack=ack, actor=actor, deps=deps, trigger_id=shortcut["trigger_id"])

@@ -1,24 +1,39 @@
 """The engine and session factory, tuned per backend.
 
-SQLite (one machine): WAL so readers never wait for the writer, foreign keys on, and every transaction
-begins IMMEDIATE so concurrent writers queue on the busy timeout instead of failing on a lock upgrade.
-PostgreSQL (several replicas): a pre-pinged pool.
+SQLite (one machine): WAL, foreign keys on. Write transactions begin IMMEDIATE, so concurrent writers
+queue on the busy timeout instead of failing on a lock upgrade; read transactions begin deferred, on an
+engine of their own, and never wait for a writer.
+PostgreSQL (several replicas): a pre-pinged pool, and a connect timeout well inside Slack's 3 seconds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+PG_CONNECT_TIMEOUT_SECONDS = 2
+RETRY_PAUSE_SECONDS = 0.2
+# Errors of the connection, not of the statement: worth one more try.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+class DatabaseUnavailable(Exception):
+    """The database did not answer, even after a retry; nothing was written."""
+
+
+def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
@@ -37,10 +52,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
+    kwargs.setdefault("connect_args", {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS})
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
@@ -54,6 +70,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        if self.engine.dialect.name == "sqlite":
+            self._read_engine = make_engine(url, immediate=False, **engine_kwargs)
+            self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        else:
+            self._read_engine, self._read_sessions = self.engine, self._sessions
 
     @property
     def backend(self) -> str:
@@ -65,9 +86,29 @@ class Database:
         with self._sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: on SQLite it never waits behind a writer."""
+        with self._read_sessions.begin() as session:
+            yield session
+
+    def run(self, work: Callable[[Session], T], *, attempts: int = 2) -> T:
+        """`work` in one write transaction, tried again once if the connection failed (a dropped
+        connection, a failover, a busy SQLite file); DatabaseUnavailable when it still fails."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except TRANSIENT_ERRORS as exc:
+                log.warning("database error (attempt %d of %d): %s", attempt, attempts, exc)
+                if attempt == attempts:
+                    raise DatabaseUnavailable(str(exc)) from exc
+                time.sleep(RETRY_PAUSE_SECONDS)
+        raise AssertionError("unreachable")
+
     def ping(self) -> bool:
         try:
-            with self.engine.connect() as conn:
+            with self._read_engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             return True
         except Exception:
@@ -75,3 +116,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._read_engine.dispose()

@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
+    SECTION_MAX_CHARS,
     bullet_sections,
     context,
     fit_message,
@@ -19,40 +20,49 @@ from handlers.views.common import (
 )
 from storage.models import FollowUp, Interview
 
+MAX_PARTICIPANTS_SHOWN = 20
+LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
+
 
 def _link(url: str, label: str) -> str:
     # Inside <url|label> a raw |, < or > would end the link early; the URL was checked to be http(s).
     safe = escape_mrkdwn(url).replace("|", "%7C")
-    return f"<{safe}|{label}>"
+    return f"<{safe}|{label}>" if len(safe) <= LINK_MAX else f"{label}: the link is too long to show here"
 
 
-def _overview(interview: Interview) -> str:
-    parts = [f"*{interview.kind.label}* on {interview.held_on:%a %d %b %Y}"]
-    if interview.contact_name or interview.contact_role:
-        who = escape_mrkdwn(interview.contact_name or "")
-        role = escape_mrkdwn(interview.contact_role or "")
-        parts.append(f"with {who} ({role})" if who and role else f"with {who or role}")
-    line = " ".join(parts)
-    ours = ", ".join(user_mention(p.user_id) for p in interview.participants)
-    if ours:
-        line += f"\nOur side: {ours}"
+def _overview(interview: Interview) -> list[Block]:
+    """Kind, date and contact; our side; the recording: each its own section, each within the limit."""
+    line = f"*{interview.kind.label}* on {interview.held_on:%a %d %b %Y}"
+    who = escape_mrkdwn(interview.contact_name or "")
+    role = escape_mrkdwn(interview.contact_role or "")
+    if who or role:
+        line += f" with {who} ({role})" if who and role else f" with {who or role}"
+    lines = [line]
+    people = [user_mention(p.user_id) for p in interview.participants]
+    if people:
+        more = len(people) - MAX_PARTICIPANTS_SHOWN
+        lines.append(
+            "Our side: "
+            + ", ".join(people[:MAX_PARTICIPANTS_SHOWN])
+            + (f" and {more} more" if more > 0 else "")
+        )
     if interview.recording_url:
         consent = "customer agreed" if interview.recording_permission else "no recorded consent"
-        line += f"\n{_link(interview.recording_url, 'Recording')} ({consent})"
-    return line
+        lines.append(f"{_link(interview.recording_url, 'Recording')} ({consent})")
+    return [SectionBlock(text=mrkdwn(truncate(text, SECTION_MAX_CHARS))) for text in lines]
 
 
 def interview_summary_blocks(interview: Interview) -> list[Block]:
     """The interview as the team reads it: quotes beside the interpretation, so others can challenge it."""
     blocks: list[Block] = [
         header(f"{interview.account.name}: {interview.kind.label}"),
-        SectionBlock(text=mrkdwn(_overview(interview))),
+        *_overview(interview),
     ]
     if interview.goal:
         blocks += labelled_sections("Goal", interview.goal)
     blocks += bullet_sections("Pains", [p.text for p in interview.pains])
     blocks += bullet_sections("Requests", [r.text for r in interview.requests])
-    blocks += bullet_sections("What they said", [q.text for q in interview.quotes], prefix="> ")
+    blocks += bullet_sections("What they said", [f"“{q.text}”" for q in interview.quotes])
     if interview.interpretation:
         blocks += labelled_sections("What we heard", interview.interpretation)
     if interview.closing_answer:

@@ -64,6 +64,8 @@ class LogField(StrEnum):
     SHARE_CHANNEL = "share_channel"
 
 
+MAX_PARTICIPANTS = 20
+
 # The free-text inputs, each read back into the InterviewDraft field of the same name.
 TEXT_FIELDS = (
     LogField.CONTACT_NAME,
@@ -179,7 +181,9 @@ def _participants_block(user_id: str) -> InputBlock:
         block_id=LogField.PARTICIPANTS,
         label=plain("Our people on the call"),
         optional=True,
-        element=UserMultiSelectElement(action_id=LogModal.VALUE, initial_users=[user_id]),
+        element=UserMultiSelectElement(
+            action_id=LogModal.VALUE, initial_users=[user_id], max_selected_items=MAX_PARTICIPANTS
+        ),
     )
 
 

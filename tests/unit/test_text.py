@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import TRUNCATION_MARK, chunk, clean_line, escape_mrkdwn, split_lines, truncate
+from bot.text import TRUNCATION_MARK, chunk, clean_text, escape_mrkdwn, split_lines, truncate
 
 hostile = st.text(alphabet=st.sampled_from(list("<>&!@#|abc xyz\n\u200f😀")), max_size=400)
 
@@ -49,7 +49,16 @@ def test_split_lines_drops_bullets_and_blank_lines_but_keeps_emoji_and_rtl() -> 
     assert split_lines(text) == ["slow reports", "no audit trail 🐢", "مشكلة في التقارير", "bell"]
 
 
-def test_clean_line_keeps_emoji_sequences_and_direction_marks() -> None:
+def test_clean_text_keeps_emoji_sequences_and_direction_marks() -> None:
     family = "👩\u200d👩\u200d👧"
-    assert clean_line(f" {family} \u200fשלום ") == f"{family} \u200fשלום"
-    assert clean_line("evil\u202eoverride") == "eviloverride"
+    england = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
+    isolated = "\u2067שלום\u2069"
+    assert (
+        clean_text(f" {family} \u200fשלום {england} {isolated} ")
+        == f"{family} \u200fשלום {england} {isolated}"
+    )
+
+
+def test_clean_text_drops_nul_controls_and_direction_overrides() -> None:
+    assert clean_text("a\x00b\x07c\u202eevil\u202d") == "abcevil"
+    assert clean_text("two\nlines\tand a tab") == "two\nlines\tand a tab"
