@@ -42,7 +42,8 @@ _LEGAL_SUFFIXES = {
     "pty",
     "kk",
 }
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Separators between the words of a name; "+" and "#" are kept, so "C++ Inc" and "C# Corp" stay apart.
+_NON_WORD = re.compile(r"[^\w+#]+|_+", re.UNICODE)
 
 
 def normalize_account_name(name: str) -> str:

@@ -6,15 +6,16 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.settings import SettingsError, load_database_url, load_settings
+from bot.settings import Settings, SettingsError, load_database_url, load_settings
 
 if TYPE_CHECKING:
     from storage import Database
 
 log = logging.getLogger("bot")
+T = TypeVar("T")
 
 EXIT_CONFIG = 2
 
@@ -34,7 +35,7 @@ def _configure_logging() -> None:
 
 
 def _open_database(url: str) -> Database:
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
     from storage import Database
     from storage.migrate import upgrade
@@ -46,14 +47,15 @@ def _open_database(url: str) -> Database:
             f"DATABASE_URL needs a driver that is not installed ({exc}): "
             "install the postgres extra, pip install 'interview-bot[postgres]'."
         ) from None
-    except ArgumentError as exc:
-        raise StartupError(f"DATABASE_URL is malformed: {exc}") from None
+    except (ArgumentError, ValueError) as exc:
+        raise StartupError(f"DATABASE_URL is malformed ({exc}); check it against the README.") from None
     try:
         upgrade(db)
-    except OperationalError as exc:
+    except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StartupError(
-            f"DATABASE_URL: cannot open the database ({reason}); check the URL and that it runs."
+            f"DATABASE_URL: cannot open or migrate the database ({reason}); check the URL, that it runs, "
+            "and that its user may create tables."
         ) from None
     return db
 
@@ -66,6 +68,17 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _bind(settings: Settings, make: Callable[[], T]) -> T:
+    """Create what listens on HOST:PORT; a port in use or a foreign address is one line, not a traceback."""
+    try:
+        return make()
+    except OSError as exc:
+        raise StartupError(
+            f"cannot listen on HOST={settings.host} PORT={settings.port} ({exc.strerror or exc}): "
+            "pick a free port, or an address of this machine."
+        ) from None
+
+
 def cmd_run(_args: argparse.Namespace) -> int:
     settings = load_settings()
     db = _open_database(settings.database_url)
@@ -74,7 +87,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
-    from bot.server import SocketModeRunner, WebApp, serve_http, serve_socket
+    from bot.server import SocketModeRunner, WebApp, make_http_server, serve_http, serve_socket
 
     try:
         app, deps = build_app(settings=settings, db=db)
@@ -90,8 +103,11 @@ def cmd_run(_args: argparse.Namespace) -> int:
     try:
         if settings.mode == "socket":
             assert settings.app_token is not None  # load_settings guarantees it in socket mode
-            runner = SocketModeRunner(
-                app, web_app, app_token=settings.app_token, host=settings.host, port=settings.port
+            runner = _bind(
+                settings,
+                lambda: SocketModeRunner(
+                    app, web_app, app_token=settings.app_token or "", host=settings.host, port=settings.port
+                ),
             )
             try:
                 serve_socket(runner)
@@ -101,7 +117,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
                     "app-level token with the connections:write scope (Basic Information → App-Level Tokens)."
                 ) from None
         else:
-            serve_http(web_app, host=settings.host, port=settings.port)
+            serve_http(
+                _bind(settings, lambda: make_http_server(web_app, host=settings.host, port=settings.port))
+            )
     finally:
         deps.close()  # let work that followed an ack (DMs) finish before the database goes
         db.dispose()

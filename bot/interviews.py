@@ -104,10 +104,7 @@ def validate_draft(draft: InterviewDraft, *, today: date) -> list[Promise]:
     if draft.held_on is None:
         errors["held_on"] = "Pick the date of the call."
     elif draft.held_on > today + timedelta(days=1):
-        errors["held_on"] = (
-            "That date is in the future. Log a call once it has happened; "
-            "use /interview schedule for an upcoming one."
-        )
+        errors["held_on"] = "That date is in the future: log a call once it has happened."
     elif draft.held_on < today - OLDEST_CALL:
         errors["held_on"] = "That date is more than ten years ago: check the year."
 
@@ -171,6 +168,8 @@ def log_interview(
 
     A view already stored (Slack or a double click sent it twice) is returned as it is, not stored again.
     """
+    # Checked before the first query, so no database lock is held while a long draft is parsed.
+    promises = validate_draft(draft, today=now.astimezone(tz).date())
     if source_view_id:
         existing = session.scalar(
             select(Interview).where(Interview.team_id == team_id, Interview.source_view_id == source_view_id)
@@ -178,7 +177,6 @@ def log_interview(
         if existing is not None:
             return LoggedInterview(existing, list(existing.follow_ups), created=False)
 
-    promises = validate_draft(draft, today=now.astimezone(tz).date())
     assert draft.account and draft.kind and draft.held_on  # validated above
     account = get_or_create_account(session=session, team_id=team_id, name=draft.account)
     interview = Interview(

@@ -88,14 +88,10 @@ def _stop_on_signals(stop: Callable[[], None]) -> None:
         signal.signal(sig, handler)
 
 
-def serve_http(web_app: WebApp, *, host: str, port: int) -> None:
-    server = make_http_server(web_app, host=host, port=port)
+def serve_http(server: BaseWSGIServer) -> None:
+    """Serve until SIGTERM or SIGINT."""
     log.info(
-        "HTTP mode: listening on %s:%s (POST %s, GET %s)",
-        host,
-        server.effective_port,
-        EVENTS_PATH,
-        HEALTH_PATH,
+        "HTTP mode: listening on port %s (POST %s, GET %s)", server.effective_port, EVENTS_PATH, HEALTH_PATH
     )
     _stop_on_signals(server.close)
     run_until_closed(server)

@@ -88,6 +88,8 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
     """The database URL alone: `interview-bot migrate` and the CLI reports need no Slack settings."""
     env = os.environ if env is None else env
     url = env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL
+    # The PostgreSQL driver we ship is psycopg 3; plain postgresql:// (or postgres://) means it too.
+    url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
         raise SettingsError(
             f"DATABASE_URL={url!r} is not supported: use sqlite:///path.db or postgresql+psycopg://user@host/db."

@@ -6,15 +6,23 @@ from alembic import context
 
 from bot.settings import load_database_url
 from storage.db import make_engine
-from storage.models import Base
+from storage.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
 
 
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    # Migrations must not import model code that may change later: UTCDateTime is stored as its impl.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def _configure(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
+        render_item=_render_item,
         render_as_batch=True,  # SQLite can only ALTER through table copies
         compare_type=True,
         **kwargs,

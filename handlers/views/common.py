@@ -22,7 +22,7 @@ MODAL_MAX_BLOCKS = 100
 SECTION_MAX_CHARS = 3000
 HEADER_MAX_CHARS = 150
 FALLBACK_TEXT_MAX = 3000  # far below Slack's 40,000: notifications show a line or two anyway
-CUT_NOTE = "_Some of this was too long for one Slack message; `/interview export` has every word._"
+CUT_NOTE = "_Some of this was too long for one Slack message; every word is saved with the interview._"
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
 _SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,30}$")

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import storage.models
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -26,7 +24,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("normalized_name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_accounts")),
         sa.UniqueConstraint("team_id", "normalized_name", name=op.f("uq_accounts_team_id_normalized_name")),
     )
@@ -36,7 +34,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("tz", sa.String(length=64), nullable=True),
-        sa.Column("tz_fetched_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("tz_fetched_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint("team_id", "user_id", name=op.f("uq_people_team_id_user_id")),
     )
@@ -64,7 +62,7 @@ def upgrade() -> None:
         ),
         sa.Column("held_on", sa.Date(), nullable=False),
         sa.Column("logged_by", sa.String(length=32), nullable=False),
-        sa.Column("logged_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("logged_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("contact_name", sa.String(length=200), nullable=True),
         sa.Column("contact_role", sa.String(length=200), nullable=True),
         sa.Column("goal", sa.Text(), nullable=True),
@@ -129,7 +127,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("due_at", storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
             "state",
             sa.Enum(
@@ -144,8 +142,8 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("created_at", storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["interview_id"],
             ["interviews.id"],

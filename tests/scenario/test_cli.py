@@ -58,6 +58,33 @@ def test_run_without_good_settings_exits_with_one_clear_line(
     assert "Traceback" not in result.stderr
 
 
+def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
+    with FakeSlack(token=BOT_TOKEN) as fake, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        base = {
+            **CLEAN_ENV,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_API_URL": fake.url,
+            "HOST": "127.0.0.1",
+            "BOT_MODE": "http",
+        }
+        busy = run_cli(
+            "run",
+            env={
+                **base,
+                "PORT": str(taken.getsockname()[1]),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+            },
+        )
+        malformed = run_cli("run", env={**base, "DATABASE_URL": "postgresql+psycopg://u@[::1/db"})
+    for result, named in ((busy, "PORT"), (malformed, "DATABASE_URL")):
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert named in result.stderr.strip().splitlines()[-1]
+
+
 def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token="xoxb-the-real-one") as fake:
         env = {

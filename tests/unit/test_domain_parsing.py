@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ def test_different_companies_and_scripts_stay_apart() -> None:
     keys = {normalize_account_name(n) for n in ["Acme", "Acme Labs", "株式会社ソニー", "Сбербанк", "Inc"]}
     assert len(keys) == 5
     assert normalize_account_name("🚀") == ""
+    assert normalize_account_name("C++ Inc") != normalize_account_name("C# Corp")
 
 
 def test_display_name_keeps_the_spelling_but_not_angle_brackets() -> None:
@@ -44,6 +46,21 @@ def test_display_name_keeps_the_spelling_but_not_angle_brackets() -> None:
 def test_promises_split_into_text_and_date(line: str, text: str, due: date | None) -> None:
     promise = parse_promise(line, held_on=CALL)
     assert (promise.text, promise.due_on) == (text, due)
+
+
+@pytest.mark.parametrize("line", ["tomorrow", "by 2026-12-01", "— in 3 days"])
+def test_a_date_alone_promises_nothing(line: str) -> None:
+    assert parse_promise(line, held_on=CALL).text == ""
+
+
+@pytest.mark.parametrize(
+    "line", ["Send notes " + "- " * 20 + "ok", ", " * 22, "x" + " - " * 16 + "!", " - " * 600]
+)
+def test_pathological_lines_parse_at_once(line: str) -> None:
+    started = time.perf_counter()
+    promise = parse_promise(line, held_on=CALL)
+    assert time.perf_counter() - started < 0.05
+    assert promise.due_on is None
 
 
 def test_an_impossible_date_is_an_error() -> None:

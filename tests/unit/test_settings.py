@@ -23,6 +23,11 @@ def test_defaults() -> None:
     assert settings.working_hours == WorkingHours(time(9), time(18))
 
 
+def test_plain_postgres_urls_use_the_shipped_driver() -> None:
+    for url in ("postgresql://u@db/x", "postgres://u@db/x"):
+        assert load_settings({**BASE, "DATABASE_URL": url}).database_url == "postgresql+psycopg://u@db/x"
+
+
 def test_socket_mode_is_the_default_with_an_app_token() -> None:
     assert load_settings({**BASE, "SLACK_APP_TOKEN": "xapp-1"}).mode == "socket"
     assert load_settings({**BASE, "SLACK_APP_TOKEN": "xapp-1", "BOT_MODE": "http"}).mode == "http"
