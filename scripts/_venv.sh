@@ -1,9 +1,20 @@
 # Shared by scripts/run and scripts/test: a virtualenv in .venv with the bot installed (editable) and
-# the given extras; reinstalled only when pyproject.toml or the extras change.
+# the given extras; reinstalled only when pyproject.toml or the extras change. PYTHON picks the
+# interpreter (default python3); it must be 3.11 or newer.
 ensure_venv() {
-  local extras="$1" stamp=".venv/.installed-$1"
-  if [ ! -x .venv/bin/python ]; then
-    "${PYTHON:-python3}" -m venv .venv
+  local extras="$1" stamp=".venv/.installed-$1" python="${PYTHON:-python3}"
+  if ! .venv/bin/python -c 'import pip, sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    # No venv yet, a half-made one (python3-venv missing), or one of an old Python: start again.
+    if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      echo "interview-bot needs Python 3.11 or newer: install it, or set PYTHON=/path/to/python3.11." >&2
+      return 1
+    fi
+    rm -rf .venv
+    if ! "$python" -m venv .venv; then
+      echo "Could not create .venv: install your Python's venv module (e.g. apt install python3-venv)." >&2
+      rm -rf .venv
+      return 1
+    fi
     .venv/bin/python -m pip install --quiet --upgrade pip > /dev/null 2>&1 || true
   fi
   if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then

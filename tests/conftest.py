@@ -136,9 +136,15 @@ class RunningBot:
 
 
 @pytest.fixture
-def bot(fake_slack: FakeSlack, database: Database) -> Iterator[RunningBot]:
+def bot_env() -> dict[str, str]:
+    """Extra settings for the `bot` fixture; a test overrides it with @pytest.mark.parametrize."""
+    return {}
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> Iterator[RunningBot]:
     """The real app behind the real HTTP server, talking to the fake Slack."""
-    settings = make_settings(fake_slack, database.url)
+    settings = make_settings(fake_slack, database.url, **bot_env)
     app, deps = build_app(settings=settings, db=database)
     server = make_http_server(WebApp(app, database), host="127.0.0.1", port=0)
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)

@@ -94,14 +94,21 @@ def test_every_field_at_its_maximum_length_is_stored_and_fits_slack(bot: Running
     for field in TEXT_FIELDS:
         limit = FIELD_MAX[field.value]
         if field == LogField.RECORDING_URL:
-            texts[field.value] = "https://example.com/" + "r" * (limit - len("https://example.com/"))
+            base = "https://example.com/?q="
+            texts[field.value] = base + ("a&b=<|>" * limit)[: limit - len(base)]
         elif field == LogField.PROMISES:
             line = f"Send the deck & notes by {today(2)}\n"
             texts[field.value] = (line * (limit // len(line)))[:limit].rsplit("\n", 1)[0]
         else:
             # `&` is the worst case: escaping makes it five characters long.
             texts[field.value] = ("& <b> " * limit)[:limit]
-    values = log_form(account="A" * FIELD_MAX["account"], held_on=today(), share_channel="C0TEAM", **texts)
+    values = log_form(
+        account="A" * FIELD_MAX["account"],
+        held_on=today(),
+        share_channel="C0TEAM",
+        participants=[f"U{n:08d}" for n in range(20)],
+        **texts,
+    )
     response = bot.slack.view_submission(view, values)
     assert response.status == 200 and not response.body, response.body
     calls = assert_accepted_by_slack(bot, count=2)

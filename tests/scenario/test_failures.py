@@ -116,3 +116,31 @@ def test_an_unexpected_error_gives_the_user_an_id_that_is_in_the_log(
     error_id = text.split("error id ")[1].split(")")[0]
     assert any(error_id in record.getMessage() for record in caplog.records)
     assert "Traceback" not in text and "bug" not in text
+
+
+def test_a_failed_dm_does_not_stop_the_channel_post(bot: RunningBot) -> None:
+    bot.fake.fail("chat.postMessage", "user_not_found")  # the DM
+    view = open_modal(bot)
+    values = log_form(held_on=today(), pains="Slow", share_channel="C0TEAM")
+    assert bot.slack.view_submission(view, values).status == 200
+    calls = bot.fake.wait_for("chat.postMessage", count=2)
+    assert [c.args["channel"] for c in calls] == [USER_ID, "C0TEAM"]
+    assert calls[1].response["ok"]
+
+
+@pytest.mark.parametrize("surface", ["message_shortcut", "home_button"])
+def test_a_shortcut_or_button_that_fails_tells_the_user_by_dm(bot: RunningBot, surface: str) -> None:
+    from handlers.shortcuts import Shortcut
+    from handlers.views.home import Home
+
+    bot.fake.fail("views.open", "expired_trigger_id")
+    if surface == "message_shortcut":
+        response = bot.slack.message_shortcut(Shortcut.LOG_FROM_MESSAGE, "notes")
+    else:
+        response = bot.slack.block_action(
+            Home.LOG_INTERVIEW, block_id=Home.ACTIONS, view={"id": "VH", "type": "home"}
+        )
+    assert response.status == 200
+    told = bot.fake.wait_for("chat.postMessage")[0]
+    assert told.args["channel"] == USER_ID
+    assert "error id" in told.args["text"]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from handlers.views.log_modal import LogField, LogModal
@@ -101,3 +104,35 @@ def test_the_same_view_submitted_twice_is_stored_once(bot: RunningBot) -> None:
     with bot.db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Interview)) == 1
     assert len(bot.fake.calls("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("bot_env", [{"FOLLOWUP_THANK_YOU_AFTER": "2h", "FOLLOWUP_SUMMARY_AFTER": "3h"}])
+@time_machine.travel(datetime(2026, 11, 23, 20, 0, tzinfo=UTC), tick=True)
+def test_a_user_far_from_utc_logs_in_their_own_day_and_hours(bot: RunningBot) -> None:
+    # 20:00 UTC on Monday the 23rd is 05:00 on Tuesday the 24th in Tokyo.
+    bot.fake.set_user(USER_ID, tz="Asia/Tokyo")
+    open_modal(bot)
+    bot.fake.wait_for("views.update")  # the zone is learned after the first open
+    assert bot.slack.command("log Acme").status == 200
+    view = bot.fake.calls("views.open")[-1].args["view"]
+    held_on = next(b for b in view["blocks"] if b.get("block_id") == LogField.HELD_ON)
+    assert held_on["element"]["initial_date"] == "2026-11-24"
+
+    response = bot.slack.view_submission(view, log_form(held_on="2026-11-24", pains="Slow exports"))
+    assert response.status == 200 and not response.body, response.body
+    dm = bot.fake.wait_for("chat.postMessage")[0]
+    shown = json.dumps(dm.args["blocks"], ensure_ascii=False)
+    assert "Tue 24 Nov, 07:" in shown  # thank-you in 2 h, shown in Tokyo time
+    assert "Tue 24 Nov, 08:" in shown  # summary in 3 h
+    with bot.db.transaction() as session:
+        due = {f.kind: f.due_at for f in session.scalars(select(FollowUp))}
+    assert (
+        timedelta(hours=2)
+        <= due[FollowUpKind.THANK_YOU] - datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+        < timedelta(hours=2, minutes=1)
+    )
+    assert (
+        timedelta(hours=3)
+        <= due[FollowUpKind.SUMMARY] - datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
+        < timedelta(hours=3, minutes=1)
+    )

@@ -83,21 +83,35 @@ def test_app_home_lists_latest_interviews_and_its_button_opens_the_modal(bot: Ru
     assert len(bot.fake.calls("views.open")) == opened + 1
 
 
-def test_message_shortcut_prefills_the_notes(bot: RunningBot) -> None:
-    summary = "Call with Acme: they lose two days on month-end reports."
-    assert bot.slack.message_shortcut(Shortcut.LOG_FROM_MESSAGE, summary).status == 200
+def test_message_shortcut_prefills_the_notes_as_people_read_them(bot: RunningBot) -> None:
+    # Message text arrives as Slack stores it: entities escaped, mentions and links as markup.
+    stored = "Call with AT&amp;T: &lt;urgent&gt; <@U0002> said <https://a.example/deck|the deck> &amp;lt;"
+    assert bot.slack.message_shortcut(Shortcut.LOG_FROM_MESSAGE, stored).status == 200
     view = bot.fake.calls("views.open")[0].args["view"]
     notes = next(b for b in view["blocks"] if b.get("block_id") == LogField.NOTES)
-    assert notes["element"]["initial_value"] == summary
+    assert notes["element"]["initial_value"] == (
+        "Call with AT&T: <urgent> @U0002 said the deck (https://a.example/deck) &lt;"
+    )
 
 
-def test_list_shows_my_latest_interviews(bot: RunningBot) -> None:
-    for name in ("Acme", "Globex"):
+def test_an_escaped_account_in_the_command_is_the_same_account(bot: RunningBot) -> None:
+    assert bot.slack.command("log AT&amp;T").status == 200
+    view = bot.fake.calls("views.open")[0].args["view"]
+    account = next(b for b in view["blocks"] if b.get("block_id") == LogField.ACCOUNT)
+    assert account["element"]["initial_option"]["value"] == "AT&T"
+
+
+def test_list_shows_my_ten_latest_interviews_newest_first(bot: RunningBot) -> None:
+    names = [f"Customer {n:02d}" for n in range(12)]
+    for name in names:
         log(bot, name)
-    bot.fake.wait_for("chat.postMessage", count=2)
+    bot.fake.wait_for("chat.postMessage", count=12)
     body = bot.slack.command("list").json()
     assert body["response_type"] == "ephemeral"
-    assert "Acme" in str(body["blocks"]) and "Globex" in str(body["blocks"])
+    shown = [n for n in reversed(names) if n in str(body["blocks"])]
+    assert shown == list(reversed(names))[:10]
+    positions = [str(body["blocks"]).index(n) for n in shown]
+    assert positions == sorted(positions)
     other = bot.slack.command("list", user_id="U0OTHER").json()
     assert "haven't logged any interviews" in str(other["blocks"])
     assert "Globex" not in str(other["blocks"])
