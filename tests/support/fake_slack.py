@@ -43,10 +43,12 @@ from collections import Counter, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import MappingProxyType, TracebackType
+from types import MappingProxyType
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tests.support.local_server import LocalServer
 
 # --------------------------------------------------------------------------------------------------
 # Slack's documented limits, in one place. Values are maximums (characters or items).
@@ -172,7 +174,7 @@ class _Delay:
     remaining: int | None
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     """Fake Slack Web API server.
 
     Rate limits (only when ``enforce_rate_limits=True``), keyed by the caller's token:
@@ -244,14 +246,6 @@ class FakeSlack:
             self._thread.join(timeout=5)
         self._server = None
         self._thread = None
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     @property
     def port(self) -> int:

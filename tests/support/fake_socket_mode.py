@@ -34,9 +34,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any, Final
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.local_server import LocalServer
 
 # RFC 6455 section 1.3: the server proves it read the key by hashing it with this GUID.
 WEBSOCKET_GUID: Final = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -188,7 +189,7 @@ def accept_key(client_key: str) -> str:
     return base64.b64encode(hashlib.sha1((client_key + WEBSOCKET_GUID).encode()).digest()).decode()
 
 
-class FakeSocketMode:
+class FakeSocketMode(LocalServer):
     """Fake Slack Socket Mode endpoint.
 
     ``ping_interval`` makes the server ping every open connection that often (Slack pings too). Besides
@@ -253,14 +254,6 @@ class FakeSocketMode:
         listener.close()
         self._listener = None
         self._threads.clear()
-
-    def __enter__(self) -> FakeSocketMode:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     @property
     def port(self) -> int:
