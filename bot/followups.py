@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.settings import WorkingHours
+from bot.working_hours import next_working_moment
 from storage.models import FollowUp, FollowUpKind, Interview
 
 PROMISE_DEFAULT_DAYS = 3
@@ -94,6 +96,7 @@ def plan_follow_ups(
     tz: ZoneInfo,
     thank_you_after: timedelta,
     summary_after: timedelta,
+    working_hours: WorkingHours | None = None,
 ) -> list[FollowUp]:
     """The follow-ups a freshly logged interview creates, all owned by the person who logged it.
 
@@ -106,13 +109,17 @@ def plan_follow_ups(
     planned: list[FollowUp] = []
 
     def add(kind: FollowUpKind, description: str, due_at: datetime) -> None:
+        due_at = max(due_at, now)
         planned.append(
             FollowUp(
                 team_id=interview.team_id,
                 owner_id=interview.logged_by,
                 kind=kind,
                 description=description,
-                due_at=max(due_at, now),
+                due_at=due_at,
+                # The first reminder: when it is due, or the start of the owner's next working hours.
+                remind_at=next_working_moment(due_at, tz, working_hours),
+                reminders_sent=0,
             )
         )
 

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session, selectinload
 from bot.accounts import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
 from bot.errors import InvalidInput
 from bot.followups import PROMISE_MAX_AHEAD, Promise, PromiseDateError, parse_promise, plan_follow_ups
+from bot.settings import WorkingHours
 from bot.text import clean_text, split_lines
 from storage.models import (
     CustomerRequest,
     FollowUp,
+    FollowUpState,
     Interview,
     InterviewKind,
     Pain,
@@ -162,6 +164,7 @@ def log_interview(
     tz: ZoneInfo,
     thank_you_after: timedelta,
     summary_after: timedelta,
+    working_hours: WorkingHours | None = None,
     source_view_id: str | None = None,
 ) -> LoggedInterview:
     """Validate and store an interview with its account, lines and follow-ups. The caller commits.
@@ -212,6 +215,7 @@ def log_interview(
         tz=tz,
         thank_you_after=thank_you_after,
         summary_after=summary_after,
+        working_hours=working_hours,
     )
     interview.follow_ups = follow_ups
     session.add(interview)
@@ -236,3 +240,16 @@ def recent_interviews(*, session: Session, team_id: str, user_id: str, limit: in
 
 def get_interview(*, session: Session, team_id: str, interview_id: int) -> Interview | None:
     return session.scalar(select(Interview).where(Interview.team_id == team_id, Interview.id == interview_id))
+
+
+def write_summary(
+    *, session: Session, team_id: str, user_id: str, follow_up_id: int, summary: str, now: datetime
+) -> Interview | None:
+    """Store the summary as the interview's interpretation, and close the summary follow-up."""
+    item = session.scalar(select(FollowUp).where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id))
+    if item is None or item.owner_id != user_id or item.interview is None:
+        return None
+    item.interview.interpretation = clean_text(summary)[: FIELD_MAX["interpretation"]]
+    if item.state in (FollowUpState.OPEN, FollowUpState.SNOOZED):
+        item.state, item.closed_at, item.remind_at = FollowUpState.DONE, now, None
+    return item.interview

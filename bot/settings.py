@@ -49,6 +49,8 @@ class Settings:
     scheduler_tick: timedelta
     # None means reminders may go out at any hour ("WORKING_HOURS=any").
     working_hours: WorkingHours | None
+    # How often an overdue follow-up is reminded again (once per working day) before the bot stops.
+    max_resends: int = 3
 
 
 def parse_duration(name: str, raw: str) -> timedelta:
@@ -153,4 +155,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         ),
         scheduler_tick=parse_duration("SCHEDULER_TICK", env.get("SCHEDULER_TICK", "").strip() or "30s"),
         working_hours=parse_working_hours(env.get("WORKING_HOURS", "").strip() or "09:00-18:00"),
+        max_resends=_count("FOLLOWUP_MAX_RESENDS", env.get("FOLLOWUP_MAX_RESENDS", "").strip() or "3"),
     )
+
+
+def _count(name: str, raw: str) -> int:
+    if not raw.isdigit() or int(raw) > 30:
+        raise SettingsError(f"{name}={raw!r} is not a count: use a whole number from 0 to 30.")
+    return int(raw)

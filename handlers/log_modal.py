@@ -163,6 +163,7 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
             tz=tz,
             thank_you_after=settings.thank_you_after,
             summary_after=settings.summary_after,
+            working_hours=settings.working_hours,
             source_view_id=view.get("id"),
         )
         dm = saved_interview_message(logged.interview, logged.follow_ups, tz)

@@ -6,6 +6,7 @@ import enum
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -212,10 +214,23 @@ class Quote(_InterviewLine, Base):
 
 
 class FollowUp(Base):
-    """Something someone owes after a call."""
+    """Something someone owes after a call.
+
+    `remind_at` is when the next reminder is due (None: none will be sent: closed, reminded enough, or
+    undeliverable). The scheduler reads only rows with a remind_at in the past, through a partial index,
+    so a tick costs what is due, not what is stored.
+    """
 
     __tablename__ = "follow_ups"
-    __table_args__ = (Index("ix_follow_ups_team_id_owner_id_state", "team_id", "owner_id", "state"),)
+    __table_args__ = (
+        Index("ix_follow_ups_team_id_owner_id_state", "team_id", "owner_id", "state"),
+        Index(
+            "ix_follow_ups_remind_at",
+            "remind_at",
+            postgresql_where=text("remind_at IS NOT NULL"),
+            sqlite_where=text("remind_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
@@ -231,12 +246,67 @@ class FollowUp(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why reminders stopped for good, when Slack said they cannot be delivered (user_not_found, …).
+    undeliverable: Mapped[str | None] = mapped_column(String(64))
 
     interview: Mapped[Interview | None] = relationship(back_populates="follow_ups")
 
 
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"  # claimed: being sent, or its sender died and the lease will run out
+    SENT = "sent"
+    FAILED = "failed"  # Slack said it can never be delivered
+    DEFERRED = "deferred"  # nothing sent: the person paused reminders, or it is outside their hours
+
+
+class ReminderDelivery(Base):
+    """One reminder DM to one person, listing their due follow-ups: the unit the scheduler claims.
+
+    At most one is pending per person (a partial unique index), which is how replicas keep out of each
+    other's way; the lease lets another replica take over from one that died.
+    """
+
+    __tablename__ = "reminder_deliveries"
+    __table_args__ = (
+        Index(
+            "uq_reminder_deliveries_one_pending_per_person",
+            "team_id",
+            "owner_id",
+            unique=True,
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index(
+            "ix_reminder_deliveries_pending_lease",
+            "lease_until",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    owner_id: Mapped[str] = mapped_column(String(USER_ID))
+    state: Mapped[DeliveryState] = mapped_column(
+        _str_enum(DeliveryState, "delivery_state"), default=DeliveryState.PENDING
+    )
+    follow_up_ids: Mapped[list[int]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_owner: Mapped[str] = mapped_column(String(64))
+    lease_until: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(64))
+
+
 class Person(Base):
-    """What we know of a Slack user of a workspace; today only their timezone, cached from users.info."""
+    """What we know of a Slack user of a workspace: their timezone (from users.info), their DM channel, and
+    whether they paused reminders (a vacation)."""
 
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("team_id", "user_id"),)
@@ -246,3 +316,5 @@ class Person(Base):
     user_id: Mapped[str] = mapped_column(String(USER_ID))
     tz: Mapped[str | None] = mapped_column(String(64))
     tz_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminders_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dm_channel_id: Mapped[str | None] = mapped_column(String(32))

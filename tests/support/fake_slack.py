@@ -115,6 +115,7 @@ METHOD_TIERS: Final[Mapping[str, int]] = MappingProxyType(
         "conversations.open": 3,
         "conversations.join": 3,
         "conversations.info": 3,
+        "conversations.history": 3,
         "team.info": 3,
     }
 )
@@ -214,6 +215,8 @@ class FakeSlack(LocalServer):
         self._delays: dict[str, deque[_Delay]] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._views: dict[str, dict[str, Any]] = {}
+        # Posted messages per channel, oldest first, for conversations.history.
+        self._history: dict[str, list[dict[str, Any]]] = {}
         self._external_ids: dict[str, str] = {}
         self._windows: dict[tuple[str, str], deque[float]] = {}
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
@@ -296,6 +299,7 @@ class FakeSlack(LocalServer):
             self._windows.clear()
             self._buckets.clear()
             self._views.clear()
+            self._history.clear()
             self._external_ids.clear()
             self._cond.notify_all()
 
@@ -442,6 +446,7 @@ class FakeSlack(LocalServer):
             "conversations.open": self._conversations_open,
             "conversations.join": self._conversations_join,
             "conversations.info": self._conversations_info,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "team.info": self._team_info,
         }
@@ -517,7 +522,24 @@ class FakeSlack(LocalServer):
             return rejected
         ts = self._next_ts()
         channel = self._channel_id(str(args["channel"]))
-        return _ok(channel=channel, ts=ts, message=self._message(args, ts))
+        message = self._message(args, ts)
+        with self._cond:
+            self._history.setdefault(channel, []).append(message)
+        return _ok(channel=channel, ts=ts, message=message)
+
+    def _conversations_history(self, args: dict[str, Any]) -> _Reply:
+        """Newest first, like Slack; message metadata only with include_all_metadata."""
+        channel = self._channel_id(str(args.get("channel") or ""))
+        if not channel:
+            return _ok_false("channel_not_found")
+        limit = int(args.get("limit") or 100)
+        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        with self._cond:
+            messages = [copy.deepcopy(m) for m in reversed(self._history.get(channel, []))][:limit]
+        if not with_metadata:
+            for message in messages:
+                message.pop("metadata", None)
+        return _ok(messages=messages, has_more=False)
 
     def _chat_update(self, args: dict[str, Any]) -> _Reply:
         if not args.get("channel"):

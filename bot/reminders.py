@@ -1,0 +1,337 @@
+"""Reminders: which follow-ups are due, who sends them, and what a person's answer changes.
+
+The database is the only state. A tick claims deliveries (one DM per person, listing all their due
+follow-ups) in one short transaction; the DM is sent outside it; the result is recorded in another. At
+most one delivery per person is pending (a partial unique index), and each carries a lease: a replica
+that dies leaves its deliveries to be taken over once the lease runs out.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from bot.settings import WorkingHours
+from bot.working_hours import next_working_day_start, next_working_moment
+from storage.models import (
+    DeliveryState,
+    FollowUp,
+    FollowUpState,
+    Interview,
+    Person,
+    ReminderDelivery,
+)
+
+LEASE = timedelta(minutes=2)
+RETRY_AFTER_FAILURE = timedelta(minutes=1)
+# A delivery lists at most this many follow-ups; the rest wait for the next tick (Slack's 50 blocks).
+MAX_ITEMS_PER_DELIVERY = 20
+REMINDABLE = (FollowUpState.OPEN, FollowUpState.SNOOZED)
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    working_hours: WorkingHours | None
+    max_resends: int = 3
+    lease: timedelta = LEASE
+
+
+@dataclass(frozen=True)
+class Claimed:
+    delivery_id: int
+    team_id: str
+    owner_id: str
+    # The previous holder's lease ran out: its DM may be in Slack already, so look before sending.
+    takeover: bool
+
+
+def claim_due(
+    *, session: Session, now: datetime, replica: str, lease: timedelta, limit: int
+) -> list[Claimed]:
+    """Claim up to `limit` deliveries: ones whose lease ran out, then one per person with due follow-ups.
+
+    Costs what is due, not what is stored: both queries start from partial indexes holding only
+    pending deliveries and follow-ups with a reminder time.
+    """
+    claimed: list[Claimed] = []
+    stale = session.scalars(
+        select(ReminderDelivery)
+        .where(ReminderDelivery.state == DeliveryState.PENDING, ReminderDelivery.lease_until < now)
+        .order_by(ReminderDelivery.lease_until)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for delivery in stale:
+        delivery.lease_owner, delivery.lease_until = replica, now + lease
+        claimed.append(Claimed(delivery.id, delivery.team_id, delivery.owner_id, takeover=True))
+
+    pending = exists().where(
+        ReminderDelivery.state == DeliveryState.PENDING,
+        ReminderDelivery.team_id == FollowUp.team_id,
+        ReminderDelivery.owner_id == FollowUp.owner_id,
+    )
+    owners = session.execute(
+        select(FollowUp.team_id, FollowUp.owner_id)
+        .where(FollowUp.remind_at <= now, ~pending)
+        .group_by(FollowUp.team_id, FollowUp.owner_id)
+        .order_by(func.min(FollowUp.remind_at))
+        .limit(max(0, limit - len(claimed)))
+    ).all()
+    for team_id, owner_id in owners:
+        ids = list(
+            session.scalars(
+                select(FollowUp.id)
+                .where(FollowUp.team_id == team_id, FollowUp.owner_id == owner_id, FollowUp.remind_at <= now)
+                .order_by(FollowUp.remind_at, FollowUp.id)
+                .limit(MAX_ITEMS_PER_DELIVERY)
+            )
+        )
+        if not ids:
+            continue
+        delivery = ReminderDelivery(
+            team_id=team_id,
+            owner_id=owner_id,
+            follow_up_ids=ids,
+            lease_owner=replica,
+            lease_until=now + lease,
+            attempts=0,
+            created_at=now,
+        )
+        try:
+            with session.begin_nested():
+                session.add(delivery)
+                session.flush()
+        except IntegrityError:
+            continue  # another replica claimed this person a moment ago
+        claimed.append(Claimed(delivery.id, team_id, owner_id, takeover=False))
+    return claimed
+
+
+@dataclass
+class DeliveryWork:
+    """What a claimed delivery needs to be sent: the follow-ups still worth a reminder, and the person."""
+
+    delivery: ReminderDelivery
+    items: list[FollowUp]
+    person: Person | None
+
+
+def load_delivery(*, session: Session, delivery_id: int, replica: str) -> DeliveryWork | None:
+    """The delivery if this replica still holds it; None if another took it over or it is done."""
+    delivery = session.get(ReminderDelivery, delivery_id)
+    if delivery is None or delivery.state != DeliveryState.PENDING or delivery.lease_owner != replica:
+        return None
+    items = list(
+        session.scalars(
+            select(FollowUp)
+            .where(
+                FollowUp.team_id == delivery.team_id,
+                FollowUp.id.in_(delivery.follow_up_ids),
+                FollowUp.state.in_(REMINDABLE),
+            )
+            .options(selectinload(FollowUp.interview).selectinload(Interview.account))
+            .order_by(FollowUp.due_at, FollowUp.id)
+        )
+    )
+    person = session.scalar(
+        select(Person).where(Person.team_id == delivery.team_id, Person.user_id == delivery.owner_id)
+    )
+    return DeliveryWork(delivery, items, person)
+
+
+def _held(delivery_id: int, replica: str) -> object:
+    return and_(
+        ReminderDelivery.id == delivery_id,
+        ReminderDelivery.state == DeliveryState.PENDING,
+        ReminderDelivery.lease_owner == replica,
+    )
+
+
+def next_reminder(
+    item: FollowUp, *, sent_at: datetime, tz: ZoneInfo, policy: ReminderPolicy
+) -> datetime | None:
+    """After a reminder: the next working day while the item is overdue and resends remain, else none
+    (it stays open, and shows as overdue)."""
+    if item.reminders_sent > policy.max_resends:  # the first reminder is not a resend
+        return None
+    return next_working_day_start(sent_at, tz, policy.working_hours)
+
+
+def record_sent(
+    *,
+    session: Session,
+    delivery_id: int,
+    replica: str,
+    channel_id: str,
+    message_ts: str,
+    now: datetime,
+    tz: ZoneInfo,
+    policy: ReminderPolicy,
+) -> bool:
+    """Mark the delivery sent and move each listed follow-up to its next reminder. False when the lease
+    was lost meanwhile (the new holder will find this DM in Slack and record it itself)."""
+    taken = session.execute(
+        update(ReminderDelivery)
+        .where(_held(delivery_id, replica))
+        .values(state=DeliveryState.SENT, channel_id=channel_id, message_ts=message_ts, sent_at=now)
+    )
+    if taken.rowcount != 1:
+        return False
+    delivery = session.get(ReminderDelivery, delivery_id)
+    assert delivery is not None
+    items = session.scalars(
+        select(FollowUp).where(
+            FollowUp.team_id == delivery.team_id,
+            FollowUp.id.in_(delivery.follow_up_ids),
+            FollowUp.state.in_(REMINDABLE),
+        )
+    ).all()
+    for item in items:
+        item.reminders_sent += 1
+        item.last_reminded_at = now
+        item.state = FollowUpState.OPEN
+        item.remind_at = next_reminder(item, sent_at=now, tz=tz, policy=policy)
+    _remember_dm_channel(session, delivery.team_id, delivery.owner_id, channel_id)
+    return True
+
+
+def _remember_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str) -> None:
+    person = session.scalar(select(Person).where(Person.team_id == team_id, Person.user_id == user_id))
+    if person is None:
+        session.add(Person(team_id=team_id, user_id=user_id, dm_channel_id=channel_id))
+    elif person.dm_channel_id != channel_id:
+        person.dm_channel_id = channel_id
+
+
+def record_undeliverable(*, session: Session, delivery_id: int, replica: str, error: str) -> bool:
+    """Slack said it can never be delivered (user gone, …): stop reminding, and say why."""
+    taken = session.execute(
+        update(ReminderDelivery)
+        .where(_held(delivery_id, replica))
+        .values(state=DeliveryState.FAILED, error=error[:64])
+    )
+    if taken.rowcount != 1:
+        return False
+    delivery = session.get(ReminderDelivery, delivery_id)
+    assert delivery is not None
+    session.execute(
+        update(FollowUp)
+        .where(FollowUp.team_id == delivery.team_id, FollowUp.id.in_(delivery.follow_up_ids))
+        .values(remind_at=None, undeliverable=error[:64])
+    )
+    return True
+
+
+def defer(*, session: Session, delivery_id: int, replica: str, until: datetime) -> bool:
+    """Send nothing now (paused, or outside the person's hours): remind at `until` instead."""
+    taken = session.execute(
+        update(ReminderDelivery).where(_held(delivery_id, replica)).values(state=DeliveryState.DEFERRED)
+    )
+    if taken.rowcount != 1:
+        return False
+    delivery = session.get(ReminderDelivery, delivery_id)
+    assert delivery is not None
+    session.execute(
+        update(FollowUp)
+        .where(
+            FollowUp.team_id == delivery.team_id,
+            FollowUp.id.in_(delivery.follow_up_ids),
+            FollowUp.remind_at.is_not(None),
+        )
+        .values(remind_at=until)
+    )
+    return True
+
+
+def retry_later(*, session: Session, delivery_id: int, replica: str, now: datetime) -> None:
+    """Slack failed in a way that may heal: keep the claim, and let any replica try again in a minute."""
+    session.execute(
+        update(ReminderDelivery)
+        .where(_held(delivery_id, replica))
+        .values(lease_until=now + RETRY_AFTER_FAILURE, attempts=ReminderDelivery.attempts + 1)
+    )
+
+
+# What people do with a reminder -------------------------------------------------------------------
+
+
+class Snooze(enum.StrEnum):
+    HOUR = "1h"
+    TOMORROW = "tomorrow"
+    NEXT_WEEK = "next_week"
+
+    @property
+    def label(self) -> str:
+        return {"1h": "1 hour", "tomorrow": "Tomorrow morning", "next_week": "Next week"}[self.value]
+
+
+def snooze_until(choice: Snooze, *, now: datetime, tz: ZoneInfo, hours: WorkingHours | None) -> datetime:
+    if choice is Snooze.HOUR:
+        return next_working_moment(now + timedelta(hours=1), tz, hours)
+    if choice is Snooze.TOMORROW:
+        return next_working_day_start(now, tz, hours)
+    monday = now.astimezone(tz).date() + timedelta(days=7 - now.astimezone(tz).weekday())
+    start = hours.start if hours else datetime.min.time().replace(hour=9)
+    return datetime.combine(monday, start, tzinfo=tz).astimezone(now.tzinfo)
+
+
+@dataclass(frozen=True)
+class Change:
+    item: FollowUp
+    # Set when the click came too late: the item was closed before (by this or another message).
+    already: FollowUpState | None = None
+
+
+class NotYours(Exception):
+    """Someone clicked a button on a reminder that belongs to another person."""
+
+
+def _item_for(session: Session, *, team_id: str, user_id: str, follow_up_id: int) -> FollowUp | None:
+    item = session.scalar(select(FollowUp).where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id))
+    if item is not None and item.owner_id != user_id:
+        raise NotYours()
+    return item
+
+
+def close(
+    *, session: Session, team_id: str, user_id: str, follow_up_id: int, state: FollowUpState, now: datetime
+) -> Change | None:
+    """Done or skipped: no more reminders. A second click reports the state it already had."""
+    item = _item_for(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id)
+    if item is None:
+        return None
+    if item.state not in REMINDABLE:
+        return Change(item, already=item.state)
+    item.state, item.closed_at, item.remind_at = state, now, None
+    return Change(item)
+
+
+def snooze(
+    *, session: Session, team_id: str, user_id: str, follow_up_id: int, until: datetime
+) -> Change | None:
+    item = _item_for(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id)
+    if item is None:
+        return None
+    if item.state not in REMINDABLE:
+        return Change(item, already=item.state)
+    # A snooze is a fresh start: the resend count begins again from the new time.
+    item.state, item.remind_at, item.reminders_sent = FollowUpState.SNOOZED, until, 0
+    return Change(item)
+
+
+def items_by_id(*, session: Session, team_id: str, ids: list[int]) -> list[FollowUp]:
+    """Follow-ups listed in a reminder, for drawing it again after a click."""
+    return list(
+        session.scalars(
+            select(FollowUp)
+            .where(FollowUp.team_id == team_id, FollowUp.id.in_(ids))
+            .options(selectinload(FollowUp.interview).selectinload(Interview.account))
+            .order_by(FollowUp.due_at, FollowUp.id)
+        )
+    )

@@ -1,0 +1,202 @@
+"""The reminder scheduler. APScheduler only ticks; every tick asks the database what is due, claims it,
+sends it and records the result, so any number of replicas send each reminder once.
+
+APScheduler's own job store and misfire handling are not used for reminders: a job store cannot be
+shared between processes, and a missed run is simply the next tick finding more that is due.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import SlackPermanentError
+from bot.people import Timezones
+from bot.reminders import (
+    Claimed,
+    ReminderPolicy,
+    claim_due,
+    defer,
+    load_delivery,
+    record_sent,
+    record_undeliverable,
+    retry_later,
+)
+from bot.slack import call, post_message
+from bot.working_hours import next_working_moment
+from handlers.views.reminders import reminder_message, reminder_text
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "interview_bot_reminder"
+CLAIM_BATCH = 100
+SEND_WORKERS = 8
+HISTORY_LOOKBACK = 50
+MAX_BATCHES_PER_TICK = 100  # a bound, so one tick always ends; what is left waits for the next
+
+
+def replica_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    retrying: int = 0
+    found_in_slack: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class ReminderSender:
+    """Claims due deliveries and sends them; one per process, called on every tick."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: WebClient,
+        timezones: Timezones,
+        policy: ReminderPolicy,
+        replica: str | None = None,
+        workers: int = SEND_WORKERS,
+        batch: int = CLAIM_BATCH,
+    ) -> None:
+        self.db, self.client, self.timezones, self.policy = db, client, timezones, policy
+        self.replica = replica or replica_name()
+        self.batch = batch
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="reminders")
+
+    def tick(self) -> TickResult:
+        """Claim and send until nothing due is left (or a batch came back short)."""
+        total = TickResult()
+        for _ in range(MAX_BATCHES_PER_TICK):
+            claimed = self.db.run(
+                lambda session: claim_due(
+                    session=session,
+                    now=datetime.now(UTC),
+                    replica=self.replica,
+                    lease=self.policy.lease,
+                    limit=self.batch,
+                )
+            )
+            total.claimed += len(claimed)
+            for outcome in self._pool.map(self._deliver_safely, claimed):
+                setattr(total, outcome, getattr(total, outcome) + 1)
+            if len(claimed) < self.batch:
+                break
+        return total
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def _deliver_safely(self, claimed: Claimed) -> str:
+        try:
+            return self.deliver(claimed)
+        except Exception:
+            log.exception("delivery %s failed; it will be retried after its lease", claimed.delivery_id)
+            return "retrying"
+
+    def deliver(self, claimed: Claimed) -> str:
+        with self.db.read() as session:
+            work = load_delivery(session=session, delivery_id=claimed.delivery_id, replica=self.replica)
+        if work is None:
+            return "skipped"
+        delivery_id = claimed.delivery_id
+        tz = self.timezones.resolve(client=self.client, team_id=claimed.team_id, user_id=claimed.owner_id)
+        now = datetime.now(UTC)
+        hours = self.policy.working_hours
+
+        paused_until = work.person.reminders_paused_until if work.person else None
+        if (
+            not work.items
+            or (paused_until and paused_until > now)
+            or next_working_moment(now, tz, hours) != now
+        ):
+            later = next_working_moment(max(now, paused_until or now), tz, hours)
+            self.db.run(
+                lambda s: defer(session=s, delivery_id=delivery_id, replica=self.replica, until=later)
+            )
+            return "deferred"
+
+        channel = (work.person.dm_channel_id if work.person else None) or claimed.owner_id
+        if claimed.takeover:
+            found = self._find_in_slack(channel, delivery_id)
+            if found is not None:
+                self._record(delivery_id, found[0], found[1], tz)
+                return "found_in_slack"
+
+        try:
+            response = post_message(
+                self.client,
+                channel=channel,
+                text=reminder_text(work.items),
+                blocks=reminder_message(work.items, tz, now),
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
+            )
+        except SlackPermanentError as exc:
+            reason = exc.error
+            log.warning("reminder %s to %s cannot be delivered: %s", delivery_id, claimed.owner_id, reason)
+            self.db.run(
+                lambda s: record_undeliverable(
+                    session=s, delivery_id=delivery_id, replica=self.replica, error=reason
+                )
+            )
+            return "failed"
+        except (SlackApiError, OSError) as exc:
+            log.warning("reminder %s: Slack failed (%s); trying again shortly", delivery_id, exc)
+            self.db.run(
+                lambda s: retry_later(session=s, delivery_id=delivery_id, replica=self.replica, now=now)
+            )
+            return "retrying"
+        self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz)
+        return "sent"
+
+    def _record(self, delivery_id: int, channel: str, ts: str, tz: object) -> None:
+        now = datetime.now(UTC)
+        self.db.run(
+            lambda s: record_sent(
+                session=s,
+                delivery_id=delivery_id,
+                replica=self.replica,
+                channel_id=channel,
+                message_ts=ts,
+                now=now,
+                tz=tz,  # type: ignore[arg-type]
+                policy=self.policy,
+            )
+        )
+
+    def _find_in_slack(self, channel: str, delivery_id: int) -> tuple[str, str] | None:
+        """The DM a replica that died may have sent before it could record it, found by its metadata."""
+        try:
+            if channel[:1] in ("U", "W"):  # history wants the DM's channel id, not the user's
+                opened = call(self.client.conversations_open, users=channel)
+                channel = str((opened.get("channel") or {}).get("id") or channel)
+            history = call(
+                self.client.conversations_history,
+                channel=channel,
+                limit=HISTORY_LOOKBACK,
+                include_all_metadata=True,
+            )
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning("could not look for delivery %s in Slack (%s); sending it", delivery_id, exc)
+            return None
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == delivery_id:
+                return channel, str(message["ts"])
+        return None

@@ -1,0 +1,180 @@
+"""Done / Snooze / Skip on reminder DMs, and the summary modal. Every click updates the DM in place, so
+no stale buttons remain; a click on an item already closed says so."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.app import Actor, Deps
+from bot.interviews import write_summary
+from bot.reminders import Change, NotYours, Snooze, close, items_by_id, snooze, snooze_until
+from bot.slack import call
+from handlers.views.reminders import (
+    MENU_DONE,
+    MENU_SKIP,
+    ReminderAction,
+    decode,
+    follow_up_ids,
+    reminder_message,
+    reminder_text,
+)
+from handlers.views.summary import SummaryModal, parse_summary, summary_modal
+from storage.models import FollowUpState
+
+_ALREADY = {
+    FollowUpState.DONE: "That one was already marked done.",
+    FollowUpState.SKIPPED: "That one was already skipped.",
+}
+
+
+def register(app: App) -> None:
+    app.action(ReminderAction.DONE)(on_button)
+    app.action(ReminderAction.SKIP)(on_button)
+    app.action(ReminderAction.SNOOZE)(on_choice)
+    app.action(ReminderAction.MENU)(on_choice)
+    app.action(ReminderAction.WRITE_SUMMARY)(open_summary)
+    app.view_submission(SummaryModal.CALLBACK_ID)(submit_summary)
+
+
+def on_button(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
+) -> None:
+    verb = MENU_DONE if action["action_id"] == ReminderAction.DONE else MENU_SKIP
+    _apply(ack, body, actor, deps, respond, verb, int(action.get("value") or 0))
+
+
+def on_choice(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
+) -> None:
+    decoded = decode(str((action.get("selected_option") or {}).get("value") or ""))
+    if decoded is None:
+        ack()
+        return
+    _apply(ack, body, actor, deps, respond, *decoded)
+
+
+def _apply(
+    ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps, respond: Respond, verb: str, follow_up_id: int
+) -> None:
+    now = datetime.now(UTC)
+
+    def change(session: Any) -> Change | None:
+        if verb in (MENU_DONE, MENU_SKIP):
+            state = FollowUpState.DONE if verb == MENU_DONE else FollowUpState.SKIPPED
+            return close(
+                session=session,
+                team_id=actor.team_id,
+                user_id=actor.user_id,
+                follow_up_id=follow_up_id,
+                state=state,
+                now=now,
+            )
+        choice = Snooze(verb)
+        tz = deps.timezones.known(actor.team_id, actor.user_id) or deps.timezones.resolve(
+            client=deps.client, team_id=actor.team_id, user_id=actor.user_id
+        )
+        until = snooze_until(choice, now=now, tz=tz, hours=deps.settings.working_hours)
+        return snooze(
+            session=session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            follow_up_id=follow_up_id,
+            until=until,
+        )
+
+    try:
+        result = deps.db.run(change)
+    except NotYours:
+        ack()
+        respond(
+            text="That reminder belongs to someone else.", response_type="ephemeral", replace_original=False
+        )
+        return
+    except ValueError:  # an option value we never sent
+        ack()
+        return
+    ack()
+    if result is not None and result.already in _ALREADY:
+        respond(text=_ALREADY[result.already], response_type="ephemeral", replace_original=False)
+    deps.after_ack(lambda: redraw(deps, actor, body))
+
+
+def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> None:
+    """Draw the reminder again from what the database says now, in place of the clicked message."""
+    message = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    ts = message.get("ts") or (body.get("container") or {}).get("message_ts")
+    ids = follow_up_ids(message.get("blocks") or [])
+    if not (channel and ts and ids):
+        return
+    with deps.db.read() as session:
+        items = items_by_id(session=session, team_id=actor.team_id, ids=ids)
+        tz = deps.timezones.known(actor.team_id, actor.user_id)
+        blocks = reminder_message(
+            items,
+            tz or deps.timezones.resolve(client=deps.client, team_id=actor.team_id, user_id=actor.user_id),
+            datetime.now(UTC),
+        )
+        text = reminder_text(items)
+    call(deps.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+
+
+def open_summary(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
+) -> None:
+    follow_up_id = int(action.get("value") or 0)
+    with deps.db.read() as session:
+        items = items_by_id(session=session, team_id=actor.team_id, ids=[follow_up_id])
+        item = items[0] if items else None
+        view = summary_modal(item, origin=_origin(body)) if item and item.owner_id == actor.user_id else None
+    if view is None:
+        ack()
+        respond(
+            text="I can't find that follow-up any more.", response_type="ephemeral", replace_original=False
+        )
+        return
+    call(deps.interactive_client.views_open, trigger_id=body["trigger_id"], view=view)
+    ack()
+
+
+def _origin(body: dict[str, Any]) -> dict[str, Any]:
+    """Where the reminder message is, so the summary modal can redraw it once saved."""
+    message = body.get("message") or {}
+    return {
+        "channel": (body.get("channel") or {}).get("id"),
+        "ts": message.get("ts"),
+        "ids": follow_up_ids(message.get("blocks") or []),
+    }
+
+
+def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    follow_up_id, summary, origin = parse_summary(view)
+    if not summary:
+        ack(
+            response_action="errors", errors={SummaryModal.SUMMARY_BLOCK: "Write the summary, or close this."}
+        )
+        return
+    now = datetime.now(UTC)
+    deps.db.run(
+        lambda session: write_summary(
+            session=session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            follow_up_id=follow_up_id,
+            summary=summary,
+            now=now,
+        )
+    )
+    ack()
+    if origin.get("channel") and origin.get("ts"):
+        body = {
+            "channel": {"id": origin["channel"]},
+            "message": {
+                "ts": origin["ts"],
+                "blocks": [{"block_id": f"fu:{i}"} for i in origin.get("ids", [])],
+            },
+        }
+        deps.after_ack(lambda: redraw(deps, actor, body))

@@ -1,0 +1,76 @@
+"""The summary modal, opened from a reminder: write what we heard, tied to the goal of the call."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from slack_sdk.models.blocks import Block, ContextBlock, InputBlock, PlainTextInputElement
+from slack_sdk.models.views import View
+
+from bot.interviews import FIELD_MAX
+from bot.text import escape_mrkdwn, truncate
+from handlers.views.common import mrkdwn, plain
+from storage.models import FollowUp
+
+
+class SummaryModal(StrEnum):
+    CALLBACK_ID = "write_summary"
+    SUMMARY_BLOCK = "summary"
+    VALUE = "value"
+
+
+def summary_modal(item: FollowUp, *, origin: dict[str, Any]) -> View:
+    interview = item.interview
+    assert interview is not None
+    goal = interview.goal or "No goal was written down for this call."
+    blocks: list[Block] = [
+        ContextBlock(
+            elements=[
+                mrkdwn(
+                    truncate(
+                        f"*{escape_mrkdwn(interview.account.name)}*, {interview.held_on:%d %b %Y}\n"
+                        f"*Goal:* {escape_mrkdwn(goal)}",
+                        2900,
+                    )
+                )
+            ]
+        ),
+        InputBlock(
+            block_id=SummaryModal.SUMMARY_BLOCK,
+            label=plain("What we heard"),
+            hint=plain("Our interpretation of the call, against its goal: what did we learn?", 2000),
+            element=PlainTextInputElement(
+                action_id=SummaryModal.VALUE,
+                multiline=True,
+                max_length=FIELD_MAX["interpretation"],
+                initial_value=truncate(interview.interpretation, FIELD_MAX["interpretation"], "")
+                if interview.interpretation
+                else None,
+            ),
+        ),
+    ]
+    metadata = json.dumps({"follow_up_id": item.id, "origin": origin}, separators=(",", ":"))
+    return View(
+        type="modal",
+        callback_id=SummaryModal.CALLBACK_ID,
+        title=plain("Write the summary", 24),
+        submit=plain("Save", 24),
+        close=plain("Cancel", 24),
+        private_metadata=metadata if len(metadata) <= 3000 else json.dumps({"follow_up_id": item.id}),
+        blocks=blocks,
+    )
+
+
+def parse_summary(view: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
+    try:
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        metadata = {}
+    block = (view.get("state", {}).get("values", {}).get(SummaryModal.SUMMARY_BLOCK) or {}).get(
+        SummaryModal.VALUE
+    )
+    summary = str((block or {}).get("value") or "").strip()
+    origin = metadata.get("origin") if isinstance(metadata.get("origin"), dict) else {}
+    return int(metadata.get("follow_up_id") or 0), summary, origin
