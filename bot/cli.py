@@ -87,6 +87,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.reminders import ReminderPolicy
+    from bot.scheduler import ReminderSender, start_scheduler
     from bot.server import SocketModeRunner, WebApp, make_http_server, serve_http, serve_socket
 
     try:
@@ -100,6 +102,15 @@ def cmd_run(_args: argparse.Namespace) -> int:
             f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({exc}); check the network."
         ) from None
     web_app = WebApp(app, db)
+    stop_scheduler = start_scheduler(
+        ReminderSender(
+            db=db,
+            client=deps.client,
+            timezones=deps.timezones,
+            policy=ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends),
+        ),
+        every=settings.scheduler_tick,
+    )
     try:
         if settings.mode == "socket":
             assert settings.app_token is not None  # load_settings guarantees it in socket mode
@@ -121,6 +132,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
                 _bind(settings, lambda: make_http_server(web_app, host=settings.host, port=settings.port))
             )
     finally:
+        stop_scheduler()
         deps.close()  # let work that followed an ack (DMs) finish before the database goes
         db.dispose()
     return 0

@@ -33,6 +33,11 @@ RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # A delivery lists at most this many follow-ups; the rest wait for the next tick (Slack's 50 blocks).
 MAX_ITEMS_PER_DELIVERY = 20
 REMINDABLE = (FollowUpState.OPEN, FollowUpState.SNOOZED)
+# What drawing a reminder reads of each follow-up's interview, loaded with it.
+_RENDERING = (
+    selectinload(FollowUp.interview).selectinload(Interview.account),
+    selectinload(FollowUp.interview).selectinload(Interview.pains),
+)
 
 
 @dataclass(frozen=True)
@@ -135,7 +140,7 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
                 FollowUp.id.in_(delivery.follow_up_ids),
                 FollowUp.state.in_(REMINDABLE),
             )
-            .options(selectinload(FollowUp.interview).selectinload(Interview.account))
+            .options(*_RENDERING)
             .order_by(FollowUp.due_at, FollowUp.id)
         )
     )
@@ -331,7 +336,7 @@ def items_by_id(*, session: Session, team_id: str, ids: list[int]) -> list[Follo
         session.scalars(
             select(FollowUp)
             .where(FollowUp.team_id == team_id, FollowUp.id.in_(ids))
-            .options(selectinload(FollowUp.interview).selectinload(Interview.account))
+            .options(*_RENDERING)
             .order_by(FollowUp.due_at, FollowUp.id)
         )
     )

@@ -11,9 +11,10 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -200,3 +201,37 @@ class ReminderSender:
             if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == delivery_id:
                 return channel, str(message["ts"])
         return None
+
+
+def start_scheduler(sender: ReminderSender, *, every: timedelta) -> Callable[[], None]:
+    """Tick every `every` in a background thread; returns the function that stops it (and waits)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    def tick() -> None:
+        try:
+            result = sender.tick()
+        except Exception:  # the next tick tries again; what was claimed is retried after its lease
+            log.exception("reminder tick failed")
+            return
+        if result.claimed:
+            log.info("reminder tick: %s", result)
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
+    scheduler.add_job(
+        tick,
+        "interval",
+        seconds=every.total_seconds(),
+        id="reminders",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.start()
+
+    def stop() -> None:
+        scheduler.shutdown(wait=True)
+        sender.close()
+
+    return stop

@@ -82,7 +82,12 @@ def call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
 
 
 def post_message(
-    client: WebClient, *, channel: str, text: str, blocks: list[Any] | None = None
+    client: WebClient,
+    *,
+    channel: str,
+    text: str,
+    blocks: list[Any] | None = None,
+    metadata: dict[str, Any] | None = None,
 ) -> SlackResponse:
     """chat.postMessage as the bot always sends it: `text` is the (already escaped) notification line;
     links are not unfurled, so a typed URL never pulls a preview of someone's page into a DM."""
@@ -91,6 +96,7 @@ def post_message(
         channel=channel,
         text=text,
         blocks=blocks,
+        metadata=metadata,
         unfurl_links=False,
         unfurl_media=False,
     )

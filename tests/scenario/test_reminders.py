@@ -1,0 +1,254 @@
+"""The follow-up loop with time moved by time-machine: reminders come when due, inside working hours,
+once; Done, Snooze and Skip change them; a pile-up after downtime is one DM per person."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.reminders import ReminderPolicy
+from bot.scheduler import ReminderSender
+from handlers.views.reminders import ReminderAction
+from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, ReminderDelivery
+from tests.conftest import RunningBot
+from tests.support.forms import log_form
+from tests.support.slack_requests import USER_ID
+
+NEW_YORK_TUESDAY_10AM = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # the fake's users live in New York
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(NEW_YORK_TUESDAY_10AM, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def sender(bot: RunningBot) -> Iterator[ReminderSender]:
+    settings = bot.deps.settings
+    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
+    sender = ReminderSender(db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy)
+    yield sender
+    sender.close()
+
+
+def log_call(bot: RunningBot, *, account: str = "Acme", user_id: str = USER_ID, **fields: Any) -> None:
+    assert bot.slack.command(f"log {account}", user_id=user_id).status == 200
+    view = bot.fake.calls("views.open")[-1].args["view"]
+    held_on = (
+        datetime.now(UTC)
+        .astimezone(bot.deps.timezones.resolve(client=bot.deps.client, team_id="T0001", user_id=user_id))
+        .date()
+    )
+    values = log_form(account=account, held_on=held_on.isoformat(), pains="Reports are slow", **fields)
+    response = bot.slack.view_submission(
+        {**view, "id": f"V{len(bot.fake.calls('views.open'))}{user_id}"}, values, user_id=user_id
+    )
+    assert response.status == 200 and not response.body, response.body
+
+
+def reminders(bot: RunningBot) -> list:
+    """The reminder DMs sent so far (the log confirmation DMs are left out)."""
+    return [c for c in bot.fake.calls("chat.postMessage") if (c.args.get("metadata") or {}).get("event_type")]
+
+
+def listed(call: Any) -> list[int]:
+    return [
+        int(b["block_id"][3:]) for b in call.args["blocks"] if str(b.get("block_id", "")).startswith("fu:")
+    ]
+
+
+def follow_ups(bot: RunningBot) -> dict[FollowUpKind, FollowUp]:
+    with bot.db.read() as session:
+        return {f.kind: f for f in session.scalars(select(FollowUp))}
+
+
+def test_the_thank_you_reminder_comes_24_hours_after_the_call(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot)
+    bot.fake.wait_for("chat.postMessage")  # the confirmation
+    assert sender.tick().sent == 0
+    clock.shift(timedelta(hours=23, minutes=59))
+    assert sender.tick().sent == 0
+    clock.shift(timedelta(minutes=2))
+    assert sender.tick().sent == 1
+    (dm,) = reminders(bot)
+    assert dm.args["channel"] == USER_ID
+    assert listed(dm) == [follow_ups(bot)[FollowUpKind.THANK_YOU].id]
+    shown = json.dumps(dm.args["blocks"], ensure_ascii=False)
+    assert "thank-you email" in shown and "A draft to copy" in shown and "reached out again" in shown
+    assert sender.tick().sent == 0  # once, not every tick
+
+
+@pytest.mark.parametrize("bot_env", [{"FOLLOWUP_THANK_YOU_AFTER": "10h"}])
+def test_a_reminder_due_at_night_comes_at_the_start_of_working_hours(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot)  # Tuesday 10:00 in New York: due at 20:00, after hours
+    bot.fake.wait_for("chat.postMessage")
+    clock.move_to(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))  # Tuesday 20:00 in New York
+    assert sender.tick().sent == 0
+    clock.move_to(datetime(2026, 11, 25, 13, 59, tzinfo=UTC))  # Wednesday 08:59
+    assert sender.tick().sent == 0
+    clock.move_to(datetime(2026, 11, 25, 14, 0, 30, tzinfo=UTC))  # Wednesday 09:00
+    assert sender.tick().sent == 1
+
+
+def click(
+    bot: RunningBot, dm: Any, action_id: str, *, value: str | None = None, option: str | None = None
+) -> Any:
+    action: dict[str, Any] = {"action_id": action_id, "block_id": "x", "type": "button", "value": value}
+    if option is not None:
+        action = {
+            "action_id": action_id,
+            "block_id": "x",
+            "type": "static_select",
+            "selected_option": {"value": option},
+        }
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0001"},
+        "user": {"id": USER_ID, "team_id": "T0001"},
+        "api_app_id": "A0001",
+        "trigger_id": "trigger-click",
+        "channel": {"id": dm.response["channel"]},
+        "container": {
+            "type": "message",
+            "message_ts": dm.response["ts"],
+            "channel_id": dm.response["channel"],
+        },
+        "message": {"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
+        "response_url": bot.fake.url + "response.url",
+        "actions": [action],
+    }
+    response = bot.slack.interaction(payload)
+    assert response.status == 200
+    return response
+
+
+def test_done_updates_the_dm_in_place_and_a_stale_click_says_so(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="They need a faster month-end close")  # only the thank-you is owed
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=25))
+    sender.tick()
+    (dm,) = reminders(bot)
+    thank_you = follow_ups(bot)[FollowUpKind.THANK_YOU]
+    click(bot, dm, ReminderAction.DONE, value=str(thank_you.id))
+    update = bot.fake.wait_for("chat.update")[0]
+    assert update.args["ts"] == dm.response["ts"]
+    assert "✅ Done" in json.dumps(update.args["blocks"], ensure_ascii=False)
+    assert not [b for b in update.args["blocks"] if b.get("type") == "actions"]  # no stale buttons
+    assert follow_ups(bot)[FollowUpKind.THANK_YOU].state == FollowUpState.DONE
+
+    click(bot, dm, ReminderAction.DONE, value=str(thank_you.id))  # the old message, clicked again
+    said = bot.fake.wait_for("response.url")[0]
+    assert "already marked done" in said.args["text"]
+    clock.shift(timedelta(days=2))
+    assert sender.tick().sent == 0  # done means no more reminders
+
+
+def test_snooze_and_skip(bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates) -> None:
+    log_call(bot)  # thank-you due in 24 h, summary in 48 h
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=25))  # Wednesday 11:00 in New York
+    sender.tick()
+    (dm,) = reminders(bot)
+    thank_you = follow_ups(bot)[FollowUpKind.THANK_YOU]
+    click(bot, dm, ReminderAction.SNOOZE, option=f"1h:{thank_you.id}")
+    bot.fake.wait_for("chat.update")
+    snoozed = follow_ups(bot)[FollowUpKind.THANK_YOU]
+    assert snoozed.state == FollowUpState.SNOOZED
+    assert snoozed.remind_at is not None and abs(
+        snoozed.remind_at - (datetime.now(UTC) + timedelta(hours=1))
+    ) < timedelta(minutes=1)
+    clock.shift(timedelta(minutes=59))
+    assert sender.tick().sent == 0
+    clock.shift(timedelta(minutes=2))
+    assert sender.tick().sent == 1
+
+    again = reminders(bot)[-1]
+    click(bot, again, ReminderAction.SKIP, value=str(thank_you.id))
+    bot.fake.wait_for("chat.update", count=2)
+    assert follow_ups(bot)[FollowUpKind.THANK_YOU].state == FollowUpState.SKIPPED
+
+
+def test_an_overdue_item_is_resent_once_per_working_day_three_times_then_stops(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood")  # only the thank-you is owed
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=24, minutes=1))  # Wednesday 10:01
+    days = []
+    for _ in range(8):
+        sent = sender.tick().sent
+        assert sender.tick().sent == 0  # never twice on the same day
+        days.append(sent)
+        clock.shift(timedelta(days=1))
+    # Wed (first reminder), Thu, Fri, then the weekend is skipped, Mon: three resends; then nothing.
+    assert days == [1, 1, 1, 0, 0, 1, 0, 0]
+    item = follow_ups(bot)[FollowUpKind.THANK_YOU]
+    assert item.state == FollowUpState.OPEN and item.remind_at is None and item.reminders_sent == 4
+
+
+def test_after_three_days_down_each_person_gets_one_dm_listing_everything(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    for account in ("Acme", "Globex", "Initech"):
+        log_call(bot, account=account, promises="Send the deck tomorrow")
+    log_call(bot, account="Umbrella", user_id="U0002")
+    bot.fake.wait_for("chat.postMessage", count=4)
+    clock.shift(timedelta(days=3))  # Friday 10:00: everything is overdue, nothing was sent
+    assert sender.tick().sent == 2
+    dms = {c.args["channel"]: c for c in reminders(bot)}
+    assert set(dms) == {USER_ID, "U0002"}
+    assert len(listed(dms[USER_ID])) == 9  # 3 thank-yous, 3 summaries, 3 promises
+    assert len(listed(dms["U0002"])) == 2
+
+
+def test_a_user_slack_cannot_reach_is_not_retried_forever(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood")
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=25))
+    bot.fake.fail("chat.postMessage", "account_inactive")
+    assert sender.tick().failed == 1
+    item = follow_ups(bot)[FollowUpKind.THANK_YOU]
+    assert item.undeliverable == "account_inactive" and item.remind_at is None
+    clock.shift(timedelta(days=1))
+    assert sender.tick().claimed == 0
+
+
+def test_a_delivery_whose_sender_died_after_sending_is_not_sent_twice(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood")
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=25))
+    dead = ReminderSender(
+        db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=sender.policy, replica="dead"
+    )
+    real_record = dead._record
+    dead._record = lambda *args, **kwargs: None  # type: ignore[method-assign]  # dies right after sending
+    assert dead.tick().sent == 1
+    dead._record = real_record  # type: ignore[method-assign]
+    dead.close()
+    assert len(reminders(bot)) == 1
+
+    assert sender.tick().claimed == 0  # the dead replica's lease still holds
+    clock.shift(sender.policy.lease + timedelta(seconds=1))
+    result = sender.tick()
+    assert result.found_in_slack == 1 and result.sent == 0
+    assert len(reminders(bot)) == 1
+    with bot.db.read() as session:
+        (delivery,) = session.scalars(select(ReminderDelivery)).all()
+        assert delivery.state == DeliveryState.SENT
