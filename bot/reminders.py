@@ -47,6 +47,10 @@ class ReminderPolicy:
     lease: timedelta = LEASE
 
 
+class _NothingDue(Exception):
+    pass
+
+
 @dataclass(frozen=True)
 class Claimed:
     delivery_id: int
@@ -74,6 +78,7 @@ def claim_due(
     ).all()
     for delivery in stale:
         delivery.lease_owner, delivery.lease_until = replica, now + lease
+        delivery.attempts += 1
         claimed.append(Claimed(delivery.id, delivery.team_id, delivery.owner_id, takeover=True))
 
     pending = exists().where(
@@ -89,20 +94,10 @@ def claim_due(
         .limit(max(0, limit - len(claimed)))
     ).all()
     for team_id, owner_id in owners:
-        ids = list(
-            session.scalars(
-                select(FollowUp.id)
-                .where(FollowUp.team_id == team_id, FollowUp.owner_id == owner_id, FollowUp.remind_at <= now)
-                .order_by(FollowUp.remind_at, FollowUp.id)
-                .limit(MAX_ITEMS_PER_DELIVERY)
-            )
-        )
-        if not ids:
-            continue
         delivery = ReminderDelivery(
             team_id=team_id,
             owner_id=owner_id,
-            follow_up_ids=ids,
+            follow_up_ids=[],
             lease_owner=replica,
             lease_until=now + lease,
             attempts=0,
@@ -111,9 +106,26 @@ def claim_due(
         try:
             with session.begin_nested():
                 session.add(delivery)
+                session.flush()  # takes this person's one pending slot, or fails if it is taken
+                # Only now read what is due: a replica that sent this person's reminders and recorded
+                # them after our first look has committed by the time our insert succeeds.
+                delivery.follow_up_ids = list(
+                    session.scalars(
+                        select(FollowUp.id)
+                        .where(
+                            FollowUp.team_id == team_id,
+                            FollowUp.owner_id == owner_id,
+                            FollowUp.remind_at <= now,
+                        )
+                        .order_by(FollowUp.remind_at, FollowUp.id)
+                        .limit(MAX_ITEMS_PER_DELIVERY)
+                    )
+                )
+                if not delivery.follow_up_ids:
+                    raise _NothingDue()
                 session.flush()
-        except IntegrityError:
-            continue  # another replica claimed this person a moment ago
+        except (IntegrityError, _NothingDue):
+            continue  # another replica has this person, or has just reminded them
         claimed.append(Claimed(delivery.id, team_id, owner_id, takeover=False))
     return claimed
 
