@@ -352,3 +352,31 @@ def items_by_id(*, session: Session, team_id: str, ids: list[int]) -> list[Follo
             .order_by(FollowUp.due_at, FollowUp.id)
         )
     )
+
+
+def pause(*, session: Session, team_id: str, user_id: str, until: datetime | None, now: datetime) -> None:
+    """Pause a person's reminders until `until` (None: resume now). What a pause held back is due again
+    at once, and the next tick decides it afresh against the new pause."""
+    person = session.scalar(select(Person).where(Person.team_id == team_id, Person.user_id == user_id))
+    if person is None:
+        person = Person(team_id=team_id, user_id=user_id)
+        session.add(person)
+    previous = person.reminders_paused_until
+    person.reminders_paused_until = until
+    if previous is not None and (until is None or until < previous):
+        session.execute(
+            update(FollowUp)
+            .where(
+                FollowUp.team_id == team_id,
+                FollowUp.owner_id == user_id,
+                FollowUp.state.in_(REMINDABLE),
+                FollowUp.remind_at >= previous,
+            )
+            .values(remind_at=now)
+        )
+
+
+def paused_until(*, session: Session, team_id: str, user_id: str) -> datetime | None:
+    return session.scalar(
+        select(Person.reminders_paused_until).where(Person.team_id == team_id, Person.user_id == user_id)
+    )

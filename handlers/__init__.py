@@ -6,10 +6,11 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, follow_up_actions, home, log_modal, shortcuts
+    from handlers import commands, follow_up_actions, home, log_modal, settings, shortcuts
 
     commands.register(app)
     log_modal.register(app)
     shortcuts.register(app)
     home.register(app)
     follow_up_actions.register(app)
+    settings.register(app)

@@ -10,6 +10,7 @@ from handlers.views.common import context, header, mrkdwn
 COMMANDS = [
     ("/interview log [account]", "log a customer conversation, right after the call"),
     ("/interview list", "your ten latest interviews"),
+    ("/interview settings", "pause your reminders until a date (a vacation, say)"),
     ("/interview help", "this message"),
 ]
 

@@ -252,3 +252,41 @@ def test_a_delivery_whose_sender_died_after_sending_is_not_sent_twice(
     with bot.db.read() as session:
         (delivery,) = session.scalars(select(ReminderDelivery)).all()
         assert delivery.state == DeliveryState.SENT
+
+
+def set_pause(bot: RunningBot, day: str | None) -> Any:
+    assert bot.slack.command("settings").status == 200
+    view = bot.fake.calls("views.open")[-1].args["view"]
+    assert view["callback_id"] == "reminder_settings"
+    values = {"pause_until": {"value": {"type": "datepicker", "selected_date": day}}}
+    return bot.slack.view_submission(view, values)
+
+
+def test_a_paused_person_gets_nothing_until_the_pause_ends(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood")  # the thank-you is due Wednesday 10:00
+    bot.fake.wait_for("chat.postMessage")
+    response = set_pause(bot, "2026-11-30")  # back on Monday
+    assert response.status == 200 and not response.body, response.body
+    clock.shift(timedelta(hours=25))
+    result = sender.tick()
+    assert result.sent == 0 and result.deferred == 1
+    clock.move_to(datetime(2026, 11, 30, 13, 59, tzinfo=UTC))  # Monday 08:59 in New York
+    assert sender.tick().sent == 0
+    clock.move_to(datetime(2026, 11, 30, 14, 0, 30, tzinfo=UTC))  # Monday 09:00
+    assert sender.tick().sent == 1
+
+
+def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood")
+    bot.fake.wait_for("chat.postMessage")
+    assert set_pause(bot, "2026-12-04").status == 200
+    clock.shift(timedelta(hours=25))
+    assert sender.tick().deferred == 1
+    refused = set_pause(bot, "2026-11-20").json()
+    assert refused["response_action"] == "errors" and "after today" in refused["errors"]["pause_until"]
+    assert not set_pause(bot, None).body  # cleared: reminders are on again
+    assert sender.tick().sent == 1

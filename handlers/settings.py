@@ -1,0 +1,67 @@
+"""`/interview settings`: pause reminders until a date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.app import Actor, Deps
+from bot.reminders import pause, paused_until
+from bot.slack import call
+from handlers.views.settings import SettingsModal, settings_modal
+
+
+def register(app: App) -> None:
+    app.view_submission(SettingsModal.CALLBACK_ID)(submit_settings)
+
+
+def open_settings(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
+    tz = deps.timezones.cached(actor.team_id, actor.user_id) or deps.timezones.known(
+        actor.team_id, actor.user_id
+    )
+    today = datetime.now(tz or UTC).date()
+    with deps.db.read() as session:
+        until = paused_until(session=session, team_id=actor.team_id, user_id=actor.user_id)
+    shown = until.astimezone(tz or UTC).date() if until else None
+    call(
+        deps.interactive_client.views_open,
+        trigger_id=trigger_id,
+        view=settings_modal(paused_until=shown, today=today),
+    )
+    ack()
+
+
+def submit_settings(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    raw = (
+        (view.get("state", {}).get("values", {}).get(SettingsModal.PAUSE_BLOCK) or {}).get(
+            SettingsModal.VALUE
+        )
+        or {}
+    ).get("selected_date")
+    tz = deps.timezones.known(actor.team_id, actor.user_id) or deps.timezones.resolve(
+        client=deps.client, team_id=actor.team_id, user_id=actor.user_id
+    )
+    now = datetime.now(UTC)
+    until: datetime | None = None
+    if raw:
+        try:
+            day = date.fromisoformat(raw)
+        except ValueError:
+            day = None
+        if day is None or day <= now.astimezone(tz).date():
+            ack(
+                response_action="errors",
+                errors={SettingsModal.PAUSE_BLOCK: "Pick a date after today, or clear it."},
+            )
+            return
+        hours = deps.settings.working_hours
+        start = hours.start if hours else datetime.min.time()
+        until = datetime.combine(day, start, tzinfo=tz).astimezone(UTC)
+    deps.db.run(
+        lambda session: pause(
+            session=session, team_id=actor.team_id, user_id=actor.user_id, until=until, now=now
+        )
+    )
+    ack()

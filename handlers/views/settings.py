@@ -1,0 +1,46 @@
+"""The settings modal: a person pauses their reminders until a date (a vacation)."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from slack_sdk.models.blocks import Block, ContextBlock, DatePickerElement, InputBlock
+from slack_sdk.models.views import View
+
+from handlers.views.common import mrkdwn, plain
+
+
+class SettingsModal(StrEnum):
+    CALLBACK_ID = "reminder_settings"
+    PAUSE_BLOCK = "pause_until"
+    VALUE = "value"
+
+
+def settings_modal(*, paused_until: date | None, today: date) -> View:
+    state = (
+        f"Reminders are paused until *{paused_until:%A %d %B %Y}*."
+        if paused_until and paused_until > today
+        else "Reminders are on."
+    )
+    blocks: list[Block] = [
+        ContextBlock(elements=[mrkdwn(state)]),
+        InputBlock(
+            block_id=SettingsModal.PAUSE_BLOCK,
+            label=plain("Pause my reminders until"),
+            hint=plain("They start again that morning. Clear the date to turn them back on now.", 2000),
+            optional=True,
+            element=DatePickerElement(
+                action_id=SettingsModal.VALUE,
+                initial_date=paused_until.isoformat() if paused_until and paused_until > today else None,
+            ),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=SettingsModal.CALLBACK_ID,
+        title=plain("Interview bot settings", 24),
+        submit=plain("Save", 24),
+        close=plain("Cancel", 24),
+        blocks=blocks,
+    )
