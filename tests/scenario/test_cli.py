@@ -166,3 +166,57 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from storage.db import Database
+    from storage.migrate import upgrade
+    from storage.models import FollowUp, FollowUpKind
+
+    url = f"sqlite:///{tmp_path / 'tick.db'}"
+    db = Database(url)
+    upgrade(db)
+    past = datetime.now(UTC) - timedelta(hours=1)
+    with db.transaction() as session:
+        session.add(
+            FollowUp(
+                team_id="T0001",
+                owner_id="U0001",
+                kind=FollowUpKind.PROMISE,
+                description="Send the pricing sheet",
+                due_at=past,
+                remind_at=past,
+            )
+        )
+    db.dispose()
+    with FakeSlack(token=BOT_TOKEN) as fake:
+        env = {
+            **CLEAN_ENV,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": url,
+            "HOST": "127.0.0.1",
+            "PORT": str(free_port()),
+            "SCHEDULER_TICK": "1s",
+            "WORKING_HOURS": "any",
+        }
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bot"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            (dm,) = fake.wait_for("chat.postMessage", timeout=30)
+            assert dm.args["channel"] == "U0001"
+            assert "Send the pricing sheet" in str(dm.args["blocks"])
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=15) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
