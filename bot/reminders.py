@@ -17,15 +17,18 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from bot.calls import AccountHistory, account_history
 from bot.settings import WorkingHours
 from bot.working_hours import next_working_day_start, next_working_moment
 from storage.models import (
     DeliveryState,
     FollowUp,
+    FollowUpKind,
     FollowUpState,
     Interview,
     Person,
     ReminderDelivery,
+    ScheduledCall,
 )
 
 LEASE = timedelta(minutes=2)
@@ -37,6 +40,7 @@ REMINDABLE = (FollowUpState.OPEN, FollowUpState.SNOOZED)
 _RENDERING = (
     selectinload(FollowUp.interview).selectinload(Interview.account),
     selectinload(FollowUp.interview).selectinload(Interview.pains),
+    selectinload(FollowUp.scheduled_call).selectinload(ScheduledCall.account),
 )
 
 
@@ -132,11 +136,13 @@ def claim_due(
 
 @dataclass
 class DeliveryWork:
-    """What a claimed delivery needs to be sent: the follow-ups still worth a reminder, and the person."""
+    """What a claimed delivery needs to be sent: the follow-ups still worth a reminder, the person, and
+    the history of each account a prep DM is about."""
 
     delivery: ReminderDelivery
     items: list[FollowUp]
     person: Person | None
+    histories: dict[int, AccountHistory]
 
 
 def load_delivery(*, session: Session, delivery_id: int, replica: str) -> DeliveryWork | None:
@@ -159,7 +165,14 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
     person = session.scalar(
         select(Person).where(Person.team_id == delivery.team_id, Person.user_id == delivery.owner_id)
     )
-    return DeliveryWork(delivery, items, person)
+    histories = {
+        item.scheduled_call.account_id: account_history(
+            session=session, team_id=delivery.team_id, account_id=item.scheduled_call.account_id
+        )
+        for item in items
+        if item.kind == FollowUpKind.PREP and item.scheduled_call is not None
+    }
+    return DeliveryWork(delivery, items, person, histories)
 
 
 def _held(delivery_id: int, replica: str) -> object:
@@ -190,9 +203,13 @@ def record_sent(
     now: datetime,
     tz: ZoneInfo,
     policy: ReminderPolicy,
+    held_back: dict[int, datetime] | None = None,
 ) -> bool:
     """Mark the delivery sent and move each listed follow-up to its next reminder. False when the lease
-    was lost meanwhile (the new holder will find this DM in Slack and record it itself)."""
+    was lost meanwhile (the new holder will find this DM in Slack and record it itself).
+
+    `held_back` maps follow-ups that were left out of the DM (outside working hours) to their new time.
+    """
     taken = session.execute(
         update(ReminderDelivery)
         .where(_held(delivery_id, replica))
@@ -210,10 +227,16 @@ def record_sent(
         )
     ).all()
     for item in items:
+        if held_back and item.id in held_back:
+            item.remind_at = held_back[item.id]
+            continue
         item.reminders_sent += 1
         item.last_reminded_at = now
-        item.state = FollowUpState.OPEN
         item.remind_at = next_reminder(item, sent_at=now, tz=tz, policy=policy)
+        if item.kind.on_the_clock:  # a prep or a debrief is said once; it is not a task that stays open
+            item.state, item.closed_at = FollowUpState.DONE, now
+        else:
+            item.state = FollowUpState.OPEN
     _remember_dm_channel(session, delivery.team_id, delivery.owner_id, channel_id)
     return True
 

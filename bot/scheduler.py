@@ -121,30 +121,29 @@ class ReminderSender:
         hours = self.policy.working_hours
 
         paused_until = work.person.reminders_paused_until if work.person else None
-        if (
-            not work.items
-            or (paused_until and paused_until > now)
-            or next_working_moment(now, tz, hours) != now
-        ):
-            later = next_working_moment(max(now, paused_until or now), tz, hours)
+        later = next_working_moment(max(now, paused_until or now), tz, hours)
+        # Outside working hours (or paused) only what is tied to a call's time goes out now.
+        items = work.items if later == now else [i for i in work.items if i.kind.on_the_clock]
+        if not items:
             self.db.run(
                 lambda s: defer(session=s, delivery_id=delivery_id, replica=self.replica, until=later)
             )
             return "deferred"
+        held_back = {i.id: later for i in work.items if i not in items}
 
         channel = (work.person.dm_channel_id if work.person else None) or claimed.owner_id
         if claimed.takeover:
             found = self._find_in_slack(channel, delivery_id)
             if found is not None:
-                self._record(delivery_id, found[0], found[1], tz)
+                self._record(delivery_id, found[0], found[1], tz, held_back)
                 return "found_in_slack"
 
         try:
             response = post_message(
                 self.client,
                 channel=channel,
-                text=reminder_text(work.items),
-                blocks=reminder_message(work.items, tz, now),
+                text=reminder_text(items),
+                blocks=reminder_message(items, tz, now, histories=work.histories),
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
             )
         except SlackPermanentError as exc:
@@ -162,10 +161,12 @@ class ReminderSender:
                 lambda s: retry_later(session=s, delivery_id=delivery_id, replica=self.replica, now=now)
             )
             return "retrying"
-        self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz)
+        self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz, held_back)
         return "sent"
 
-    def _record(self, delivery_id: int, channel: str, ts: str, tz: object) -> None:
+    def _record(
+        self, delivery_id: int, channel: str, ts: str, tz: object, held_back: dict[int, datetime]
+    ) -> None:
         now = datetime.now(UTC)
         self.db.run(
             lambda s: record_sent(
@@ -177,6 +178,7 @@ class ReminderSender:
                 now=now,
                 tz=tz,  # type: ignore[arg-type]
                 policy=self.policy,
+                held_back=held_back,
             )
         )
 

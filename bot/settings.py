@@ -51,6 +51,8 @@ class Settings:
     working_hours: WorkingHours | None
     # How often an overdue follow-up is reminded again (once per working day) before the bot stops.
     max_resends: int = 3
+    # When the prep DM goes out before a scheduled call.
+    prep_before: timedelta = timedelta(minutes=30)
 
 
 def parse_duration(name: str, raw: str) -> timedelta:
@@ -156,6 +158,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         scheduler_tick=parse_duration("SCHEDULER_TICK", env.get("SCHEDULER_TICK", "").strip() or "30s"),
         working_hours=parse_working_hours(env.get("WORKING_HOURS", "").strip() or "09:00-18:00"),
         max_resends=_count("FOLLOWUP_MAX_RESENDS", env.get("FOLLOWUP_MAX_RESENDS", "").strip() or "3"),
+        prep_before=parse_duration("PREP_BEFORE", env.get("PREP_BEFORE", "").strip() or "30m"),
     )
 
 

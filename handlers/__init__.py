@@ -6,7 +6,7 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, follow_up_actions, home, log_modal, settings, shortcuts
+    from handlers import commands, follow_up_actions, home, log_modal, schedule, settings, shortcuts
 
     commands.register(app)
     log_modal.register(app)
@@ -14,3 +14,4 @@ def register_all(app: App) -> None:
     home.register(app)
     follow_up_actions.register(app)
     settings.register(app)
+    schedule.register(app)

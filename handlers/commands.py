@@ -10,6 +10,7 @@ from bot.app import Actor, Deps
 from bot.interviews import recent_interviews
 from bot.text import from_slack
 from handlers.log_modal import open_log_modal
+from handlers.schedule import open_schedule
 from handlers.settings import open_settings
 from handlers.views.common import fallback_text
 from handlers.views.help import help_message
@@ -45,6 +46,8 @@ def interview_command(ack: Ack, command: dict[str, Any], actor: Actor, deps: Dep
                 interviews = recent_interviews(session=session, team_id=actor.team_id, user_id=actor.user_id)
                 blocks = recent_interviews_message(interviews)
             ack(text=fallback_text("Your latest interviews"), blocks=blocks, response_type="ephemeral")
+        case "schedule":
+            open_schedule(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "settings":
             open_settings(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "" | "help":

@@ -9,9 +9,12 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.app import Actor, Deps
+from bot.calls import get_call
 from bot.interviews import write_summary
 from bot.reminders import Change, NotYours, Snooze, close, items_by_id, snooze, snooze_until
 from bot.slack import call
+from handlers.log_modal import open_log_modal
+from handlers.views.log_modal import LogModalPrefill
 from handlers.views.reminders import (
     MENU_DONE,
     MENU_SKIP,
@@ -36,6 +39,7 @@ def register(app: App) -> None:
     app.action(ReminderAction.SNOOZE)(on_choice)
     app.action(ReminderAction.MENU)(on_choice)
     app.action(ReminderAction.WRITE_SUMMARY)(open_summary)
+    app.action(ReminderAction.LOG_CALL)(log_scheduled_call)
     app.view_submission(SummaryModal.CALLBACK_ID)(submit_summary)
 
 
@@ -178,3 +182,21 @@ def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
             },
         }
         deps.after_ack(lambda: redraw(deps, actor, body))
+
+
+def log_scheduled_call(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps
+) -> None:
+    """The debrief's "Log it": the log modal, with the call's account, goal and people filled in."""
+    with deps.db.read() as session:
+        scheduled = get_call(session=session, team_id=actor.team_id, call_id=int(action.get("value") or 0))
+        prefill = (
+            LogModalPrefill(
+                account=scheduled.account.name,
+                goal=scheduled.goal,
+                participants=tuple(scheduled.participants),
+            )
+            if scheduled
+            else LogModalPrefill()
+        )
+    open_log_modal(ack=ack, actor=actor, deps=deps, trigger_id=body["trigger_id"], prefill=prefill)

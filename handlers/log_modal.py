@@ -107,32 +107,34 @@ def suggest_accounts(ack: Ack, payload: dict[str, Any], actor: Actor, deps: Deps
     ack(options=[o.to_dict() for o in options[:100]])
 
 
-def _value(state: dict[str, Any], field: LogField) -> dict[str, Any]:
-    block = state.get(field.value) or {}
-    return next(iter(block.values()), {}) if isinstance(block, dict) else {}
+def input_value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The value Slack reports for an input block of a submitted view (each block holds one element)."""
+    block = state.get(str(block_id)) or {}
+    value = next(iter(block.values()), {}) if isinstance(block, dict) else {}
+    return value if isinstance(value, dict) else {}
 
 
 def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
     """The submitted view state as a draft; nothing is judged here, only read."""
 
     def text(field: LogField) -> str | None:
-        value = _value(state, field).get("value")
+        value = input_value(state, field).get("value")
         return value if isinstance(value, str) else None
 
     def checked(field: LogField) -> bool:
-        return bool(_value(state, field).get("selected_options"))
+        return bool(input_value(state, field).get("selected_options"))
 
-    account = (_value(state, LogField.ACCOUNT).get("selected_option") or {}).get("value")
-    kind = (_value(state, LogField.KIND).get("selected_option") or {}).get("value")
-    raw_date = _value(state, LogField.HELD_ON).get("selected_date")
+    account = (input_value(state, LogField.ACCOUNT).get("selected_option") or {}).get("value")
+    kind = (input_value(state, LogField.KIND).get("selected_option") or {}).get("value")
+    raw_date = input_value(state, LogField.HELD_ON).get("selected_date")
     try:
         held_on = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
         held_on = None
     participants = [
-        u for u in _value(state, LogField.PARTICIPANTS).get("selected_users") or [] if is_user_id(u)
+        u for u in input_value(state, LogField.PARTICIPANTS).get("selected_users") or [] if is_user_id(u)
     ][:MAX_PARTICIPANTS]
-    channel = _value(state, LogField.SHARE_CHANNEL).get("selected_conversation")
+    channel = input_value(state, LogField.SHARE_CHANNEL).get("selected_conversation")
     return InterviewDraft(
         account=account,
         kind=kind,

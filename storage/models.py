@@ -92,6 +92,13 @@ class FollowUpKind(enum.StrEnum):
     THANK_YOU = "thank_you"
     SUMMARY = "summary"
     PROMISE = "promise"
+    PREP = "prep"  # before a scheduled call: its goal, a checklist, the account's history
+    DEBRIEF = "debrief"  # after a scheduled call: how did it go? log it
+
+    @property
+    def on_the_clock(self) -> bool:
+        """Tied to a call's time: sent when due even outside working hours, and once."""
+        return self in (FollowUpKind.PREP, FollowUpKind.DEBRIEF)
 
 
 class FollowUpState(enum.StrEnum):
@@ -252,7 +259,32 @@ class FollowUp(Base):
     # Why reminders stopped for good, when Slack said they cannot be delivered (user_not_found, …).
     undeliverable: Mapped[str | None] = mapped_column(String(64))
 
+    scheduled_call_id: Mapped[int | None] = mapped_column(
+        ForeignKey("scheduled_calls.id", ondelete="CASCADE"), index=True
+    )
+
     interview: Mapped[Interview | None] = relationship(back_populates="follow_ups")
+    scheduled_call: Mapped[ScheduledCall | None] = relationship()
+
+
+class ScheduledCall(Base):
+    """An upcoming conversation: prep DMs go out before it, a "how did it go?" after it."""
+
+    __tablename__ = "scheduled_calls"
+    __table_args__ = (Index("ix_scheduled_calls_team_id_starts_at", "team_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    goal: Mapped[str | None] = mapped_column(Text)
+    participants: Mapped[list[str]] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source_view_id: Mapped[str | None] = mapped_column(String(64))
+
+    account: Mapped[Account] = relationship()
 
 
 class DeliveryState(enum.StrEnum):

@@ -9,6 +9,7 @@ from handlers.views.common import context, header, mrkdwn
 
 COMMANDS = [
     ("/interview log [account]", "log a customer conversation, right after the call"),
+    ("/interview schedule", "an upcoming call: prep notes before it, a nudge to log it after"),
     ("/interview list", "your ten latest interviews"),
     ("/interview settings", "pause your reminders until a date (a vacation, say)"),
     ("/interview help", "this message"),

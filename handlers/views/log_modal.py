@@ -107,6 +107,8 @@ class LogModalMetadata:
 class LogModalPrefill:
     account: str | None = None
     notes: str | None = None
+    goal: str | None = None
+    participants: tuple[str, ...] = ()
 
 
 def account_option(name: str, label: str | None = None) -> Option:
@@ -301,11 +303,15 @@ def log_modal(
     """
     account = account_option(prefill.account).to_dict() if prefill.account else None
     notes = truncate(prefill.notes, FIELD_MAX[LogField.NOTES], "") if prefill.notes else None
+    goal = truncate(prefill.goal, FIELD_MAX[LogField.GOAL], "") if prefill.goal else None
     fill: dict[str, dict[str, Any]] = {
         LogField.ACCOUNT: {"initial_option": account},
         LogField.HELD_ON: {"initial_date": today.isoformat()},
-        LogField.PARTICIPANTS: {"initial_users": [user_id]},
+        LogField.PARTICIPANTS: {
+            "initial_users": list(dict.fromkeys([user_id, *prefill.participants]))[:MAX_PARTICIPANTS]
+        },
         LogField.NOTES: {"initial_value": notes},
+        LogField.GOAL: {"initial_value": goal},
     }
     template = _modal_template()
     blocks = [

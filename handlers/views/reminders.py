@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.calls import AccountHistory
 from bot.reminders import Snooze
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import SECTION_MAX_CHARS, context, fit_message, header, local_time, mrkdwn, plain
@@ -29,6 +30,7 @@ DETAILED_MAX = 8
 
 
 class ReminderAction(StrEnum):
+    LOG_CALL = "followup_log_call"
     DONE = "followup_done"
     SKIP = "followup_skip"
     SNOOZE = "followup_snooze"
@@ -101,7 +103,90 @@ def thank_you_draft(item: FollowUp) -> str | None:
     return "\n".join(lines)
 
 
-def _detailed(item: FollowUp, tz: ZoneInfo, now: datetime) -> list[Block]:
+PREP_CHECKLIST = (
+    "Ask for permission to record, and have a note-taker",
+    "Be an intern: open questions, no leading ones; ask why",
+    "Dig for the pain behind any solution they ask for",
+    "Close with “What else is on your mind?”",
+)
+
+
+def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[Block]:
+    call = item.scheduled_call
+    assert call is not None
+    name = escape_mrkdwn(call.account.name)
+    lines = [f"*Your call with {name} starts {local_time(call.starts_at, tz)}*"]
+    lines.append(
+        f"*Goal:* {escape_mrkdwn(call.goal)}"
+        if call.goal
+        else "*Goal:* none written down; set one before you start."
+    )
+    lines.append("\n".join(f"☐ {step}" for step in PREP_CHECKLIST))
+    blocks: list[Block] = [
+        SectionBlock(
+            block_id=f"{ITEM_BLOCK}{item.id}", text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS))
+        )
+    ]
+    if history is not None and (
+        history.last_interviews or history.recurring_pains or history.open_follow_ups
+    ):
+        parts = []
+        if history.last_interviews:
+            parts.append(
+                "*Last conversations:*\n"
+                + "\n".join(
+                    f"• {held_on:%d %b %Y}, {kind}"
+                    + (f": {escape_mrkdwn('; '.join(pains))}" if pains else "")
+                    for held_on, kind, pains in history.last_interviews
+                )
+            )
+        if history.recurring_pains:
+            parts.append(
+                "*Pains they raised:*\n"
+                + "\n".join(
+                    f"• {escape_mrkdwn(text)}" + (f" ({n}×)" if n > 1 else "")
+                    for text, n in history.recurring_pains
+                )
+            )
+        if history.open_follow_ups:
+            parts.append(
+                "*Still open:*\n" + "\n".join(f"• {escape_mrkdwn(text)}" for text in history.open_follow_ups)
+            )
+        blocks.append(SectionBlock(text=mrkdwn(truncate("\n\n".join(parts), SECTION_MAX_CHARS))))
+    return blocks
+
+
+def _debrief(item: FollowUp) -> list[Block]:
+    call = item.scheduled_call
+    assert call is not None
+    return [
+        SectionBlock(
+            block_id=f"{ITEM_BLOCK}{item.id}",
+            text=mrkdwn(
+                f"*How did the call with {escape_mrkdwn(call.account.name)} go?* Log it while it's fresh."
+            ),
+        ),
+        ActionsBlock(
+            block_id=f"{ACTIONS_BLOCK}{item.id}",
+            elements=[
+                ButtonElement(
+                    action_id=ReminderAction.LOG_CALL,
+                    text=plain("Log it", 75),
+                    style="primary",
+                    value=str(call.id),
+                )
+            ],
+        ),
+    ]
+
+
+def _detailed(
+    item: FollowUp, tz: ZoneInfo, now: datetime, histories: dict[int, AccountHistory]
+) -> list[Block]:
+    if item.kind == FollowUpKind.PREP and item.scheduled_call is not None:
+        return _prep(item, tz, histories.get(item.scheduled_call.account_id))
+    if item.kind == FollowUpKind.DEBRIEF and item.scheduled_call is not None:
+        return _debrief(item)
     blocks: list[Block] = [
         SectionBlock(
             block_id=f"{ITEM_BLOCK}{item.id}", text=mrkdwn(f"{_title(item)}\n{_when(item, tz, now)}")
@@ -156,18 +241,23 @@ def _compact(item: FollowUp, tz: ZoneInfo, now: datetime) -> Block:
     )
 
 
-def reminder_message(items: list[FollowUp], tz: ZoneInfo, now: datetime) -> list[Block]:
+def reminder_text(items: list[FollowUp]) -> str:
+    if len(items) == 1 and items[0].kind == FollowUpKind.PREP:
+        return "Your call is coming up"
+    if len(items) == 1 and items[0].kind == FollowUpKind.DEBRIEF:
+        return "How did your call go?"
+    return "A follow-up is due" if len(items) == 1 else f"{len(items)} follow-ups are due"
+
+
+def reminder_message(
+    items: list[FollowUp], tz: ZoneInfo, now: datetime, *, histories: dict[int, AccountHistory] | None = None
+) -> list[Block]:
     open_count = sum(1 for i in items if i.state not in _CLOSED_MARK)
-    title = "A follow-up is due" if len(items) == 1 else f"{len(items)} follow-ups are due"
-    blocks: list[Block] = [header(title if open_count else "All done here")]
+    blocks: list[Block] = [header(reminder_text(items) if open_count else "All done here")]
     if len(items) <= DETAILED_MAX:
         for item in items:
-            blocks += _detailed(item, tz, now)
+            blocks += _detailed(item, tz, now, histories or {})
     else:
         blocks += [_compact(item, tz, now) for item in items]
     blocks.append(context("Done, Snooze or Skip each one. Reminders come in your working hours."))
     return fit_message(blocks)
-
-
-def reminder_text(items: list[FollowUp]) -> str:
-    return "A follow-up is due" if len(items) == 1 else f"{len(items)} follow-ups are due"
