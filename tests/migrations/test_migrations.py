@@ -73,3 +73,18 @@ def test_replicas_migrating_at_once_all_succeed(empty_database_url: str) -> None
         assert tables(db) == APP_TABLES
     finally:
         db.dispose()
+
+
+def test_every_follow_up_kind_and_state_can_be_stored(database: Database) -> None:
+    """CHECK constraints live in migrations: a kind added to the model but not to the CHECK fails here."""
+    from datetime import UTC, datetime
+
+    from storage.models import FollowUp, FollowUpKind, FollowUpState
+
+    now = datetime.now(UTC)
+    with database.transaction() as session:
+        for kind in FollowUpKind:
+            for state in FollowUpState:
+                session.add(
+                    FollowUp(team_id="T1", owner_id="U1", kind=kind, state=state, description="x", due_at=now)
+                )
