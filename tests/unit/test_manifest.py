@@ -33,4 +33,4 @@ def test_every_request_url_is_the_events_endpoint() -> None:
 
 def test_scopes_cover_what_the_bot_calls() -> None:
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "chat:write.public", "im:write", "users:read"} <= scopes
+    assert {"commands", "chat:write", "chat:write.public", "im:write", "im:history", "users:read"} <= scopes
