@@ -10,6 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import App, BoltContext, BoltResponse
 from slack_sdk import WebClient
@@ -48,6 +49,12 @@ class Deps:
     @cached_property
     def interactive_client(self) -> WebClient:
         return interactive(self.client)
+
+    def zone_of(self, actor: Actor) -> ZoneInfo:
+        """The person's timezone: what we know (memory, database), else asked of Slack now."""
+        return self.timezones.known(actor.team_id, actor.user_id) or self.timezones.resolve(
+            client=self.client, team_id=actor.team_id, user_id=actor.user_id
+        )
 
     def after_ack(self, work: Callable[[], None], *, notify_user: str | None = None) -> Future[None]:
         """Run `work` once Slack has its answer (handlers run before the HTTP response is sent).

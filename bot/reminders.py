@@ -9,6 +9,7 @@ that dies leaves its deliveries to be taken over once the lease runs out.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -332,37 +333,40 @@ class NotYours(Exception):
     """Someone clicked a button on a reminder that belongs to another person."""
 
 
-def _item_for(session: Session, *, team_id: str, user_id: str, follow_up_id: int) -> FollowUp | None:
+def _change(
+    session: Session, *, team_id: str, user_id: str, follow_up_id: int, apply: Callable[[FollowUp], None]
+) -> Change | None:
+    """Apply a person's answer to their own open follow-up; a late click reports the state it had."""
     item = session.scalar(select(FollowUp).where(FollowUp.team_id == team_id, FollowUp.id == follow_up_id))
-    if item is not None and item.owner_id != user_id:
+    if item is None:
+        return None
+    if item.owner_id != user_id:
         raise NotYours()
-    return item
+    if item.state not in REMINDABLE:
+        return Change(item, already=item.state)
+    apply(item)
+    return Change(item)
 
 
 def close(
     *, session: Session, team_id: str, user_id: str, follow_up_id: int, state: FollowUpState, now: datetime
 ) -> Change | None:
-    """Done or skipped: no more reminders. A second click reports the state it already had."""
-    item = _item_for(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id)
-    if item is None:
-        return None
-    if item.state not in REMINDABLE:
-        return Change(item, already=item.state)
-    item.state, item.closed_at, item.remind_at = state, now, None
-    return Change(item)
+    """Done or skipped: no more reminders."""
+
+    def apply(item: FollowUp) -> None:
+        item.state, item.closed_at, item.remind_at = state, now, None
+
+    return _change(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, apply=apply)
 
 
 def snooze(
     *, session: Session, team_id: str, user_id: str, follow_up_id: int, until: datetime
 ) -> Change | None:
-    item = _item_for(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id)
-    if item is None:
-        return None
-    if item.state not in REMINDABLE:
-        return Change(item, already=item.state)
-    # A snooze is a fresh start: the resend count begins again from the new time.
-    item.state, item.remind_at, item.reminders_sent = FollowUpState.SNOOZED, until, 0
-    return Change(item)
+    def apply(item: FollowUp) -> None:
+        # A snooze is a fresh start: the resend count begins again from the new time.
+        item.state, item.remind_at, item.reminders_sent = FollowUpState.SNOOZED, until, 0
+
+    return _change(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, apply=apply)
 
 
 def items_by_id(*, session: Session, team_id: str, ids: list[int]) -> list[FollowUp]:

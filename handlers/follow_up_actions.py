@@ -76,11 +76,7 @@ def _apply(
                 state=state,
                 now=now,
             )
-        choice = Snooze(verb)
-        tz = deps.timezones.known(actor.team_id, actor.user_id) or deps.timezones.resolve(
-            client=deps.client, team_id=actor.team_id, user_id=actor.user_id
-        )
-        until = snooze_until(choice, now=now, tz=tz, hours=deps.settings.working_hours)
+        until = snooze_until(Snooze(verb), now=now, tz=deps.zone_of(actor), hours=deps.settings.working_hours)
         return snooze(
             session=session,
             team_id=actor.team_id,
@@ -116,10 +112,9 @@ def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> None:
         return
     with deps.db.read() as session:
         items = items_by_id(session=session, team_id=actor.team_id, ids=ids)
-        tz = deps.timezones.known(actor.team_id, actor.user_id)
         blocks = reminder_message(
             items,
-            tz or deps.timezones.resolve(client=deps.client, team_id=actor.team_id, user_id=actor.user_id),
+            deps.zone_of(actor),
             datetime.now(UTC),
         )
         text = reminder_text(items)

@@ -77,9 +77,7 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         ack(response_action="errors", errors=exc.fields)
         return
     ack()
-    tz = deps.timezones.known(actor.team_id, actor.user_id) or deps.timezones.resolve(
-        client=deps.client, team_id=actor.team_id, user_id=actor.user_id
-    )
+    tz = deps.zone_of(actor)
     prep_at = max(now, scheduled.starts_at - deps.settings.prep_before)
     text = fallback_text(
         f"Scheduled: the call with {scheduled.account.name} at {local_time(scheduled.starts_at, tz)}. "

@@ -40,9 +40,7 @@ def submit_settings(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         )
         or {}
     ).get("selected_date")
-    tz = deps.timezones.known(actor.team_id, actor.user_id) or deps.timezones.resolve(
-        client=deps.client, team_id=actor.team_id, user_id=actor.user_id
-    )
+    tz = deps.zone_of(actor)
     now = datetime.now(UTC)
     until: datetime | None = None
     if raw:

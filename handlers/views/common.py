@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 from bot.text import chunk, escape_mrkdwn, truncate
 
@@ -43,6 +44,26 @@ def header(text: str) -> HeaderBlock:
 
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[mrkdwn(truncate(text, SECTION_MAX_CHARS, "…"))])
+
+
+def modal(
+    *,
+    callback_id: str,
+    title: str,
+    blocks: list[Block],
+    submit: str = "Save",
+    private_metadata: str | None = None,
+) -> View:
+    """A modal with our usual buttons; titles and button labels are cut to Slack's 24 characters."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=plain(title, 24),
+        submit=plain(submit, 24),
+        close=plain("Cancel", 24),
+        private_metadata=private_metadata,
+        blocks=blocks,
+    )
 
 
 def user_mention(user_id: str) -> str:

@@ -77,7 +77,9 @@ def saved_interview_message(interview: Interview, follow_ups: list[FollowUp], tz
     blocks = interview_summary_blocks(interview)
     blocks.append(DividerBlock())
     if follow_ups:
-        lines = [f"• {escape_mrkdwn(f.description)}: {local_time(f.remind_at or f.due_at, tz)}" for f in follow_ups]
+        lines = [
+            f"• {escape_mrkdwn(f.description)}: {local_time(f.remind_at or f.due_at, tz)}" for f in follow_ups
+        ]
         blocks += [SectionBlock(text=mrkdwn(truncate("*I'll remind you:*\n" + "\n".join(lines), 3000)))]
     else:
         blocks.append(SectionBlock(text=mrkdwn("Nothing left to follow up. Nice work.")))

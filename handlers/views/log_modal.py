@@ -24,12 +24,11 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
     UserMultiSelectElement,
 )
-from slack_sdk.models.views import View
 
 from bot.accounts import ACCOUNT_NAME_MAX
 from bot.interviews import FIELD_MAX
 from bot.text import truncate
-from handlers.views.common import header, mrkdwn, plain
+from handlers.views.common import header, modal, mrkdwn, plain
 from storage.models import InterviewKind
 
 
@@ -277,14 +276,7 @@ def _modal_template() -> dict[str, Any]:
             ),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=LogModal.CALLBACK_ID,
-        title=plain("Log an interview", 24),
-        submit=plain("Save", 24),
-        close=plain("Cancel", 24),
-        blocks=blocks,
-    ).to_dict()
+    return modal(callback_id=LogModal.CALLBACK_ID, title="Log an interview", blocks=blocks).to_dict()
 
 
 def _with_element(block: dict[str, Any], **element: Any) -> dict[str, Any]:

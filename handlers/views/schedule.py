@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.calls import GOAL_MAX
-from handlers.views.common import mrkdwn, plain
+from handlers.views.common import modal, mrkdwn, plain
 from handlers.views.log_modal import MAX_PARTICIPANTS, LogModal
 
 
@@ -79,11 +79,6 @@ def schedule_modal(*, user_id: str, starts_at: datetime, ends_at: datetime) -> V
             ),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=ScheduleModal.CALLBACK_ID,
-        title=plain("Schedule a call", 24),
-        submit=plain("Schedule", 24),
-        close=plain("Cancel", 24),
-        blocks=blocks,
+    return modal(
+        callback_id=ScheduleModal.CALLBACK_ID, title="Schedule a call", blocks=blocks, submit="Schedule"
     )

@@ -8,7 +8,7 @@ from enum import StrEnum
 from slack_sdk.models.blocks import Block, ContextBlock, DatePickerElement, InputBlock
 from slack_sdk.models.views import View
 
-from handlers.views.common import mrkdwn, plain
+from handlers.views.common import modal, mrkdwn, plain
 
 
 class SettingsModal(StrEnum):
@@ -36,11 +36,4 @@ def settings_modal(*, paused_until: date | None, today: date) -> View:
             ),
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=SettingsModal.CALLBACK_ID,
-        title=plain("Interview bot settings", 24),
-        submit=plain("Save", 24),
-        close=plain("Cancel", 24),
-        blocks=blocks,
-    )
+    return modal(callback_id=SettingsModal.CALLBACK_ID, title="Interview bot settings", blocks=blocks)

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 
 from bot.interviews import FIELD_MAX
 from bot.text import escape_mrkdwn, truncate
-from handlers.views.common import mrkdwn, plain
+from handlers.views.common import modal, mrkdwn, plain
 from storage.models import FollowUp
 
 
@@ -52,14 +52,11 @@ def summary_modal(item: FollowUp, *, origin: dict[str, Any]) -> View:
         ),
     ]
     metadata = json.dumps({"follow_up_id": item.id, "origin": origin}, separators=(",", ":"))
-    return View(
-        type="modal",
+    return modal(
         callback_id=SummaryModal.CALLBACK_ID,
-        title=plain("Write the summary", 24),
-        submit=plain("Save", 24),
-        close=plain("Cancel", 24),
-        private_metadata=metadata if len(metadata) <= 3000 else json.dumps({"follow_up_id": item.id}),
+        title="Write the summary",
         blocks=blocks,
+        private_metadata=metadata if len(metadata) <= 3000 else json.dumps({"follow_up_id": item.id}),
     )
 
 
