@@ -267,8 +267,10 @@ class _CountingHandler(logging.Handler):
         self.counts: Counter[str] = Counter()
 
     def emit(self, record: logging.LogRecord) -> None:
-        # The message template up to its first argument: "users.info failed for %s/%s: %s" -> kind.
-        self.counts[f"{record.name}: {str(record.msg).split('%')[0].strip()}"] += 1
+        # The message template up to its first argument: "users.info failed for %s/%s: %s" -> its kind.
+        template = str(record.msg)
+        kind = template.split("%")[0].strip() + ("…" if "%" in template else "")
+        self.counts[f'{record.name} "{kind}"'] += 1
 
 
 def sender_main(conn: Connection, db_url: str, api_url: str, replica: str, tick_every: float) -> None:

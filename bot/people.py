@@ -70,9 +70,10 @@ class Timezones:
             )
         return self._remember(team_id, user_id, zone(name)) if name else None
 
-    def resolve(self, *, client: WebClient, team_id: str, user_id: str) -> ZoneInfo:
+    def resolve(self, *, client: WebClient, team_id: str, user_id: str, strict: bool = False) -> ZoneInfo:
         """The user's timezone, fresh: memory or the database while less than a day old, else Slack.
-        Falls back to what is known, or UTC, if Slack fails."""
+        Falls back to what is known, or UTC, if Slack fails; with `strict`, raises instead when nothing
+        is known (a reminder must not go out at an hour computed in the wrong zone)."""
         if not self.is_stale(team_id, user_id):
             return self.cached(team_id, user_id) or FALLBACK_TZ
         now = datetime.now(UTC)
@@ -86,6 +87,8 @@ class Timezones:
             name = fetch_user_timezone(client, user_id)
         except (SlackApiError, SlackPermanentError, OSError) as exc:
             log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
+            if strict and not (person and person.tz) and not isinstance(exc, SlackPermanentError):
+                raise
             return zone(person.tz if person else None)
         try:
             with self._db.transaction() as session:

@@ -184,6 +184,15 @@ def _held(delivery_id: int, replica: str) -> object:
     )
 
 
+def renew_lease(*, session: Session, delivery_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
+    """Hold the delivery a full lease longer, right before sending; False if another replica took it
+    over meanwhile (a stall longer than the lease), in which case this one must not send."""
+    taken = session.execute(
+        update(ReminderDelivery).where(_held(delivery_id, replica)).values(lease_until=now + lease)
+    )
+    return taken.rowcount == 1
+
+
 def next_reminder(
     item: FollowUp, *, sent_at: datetime, tz: ZoneInfo, policy: ReminderPolicy
 ) -> datetime | None:

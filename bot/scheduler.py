@@ -29,6 +29,7 @@ from bot.reminders import (
     load_delivery,
     record_sent,
     record_undeliverable,
+    renew_lease,
     retry_later,
 )
 from bot.slack import call, post_message
@@ -116,8 +117,17 @@ class ReminderSender:
         if work is None:
             return "skipped"
         delivery_id = claimed.delivery_id
-        tz = self.timezones.resolve(client=self.client, team_id=claimed.team_id, user_id=claimed.owner_id)
         now = datetime.now(UTC)
+        try:
+            tz = self.timezones.resolve(
+                client=self.client, team_id=claimed.team_id, user_id=claimed.owner_id, strict=True
+            )
+        except (SlackApiError, OSError) as exc:  # the zone is unknown: wait rather than guess it
+            log.warning("reminder %s: timezone lookup failed (%s); trying again shortly", delivery_id, exc)
+            self.db.run(
+                lambda s: retry_later(session=s, delivery_id=delivery_id, replica=self.replica, now=now)
+            )
+            return "retrying"
         hours = self.policy.working_hours
 
         paused_until = work.person.reminders_paused_until if work.person else None
@@ -138,6 +148,17 @@ class ReminderSender:
                 self._record(delivery_id, found[0], found[1], tz, held_back)
                 return "found_in_slack"
 
+        # A stall (rate-limit sleeps, a slow database) may have outlived the lease: only the holder sends.
+        if not self.db.run(
+            lambda s: renew_lease(
+                session=s,
+                delivery_id=delivery_id,
+                replica=self.replica,
+                now=datetime.now(UTC),
+                lease=self.policy.lease,
+            )
+        ):
+            return "skipped"
         try:
             response = post_message(
                 self.client,

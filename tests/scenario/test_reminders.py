@@ -290,3 +290,45 @@ def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
     assert refused["response_action"] == "errors" and "after today" in refused["errors"]["pause_until"]
     assert not set_pause(bot, None).body  # cleared: reminders are on again
     assert sender.tick().sent == 1
+
+
+def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    from bot.reminders import claim_due
+
+    log_call(bot, interpretation="Understood")
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=25))
+    slow = ReminderSender(
+        db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=sender.policy, replica="slow"
+    )
+    (claimed,) = bot.db.run(
+        lambda s: claim_due(
+            session=s, now=datetime.now(UTC), replica="slow", lease=sender.policy.lease, limit=10
+        )
+    )
+    clock.shift(sender.policy.lease + timedelta(seconds=1))  # "slow" stalls (rate-limit sleeps, say)
+    assert sender.tick().sent == 1  # another replica takes the delivery over and sends it
+    assert slow.deliver(claimed) == "skipped"  # the stalled one wakes up and must not send it again
+    slow.close()
+    assert len(reminders(bot)) == 1
+
+
+def test_no_reminder_goes_out_in_a_guessed_timezone(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood", user_id="U0NEW")
+    bot.fake.wait_for("chat.postMessage")
+    with bot.db.transaction() as session:  # as if the zone had never been learned
+        from storage.models import Person
+
+        session.query(Person).delete()
+    bot.deps.timezones._cache.clear()
+    clock.shift(timedelta(hours=25))
+    bot.fake.fail("users.info", "ratelimited", times=None)
+    assert sender.tick().retrying == 1
+    assert reminders(bot) == []
+    bot.fake.reset()
+    clock.shift(timedelta(minutes=2))
+    assert sender.tick().sent == 1
