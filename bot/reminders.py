@@ -84,7 +84,14 @@ def claim_due(
     for delivery in stale:
         delivery.lease_owner, delivery.lease_until = replica, now + lease
         delivery.attempts += 1
-        claimed.append(Claimed(delivery.id, delivery.team_id, delivery.owner_id, takeover=True))
+        claimed.append(
+            Claimed(
+                delivery.id,
+                delivery.team_id,
+                delivery.owner_id,
+                takeover=delivery.send_started_at is not None,
+            )
+        )
 
     pending = exists().where(
         ReminderDelivery.state == DeliveryState.PENDING,
@@ -188,7 +195,9 @@ def renew_lease(*, session: Session, delivery_id: int, replica: str, now: dateti
     """Hold the delivery a full lease longer, right before sending; False if another replica took it
     over meanwhile (a stall longer than the lease), in which case this one must not send."""
     taken = session.execute(
-        update(ReminderDelivery).where(_held(delivery_id, replica)).values(lease_until=now + lease)
+        update(ReminderDelivery)
+        .where(_held(delivery_id, replica))
+        .values(lease_until=now + lease, send_started_at=now)
     )
     return taken.rowcount == 1
 
@@ -299,13 +308,21 @@ def defer(*, session: Session, delivery_id: int, replica: str, until: datetime) 
     return True
 
 
-def retry_later(*, session: Session, delivery_id: int, replica: str, now: datetime) -> None:
-    """Slack failed in a way that may heal: keep the claim, and let any replica try again in a minute."""
-    session.execute(
-        update(ReminderDelivery)
-        .where(_held(delivery_id, replica))
-        .values(lease_until=now + RETRY_AFTER_FAILURE, attempts=ReminderDelivery.attempts + 1)
-    )
+def retry_later(
+    *,
+    session: Session,
+    delivery_id: int,
+    replica: str,
+    now: datetime,
+    after: timedelta = RETRY_AFTER_FAILURE,
+    not_sent: bool = False,
+) -> None:
+    """Slack failed in a way that may heal: keep the claim, and let any replica try again `after`.
+    `not_sent`: Slack answered (a 429, an error), so nothing went out and a retry need not look first."""
+    values: dict[str, object] = {"lease_until": now + after, "attempts": ReminderDelivery.attempts + 1}
+    if not_sent:
+        values["send_started_at"] = None
+    session.execute(update(ReminderDelivery).where(_held(delivery_id, replica)).values(**values))
 
 
 # What people do with a reminder -------------------------------------------------------------------

@@ -22,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import SlackPermanentError
 from bot.people import Timezones
 from bot.reminders import (
+    RETRY_AFTER_FAILURE,
     Claimed,
     ReminderPolicy,
     claim_due,
@@ -32,7 +33,7 @@ from bot.reminders import (
     renew_lease,
     retry_later,
 )
-from bot.slack import call, post_message
+from bot.slack import call, post_message, retry_after, without_rate_limit_sleeps
 from bot.working_hours import next_working_moment
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
@@ -76,7 +77,9 @@ class ReminderSender:
         workers: int = SEND_WORKERS,
         batch: int = CLAIM_BATCH,
     ) -> None:
-        self.db, self.client, self.timezones, self.policy = db, client, timezones, policy
+        # Rate limits are paced here, not slept out in a send thread that other people are waiting for.
+        self.db, self.client = db, without_rate_limit_sleeps(client)
+        self.timezones, self.policy = timezones, policy
         self.replica = replica or replica_name()
         self.batch = batch
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="reminders")
@@ -123,11 +126,8 @@ class ReminderSender:
                 client=self.client, team_id=claimed.team_id, user_id=claimed.owner_id, strict=True
             )
         except (SlackApiError, OSError) as exc:  # the zone is unknown: wait rather than guess it
-            log.warning("reminder %s: timezone lookup failed (%s); trying again shortly", delivery_id, exc)
-            self.db.run(
-                lambda s: retry_later(session=s, delivery_id=delivery_id, replica=self.replica, now=now)
-            )
-            return "retrying"
+            log.info("reminder %s: timezone lookup failed (%s); trying again later", delivery_id, exc)
+            return self._later(delivery_id, exc, now, not_sent=True)
         hours = self.policy.working_hours
 
         paused_until = work.person.reminders_paused_until if work.person else None
@@ -176,14 +176,29 @@ class ReminderSender:
                 )
             )
             return "failed"
-        except (SlackApiError, OSError) as exc:
-            log.warning("reminder %s: Slack failed (%s); trying again shortly", delivery_id, exc)
-            self.db.run(
-                lambda s: retry_later(session=s, delivery_id=delivery_id, replica=self.replica, now=now)
-            )
-            return "retrying"
+        except SlackApiError as exc:  # Slack answered: nothing was posted
+            log.info("reminder %s: Slack said %s; trying again later", delivery_id, exc.response.get("error"))
+            return self._later(delivery_id, exc, now, not_sent=True)
+        except OSError as exc:  # no answer: it may have been posted, so the retry looks first
+            log.warning("reminder %s: no answer from Slack (%s); trying again later", delivery_id, exc)
+            return self._later(delivery_id, exc, now, not_sent=False)
         self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz, held_back)
         return "sent"
+
+    def _later(self, delivery_id: int, error: Exception, now: datetime, *, not_sent: bool) -> str:
+        wait = retry_after(error) if isinstance(error, SlackApiError) else None
+        after = timedelta(seconds=wait) if wait is not None else RETRY_AFTER_FAILURE
+        self.db.run(
+            lambda s: retry_later(
+                session=s,
+                delivery_id=delivery_id,
+                replica=self.replica,
+                now=now,
+                after=after,
+                not_sent=not_sent,
+            )
+        )
+        return "retrying"
 
     def _record(
         self, delivery_id: int, channel: str, ts: str, tz: object, held_back: dict[int, datetime]

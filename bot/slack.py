@@ -60,6 +60,34 @@ def make_client(*, token: str | None, base_url: str) -> WebClient:
     )
 
 
+def without_rate_limit_sleeps(client: WebClient) -> WebClient:
+    """A copy of `client` that answers a 429 at once instead of sleeping out Retry-After: for the
+    scheduler, which hands the work back for later and serves other people meanwhile."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=BACKGROUND_TIMEOUT_SECONDS,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def retry_after(error: SlackApiError) -> float | None:
+    """Seconds Slack asked us to wait, for a 429; None for any other error."""
+    response = error.response
+    if response is None or response.status_code != 429:
+        return None
+    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+    raw = headers.get("retry-after")
+    value = raw[0] if isinstance(raw, list) else raw
+    try:
+        return max(1.0, float(value))
+    except (TypeError, ValueError):
+        return 1.0
+
+
 def interactive(client: WebClient) -> WebClient:
     """A copy of `client` for calls on the 3-second path: short timeout, one retry on a dropped connection."""
     return WebClient(

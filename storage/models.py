@@ -330,6 +330,8 @@ class ReminderDelivery(Base):
     lease_owner: Mapped[str] = mapped_column(String(64))
     lease_until: Mapped[datetime] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set right before posting, cleared when Slack said no: while set, the DM may be in Slack already.
+    send_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

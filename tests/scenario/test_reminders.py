@@ -54,8 +54,12 @@ def log_call(bot: RunningBot, *, account: str = "Acme", user_id: str = USER_ID, 
 
 
 def reminders(bot: RunningBot) -> list:
-    """The reminder DMs sent so far (the log confirmation DMs are left out)."""
-    return [c for c in bot.fake.calls("chat.postMessage") if (c.args.get("metadata") or {}).get("event_type")]
+    """The reminder DMs Slack accepted so far (the log confirmation DMs are left out)."""
+    return [
+        c
+        for c in bot.fake.calls("chat.postMessage")
+        if (c.args.get("metadata") or {}).get("event_type") and c.status == 200
+    ]
 
 
 def listed(call: Any) -> list[int]:
@@ -332,3 +336,19 @@ def test_no_reminder_goes_out_in_a_guessed_timezone(
     bot.fake.reset()
     clock.shift(timedelta(minutes=2))
     assert sender.tick().sent == 1
+
+
+def test_a_rate_limit_hands_the_reminder_back_until_slack_allows_it(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+) -> None:
+    log_call(bot, interpretation="Understood")
+    bot.fake.wait_for("chat.postMessage")
+    clock.shift(timedelta(hours=25))
+    bot.fake.rate_limit("chat.postMessage", retry_after=30)
+    assert sender.tick().retrying == 1  # no thread sleeps 30 s: the delivery waits in the database
+    clock.shift(timedelta(seconds=28))
+    assert sender.tick().claimed == 0
+    clock.shift(timedelta(seconds=3))
+    assert sender.tick().sent == 1
+    assert bot.fake.calls("conversations.history") == []  # Slack said no, so there was nothing to look for
+    assert len(reminders(bot)) == 1
