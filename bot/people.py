@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.errors import SlackPermanentError
 from bot.slack import fetch_user_timezone
@@ -26,6 +27,19 @@ log = logging.getLogger(__name__)
 
 REFRESH_AFTER = timedelta(days=1)  # people travel; Slack's tz follows them
 FALLBACK_TZ = ZoneInfo("UTC")
+
+
+def find_person(session: Session, team_id: str, user_id: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.team_id == team_id, Person.user_id == user_id))
+
+
+def person_for(session: Session, team_id: str, user_id: str) -> Person:
+    """The person's row, added to the session when they have none yet."""
+    person = find_person(session, team_id, user_id)
+    if person is None:
+        person = Person(team_id=team_id, user_id=user_id)
+        session.add(person)
+    return person
 
 
 def zone(name: str | None) -> ZoneInfo:
@@ -78,9 +92,7 @@ class Timezones:
             return self.cached(team_id, user_id) or FALLBACK_TZ
         now = datetime.now(UTC)
         with self._db.read() as session:
-            person = session.scalar(
-                select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
-            )
+            person = find_person(session, team_id, user_id)
             if person and person.tz and person.tz_fetched_at and now - person.tz_fetched_at < REFRESH_AFTER:
                 return self._remember(team_id, user_id, zone(person.tz))
         try:
@@ -92,12 +104,7 @@ class Timezones:
             return zone(person.tz if person else None)
         try:
             with self._db.transaction() as session:
-                person = session.scalar(
-                    select(Person).where(Person.team_id == team_id, Person.user_id == user_id)
-                )
-                if person is None:
-                    person = Person(team_id=team_id, user_id=user_id)
-                    session.add(person)
+                person = person_for(session, team_id, user_id)
                 person.tz, person.tz_fetched_at = name, now
         except IntegrityError:
             pass  # another replica stored the same person at the same moment

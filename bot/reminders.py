@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.calls import AccountHistory, account_history
+from bot.people import find_person, person_for
 from bot.settings import WorkingHours
 from bot.working_hours import next_working_day_start, next_working_moment
 from storage.models import (
@@ -158,21 +159,9 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
     delivery = session.get(ReminderDelivery, delivery_id)
     if delivery is None or delivery.state != DeliveryState.PENDING or delivery.lease_owner != replica:
         return None
-    items = list(
-        session.scalars(
-            select(FollowUp)
-            .where(
-                FollowUp.team_id == delivery.team_id,
-                FollowUp.id.in_(delivery.follow_up_ids),
-                FollowUp.state.in_(REMINDABLE),
-            )
-            .options(*_RENDERING)
-            .order_by(FollowUp.due_at, FollowUp.id)
-        )
-    )
-    person = session.scalar(
-        select(Person).where(Person.team_id == delivery.team_id, Person.user_id == delivery.owner_id)
-    )
+    listed = items_by_id(session=session, team_id=delivery.team_id, ids=delivery.follow_up_ids)
+    items = [item for item in listed if item.state in REMINDABLE]
+    person = find_person(session, delivery.team_id, delivery.owner_id)
     histories = {
         item.scheduled_call.account_id: account_history(
             session=session, team_id=delivery.team_id, account_id=item.scheduled_call.account_id
@@ -191,15 +180,16 @@ def _held(delivery_id: int, replica: str) -> object:
     )
 
 
+def _take(session: Session, delivery_id: int, replica: str, **values: object) -> ReminderDelivery | None:
+    """Set `values` on the delivery if this replica still holds it; the delivery, or None if not."""
+    taken = session.execute(update(ReminderDelivery).where(_held(delivery_id, replica)).values(**values))
+    return session.get(ReminderDelivery, delivery_id) if taken.rowcount == 1 else None
+
+
 def renew_lease(*, session: Session, delivery_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
     """Hold the delivery a full lease longer, right before sending; False if another replica took it
     over meanwhile (a stall longer than the lease), in which case this one must not send."""
-    taken = session.execute(
-        update(ReminderDelivery)
-        .where(_held(delivery_id, replica))
-        .values(lease_until=now + lease, send_started_at=now)
-    )
-    return taken.rowcount == 1
+    return _take(session, delivery_id, replica, lease_until=now + lease, send_started_at=now) is not None
 
 
 def next_reminder(
@@ -229,15 +219,17 @@ def record_sent(
 
     `held_back` maps follow-ups that were left out of the DM (outside working hours) to their new time.
     """
-    taken = session.execute(
-        update(ReminderDelivery)
-        .where(_held(delivery_id, replica))
-        .values(state=DeliveryState.SENT, channel_id=channel_id, message_ts=message_ts, sent_at=now)
+    delivery = _take(
+        session,
+        delivery_id,
+        replica,
+        state=DeliveryState.SENT,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        sent_at=now,
     )
-    if taken.rowcount != 1:
+    if delivery is None:
         return False
-    delivery = session.get(ReminderDelivery, delivery_id)
-    assert delivery is not None
     items = session.scalars(
         select(FollowUp).where(
             FollowUp.team_id == delivery.team_id,
@@ -261,24 +253,16 @@ def record_sent(
 
 
 def _remember_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str) -> None:
-    person = session.scalar(select(Person).where(Person.team_id == team_id, Person.user_id == user_id))
-    if person is None:
-        session.add(Person(team_id=team_id, user_id=user_id, dm_channel_id=channel_id))
-    elif person.dm_channel_id != channel_id:
+    person = person_for(session, team_id, user_id)
+    if person.dm_channel_id != channel_id:
         person.dm_channel_id = channel_id
 
 
 def record_undeliverable(*, session: Session, delivery_id: int, replica: str, error: str) -> bool:
     """Slack said it can never be delivered (user gone, …): stop reminding, and say why."""
-    taken = session.execute(
-        update(ReminderDelivery)
-        .where(_held(delivery_id, replica))
-        .values(state=DeliveryState.FAILED, error=error[:64])
-    )
-    if taken.rowcount != 1:
+    delivery = _take(session, delivery_id, replica, state=DeliveryState.FAILED, error=error[:64])
+    if delivery is None:
         return False
-    delivery = session.get(ReminderDelivery, delivery_id)
-    assert delivery is not None
     session.execute(
         update(FollowUp)
         .where(FollowUp.team_id == delivery.team_id, FollowUp.id.in_(delivery.follow_up_ids))
@@ -289,13 +273,9 @@ def record_undeliverable(*, session: Session, delivery_id: int, replica: str, er
 
 def defer(*, session: Session, delivery_id: int, replica: str, until: datetime) -> bool:
     """Send nothing now (paused, or outside the person's hours): remind at `until` instead."""
-    taken = session.execute(
-        update(ReminderDelivery).where(_held(delivery_id, replica)).values(state=DeliveryState.DEFERRED)
-    )
-    if taken.rowcount != 1:
+    delivery = _take(session, delivery_id, replica, state=DeliveryState.DEFERRED)
+    if delivery is None:
         return False
-    delivery = session.get(ReminderDelivery, delivery_id)
-    assert delivery is not None
     session.execute(
         update(FollowUp)
         .where(
@@ -322,7 +302,7 @@ def retry_later(
     values: dict[str, object] = {"lease_until": now + after, "attempts": ReminderDelivery.attempts + 1}
     if not_sent:
         values["send_started_at"] = None
-    session.execute(update(ReminderDelivery).where(_held(delivery_id, replica)).values(**values))
+    _take(session, delivery_id, replica, **values)
 
 
 # What people do with a reminder -------------------------------------------------------------------
@@ -410,10 +390,7 @@ def items_by_id(*, session: Session, team_id: str, ids: list[int]) -> list[Follo
 def pause(*, session: Session, team_id: str, user_id: str, until: datetime | None, now: datetime) -> None:
     """Pause a person's reminders until `until` (None: resume now). What a pause held back is due again
     at once, and the next tick decides it afresh against the new pause."""
-    person = session.scalar(select(Person).where(Person.team_id == team_id, Person.user_id == user_id))
-    if person is None:
-        person = Person(team_id=team_id, user_id=user_id)
-        session.add(person)
+    person = person_for(session, team_id, user_id)
     previous = person.reminders_paused_until
     person.reminders_paused_until = until
     if previous is not None and (until is None or until < previous):

@@ -15,10 +15,9 @@ from bot.errors import InvalidInput, SlackPermanentError, message_for
 from bot.interviews import InterviewDraft, LoggedInterview, log_interview
 from bot.people import zone
 from bot.slack import call, post_message
-from handlers.views.common import channel_mention, fallback_text, is_channel_id, is_user_id
+from handlers.views.common import MAX_PARTICIPANTS, channel_mention, fallback_text, is_channel_id, is_user_id
 from handlers.views.interview import saved_interview_message, shared_interview_message
 from handlers.views.log_modal import (
-    MAX_PARTICIPANTS,
     TEXT_FIELDS,
     LogField,
     LogModal,
@@ -54,7 +53,7 @@ def open_log_modal(
     today's UTC date, the zone is looked up after the ack, and the date corrected in place if it differs.
     """
     team_id, user_id = actor.team_id, actor.user_id
-    tz = deps.timezones.cached(team_id, user_id) or deps.timezones.known(team_id, user_id)
+    tz = deps.timezones.known(team_id, user_id)
     today = datetime.now(tz or UTC).date()
 
     def build(day: date) -> Any:

@@ -18,9 +18,7 @@ def register(app: App) -> None:
 
 
 def open_settings(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
-    tz = deps.timezones.cached(actor.team_id, actor.user_id) or deps.timezones.known(
-        actor.team_id, actor.user_id
-    )
+    tz = deps.timezones.known(actor.team_id, actor.user_id)
     today = datetime.now(tz or UTC).date()
     with deps.db.read() as session:
         until = paused_until(session=session, team_id=actor.team_id, user_id=actor.user_id)

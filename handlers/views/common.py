@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 
 from bot.text import chunk, escape_mrkdwn, truncate
 
+MAX_PARTICIPANTS = 20  # our people on one call: kept, picked and shown
 MESSAGE_MAX_BLOCKS = 50
 MODAL_MAX_BLOCKS = 100
 SECTION_MAX_CHARS = 3000

@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
+    MAX_PARTICIPANTS,
     SECTION_MAX_CHARS,
     bullet_sections,
     context,
@@ -20,7 +21,6 @@ from handlers.views.common import (
 )
 from storage.models import FollowUp, Interview
 
-MAX_PARTICIPANTS_SHOWN = 20
 LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
 
 
@@ -40,11 +40,9 @@ def _overview(interview: Interview) -> list[Block]:
     lines = [line]
     people = [user_mention(p.user_id) for p in interview.participants]
     if people:
-        more = len(people) - MAX_PARTICIPANTS_SHOWN
+        more = len(people) - MAX_PARTICIPANTS
         lines.append(
-            "Our side: "
-            + ", ".join(people[:MAX_PARTICIPANTS_SHOWN])
-            + (f" and {more} more" if more > 0 else "")
+            "Our side: " + ", ".join(people[:MAX_PARTICIPANTS]) + (f" and {more} more" if more > 0 else "")
         )
     if interview.recording_url:
         consent = "customer agreed" if interview.recording_permission else "no recorded consent"

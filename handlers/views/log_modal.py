@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from bot.accounts import ACCOUNT_NAME_MAX
 from bot.interviews import FIELD_MAX
 from bot.text import truncate
-from handlers.views.common import header, modal, mrkdwn, plain
+from handlers.views.common import MAX_PARTICIPANTS, header, modal, mrkdwn, plain
 from storage.models import InterviewKind
 
 
@@ -62,8 +62,6 @@ class LogField(StrEnum):
     PROMISES = "promises"
     SHARE_CHANNEL = "share_channel"
 
-
-MAX_PARTICIPANTS = 20
 
 # The free-text inputs, each read back into the InterviewDraft field of the same name.
 TEXT_FIELDS = (

@@ -17,8 +17,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.calls import GOAL_MAX
-from handlers.views.common import modal, mrkdwn, plain
-from handlers.views.log_modal import MAX_PARTICIPANTS, LogModal
+from handlers.views.common import MAX_PARTICIPANTS, modal, mrkdwn, plain
+from handlers.views.log_modal import LogModal
 
 
 class ScheduleModal(StrEnum):
