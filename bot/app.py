@@ -56,22 +56,15 @@ class Deps:
             client=self.client, team_id=actor.team_id, user_id=actor.user_id
         )
 
-    def after_ack(self, work: Callable[[], None], *, notify_user: str | None = None) -> Future[None]:
+    def after_ack(self, work: Callable[[], None]) -> Future[None]:
         """Run `work` once Slack has its answer (handlers run before the HTTP response is sent).
-
-        A failure is reported as the error handler would: logged with an id, and told to the user by DM.
-        """
+        A failure is logged as the error handler would, with an id."""
 
         def guarded() -> None:
             try:
                 work()
             except Exception as error:
-                message = message_for(error)
-                if notify_user:
-                    try:
-                        post_message(self.client, channel=notify_user, text=message)
-                    except Exception:
-                        log.exception("could not tell %s about the error", notify_user)
+                message_for(error)
 
         return self.after_ack_pool.submit(guarded)
 

@@ -238,10 +238,6 @@ def recent_interviews(*, session: Session, team_id: str, user_id: str, limit: in
     return list(session.scalars(stmt))
 
 
-def get_interview(*, session: Session, team_id: str, interview_id: int) -> Interview | None:
-    return session.scalar(select(Interview).where(Interview.team_id == team_id, Interview.id == interview_id))
-
-
 def write_summary(
     *, session: Session, team_id: str, user_id: str, follow_up_id: int, summary: str, now: datetime
 ) -> Interview | None:

@@ -13,7 +13,7 @@ import socket
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -60,7 +60,6 @@ class TickResult:
     retrying: int = 0
     found_in_slack: int = 0
     skipped: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 class ReminderSender:
