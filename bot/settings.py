@@ -53,6 +53,12 @@ class Settings:
     max_resends: int = 3
     # When the prep DM goes out before a scheduled call.
     prep_before: timedelta = timedelta(minutes=30)
+    # How lines are embedded for themes: auto (the semantic model when installed, else lexical).
+    themes_method: Literal["auto", "semantic", "lexical"] = "auto"
+    # How often the pool of lines in no theme is re-clustered into new themes (when it grew).
+    themes_regroup_every: timedelta = timedelta(hours=1)
+    # How often all of a workspace's lines are regrouped (identities and corrections kept).
+    themes_rebuild_every: timedelta = timedelta(days=7)
 
 
 def parse_duration(name: str, raw: str) -> timedelta:
@@ -159,7 +165,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         working_hours=parse_working_hours(env.get("WORKING_HOURS", "").strip() or "09:00-18:00"),
         max_resends=_count("FOLLOWUP_MAX_RESENDS", env.get("FOLLOWUP_MAX_RESENDS", "").strip() or "3"),
         prep_before=parse_duration("PREP_BEFORE", env.get("PREP_BEFORE", "").strip() or "30m"),
+        themes_method=load_themes_method(env),
+        themes_regroup_every=parse_duration(
+            "THEMES_REGROUP_EVERY", env.get("THEMES_REGROUP_EVERY", "").strip() or "1h"
+        ),
+        themes_rebuild_every=parse_duration(
+            "THEMES_REBUILD_EVERY", env.get("THEMES_REBUILD_EVERY", "").strip() or "7d"
+        ),
     )
+
+
+def load_themes_method(env: Mapping[str, str] | None = None) -> Literal["auto", "semantic", "lexical"]:
+    """THEMES_METHOD alone: the CLI's themes verbs need no Slack settings."""
+    env = os.environ if env is None else env
+    raw = env.get("THEMES_METHOD", "").strip().lower() or "auto"
+    if raw not in ("auto", "semantic", "lexical"):
+        raise SettingsError(f"THEMES_METHOD={raw!r} is not a method: use auto, semantic or lexical.")
+    return raw  # type: ignore[return-value]
 
 
 def _count(name: str, raw: str) -> int:

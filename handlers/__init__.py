@@ -6,7 +6,7 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, follow_up_actions, home, log_modal, schedule, settings, shortcuts
+    from handlers import commands, follow_up_actions, home, log_modal, schedule, settings, shortcuts, themes
 
     commands.register(app)
     log_modal.register(app)
@@ -15,3 +15,4 @@ def register_all(app: App) -> None:
     follow_up_actions.register(app)
     settings.register(app)
     schedule.register(app)
+    themes.register(app)

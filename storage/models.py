@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -201,16 +202,98 @@ class _InterviewLine:
     text: Mapped[str] = mapped_column(Text)
 
 
-class Pain(_InterviewLine, Base):
+class _Themed:
+    """Pains and requests are grouped into themes.
+
+    `embedding` is computed once (by the method named in `embedded_with`) and stored. `theme_id` None
+    with an embedding means the line waits in the pool for the next re-clustering. `placed_by` is the
+    person who put the line where it is by hand (into a theme, or out of any): the engine never moves it.
+    """
+
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), index=True)
+    placed_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedded_with: Mapped[str | None] = mapped_column(String(64))
+
+
+class Pain(_InterviewLine, _Themed, Base):
     __tablename__ = "pains"
+    __table_args__ = (
+        # The upkeep job finds what it has not embedded yet without reading everything.
+        Index(
+            "ix_pains_not_embedded",
+            "team_id",
+            postgresql_where=text("embedded_with IS NULL"),
+            sqlite_where=text("embedded_with IS NULL"),
+        ),
+    )
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
 
 
-class CustomerRequest(_InterviewLine, Base):
+class CustomerRequest(_InterviewLine, _Themed, Base):
     """A solution the customer asked for; kept apart from the pain behind it."""
 
     __tablename__ = "customer_requests"
+    __table_args__ = (
+        Index(
+            "ix_customer_requests_not_embedded",
+            "team_id",
+            postgresql_where=text("embedded_with IS NULL"),
+            sqlite_where=text("embedded_with IS NULL"),
+        ),
+    )
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+
+
+class ThemeKind(enum.StrEnum):
+    PAIN = "pain"
+    REQUEST = "request"
+
+
+class Theme(Base):
+    """A group of pains (or of requests) that are one problem said in different words.
+
+    Its id is its identity from week to week: re-clustering matches new groups to the themes they
+    continue. `named_by` is set when a person renamed it; the engine then never renames it. A theme
+    merged into another keeps its row, pointing at the one it became part of.
+    """
+
+    __tablename__ = "themes"
+    __table_args__ = (Index("ix_themes_team_id_kind", "team_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[ThemeKind] = mapped_column(_str_enum(ThemeKind, "theme_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    named_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    # The normalised mean of its members' embeddings, in the method named by embedded_with.
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedded_with: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ThemeUpkeep(Base):
+    """One row per workspace and kind: who is grouping its lines now (a lease, so replicas take turns),
+    and when its pool was last re-clustered."""
+
+    __tablename__ = "theme_upkeep"
+    __table_args__ = (UniqueConstraint("team_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[ThemeKind] = mapped_column(_str_enum(ThemeKind, "theme_kind"))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The method the workspace's vectors and themes are in; another one running means a rebuild.
+    embedded_with: Mapped[str | None] = mapped_column(String(64))
+    # Set when a line went to the pool; cleared when the pool is re-clustered.
+    pool_grew_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pool_clustered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last full regroup: new themes are first made from few lines, so all are regrouped now and then.
+    rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Quote(_InterviewLine, Base):
@@ -233,6 +316,16 @@ class FollowUp(Base):
         Index("ix_follow_ups_team_id_owner_id_state", "team_id", "owner_id", "state"),
         Index(
             "ix_follow_ups_remind_at",
+            "remind_at",
+            postgresql_where=text("remind_at IS NOT NULL"),
+            sqlite_where=text("remind_at IS NOT NULL"),
+        ),
+        # One person's due items, read once their delivery slot is taken: without it the read walks
+        # everything that person ever owned.
+        Index(
+            "ix_follow_ups_team_id_owner_id_remind_at",
+            "team_id",
+            "owner_id",
             "remind_at",
             postgresql_where=text("remind_at IS NOT NULL"),
             sqlite_where=text("remind_at IS NOT NULL"),

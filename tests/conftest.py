@@ -15,6 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot.app import Deps, build_app
+from bot.embeddings import Embedder, load_embedder
 from bot.server import WebApp, make_http_server, run_until_closed
 from bot.settings import Settings, load_settings
 from storage.db import Database
@@ -105,6 +106,12 @@ def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield db
     db.dispose()
+
+
+@pytest.fixture(scope="session")
+def semantic() -> Embedder:
+    """The real semantic model, loaded once for the run (building its network takes a second or two)."""
+    return load_embedder("semantic")
 
 
 @pytest.fixture

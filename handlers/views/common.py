@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -52,16 +54,18 @@ def modal(
     callback_id: str,
     title: str,
     blocks: list[Block],
-    submit: str = "Save",
+    submit: str | None = "Save",
+    close: str = "Cancel",
     private_metadata: str | None = None,
 ) -> View:
-    """A modal with our usual buttons; titles and button labels are cut to Slack's 24 characters."""
+    """A modal with our usual buttons (no submit button with submit=None: a modal only to read);
+    titles and button labels are cut to Slack's 24 characters."""
     return View(
         type="modal",
         callback_id=callback_id,
         title=plain(title, 24),
-        submit=plain(submit, 24),
-        close=plain("Cancel", 24),
+        submit=plain(submit, 24) if submit is not None else None,
+        close=plain(close, 24),
         private_metadata=private_metadata,
         blocks=blocks,
     )
@@ -112,3 +116,13 @@ def fallback_text(text: str) -> str:
 def local_time(moment: datetime, tz: ZoneInfo) -> str:
     """A UTC moment as the viewer reads it: "Tue 24 Nov, 09:00"."""
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
+
+
+def json_object(raw: str | None) -> dict[str, Any]:
+    """A modal's private_metadata read back: a JSON object, or {} for anything else (it is ours, but a
+    payload may be forged)."""
+    try:
+        data = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

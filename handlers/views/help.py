@@ -11,6 +11,7 @@ COMMANDS = [
     ("/interview log [account]", "log a customer conversation, right after the call"),
     ("/interview schedule", "an upcoming call: prep notes before it, a nudge to log it after"),
     ("/interview list", "your ten latest interviews"),
+    ("/interview themes", "the pains many accounts share, grouped; rename, merge or regroup them"),
     ("/interview settings", "pause your reminders until a date (a vacation, say)"),
     ("/interview help", "this message"),
 ]

@@ -28,7 +28,7 @@ from slack_sdk.models.blocks import (
 from bot.accounts import ACCOUNT_NAME_MAX
 from bot.interviews import FIELD_MAX
 from bot.text import truncate
-from handlers.views.common import MAX_PARTICIPANTS, header, modal, mrkdwn, plain
+from handlers.views.common import MAX_PARTICIPANTS, header, json_object, modal, mrkdwn, plain
 from storage.models import InterviewKind
 
 
@@ -91,12 +91,7 @@ class LogModalMetadata:
 
     @classmethod
     def loads(cls, raw: str | None) -> LogModalMetadata:
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            return cls()
-        if not isinstance(data, dict):
-            return cls()
+        data = json_object(raw)
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__ and isinstance(v, str)})
 
 

@@ -220,3 +220,64 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renames(tmp_path: Path) -> None:
+    from datetime import UTC, date, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from bot.interviews import InterviewDraft, log_interview
+    from storage.db import Database
+    from storage.models import Pain, Theme
+
+    url = f"sqlite:///{tmp_path / 'themes.db'}"
+    env = {**CLEAN_ENV, "DATABASE_URL": url, "THEMES_METHOD": "semantic"}
+    assert run_cli("migrate", env=env).returncode == 0
+    db = Database(url)
+    pains = [
+        "Reports take forever to build",
+        "Building the monthly report eats my whole Friday",
+        "It takes hours to put our reporting together",
+        "The mobile app crashes when I upload a photo",
+    ]
+    with db.transaction() as session:
+        for n, pain in enumerate(pains):
+            for team in ("T1", "T2"):
+                log_interview(
+                    session=session,
+                    team_id=team,
+                    user_id="U1",
+                    draft=InterviewDraft(account=f"C{n}", kind="demo", held_on=date(2026, 11, 2), pains=pain),
+                    now=datetime.now(UTC),
+                    tz=ZoneInfo("UTC"),
+                    thank_you_after=timedelta(hours=24),
+                    summary_after=timedelta(hours=48),
+                )
+
+    done = run_cli("themes", "rebuild", "--team", "T1", env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "pains: embedding" in done.stderr and "4/4" in done.stderr  # the progress bar
+    assert "pains of T1: 1 themes (1 new), 1 lines in no theme, 4 embedded with minilm-l6-v2" in done.stdout
+    with db.transaction() as session:
+        theme = session.scalars(select(Theme).where(Theme.team_id == "T1")).one()
+        theme.name, theme.named_by = "Slow reporting", "U9"
+        # The other workspace was not touched.
+        assert (
+            session.scalars(select(Pain).where(Pain.team_id == "T2", Pain.embedded_with.is_not(None))).all()
+            == []
+        )
+
+    again = run_cli("themes", "rebuild", "--team", "T1", env=env, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "1 themes (0 new)" in again.stdout
+    with db.read() as session:
+        assert session.scalars(select(Theme.name).where(Theme.team_id == "T1")).all() == ["Slow reporting"]
+    db.dispose()
+
+    assert run_cli("themes", "rebuild", "--team", " ", env=env).returncode == 2
+    bad = run_cli("themes", "rebuild", "--team", "T1", env={**env, "THEMES_METHOD": "magic"})
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1].startswith(
+        "interview-bot: THEMES_METHOD="
+    )

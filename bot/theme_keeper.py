@@ -1,0 +1,105 @@
+"""The themes job: on each tick, every workspace with new lines (or a pool due for re-clustering) gets
+one upkeep pass, by one replica at a time (a lease in the database)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from bot.embeddings import Embedder
+from bot.grouping import GroupingPolicy
+from bot.themes import (
+    EMBED_BATCH,
+    UpkeepResult,
+    UpkeepSchedule,
+    claim_upkeep,
+    keep_up,
+    release_upkeep,
+    texts_to_embed,
+    upkeep_due,
+)
+from storage.db import Database
+from storage.models import ThemeKind
+
+log = logging.getLogger(__name__)
+
+
+class Prepared:
+    """An embedder whose vectors for the texts about to be handled were made ahead, outside any write
+    transaction; anything else is embedded on the spot."""
+
+    def __init__(
+        self, embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+    ) -> None:
+        self.name: str = embedder.name
+        self.policy: GroupingPolicy = embedder.policy
+        self._embedder = embedder
+        self._known: dict[str, np.ndarray] = {}
+        unique = list(dict.fromkeys(texts))
+        for start in range(0, len(unique), EMBED_BATCH):
+            batch = unique[start : start + EMBED_BATCH]
+            self._known.update(zip(batch, embedder.embed(batch), strict=True))
+            if on_batch:
+                on_batch(len(self._known), len(unique))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._known))
+        if missing:
+            self._known.update(zip(missing, self._embedder.embed(missing), strict=True))
+        if not texts:
+            return self._embedder.embed([])
+        return np.vstack([self._known[t] for t in texts])
+
+
+@dataclass
+class ThemeKeeper:
+    db: Database
+    embedder: Embedder
+    replica: str
+    schedule: UpkeepSchedule
+
+    def tick(self, now: datetime | None = None) -> dict[tuple[str, ThemeKind], UpkeepResult]:
+        now = now or datetime.now(UTC)
+        with self.db.read() as session:
+            due = upkeep_due(session=session, now=now, method=self.embedder.name, schedule=self.schedule)
+        done: dict[tuple[str, ThemeKind], UpkeepResult] = {}
+        for team_id, kind in due:
+            claimed = self.db.run(
+                lambda s, t=team_id, k=kind: claim_upkeep(
+                    session=s, team_id=t, kind=k, replica=self.replica, now=now
+                )
+            )
+            if not claimed:
+                continue  # another replica keeps this workspace now
+            try:
+                with self.db.read() as session:
+                    texts = texts_to_embed(
+                        session=session,
+                        team_id=team_id,
+                        kind=kind,
+                        method=self.embedder.name,
+                        now=now,
+                        schedule=self.schedule,
+                    )
+                prepared = Prepared(self.embedder, texts)
+                done[(team_id, kind)] = self.db.run(
+                    lambda s, t=team_id, k=kind, e=prepared: keep_up(
+                        session=s,
+                        team_id=t,
+                        kind=k,
+                        embedder=e,
+                        now=now,
+                        schedule=self.schedule,
+                    )
+                )
+            finally:
+                self.db.run(
+                    lambda s, t=team_id, k=kind: release_upkeep(
+                        session=s, team_id=t, kind=k, replica=self.replica
+                    )
+                )
+        return done

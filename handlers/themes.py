@@ -1,0 +1,271 @@
+"""`/interview themes`: see the themes of the workspace; rename, merge, and move a line by hand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.models.views import View
+from sqlalchemy.orm import Session
+
+from bot.app import Actor, Deps
+from bot.slack import call
+from bot.themes import (
+    NEW_THEME,
+    ThemeNotFound,
+    count_pool,
+    count_themes,
+    get_line,
+    get_theme,
+    list_themes,
+    merge,
+    move,
+    rename,
+    summary_of,
+    theme_lines,
+)
+from handlers.views.themes import (
+    LINES_SHOWN,
+    OPTIONS_MAX,
+    OUT_OF_THEMES,
+    THEMES_SHOWN,
+    ThemeMenu,
+    ThemesAction,
+    ThemesMetadata,
+    ThemesView,
+    merge_modal,
+    move_modal,
+    parse_theme_menu,
+    rename_modal,
+    selected,
+    theme_lines_view,
+    themes_list,
+)
+from storage.models import ThemeKind
+
+POOL_TITLE = "Not in a theme yet"
+
+
+def register(app: App) -> None:
+    app.action(ThemesAction.KIND)(switch_kind)
+    app.action(ThemesAction.THEME_MENU)(on_theme_menu)
+    app.action(ThemesAction.SHOW_POOL)(show_pool)
+    app.action(ThemesAction.MOVE_LINE)(open_move)
+    app.view_submission(ThemesView.RENAME)(submit_rename)
+    app.view_submission(ThemesView.MERGE)(submit_merge)
+    app.view_submission(ThemesView.MOVE)(submit_move)
+
+
+def _list_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View:
+    kind = metadata.theme_kind
+    return themes_list(
+        kind=kind,
+        themes=list_themes(session=session, team_id=actor.team_id, kind=kind, limit=THEMES_SHOWN),
+        pool=count_pool(session=session, team_id=actor.team_id, kind=kind),
+        total=count_themes(session=session, team_id=actor.team_id, kind=kind),
+        metadata=metadata,
+    )
+
+
+def _lines_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View:
+    kind = metadata.theme_kind
+    if metadata.theme_id is None:
+        title = POOL_TITLE
+    else:
+        title = get_theme(session=session, team_id=actor.team_id, theme_id=metadata.theme_id).name
+    lines, total = theme_lines(
+        session=session, team_id=actor.team_id, theme_id=metadata.theme_id, kind=kind, limit=LINES_SHOWN
+    )
+    return theme_lines_view(kind=kind, title=title, lines=lines, total=total, metadata=metadata)
+
+
+def open_themes(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
+    with deps.db.read() as session:
+        view = _list_view(session, actor, ThemesMetadata())
+    call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
+    ack()
+
+
+def _view_metadata(body: dict[str, Any]) -> ThemesMetadata:
+    return ThemesMetadata.loads((body.get("view") or {}).get("private_metadata"))
+
+
+def switch_kind(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    ack()
+    chosen = str((action.get("selected_option") or {}).get("value") or ThemeKind.PAIN.value)
+    metadata = ThemesMetadata(kind=chosen)
+    with deps.db.read() as session:
+        view = _list_view(session, actor, metadata)
+    call(deps.interactive_client.views_update, view_id=body["view"]["id"], view=view)
+
+
+def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    parsed = parse_theme_menu(str((action.get("selected_option") or {}).get("value") or ""))
+    if parsed is None:
+        ack()
+        return
+    verb, theme_id = parsed
+    here = _view_metadata(body)
+    metadata = ThemesMetadata(kind=here.kind, theme_id=theme_id, list_view_id=body["view"]["id"])
+    with deps.db.read() as session:
+        theme = get_theme(session=session, team_id=actor.team_id, theme_id=theme_id)
+        if verb is ThemeMenu.LINES:
+            view = _lines_view(session, actor, metadata)
+        elif verb is ThemeMenu.RENAME:
+            view = rename_modal(current=theme.name, metadata=metadata)
+        else:
+            # One more than a select holds: the theme itself is left out of its own list.
+            others = list_themes(
+                session=session, team_id=actor.team_id, kind=theme.kind, limit=OPTIONS_MAX + 1
+            )
+            view = merge_modal(
+                source=summary_of(session=session, theme=theme), others=others, metadata=metadata
+            )
+    call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
+    ack()
+
+
+def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    here = _view_metadata(body)
+    metadata = ThemesMetadata(kind=here.kind, list_view_id=body["view"]["id"])
+    with deps.db.read() as session:
+        view = _lines_view(session, actor, metadata)
+    call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
+    ack()
+
+
+def open_move(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    here = _view_metadata(body)
+    value = str(action.get("value") or "")
+    line_id = int(value) if value.isdigit() else 0
+    metadata = ThemesMetadata(
+        kind=here.kind,
+        theme_id=here.theme_id,
+        line_id=line_id,
+        list_view_id=here.list_view_id,
+        lines_view_id=body["view"]["id"],
+    )
+    with deps.db.read() as session:
+        line = get_line(session=session, team_id=actor.team_id, kind=here.theme_kind, line_id=line_id)
+        themes = list_themes(
+            session=session, team_id=actor.team_id, kind=here.theme_kind, limit=OPTIONS_MAX + 1
+        )
+        view = move_modal(line=line.text, current=line.theme_id, themes=themes, metadata=metadata)
+    call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
+    ack()
+
+
+def _redraw(deps: Deps, actor: Actor, metadata: ThemesMetadata) -> None:
+    """After a change, draw again the views below the closed modal, so none shows a stale theme."""
+
+    def work() -> None:
+        views: list[tuple[str, View]] = []
+        with deps.db.read() as session:
+            if metadata.lines_view_id:
+                below = ThemesMetadata(
+                    kind=metadata.kind, theme_id=metadata.theme_id, list_view_id=metadata.list_view_id
+                )
+                try:
+                    views.append((metadata.lines_view_id, _lines_view(session, actor, below)))
+                except ThemeNotFound:  # the move emptied it, or a merge made it part of another
+                    views.append((metadata.lines_view_id, _gone_view(below)))
+            if metadata.list_view_id:
+                top = ThemesMetadata(kind=metadata.kind)
+                views.append((metadata.list_view_id, _list_view(session, actor, top)))
+        for view_id, view in views:
+            call(deps.client.views_update, view_id=view_id, view=view)
+
+    deps.after_ack(work)
+
+
+def _gone_view(metadata: ThemesMetadata) -> View:
+    return theme_lines_view(
+        kind=metadata.theme_kind, title="This theme is gone", lines=[], total=0, metadata=metadata
+    )
+
+
+def _change_and_redraw(
+    ack: Ack,
+    deps: Deps,
+    actor: Actor,
+    metadata: ThemesMetadata,
+    change: Callable[[Session, datetime], object],
+) -> None:
+    """Store a person's correction before the ack (so an error reaches the modal), then redraw."""
+    now = datetime.now(UTC)
+    deps.db.run(lambda session: change(session, now))
+    ack()
+    _redraw(deps, actor, metadata)
+
+
+def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    name = selected(view, ThemesView.NAME_BLOCK) or ""
+    _change_and_redraw(
+        ack,
+        deps,
+        actor,
+        metadata,
+        lambda session, now: rename(
+            session=session,
+            team_id=actor.team_id,
+            theme_id=metadata.theme_id or 0,
+            name=name,
+            by=actor.user_id,
+            now=now,
+        ),
+    )
+
+
+def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    target = selected(view, ThemesView.TARGET_BLOCK) or ""
+    if not target.isdigit():
+        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick the theme to merge into."})
+        return
+    _change_and_redraw(
+        ack,
+        deps,
+        actor,
+        metadata,
+        lambda session, now: merge(
+            session=session,
+            team_id=actor.team_id,
+            source_id=metadata.theme_id or 0,
+            target_id=int(target),
+            by=actor.user_id,
+            now=now,
+        ),
+    )
+
+
+def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    choice = selected(view, ThemesView.TARGET_BLOCK) or ""
+    to: int | str | None
+    if choice == NEW_THEME:
+        to = NEW_THEME
+    elif choice == OUT_OF_THEMES:
+        to = None
+    elif choice.isdigit():
+        to = int(choice)
+    else:
+        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick where the line goes."})
+        return
+    _change_and_redraw(
+        ack,
+        deps,
+        actor,
+        metadata,
+        lambda session, now: move(
+            session=session,
+            team_id=actor.team_id,
+            kind=metadata.theme_kind,
+            line_id=metadata.line_id or 0,
+            to=to,
+            by=actor.user_id,
+            now=now,
+        ),
+    )

@@ -1,0 +1,178 @@
+"""`/interview themes` as people use it: the list, rename, merge, move, and workspaces kept apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.embeddings import Embedder
+from bot.theme_keeper import ThemeKeeper
+from bot.themes import NEW_THEME, UpkeepSchedule
+from handlers.views.themes import (
+    OUT_OF_THEMES,
+    ThemeMenu,
+    ThemesAction,
+    ThemesView,
+    theme_menu_value,
+)
+from storage.models import Pain, Theme
+from tests.conftest import RunningBot
+from tests.support.forms import log_form
+
+REPORTS = ["Reports take forever to build", "Building the monthly report eats my whole Friday"]
+LOGINS = ["We get logged out all the time", "The session expires constantly, so I keep logging back in"]
+SCHEDULE = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
+
+
+def log(bot: RunningBot, account: str, pains: str, team_id: str = "T0001") -> None:
+    assert bot.slack.command(f"log {account}", team_id=team_id).status == 200
+    view = bot.fake.calls("views.open")[-1].args["view"]
+    today = datetime.now(UTC).date().isoformat()
+    values = log_form(account=account, held_on=today, pains=pains)
+    assert bot.slack.view_submission(view, values, team_id=team_id).status == 200
+
+
+def grouped(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> None:
+    for n, pain in enumerate(REPORTS + LOGINS):
+        log(bot, f"Customer {n}", pain, team_id=team_id)
+    bot.fake.wait_for("chat.postMessage", count=len(REPORTS + LOGINS))
+    ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
+
+
+def theme_of(bot: RunningBot, text: str, team_id: str = "T0001") -> Theme:
+    with bot.db.read() as session:
+        theme_id = session.scalar(select(Pain.theme_id).where(Pain.team_id == team_id, Pain.text == text))
+        theme = session.get(Theme, theme_id)
+        assert theme is not None
+        session.expunge(theme)
+        return theme
+
+
+def open_list(bot: RunningBot, team_id: str = "T0001") -> dict[str, Any]:
+    opened = len(bot.fake.calls("views.open"))
+    assert bot.slack.command("themes", team_id=team_id).status == 200
+    call = bot.fake.calls("views.open")[opened]
+    assert call.response["ok"], call.response
+    return call.response["view"]
+
+
+def menu(bot: RunningBot, view: dict[str, Any], verb: ThemeMenu, theme_id: int) -> dict[str, Any]:
+    pushed = len(bot.fake.calls("views.push"))
+    value = theme_menu_value(verb, theme_id)
+    response = bot.slack.block_action(
+        ThemesAction.THEME_MENU,
+        block_id="b",
+        view=view,
+        type="overflow",
+        selected_option={"value": value, "text": {"type": "plain_text", "text": verb.value}},
+    )
+    assert response.status == 200
+    call = bot.fake.calls("views.push")[pushed]
+    assert call.response["ok"], call.response
+    return call.response["view"]
+
+
+def chosen(block_id: str, value: str) -> dict[str, Any]:
+    return {block_id: {ThemesView.VALUE: {"type": "static_select", "selected_option": {"value": value}}}}
+
+
+def test_themes_lists_what_many_accounts_said_with_counts(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic)
+    log(bot, "Loner", "The mobile app crashes when I upload a photo")
+    ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
+    view = open_list(bot)
+    text = str(view["blocks"])
+    assert theme_of(bot, REPORTS[0]).name in text and theme_of(bot, LOGINS[0]).name in text
+    assert "2 pains from 2 accounts" in text
+    assert "Not in a theme yet:* 1 pain" in text
+
+
+def test_rename_from_the_menu_is_kept_and_redraws_the_list(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic)
+    reports = theme_of(bot, REPORTS[0])
+    view = open_list(bot)
+    rename = menu(bot, view, ThemeMenu.RENAME, reports.id)
+    values = {
+        ThemesView.NAME_BLOCK: {
+            ThemesView.VALUE: {"type": "plain_text_input", "value": "Slow <!channel> reports"}
+        }
+    }
+    assert bot.slack.view_submission(rename, values).status == 200
+    assert theme_of(bot, REPORTS[0]).name == "Slow <!channel> reports"
+    assert theme_of(bot, REPORTS[0]).named_by == "U0001"
+    update = bot.fake.wait_for("views.update")[-1]
+    assert update.args["view_id"] == view["id"]
+    # Shown as typed, and pinging nobody.
+    assert "Slow &lt;!channel&gt; reports" in str(update.args["view"])
+
+
+def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic)
+    reports, logins = theme_of(bot, REPORTS[0]), theme_of(bot, LOGINS[0])
+    view = open_list(bot)
+    merge = menu(bot, view, ThemeMenu.MERGE, logins.id)
+    assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).status == 200
+    assert {theme_of(bot, t).id for t in REPORTS + LOGINS} == {reports.id}
+    redrawn = bot.fake.wait_for("views.update")[-1].args["view"]
+    assert "4 pains from 4 accounts" in str(redrawn)
+
+
+def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic)
+    logins = theme_of(bot, LOGINS[0])
+    lines = menu(bot, open_list(bot), ThemeMenu.LINES, logins.id)
+    assert LOGINS[1] in str(lines["blocks"])
+    with bot.db.read() as session:
+        line_id = session.scalar(select(Pain.id).where(Pain.text == LOGINS[1]))
+    pushed = len(bot.fake.calls("views.push"))
+    assert (
+        bot.slack.block_action(ThemesAction.MOVE_LINE, block_id="b", view=lines, value=str(line_id)).status
+        == 200
+    )
+    move = bot.fake.calls("views.push")[pushed].response["view"]
+    options = str(move["blocks"])
+    assert NEW_THEME in options and OUT_OF_THEMES in options
+    assert bot.slack.view_submission(move, chosen(ThemesView.TARGET_BLOCK, NEW_THEME)).status == 200
+    split = theme_of(bot, LOGINS[1])
+    assert split.id != logins.id and split.name == LOGINS[1]
+    with bot.db.read() as session:
+        assert session.scalar(select(Pain.placed_by).where(Pain.id == line_id)) == "U0001"
+    # Both views below are drawn again: the theme's lines, then the list.
+    updated = {c.args["view_id"] for c in bot.fake.wait_for("views.update", count=2)}
+    assert lines["id"] in updated
+
+
+def test_a_theme_of_another_workspace_cannot_be_touched(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic, team_id="T0OTHER")
+    theirs = theme_of(bot, REPORTS[0], team_id="T0OTHER")
+    view = open_list(bot)  # my workspace: nothing grouped
+    assert "No pains grouped yet" in str(view["blocks"])
+    response = bot.slack.block_action(
+        ThemesAction.THEME_MENU,
+        block_id="b",
+        view=view,
+        type="overflow",
+        selected_option={"value": theme_menu_value(ThemeMenu.RENAME, theirs.id)},
+    )
+    assert response.status == 200
+    assert not bot.fake.calls("views.push")
+    told = bot.fake.wait_for("chat.postMessage", count=len(REPORTS + LOGINS) + 1)[-1]
+    assert "That theme is gone" in told.args["text"]
+    assert theme_of(bot, REPORTS[0], team_id="T0OTHER").name == theirs.name
+
+
+def test_switching_to_requests_redraws_the_list(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic)
+    view = open_list(bot)
+    response = bot.slack.block_action(
+        ThemesAction.KIND,
+        block_id=ThemesView.KIND_BLOCK,
+        view=view,
+        type="static_select",
+        selected_option={"value": "request"},
+    )
+    assert response.status == 200
+    update = bot.fake.wait_for("views.update")[-1]
+    assert "No requests grouped yet" in str(update.args["view"])

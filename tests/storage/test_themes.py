@@ -1,0 +1,307 @@
+"""The theme engine over real storage (SQLite and PostgreSQL), with the real semantic model: paraphrases
+group, corrections survive a rebuild, odd lines are handled, and workspaces stay apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.embeddings import Embedder, LexicalEmbedder
+from bot.interviews import InterviewDraft, log_interview
+from bot.theme_keeper import ThemeKeeper
+from bot.themes import (
+    NEW_THEME,
+    ThemeNotFound,
+    UpkeepSchedule,
+    claim_upkeep,
+    get_theme,
+    list_themes,
+    merge,
+    move,
+    rebuild,
+    rename,
+    theme_lines,
+)
+from storage.db import Database
+from storage.models import CustomerRequest, Pain, Theme, ThemeKind
+
+NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
+SCHEDULE = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
+
+REPORTS = [
+    "Reports take forever to build",
+    "Building the monthly report eats my whole Friday",
+    "It takes hours to put our reporting together every month",
+]
+LOGINS = [
+    "We get logged out all the time and have to sign in again",
+    "The session expires constantly, so I keep logging back in",
+    "Being kicked out of my account every few minutes is maddening",
+]
+UNRELATED = [
+    "The mobile app crashes when I upload a photo",
+    "Your pricing is too expensive for a team of our size",
+]
+
+
+def log(
+    db: Database, account: str, pains: list[str], team_id: str = "T1", requests: str | None = None
+) -> None:
+    draft = InterviewDraft(
+        account=account,
+        kind="discovery",
+        held_on=date(2026, 11, 20),
+        pains="\n".join(pains),
+        requests=requests,
+    )
+    with db.transaction() as session:
+        log_interview(
+            session=session,
+            team_id=team_id,
+            user_id="U1",
+            draft=draft,
+            now=NOW,
+            tz=ZoneInfo("UTC"),
+            thank_you_after=timedelta(hours=24),
+            summary_after=timedelta(hours=48),
+        )
+
+
+def keeper(db: Database, embedder: Embedder, replica: str = "r1") -> ThemeKeeper:
+    return ThemeKeeper(db=db, embedder=embedder, replica=replica, schedule=SCHEDULE)
+
+
+def themes_of(db: Database, team_id: str = "T1", kind: ThemeKind = ThemeKind.PAIN) -> dict[str, set[str]]:
+    """Each theme's name and the texts of its lines."""
+    with db.read() as session:
+        out: dict[str, set[str]] = {}
+        for summary in list_themes(session=session, team_id=team_id, kind=kind):
+            lines, _ = theme_lines(
+                session=session, team_id=team_id, theme_id=summary.id, kind=kind, limit=500
+            )
+            out[summary.name] = {line.text for line in lines}
+        return out
+
+
+def theme_id_of(db: Database, text: str, team_id: str = "T1") -> int | None:
+    with db.read() as session:
+        return session.scalar(select(Pain.theme_id).where(Pain.team_id == team_id, Pain.text == text))
+
+
+def seed(db: Database) -> None:
+    # Each pain comes from another account: a theme is what several customers said.
+    for n, pain in enumerate(REPORTS + LOGINS + UNRELATED):
+        log(db, f"Customer {n}", [pain])
+
+
+def test_paraphrased_pains_land_in_one_theme_and_unrelated_ones_do_not(
+    database: Database, semantic: Embedder
+) -> None:
+    seed(database)
+    done = keeper(database, semantic).tick(NOW)
+    assert done[("T1", ThemeKind.PAIN)].embedded == len(REPORTS + LOGINS + UNRELATED)
+
+    groups = sorted(themes_of(database).values(), key=len)
+    assert groups == [set(REPORTS), set(LOGINS)] or groups == [set(LOGINS), set(REPORTS)]
+    for text in UNRELATED:
+        assert theme_id_of(database, text) is None  # waits in the pool: nobody else said it
+    with database.read() as session:
+        summaries = list_themes(session=session, team_id="T1", kind=ThemeKind.PAIN)
+        assert all(s.accounts == 3 and s.lines == 3 for s in summaries)
+        # A theme is named after the line that says it best: one of its own.
+        assert {s.name for s in summaries} <= set(REPORTS + LOGINS)
+
+
+def test_a_new_paraphrase_joins_its_theme_and_the_theme_keeps_its_id(
+    database: Database, semantic: Embedder
+) -> None:
+    seed(database)
+    keeper(database, semantic).tick(NOW)
+    reports = theme_id_of(database, REPORTS[0])
+
+    log(database, "Late Customer", ["Compiling the weekly reports takes me ages"])
+    result = keeper(database, semantic).tick(NOW + timedelta(minutes=1))[("T1", ThemeKind.PAIN)]
+    assert (result.embedded, result.joined, result.pooled) == (1, 1, 0)
+    assert theme_id_of(database, "Compiling the weekly reports takes me ages") == reports
+
+
+def test_requests_are_grouped_apart_from_pains(database: Database, semantic: Embedder) -> None:
+    for n, (pain, request) in enumerate(
+        zip(REPORTS, ["Export to Excel", "An Excel export", "Let us export to Excel"], strict=True)
+    ):
+        log(database, f"Customer {n}", [pain], requests=request)
+    keeper(database, semantic).tick(NOW)
+    assert list(themes_of(database, kind=ThemeKind.REQUEST).values()) == [
+        {"Export to Excel", "An Excel export", "Let us export to Excel"}
+    ]
+    assert list(themes_of(database).values()) == [set(REPORTS)]
+
+
+def test_a_merge_a_rename_and_moves_survive_a_rebuild(database: Database, semantic: Embedder) -> None:
+    seed(database)
+    keeper(database, semantic).tick(NOW)
+    reports, logins = theme_id_of(database, REPORTS[0]), theme_id_of(database, LOGINS[0])
+    assert reports and logins and reports != logins
+    with database.transaction() as session:
+        rename(session=session, team_id="T1", theme_id=reports, name="Reporting is slow", by="U9", now=NOW)
+    with database.transaction() as session:
+        crash = session.scalar(select(Pain.id).where(Pain.text == UNRELATED[0]))
+        move(session=session, team_id="T1", kind=ThemeKind.PAIN, line_id=crash, to=reports, by="U9", now=NOW)
+
+    with database.transaction() as session:
+        rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW)
+    assert themes_of(database)["Reporting is slow"] == {*REPORTS, UNRELATED[0]}
+    assert theme_id_of(database, REPORTS[0]) == reports  # same theme, same id: trends keep their meaning
+
+    # Merge logins into reports: after a rebuild they are still one theme, under the chosen name.
+    with database.transaction() as session:
+        merge(session=session, team_id="T1", source_id=logins, target_id=reports, by="U9", now=NOW)
+    for _ in range(2):
+        with database.transaction() as session:
+            rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW)
+        assert themes_of(database) == {"Reporting is slow": {*REPORTS, *LOGINS, UNRELATED[0]}}
+    with database.read() as session:
+        # The merged theme's id still leads to where its lines went.
+        assert get_theme(session=session, team_id="T1", theme_id=logins).id == reports
+
+
+def test_a_line_taken_out_or_split_off_stays_where_a_person_put_it(
+    database: Database, semantic: Embedder
+) -> None:
+    seed(database)
+    keeper(database, semantic).tick(NOW)
+    with database.transaction() as session:
+        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
+        move(
+            session=session,
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            line_id=ids[REPORTS[2]],
+            to=None,
+            by="U9",
+            now=NOW,
+        )
+        split = move(
+            session=session,
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            line_id=ids[LOGINS[2]],
+            to=NEW_THEME,
+            by="U9",
+            now=NOW,
+        )
+        assert split is not None
+        split_id = split.id
+    for _ in range(2):
+        with database.transaction() as session:
+            rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW)
+        keeper(database, semantic).tick(NOW + timedelta(hours=2))
+        assert theme_id_of(database, REPORTS[2]) is None
+        assert theme_id_of(database, LOGINS[2]) == split_id
+        assert set(REPORTS[:2]) in themes_of(database).values()
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "",
+        "slow",
+        "😡😡😡",
+        "🏳️‍🌈 👩‍💻",
+        "x" * 5000,
+        " ".join(["the export to spreadsheets keeps failing"] * 200),
+        "Die Berichte brauchen ewig",
+        "تقارير بطيئة جدا",
+        "報告書の作成に時間がかかりすぎる",
+        "<!channel> & <@U123> *bold* `code`",
+    ],
+)
+def test_odd_lines_are_embedded_and_grouped_without_failing(odd: str, semantic: Embedder) -> None:
+    for embedder in (semantic, LexicalEmbedder()):
+        vectors = embedder.embed([odd, odd, "Reports take forever to build"])
+        assert vectors.shape[0] == 3
+        assert abs(float(vectors[0] @ vectors[0]) - 1) < 1e-3 or not odd.strip()
+        # The same text always gives the same vector: a repeated line joins its twin.
+        assert float(vectors[0] @ vectors[1]) > 0.99 or not odd.strip()
+
+
+def test_odd_lines_through_the_whole_upkeep(database: Database, semantic: Embedder) -> None:
+    odd = [
+        "slow",
+        "😡😡😡",
+        "x" * 3000,
+        "Die Berichte brauchen ewig",
+        "Die Berichte dauern ewig",
+        "報告書が遅い",
+    ]
+    for n, text in enumerate(odd):
+        log(database, f"Customer {n}", [text])
+    keeper(database, semantic).tick(NOW)
+    with database.read() as session:
+        rows = session.scalars(select(Pain)).all()
+        assert all(r.embedded_with == semantic.name for r in rows)
+    # The two German paraphrases find each other.
+    assert theme_id_of(database, odd[3]) is not None
+    assert theme_id_of(database, odd[3]) == theme_id_of(database, odd[4])
+
+
+def test_a_workspace_never_sees_another_workspaces_themes(database: Database, semantic: Embedder) -> None:
+    seed(database)
+    for n, pain in enumerate(REPORTS):
+        log(database, f"Other {n}", [pain], team_id="T2")
+    keeper(database, semantic).tick(NOW)
+    assert themes_of(database, team_id="T2") == {next(iter(themes_of(database, team_id="T2"))): set(REPORTS)}
+    other = theme_id_of(database, REPORTS[0], team_id="T2")
+    mine = theme_id_of(database, REPORTS[0])
+    assert other and mine and other != mine
+    with database.read() as session:
+        assert all(
+            line.account.startswith("Other")
+            for line in theme_lines(session=session, team_id="T2", theme_id=other, kind=ThemeKind.PAIN)[0]
+        )
+    with database.transaction() as session, pytest.raises(ThemeNotFound):
+        merge(session=session, team_id="T1", source_id=mine, target_id=other, by="U9", now=NOW)
+    with database.transaction() as session, pytest.raises(ThemeNotFound):
+        rename(session=session, team_id="T1", theme_id=other, name="Mine now", by="U9", now=NOW)
+    with database.read() as session:
+        assert session.get(Theme, other).name != "Mine now"
+
+
+def test_one_replica_at_a_time_keeps_a_workspace(database: Database) -> None:
+    log(database, "Acme", ["Reports are slow"])
+    with database.transaction() as session:
+        assert claim_upkeep(session=session, team_id="T1", kind=ThemeKind.PAIN, replica="r1", now=NOW)
+    # Another replica finds the lease held and leaves the workspace alone...
+    assert keeper(database, LexicalEmbedder(), replica="r2").tick(NOW + timedelta(minutes=1)) == {}
+    # ...until the lease runs out (the first one died).
+    done = keeper(database, LexicalEmbedder(), replica="r2").tick(NOW + timedelta(minutes=6))
+    assert done[("T1", ThemeKind.PAIN)].embedded == 1
+
+
+def test_switching_method_rebuilds_and_keeps_corrections(database: Database, semantic: Embedder) -> None:
+    seed(database)
+    keeper(database, LexicalEmbedder()).tick(NOW)
+    with database.transaction() as session:
+        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
+        theme = move(
+            session=session,
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            line_id=ids[UNRELATED[1]],
+            to=NEW_THEME,
+            by="U9",
+            now=NOW,
+        )
+        assert theme is not None
+        rename(session=session, team_id="T1", theme_id=theme.id, name="Price", by="U9", now=NOW)
+    result = keeper(database, semantic).tick(NOW + timedelta(minutes=1))[("T1", ThemeKind.PAIN)]
+    assert result.rebuilt
+    with database.read() as session:
+        assert {r.embedded_with for r in session.scalars(select(Pain))} == {semantic.name}
+        assert not session.scalars(select(CustomerRequest)).all()
+    found = themes_of(database)
+    assert found["Price"] == {UNRELATED[1]}
+    assert set(REPORTS) in found.values() and set(LOGINS) in found.values()

@@ -1,0 +1,96 @@
+"""The grouping core on hand-made vectors, and the lexical embedder's guarantees."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.embeddings import LexicalEmbedder, from_bytes, to_bytes
+from bot.grouping import GroupingPolicy, group, nearest, normalize, representative
+
+POLICY = GroupingPolicy(join_at=0.6, group_at=0.72)
+
+
+def around(center: np.ndarray, n: int, spread: float, rng: np.random.Generator) -> np.ndarray:
+    return normalize(center + spread * rng.standard_normal((n, len(center))))
+
+
+def test_tight_crowds_group_and_strays_stay_in_the_pool() -> None:
+    rng = np.random.default_rng(1)
+    a, b = normalize(rng.standard_normal((2, 64)))
+    strays = normalize(rng.standard_normal((3, 64)))
+    vectors = np.vstack([around(a, 5, 0.05, rng), around(b, 4, 0.05, rng), strays])
+    labels = group(vectors, POLICY)
+    assert labels[:5].tolist() == [0] * 5  # the biggest group first
+    assert labels[5:9].tolist() == [1] * 4
+    assert labels[9:].tolist() == [-1] * 3
+
+
+def test_too_few_lines_to_group() -> None:
+    assert group(np.zeros((0, 8)), POLICY).tolist() == []
+    assert group(normalize(np.ones((1, 8))), POLICY).tolist() == [-1]
+
+
+def test_nearest_and_representative() -> None:
+    centroids = np.array([[1.0, 0.0], [0.0, 3.0]])
+    best, score = nearest(normalize(np.array([[0.1, 1.0], [1.0, 0.2]])), centroids)
+    assert best.tolist() == [1, 0] and all(score > 0.9)
+    best, score = nearest(np.ones((2, 2)), np.zeros((0, 2)))
+    assert best.tolist() == [-1, -1] and np.isneginf(score).all()
+    members = normalize(np.array([[1.0, 0.0], [0.7, 0.7], [0.0, 1.0]]))
+    assert representative(members, members.mean(axis=0)) == 1
+
+
+def test_vectors_survive_storage() -> None:
+    vector = normalize(np.random.default_rng(2).standard_normal((1, 384)))[0]
+    assert np.allclose(from_bytes(to_bytes(vector)), vector, atol=1e-3)
+    assert np.array_equal(from_bytes(to_bytes(vector, np.float32)), vector)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_lexical_vectors_are_finite_and_unit_or_zero(text: str) -> None:
+    vector = LexicalEmbedder().embed([text])[0]
+    assert np.isfinite(vector).all()
+    norm = float(np.linalg.norm(vector))
+    assert abs(norm - 1) < 1e-4 or (norm == 0 and not text.strip())
+
+
+def test_lexical_vectors_are_the_same_in_every_process() -> None:
+    # Stored vectors are compared with ones made later, by another process: no per-process hashing.
+    script = (
+        "from bot.embeddings import LexicalEmbedder\n"
+        "print(LexicalEmbedder().embed(['Reports are slow'])[0].tobytes().hex())"
+    )
+    outputs = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+        for _ in range(2)
+    }
+    assert len(outputs) == 1
+    assert bytes.fromhex(outputs.pop().strip()) == LexicalEmbedder().embed(["Reports are slow"])[0].tobytes()
+
+
+def test_lexical_similarity_follows_shared_words() -> None:
+    a, b, c = LexicalEmbedder().embed(
+        ["Reports take forever to build", "Building reports takes forever", "Pricing is too high"]
+    )
+    assert float(a @ b) > 0.4 > 0.1 > float(a @ c)
+
+
+def test_auto_falls_back_to_words_when_the_model_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.semantic
+    from bot.embeddings import EmbedderUnavailable, load_embedder
+
+    def missing() -> None:
+        raise EmbedderUnavailable("the model package is not installed")
+
+    monkeypatch.setattr(bot.semantic, "model_dir", missing)
+    assert isinstance(load_embedder("auto"), LexicalEmbedder)
+    assert isinstance(load_embedder("lexical"), LexicalEmbedder)
+    with pytest.raises(EmbedderUnavailable):
+        load_embedder("semantic")
