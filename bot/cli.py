@@ -90,7 +90,7 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
 
     from bot.scheduler import replica_name
     from bot.theme_keeper import Prepared
-    from bot.themes import claim_upkeep, rebuild, release_upkeep, stale_texts
+    from bot.themes import claim_upkeep, plan_regroup, rebuild, release_upkeep, stale_texts
     from storage.models import ThemeKind
 
     team_id = args.team.strip()
@@ -124,15 +124,19 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         try:
-            # Embedding runs before the write transaction: on SQLite it would hold the file's lock.
+            # Embedding and grouping run before the write transaction: on SQLite it holds the file's lock.
             with db.read() as session:
                 texts = stale_texts(session=session, team_id=team_id, kind=kind, method=embedder.name)
             prepared = Prepared(
                 embedder, texts, on_batch=lambda done, total, p=progress: p("embedding", done, total)
             )
+            with db.read() as session:
+                regrouping = plan_regroup(
+                    session=session, team_id=team_id, kind=kind, embedder=prepared, progress=progress
+                )
             result = db.run(
-                lambda s, k=kind, now=now, e=prepared: rebuild(
-                    session=s, team_id=team_id, kind=k, embedder=e, now=now, progress=progress
+                lambda s, k=kind, now=now, e=prepared, r=regrouping: rebuild(
+                    session=s, team_id=team_id, kind=k, embedder=e, now=now, regrouping=r
                 )
             )
         finally:

@@ -14,10 +14,13 @@ from bot.embeddings import Embedder
 from bot.grouping import GroupingPolicy
 from bot.themes import (
     EMBED_BATCH,
+    Regrouping,
     UpkeepResult,
     UpkeepSchedule,
     claim_upkeep,
     keep_up,
+    plan_regroup,
+    rebuild_due,
     release_upkeep,
     texts_to_embed,
     upkeep_due,
@@ -76,24 +79,23 @@ class ThemeKeeper:
             if not claimed:
                 continue  # another replica keeps this workspace now
             try:
+                # The heavy parts (embedding, and a rebuild's grouping) run ahead, outside the write
+                # transaction: on SQLite it holds the file's lock, and a submission must not wait.
+                scope = {"team_id": team_id, "kind": kind}
                 with self.db.read() as session:
                     texts = texts_to_embed(
-                        session=session,
-                        team_id=team_id,
-                        kind=kind,
-                        method=self.embedder.name,
-                        now=now,
-                        schedule=self.schedule,
+                        session=session, method=self.embedder.name, now=now, schedule=self.schedule, **scope
                     )
                 prepared = Prepared(self.embedder, texts)
+                regrouping: Regrouping | None = None
+                with self.db.read() as session:
+                    if rebuild_due(
+                        session=session, method=self.embedder.name, now=now, schedule=self.schedule, **scope
+                    ):
+                        regrouping = plan_regroup(session=session, embedder=prepared, **scope)
                 done[(team_id, kind)] = self.db.run(
-                    lambda s, t=team_id, k=kind, e=prepared: keep_up(
-                        session=s,
-                        team_id=t,
-                        kind=k,
-                        embedder=e,
-                        now=now,
-                        schedule=self.schedule,
+                    lambda s, e=prepared, r=regrouping, scope=scope: keep_up(
+                        session=s, embedder=e, now=now, schedule=self.schedule, regrouping=r, **scope
                     )
                 )
             finally:

@@ -432,6 +432,52 @@ def recluster_pool(
     return made
 
 
+@dataclass(frozen=True)
+class Regrouping:
+    """How a rebuild groups a workspace's lines, worked out by `plan_regroup`."""
+
+    method: str
+    labels: dict[int, int]  # line id -> group (-1: in no theme)
+
+
+def plan_regroup(
+    *,
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> Regrouping:
+    """Group the lines a rebuild regroups: every line nobody placed by hand.
+
+    Only reads, so callers run it ahead of `rebuild`, in a read transaction: grouping a large workspace
+    takes seconds, and on SQLite the write transaction holds the file's lock (a submission would wait).
+    Lines not embedded yet (or by another method) are embedded by `embedder`, without storing.
+    """
+    model = LINE_MODELS[kind]
+    free = session.execute(
+        select(model.id, model.text, model.embedding, model.embedded_with)
+        .where(model.team_id == team_id, model.placed_by.is_(None))
+        .order_by(model.id)
+    ).all()
+    if progress:
+        progress("grouping", 0, 1)
+    labels = np.full(len(free), -1)
+    if len(free) >= embedder.policy.min_size:
+        stale = [i for i, r in enumerate(free) if r.embedded_with != embedder.name or r.embedding is None]
+        fresh = embedder.embed([free[i].text for i in stale])
+        by_index = dict(zip(stale, fresh, strict=True))
+        vectors = np.vstack(
+            [by_index[i] if i in by_index else from_bytes(r.embedding) for i, r in enumerate(free)]
+        )
+        labels = grouping.group(grouping.normalize(vectors), embedder.policy)
+    if progress:
+        progress("grouping", 1, 1)
+    return Regrouping(
+        embedder.name, {r.id: int(label) for r, label in zip(free, labels.tolist(), strict=True)}
+    )
+
+
 def rebuild(
     *,
     session: Session,
@@ -439,6 +485,7 @@ def rebuild(
     kind: ThemeKind,
     embedder: Embedder,
     now: datetime,
+    regrouping: Regrouping | None = None,
     progress: Progress | None = None,
 ) -> UpkeepResult:
     """Re-group a workspace's lines from scratch, keeping what people did.
@@ -447,6 +494,9 @@ def rebuild(
     to the old themes by the lines they share (the largest overlaps first, renamed themes first among
     equals), so a theme that continues keeps its id; the others are new, and old themes left with no
     line are deleted.
+
+    `regrouping` is the grouping worked out ahead by `plan_regroup` (made here when not given). Lines
+    logged since it was made are placed as new lines are; lines people placed since are left alone.
     """
     model = LINE_MODELS[kind]
     result = UpkeepResult(rebuilt=True)
@@ -455,20 +505,18 @@ def rebuild(
     if stale:
         for row, vector in zip(stale, embedder.embed([r.text for r in stale]), strict=True):
             row.embedding, row.embedded_with = to_bytes(vector), embedder.name
+        session.flush()
     result.embedded = len(stale)
+    if regrouping is None or regrouping.method != embedder.name:
+        regrouping = plan_regroup(
+            session=session, team_id=team_id, kind=kind, embedder=embedder, progress=progress
+        )
     free = [r for r in rows if r.placed_by is None]
-    if progress:
-        progress("grouping", 0, 1)
-    labels = (
-        grouping.group(grouping.normalize(_load_vectors(free)), embedder.policy)
-        if len(free) >= embedder.policy.min_size
-        else np.full(len(free), -1)
-    )
-    if progress:
-        progress("grouping", 1, 1)
+    late = [r for r in free if r.id not in regrouping.labels]
     groups: dict[int, list[Line]] = {}
-    for row, label in zip(free, labels.tolist(), strict=True):
-        groups.setdefault(label, []).append(row)
+    for row in free:
+        if row.id in regrouping.labels:
+            groups.setdefault(regrouping.labels[row.id], []).append(row)
     pool = groups.pop(-1, [])
 
     old = {
@@ -506,7 +554,18 @@ def rebuild(
     upkeep = _upkeep_row(session, team_id, kind)
     upkeep.embedded_with, upkeep.pool_grew_at, upkeep.pool_clustered_at = embedder.name, None, now
     upkeep.rebuilt_at = now
-    result.pooled = len(pool)
+    late_pooled = 0
+    if late:
+        result.joined, late_pooled = place(
+            session=session,
+            team_id=team_id,
+            kind=kind,
+            embedder=embedder,
+            rows=late,
+            vectors=grouping.normalize(_load_vectors(late)),
+            now=now,
+        )
+    result.pooled = len(pool) + late_pooled
     result.themes = count_themes(session=session, team_id=team_id, kind=kind)
     return result
 
@@ -615,12 +674,19 @@ def stale_texts(*, session: Session, team_id: str, kind: ThemeKind, method: str)
     return list(session.scalars(select(model.text).where(model.team_id == team_id, stale)))
 
 
+def rebuild_due(
+    *, session: Session, team_id: str, kind: ThemeKind, method: str, now: datetime, schedule: UpkeepSchedule
+) -> bool:
+    """Whether `keep_up` is about to rebuild the workspace (so its regrouping can be planned ahead)."""
+    return _needs_rebuild(_find_upkeep(session, team_id, kind), now, method, schedule)
+
+
 def texts_to_embed(
     *, session: Session, team_id: str, kind: ThemeKind, method: str, now: datetime, schedule: UpkeepSchedule
 ) -> list[str]:
     """The texts `keep_up` is about to embed, read ahead so the embedding can run outside its write
     transaction (on SQLite that transaction holds the file's lock, and a submission must not wait)."""
-    if _needs_rebuild(_find_upkeep(session, team_id, kind), now, method, schedule):
+    if rebuild_due(session=session, team_id=team_id, kind=kind, method=method, now=now, schedule=schedule):
         return stale_texts(session=session, team_id=team_id, kind=kind, method=method)
     model = LINE_MODELS[kind]
     return list(session.scalars(_not_embedded(model, team_id).with_only_columns(model.text)))
@@ -634,6 +700,7 @@ def keep_up(
     embedder: Embedder,
     now: datetime,
     schedule: UpkeepSchedule,
+    regrouping: Regrouping | None = None,
 ) -> UpkeepResult:
     """One pass of upkeep for a workspace (the caller holds its lease).
 
@@ -644,7 +711,9 @@ def keep_up(
     """
     upkeep = _upkeep_row(session, team_id, kind)
     if _needs_rebuild(upkeep, now, embedder.name, schedule):
-        return rebuild(session=session, team_id=team_id, kind=kind, embedder=embedder, now=now)
+        return rebuild(
+            session=session, team_id=team_id, kind=kind, embedder=embedder, now=now, regrouping=regrouping
+        )
     result = UpkeepResult()
     rows, vectors = embed_new(session=session, team_id=team_id, kind=kind, embedder=embedder)
     result.embedded = len(rows)

@@ -21,6 +21,7 @@ from bot.themes import (
     list_themes,
     merge,
     move,
+    plan_regroup,
     rebuild,
     rename,
     theme_lines,
@@ -202,6 +203,40 @@ def test_a_line_taken_out_or_split_off_stays_where_a_person_put_it(
         assert theme_id_of(database, REPORTS[2]) is None
         assert theme_id_of(database, LOGINS[2]) == split_id
         assert set(REPORTS[:2]) in themes_of(database).values()
+
+
+def test_a_rebuild_planned_ahead_keeps_what_happened_meanwhile(
+    database: Database, semantic: Embedder
+) -> None:
+    # The grouping is worked out in a read transaction, then applied in the write one: a line logged
+    # and a line moved in between must come out as if the plan had been made after them.
+    seed(database)
+    keeper(database, semantic).tick(NOW)
+    reports = theme_id_of(database, REPORTS[0])
+    with database.read() as session:
+        plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic)
+    assert len(plan.labels) == len(REPORTS + LOGINS + UNRELATED)
+
+    log(database, "Late Customer", ["Compiling the weekly reports takes me ages"])
+    with database.transaction() as session:
+        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
+        move(
+            session=session,
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            line_id=ids[LOGINS[0]],
+            to=reports,
+            by="U9",
+            now=NOW,
+        )
+    with database.transaction() as session:
+        result = rebuild(
+            session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW, regrouping=plan
+        )
+    assert (result.embedded, result.joined) == (1, 1)
+    for text in [*REPORTS, LOGINS[0], "Compiling the weekly reports takes me ages"]:
+        assert theme_id_of(database, text) == reports
+    assert set(LOGINS[1:]) in themes_of(database).values()
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.embeddings import LexicalEmbedder, from_bytes, to_bytes
-from bot.grouping import GroupingPolicy, group, nearest, normalize, representative
+from bot.grouping import GroupingPolicy, group, micro_groups, nearest, normalize, representative
 
 POLICY = GroupingPolicy(join_at=0.6, group_at=0.72)
 
@@ -29,6 +29,31 @@ def test_tight_crowds_group_and_strays_stay_in_the_pool() -> None:
     assert labels[:5].tolist() == [0] * 5  # the biggest group first
     assert labels[5:9].tolist() == [1] * 4
     assert labels[9:].tolist() == [-1] * 3
+
+
+def test_a_large_workspace_groups_through_micro_groups_with_the_same_themes() -> None:
+    # Above exact_max lines, linkage runs on k-means micro-groups (bounded memory): the crowds and
+    # strays must come out as they do when every pair is compared.
+    rng = np.random.default_rng(3)
+    centres = normalize(rng.standard_normal((6, 64)))
+    vectors = np.vstack([around(c, 40 + 10 * i, 0.05, rng) for i, c in enumerate(centres)])
+    vectors = np.vstack([vectors, normalize(rng.standard_normal((5, 64)))])
+    exact = group(vectors, POLICY)
+    approximate = group(vectors, GroupingPolicy(join_at=0.6, group_at=0.72, exact_max=60))
+    assert exact.max() == 5 and (exact[-5:] == -1).all()
+    assert approximate.tolist() == exact.tolist()
+
+
+def test_micro_groups_are_tight_complete_and_repeatable() -> None:
+    rng = np.random.default_rng(4)
+    vectors = normalize(rng.standard_normal((500, 32)))
+    member_of, means = micro_groups(vectors, 50)
+    assert member_of.shape == (500,) and set(member_of.tolist()) == set(range(len(means)))
+    # Each group's mean is its members' mean: the dot product of two means is their average similarity.
+    for g in (0, len(means) - 1):
+        assert np.allclose(means[g], vectors[member_of == g].mean(axis=0), atol=1e-5)
+    again, _ = micro_groups(vectors, 50)
+    assert again.tolist() == member_of.tolist()
 
 
 def test_too_few_lines_to_group() -> None:
