@@ -518,6 +518,11 @@ def rebuild(
         if row.id in regrouping.labels:
             groups.setdefault(regrouping.labels[row.id], []).append(row)
     pool = groups.pop(-1, [])
+    for label in [g for g, members in groups.items() if len(members) < embedder.policy.min_size]:
+        # People placed the rest of this group since the plan: what is left is placed as a new line is.
+        late += groups.pop(label)
+    for row in late:
+        row.theme_id = None
 
     old = {
         t.id: t

@@ -239,6 +239,35 @@ def test_a_rebuild_planned_ahead_keeps_what_happened_meanwhile(
     assert set(LOGINS[1:]) in themes_of(database).values()
 
 
+def test_a_planned_group_left_with_one_free_line_is_not_a_theme(
+    database: Database, semantic: Embedder
+) -> None:
+    for n, pain in enumerate([*REPORTS[:2], *LOGINS]):
+        log(database, f"Customer {n}", [pain])
+    keeper(database, semantic).tick(NOW)
+    with database.read() as session:
+        plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic)
+    with database.transaction() as session:
+        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
+        move(
+            session=session,
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            line_id=ids[REPORTS[1]],
+            to=None,
+            by="U9",
+            now=NOW,
+        )
+    with database.transaction() as session:
+        result = rebuild(
+            session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW, regrouping=plan
+        )
+    # One customer's pain alone is not a theme: it waits in the pool, as a fresh rebuild would leave it.
+    assert theme_id_of(database, REPORTS[0]) is None
+    assert list(themes_of(database).values()) == [set(LOGINS)]
+    assert (result.themes, result.pooled) == (1, 1)
+
+
 @pytest.mark.parametrize(
     "odd",
     [

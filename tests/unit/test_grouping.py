@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.embeddings import LexicalEmbedder, from_bytes, to_bytes
-from bot.grouping import GroupingPolicy, group, micro_groups, nearest, normalize, representative
+from bot.grouping import (
+    GroupingPolicy,
+    average_linkage,
+    cosine_distances,
+    group,
+    micro_groups,
+    nearest,
+    normalize,
+    representative,
+)
 
 POLICY = GroupingPolicy(join_at=0.6, group_at=0.72)
 
@@ -31,6 +40,11 @@ def test_tight_crowds_group_and_strays_stay_in_the_pool() -> None:
     assert labels[9:].tolist() == [-1] * 3
 
 
+def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = set(zip(a.tolist(), b.tolist(), strict=True))
+    return len(pairs) == len(set(a.tolist())) == len(set(b.tolist()))
+
+
 def test_a_large_workspace_groups_through_micro_groups_with_the_same_themes() -> None:
     # Above exact_max lines, linkage runs on k-means micro-groups (bounded memory): the crowds and
     # strays must come out as they do when every pair is compared.
@@ -42,6 +56,56 @@ def test_a_large_workspace_groups_through_micro_groups_with_the_same_themes() ->
     approximate = group(vectors, GroupingPolicy(join_at=0.6, group_at=0.72, exact_max=60))
     assert exact.max() == 5 and (exact[-5:] == -1).all()
     assert approximate.tolist() == exact.tolist()
+
+
+def test_strays_among_many_lines_stay_in_the_pool() -> None:
+    # k-means puts every line in some micro-group; one unlike the rest of its group must not ride
+    # along into a theme. 20 crowds of 15, and 600 lines nobody else said.
+    rng = np.random.default_rng(5)
+    crowds = [around(c, 15, 0.05, rng) for c in normalize(rng.standard_normal((20, 64)))]
+    strays = normalize(rng.standard_normal((600, 64)))
+    vectors = np.vstack([*crowds, strays])
+    labels = group(vectors, GroupingPolicy(join_at=0.6, group_at=0.72, exact_max=200))
+    assert len(set(labels[:300].tolist())) == 20 and (labels[:300] >= 0).all()
+    assert (labels[300:] == -1).mean() > 0.95
+
+
+def test_empty_and_identical_lines_never_break_grouping() -> None:
+    policy = GroupingPolicy(join_at=0.6, group_at=0.72, exact_max=5)
+    same = normalize(np.ones((7, 4)))
+    assert group(same, policy).tolist() == [0] * 7
+    with_empty = np.vstack([same, np.zeros((3, 4))])
+    assert group(with_empty, policy).tolist() == [0] * 7 + [-1] * 3
+    assert group(with_empty, POLICY).tolist() == [0] * 7 + [-1] * 3
+    assert group(np.zeros((9, 4)), policy).tolist() == [-1] * 9
+
+
+def test_average_linkage_of_single_lines_is_scipys() -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    rng = np.random.default_rng(6)
+    vectors = np.vstack([around(c, 30, 0.25, rng) for c in normalize(rng.standard_normal((8, 16)))])
+    for cut in (0.1, 0.3, 0.6):
+        ours = average_linkage(vectors, np.ones(len(vectors)), cut)
+        theirs = fcluster(linkage(cosine_distances(vectors), "average"), t=cut, criterion="distance")
+        assert same_partition(ours, theirs)
+
+
+def test_groups_link_as_their_lines_would() -> None:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    # 50 lines saying a, one saying b (0.9 like a), one saying c (0.66 like a, 0.79 like b). a and b
+    # merge first; c is then 0.66 like that group on average, below the 0.72 cut. Linking the three
+    # as one line each would put c at 0.725 and wrongly let it in.
+    a, b = np.array([1.0, 0.0, 0.0]), np.array([0.9, np.sqrt(1 - 0.81), 0.0])
+    y = (0.79 - 0.9 * 0.66) / b[1]
+    c = np.array([0.66, y, np.sqrt(1 - 0.66**2 - y**2)])
+    lines = np.vstack([np.tile(a, (50, 1)), b, c])
+    theirs = fcluster(linkage(cosine_distances(lines), "average"), t=0.28, criterion="distance")
+    ours = average_linkage(np.vstack([a, b, c]), np.array([50, 1, 1]), 0.28)
+    assert ours[0] == ours[1] != ours[2]
+    assert same_partition(ours[[0] * 50 + [1, 2]], theirs)
+    assert len(set(average_linkage(np.vstack([a, b, c]), np.ones(3), 0.28).tolist())) == 1
 
 
 def test_micro_groups_are_tight_complete_and_repeatable() -> None:
