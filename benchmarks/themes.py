@@ -247,13 +247,13 @@ def assignment(
     new = [texts[(i * 7919) % len(texts)] + " please" for i in range(NEW_LINES)]  # near, not equal
     _log_batch(db, [(f"New {i}", text) for i, text in enumerate(new)], now)
     keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=_schedule())
-    embed_started = time.perf_counter()
-    embedder.embed(new)
-    embed_seconds = time.perf_counter() - embed_started
     started = time.perf_counter()
     while keeper.tick(now):
         now += timedelta(seconds=1)
     seconds = time.perf_counter() - started
+    embed_started = time.perf_counter()  # the same texts again: what the embedding part of it took
+    embedder.embed(new)
+    embed_seconds = time.perf_counter() - embed_started
     db.dispose()
     return seconds, embed_seconds
 
