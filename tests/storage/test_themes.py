@@ -92,6 +92,16 @@ def theme_id_of(db: Database, text: str, team_id: str = "T1") -> int | None:
         return session.scalar(select(Pain.theme_id).where(Pain.team_id == team_id, Pain.text == text))
 
 
+def move_line(db: Database, text: str, to: int | str | None) -> int | None:
+    """A person moves a pain (by its text) to a theme, a new theme, or out of any; the theme's id."""
+    with db.transaction() as session:
+        line_id = session.scalar(select(Pain.id).where(Pain.team_id == "T1", Pain.text == text))
+        theme = move(
+            session=session, team_id="T1", kind=ThemeKind.PAIN, line_id=line_id, to=to, by="U9", now=NOW
+        )
+        return theme.id if theme is not None else None
+
+
 def seed(db: Database) -> None:
     # Each pain comes from another account: a theme is what several customers said.
     for n, pain in enumerate(REPORTS + LOGINS + UNRELATED):
@@ -148,9 +158,7 @@ def test_a_merge_a_rename_and_moves_survive_a_rebuild(database: Database, semant
     assert reports and logins and reports != logins
     with database.transaction() as session:
         rename(session=session, team_id="T1", theme_id=reports, name="Reporting is slow", by="U9", now=NOW)
-    with database.transaction() as session:
-        crash = session.scalar(select(Pain.id).where(Pain.text == UNRELATED[0]))
-        move(session=session, team_id="T1", kind=ThemeKind.PAIN, line_id=crash, to=reports, by="U9", now=NOW)
+    move_line(database, UNRELATED[0], reports)
 
     with database.transaction() as session:
         rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW)
@@ -174,28 +182,9 @@ def test_a_line_taken_out_or_split_off_stays_where_a_person_put_it(
 ) -> None:
     seed(database)
     keeper(database, semantic).tick(NOW)
-    with database.transaction() as session:
-        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
-        move(
-            session=session,
-            team_id="T1",
-            kind=ThemeKind.PAIN,
-            line_id=ids[REPORTS[2]],
-            to=None,
-            by="U9",
-            now=NOW,
-        )
-        split = move(
-            session=session,
-            team_id="T1",
-            kind=ThemeKind.PAIN,
-            line_id=ids[LOGINS[2]],
-            to=NEW_THEME,
-            by="U9",
-            now=NOW,
-        )
-        assert split is not None
-        split_id = split.id
+    move_line(database, REPORTS[2], None)
+    split_id = move_line(database, LOGINS[2], NEW_THEME)
+    assert split_id is not None
     for _ in range(2):
         with database.transaction() as session:
             rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW)
@@ -218,17 +207,7 @@ def test_a_rebuild_planned_ahead_keeps_what_happened_meanwhile(
     assert len(plan.labels) == len(REPORTS + LOGINS + UNRELATED)
 
     log(database, "Late Customer", ["Compiling the weekly reports takes me ages"])
-    with database.transaction() as session:
-        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
-        move(
-            session=session,
-            team_id="T1",
-            kind=ThemeKind.PAIN,
-            line_id=ids[LOGINS[0]],
-            to=reports,
-            by="U9",
-            now=NOW,
-        )
+    move_line(database, LOGINS[0], reports)
     with database.transaction() as session:
         result = rebuild(
             session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW, regrouping=plan
@@ -247,17 +226,7 @@ def test_a_planned_group_left_with_one_free_line_is_not_a_theme(
     keeper(database, semantic).tick(NOW)
     with database.read() as session:
         plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic)
-    with database.transaction() as session:
-        ids = dict(session.execute(select(Pain.text, Pain.id)).all())
-        move(
-            session=session,
-            team_id="T1",
-            kind=ThemeKind.PAIN,
-            line_id=ids[REPORTS[1]],
-            to=None,
-            by="U9",
-            now=NOW,
-        )
+    move_line(database, REPORTS[1], None)
     with database.transaction() as session:
         result = rebuild(
             session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW, regrouping=plan
