@@ -199,8 +199,7 @@ def average_linkage(means: np.ndarray, sizes: np.ndarray, cut: float) -> np.ndar
         if dist[a, b] > cut:
             for g in (a, b):  # neither comes within the cut of anything, now or later
                 dist[g, :], dist[:, g], weight[g] = np.inf, np.inf, np.inf
-            active -= 2
-            chain = []
+            active -= 2  # the rest of the chain stands: no other distance changed
             continue
         merged = (weight[a] * dist[a] + weight[b] * dist[b]) / (weight[a] + weight[b])
         dist[a, :], dist[:, a], dist[a, a] = merged, merged, np.inf

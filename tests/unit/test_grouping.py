@@ -89,6 +89,13 @@ def test_average_linkage_of_single_lines_is_scipys() -> None:
         ours = average_linkage(vectors, np.ones(len(vectors)), cut)
         theirs = fcluster(linkage(cosine_distances(vectors), "average"), t=cut, criterion="distance")
         assert same_partition(ours, theirs)
+    for seed in range(20):  # random sizes, dimensions and cuts, with some lines said twice
+        rng = np.random.default_rng(100 + seed)
+        lines = normalize(rng.standard_normal((int(rng.integers(2, 120)), int(rng.integers(2, 40)))))
+        lines = np.vstack([lines, lines[: len(lines) // 4]])
+        cut = float(rng.uniform(0.05, 1.5))
+        theirs = fcluster(linkage(cosine_distances(lines), "average"), t=cut, criterion="distance")
+        assert same_partition(average_linkage(lines, np.ones(len(lines)), cut), theirs), seed
 
 
 def test_groups_link_as_their_lines_would() -> None:
