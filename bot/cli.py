@@ -89,8 +89,8 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from bot.scheduler import replica_name
-    from bot.theme_keeper import Prepared
-    from bot.themes import claim_upkeep, plan_regroup, rebuild, release_upkeep, stale_texts
+    from bot.theme_keeper import prepare_rebuild
+    from bot.themes import claim_upkeep, rebuild, release_upkeep
     from storage.models import ThemeKind
 
     team_id = args.team.strip()
@@ -124,16 +124,14 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
             bar.update(done - bar.n)
 
         try:
-            # Embedding and grouping run before the write transaction: on SQLite it holds the file's lock.
-            with db.read() as session:
-                texts = stale_texts(session=session, team_id=team_id, kind=kind, method=embedder.name)
-            prepared = Prepared(
-                embedder, texts, on_batch=lambda done, total, p=progress: p("embedding", done, total)
+            prepared, regrouping = prepare_rebuild(
+                db,
+                embedder,
+                team_id=team_id,
+                kind=kind,
+                on_batch=lambda done, total, p=progress: p("embedding", done, total),
+                progress=progress,
             )
-            with db.read() as session:
-                regrouping = plan_regroup(
-                    session=session, team_id=team_id, kind=kind, embedder=prepared, progress=progress
-                )
             result = db.run(
                 lambda s, k=kind, now=now, e=prepared, r=regrouping: rebuild(
                     session=s, team_id=team_id, kind=k, embedder=e, now=now, regrouping=r

@@ -14,15 +14,17 @@ from bot.embeddings import Embedder
 from bot.grouping import GroupingPolicy
 from bot.themes import (
     EMBED_BATCH,
+    Progress,
     Regrouping,
     UpkeepResult,
     UpkeepSchedule,
     claim_upkeep,
     keep_up,
+    new_texts,
     plan_regroup,
     rebuild_due,
     release_upkeep,
-    texts_to_embed,
+    stale_texts,
     upkeep_due,
 )
 from storage.db import Database
@@ -58,6 +60,27 @@ class Prepared:
         return np.vstack([self._known[t] for t in texts])
 
 
+def prepare_rebuild(
+    db: Database,
+    embedder: Embedder,
+    *,
+    team_id: str,
+    kind: ThemeKind,
+    on_batch: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
+) -> tuple[Prepared, Regrouping]:
+    """A rebuild's heavy parts, done ahead of its write transaction (on SQLite that transaction holds the
+    file's lock, and a submission must not wait): embedding the lines that need it, and the grouping."""
+    with db.read() as session:
+        texts = stale_texts(session=session, team_id=team_id, kind=kind, method=embedder.name)
+    prepared = Prepared(embedder, texts, on_batch=on_batch)
+    with db.read() as session:
+        regrouping = plan_regroup(
+            session=session, team_id=team_id, kind=kind, embedder=prepared, progress=progress
+        )
+    return prepared, regrouping
+
+
 @dataclass
 class ThemeKeeper:
     db: Database
@@ -79,20 +102,17 @@ class ThemeKeeper:
             if not claimed:
                 continue  # another replica keeps this workspace now
             try:
-                # The heavy parts (embedding, and a rebuild's grouping) run ahead, outside the write
-                # transaction: on SQLite it holds the file's lock, and a submission must not wait.
                 scope = {"team_id": team_id, "kind": kind}
                 with self.db.read() as session:
-                    texts = texts_to_embed(
+                    rebuilding = rebuild_due(
                         session=session, method=self.embedder.name, now=now, schedule=self.schedule, **scope
                     )
-                prepared = Prepared(self.embedder, texts)
+                    texts = [] if rebuilding else new_texts(session=session, **scope)
                 regrouping: Regrouping | None = None
-                with self.db.read() as session:
-                    if rebuild_due(
-                        session=session, method=self.embedder.name, now=now, schedule=self.schedule, **scope
-                    ):
-                        regrouping = plan_regroup(session=session, embedder=prepared, **scope)
+                if rebuilding:
+                    prepared, regrouping = prepare_rebuild(self.db, self.embedder, team_id=team_id, kind=kind)
+                else:  # new lines embedded ahead, outside the write transaction, as a rebuild's are
+                    prepared = Prepared(self.embedder, texts)
                 done[(team_id, kind)] = self.db.run(
                     lambda s, e=prepared, r=regrouping, scope=scope: keep_up(
                         session=s, embedder=e, now=now, schedule=self.schedule, regrouping=r, **scope

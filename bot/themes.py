@@ -83,6 +83,11 @@ class ThemeLine:
 # --------------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------------
+def _live(team_id: str, kind: ThemeKind) -> tuple[Any, ...]:
+    """Conditions for a workspace's themes of a kind that were not merged into another."""
+    return (Theme.team_id == team_id, Theme.kind == kind, Theme.merged_into_id.is_(None))
+
+
 def list_themes(*, session: Session, team_id: str, kind: ThemeKind, limit: int = 100) -> list[ThemeSummary]:
     """Live themes, the ones raised by the most accounts first."""
     line = LINE_MODELS[kind]
@@ -91,7 +96,7 @@ def list_themes(*, session: Session, team_id: str, kind: ThemeKind, limit: int =
         select(Theme, func.count(line.id), accounts)
         .join(line, line.theme_id == Theme.id)
         .join(Interview, Interview.id == line.interview_id)
-        .where(Theme.team_id == team_id, Theme.kind == kind, Theme.merged_into_id.is_(None))
+        .where(*_live(team_id, kind))
         .group_by(Theme.id)
         .order_by(accounts.desc(), func.count(line.id).desc(), Theme.id)
         .limit(limit)
@@ -109,14 +114,7 @@ def count_pool(*, session: Session, team_id: str, kind: ThemeKind) -> int:
 
 
 def count_themes(*, session: Session, team_id: str, kind: ThemeKind) -> int:
-    return int(
-        session.scalar(
-            select(func.count(Theme.id)).where(
-                Theme.team_id == team_id, Theme.kind == kind, Theme.merged_into_id.is_(None)
-            )
-        )
-        or 0
-    )
+    return int(session.scalar(select(func.count(Theme.id)).where(*_live(team_id, kind))) or 0)
 
 
 def summary_of(*, session: Session, theme: Theme) -> ThemeSummary:
@@ -315,9 +313,7 @@ def _live_themes(session: Session, team_id: str, kind: ThemeKind, method: str) -
     return list(
         session.scalars(
             select(Theme).where(
-                Theme.team_id == team_id,
-                Theme.kind == kind,
-                Theme.merged_into_id.is_(None),
+                *_live(team_id, kind),
                 Theme.centroid.is_not(None),
                 Theme.embedded_with == method,
             )
@@ -524,12 +520,7 @@ def rebuild(
     for row in late:
         row.theme_id = None
 
-    old = {
-        t.id: t
-        for t in session.scalars(
-            select(Theme).where(Theme.team_id == team_id, Theme.kind == kind, Theme.merged_into_id.is_(None))
-        )
-    }
+    old = {t.id: t for t in session.scalars(select(Theme).where(*_live(team_id, kind)))}
     overlaps = sorted(
         (
             (-count, old[theme_id].named_by is None, label, theme_id)
@@ -686,13 +677,9 @@ def rebuild_due(
     return _needs_rebuild(_find_upkeep(session, team_id, kind), now, method, schedule)
 
 
-def texts_to_embed(
-    *, session: Session, team_id: str, kind: ThemeKind, method: str, now: datetime, schedule: UpkeepSchedule
-) -> list[str]:
-    """The texts `keep_up` is about to embed, read ahead so the embedding can run outside its write
+def new_texts(*, session: Session, team_id: str, kind: ThemeKind) -> list[str]:
+    """Texts of the lines `embed_new` takes next, read ahead so the embedding can run outside the write
     transaction (on SQLite that transaction holds the file's lock, and a submission must not wait)."""
-    if rebuild_due(session=session, team_id=team_id, kind=kind, method=method, now=now, schedule=schedule):
-        return stale_texts(session=session, team_id=team_id, kind=kind, method=method)
     model = LINE_MODELS[kind]
     return list(session.scalars(_not_embedded(model, team_id).with_only_columns(model.text)))
 

@@ -110,19 +110,20 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
     here = _view_metadata(body)
     metadata = ThemesMetadata(kind=here.kind, theme_id=theme_id, list_view_id=body["view"]["id"])
     with deps.db.read() as session:
-        theme = get_theme(session=session, team_id=actor.team_id, theme_id=theme_id)
         if verb is ThemeMenu.LINES:
             view = _lines_view(session, actor, metadata)
-        elif verb is ThemeMenu.RENAME:
-            view = rename_modal(current=theme.name, metadata=metadata)
         else:
-            # One more than a select holds: the theme itself is left out of its own list.
-            others = list_themes(
-                session=session, team_id=actor.team_id, kind=theme.kind, limit=OPTIONS_MAX + 1
-            )
-            view = merge_modal(
-                source=summary_of(session=session, theme=theme), others=others, metadata=metadata
-            )
+            theme = get_theme(session=session, team_id=actor.team_id, theme_id=theme_id)
+            if verb is ThemeMenu.RENAME:
+                view = rename_modal(current=theme.name, metadata=metadata)
+            else:
+                # One more than a select holds: the theme itself is left out of its own list.
+                others = list_themes(
+                    session=session, team_id=actor.team_id, kind=theme.kind, limit=OPTIONS_MAX + 1
+                )
+                view = merge_modal(
+                    source=summary_of(session=session, theme=theme), others=others, metadata=metadata
+                )
     call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
     ack()
 
