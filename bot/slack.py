@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -46,32 +47,24 @@ BACKGROUND_TIMEOUT_SECONDS = 15
 INTERACTIVE_TIMEOUT_SECONDS = 2.5
 
 
-def make_client(*, token: str | None, base_url: str) -> WebClient:
-    """The background client: patient, retries what may heal."""
+def make_client(*, token: str | None, base_url: str, sleep_out_rate_limits: bool = True) -> WebClient:
+    """The background client: patient, retries what may heal. Without `sleep_out_rate_limits`, a 429 is
+    answered at once rather than slept out (see `without_rate_limit_sleeps`)."""
+    handlers: list[RetryHandler] = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    if sleep_out_rate_limits:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return WebClient(
-        token=token,
-        base_url=base_url,
-        timeout=BACKGROUND_TIMEOUT_SECONDS,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
+        token=token, base_url=base_url, timeout=BACKGROUND_TIMEOUT_SECONDS, retry_handlers=handlers
     )
 
 
 def without_rate_limit_sleeps(client: WebClient) -> WebClient:
     """A copy of `client` that answers a 429 at once instead of sleeping out Retry-After: for the
     scheduler, which hands the work back for later and serves other people meanwhile."""
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=BACKGROUND_TIMEOUT_SECONDS,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            ServerErrorRetryHandler(max_retry_count=2),
-        ],
-    )
+    return make_client(token=client.token, base_url=client.base_url, sleep_out_rate_limits=False)
 
 
 def retry_after(error: SlackApiError) -> float | None:
