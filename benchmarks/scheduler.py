@@ -705,12 +705,6 @@ SELECT :team, 'U' || lpad(((g - 1) % :people)::text, 6, '0'),
        CAST(:now AS timestamptz) - interval '1 day' + g * interval '1 millisecond', 0
 FROM generate_series(1, :items) AS g
 """
-SEED_KNOWN_PEOPLE = """
-INSERT INTO people (team_id, user_id, tz, tz_fetched_at, dm_channel_id)
-SELECT :team, 'U' || lpad(g::text, 6, '0'), 'America/New_York', CAST(:now AS timestamptz),
-       'DU' || lpad(g::text, 6, '0')
-FROM generate_series(0, :people - 1) AS g
-"""
 
 
 def seed_delivery(db: Database, scenario: Scenario) -> None:
@@ -719,7 +713,7 @@ def seed_delivery(db: Database, scenario: Scenario) -> None:
         session.execute(text("TRUNCATE follow_ups, reminder_deliveries, people RESTART IDENTITY CASCADE"))
         session.execute(text(SEED_DUE_FOR_PEOPLE), params)
         if scenario.known_people:
-            session.execute(text(SEED_KNOWN_PEOPLE), params)
+            session.execute(text(SEED_PEOPLE), {**params, "owners": scenario.people})
     vacuum_analyze(db)
 
 
