@@ -44,9 +44,9 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from bot.followups.deliveries import LEASE, MAX_ITEMS_PER_DELIVERY, ReminderPolicy, claim_due
+from bot.outbound.reminders import CLAIM_BATCH, SEND_WORKERS, ReminderSender, TickResult
 from bot.people import Timezones
-from bot.reminders import LEASE, MAX_ITEMS_PER_DELIVERY, ReminderPolicy, claim_due
-from bot.scheduler import CLAIM_BATCH, SEND_WORKERS, ReminderSender, TickResult
 from bot.slack import make_client
 from handlers.views.reminders import ITEM_BLOCK
 from storage.db import Database

@@ -1,4 +1,4 @@
-"""How a full regroup scales with a workspace's size: time and peak memory of `bot.grouping.group`.
+"""How a full regroup scales with a workspace's size: time and peak memory of `bot.themes.grouping.group`.
 
 The labelled texts are embedded once; a workspace of N lines is then made by drawing N of them with
 replacement, each drawn copy nudged by a little noise (as if reworded), and grouped in a fresh process of
@@ -46,11 +46,11 @@ def peak_mb() -> float:
 
 
 def run_size(vectors_file: Path, labels_file: Path, method: str, size: int, seed: int, exact: bool) -> dict:
-    from bot import grouping
-    from bot.embeddings import LexicalEmbedder
+    from bot.themes import grouping
+    from bot.themes.embeddings import LexicalEmbedder
 
     if method == "semantic":
-        from bot.semantic import SemanticEmbedder as Method  # the class: its policy, not the model
+        from bot.themes.semantic import SemanticEmbedder as Method  # the class: its policy, not the model
     else:
         Method = LexicalEmbedder
     policy = Method.policy if not exact else dataclasses.replace(Method.policy, exact_max=size)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report))
         return 0
 
-    from bot.embeddings import load_embedder
+    from bot.themes.embeddings import load_embedder
 
     texts, truth = read_labelled(args.data, args.text_column, args.label_column)
     embedder = load_embedder(args.method, threads=os.cpu_count() or 1)

@@ -3,7 +3,7 @@
 For each method (the semantic model, and the lexical fallback), in a fresh process of its own so its
 peak memory is its own:
 - k given: k-means on the engine's vectors with k = the number of labels (a reference point);
-- k unknown, rebuild: the engine's own threshold mode, `bot.grouping.group` with the method's policy,
+- k unknown, rebuild: the engine's own threshold mode, `bot.themes.grouping.group` with the method's policy,
   exactly what `interview-bot themes rebuild` runs on a workspace;
 - k unknown, streamed: the texts logged as interviews in N weekly batches into a scratch SQLite
   database, the real upkeep job (`ThemeKeeper.tick`) run after each: new lines join themes or wait in
@@ -118,7 +118,7 @@ def score(truth: np.ndarray, labels: np.ndarray) -> Scores:
 
 
 def _schedule() -> Any:
-    from bot.themes import UpkeepSchedule
+    from bot.themes.store import UpkeepSchedule
 
     return UpkeepSchedule(regroup_every=SCHEDULE_DEFAULTS[0], rebuild_every=SCHEDULE_DEFAULTS[1])
 
@@ -134,7 +134,7 @@ def _database() -> Any:
 
 def _log_batch(db: Any, lines: list[tuple[str, str]], when: datetime) -> None:
     """One interview per (account, text), as the log modal stores them."""
-    from bot.interviews import InterviewDraft, log_interview
+    from bot.capture.interviews import InterviewDraft, log_interview
 
     with db.transaction() as session:
         for account, text in lines:
@@ -157,7 +157,7 @@ def streamed(
     each text, and for each week after the first the share of lines already in a theme that kept it."""
     from sqlalchemy import select
 
-    from bot.theme_keeper import ThemeKeeper
+    from bot.themes.keeper import ThemeKeeper
     from storage.models import Pain
 
     db = _database()
@@ -193,9 +193,9 @@ def assignment(
     tick's seconds and the embedding part of it."""
     from sqlalchemy import insert
 
-    from bot.embeddings import to_bytes
-    from bot.theme_keeper import ThemeKeeper
-    from bot.themes import refresh
+    from bot.themes.embeddings import to_bytes
+    from bot.themes.keeper import ThemeKeeper
+    from bot.themes.store import refresh
     from storage.models import Account, Interview, Pain, Theme, ThemeKind, ThemeUpkeep
 
     db = _database()
@@ -261,8 +261,8 @@ def assignment(
 def run_method(method: str, texts: list[str], truth: np.ndarray, weeks: int, seed: int) -> MethodReport:
     from sklearn.cluster import KMeans
 
-    from bot import grouping
-    from bot.embeddings import load_embedder
+    from bot.themes import grouping
+    from bot.themes.embeddings import load_embedder
 
     started = time.perf_counter()
     embedder = load_embedder(method, threads=os.cpu_count() or 1)

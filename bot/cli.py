@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.settings import Settings, SettingsError, load_database_url, load_settings, load_themes_method
 
 if TYPE_CHECKING:
-    from bot.embeddings import Embedder
+    from bot.themes.embeddings import Embedder
     from storage import Database
 
 log = logging.getLogger("bot")
@@ -70,7 +70,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def _load_embedder(method: str, threads: int = 1) -> Embedder:
-    from bot.embeddings import EmbedderUnavailable, load_embedder
+    from bot.themes.embeddings import EmbedderUnavailable, load_embedder
 
     try:
         return load_embedder(method, threads=threads)
@@ -88,9 +88,9 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from bot.scheduler import replica_name
-    from bot.theme_keeper import prepare_rebuild
-    from bot.themes import claim_upkeep, rebuild, release_upkeep
+    from bot.outbound.reminders import replica_name
+    from bot.themes.keeper import prepare_rebuild
+    from bot.themes.store import claim_upkeep, rebuild, release_upkeep
     from storage.models import ThemeKind
 
     team_id = args.team.strip()
@@ -167,11 +167,11 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
-    from bot.reminders import ReminderPolicy
-    from bot.scheduler import ReminderSender, replica_name, start_scheduler
+    from bot.followups.deliveries import ReminderPolicy
+    from bot.outbound.reminders import ReminderSender, replica_name, start_scheduler
     from bot.server import SocketModeRunner, WebApp, make_http_server, serve_http, serve_socket
-    from bot.theme_keeper import ThemeKeeper
-    from bot.themes import UpkeepSchedule
+    from bot.themes.keeper import ThemeKeeper
+    from bot.themes.store import UpkeepSchedule
 
     try:
         app, deps = build_app(settings=settings, db=db)

@@ -6,13 +6,13 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, follow_up_actions, home, log_modal, schedule, settings, shortcuts, themes
+    from handlers import commands, home, log_modal, reminders, schedule, settings, shortcuts, themes
 
     commands.register(app)
     log_modal.register(app)
     shortcuts.register(app)
     home.register(app)
-    follow_up_actions.register(app)
+    reminders.register(app)
     settings.register(app)
     schedule.register(app)
     themes.register(app)

@@ -9,10 +9,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.accounts import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
+from bot.accounts.names import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
 from bot.app import Actor, Deps
+from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview
 from bot.errors import InvalidInput, SlackPermanentError, message_for
-from bot.interviews import InterviewDraft, LoggedInterview, log_interview
 from bot.people import zone
 from bot.slack import call, post_message
 from handlers.views.common import MAX_PARTICIPANTS, channel_mention, fallback_text, is_channel_id, is_user_id

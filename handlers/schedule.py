@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.app import Actor, Deps
-from bot.calls import CallDraft, schedule_call
 from bot.errors import InvalidInput
+from bot.followups.calls import CallDraft, schedule_call
 from bot.slack import call, post_message
 from handlers.log_modal import input_value
 from handlers.views.common import fallback_text, is_user_id, local_time

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.app import Actor, Deps
 from bot.slack import call
-from bot.themes import (
+from bot.themes.store import (
     NEW_THEME,
     ThemeNotFound,
     count_pool,

@@ -25,8 +25,8 @@ from slack_sdk.models.blocks import (
     UserMultiSelectElement,
 )
 
-from bot.accounts import ACCOUNT_NAME_MAX
-from bot.interviews import FIELD_MAX
+from bot.accounts.names import ACCOUNT_NAME_MAX
+from bot.capture.interviews import FIELD_MAX
 from bot.text import truncate
 from handlers.views.common import MAX_PARTICIPANTS, header, json_object, modal, mrkdwn, plain
 from storage.models import InterviewKind

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.calls import GOAL_MAX
+from bot.followups.calls import GOAL_MAX
 from handlers.views.common import MAX_PARTICIPANTS, modal, mrkdwn, plain
 from handlers.views.log_modal import LogModal
 

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, ContextBlock, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
-from bot.interviews import FIELD_MAX
+from bot.capture.interviews import FIELD_MAX
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import modal, mrkdwn, plain
 from storage.models import FollowUp

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from bot.interviews import FIELD_MAX
+from bot.capture.interviews import FIELD_MAX
 from handlers.views.log_modal import TEXT_FIELDS, LogField
 from storage.models import Interview
 from tests.conftest import RunningBot

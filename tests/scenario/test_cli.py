@@ -228,7 +228,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
 
     from sqlalchemy import select
 
-    from bot.interviews import InterviewDraft, log_interview
+    from bot.capture.interviews import InterviewDraft, log_interview
     from storage.db import Database
     from storage.models import Pain, Theme
 

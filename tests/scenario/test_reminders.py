@@ -12,8 +12,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.reminders import ReminderPolicy
-from bot.scheduler import ReminderSender
+from bot.followups.deliveries import ReminderPolicy
+from bot.outbound.reminders import ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, ReminderDelivery
 from tests.conftest import RunningBot
@@ -299,7 +299,7 @@ def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
 def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
 ) -> None:
-    from bot.reminders import claim_due
+    from bot.followups.deliveries import claim_due
 
     log_call(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")

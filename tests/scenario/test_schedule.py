@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from bot.reminders import ReminderPolicy
-from bot.scheduler import ReminderSender
+from bot.followups.deliveries import ReminderPolicy
+from bot.outbound.reminders import ReminderSender
 from handlers.views.log_modal import LogField
 from handlers.views.reminders import ReminderAction
 from tests.conftest import RunningBot

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.embeddings import Embedder
-from bot.theme_keeper import ThemeKeeper
-from bot.themes import NEW_THEME, UpkeepSchedule
+from bot.themes.embeddings import Embedder
+from bot.themes.keeper import ThemeKeeper
+from bot.themes.store import NEW_THEME, UpkeepSchedule
 from handlers.views.themes import (
     OUT_OF_THEMES,
     ThemeMenu,

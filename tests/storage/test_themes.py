@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.embeddings import Embedder, LexicalEmbedder
-from bot.interviews import InterviewDraft, log_interview
-from bot.theme_keeper import ThemeKeeper
-from bot.themes import (
+from bot.capture.interviews import InterviewDraft, log_interview
+from bot.themes.embeddings import Embedder, LexicalEmbedder
+from bot.themes.keeper import ThemeKeeper
+from bot.themes.store import (
     NEW_THEME,
     ThemeNotFound,
     UpkeepSchedule,

@@ -11,9 +11,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bot.followups.deliveries import ReminderPolicy
+from bot.outbound.reminders import ReminderSender
 from bot.people import Timezones
-from bot.reminders import ReminderPolicy
-from bot.scheduler import ReminderSender
 from bot.slack import make_client
 from storage.db import Database
 

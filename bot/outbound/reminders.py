@@ -20,8 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import SlackPermanentError
-from bot.people import Timezones
-from bot.reminders import (
+from bot.followups.deliveries import (
     RETRY_AFTER_FAILURE,
     Claimed,
     ReminderPolicy,
@@ -33,9 +32,10 @@ from bot.reminders import (
     renew_lease,
     retry_later,
 )
+from bot.followups.working_hours import next_working_moment
+from bot.people import Timezones
 from bot.slack import call, post_message, retry_after, without_rate_limit_sleeps
-from bot.theme_keeper import ThemeKeeper
-from bot.working_hours import next_working_moment
+from bot.themes.keeper import ThemeKeeper
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
 

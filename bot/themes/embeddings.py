@@ -19,7 +19,7 @@ from typing import Protocol
 
 import numpy as np
 
-from bot.grouping import GroupingPolicy, normalize
+from bot.themes.grouping import GroupingPolicy, normalize
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def load_embedder(method: str = "auto", *, threads: int = 1) -> Embedder:
     if method == "lexical":
         return LexicalEmbedder()
     try:
-        from bot.semantic import SemanticEmbedder
+        from bot.themes.semantic import SemanticEmbedder
 
         return SemanticEmbedder(threads=threads)
     except EmbedderUnavailable as exc:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.interviews import FIELD_MAX
+from bot.capture.interviews import FIELD_MAX
 from handlers.views.help import help_message
 from handlers.views.interview import (
     recent_interviews_message,

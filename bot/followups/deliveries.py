@@ -18,10 +18,10 @@ from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.calls import AccountHistory, account_history
+from bot.followups.calls import AccountHistory, account_history
+from bot.followups.working_hours import next_working_day_start, next_working_moment
 from bot.people import find_person, person_for
 from bot.settings import WorkingHours
-from bot.working_hours import next_working_day_start, next_working_moment
 from storage.models import (
     DeliveryState,
     FollowUp,

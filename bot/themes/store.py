@@ -25,10 +25,10 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot import grouping
-from bot.embeddings import Embedder, from_bytes, to_bytes
 from bot.errors import BotError, InvalidInput
 from bot.text import clean_text, truncate
+from bot.themes import grouping
+from bot.themes.embeddings import Embedder, from_bytes, to_bytes
 from storage.models import CustomerRequest, Interview, Pain, Theme, ThemeKind, ThemeUpkeep
 
 log = logging.getLogger(__name__)

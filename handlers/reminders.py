@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.app import Actor, Deps
-from bot.calls import get_call
-from bot.interviews import write_summary
-from bot.reminders import Change, NotYours, Snooze, close, items_by_id, snooze, snooze_until
+from bot.capture.interviews import write_summary
+from bot.followups.calls import get_call
+from bot.followups.deliveries import Change, NotYours, Snooze, close, items_by_id, snooze, snooze_until
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.views.log_modal import LogModalPrefill

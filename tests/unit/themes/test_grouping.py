@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.embeddings import LexicalEmbedder, from_bytes, to_bytes
-from bot.grouping import (
+from bot.themes.embeddings import LexicalEmbedder, from_bytes, to_bytes
+from bot.themes.grouping import (
     GroupingPolicy,
     average_linkage,
     cosine_distances,
@@ -160,7 +160,7 @@ def test_lexical_vectors_are_finite_and_unit_or_zero(text: str) -> None:
 def test_lexical_vectors_are_the_same_in_every_process() -> None:
     # Stored vectors are compared with ones made later, by another process: no per-process hashing.
     script = (
-        "from bot.embeddings import LexicalEmbedder\n"
+        "from bot.themes.embeddings import LexicalEmbedder\n"
         "print(LexicalEmbedder().embed(['Reports are slow'])[0].tobytes().hex())"
     )
     outputs = {
@@ -179,13 +179,13 @@ def test_lexical_similarity_follows_shared_words() -> None:
 
 
 def test_auto_falls_back_to_words_when_the_model_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.semantic
-    from bot.embeddings import EmbedderUnavailable, load_embedder
+    import bot.themes.semantic
+    from bot.themes.embeddings import EmbedderUnavailable, load_embedder
 
     def missing() -> None:
         raise EmbedderUnavailable("the model package is not installed")
 
-    monkeypatch.setattr(bot.semantic, "model_dir", missing)
+    monkeypatch.setattr(bot.themes.semantic, "model_dir", missing)
     assert isinstance(load_embedder("auto"), LexicalEmbedder)
     assert isinstance(load_embedder("lexical"), LexicalEmbedder)
     with pytest.raises(EmbedderUnavailable):

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.accounts import get_or_create_account, normalize_account_name
+from bot.accounts.names import get_or_create_account, normalize_account_name
 from bot.errors import InvalidInput
 from bot.text import clean_text
 from storage.models import FollowUp, FollowUpKind, FollowUpState, Interview, ScheduledCall

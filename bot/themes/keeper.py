@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from bot.embeddings import Embedder
-from bot.grouping import GroupingPolicy
-from bot.themes import (
+from bot.themes.embeddings import Embedder
+from bot.themes.grouping import GroupingPolicy
+from bot.themes.store import (
     EMBED_BATCH,
     Progress,
     Regrouping,

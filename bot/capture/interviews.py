@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.accounts import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
+from bot.accounts.names import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
 from bot.errors import InvalidInput
-from bot.followups import PROMISE_MAX_AHEAD, Promise, PromiseDateError, parse_promise, plan_follow_ups
+from bot.followups.plan import PROMISE_MAX_AHEAD, Promise, PromiseDateError, parse_promise, plan_follow_ups
 from bot.settings import WorkingHours
 from bot.text import clean_text, split_lines
 from storage.models import (

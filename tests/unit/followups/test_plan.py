@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from bot.accounts import display_name, normalize_account_name
-from bot.followups import PromiseDateError, parse_promise
+from bot.accounts.names import display_name, normalize_account_name
+from bot.followups.plan import PromiseDateError, parse_promise
 
 CALL = date(2026, 11, 23)
 

@@ -1,0 +1,5 @@
+"""Capture: an interview logged right after the call.
+
+- `interviews`: a draft checked field by field, then stored in one transaction with its pains, requests,
+  quotes and follow-ups; a person's latest interviews; the summary written later.
+"""
