@@ -42,7 +42,8 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.app import Deps, build_app
+from bot.app import build_app
+from bot.deps import Deps
 from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from bot.settings import load_settings
 from handlers.commands import COMMAND

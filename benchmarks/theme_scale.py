@@ -50,7 +50,7 @@ def run_size(vectors_file: Path, labels_file: Path, method: str, size: int, seed
     from bot.themes.embeddings import LexicalEmbedder
 
     if method == "semantic":
-        from bot.themes.semantic import SemanticEmbedder as Method  # the class: its policy, not the model
+        from bot.themes.semantic import SemanticEmbedder as Method
     else:
         Method = LexicalEmbedder
     policy = Method.policy if not exact else dataclasses.replace(Method.policy, exact_max=size)
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report))
         return 0
 
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.methods import load_embedder
 
     texts, truth = read_labelled(args.data, args.text_column, args.label_column)
     embedder = load_embedder(args.method, threads=os.cpu_count() or 1)

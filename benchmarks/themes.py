@@ -118,7 +118,7 @@ def score(truth: np.ndarray, labels: np.ndarray) -> Scores:
 
 
 def _schedule() -> Any:
-    from bot.themes.store import UpkeepSchedule
+    from bot.themes.upkeep import UpkeepSchedule
 
     return UpkeepSchedule(regroup_every=SCHEDULE_DEFAULTS[0], rebuild_every=SCHEDULE_DEFAULTS[1])
 
@@ -262,7 +262,7 @@ def run_method(method: str, texts: list[str], truth: np.ndarray, weeks: int, see
     from sklearn.cluster import KMeans
 
     from bot.themes import grouping
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.methods import load_embedder
 
     started = time.perf_counter()
     embedder = load_embedder(method, threads=os.cpu_count() or 1)

@@ -70,7 +70,8 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def _load_embedder(method: str, threads: int = 1) -> Embedder:
-    from bot.themes.embeddings import EmbedderUnavailable, load_embedder
+    from bot.themes.embeddings import EmbedderUnavailable
+    from bot.themes.methods import load_embedder
 
     try:
         return load_embedder(method, threads=threads)
@@ -88,9 +89,10 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
 
     from tqdm import tqdm
 
-    from bot.outbound.reminders import replica_name
+    from bot.replica import replica_name
     from bot.themes.keeper import prepare_rebuild
-    from bot.themes.store import claim_upkeep, rebuild, release_upkeep
+    from bot.themes.leases import claim_upkeep, release_upkeep
+    from bot.themes.regroup import rebuild
     from storage.models import ThemeKind
 
     team_id = args.team.strip()
@@ -168,10 +170,12 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     from bot.app import build_app
     from bot.followups.deliveries import ReminderPolicy
-    from bot.outbound.reminders import ReminderSender, replica_name, start_scheduler
+    from bot.outbound.reminders import ReminderSender
+    from bot.replica import replica_name
+    from bot.scheduler import start_scheduler
     from bot.server import SocketModeRunner, WebApp, make_http_server, serve_http, serve_socket
     from bot.themes.keeper import ThemeKeeper
-    from bot.themes.store import UpkeepSchedule
+    from bot.themes.upkeep import UpkeepSchedule
 
     try:
         app, deps = build_app(settings=settings, db=db)

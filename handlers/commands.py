@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.app import Actor, Deps
 from bot.capture.interviews import recent_interviews
+from bot.deps import Actor, Deps
 from bot.text import from_slack
 from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule

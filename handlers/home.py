@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.app import Actor, Deps
 from bot.capture.interviews import recent_interviews
+from bot.deps import Actor, Deps
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.views.home import Home, home_view

@@ -10,8 +10,8 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.accounts.names import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
-from bot.app import Actor, Deps
 from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview
+from bot.deps import Actor, Deps
 from bot.errors import InvalidInput, SlackPermanentError, message_for
 from bot.people import zone
 from bot.slack import call, post_message

@@ -8,10 +8,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.app import Actor, Deps
 from bot.capture.interviews import write_summary
+from bot.deps import Actor, Deps
+from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooze_until
 from bot.followups.calls import get_call
-from bot.followups.deliveries import Change, NotYours, Snooze, close, items_by_id, snooze, snooze_until
+from bot.followups.deliveries import items_by_id
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.views.log_modal import LogModalPrefill

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.app import Actor, Deps
+from bot.deps import Actor, Deps
 from bot.errors import InvalidInput
 from bot.followups.calls import CallDraft, schedule_call
 from bot.slack import call, post_message

@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.app import Actor, Deps
-from bot.followups.deliveries import pause, paused_until
+from bot.deps import Actor, Deps
+from bot.followups.actions import pause, paused_until
 from bot.slack import call
 from handlers.views.settings import SettingsModal, settings_modal
 

@@ -10,19 +10,16 @@ from slack_bolt import Ack, App
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.app import Actor, Deps
+from bot.deps import Actor, Deps
 from bot.slack import call
+from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.store import (
-    NEW_THEME,
     ThemeNotFound,
     count_pool,
     count_themes,
     get_line,
     get_theme,
     list_themes,
-    merge,
-    move,
-    rename,
     summary_of,
     theme_lines,
 )

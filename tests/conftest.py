@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import Deps, build_app
+from bot.app import build_app
+from bot.deps import Deps
 from bot.server import WebApp, make_http_server, run_until_closed
 from bot.settings import Settings, load_settings
-from bot.themes.embeddings import Embedder, load_embedder
+from bot.themes.embeddings import Embedder
+from bot.themes.methods import load_embedder
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base

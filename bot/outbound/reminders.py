@@ -8,10 +8,6 @@ shared between processes, and a missed run is simply the next tick finding more 
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,8 +30,8 @@ from bot.followups.deliveries import (
 )
 from bot.followups.working_hours import next_working_moment
 from bot.people import Timezones
+from bot.replica import replica_name
 from bot.slack import call, post_message, retry_after, without_rate_limit_sleeps
-from bot.themes.keeper import ThemeKeeper
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
 
@@ -46,10 +42,6 @@ CLAIM_BATCH = 100
 SEND_WORKERS = 8
 HISTORY_LOOKBACK = 50
 MAX_BATCHES_PER_TICK = 100  # a bound, so one tick always ends; what is left waits for the next
-
-
-def replica_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
 
 
 @dataclass
@@ -239,52 +231,3 @@ class ReminderSender:
             if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == delivery_id:
                 return channel, str(message["ts"])
         return None
-
-
-def start_scheduler(
-    sender: ReminderSender, *, every: timedelta, keeper: ThemeKeeper | None = None
-) -> Callable[[], None]:
-    """Tick every `every` in a background thread: reminders, and the themes' upkeep when `keeper` is
-    given. Returns the function that stops it (and waits)."""
-    from apscheduler.schedulers.background import BackgroundScheduler
-
-    def reminders() -> None:
-        try:
-            result = sender.tick()
-        except Exception:  # the next tick tries again; what was claimed is retried after its lease
-            log.exception("reminder tick failed")
-            return
-        if result.claimed:
-            log.info("reminder tick: %s", result)
-
-    def themes() -> None:
-        assert keeper is not None
-        try:
-            done = keeper.tick()
-        except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
-            log.exception("themes upkeep failed")
-            return
-        for (team_id, kind), result in done.items():
-            log.info("themes upkeep %s %s: %s", team_id, kind, result)
-
-    scheduler = BackgroundScheduler(timezone=UTC)
-    # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
-    jobs = [("reminders", reminders)] + ([("themes", themes)] if keeper else [])
-    for name, job in jobs:
-        scheduler.add_job(
-            job,
-            "interval",
-            seconds=every.total_seconds(),
-            id=name,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=None,
-            next_run_time=datetime.now(UTC),
-        )
-    scheduler.start()
-
-    def stop() -> None:
-        scheduler.shutdown(wait=True)
-        sender.close()
-
-    return stop

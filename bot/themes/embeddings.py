@@ -15,7 +15,7 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -112,16 +112,5 @@ class LexicalEmbedder:
         return normalize(matrix)
 
 
-def load_embedder(method: str = "auto", *, threads: int = 1) -> Embedder:
-    """The embedder for THEMES_METHOD: `semantic` must load; `auto` falls back to lexical, saying why."""
-    if method == "lexical":
-        return LexicalEmbedder()
-    try:
-        from bot.themes.semantic import SemanticEmbedder
-
-        return SemanticEmbedder(threads=threads)
-    except EmbedderUnavailable as exc:
-        if method == "semantic":
-            raise
-        log.warning("themes: the semantic model is unavailable (%s); grouping by words instead", exc)
-        return LexicalEmbedder()
+def load_vectors(rows: Sequence[Any]) -> np.ndarray:
+    return np.vstack([from_bytes(r.embedding) for r in rows]) if rows else np.zeros((0, 0), np.float32)

@@ -12,21 +12,10 @@ import numpy as np
 
 from bot.themes.embeddings import Embedder
 from bot.themes.grouping import GroupingPolicy
-from bot.themes.store import (
-    EMBED_BATCH,
-    Progress,
-    Regrouping,
-    UpkeepResult,
-    UpkeepSchedule,
-    claim_upkeep,
-    keep_up,
-    new_texts,
-    plan_regroup,
-    rebuild_due,
-    release_upkeep,
-    stale_texts,
-    upkeep_due,
-)
+from bot.themes.leases import claim_upkeep, release_upkeep
+from bot.themes.placement import EMBED_BATCH, UpkeepResult
+from bot.themes.regroup import Progress, Regrouping, plan_regroup
+from bot.themes.upkeep import UpkeepSchedule, keep_up, new_texts, rebuild_due, stale_texts, upkeep_due
 from storage.db import Database
 from storage.models import ThemeKind
 

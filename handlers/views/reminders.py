@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.followups.calls import AccountHistory
-from bot.followups.deliveries import Snooze
+from bot.accounts.history import AccountHistory
+from bot.followups.actions import Snooze
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import SECTION_MAX_CHARS, context, fit_message, header, local_time, mrkdwn, plain
 from storage.models import FollowUp, FollowUpKind, FollowUpState

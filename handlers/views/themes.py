@@ -27,7 +27,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn, truncate
-from bot.themes.store import NEW_THEME, THEME_NAME_MAX, ThemeLine, ThemeSummary
+from bot.themes.corrections import NEW_THEME
+from bot.themes.store import THEME_NAME_MAX, ThemeLine, ThemeSummary
 from handlers.views.common import MODAL_MAX_BLOCKS, SECTION_MAX_CHARS, json_object, modal, mrkdwn, plain
 from storage.models import ThemeKind
 

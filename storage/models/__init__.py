@@ -1,31 +1,26 @@
-"""SQLAlchemy 2 models. Every row carries its workspace (team_id); no Slack code lives here. Importing
-this package registers every table on `Base.metadata`."""
+"""SQLAlchemy 2 models, one module per part of the loop. Every row carries its workspace (team_id); no
+Slack code lives here. Importing this package registers every table on `Base.metadata`."""
 
-from storage.models.interviews import (
-    NAMING_CONVENTION,
-    TEAM_ID,
-    USER_ID,
-    Account,
-    Base,
-    CustomerRequest,
+from storage.models.base import NAMING_CONVENTION, TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
+from storage.models.followups import (
     DeliveryState,
     FollowUp,
     FollowUpKind,
     FollowUpState,
+    Person,
+    ReminderDelivery,
+    ScheduledCall,
+)
+from storage.models.interviews import (
+    Account,
+    CustomerRequest,
     Interview,
     InterviewKind,
     Pain,
     Participant,
-    Person,
     Quote,
-    ReminderDelivery,
-    ScheduledCall,
-    Theme,
-    ThemeKind,
-    ThemeUpkeep,
-    UTCDateTime,
-    utcnow,
 )
+from storage.models.themes import Theme, ThemeKind, ThemeUpkeep
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -50,5 +45,6 @@ __all__ = [
     "ThemeKind",
     "ThemeUpkeep",
     "UTCDateTime",
+    "str_enum",
     "utcnow",
 ]

@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.themes.corrections import NEW_THEME
 from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
-from bot.themes.store import NEW_THEME, UpkeepSchedule
+from bot.themes.upkeep import UpkeepSchedule
 from handlers.views.themes import (
     OUT_OF_THEMES,
     ThemeMenu,

@@ -10,22 +10,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.capture.interviews import InterviewDraft, log_interview
+from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.embeddings import Embedder, LexicalEmbedder
 from bot.themes.keeper import ThemeKeeper
-from bot.themes.store import (
-    NEW_THEME,
-    ThemeNotFound,
-    UpkeepSchedule,
-    claim_upkeep,
-    get_theme,
-    list_themes,
-    merge,
-    move,
-    plan_regroup,
-    rebuild,
-    rename,
-    theme_lines,
-)
+from bot.themes.leases import claim_upkeep
+from bot.themes.regroup import plan_regroup, rebuild
+from bot.themes.store import ThemeNotFound, get_theme, list_themes, theme_lines
+from bot.themes.upkeep import UpkeepSchedule
 from storage.db import Database
 from storage.models import CustomerRequest, Pain, Theme, ThemeKind
 

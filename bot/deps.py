@@ -1,0 +1,67 @@
+"""What every handler receives: `actor` (who is asking, in which workspace) and `deps` (settings, the
+database, the Slack client, people's timezones, and a pool for work after the ack).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+
+from bot.errors import message_for
+from bot.people import Timezones
+from bot.settings import Settings
+from bot.slack import interactive
+from storage.db import Database
+
+AFTER_ACK_THREADS = 16
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking, handed to every handler as `actor`: the workspace and (when there is one) the user."""
+
+    team_id: str
+    user_id: str
+
+
+@dataclass
+class Deps:
+    """What every handler may need, handed over by the middleware as the `deps` argument."""
+
+    settings: Settings
+    db: Database
+    timezones: Timezones
+    client: WebClient
+    after_ack_pool: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack")
+    )
+
+    @cached_property
+    def interactive_client(self) -> WebClient:
+        return interactive(self.client)
+
+    def zone_of(self, actor: Actor) -> ZoneInfo:
+        """The person's timezone: what we know (memory, database), else asked of Slack now."""
+        return self.timezones.known(actor.team_id, actor.user_id) or self.timezones.resolve(
+            client=self.client, team_id=actor.team_id, user_id=actor.user_id
+        )
+
+    def after_ack(self, work: Callable[[], None]) -> Future[None]:
+        """Run `work` once Slack has its answer (handlers run before the HTTP response is sent).
+        A failure is logged as the error handler would, with an id."""
+
+        def guarded() -> None:
+            try:
+                work()
+            except Exception as error:
+                message_for(error)
+
+        return self.after_ack_pool.submit(guarded)
+
+    def close(self) -> None:
+        self.after_ack_pool.shutdown(wait=True)

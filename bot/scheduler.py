@@ -1,0 +1,66 @@
+"""The scheduler's wiring. APScheduler only ticks; every tick asks the database what is due and claims it,
+so any number of replicas send each reminder once and keep each workspace's themes one at a time.
+
+APScheduler's own job store and misfire handling are not used: a job store cannot be shared between
+processes, and a missed run is simply the next tick finding more that is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.outbound.reminders import ReminderSender
+from bot.themes.keeper import ThemeKeeper
+
+log = logging.getLogger(__name__)
+
+
+def start_scheduler(
+    sender: ReminderSender, *, every: timedelta, keeper: ThemeKeeper | None = None
+) -> Callable[[], None]:
+    """Tick every `every` in a background thread: reminders, and the themes' upkeep when `keeper` is
+    given. Returns the function that stops it (and waits)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    def reminders() -> None:
+        try:
+            result = sender.tick()
+        except Exception:  # the next tick tries again; what was claimed is retried after its lease
+            log.exception("reminder tick failed")
+            return
+        if result.claimed:
+            log.info("reminder tick: %s", result)
+
+    def themes() -> None:
+        assert keeper is not None
+        try:
+            done = keeper.tick()
+        except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
+            log.exception("themes upkeep failed")
+            return
+        for (team_id, kind), result in done.items():
+            log.info("themes upkeep %s %s: %s", team_id, kind, result)
+
+    scheduler = BackgroundScheduler(timezone=UTC)
+    # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
+    jobs = [("reminders", reminders)] + ([("themes", themes)] if keeper else [])
+    for name, job in jobs:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=every.total_seconds(),
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+            next_run_time=datetime.now(UTC),
+        )
+    scheduler.start()
+
+    def stop() -> None:
+        scheduler.shutdown(wait=True)
+        sender.close()
+
+    return stop

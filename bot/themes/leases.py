@@ -1,0 +1,69 @@
+"""Who keeps a workspace's themes: one replica at a time, under a lease held in the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import ThemeKind, ThemeUpkeep
+
+UPKEEP_LEASE = timedelta(minutes=5)
+
+
+def find_upkeep(session: Session, team_id: str, kind: ThemeKind) -> ThemeUpkeep | None:
+    return session.scalar(select(ThemeUpkeep).where(ThemeUpkeep.team_id == team_id, ThemeUpkeep.kind == kind))
+
+
+def upkeep_row(session: Session, team_id: str, kind: ThemeKind) -> ThemeUpkeep:
+    """The workspace's upkeep row, made on first use."""
+    row = find_upkeep(session, team_id, kind)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(ThemeUpkeep(team_id=team_id, kind=kind))
+                session.flush()
+        except IntegrityError:  # another replica made it first
+            pass
+        row = find_upkeep(session, team_id, kind)
+        assert row is not None
+    return row
+
+
+def claim_upkeep(
+    *,
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    replica: str,
+    now: datetime,
+    lease: timedelta = UPKEEP_LEASE,
+) -> bool:
+    """Take the workspace's upkeep lease if nobody holds it (or theirs ran out). Commit before working."""
+    upkeep_row(session, team_id, kind)
+    taken = session.execute(
+        update(ThemeUpkeep)
+        .where(
+            ThemeUpkeep.team_id == team_id,
+            ThemeUpkeep.kind == kind,
+            or_(
+                ThemeUpkeep.lease_until.is_(None),
+                ThemeUpkeep.lease_until < now,
+                ThemeUpkeep.lease_owner == replica,
+            ),
+        )
+        .values(lease_owner=replica, lease_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return taken.rowcount == 1
+
+
+def release_upkeep(*, session: Session, team_id: str, kind: ThemeKind, replica: str) -> None:
+    session.execute(
+        update(ThemeUpkeep)
+        .where(ThemeUpkeep.team_id == team_id, ThemeUpkeep.kind == kind, ThemeUpkeep.lease_owner == replica)
+        .values(lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )

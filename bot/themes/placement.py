@@ -1,0 +1,152 @@
+"""Placing new lines: each is embedded once and stored; it joins the nearest theme when close enough,
+else it waits in the pool, which is re-clustered into new themes on a schedule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.themes import grouping
+from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
+from bot.themes.leases import upkeep_row
+from bot.themes.store import LINE_MODELS, Line, live_conditions, new_theme, refresh
+from storage.models import CustomerRequest, Pain, Theme, ThemeKind
+
+# Lines embedded per upkeep pass: bounds how long one pass holds a core.
+EMBED_BATCH = 256
+
+
+@dataclass
+class UpkeepResult:
+    embedded: int = 0
+    joined: int = 0  # new lines that joined an existing theme
+    pooled: int = 0  # new lines left in the pool
+    new_themes: int = 0
+    themes: int = 0  # live themes after a rebuild
+    rebuilt: bool = False
+
+
+def live_themes(session: Session, team_id: str, kind: ThemeKind, method: str) -> list[Theme]:
+    return list(
+        session.scalars(
+            select(Theme).where(
+                *live_conditions(team_id, kind),
+                Theme.centroid.is_not(None),
+                Theme.embedded_with == method,
+            )
+        )
+    )
+
+
+def not_embedded(model: type[Pain] | type[CustomerRequest], team_id: str) -> Any:
+    """The next lines of a workspace with no vector yet, oldest first, EMBED_BATCH at a time."""
+    return (
+        select(model)
+        .where(model.team_id == team_id, model.embedded_with.is_(None))
+        .order_by(model.id)
+        .limit(EMBED_BATCH)
+    )
+
+
+def embed_new(
+    *, session: Session, team_id: str, kind: ThemeKind, embedder: Embedder
+) -> tuple[list[Line], np.ndarray]:
+    """Embed the next lines that have no vector yet; store the vectors and return them."""
+    rows = list(session.scalars(not_embedded(LINE_MODELS[kind], team_id)))
+    if not rows:
+        return [], np.zeros((0, 0), np.float32)
+    vectors = embedder.embed([r.text for r in rows])
+    for row, vector in zip(rows, vectors, strict=True):
+        row.embedding, row.embedded_with = to_bytes(vector), embedder.name
+    return rows, vectors
+
+
+def place(
+    *,
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    embedder: Embedder,
+    rows: Sequence[Line],
+    vectors: np.ndarray,
+    now: datetime,
+) -> tuple[int, int]:
+    """Each line nobody placed joins its nearest theme when close enough; the rest wait in the pool.
+    Returns (joined, pooled)."""
+    free = [(r, v) for r, v in zip(rows, vectors, strict=True) if r.placed_by is None and r.theme_id is None]
+    if not free:
+        return 0, 0
+    themes = live_themes(session, team_id, kind, embedder.name)
+    centroids = np.vstack([from_bytes(t.centroid) for t in themes]) if themes else np.zeros((0, 0))
+    best, score = grouping.nearest(np.vstack([v for _, v in free]), centroids)
+    joined: dict[int, list[np.ndarray]] = {}
+    pooled = 0
+    for (row, vector), index, similarity in zip(free, best, score, strict=True):
+        if index >= 0 and similarity >= embedder.policy.join_at:
+            theme = themes[int(index)]
+            row.theme_id = theme.id
+            joined.setdefault(int(index), []).append(vector)
+        else:
+            pooled += 1
+    for index, vectors_in in joined.items():
+        # The mean moves by what joined, without reading the members already there: a placement costs
+        # what is new, not what the workspace holds.
+        theme = themes[index]
+        total = from_bytes(theme.centroid) * theme.size + np.sum(vectors_in, axis=0)
+        theme.size += len(vectors_in)
+        theme.centroid, theme.updated_at = to_bytes(total / theme.size, np.float32), now
+    session.flush()
+    if pooled:
+        upkeep_row(session, team_id, kind).pool_grew_at = now
+    return len(free) - pooled, pooled
+
+
+def recluster_pool(
+    *, session: Session, team_id: str, kind: ThemeKind, embedder: Embedder, now: datetime
+) -> int:
+    """Group the pool: groups big enough become new themes, the rest wait. Returns new themes made."""
+    model = LINE_MODELS[kind]
+    rows = list(
+        session.scalars(
+            select(model).where(
+                model.team_id == team_id,
+                model.theme_id.is_(None),
+                model.placed_by.is_(None),
+                model.embedded_with == embedder.name,
+            )
+        )
+    )
+    made = 0
+    if len(rows) >= embedder.policy.min_size:
+        vectors = grouping.normalize(load_vectors(rows))
+        # Themes move as lines join them: some of the pool may be close enough to one now.
+        place(
+            session=session,
+            team_id=team_id,
+            kind=kind,
+            embedder=embedder,
+            rows=rows,
+            vectors=vectors,
+            now=now,
+        )
+        left = [(r, v) for r, v in zip(rows, vectors, strict=True) if r.theme_id is None]
+        if len(left) >= embedder.policy.min_size:
+            labels = grouping.group(np.vstack([v for _, v in left]), embedder.policy)
+            for label in sorted(set(labels.tolist()) - {-1}):
+                members = [r for (r, _), lab in zip(left, labels, strict=True) if lab == label]
+                theme = new_theme(session, team_id, kind, members[0].text, now)
+                for member in members:
+                    member.theme_id = theme.id
+                session.flush()
+                refresh(session=session, theme=theme, now=now)
+                made += 1
+    upkeep = upkeep_row(session, team_id, kind)
+    upkeep.pool_grew_at, upkeep.pool_clustered_at = None, now
+    return made

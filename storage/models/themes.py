@@ -1,0 +1,69 @@
+"""Themes: groups of pains (or of requests) that are one problem, and who keeps each workspace's."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
+
+
+class ThemeKind(enum.StrEnum):
+    PAIN = "pain"
+    REQUEST = "request"
+
+
+class Theme(Base):
+    """A group of pains (or of requests) that are one problem said in different words.
+
+    Its id is its identity from week to week: re-clustering matches new groups to the themes they
+    continue. `named_by` is set when a person renamed it; the engine then never renames it. A theme
+    merged into another keeps its row, pointing at the one it became part of.
+    """
+
+    __tablename__ = "themes"
+    __table_args__ = (Index("ix_themes_team_id_kind", "team_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[ThemeKind] = mapped_column(str_enum(ThemeKind, "theme_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    named_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    # The normalised mean of its members' embeddings, in the method named by embedded_with.
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    embedded_with: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ThemeUpkeep(Base):
+    """One row per workspace and kind: who is grouping its lines now (a lease, so replicas take turns),
+    and when its pool was last re-clustered."""
+
+    __tablename__ = "theme_upkeep"
+    __table_args__ = (UniqueConstraint("team_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[ThemeKind] = mapped_column(str_enum(ThemeKind, "theme_kind"))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The method the workspace's vectors and themes are in; another one running means a rebuild.
+    embedded_with: Mapped[str | None] = mapped_column(String(64))
+    # Set when a line went to the pool; cleared when the pool is re-clustered.
+    pool_grew_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pool_clustered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The last full regroup: new themes are first made from few lines, so all are regrouped now and then.
+    rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
