@@ -173,7 +173,14 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from bot.outbound.reminders import ReminderSender
     from bot.replica import replica_name
     from bot.scheduler import start_scheduler
-    from bot.server import SocketModeRunner, WebApp, make_http_server, serve_http, serve_socket
+    from bot.server import (
+        SocketModeRunner,
+        WebApp,
+        make_http_server,
+        serve_http,
+        serve_socket,
+        stop_on_signals,
+    )
     from bot.themes.keeper import ThemeKeeper
     from bot.themes.upkeep import UpkeepSchedule
 
@@ -188,6 +195,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
             f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({exc}); check the network."
         ) from None
     web_app = WebApp(app, db)
+    stopping = stop_on_signals()
     keeper = ThemeKeeper(
         db=db,
         embedder=_load_embedder(settings.themes_method),
@@ -216,7 +224,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
                 ),
             )
             try:
-                serve_socket(runner)
+                serve_socket(runner, stopping)
             except SlackApiError as exc:
                 raise StartupError(
                     f"SLACK_APP_TOKEN was refused by Slack ({exc.response.get('error')}): generate an "
@@ -224,7 +232,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
                 ) from None
         else:
             serve_http(
-                _bind(settings, lambda: make_http_server(web_app, host=settings.host, port=settings.port))
+                _bind(settings, lambda: make_http_server(web_app, host=settings.host, port=settings.port)),
+                stopping,
             )
     finally:
         stop_scheduler()

@@ -79,21 +79,31 @@ def run_until_closed(server: BaseWSGIServer) -> None:
         server.task_dispatcher.shutdown()
 
 
-def _stop_on_signals(stop: Callable[[], None]) -> None:
+def stop_on_signals() -> threading.Event:
+    """SIGTERM and SIGINT set the returned event. Installed before anything starts (the scheduler ticks
+    from start-up), so a stop that comes while the bot is still starting is a clean stop too."""
+    stopping = threading.Event()
+
     def handler(signum: int, _frame: Any) -> None:
         log.info("received %s, shutting down", signal.Signals(signum).name)
-        stop()
+        stopping.set()
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, handler)
+    return stopping
 
 
-def serve_http(server: BaseWSGIServer) -> None:
-    """Serve until SIGTERM or SIGINT."""
+def serve_http(server: BaseWSGIServer, stopping: threading.Event) -> None:
+    """Serve until `stopping` is set."""
     log.info(
         "HTTP mode: listening on port %s (POST %s, GET %s)", server.effective_port, EVENTS_PATH, HEALTH_PATH
     )
-    _stop_on_signals(server.close)
+
+    def close_when_stopping() -> None:
+        stopping.wait()
+        server.close()
+
+    threading.Thread(target=close_when_stopping, name="stop", daemon=True).start()
     run_until_closed(server)
 
 
@@ -137,10 +147,9 @@ class SocketModeRunner:
         self._health.close()
 
 
-def serve_socket(runner: SocketModeRunner) -> None:
-    stopped = threading.Event()
-    _stop_on_signals(stopped.set)
+def serve_socket(runner: SocketModeRunner, stopping: threading.Event) -> None:
+    """Connect and serve until `stopping` is set."""
     runner.start()
     log.info("Socket Mode: connected to Slack (health on port %s%s)", runner.health_port, HEALTH_PATH)
-    stopped.wait()
+    stopping.wait()
     runner.close()
