@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -19,9 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
-
-if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by name at run time
-    from storage.models.interviews import Account, Interview
+from storage.models.interviews import Account, Interview
 
 
 class FollowUpKind(enum.StrEnum):

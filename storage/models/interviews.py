@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -21,9 +20,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
-
-if TYPE_CHECKING:  # relationships only; SQLAlchemy resolves them by name at run time
-    from storage.models.followups import FollowUp
 
 
 class InterviewKind(enum.StrEnum):
@@ -105,7 +101,9 @@ class Interview(Base):
         cascade="all, delete-orphan", order_by="CustomerRequest.position"
     )
     quotes: Mapped[list[Quote]] = relationship(cascade="all, delete-orphan", order_by="Quote.position")
-    follow_ups: Mapped[list[FollowUp]] = relationship(
+    # FollowUp (storage/models/followups.py) imports this module; SQLAlchemy finds it by name, so this
+    # side does not import it back.
+    follow_ups: Mapped[list[FollowUp]] = relationship(  # noqa: F821
         back_populates="interview", cascade="all, delete-orphan", order_by="FollowUp.due_at"
     )
 

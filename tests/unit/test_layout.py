@@ -32,20 +32,10 @@ def source_modules() -> dict[str, Path]:
     }
 
 
-def _nodes(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node, except what sits under `if TYPE_CHECKING:` (names for type hints, never run)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
-            yield from (n for child in node.orelse for n in (child, *_nodes(child)))
-            continue
-        yield node
-        yield from _nodes(node)
-
-
 def imports_of(path: Path, known: set[str]) -> Iterator[tuple[str, int]]:
     """Every module of ours that `path` imports, anywhere in it (a lazy import inside a function still
     ties the two modules together), with the line it is on."""
-    for node in _nodes(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -115,15 +105,17 @@ def test_find_cycle_names_a_circle_and_passes_a_tree() -> None:
     assert find_cycle({"x": {"y"}, "y": {"y2"}, "y2": {"y"}}) == ["y", "y2", "y"]
 
 
-def test_imports_of_resolves_submodules_and_lazy_imports(tmp_path: Path) -> None:
+def test_imports_of_resolves_submodules_lazy_and_type_only_imports(tmp_path: Path) -> None:
     code = tmp_path / "m.py"
     code.write_text(
         "from typing import TYPE_CHECKING\nfrom bot.themes import grouping\n"
         "def f():\n    from bot.text import clean_text\n"
         "if TYPE_CHECKING:\n    from bot.app import build_app\n"
     )
-    found = {name for name, _ in imports_of(code, {"bot.themes", "bot.themes.grouping", "bot.text"})}
-    assert found == {"bot.themes.grouping", "bot.text"}
+    known = {"bot.themes", "bot.themes.grouping", "bot.text", "bot.app"}
+    found = {name for name, _ in imports_of(code, known)}
+    # A type-only import still ties two modules together: it counts.
+    assert found == {"bot.themes.grouping", "bot.text", "bot.app"}
 
 
 def test_no_module_imports_itself_back() -> None:
