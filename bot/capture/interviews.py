@@ -199,10 +199,11 @@ def log_interview(
         Participant(team_id=team_id, user_id=u) for u in dict.fromkeys([user_id, *draft.participants])
     ]
     interview.pains = [
-        Pain(team_id=team_id, position=i, text=t) for i, t in enumerate(split_lines(draft.pains))
+        Pain(team_id=team_id, account_id=account.id, position=i, text=t)
+        for i, t in enumerate(split_lines(draft.pains))
     ]
     interview.requests = [
-        CustomerRequest(team_id=team_id, position=i, text=t)
+        CustomerRequest(team_id=team_id, account_id=account.id, position=i, text=t)
         for i, t in enumerate(split_lines(draft.requests))
     ]
     interview.quotes = [

@@ -4,13 +4,14 @@ else it waits in the pool, which is re-clustered into new themes on a schedule.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.themes import grouping
@@ -88,24 +89,48 @@ def place(
     best, score = grouping.nearest(np.vstack([v for _, v in free]), centroids)
     joined: dict[int, list[np.ndarray]] = {}
     pooled = 0
+    joining: list[tuple[Line, int]] = []
     for (row, vector), index, similarity in zip(free, best, score, strict=True):
         if index >= 0 and similarity >= embedder.policy.join_at:
-            theme = themes[int(index)]
-            row.theme_id = theme.id
+            joining.append((row, int(index)))
             joined.setdefault(int(index), []).append(vector)
         else:
             pooled += 1
+    pairs = [(themes[i].id, r.account_id) for r, i in joining]
+    new_accounts = _accounts_new_to(session, LINE_MODELS[kind], pairs)
+    for row, index in joining:
+        row.theme_id = themes[index].id
     for index, vectors_in in joined.items():
         # The mean moves by what joined, without reading the members already there: a placement costs
         # what is new, not what the workspace holds.
         theme = themes[index]
         total = from_bytes(theme.centroid) * theme.size + np.sum(vectors_in, axis=0)
         theme.size += len(vectors_in)
+        theme.accounts += new_accounts.get(theme.id, 0)
         theme.centroid, theme.updated_at = to_bytes(total / theme.size, np.float32), now
     session.flush()
     if pooled:
         upkeep_row(session, team_id, kind).pool_grew_at = now
     return len(free) - pooled, pooled
+
+
+def _accounts_new_to(
+    session: Session, model: type[Pain] | type[CustomerRequest], joining: list[tuple[int, int]]
+) -> dict[int, int]:
+    """For lines about to join themes, as (theme id, account id): how many accounts each theme gains.
+    One index seek per pair (the line carries its account), not a count over the theme's lines."""
+    pairs = set(joining)
+    if not pairs:
+        return {}
+    known = {
+        (theme_id, account_id)
+        for theme_id, account_id in session.execute(
+            select(model.theme_id, model.account_id)
+            .where(tuple_(model.theme_id, model.account_id).in_(sorted(pairs)))
+            .distinct()
+        )
+    }
+    return dict(Counter(theme_id for theme_id, _ in pairs - known))
 
 
 def recluster_pool(

@@ -169,11 +169,11 @@ def new_theme(session: Session, team_id: str, kind: ThemeKind, first_line: str, 
 
 
 def refresh(*, session: Session, theme: Theme, now: datetime, name_it: bool = True) -> None:
-    """Recompute a theme's size and centroid from its members, and its name unless a person chose it. A
-    theme left with no member is deleted."""
+    """Recompute a theme's size, accounts and centroid from its members, and its name unless a person
+    chose it. A theme left with no member is deleted."""
     model = LINE_MODELS[theme.kind]
     rows = session.execute(
-        select(model.id, model.text, model.embedding, model.embedded_with).where(
+        select(model.id, model.text, model.embedding, model.embedded_with, model.account_id).where(
             model.team_id == theme.team_id, model.theme_id == theme.id
         )
     ).all()
@@ -190,6 +190,7 @@ def refresh(*, session: Session, theme: Theme, now: datetime, name_it: bool = Tr
     methods = Counter(r.embedded_with for r in rows if r.embedding is not None).most_common(1)
     embedded = [r for r in rows if r.embedding is not None and methods and r.embedded_with == methods[0][0]]
     theme.size, theme.updated_at = len(rows), now
+    theme.accounts = len({r.account_id for r in rows})
     if embedded:
         matrix = load_vectors(embedded)
         mean = matrix.mean(axis=0)

@@ -2,6 +2,7 @@
 Slack code lives here. Importing this package registers every table on `Base.metadata`."""
 
 from storage.models.base import NAMING_CONVENTION, TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
+from storage.models.digest import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 from storage.models.followups import (
     DeliveryState,
     FollowUp,
@@ -30,6 +31,9 @@ __all__ = [
     "Base",
     "CustomerRequest",
     "DeliveryState",
+    "DigestRun",
+    "DigestRunState",
+    "DigestSubscription",
     "FollowUp",
     "FollowUpKind",
     "FollowUpState",
@@ -38,6 +42,7 @@ __all__ = [
     "Pain",
     "Participant",
     "Person",
+    "QuietWeek",
     "Quote",
     "ReminderDelivery",
     "ScheduledCall",

@@ -71,6 +71,8 @@ class Interview(Base):
         UniqueConstraint("team_id", "source_view_id"),
         Index("ix_interviews_team_id_logged_by_held_on", "team_id", "logged_by", "held_on"),
         Index("ix_interviews_team_id_account_id", "team_id", "account_id"),
+        # A digest reads one period (and the eight before it): its cost follows the period, not the history.
+        Index("ix_interviews_team_id_held_on", "team_id", "held_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -138,6 +140,9 @@ class _Themed:
     """
 
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), index=True)
+    # The interview's account, kept on the line: "has this account raised this theme before?" is then one
+    # index seek, so a theme's count of accounts is kept as lines join it, whatever the history.
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="RESTRICT"))
     placed_by: Mapped[str | None] = mapped_column(String(USER_ID))
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedded_with: Mapped[str | None] = mapped_column(String(64))
@@ -153,6 +158,7 @@ class Pain(_InterviewLine, _Themed, Base):
             postgresql_where=text("embedded_with IS NULL"),
             sqlite_where=text("embedded_with IS NULL"),
         ),
+        Index("ix_pains_theme_id_account_id", "theme_id", "account_id"),
     )
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
 
@@ -168,6 +174,7 @@ class CustomerRequest(_InterviewLine, _Themed, Base):
             postgresql_where=text("embedded_with IS NULL"),
             sqlite_where=text("embedded_with IS NULL"),
         ),
+        Index("ix_customer_requests_theme_id_account_id", "theme_id", "account_id"),
     )
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
 

@@ -43,6 +43,8 @@ class Theme(Base):
     centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
     embedded_with: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How many accounts ever raised it, kept in step like `size`: the digest reads it, never counts it.
+    accounts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

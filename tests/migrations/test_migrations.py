@@ -88,3 +88,63 @@ def test_every_follow_up_kind_and_state_can_be_stored(database: Database) -> Non
                 session.add(
                     FollowUp(team_id="T1", owner_id="U1", kind=kind, state=state, description="x", due_at=now)
                 )
+
+
+def test_0007_gives_existing_lines_their_account_and_themes_their_count(empty_database_url: str) -> None:
+    """Interviews logged before the digest existed: their pains and requests learn their account, and
+    each theme its count of accounts, so the first digest is right."""
+    from sqlalchemy import text
+
+    db = Database(empty_database_url)
+    try:
+        upgrade(db, "0006")
+        with db.engine.begin() as conn:
+            for account_id, name in ((1, "Acme"), (2, "Globex")):
+                conn.execute(
+                    text(
+                        "INSERT INTO accounts (id, team_id, name, normalized_name, created_at) "
+                        "VALUES (:id, 'T1', :name, :key, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": account_id, "name": name, "key": name.lower()},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO themes (id, team_id, kind, name, size, created_at, updated_at) VALUES "
+                    "(1, 'T1', 'pain', 'Slow reports', 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+                    "(2, 'T1', 'request', 'Export', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            for interview_id, account_id in ((1, 1), (2, 1), (3, 2)):
+                conn.execute(
+                    text(
+                        "INSERT INTO interviews (id, team_id, account_id, kind, held_on, logged_by,"
+                        " logged_at, recording_permission, thank_you_sent) VALUES (:id, 'T1', :account,"
+                        " 'discovery', '2026-11-20', 'U1', CURRENT_TIMESTAMP, false, false)"
+                    ),
+                    {"id": interview_id, "account": account_id},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO pains (team_id, interview_id, position, text, theme_id) "
+                        "VALUES ('T1', :id, 0, 'Reports are slow', 1)"
+                    ),
+                    {"id": interview_id},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO customer_requests (team_id, interview_id, position, text, theme_id) "
+                    "VALUES ('T1', 3, 0, 'A CSV export', 2)"
+                )
+            )
+        upgrade(db)
+        with db.engine.connect() as conn:
+            pains = conn.execute(
+                text("SELECT interview_id, account_id FROM pains ORDER BY interview_id")
+            ).all()
+            requests = conn.execute(text("SELECT account_id FROM customer_requests")).all()
+            accounts = dict(conn.execute(text("SELECT id, accounts FROM themes")).all())
+        assert [tuple(p) for p in pains] == [(1, 1), (2, 1), (3, 2)]
+        assert [tuple(r) for r in requests] == [(2,)]
+        assert accounts == {1: 2, 2: 1}
+    finally:
+        db.dispose()

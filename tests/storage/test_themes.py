@@ -329,3 +329,46 @@ def test_switching_method_rebuilds_and_keeps_corrections(database: Database, sem
     found = themes_of(database)
     assert found["Price"] == {UNRELATED[1]}
     assert set(REPORTS) in found.values() and set(LOGINS) in found.values()
+
+
+def accounts_per_theme(db: Database) -> dict[int, tuple[int, int]]:
+    """Each live theme's kept count of accounts, beside a count of its lines' accounts."""
+    with db.read() as session:
+        themes = session.scalars(select(Theme).where(Theme.merged_into_id.is_(None))).all()
+        return {
+            t.id: (
+                t.accounts,
+                len(set(session.scalars(select(Pain.account_id).where(Pain.theme_id == t.id)))),
+            )
+            for t in themes
+        }
+
+
+def test_a_themes_count_of_accounts_keeps_up_as_lines_join_and_move(
+    database: Database, semantic: Embedder
+) -> None:
+    """The digest reads `Theme.accounts` instead of counting: it must match through the live path
+    (lines joining one by one), a person's move, and a rebuild."""
+    embedder = semantic
+    log(database, "Acme", REPORTS[:2])
+    log(database, "Globex", [REPORTS[2]])
+    keeper(database, embedder).tick(now=NOW)
+    # The same account again adds a line, not an account; a new account adds one.
+    log(database, "acme inc", ["Reports take forever to build every month"])
+    log(database, "Initech", ["Building the monthly reports takes forever"])
+    keeper(database, embedder).tick(now=NOW + timedelta(minutes=1))
+    counts = accounts_per_theme(database)
+    assert counts and all(kept == actual for kept, actual in counts.values()), counts
+    assert max(kept for kept, _ in counts.values()) == 3
+    with database.transaction() as session:
+        line = session.scalars(
+            select(Pain).where(Pain.text == "Building the monthly reports takes forever")
+        ).one()
+        move(session=session, team_id="T1", kind=ThemeKind.PAIN, line_id=line.id, to=None, by="U9", now=NOW)
+    counts = accounts_per_theme(database)
+    assert all(kept == actual for kept, actual in counts.values()), counts
+    assert max(kept for kept, _ in counts.values()) == 2
+    with database.transaction() as session:
+        rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder, now=NOW)
+    counts = accounts_per_theme(database)
+    assert all(kept == actual for kept, actual in counts.values()), counts
