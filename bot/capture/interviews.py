@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.accounts.names import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
@@ -16,6 +16,7 @@ from bot.followups.plan import PROMISE_MAX_AHEAD, Promise, PromiseDateError, par
 from bot.settings import WorkingHours
 from bot.text import clean_text, split_lines
 from storage.models import (
+    Account,
     CustomerRequest,
     FollowUp,
     FollowUpState,
@@ -221,6 +222,16 @@ def log_interview(
     interview.follow_ups = follow_ups
     session.add(interview)
     session.flush()
+    # One statement, so two calls with the same account logged at once keep the later date.
+    session.execute(
+        update(Account)
+        .where(
+            Account.id == account.id,
+            or_(Account.last_held_on.is_(None), Account.last_held_on < draft.held_on),
+        )
+        .values(last_held_on=draft.held_on)
+        .execution_options(synchronize_session=False)
+    )
     return LoggedInterview(interview, follow_ups, created=True)
 
 

@@ -1,5 +1,6 @@
 """the weekly digest: subscriptions and runs; each pain and request carries its account, each theme its
-count of accounts; interviews read by period
+count of accounts, each account the date of its latest interview; interviews and open follow-ups read by
+index
 
 Revision ID: 0007
 Revises: 0006
@@ -125,6 +126,23 @@ def upgrade() -> None:
 
     with op.batch_alter_table("interviews", schema=None) as batch_op:
         batch_op.create_index("ix_interviews_team_id_held_on", ["team_id", "held_on"], unique=False)
+        batch_op.drop_index("ix_interviews_team_id_account_id")
+        batch_op.create_index(
+            "ix_interviews_team_id_account_id_held_on", ["team_id", "account_id", "held_on"], unique=False
+        )
+
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_held_on", sa.Date(), nullable=True))
+        batch_op.create_index("ix_accounts_team_id_last_held_on", ["team_id", "last_held_on"], unique=False)
+    op.execute(
+        "UPDATE accounts SET last_held_on = "
+        "(SELECT MAX(interviews.held_on) FROM interviews WHERE interviews.account_id = accounts.id)"
+    )
+
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_follow_ups_team_id_state_due_at", ["team_id", "state", "due_at"], unique=False
+        )
 
     with op.batch_alter_table("pains", schema=None) as batch_op:
         batch_op.add_column(sa.Column("account_id", sa.Integer(), nullable=True))
@@ -161,7 +179,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_pains_theme_id_account_id")
         batch_op.drop_column("account_id")
 
+    with op.batch_alter_table("follow_ups", schema=None) as batch_op:
+        batch_op.drop_index("ix_follow_ups_team_id_state_due_at")
+
+    with op.batch_alter_table("accounts", schema=None) as batch_op:
+        batch_op.drop_index("ix_accounts_team_id_last_held_on")
+        batch_op.drop_column("last_held_on")
+
     with op.batch_alter_table("interviews", schema=None) as batch_op:
+        batch_op.drop_index("ix_interviews_team_id_account_id_held_on")
+        batch_op.create_index("ix_interviews_team_id_account_id", ["team_id", "account_id"], unique=False)
         batch_op.drop_index("ix_interviews_team_id_held_on")
 
     with op.batch_alter_table("customer_requests", schema=None) as batch_op:

@@ -52,6 +52,8 @@ class FollowUp(Base):
     __tablename__ = "follow_ups"
     __table_args__ = (
         Index("ix_follow_ups_team_id_owner_id_state", "team_id", "owner_id", "state"),
+        # The team's open and overdue follow-ups (the digest's follow-up health), counted from the index.
+        Index("ix_follow_ups_team_id_state_due_at", "team_id", "state", "due_at"),
         Index(
             "ix_follow_ups_remind_at",
             "remind_at",

@@ -51,13 +51,19 @@ class Account(Base):
     """A customer company. Its normalised name is unique per workspace."""
 
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("team_id", "normalized_name"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "normalized_name"),
+        # Accounts gone quiet (the digest's coverage) are read from here, not from every interview.
+        Index("ix_accounts_team_id_last_held_on", "team_id", "last_held_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
     name: Mapped[str] = mapped_column(String(200))
     normalized_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The date of its latest interview, kept as interviews are logged.
+    last_held_on: Mapped[date | None] = mapped_column(Date)
 
     interviews: Mapped[list[Interview]] = relationship(back_populates="account")
 
@@ -70,7 +76,9 @@ class Interview(Base):
         # A view submission is stored once, even if Slack or the user sends it twice.
         UniqueConstraint("team_id", "source_view_id"),
         Index("ix_interviews_team_id_logged_by_held_on", "team_id", "logged_by", "held_on"),
-        Index("ix_interviews_team_id_account_id", "team_id", "account_id"),
+        # An account's interviews by date: its timeline, and when it was first talked to (the digest's new
+        # accounts), read from the index alone.
+        Index("ix_interviews_team_id_account_id_held_on", "team_id", "account_id", "held_on"),
         # A digest reads one period (and the eight before it): its cost follows the period, not the history.
         Index("ix_interviews_team_id_held_on", "team_id", "held_on"),
     )

@@ -143,8 +143,10 @@ def test_0007_gives_existing_lines_their_account_and_themes_their_count(empty_da
             ).all()
             requests = conn.execute(text("SELECT account_id FROM customer_requests")).all()
             accounts = dict(conn.execute(text("SELECT id, accounts FROM themes")).all())
+            last_held = conn.execute(text("SELECT last_held_on FROM accounts")).scalars().all()
         assert [tuple(p) for p in pains] == [(1, 1), (2, 1), (3, 2)]
         assert [tuple(r) for r in requests] == [(2,)]
         assert accounts == {1: 2, 2: 1}
+        assert [str(d) for d in last_held] == ["2026-11-20", "2026-11-20"]
     finally:
         db.dispose()

@@ -130,3 +130,13 @@ def test_invalid_drafts_store_nothing(database: Database) -> None:
     assert set(caught.value.fields) == {"account", "pains", "held_on"}
     with database.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Account)) == 0
+
+
+def test_an_account_keeps_the_date_of_its_latest_interview(database: Database) -> None:
+    """The digest's coverage reads it: a call logged late, about an older conversation, does not make
+    the account look quieter than it is."""
+    log(database, held_on=date(2026, 11, 20))
+    log(database, held_on=date(2026, 11, 23), account="ACME inc")
+    log(database, held_on=date(2026, 10, 1))
+    with database.read() as session:
+        assert session.scalars(select(Account.last_held_on)).all() == [date(2026, 11, 23)]
