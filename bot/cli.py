@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bot.settings import Settings, SettingsError, load_database_url, load_settings, load_themes_method
@@ -242,6 +243,37 @@ def cmd_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest_preview(args: argparse.Namespace) -> int:
+    """The digest of the last --days days as text (and the chart as a PNG with --chart): no Slack."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.digest.chart import chart_png
+    from bot.digest.content import build_digest
+    from bot.digest.period import Period
+    from bot.digest.terminal import digest_text
+
+    team_id = args.team.strip()
+    if not team_id:
+        raise StartupError("--team needs a workspace id (T…): the team_id of the Slack workspace.")
+    if not 1 <= args.days <= 366:
+        raise StartupError("--days takes a whole number of days from 1 to 366.")
+    db = _open_database(load_database_url())
+    now = datetime.now(UTC)
+    # The last N days, today included.
+    period = Period(end=now.date() + timedelta(days=1), days=args.days)
+    with db.read() as session:
+        digest = build_digest(session=session, team_id=team_id, period=period, now=now)
+    sys.stdout.write(digest_text(digest))
+    if args.chart:
+        try:
+            Path(args.chart).write_bytes(chart_png(digest.chart, period))
+        except OSError as exc:
+            raise StartupError(f"cannot write the chart to {args.chart}: {exc.strerror}.") from None
+        print(f"(chart written to {args.chart})", file=sys.stderr)
+    db.dispose()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="interview-bot", description="The customer-interview feedback loop, inside Slack."
@@ -261,6 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rebuild.add_argument("--team", required=True, help="the Slack workspace id (T…)")
     rebuild.set_defaults(func=cmd_themes_rebuild)
+    digest = verbs.add_parser("digest", help="the weekly digest").add_subparsers(
+        dest="digest_verb", required=True, metavar="ACTION"
+    )
+    preview = digest.add_parser("preview", help="print a workspace's digest in the terminal (no Slack)")
+    preview.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    preview.add_argument("--days", type=int, default=7, help="the period, in days up to today (default 7)")
+    preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
+    preview.set_defaults(func=cmd_digest_preview)
     return parser
 
 

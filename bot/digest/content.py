@@ -1,0 +1,214 @@
+"""What a digest says about one period: what was heard, which pains many accounts share (and how that
+changes week to week), the customers' own words, follow-up health and accounts gone quiet.
+
+Every query is bounded by the period and the eight before it (or reads a kept count: a theme's accounts,
+an account's latest interview), so building a digest costs what the period holds, not the history.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from bot.digest.period import HeldInterview, Period, interviews_in_window
+from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
+from storage.models import (
+    Account,
+    FollowUp,
+    FollowUpKind,
+    FollowUpState,
+    Interview,
+    ThemeKind,
+)
+
+QUIET_AFTER = timedelta(days=90)  # coverage: accounts not talked to for this long
+OPEN_STATES = (FollowUpState.OPEN, FollowUpState.SNOOZED)
+
+
+@dataclass(frozen=True)
+class Heard:
+    interviews: int
+    by_kind: list[tuple[str, int]]
+    by_person: list[tuple[str, int]]  # Slack user ids, most first
+    accounts: int
+    new_accounts: int
+
+
+@dataclass(frozen=True)
+class FollowUpHealth:
+    open: int
+    overdue: int
+    thank_yous: int  # interviews of the period that owed a thank-you
+    thank_yous_on_time: int  # of which it was sent within a day of the call
+
+    @property
+    def on_time_share(self) -> float | None:
+        return self.thank_yous_on_time / self.thank_yous if self.thank_yous else None
+
+
+@dataclass(frozen=True)
+class Digest:
+    team_id: str
+    period: Period
+    heard: Heard
+    pains: Ranked
+    requests: Ranked
+    emerging: list[ThemeInPeriod]
+    follow_ups: FollowUpHealth
+    gone_quiet: list[tuple[str, date]]  # accounts, the longest quiet last
+    gone_quiet_total: int
+    look_alikes: int = 0
+    chart: list[ThemeInPeriod] = field(default_factory=list)  # the themes drawn, with their history
+
+    @property
+    def quiet(self) -> bool:
+        return self.heard.interviews == 0
+
+    def quoted(self) -> list[tuple[str, int]]:
+        """Every line this digest quotes, for the next one to leave out."""
+        themes = [*self.pains.recurring, *self.pains.single, *self.requests.recurring, *self.requests.single]
+        return sorted({said.source for theme in themes for said in theme.words})
+
+
+def build_digest(
+    *,
+    session: Session,
+    team_id: str,
+    period: Period,
+    now: datetime,
+    already_quoted: Iterable[Sequence[object]] = (),
+    look_alikes: int = 0,
+) -> Digest:
+    """The digest of `period` for a workspace. `already_quoted`: lines the previous digest quoted."""
+    interviews = interviews_in_window(session, team_id, period)
+    in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
+    account_names = dict(
+        session.execute(
+            select(Account.id, Account.name).where(
+                Account.team_id == team_id, Account.id.in_({i.account_id for i in interviews})
+            )
+        ).all()
+    )
+    skip = {(str(kind), int(str(row_id))) for kind, row_id in already_quoted}
+    pains = rank_themes(
+        session=session,
+        team_id=team_id,
+        kind=ThemeKind.PAIN,
+        period=period,
+        interviews=interviews,
+        account_names=account_names,
+        skip=skip,
+    )
+    requests = rank_themes(
+        session=session,
+        team_id=team_id,
+        kind=ThemeKind.REQUEST,
+        period=period,
+        interviews=interviews,
+        account_names=account_names,
+        skip=skip,
+    )
+    gone_quiet, gone_quiet_total = _gone_quiet(session, team_id, period)
+    emerging = sorted(
+        (t for t in pains.recurring if t.emerging), key=lambda t: (-(t.accounts - t.baseline), t.name)
+    )
+    return Digest(
+        team_id=team_id,
+        period=period,
+        heard=_heard(session, team_id, period, in_period),
+        pains=pains,
+        requests=requests,
+        emerging=emerging,
+        follow_ups=_follow_up_health(session, team_id, in_period, now),
+        gone_quiet=gone_quiet,
+        gone_quiet_total=gone_quiet_total,
+        look_alikes=look_alikes,
+        chart=pains.recurring[:5],
+    )
+
+
+def _heard(session: Session, team_id: str, period: Period, in_period: list[HeldInterview]) -> Heard:
+    accounts = {i.account_id for i in in_period}
+    seen_before = set()
+    if accounts:
+        # An account is new when it has no interview before the period: one index seek per account.
+        seen_before = set(
+            session.scalars(
+                select(Interview.account_id)
+                .where(
+                    Interview.team_id == team_id,
+                    Interview.account_id.in_(accounts),
+                    Interview.held_on < period.start,
+                )
+                .distinct()
+            )
+        )
+    return Heard(
+        interviews=len(in_period),
+        by_kind=Counter(i.kind for i in in_period).most_common(),
+        by_person=Counter(i.logged_by for i in in_period).most_common(),
+        accounts=len(accounts),
+        new_accounts=len(accounts - seen_before),
+    )
+
+
+def _follow_up_health(
+    session: Session, team_id: str, in_period: list[HeldInterview], now: datetime
+) -> FollowUpHealth:
+    open_count, overdue = session.execute(
+        select(func.count(), func.count().filter(FollowUp.due_at < now)).where(
+            FollowUp.team_id == team_id, FollowUp.state.in_(OPEN_STATES)
+        )
+    ).one()
+    ids = [i.id for i in in_period]
+    owed = on_time = 0
+    if ids:
+        held = {i.id: i.held_on for i in in_period}
+        sent_at_logging = set(
+            session.scalars(
+                select(Interview.id).where(Interview.id.in_(ids), Interview.thank_you_sent.is_(True))
+            )
+        )
+        thank_yous = session.execute(
+            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at).where(
+                FollowUp.team_id == team_id,
+                FollowUp.interview_id.in_(ids),
+                FollowUp.kind == FollowUpKind.THANK_YOU,
+            )
+        ).all()
+        owed = len(sent_at_logging) + len(thank_yous)
+        on_time = len(sent_at_logging) + sum(
+            1
+            for interview_id, state, closed_at in thank_yous
+            if state is FollowUpState.DONE
+            and closed_at is not None
+            and _within_a_day(held[interview_id], closed_at)
+        )
+    return FollowUpHealth(
+        open=int(open_count), overdue=int(overdue), thank_yous=owed, thank_yous_on_time=on_time
+    )
+
+
+def _within_a_day(held_on: date, done_at: datetime) -> bool:
+    """Done by the end of the day after the call (the call's date has no hour; UTC is close enough)."""
+    return done_at < datetime.combine(held_on + timedelta(days=2), time(0), tzinfo=UTC)
+
+
+def _gone_quiet(
+    session: Session, team_id: str, period: Period, limit: int = 10
+) -> tuple[list[tuple[str, date]], int]:
+    cutoff = period.end - QUIET_AFTER
+    quiet = and_(Account.team_id == team_id, Account.last_held_on < cutoff)
+    rows = session.execute(
+        select(Account.name, Account.last_held_on)
+        .where(quiet)
+        .order_by(Account.last_held_on.desc())
+        .limit(limit)
+    ).all()
+    total = int(session.scalar(select(func.count()).select_from(Account).where(quiet)) or 0)
+    return [(name, held) for name, held in rows], total

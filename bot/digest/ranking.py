@@ -1,0 +1,223 @@
+"""Themes of one kind raised in a period, ranked by how many distinct accounts raised them, each with its
+trend over the periods before, whether it is emerging, and the customers' own words."""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.digest.period import TREND_PERIODS, HeldInterview, Period
+from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind
+
+EMERGING_FLOOR = 3  # accounts in the period, at least: one noisy week of a small theme is not a signal
+WORDS_PER_THEME = 2
+LINE_MODELS: dict[ThemeKind, type[Pain] | type[CustomerRequest]] = {
+    ThemeKind.PAIN: Pain,
+    ThemeKind.REQUEST: CustomerRequest,
+}
+
+
+class Trend(enum.StrEnum):
+    NEW = "new"
+    RISING = "rising"
+    STEADY = "steady"
+    FALLING = "falling"
+    BACK = "back"  # raised again after a quiet spell
+
+
+@dataclass(frozen=True)
+class Said:
+    """A customer's own words: a pain as they put it, or a quote from the same interview."""
+
+    text: str
+    account: str
+    held_on: date
+    interview_id: int
+    source: tuple[str, int]  # ("pain" | "request" | "quote", row id): what the next digest does not repeat
+
+
+@dataclass(frozen=True)
+class ThemeInPeriod:
+    theme_id: int
+    name: str
+    kind: ThemeKind
+    accounts: int  # distinct accounts that raised it in the period
+    mentions: int  # lines in the period
+    last_seen: date
+    accounts_ever: int
+    history: tuple[int, ...]  # distinct accounts in each earlier period, oldest first
+    trend: Trend
+    words: tuple[Said, ...] = ()
+    emerging: str | None = None  # why it counts as emerging, in a few words
+
+    @property
+    def baseline(self) -> float:
+        return sum(self.history) / len(self.history) if self.history else 0.0
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Themes of one kind raised in the period: those more than one account ever raised, ranked; those
+    only one account raised, apart; and how many lines are in no theme yet."""
+
+    recurring: list[ThemeInPeriod]
+    single: list[ThemeInPeriod]
+    unthemed: int
+
+
+def _trend(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
+    baseline = sum(history) / len(history)
+    if not any(history):
+        # Nothing in the eight periods before: new, unless other accounts raised it longer ago.
+        return Trend.NEW if accounts_ever <= accounts else Trend.BACK
+    if not any(history[-2:]):
+        return Trend.BACK
+    if accounts >= baseline + 1 and accounts >= 1.5 * baseline:
+        return Trend.RISING
+    if accounts < 0.5 * baseline:
+        return Trend.FALLING
+    return Trend.STEADY
+
+
+def _emerging(accounts: int, baseline: float) -> str | None:
+    """Clearly above its own trailing baseline, and at least EMERGING_FLOOR accounts."""
+    if accounts < EMERGING_FLOOR or accounts < 2 * baseline or accounts - baseline < 2:
+        return None
+    before = f"{baseline:.1f}".rstrip("0").rstrip(".")
+    return f"{accounts} accounts this week, {before} a week before"
+
+
+def rank_themes(
+    *,
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    period: Period,
+    interviews: list[HeldInterview],
+    account_names: dict[int, str],
+    skip: set[tuple[str, int]],
+) -> Ranked:
+    """`interviews`: those held in the period and the TREND_PERIODS before it."""
+    model = LINE_MODELS[kind]
+    by_id = {i.id: i for i in interviews}
+    lines = session.execute(
+        select(model.id, model.theme_id, model.interview_id, model.text)
+        .join(Interview, Interview.id == model.interview_id)
+        .where(
+            Interview.team_id == team_id,
+            Interview.held_on >= period.window_start,
+            Interview.held_on < period.end,
+        )
+    ).all()
+    # theme -> period index -> accounts; and the period's own lines per theme.
+    accounts: dict[int, list[set[int]]] = defaultdict(lambda: [set() for _ in range(TREND_PERIODS + 1)])
+    current: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    unthemed = 0
+    for line_id, theme_id, interview_id, text in lines:
+        interview = by_id.get(interview_id)
+        if interview is None:  # logged since the interviews were read
+            continue
+        index = period.index_of(interview.held_on)
+        if theme_id is None:
+            unthemed += index == 0
+            continue
+        accounts[theme_id][index].add(interview.account_id)
+        if index == 0:
+            current[theme_id].append((line_id, interview_id, text))
+    if not current:
+        return Ranked([], [], unthemed)
+    themes = {
+        t.id: t for t in session.scalars(select(Theme).where(Theme.team_id == team_id, Theme.id.in_(current)))
+    }
+    quotes = _quotes(session, team_id, {iid for rows in current.values() for _, iid, _ in rows})
+    entries = []
+    for theme_id, rows in current.items():
+        theme = themes.get(theme_id)
+        if theme is None:
+            continue
+        now_accounts = len(accounts[theme_id][0])
+        history = tuple(len(a) for a in reversed(accounts[theme_id][1:]))
+        accounts_ever = max(theme.accounts, now_accounts)
+        entries.append(
+            ThemeInPeriod(
+                theme_id=theme_id,
+                name=theme.name,
+                kind=kind,
+                accounts=now_accounts,
+                mentions=len(rows),
+                last_seen=max(by_id[iid].held_on for _, iid, _ in rows),
+                accounts_ever=accounts_ever,
+                history=history,
+                trend=_trend(now_accounts, history, accounts_ever),
+                words=_words(kind, rows, by_id, quotes, account_names, skip),
+                emerging=_emerging(now_accounts, sum(history) / len(history))
+                if kind is ThemeKind.PAIN
+                else None,
+            )
+        )
+    entries.sort(key=lambda t: (-t.accounts, -t.mentions, -t.last_seen.toordinal(), t.theme_id))
+    return Ranked(
+        recurring=[t for t in entries if t.accounts_ever > 1],
+        single=[t for t in entries if t.accounts_ever <= 1],
+        unthemed=unthemed,
+    )
+
+
+def _quotes(session: Session, team_id: str, interview_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    out: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    if interview_ids:
+        for quote_id, interview_id, text in session.execute(
+            select(Quote.id, Quote.interview_id, Quote.text)
+            .where(Quote.team_id == team_id, Quote.interview_id.in_(interview_ids))
+            .order_by(Quote.interview_id, Quote.position)
+        ):
+            out[interview_id].append((quote_id, text))
+    return out
+
+
+def _words(
+    kind: ThemeKind,
+    rows: list[tuple[int, int, str]],
+    by_id: dict[int, HeldInterview],
+    quotes: dict[int, list[tuple[int, str]]],
+    account_names: dict[int, str],
+    skip: set[tuple[str, int]],
+) -> tuple[Said, ...]:
+    """Up to WORDS_PER_THEME of the customers' own words, from different accounts where there are several,
+    latest first; nothing the previous digest quoted comes back."""
+    chosen: list[Said] = []
+    accounts_used: set[int] = set()
+    latest_first = sorted(rows, key=lambda r: (by_id[r[1]].held_on, r[0]), reverse=True)
+    for allow_same_account in (False, True):
+        for line_id, interview_id, text in latest_first:
+            interview = by_id[interview_id]
+            if len(chosen) == WORDS_PER_THEME:
+                return tuple(chosen)
+            if interview.account_id in accounts_used and not allow_same_account:
+                continue
+            # The line itself says the theme best; a quote from the same call stands in when the line
+            # was quoted last time (pains only: a request is the customer's words already).
+            candidates = [(kind.value, line_id, text)]
+            if kind is ThemeKind.PAIN:
+                candidates += [("quote", qid, qtext) for qid, qtext in quotes.get(interview_id, [])]
+            for source, row_id, said in candidates:
+                if (source, row_id) in skip or any(c.source == (source, row_id) for c in chosen):
+                    continue
+                chosen.append(
+                    Said(
+                        said,
+                        account_names.get(interview.account_id, "?"),
+                        interview.held_on,
+                        interview_id,
+                        (source, row_id),
+                    )
+                )
+                accounts_used.add(interview.account_id)
+                break
+    return tuple(chosen)
