@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InvalidInput, message_for
+from bot.outbound.digest import DigestPoster
 from bot.people import Timezones
 from bot.settings import Settings
 from bot.slack import make_client, post_message
@@ -35,6 +36,10 @@ def build_app(
         raise_error_for_unhandled_request=False,
     )
     deps = Deps(settings=settings, db=db, timezones=Timezones(db), client=client)
+    poster = DigestPoster(db=db, client=client)
+    deps.post_digest_now = lambda team_id, subscription_id: poster.post_now(
+        team_id=team_id, subscription_id=subscription_id
+    )
 
     @app.middleware
     def attach_deps(context: BoltContext, next: Callable[[], None]) -> None:

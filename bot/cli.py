@@ -171,6 +171,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     from bot.app import build_app
     from bot.followups.deliveries import ReminderPolicy
+    from bot.outbound.digest import DigestPoster
     from bot.outbound.reminders import ReminderSender
     from bot.replica import replica_name
     from bot.scheduler import start_scheduler
@@ -214,6 +215,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ),
         every=settings.scheduler_tick,
         keeper=keeper,
+        digest=DigestPoster(db=db, client=deps.client),
     )
     try:
         if settings.mode == "socket":
@@ -245,7 +247,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
 def cmd_digest_preview(args: argparse.Namespace) -> int:
     """The digest of the last --days days as text (and the chart as a PNG with --chart): no Slack."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from bot.digest.chart import chart_png
     from bot.digest.content import build_digest
@@ -259,8 +261,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
         raise StartupError("--days takes a whole number of days from 1 to 366.")
     db = _open_database(load_database_url())
     now = datetime.now(UTC)
-    # The last N days, today included.
-    period = Period(end=now.date() + timedelta(days=1), days=args.days)
+    period = Period.last_days(now, UTC, days=args.days)
     with db.read() as session:
         digest = build_digest(session=session, team_id=team_id, period=period, now=now)
     sys.stdout.write(digest_text(digest))

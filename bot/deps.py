@@ -40,6 +40,8 @@ class Deps:
     after_ack_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack")
     )
+    # Posts a subscription's digest now ("Post now"): (team_id, subscription_id) -> whether one was made.
+    post_digest_now: Callable[[str, int], bool] | None = None
 
     @cached_property
     def interactive_client(self) -> WebClient:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.outbound.digest import DigestPoster
 from bot.outbound.reminders import ReminderSender
 from bot.themes.keeper import ThemeKeeper
 
@@ -18,10 +19,14 @@ log = logging.getLogger(__name__)
 
 
 def start_scheduler(
-    sender: ReminderSender, *, every: timedelta, keeper: ThemeKeeper | None = None
+    sender: ReminderSender,
+    *,
+    every: timedelta,
+    keeper: ThemeKeeper | None = None,
+    digest: DigestPoster | None = None,
 ) -> Callable[[], None]:
-    """Tick every `every` in a background thread: reminders, and the themes' upkeep when `keeper` is
-    given. Returns the function that stops it (and waits)."""
+    """Tick every `every` in a background thread: reminders, the themes' upkeep when `keeper` is given, and
+    the digests when `digest` is. Returns the function that stops it (and waits)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     def reminders() -> None:
@@ -43,9 +48,21 @@ def start_scheduler(
         for (team_id, kind), result in done.items():
             log.info("themes upkeep %s %s: %s", team_id, kind, result)
 
+    def digests() -> None:
+        assert digest is not None
+        try:
+            claimed = digest.tick()
+        except Exception:  # what was claimed is retried after its lease, here or elsewhere
+            log.exception("digest tick failed")
+            return
+        if claimed:
+            log.info("digest tick: %d posted or retried", claimed)
+
     scheduler = BackgroundScheduler(timezone=UTC)
     # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
-    jobs = [("reminders", reminders)] + ([("themes", themes)] if keeper else [])
+    jobs = [("reminders", reminders)]
+    jobs += [("themes", themes)] if keeper else []
+    jobs += [("digests", digests)] if digest else []
     for name, job in jobs:
         scheduler.add_job(
             job,

@@ -109,6 +109,7 @@ def post_message(
     text: str,
     blocks: list[Any] | None = None,
     metadata: dict[str, Any] | None = None,
+    thread_ts: str | None = None,
 ) -> SlackResponse:
     """chat.postMessage as the bot always sends it: `text` is the (already escaped) notification line;
     links are not unfurled, so a typed URL never pulls a preview of someone's page into a DM."""
@@ -118,9 +119,27 @@ def post_message(
         text=text,
         blocks=blocks,
         metadata=metadata,
+        thread_ts=thread_ts,
         unfurl_links=False,
         unfurl_media=False,
     )
+
+
+def find_posted(
+    client: WebClient, *, channel: str, event_type: str, key: str, value: object, limit: int = 50
+) -> str | None:
+    """The ts of a message we posted in `channel` whose metadata says `key: value`: how a replica that
+    takes over finds what the one that died may have posted before it could record it. Raises what
+    conversations.history raises."""
+    history = call(client.conversations_history, channel=channel, limit=limit, include_all_metadata=True)
+    for message in history.get("messages") or []:
+        metadata = message.get("metadata") or {}
+        if (
+            metadata.get("event_type") == event_type
+            and (metadata.get("event_payload") or {}).get(key) == value
+        ):
+            return str(message["ts"])
+    return None
 
 
 def fetch_user_timezone(client: WebClient, user_id: str) -> str | None:

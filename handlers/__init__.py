@@ -6,7 +6,7 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, home, log_modal, reminders, schedule, settings, shortcuts, themes
+    from handlers import commands, digest, home, log_modal, reminders, schedule, settings, shortcuts, themes
 
     commands.register(app)
     log_modal.register(app)
@@ -16,3 +16,4 @@ def register_all(app: App) -> None:
     settings.register(app)
     schedule.register(app)
     themes.register(app)
+    digest.register(app)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot.capture.interviews import recent_interviews
 from bot.deps import Actor, Deps
 from bot.text import from_slack
+from handlers.digest import digest_command
 from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule
 from handlers.settings import open_settings
@@ -30,8 +31,10 @@ def register(app: App) -> None:
     app.command(COMMAND)(interview_command)
 
 
-def interview_command(ack: Ack, command: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    subcommand, rest = _split(from_slack(command.get("text") or ""))
+def interview_command(ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    # The digest reads channels as Slack links them (<#C123|name>): it gets the text as sent.
+    subcommand, raw_rest = _split(command.get("text") or "")
+    subcommand, rest = from_slack(subcommand), from_slack(raw_rest)
     match subcommand.lower():
         case "log":
             open_log_modal(
@@ -51,6 +54,8 @@ def interview_command(ack: Ack, command: dict[str, Any], actor: Actor, deps: Dep
             open_schedule(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "settings":
             open_settings(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
+        case "digest":
+            digest_command(ack=ack, respond=respond, text=raw_rest, command=command, actor=actor, deps=deps)
         case "themes":
             open_themes(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "" | "help":

@@ -235,6 +235,20 @@ def log_interview(
     return LoggedInterview(interview, follow_ups, created=True)
 
 
+def get_interview(*, session: Session, team_id: str, interview_id: int) -> Interview | None:
+    """One interview with what showing it reads; None when it is not this workspace's (or is gone)."""
+    return session.scalar(
+        select(Interview)
+        .where(Interview.team_id == team_id, Interview.id == interview_id)
+        .options(
+            selectinload(Interview.account),
+            selectinload(Interview.pains),
+            selectinload(Interview.requests),
+            selectinload(Interview.quotes),
+        )
+    )
+
+
 def recent_interviews(*, session: Session, team_id: str, user_id: str, limit: int = 10) -> list[Interview]:
     """The interviews this person logged or took part in, newest call first."""
     took_part = select(Participant.interview_id).where(

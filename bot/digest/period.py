@@ -36,6 +36,11 @@ class Period:
         return (self.end - day - timedelta(days=1)).days // self.days
 
     @classmethod
+    def last_days(cls, now: datetime, tz: ZoneInfo, days: int = PERIOD_DAYS) -> Period:
+        """The last `days` days, today included: what a preview shows."""
+        return cls(end=now.astimezone(tz).date() + timedelta(days=1), days=days)
+
+    @classmethod
     def ending_at(cls, moment: datetime, tz: ZoneInfo, days: int = PERIOD_DAYS) -> Period:
         """The period that ends at `moment` (a digest's time): the days before its local date."""
         return cls(end=moment.astimezone(tz).date(), days=days)

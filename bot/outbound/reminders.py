@@ -31,7 +31,7 @@ from bot.followups.deliveries import (
 from bot.followups.working_hours import next_working_moment
 from bot.people import Timezones
 from bot.replica import replica_name
-from bot.slack import call, post_message, retry_after, without_rate_limit_sleeps
+from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
 
@@ -216,18 +216,15 @@ class ReminderSender:
             if channel[:1] in ("U", "W"):  # history wants the DM's channel id, not the user's
                 opened = call(self.client.conversations_open, users=channel)
                 channel = str((opened.get("channel") or {}).get("id") or channel)
-            history = call(
-                self.client.conversations_history,
+            ts = find_posted(
+                self.client,
                 channel=channel,
+                event_type=METADATA_EVENT,
+                key="delivery_id",
+                value=delivery_id,
                 limit=HISTORY_LOOKBACK,
-                include_all_metadata=True,
             )
         except (SlackApiError, SlackPermanentError, OSError) as exc:
             log.warning("could not look for delivery %s in Slack (%s); sending it", delivery_id, exc)
             return None
-        for message in history.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == METADATA_EVENT and payload.get("delivery_id") == delivery_id:
-                return channel, str(message["ts"])
-        return None
+        return (channel, ts) if ts is not None else None

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
+from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     MAX_PARTICIPANTS,
+    MODAL_MAX_BLOCKS,
     SECTION_MAX_CHARS,
     bullet_sections,
     context,
@@ -16,10 +19,17 @@ from handlers.views.common import (
     header,
     labelled_sections,
     local_time,
+    modal,
     mrkdwn,
     user_mention,
 )
 from storage.models import FollowUp, Interview
+
+
+class InterviewAction(StrEnum):
+    OPEN = "interview_open"  # a button anywhere (the digest, a search result) whose value is an interview id
+    MODAL = "interview_view"
+
 
 LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
 
@@ -109,3 +119,16 @@ def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
             line += f"\n{escape_mrkdwn(truncate(pains, 280, '…'))}"
         blocks.append(SectionBlock(text=mrkdwn(line)))
     return fit_message(blocks)
+
+
+def interview_modal(interview: Interview) -> View:
+    """One interview, to read: what the digest's "Open interview" shows."""
+    blocks = interview_summary_blocks(interview)
+    blocks.append(context(f"Logged by {user_mention(interview.logged_by)} · interview #{interview.id}"))
+    return modal(
+        callback_id=InterviewAction.MODAL,
+        title="Interview",
+        blocks=fit_message(blocks, MODAL_MAX_BLOCKS),
+        submit=None,
+        close="Close",
+    )

@@ -1,0 +1,265 @@
+"""Digest runs: one per subscription and period, claimed in the database so that any number of replicas
+post each digest once, and a replica that dies mid-post is taken over when its lease runs out.
+
+A subscription's due period is claimed by moving its `next_due_at` on with a conditional update (only one
+replica's update matches), in the same transaction that inserts the run, whose (subscription, period) is
+unique besides. A period missed while the bot was down is still posted, late, if its week has not ended;
+an older one is recorded as missed and skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.digest.period import PERIOD_DAYS
+from bot.digest.subscriptions import next_post_at, schedule_of
+from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
+
+LEASE = timedelta(minutes=5)
+RETRY_AFTER_FAILURE = timedelta(minutes=1)
+CLAIM_BATCH = 20
+LATE_BY_AT_MOST = timedelta(days=PERIOD_DAYS)  # past that, the next period is due: this one is missed
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    run_id: int
+    team_id: str
+    subscription_id: int
+    channel_id: str
+    period_end: datetime
+    timezone: str
+    quiet: QuietWeek
+    subscriber: str
+    # The previous holder's lease ran out: its post may be in the channel already, so look first.
+    takeover: bool
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    """How far a run got: what a poster (or the one taking over) still has to do."""
+
+    send_started_at: datetime | None
+    message_ts: str | None
+    replies_posted: int
+    chart_done: bool
+
+
+def _claimed(run: DigestRun, takeover: bool) -> ClaimedRun:
+    sub = run.subscription
+    return ClaimedRun(
+        run.id,
+        run.team_id,
+        sub.id,
+        sub.channel_id,
+        run.period_end,
+        sub.timezone,
+        sub.quiet,
+        sub.created_by,
+        takeover,
+    )
+
+
+def claim_due(
+    *, session: Session, now: datetime, replica: str, lease: timedelta = LEASE, limit: int = CLAIM_BATCH
+) -> list[ClaimedRun]:
+    """Runs to post now: those whose holder's lease ran out (taken over), then each subscription whose
+    time has come. The caller commits before posting."""
+    claimed = _take_over_stale(session, now, replica, lease, limit)
+    due = session.scalars(
+        select(DigestSubscription)
+        .where(DigestSubscription.next_due_at.is_not(None), DigestSubscription.next_due_at <= now)
+        .order_by(DigestSubscription.next_due_at, DigestSubscription.id)
+        .limit(max(0, limit - len(claimed)))
+    ).all()
+    for sub in due:
+        run = _claim_subscription(session, sub, now, replica, lease)
+        if run is not None:
+            claimed.append(_claimed(run, takeover=False))
+    return claimed
+
+
+def _take_over_stale(
+    session: Session, now: datetime, replica: str, lease: timedelta, limit: int
+) -> list[ClaimedRun]:
+    stale = session.scalars(
+        select(DigestRun.id)
+        .where(DigestRun.state == DigestRunState.PENDING, DigestRun.lease_until < now)
+        .order_by(DigestRun.lease_until)
+        .limit(limit)
+    ).all()
+    out = []
+    for run_id in stale:
+        taken = session.execute(
+            update(DigestRun)
+            .where(
+                DigestRun.id == run_id,
+                DigestRun.state == DigestRunState.PENDING,
+                DigestRun.lease_until < now,
+            )
+            .values(lease_owner=replica, lease_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount == 1:
+            run = session.get(DigestRun, run_id, populate_existing=True)
+            assert run is not None
+            # A run nobody started posting (a retry after a 429, say) needs no look in the channel.
+            out.append(_claimed(run, takeover=run.send_started_at is not None and run.message_ts is None))
+    return out
+
+
+def _claim_subscription(
+    session: Session, sub: DigestSubscription, now: datetime, replica: str, lease: timedelta
+) -> DigestRun | None:
+    """Move the subscription past its due period and insert that period's run; None when another
+    replica moved it first. Periods whose week is over are recorded as missed on the way."""
+    due = sub.next_due_at
+    assert due is not None
+    schedule = schedule_of(sub)
+    missed: list[datetime] = []
+    while due + LATE_BY_AT_MOST <= now:
+        missed.append(due)
+        due = next_post_at(schedule, due)
+    following = next_post_at(schedule, due) if due <= now else due
+    moved = session.execute(
+        update(DigestSubscription)
+        .where(DigestSubscription.id == sub.id, DigestSubscription.next_due_at == sub.next_due_at)
+        .values(next_due_at=following)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        return None
+    for period_end in missed:
+        _insert(session, sub, period_end, state=DigestRunState.MISSED, error="the bot was down")
+    if due > now:  # only missed periods: the next one is not due yet
+        return None
+    return _insert(session, sub, due, lease_owner=replica, lease_until=now + lease)
+
+
+def _insert(
+    session: Session, sub: DigestSubscription, period_end: datetime, **values: object
+) -> DigestRun | None:
+    run = DigestRun(team_id=sub.team_id, subscription=sub, period_end=period_end, quoted=[], **values)
+    try:
+        with session.begin_nested():
+            session.add(run)
+            session.flush()
+    except IntegrityError:  # that period already has its run ("Post now" at the same minute, say)
+        return None
+    return run
+
+
+def claim_now(
+    *,
+    session: Session,
+    team_id: str,
+    subscription_id: int,
+    now: datetime,
+    replica: str,
+    lease: timedelta = LEASE,
+) -> ClaimedRun | None:
+    """A digest posted on request ("Post now"): its period ends now. None when one was just made."""
+    sub = session.scalar(
+        select(DigestSubscription).where(
+            DigestSubscription.team_id == team_id, DigestSubscription.id == subscription_id
+        )
+    )
+    if sub is None:
+        return None
+    run = _insert(
+        session, sub, now.replace(second=0, microsecond=0), lease_owner=replica, lease_until=now + lease
+    )
+    return _claimed(run, takeover=False) if run is not None else None
+
+
+def progress(*, session: Session, run_id: int) -> RunProgress:
+    run = session.get(DigestRun, run_id, populate_existing=True)
+    assert run is not None
+    return RunProgress(run.send_started_at, run.message_ts, run.replies_posted, run.chart_done)
+
+
+def previous_quoted(*, session: Session, subscription_id: int, before: datetime) -> list[list[object]]:
+    """What the subscription's last posted digest quoted, so this one quotes other lines."""
+    quoted = session.scalar(
+        select(DigestRun.quoted)
+        .where(
+            DigestRun.subscription_id == subscription_id,
+            DigestRun.state == DigestRunState.SENT,
+            DigestRun.period_end < before,
+        )
+        .order_by(DigestRun.period_end.desc())
+        .limit(1)
+    )
+    return list(quoted or [])
+
+
+def _held(run_id: int, replica: str) -> object:
+    return (
+        (DigestRun.id == run_id)
+        & (DigestRun.state == DigestRunState.PENDING)
+        & (DigestRun.lease_owner == replica)
+    )
+
+
+def record(
+    *, session: Session, run_id: int, replica: str, now: datetime, lease: timedelta = LEASE, **values: object
+) -> bool:
+    """Record a step of the run (and renew the lease); False when the run is no longer ours."""
+    done = session.execute(
+        update(DigestRun)
+        .where(_held(run_id, replica))
+        .values(lease_until=now + lease, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def finish(
+    *,
+    session: Session,
+    run_id: int,
+    replica: str,
+    now: datetime,
+    state: DigestRunState,
+    error: str | None = None,
+) -> bool:
+    done = session.execute(
+        update(DigestRun)
+        .where(_held(run_id, replica))
+        .values(state=state, sent_at=now, error=error, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def retry_later(
+    *, session: Session, run_id: int, replica: str, now: datetime, after: timedelta, not_sent: bool
+) -> None:
+    """Slack failed in a way that may heal: any replica may try again `after`. `not_sent`: Slack answered
+    (an error, a 429), so the channel message did not go out and a retry need not look first."""
+    values: dict[str, object] = {"lease_until": now + after, "attempts": DigestRun.attempts + 1}
+    if not_sent:
+        values["send_started_at"] = None
+    session.execute(
+        update(DigestRun)
+        .where(_held(run_id, replica))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def pending_for(*, session: Session, subscription_id: int) -> bool:
+    return (
+        session.scalar(
+            select(DigestRun.id).where(
+                DigestRun.subscription_id == subscription_id,
+                or_(DigestRun.state == DigestRunState.PENDING),
+            )
+        )
+        is not None
+    )

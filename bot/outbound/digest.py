@@ -1,0 +1,266 @@
+"""The digest poster: each tick claims the digests that are due and posts each to its channel, the short
+message first, then the rest in its thread, then the chart; every step is recorded as it is done, so a
+replica that takes over (after a crash, or a 429) goes on from where the run stopped and posts nothing
+twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.digest.chart import chart_alt_text, chart_png
+from bot.digest.content import Digest, build_digest
+from bot.digest.period import Period
+from bot.digest.runs import (
+    RETRY_AFTER_FAILURE,
+    ClaimedRun,
+    claim_due,
+    claim_now,
+    finish,
+    previous_quoted,
+    progress,
+    record,
+    retry_later,
+)
+from bot.digest.subscriptions import pause
+from bot.errors import SlackPermanentError
+from bot.replica import replica_name
+from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
+from handlers.views.digest import (
+    DigestMessage,
+    chart_missing_note,
+    digest_message,
+    digest_replies,
+    quiet_note,
+)
+from storage.db import Database
+from storage.models import DigestRunState, QuietWeek
+
+log = logging.getLogger(__name__)
+
+# Why a subscription stops, as its subscriber reads it.
+PAUSE_REASONS = {
+    "channel_not_found": "the channel was deleted",
+    "is_archived": "the channel was archived",
+    "not_in_channel": "the bot was removed from the channel",
+}
+LookAlikes = Callable[[Session, str], int]
+
+
+class DigestPoster:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: WebClient,
+        replica: str | None = None,
+        look_alikes: LookAlikes | None = None,
+    ) -> None:
+        # A 429 hands the run back until Retry-After instead of sleeping in the scheduler's thread.
+        self.db, self.client = db, without_rate_limit_sleeps(client)
+        self.replica = replica or replica_name()
+        self.look_alikes = look_alikes
+        self._names: dict[tuple[str, str], str] = {}
+
+    def tick(self, now: datetime | None = None) -> int:
+        """Post every digest that is due; returns how many runs were claimed."""
+        now = now or datetime.now(UTC)
+        claimed = self.db.run(lambda s: claim_due(session=s, now=now, replica=self.replica))
+        for run in claimed:
+            self.post(run, now)
+        return len(claimed)
+
+    def post_now(self, *, team_id: str, subscription_id: int, now: datetime | None = None) -> bool:
+        """A digest for the period ending now, on request; False when one was made this very minute."""
+        now = now or datetime.now(UTC)
+        run = self.db.run(
+            lambda s: claim_now(
+                session=s, team_id=team_id, subscription_id=subscription_id, now=now, replica=self.replica
+            )
+        )
+        if run is not None:
+            self.post(run, now)
+        return run is not None
+
+    def post(self, run: ClaimedRun, now: datetime) -> None:
+        try:
+            self._post(run, now)
+        except SlackPermanentError as exc:
+            self._give_up(run, exc.error, now)
+        except SlackApiError as exc:  # Slack answered: nothing went out by this call
+            wait = retry_after(exc)
+            log.info(
+                "digest run %s: Slack said %s; trying again later", run.run_id, exc.response.get("error")
+            )
+            self._later(run, now, timedelta(seconds=wait) if wait else RETRY_AFTER_FAILURE, not_sent=True)
+        except OSError as exc:  # no answer: the message may be in the channel, so the retry looks first
+            log.warning("digest run %s: no answer from Slack (%s); trying again later", run.run_id, exc)
+            self._later(run, now, RETRY_AFTER_FAILURE, not_sent=False)
+
+    def _later(self, run: ClaimedRun, now: datetime, after: timedelta, *, not_sent: bool) -> None:
+        self.db.run(
+            lambda s: retry_later(
+                session=s, run_id=run.run_id, replica=self.replica, now=now, after=after, not_sent=not_sent
+            )
+        )
+
+    def _record(self, run: ClaimedRun, **values: object) -> bool:
+        return self.db.run(
+            lambda s: record(
+                session=s, run_id=run.run_id, replica=self.replica, now=datetime.now(UTC), **values
+            )
+        )
+
+    def _finish(self, run: ClaimedRun, state: DigestRunState, error: str | None = None) -> None:
+        self.db.run(
+            lambda s: finish(
+                session=s,
+                run_id=run.run_id,
+                replica=self.replica,
+                now=datetime.now(UTC),
+                state=state,
+                error=error,
+            )
+        )
+
+    def build(self, run: ClaimedRun, now: datetime) -> Digest:
+        period = Period.ending_at(run.period_end, ZoneInfo(run.timezone))
+        with self.db.read() as session:
+            return build_digest(
+                session=session,
+                team_id=run.team_id,
+                period=period,
+                now=now,
+                already_quoted=previous_quoted(
+                    session=session, subscription_id=run.subscription_id, before=run.period_end
+                ),
+                look_alikes=self.look_alikes(session, run.team_id) if self.look_alikes else 0,
+            )
+
+    def _post(self, run: ClaimedRun, now: datetime) -> None:
+        digest = self.build(run, now)
+        if digest.quiet and run.quiet is QuietWeek.NOTHING:
+            self._finish(run, DigestRunState.QUIET)
+            return
+        with self.db.read() as session:
+            done = progress(session=session, run_id=run.run_id)
+        ts = done.message_ts
+        if ts is None:
+            if run.takeover and done.send_started_at is not None:
+                ts = self._find_posted(run)
+            if ts is None:
+                # Only the lease holder posts: a stall may have outlived the lease.
+                if not self._record(run, send_started_at=datetime.now(UTC)):
+                    return
+                text, blocks = (
+                    (quiet_note(digest), None)
+                    if digest.quiet
+                    else digest_message(digest, self._namer(run.team_id))
+                )
+                posted = post_message(
+                    self.client,
+                    channel=run.channel_id,
+                    text=text,
+                    blocks=blocks,
+                    metadata={
+                        "event_type": DigestMessage.METADATA_EVENT,
+                        "event_payload": {"run_id": run.run_id},
+                    },
+                )
+                ts = str(posted["ts"])
+            if not self._record(run, message_ts=ts, quoted=[list(q) for q in digest.quoted()]):
+                return
+        if not digest.quiet:
+            for n, (text, blocks) in enumerate(digest_replies(digest), 1):
+                if n <= done.replies_posted:
+                    continue
+                post_message(self.client, channel=run.channel_id, text=text, blocks=blocks, thread_ts=ts)
+                if not self._record(run, replies_posted=n):
+                    return
+            if not done.chart_done:
+                self._chart(run, digest, ts)
+                if not self._record(run, chart_done=True):
+                    return
+        self._finish(run, DigestRunState.SENT)
+        log.info("digest run %s posted to %s", run.run_id, run.channel_id)
+
+    def _chart(self, run: ClaimedRun, digest: Digest, ts: str) -> None:
+        """The chart, uploaded into the thread. A chart that cannot be drawn or uploaded for good is said
+        to be missing; the digest itself stands."""
+        if not digest.chart:
+            return
+        try:
+            png = chart_png(digest.chart, digest.period)
+        except Exception:  # matplotlib failing must not cost the team its digest
+            log.exception("digest run %s: the chart could not be drawn", run.run_id)
+            png = None
+        if png is not None:
+            try:
+                call(
+                    self.client.files_upload_v2,
+                    channel=run.channel_id,
+                    thread_ts=ts,
+                    file=png,
+                    filename="digest.png",
+                    title="Top pains, week by week",
+                    alt_txt=chart_alt_text(digest.chart, digest.period),
+                )
+                return
+            except SlackPermanentError as exc:
+                log.warning("digest run %s: the chart could not be uploaded (%s)", run.run_id, exc.error)
+        post_message(self.client, channel=run.channel_id, text=chart_missing_note(), thread_ts=ts)
+
+    def _find_posted(self, run: ClaimedRun) -> str | None:
+        try:
+            return find_posted(
+                self.client,
+                channel=run.channel_id,
+                event_type=DigestMessage.METADATA_EVENT,
+                key="run_id",
+                value=run.run_id,
+            )
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning("could not look for digest run %s in the channel (%s); posting it", run.run_id, exc)
+            return None
+
+    def _give_up(self, run: ClaimedRun, error: str, now: datetime) -> None:
+        """The channel is gone, archived or closed to the bot: the run fails, the subscription pauses, and
+        the person who subscribed it is told."""
+        reason = PAUSE_REASONS.get(error, f"Slack said {error}")
+        log.warning("digest run %s to %s cannot be posted: %s", run.run_id, run.channel_id, error)
+        self._finish(run, DigestRunState.FAILED, error)
+        self.db.run(lambda s: pause(session=s, subscription_id=run.subscription_id, reason=reason, now=now))
+        try:
+            post_message(
+                self.client,
+                channel=run.subscriber,
+                text=(
+                    f"I couldn't post the weekly digest to <#{run.channel_id}>: {reason}. I've paused that "
+                    "subscription; `/interview digest` subscribes a channel again."
+                ),
+            )
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning("could not tell %s that their digest paused (%s)", run.subscriber, exc)
+
+    def _namer(self, team_id: str) -> Callable[[str], str]:
+        """A Slack user's name for the digest (a mention would ping them every week), asked of Slack
+        once per person and kept."""
+
+        def name(user_id: str) -> str:
+            key = (team_id, user_id)
+            if key not in self._names:
+                try:
+                    user = call(self.client.users_info, user=user_id).get("user") or {}
+                    profile = user.get("profile") or {}
+                    self._names[key] = profile.get("display_name") or user.get("real_name") or "a teammate"
+                except (SlackApiError, SlackPermanentError, OSError):
+                    return "a teammate"
+            return self._names[key]
+
+        return name

@@ -1,0 +1,335 @@
+"""`/interview digest`: the subscriptions modal (subscribe, edit, post now, unsubscribe), the shorthand
+`subscribe` / `unsubscribe` / `preview` subcommands, and the digest's "Open interview" button."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.capture.interviews import get_interview
+from bot.deps import Actor, Deps
+from bot.digest.content import build_digest
+from bot.digest.period import Period
+from bot.digest.subscriptions import (
+    DEFAULT_TIME,
+    DEFAULT_WEEKDAY,
+    Schedule,
+    find_by_channel,
+    get_subscription,
+    list_subscriptions,
+    parse_time,
+    parse_weekday,
+    schedule_of,
+    subscribe,
+    unsubscribe,
+    valid_timezone,
+)
+from bot.errors import BotError, InvalidInput, SlackPermanentError
+from bot.slack import call
+from handlers.views.common import channel_mention, fallback_text, json_object, user_mention
+from handlers.views.digest import (
+    DigestModal,
+    SubscriptionForm,
+    SubscriptionRow,
+    parse_subscription,
+    preview_message,
+    subscriptions_modal,
+)
+from handlers.views.interview import InterviewAction, interview_modal
+from storage.models import QuietWeek
+
+log = logging.getLogger(__name__)
+
+# `<#C123|name>` (the command escapes channels), `<#C123>`, a bare id, or `#name`.
+_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$|^#?([a-z0-9][a-z0-9_-]{0,79})$")
+INVITE = "`/invite @Interview Bot`"
+USAGE = (
+    "`/interview digest` opens the digest's settings; `/interview digest preview` shows this week's to you; "
+    "`/interview digest subscribe #channel [weekday] [HH:MM]`; `/interview digest unsubscribe #channel`."
+)
+
+
+def register(app: App) -> None:
+    app.view_submission(DigestModal.CALLBACK_ID)(submit_subscription)
+    app.action(DigestModal.POST_NOW)(post_now)
+    app.action(DigestModal.EDIT)(edit_subscription)
+    app.action(DigestModal.UNSUBSCRIBE)(unsubscribe_clicked)
+    app.action(InterviewAction.OPEN)(open_interview)
+
+
+def digest_command(
+    *, ack: Ack, respond: Respond, text: str, command: dict[str, Any], actor: Actor, deps: Deps
+) -> None:
+    words = text.split()
+    verb = words[0].lower() if words else ""
+    if verb == "":
+        open_digest(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
+    elif verb == "preview":
+        preview(ack=ack, actor=actor, deps=deps)
+    elif verb == "subscribe" and len(words) >= 2:
+        # Checking the channel asks Slack: answer at once, and say how it went through response_url.
+        ack(response_type="ephemeral", text="Subscribing…")
+        deps.after_ack(
+            lambda: respond(
+                response_type="ephemeral",
+                replace_original=True,
+                text=subscribe_from_command(words[1:], actor=actor, deps=deps),
+            )
+        )
+    elif verb == "unsubscribe" and len(words) == 2:
+        ack(response_type="ephemeral", text=unsubscribe_from_command(words[1], actor=actor, deps=deps))
+    else:
+        ack(response_type="ephemeral", text=USAGE)
+
+
+def preview(*, ack: Ack, actor: Actor, deps: Deps) -> None:
+    """This week's digest (the last 7 days, today included), to the caller alone."""
+    now = datetime.now(UTC)
+    tz = deps.timezones.known(actor.team_id, actor.user_id) or UTC
+    period = Period.last_days(now, tz)
+    with deps.db.read() as session:
+        digest = build_digest(session=session, team_id=actor.team_id, period=period, now=now)
+    # Mentions in a message only the caller sees ping nobody.
+    text, blocks = preview_message(digest, user_mention)
+    ack(response_type="ephemeral", text=fallback_text(text), blocks=blocks)
+
+
+def _form(actor: Actor, deps: Deps, **fields: Any) -> SubscriptionForm:
+    tz = deps.timezones.known(actor.team_id, actor.user_id)
+    return SubscriptionForm(timezone=str(tz) if tz else "UTC", **fields)
+
+
+def _rows(actor: Actor, deps: Deps) -> list[SubscriptionRow]:
+    with deps.db.read() as session:
+        return [
+            SubscriptionRow(s.id, s.channel_id, schedule_of(s).describe(), s.paused_reason)
+            for s in list_subscriptions(session=session, team_id=actor.team_id)
+        ]
+
+
+def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
+    call(
+        deps.interactive_client.views_open,
+        trigger_id=trigger_id,
+        view=subscriptions_modal(_form(actor, deps), _rows(actor, deps)),
+    )
+    ack()
+
+
+def ready_channel(client: WebClient, channel_id: str) -> str | None:
+    """None when the bot can post in the channel (a public one is joined); else what to tell the person."""
+    mention = channel_mention(channel_id)
+    try:
+        channel = call(client.conversations_info, channel=channel_id).get("channel") or {}
+    except SlackPermanentError as exc:
+        if exc.error == "channel_not_found":  # a private channel the bot is not in looks like this
+            return (
+                f"I can't see {mention}. If it is a private channel, invite me first ({INVITE} in that "
+                "channel), then subscribe it again."
+            )
+        raise
+    if channel.get("is_archived"):
+        return f"{mention} is archived: pick a channel people still read."
+    if channel.get("is_im") or channel.get("is_mpim") or not channel.get("is_channel", True):
+        return "Pick a channel: the digest is for a team, not a direct message."
+    if not channel.get("is_member"):
+        if channel.get("is_private"):
+            return f"{mention} is private and I'm not in it: {INVITE} there, then subscribe again."
+        call(client.conversations_join, channel=channel_id)
+    return None
+
+
+def _channel_id(client: WebClient, raw: str) -> str | None:
+    match = _CHANNEL.match(raw.strip())
+    if match is None:
+        return None
+    if match.group(1) or match.group(2):
+        return match.group(1) or match.group(2)
+    name = match.group(3)
+    cursor = None
+    for _ in range(50):  # a bound: 10,000 channels
+        page = call(
+            client.conversations_list,
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=200,
+            cursor=cursor,
+        )
+        for channel in page.get("channels") or []:
+            if channel.get("name") == name:
+                return str(channel["id"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    return None
+
+
+def subscribe_from_command(args: list[str], *, actor: Actor, deps: Deps) -> str:
+    """`#channel [weekday] [HH:MM]`: what to answer."""
+    weekday, at = DEFAULT_WEEKDAY, DEFAULT_TIME
+    for word in args[1:]:
+        if (day := parse_weekday(word)) is not None:
+            weekday = day
+        elif (moment := parse_time(word)) is not None:
+            at = moment
+        else:
+            return f"I didn't understand {word!r}: give a weekday (monday) and a time (09:00). {USAGE}"
+    try:
+        channel_id = _channel_id(deps.client, args[0])
+        if channel_id is None:
+            return f"I can't find the channel {args[0]!r}: pick it with `/interview digest`."
+        problem = ready_channel(deps.client, channel_id)
+        if problem:
+            return problem
+        tz = deps.zone_of(actor)
+    except (SlackApiError, SlackPermanentError, OSError) as exc:
+        log.warning("digest subscribe: Slack failed: %s", exc)
+        return "Slack didn't answer just now; nothing changed. Try again in a minute."
+    schedule = Schedule(weekday, at, str(tz))
+    now = datetime.now(UTC)
+    deps.db.run(
+        lambda s: subscribe(
+            session=s,
+            team_id=actor.team_id,
+            channel_id=channel_id,
+            schedule=schedule,
+            by=actor.user_id,
+            now=now,
+        )
+    )
+    return f"{channel_mention(channel_id)} gets the digest {schedule.describe()}, starting next time."
+
+
+def unsubscribe_from_command(raw: str, *, actor: Actor, deps: Deps) -> str:
+    match = _CHANNEL.match(raw.strip())
+    channel_id = match and (match.group(1) or match.group(2))
+    if not channel_id:
+        with deps.db.read() as session:
+            names = [s.channel_id for s in list_subscriptions(session=session, team_id=actor.team_id)]
+        return "Name the channel as Slack links it (#channel), or use `/interview digest`." + (
+            " Subscribed: " + ", ".join(channel_mention(c) for c in names) if names else ""
+        )
+    gone = deps.db.run(lambda s: unsubscribe(session=s, team_id=actor.team_id, channel_id=channel_id))
+    mention = channel_mention(channel_id)
+    return f"{mention} gets no more digests." if gone else f"{mention} had no digest subscription."
+
+
+def submit_subscription(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], actor: Actor, deps: Deps
+) -> None:
+    values = (view.get("state") or {}).get("values") or {}
+    form = parse_subscription(values if isinstance(values, dict) else {})
+    errors: dict[str, str] = {}
+    if not form.channel_id:
+        errors[DigestModal.CHANNEL] = "Pick a channel."
+    if form.weekday is None:
+        errors[DigestModal.WEEKDAY] = "Pick a day."
+    if form.at is None:
+        errors[DigestModal.TIME] = "Pick a time."
+    if valid_timezone(form.timezone) is None:
+        errors[DigestModal.TIMEZONE] = "An IANA timezone, like Europe/Paris or America/New_York."
+    if not errors:
+        problem = ready_channel(deps.interactive_client, str(form.channel_id))
+        if problem:
+            errors[DigestModal.CHANNEL] = problem[:150]
+    if errors:
+        raise InvalidInput(errors)
+    editing = json_object(view.get("private_metadata")).get("editing")
+    schedule = Schedule(int(form.weekday or 0), form.at or DEFAULT_TIME, form.timezone.strip(), form.quiet)
+    now = datetime.now(UTC)
+
+    def save(session: Any) -> None:
+        if isinstance(editing, int):  # an edit may move the subscription to another channel
+            old = get_subscription(session=session, team_id=actor.team_id, subscription_id=editing)
+            clash = find_by_channel(session=session, team_id=actor.team_id, channel_id=str(form.channel_id))
+            if clash is not None and clash.id != old.id:
+                raise InvalidInput(
+                    {DigestModal.CHANNEL: "That channel has its own subscription: edit that one."}
+                )
+            old.channel_id = str(form.channel_id)
+            session.flush()
+        subscribe(
+            session=session,
+            team_id=actor.team_id,
+            channel_id=str(form.channel_id),
+            schedule=schedule,
+            by=actor.user_id,
+            now=now,
+        )
+
+    deps.db.run(save)
+    ack(response_action="update", view=subscriptions_modal(_form(actor, deps), _rows(actor, deps)))
+
+
+def _clicked(body: dict[str, Any]) -> int:
+    try:
+        return int(str((body.get("actions") or [{}])[0].get("value")))
+    except (TypeError, ValueError, IndexError, AttributeError):
+        raise BotError("That button is out of date: open /interview digest again.") from None
+
+
+def _redraw(body: dict[str, Any], actor: Actor, deps: Deps, form: SubscriptionForm | None = None) -> None:
+    view = body.get("view") or {}
+    call(
+        deps.interactive_client.views_update,
+        view_id=view.get("id"),
+        view=subscriptions_modal(form or _form(actor, deps), _rows(actor, deps)),
+    )
+
+
+def post_now(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    ack()
+    subscription_id = _clicked(body)
+    with deps.db.read() as session:
+        get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id)
+    if deps.post_digest_now is None:
+        raise BotError("Posting on request is not available in this process.")
+    post = deps.post_digest_now
+    deps.after_ack(lambda: post(actor.team_id, subscription_id))
+
+
+def edit_subscription(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    ack()
+    with deps.db.read() as session:
+        sub = get_subscription(session=session, team_id=actor.team_id, subscription_id=_clicked(body))
+        schedule = schedule_of(sub)
+        form = SubscriptionForm(
+            timezone=schedule.timezone,
+            weekday=schedule.weekday,
+            at=schedule.at,
+            quiet=QuietWeek(schedule.quiet),
+            channel_id=sub.channel_id,
+            editing=sub.id,
+        )
+    _redraw(body, actor, deps, form)
+
+
+def unsubscribe_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    ack()
+    subscription_id = _clicked(body)
+
+    def remove(session: Any) -> None:
+        sub = get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id)
+        unsubscribe(session=session, team_id=actor.team_id, channel_id=sub.channel_id)
+
+    deps.db.run(remove)
+    _redraw(body, actor, deps)
+
+
+def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """The digest's "Open interview": the interview in a modal (never another workspace's)."""
+    interview_id = _clicked(body)
+    with deps.db.read() as session:
+        interview = get_interview(session=session, team_id=actor.team_id, interview_id=interview_id)
+        view = interview_modal(interview) if interview is not None else None
+    if view is None:
+        ack()
+        raise BotError("That interview is gone: it was deleted.")
+    call(deps.interactive_client.views_open, trigger_id=body.get("trigger_id"), view=view)
+    ack()
