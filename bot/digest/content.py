@@ -124,7 +124,7 @@ def build_digest(
         pains=pains,
         requests=requests,
         emerging=emerging,
-        follow_ups=_follow_up_health(session, team_id, in_period, now),
+        follow_ups=_follow_up_health(session, team_id, period, in_period, now),
         gone_quiet=gone_quiet,
         gone_quiet_total=gone_quiet_total,
         look_alikes=look_alikes,
@@ -158,26 +158,25 @@ def _heard(session: Session, team_id: str, period: Period, in_period: list[HeldI
 
 
 def _follow_up_health(
-    session: Session, team_id: str, in_period: list[HeldInterview], now: datetime
+    session: Session, team_id: str, period: Period, in_period: list[HeldInterview], now: datetime
 ) -> FollowUpHealth:
     open_count, overdue = session.execute(
         select(func.count(), func.count().filter(FollowUp.due_at < now)).where(
             FollowUp.team_id == team_id, FollowUp.state.in_(OPEN_STATES)
         )
     ).one()
-    ids = [i.id for i in in_period]
     owed = on_time = 0
-    if ids:
+    if in_period:
         held = {i.id: i.held_on for i in in_period}
-        sent_at_logging = set(
-            session.scalars(
-                select(Interview.id).where(Interview.id.in_(ids), Interview.thank_you_sent.is_(True))
-            )
-        )
+        sent_at_logging = {i.id for i in in_period if i.thank_you_sent}
+        # Driven by the period's dates, like every read of the digest: the team's follow-ups are not walked.
         thank_yous = session.execute(
-            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at).where(
-                FollowUp.team_id == team_id,
-                FollowUp.interview_id.in_(ids),
+            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at)
+            .join(Interview, Interview.id == FollowUp.interview_id)
+            .where(
+                Interview.team_id == team_id,
+                Interview.held_on >= period.start,
+                Interview.held_on < period.end,
                 FollowUp.kind == FollowUpKind.THANK_YOU,
             )
         ).all()

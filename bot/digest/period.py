@@ -53,19 +53,28 @@ class HeldInterview:
     held_on: date
     kind: str
     logged_by: str
+    thank_you_sent: bool  # already sent when the interview was logged
 
 
 def interviews_in_window(session: Session, team_id: str, period: Period) -> list[HeldInterview]:
     rows = session.execute(
         select(
-            Interview.id, Interview.account_id, Interview.held_on, Interview.kind, Interview.logged_by
+            Interview.id,
+            Interview.account_id,
+            Interview.held_on,
+            Interview.kind,
+            Interview.logged_by,
+            Interview.thank_you_sent,
         ).where(
             Interview.team_id == team_id,
             Interview.held_on >= period.window_start,
             Interview.held_on < period.end,
         )
     ).all()
-    return [HeldInterview(r.id, r.account_id, r.held_on, r.kind.label, r.logged_by) for r in rows]
+    return [
+        HeldInterview(r.id, r.account_id, r.held_on, r.kind.label, r.logged_by, r.thank_you_sent)
+        for r in rows
+    ]
 
 
 def trend_periods(period: Period) -> list[date]:
