@@ -71,7 +71,7 @@ class Ranked:
     unthemed: int
 
 
-def _trend(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
+def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
     baseline = sum(history) / len(history)
     if not any(history):
         # Nothing in the eight periods before: new, unless other accounts raised it longer ago.
@@ -85,7 +85,7 @@ def _trend(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
     return Trend.STEADY
 
 
-def _emerging(accounts: int, baseline: float) -> str | None:
+def emerging_reason(accounts: int, baseline: float) -> str | None:
     """Clearly above its own trailing baseline, and at least EMERGING_FLOOR accounts."""
     if accounts < EMERGING_FLOOR or accounts < 2 * baseline or accounts - baseline < 2:
         return None
@@ -154,9 +154,9 @@ def rank_themes(
                 last_seen=max(by_id[iid].held_on for _, iid, _ in rows),
                 accounts_ever=accounts_ever,
                 history=history,
-                trend=_trend(now_accounts, history, accounts_ever),
+                trend=trend_of(now_accounts, history, accounts_ever),
                 words=_words(kind, rows, by_id, quotes, account_names, skip),
-                emerging=_emerging(now_accounts, sum(history) / len(history))
+                emerging=emerging_reason(now_accounts, sum(history) / len(history))
                 if kind is ThemeKind.PAIN
                 else None,
             )

@@ -1,0 +1,110 @@
+"""The digest's Block Kit, whatever people typed: Slack accepts it, nobody is pinged, long lists end
+with "and N more"."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.digest.content import Digest, FollowUpHealth, Heard
+from bot.digest.period import Period
+from bot.digest.ranking import Ranked, Said, ThemeInPeriod, Trend
+from handlers.views.digest import (
+    SubscriptionForm,
+    SubscriptionRow,
+    digest_message,
+    digest_replies,
+    preview_message,
+    subscriptions_modal,
+)
+from storage.models import QuietWeek, ThemeKind
+from tests.support.fake_slack import slack_would_reject
+
+HOSTILE = "<!channel> <!here> <@U0BOSS> <#C0GENERAL> &amp; *bold* <https://evil.example|click>"
+text = st.text(min_size=1, max_size=400) | st.just(HOSTILE) | st.text(alphabet="<>&@!|*_~`", min_size=1)
+
+
+def theme(
+    n: int, name: str, words: list[str], *, kind: ThemeKind = ThemeKind.PAIN, ever: int = 5
+) -> ThemeInPeriod:
+    return ThemeInPeriod(
+        theme_id=n,
+        name=name,
+        kind=kind,
+        accounts=min(ever, 5),
+        mentions=7,
+        last_seen=date(2026, 11, 20),
+        accounts_ever=ever,
+        history=(0, 1, 0, 2, 1, 0, 1, 1),
+        trend=Trend.RISING,
+        words=tuple(Said(w, name, date(2026, 11, 20), 100 + n, ("pain", n)) for w in words),
+        emerging="5 accounts this week, 0.5 a week before",
+    )
+
+
+def digest(names: list[str], words: list[str], many: int = 3) -> Digest:
+    recurring = [theme(n, names[n % len(names)], words) for n in range(many)]
+    single = [theme(100 + n, names[n % len(names)], words, ever=1) for n in range(many)]
+    requests = [theme(200 + n, names[n % len(names)], words, kind=ThemeKind.REQUEST) for n in range(many)]
+    return Digest(
+        team_id="T1",
+        period=Period(end=date(2026, 11, 23)),
+        heard=Heard(30, [("Discovery interview", 30)], [("U0001", 11), ("U0002", 19)], 12, 4),
+        pains=Ranked(recurring, single, 4),
+        requests=Ranked(requests, [], 1),
+        emerging=recurring[:2],
+        follow_ups=FollowUpHealth(open=12, overdue=3, thank_yous=10, thank_yous_on_time=8),
+        gone_quiet=[(names[0], date(2026, 6, 1))],
+        gone_quiet_total=14,
+        look_alikes=2,
+        chart=recurring[:5],
+    )
+
+
+def accepted(blocks: list, text: str = "x") -> list[str]:
+    dumped = [b.to_dict() for b in blocks]
+    return slack_would_reject(message={"channel": "C1", "text": text, "blocks": dumped})
+
+
+def no_ping(blocks: list) -> None:
+    raw = json.dumps([b.to_dict() for b in blocks])
+    assert "<!channel>" not in raw and "<!here>" not in raw and "<@U0BOSS>" not in raw
+    assert "<https://evil" not in raw
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(text, min_size=1, max_size=3), st.lists(text, min_size=0, max_size=2), st.integers(0, 40))
+def test_every_part_is_accepted_and_pings_nobody(names: list[str], words: list[str], many: int) -> None:
+    built = digest(names, words, many)
+    title, blocks = digest_message(built, lambda user: HOSTILE)
+    assert accepted(blocks, title) == [] and len(blocks) <= 50
+    no_ping(blocks)
+    for reply_title, reply in digest_replies(built):
+        assert accepted(reply, reply_title) == []
+        no_ping(reply)
+    _, preview = preview_message(built, lambda user: f"<@{user}>")
+    assert accepted(preview) == [] and len(preview) <= 50
+
+
+def test_the_channel_message_is_a_screen_and_says_how_many_more() -> None:
+    built = digest(["Slow reports"], ["It takes forever"], many=12)
+    _, blocks = digest_message(built, str)
+    raw = json.dumps([b.to_dict() for b in blocks])
+    assert "and 7 more recurring pains" in raw
+    assert raw.count("Open interview") == 5
+    assert len(blocks) < 15
+
+
+def test_the_subscriptions_modal_is_accepted_with_forty_one_subscriptions() -> None:
+    rows = [
+        SubscriptionRow(n, f"C{n:05d}", f"Mondays at 09:00 ({HOSTILE})", HOSTILE if n % 2 else None)
+        for n in range(41)
+    ]
+    view = subscriptions_modal(
+        SubscriptionForm(timezone="Europe/Paris", at=time(8, 30), quiet=QuietWeek.NOTHING), rows
+    )
+    assert slack_would_reject(view=view.to_dict()) == []
+    assert "and 1 more" in json.dumps(view.to_dict())
