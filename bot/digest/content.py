@@ -87,13 +87,7 @@ def build_digest(
     """The digest of `period` for a workspace. `already_quoted`: lines the previous digest quoted."""
     interviews = interviews_in_window(session, team_id, period)
     in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
-    account_names = dict(
-        session.execute(
-            select(Account.id, Account.name).where(
-                Account.team_id == team_id, Account.id.in_({i.account_id for i in interviews})
-            )
-        ).all()
-    )
+    account_names = {i.account_id: i.account for i in interviews}
     skip = {(str(kind), int(str(row_id))) for kind, row_id in already_quoted}
     pains = rank_themes(
         session=session,
@@ -136,18 +130,20 @@ def _heard(session: Session, team_id: str, period: Period, in_period: list[HeldI
     accounts = {i.account_id for i in in_period}
     seen_before = set()
     if accounts:
-        # An account is new when it has no interview before the period: one index seek per account.
-        seen_before = set(
-            session.scalars(
-                select(Interview.account_id)
-                .where(
-                    Interview.team_id == team_id,
-                    Interview.account_id.in_(accounts),
-                    Interview.held_on < period.start,
-                )
-                .distinct()
+        # An account is new when it has no interview before the period: one index seek per account (an
+        # EXISTS stops at the first; a DISTINCT would read all of an old account's interviews).
+        earlier = (
+            select(Interview.id)
+            .where(
+                Interview.team_id == team_id,
+                Interview.account_id == Account.id,
+                Interview.held_on < period.start,
             )
+            .exists()
         )
+        # The ids are this workspace's (from its interviews) and the EXISTS is scoped to it: no condition on
+        # accounts.team_id, or the planner walks every account of the team instead of these.
+        seen_before = set(session.scalars(select(Account.id).where(Account.id.in_(accounts), earlier)))
     return Heard(
         interviews=len(in_period),
         by_kind=Counter(i.kind for i in in_period).most_common(),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Interview
+from storage.models import Account, Interview
 
 PERIOD_DAYS = 7
 TREND_PERIODS = 8  # the periods before this one that a trend and a baseline look at
@@ -54,6 +54,7 @@ class HeldInterview:
     kind: str
     logged_by: str
     thank_you_sent: bool  # already sent when the interview was logged
+    account: str  # its name
 
 
 def interviews_in_window(session: Session, team_id: str, period: Period) -> list[HeldInterview]:
@@ -65,16 +66,16 @@ def interviews_in_window(session: Session, team_id: str, period: Period) -> list
             Interview.kind,
             Interview.logged_by,
             Interview.thank_you_sent,
-        ).where(
+            Account.name,
+        )
+        .join(Account, Account.id == Interview.account_id)
+        .where(
             Interview.team_id == team_id,
             Interview.held_on >= period.window_start,
             Interview.held_on < period.end,
         )
     ).all()
-    return [
-        HeldInterview(r.id, r.account_id, r.held_on, r.kind.label, r.logged_by, r.thank_you_sent)
-        for r in rows
-    ]
+    return [HeldInterview(r[0], r[1], r[2], r[3].label, *r[4:]) for r in rows]
 
 
 def trend_periods(period: Period) -> list[date]:
