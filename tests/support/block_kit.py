@@ -127,6 +127,124 @@ _INPUT_ELEMENTS: Final = (
     | _SELECTS
     | _MULTI_SELECTS
 )
+# The fields Slack documents for each block, element and composition object. Any other key is refused
+# ("invalid additional property"), as Slack refuses it: a misspelt field never passes silently.
+_BLOCK_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "actions": frozenset({"type", "block_id", "elements"}),
+        "context": frozenset({"type", "block_id", "elements"}),
+        "divider": frozenset({"type", "block_id"}),
+        "file": frozenset({"type", "block_id", "external_id", "source"}),
+        "header": frozenset({"type", "block_id", "text"}),
+        "image": frozenset({"type", "block_id", "image_url", "slack_file", "alt_text", "title"}),
+        "input": frozenset({"type", "block_id", "label", "element", "dispatch_action", "hint", "optional"}),
+        "markdown": frozenset({"type", "block_id", "text"}),
+        "rich_text": frozenset({"type", "block_id", "elements"}),  # its inner elements are not checked
+        "section": frozenset({"type", "block_id", "text", "fields", "accessory", "expand"}),
+        "video": frozenset(
+            {
+                "type",
+                "block_id",
+                "alt_text",
+                "author_name",
+                "description",
+                "provider_icon_url",
+                "provider_name",
+                "title",
+                "title_url",
+                "thumbnail_url",
+                "video_url",
+            }
+        ),
+    }
+)
+_INTERACTIVE: Final = frozenset({"type", "action_id", "confirm", "focus_on_load"})
+_TEXT_INPUT: Final = frozenset(
+    {"type", "action_id", "initial_value", "dispatch_action_config", "focus_on_load", "placeholder"}
+)
+_SELECT: Final = _INTERACTIVE | {"placeholder"}
+_MULTI: Final = _SELECT | {"max_selected_items"}
+_ELEMENT_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "button": frozenset(
+            {"type", "action_id", "text", "url", "value", "style", "confirm", "accessibility_label"}
+        ),
+        "checkboxes": _INTERACTIVE | {"options", "initial_options"},
+        "datepicker": _INTERACTIVE | {"initial_date", "placeholder"},
+        "datetimepicker": _INTERACTIVE | {"initial_date_time"},
+        "email_text_input": _TEXT_INPUT,
+        "file_input": frozenset({"type", "action_id", "filetypes", "max_files"}),
+        "image": frozenset({"type", "alt_text", "image_url", "slack_file"}),
+        "number_input": _TEXT_INPUT | {"is_decimal_allowed", "min_value", "max_value"},
+        "overflow": frozenset({"type", "action_id", "options", "confirm"}),
+        "plain_text_input": _TEXT_INPUT | {"multiline", "min_length", "max_length"},
+        "radio_buttons": _INTERACTIVE | {"options", "initial_option"},
+        "rich_text_input": _TEXT_INPUT,
+        "static_select": _SELECT | {"options", "option_groups", "initial_option"},
+        "external_select": _SELECT | {"initial_option", "min_query_length"},
+        "users_select": _SELECT | {"initial_user"},
+        "conversations_select": _SELECT
+        | {"initial_conversation", "default_to_current_conversation", "response_url_enabled", "filter"},
+        "channels_select": _SELECT | {"initial_channel", "response_url_enabled"},
+        "multi_static_select": _MULTI | {"options", "option_groups", "initial_options"},
+        "multi_external_select": _MULTI | {"initial_options", "min_query_length"},
+        "multi_users_select": _MULTI | {"initial_users"},
+        "multi_conversations_select": _MULTI
+        | {"initial_conversations", "default_to_current_conversation", "filter"},
+        "multi_channels_select": _MULTI | {"initial_channels"},
+        "timepicker": _INTERACTIVE | {"initial_time", "placeholder", "timezone"},
+        "url_text_input": _TEXT_INPUT,
+        "workflow_button": frozenset(
+            {"type", "action_id", "text", "workflow", "style", "accessibility_label"}
+        ),
+    }
+)
+_TEXT_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {"plain_text": frozenset({"type", "text", "emoji"}), "mrkdwn": frozenset({"type", "text", "verbatim"})}
+)
+_OPTION_FIELDS: Final = frozenset({"text", "value", "description", "url"})  # url: overflow menus only
+_OPTION_GROUP_FIELDS: Final = frozenset({"label", "options"})
+_CONFIRM_FIELDS: Final = frozenset({"title", "text", "confirm", "deny", "style"})
+_FILTER_FIELDS: Final = frozenset({"include", "exclude_external_shared_channels", "exclude_bot_users"})
+_DISPATCH_FIELDS: Final = frozenset({"trigger_actions_on"})
+_VIEW_FIELDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "modal": frozenset(
+            {
+                "type",
+                "title",
+                "blocks",
+                "close",
+                "submit",
+                "private_metadata",
+                "callback_id",
+                "clear_on_close",
+                "notify_on_close",
+                "external_id",
+            }
+        ),
+        "home": frozenset({"type", "blocks", "private_metadata", "callback_id", "external_id"}),
+    }
+)
+# Fields that must be true or false wherever they appear.
+_BOOLEAN_FIELDS: Final = frozenset(
+    {
+        "emoji",
+        "verbatim",
+        "optional",
+        "dispatch_action",
+        "multiline",
+        "focus_on_load",
+        "expand",
+        "clear_on_close",
+        "notify_on_close",
+        "is_decimal_allowed",
+        "default_to_current_conversation",
+        "response_url_enabled",
+        "exclude_external_shared_channels",
+        "exclude_bot_users",
+    }
+)
 _DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME_RE: Final = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -141,6 +259,14 @@ class _Checker:
 
     def error(self, problem: str, pointer: str) -> None:
         self.errors.append(f"[ERROR] {problem} [json-pointer:{pointer}]")
+
+    def fields(self, obj: Mapping[str, Any], allowed: frozenset[str], pointer: str) -> None:
+        """Slack refuses any key it does not document for the object, and a non-boolean flag."""
+        for key, value in obj.items():
+            if key not in allowed:
+                self.error(f"invalid additional property: {key}", pointer)
+            elif key in _BOOLEAN_FIELDS and not isinstance(value, bool):
+                self.error("must be a boolean", f"{pointer}/{key}")
 
     def max_chars(self, value: Any, limit: str, pointer: str, *, required: bool = False) -> None:
         if value is None:
@@ -182,8 +308,8 @@ class _Checker:
             self.error(f"unsupported type: {kind}", f"{pointer}/type")
         elif plain_only and kind != "plain_text":
             self.error("must be plain_text", f"{pointer}/type")
-        if kind == "mrkdwn" and "emoji" in obj:
-            self.error("emoji is only allowed on plain_text", f"{pointer}/emoji")
+        else:
+            self.fields(obj, _TEXT_FIELDS[kind], pointer)  # emoji on plain_text only, verbatim on mrkdwn
         self.max_chars(obj.get("text"), limit, f"{pointer}/text", required=True)
 
     def blocks(self, blocks: Any, pointer: str, limit: str) -> None:
@@ -200,6 +326,7 @@ class _Checker:
             where = "messages" if self.surface == "message" else "views"
             self.error(f"unsupported type: {kind} (not allowed in {where})", f"{pointer}/type")
             return
+        self.fields(block, _BLOCK_FIELDS[kind], pointer)
         block_id = block.get("block_id")
         if block_id is not None:
             self.max_chars(block_id, "block_id", f"{pointer}/block_id", required=True)
@@ -227,6 +354,7 @@ class _Checker:
                 self.error("must be more than 0 items", f"{pointer}/elements")
             for i, item in enumerate(items):
                 if isinstance(item, dict) and item.get("type") == "image":
+                    self.fields(item, _ELEMENT_FIELDS["image"], f"{pointer}/elements/{i}")
                     self.image(item, f"{pointer}/elements/{i}")
                 else:
                     self.text(item, f"{pointer}/elements/{i}", "section_text")
@@ -271,6 +399,7 @@ class _Checker:
         if kind not in allowed:
             self.error(f"unsupported type: {kind}", f"{pointer}/type")
             return
+        self.fields(elem, _ELEMENT_FIELDS[kind], pointer)
         action_id = elem.get("action_id")
         if action_id is not None:
             self.max_chars(action_id, "action_id", f"{pointer}/action_id", required=True)
@@ -280,8 +409,15 @@ class _Checker:
         self.text(
             elem.get("placeholder"), f"{pointer}/placeholder", "placeholder", plain_only=True, required=False
         )
-        if isinstance(elem.get("confirm"), dict):
+        if elem.get("confirm") is not None:
             self.confirm(elem["confirm"], f"{pointer}/confirm")
+        for key, allowed_keys in (("filter", _FILTER_FIELDS), ("dispatch_action_config", _DISPATCH_FIELDS)):
+            if key not in elem:
+                continue
+            if isinstance(elem[key], dict):
+                self.fields(elem[key], allowed_keys, f"{pointer}/{key}")
+            else:
+                self.error("must be an object", f"{pointer}/{key}")
         if kind == "button":
             self.text(elem.get("text"), f"{pointer}/text", "button_text", plain_only=True)
             self.max_chars(elem.get("value"), "button_value", f"{pointer}/value")
@@ -306,7 +442,8 @@ class _Checker:
             if elem.get("options") == []:
                 self.error("must be more than 0 items", f"{pointer}/options")
             for i, option in enumerate(options):
-                self.option(option, f"{pointer}/options/{i}", plain_only=kind == "overflow")
+                in_overflow = kind == "overflow"
+                self.option(option, f"{pointer}/options/{i}", plain_only=in_overflow, url_allowed=in_overflow)
             self.initial_options(elem, options, pointer)
 
     def plain_text_input(self, elem: dict[str, Any], pointer: str) -> None:
@@ -349,6 +486,7 @@ class _Checker:
             if not isinstance(group, dict):
                 self.error("must be an object", gp)
                 continue
+            self.fields(group, _OPTION_GROUP_FIELDS, gp)
             self.text(group.get("label"), f"{gp}/label", "option_group_label", plain_only=True)
             group_options = self.max_items(
                 group.get("options"), "select_options", f"{gp}/options", required=True
@@ -367,19 +505,28 @@ class _Checker:
             chosen.extend((f"initial_options/{i}", o) for i, o in enumerate(elem["initial_options"]))
         keys = {_option_key(o) for o in options}
         for where, option in chosen:
+            if isinstance(option, dict):
+                self.fields(option, _OPTION_FIELDS, f"{pointer}/{where}")
             if _option_key(option) not in keys:
                 self.error("must match one of the provided options", f"{pointer}/{where}")
 
-    def option(self, option: Any, pointer: str, *, plain_only: bool) -> None:
+    def option(self, option: Any, pointer: str, *, plain_only: bool, url_allowed: bool = False) -> None:
         if not isinstance(option, dict):
             self.error("must be an object", pointer)
             return
+        self.fields(option, _OPTION_FIELDS if url_allowed else _OPTION_FIELDS - {"url"}, pointer)
         self.text(option.get("text"), f"{pointer}/text", "option_text", plain_only=plain_only)
         self.max_chars(option.get("value"), "option_value", f"{pointer}/value", required=True)
         self.text(option.get("description"), f"{pointer}/description", "option_description", required=False)
         self.max_chars(option.get("url"), "option_url", f"{pointer}/url")
 
-    def confirm(self, obj: dict[str, Any], pointer: str) -> None:
+    def confirm(self, obj: Any, pointer: str) -> None:
+        if not isinstance(obj, dict):
+            self.error("must be an object", pointer)
+            return
+        self.fields(obj, _CONFIRM_FIELDS, pointer)
+        if obj.get("style") not in (None, "primary", "danger"):
+            self.error("must be one of primary, danger", f"{pointer}/style")
         self.text(obj.get("title"), f"{pointer}/title", "confirm_title", plain_only=True)
         self.text(obj.get("text"), f"{pointer}/text", "confirm_text")
         self.text(obj.get("confirm"), f"{pointer}/confirm", "confirm_button", plain_only=True)
@@ -441,6 +588,8 @@ def check_view(view: Any, *, allowed_types: tuple[str, ...]) -> Rejection | None
     checker = _Checker(kind if kind in ("modal", "home") else "modal")
     if kind not in allowed_types:
         checker.error(f"must be one of {', '.join(allowed_types)}", "/view/type")
+    elif kind in _VIEW_FIELDS:
+        checker.fields(view, _VIEW_FIELDS[kind], "/view")
     if kind == "modal":
         checker.text(view.get("title"), "/view/title", "view_title", plain_only=True)
         checker.text(view.get("submit"), "/view/submit", "view_submit", plain_only=True, required=False)

@@ -702,6 +702,207 @@ def test_view_validation_rejects(client: WebClient, case: str, view: dict[str, A
     assert any(m.startswith("[ERROR] ") and pointer in m for m in messages), messages
 
 
+def test_documented_optional_fields_are_accepted(client: WebClient) -> None:
+    confirm = {
+        "title": plain("Sure?"),
+        "text": mrkdwn("*Really*"),
+        "confirm": plain("Yes"),
+        "deny": plain("No"),
+        "style": "danger",
+    }
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "block_id": "h", "text": {**plain("Title"), "emoji": True}},
+        {
+            "type": "section",
+            "text": {**mrkdwn("*Hi*"), "verbatim": False},
+            "expand": True,
+            "accessory": {
+                "type": "overflow",
+                "action_id": "more",
+                "options": [option(url="https://example.com/a"), option("Two", "2")],
+                "confirm": confirm,
+            },
+        },
+        actions(
+            button(confirm=confirm, accessibility_label="Go now"),
+            {
+                "type": "conversations_select",
+                "action_id": "where",
+                "filter": {"include": ["public"], "exclude_bot_users": True},
+                "default_to_current_conversation": True,
+                "focus_on_load": False,
+            },
+            {"type": "timepicker", "action_id": "at", "initial_time": "09:30", "timezone": "Europe/Paris"},
+            {
+                "type": "multi_users_select",
+                "action_id": "who",
+                "initial_users": ["U1"],
+                "max_selected_items": 3,
+            },
+        ),
+    ]
+    assert client.chat_postMessage(**blocks_with(*blocks))["ok"] is True
+    view = modal(
+        [
+            input_block(
+                text_input(
+                    multiline=True, dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]}
+                ),
+                optional=True,
+                dispatch_action=False,
+            ),
+            input_block(
+                {
+                    "type": "radio_buttons",
+                    "action_id": "pick",
+                    "options": [option(description=plain("the first"))],
+                    "initial_option": option(description=plain("the first")),
+                },
+                block_id="radio",
+            ),
+        ],
+        clear_on_close=True,
+        notify_on_close=False,
+    )
+    assert client.views_open(trigger_id="t", view=view)["ok"] is True
+
+
+UNKNOWN_FIELD_CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    ("misspelt section field", blocks_with(section() | {"txt": mrkdwn("x")}), "txt", "/blocks/0"),
+    (
+        "block field of another block",
+        blocks_with({"type": "divider", "text": plain("x")}),
+        "text",
+        "/blocks/0",
+    ),
+    ("misspelt button field", blocks_with(actions(button(acton_id="x"))), "acton_id", "/blocks/0/elements/0"),
+    (
+        "verbatim on plain_text",
+        blocks_with({"type": "header", "text": plain("h") | {"verbatim": True}}),
+        "verbatim",
+        "/blocks/0/text",
+    ),
+    (
+        "emoji on mrkdwn",
+        blocks_with(section() | {"text": mrkdwn("x") | {"emoji": True}}),
+        "emoji",
+        "/blocks/0/text",
+    ),
+    (
+        "url on a select option",
+        blocks_with(actions(select(options=[option(url="https://x")]))),
+        "url",
+        "/blocks/0/elements/0/options/0",
+    ),
+    (
+        "unknown option field",
+        blocks_with(actions(select(options=[option(label="x")]))),
+        "label",
+        "/blocks/0/elements/0/options/0",
+    ),
+    (
+        "unknown option group field",
+        blocks_with(
+            actions(
+                select(
+                    options=None, option_groups=[{"label": plain("g"), "options": [option()], "title": "g"}]
+                )
+            )
+        ),
+        "title",
+        "/blocks/0/elements/0/option_groups/0",
+    ),
+    (
+        "unknown confirm field",
+        blocks_with(
+            actions(
+                button(
+                    confirm={
+                        "title": plain("t"),
+                        "text": plain("x"),
+                        "confirm": plain("y"),
+                        "deny": plain("n"),
+                        "ok": plain("k"),
+                    }
+                )
+            )
+        ),
+        "ok",
+        "/blocks/0/elements/0/confirm",
+    ),
+    (
+        "datepicker with a text input's field",
+        blocks_with(actions({"type": "datepicker", "action_id": "d", "initial_value": "2024-01-01"})),
+        "initial_value",
+        "/blocks/0/elements/0",
+    ),
+    (
+        "unknown filter field",
+        blocks_with(actions({"type": "conversations_select", "action_id": "c", "filter": {"only": ["im"]}})),
+        "only",
+        "/blocks/0/elements/0/filter",
+    ),
+    (
+        "unknown context image field",
+        blocks_with(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "image", "image_url": "https://x/y.png", "alt_text": "y", "title": plain("t")}
+                ],
+            }
+        ),
+        "title",
+        "/blocks/0/elements/0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "key", "pointer"), UNKNOWN_FIELD_CASES, ids=[c[0] for c in UNKNOWN_FIELD_CASES]
+)
+def test_unknown_fields_are_refused_naming_where(
+    client: WebClient, case: str, args: dict[str, Any], key: str, pointer: str
+) -> None:
+    err = api_error(lambda: client.chat_postMessage(**args))
+    assert err.response["error"] == "invalid_blocks"
+    expected = f"[ERROR] invalid additional property: {key} [json-pointer:{pointer}]"
+    assert expected in err.response["response_metadata"]["messages"]
+
+
+@pytest.mark.parametrize(
+    ("view", "key", "pointer"),
+    [
+        (modal(submit_disabled=True), "submit_disabled", "/view"),
+        ({"type": "home", "blocks": [], "title": plain("Home")}, "title", "/view"),
+        (modal([input_block(optinal=True)]), "optinal", "/view/blocks/0"),
+        (modal([input_block(text_input(max_lenght=10))]), "max_lenght", "/view/blocks/0/element"),
+        (modal([input_block(hint=plain("h") | {"verbatim": True})]), "verbatim", "/view/blocks/0/hint"),
+    ],
+)
+def test_unknown_view_fields_are_refused_naming_where(
+    client: WebClient, view: dict[str, Any], key: str, pointer: str
+) -> None:
+    call = client.views_publish if view["type"] == "home" else client.views_open
+    kwargs = {"user_id": "U1"} if view["type"] == "home" else {"trigger_id": "t"}
+    err = api_error(lambda: call(view=view, **kwargs))
+    assert err.response["error"] == "invalid_arguments"
+    expected = f"[ERROR] invalid additional property: {key} [json-pointer:{pointer}]"
+    assert expected in err.response["response_metadata"]["messages"]
+
+
+def test_flags_must_be_booleans(client: WebClient) -> None:
+    err = api_error(
+        lambda: client.chat_postMessage(
+            **blocks_with({"type": "header", "text": plain("h") | {"emoji": "yes"}})
+        )
+    )
+    assert (
+        "[ERROR] must be a boolean [json-pointer:/blocks/0/text/emoji]"
+        in err.response["response_metadata"]["messages"]
+    )
+
+
 def test_views_update_push_and_publish_validate_too(client: WebClient) -> None:
     bad = modal(title=plain("t" * 25))
     assert (
