@@ -129,7 +129,7 @@ def click(
             "channel_id": dm.response["channel"],
         },
         "message": {"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
-        "response_url": bot.fake.url + "response.url",
+        "response_url": bot.fake.response_url,
         "actions": [action],
     }
     response = bot.slack.interaction(payload)

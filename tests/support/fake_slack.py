@@ -19,7 +19,8 @@ Typical use from pytest::
 
 Order in which a call is answered:
 
-1. the call is recorded (``calls()`` / ``wait_for()`` see it);
+1. the call is recorded (``calls(include_rejected=True)`` sees it at once; ``calls()`` and
+   ``wait_for()`` see only calls answered ``ok: true``, ``rejected()`` the others);
 2. a queued ``delay()`` for the method, if any, pauses the answer;
 3. a queued per-test answer (``answer``/``fail``/``rate_limit``/``server_error``) wins if present;
 4. otherwise: unknown method -> ``unknown_method``; bad auth -> ``not_authed``/``invalid_auth``;
@@ -76,6 +77,7 @@ POST_MESSAGE_BURST: Final = 3
 POST_MESSAGE_PER_SECOND: Final = 1.0
 
 DEFAULT_TZ: Final = "America/New_York"
+RESPONSE_URL_METHOD: Final = "response.url"  # see FakeSlack.response_url
 _TS_BASE: Final = 1_700_000_000
 _JSON_FIELDS: Final = frozenset(
     {
@@ -106,6 +108,16 @@ class Call:
     at: float
     status: int | None = None
     response: dict[str, Any] | str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        """Slack answered ``ok: true``: the call took effect (what a user could notice)."""
+        return self.status == 200 and isinstance(self.response, dict) and self.response.get("ok") is True
+
+    @property
+    def rejected(self) -> bool:
+        """Answered, with anything but ``ok: true`` (an error, a 429, a 5xx)."""
+        return self.status is not None and not self.accepted
 
 
 @dataclass
@@ -214,31 +226,48 @@ class FakeSlack(LocalServer):
         return f"http://127.0.0.1:{self.port}/api/"
 
     # ------------------------------------------------------------------ recording
-    def calls(self, method: str | None = None) -> list[Call]:
-        """Recorded calls in arrival order (a copy), optionally of one method only."""
+    # What Slack accepted is what took effect, so that is what tests read by default: a call the fake
+    # refused (bad blocks, an unknown view, a queued fault) never passes for one that was sent. Calls it
+    # refused are read with rejected(), or with include_rejected=True (which also shows calls still
+    # waiting for their answer, see delay()).
+    def calls(self, method: str | None = None, *, include_rejected: bool = False) -> list[Call]:
+        """Accepted calls in arrival order (a copy), optionally of one method only."""
         with self._cond:
-            return [c for c in self._calls if method is None or c.method == method]
+            return self._matching(method, include_rejected)
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until at least ``count`` calls of ``method`` were recorded; return all of them."""
+    def rejected(self, method: str | None = None) -> list[Call]:
+        """Calls answered with an error (``ok: false``, a 429, a 5xx), in arrival order."""
         with self._cond:
-            done = self._cond.wait_for(lambda: self._count(method) >= count, timeout=timeout)
+            return [c for c in self._calls if c.rejected and method in (None, c.method)]
+
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, include_rejected: bool = False
+    ) -> list[Call]:
+        """Block until at least ``count`` accepted calls of ``method`` were recorded; return all of them."""
+        with self._cond:
+            done = self._cond.wait_for(
+                lambda: len(self._matching(method, include_rejected)) >= count, timeout=timeout
+            )
             if not done:
                 seen = Counter(c.method for c in self._calls)
                 listing = ", ".join(f"{m} x{n}" for m, n in seen.items()) or "no calls at all"
+                refused = [c for c in self._calls if c.method == method and c.rejected]
+                why = "; ".join(_refusal(c) for c in refused[:3])
                 raise AssertionError(
-                    f"expected {count} call(s) to {method} within {timeout}s, "
-                    f"got {seen.get(method, 0)}; calls seen: {listing}"
+                    f"expected {count} {'' if include_rejected else 'accepted '}call(s) to {method} within "
+                    f"{timeout}s, got {len(self._matching(method, include_rejected))}"
+                    + (f" ({len(refused)} refused: {why})" if refused else "")
+                    + f"; calls seen: {listing}"
                 )
-            return [c for c in self._calls if c.method == method]
+            return self._matching(method, include_rejected)
 
-    def _count(self, method: str) -> int:
-        return sum(1 for c in self._calls if c.method == method)
+    def _matching(self, method: str | None, include_rejected: bool) -> list[Call]:
+        return [c for c in self._calls if method in (None, c.method) and (include_rejected or c.accepted)]
 
-    def all_text(self) -> str:
-        """Every string value found in the args of every recorded call, one per line."""
+    def all_text(self, *, include_rejected: bool = False) -> str:
+        """Every string value found in the args of every accepted call, one per line."""
         out: list[str] = []
-        for call in self.calls():
+        for call in self.calls(include_rejected=include_rejected):
             _collect_strings(call.args, out)
         return "\n".join(out)
 
@@ -374,6 +403,8 @@ class FakeSlack(LocalServer):
         if handler is None:
             return _ok_false("unknown_method", req_method=method)
         token = _bearer(headers.get("authorization")) or args.get("token")
+        if method == RESPONSE_URL_METHOD:  # a response_url is its own credential
+            return handler(args)
         if not token:
             return _ok_false("not_authed")
         if token != self.token:
@@ -401,6 +432,7 @@ class FakeSlack(LocalServer):
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "team.info": self._team_info,
+            RESPONSE_URL_METHOD: self._response_url,
         }
 
     # ------------------------------------------------------------------ rate limits
@@ -646,6 +678,15 @@ class FakeSlack(LocalServer):
         user = self._users.get(str(user_id)) or self._default_user(str(user_id))
         return _ok(user=copy.deepcopy(user))
 
+    @property
+    def response_url(self) -> str:
+        """A ``response_url`` for payloads that tests build: what the bot posts there is recorded as
+        the method ``response.url`` and checked like a message."""
+        return self.url + RESPONSE_URL_METHOD
+
+    def _response_url(self, args: dict[str, Any]) -> _Reply:
+        return _reply_for(check_message(args)) or _ok()
+
     def _team_info(self, args: dict[str, Any]) -> _Reply:
         return _ok(
             team={
@@ -776,6 +817,14 @@ def _bearer(value: str | None) -> str | None:
     if value and value.lower().startswith("bearer "):
         return value[len("bearer ") :].strip() or None
     return None
+
+
+def _refusal(call: Call) -> str:
+    """How Slack refused a call, in a few words: the error and its first message."""
+    if not isinstance(call.response, dict):
+        return f"HTTP {call.status}"
+    messages = (call.response.get("response_metadata") or {}).get("messages") or []
+    return " ".join([f"HTTP {call.status}", str(call.response.get("error")), *messages[:1]])
 
 
 def _collect_strings(value: Any, out: list[str]) -> None:

@@ -209,7 +209,9 @@ def test_invalid_json_body_is_recorded_and_rejected(fake: FakeSlack) -> None:
     )
     with urllib.request.urlopen(request, timeout=5) as raw:
         assert json.load(raw) == {"ok": False, "error": "invalid_json"}
-    assert [c.method for c in fake.calls()] == ["chat.postMessage"]
+    assert [c.method for c in fake.calls(include_rejected=True)] == ["chat.postMessage"]
+    assert fake.rejected() == fake.calls(include_rejected=True)
+    assert fake.calls() == []
 
 
 def test_calls_are_in_order_filtered_and_copied(fake: FakeSlack, client: WebClient) -> None:
@@ -233,6 +235,41 @@ def test_wait_for_returns_calls_made_by_another_thread(fake: FakeSlack, client: 
     worker.join()
     assert [c.args["text"] for c in calls] == ["one", "two"]
     assert all(c.status == 200 for c in calls)
+
+
+def test_reading_calls_shows_what_slack_accepted_unless_rejected_ones_are_asked_for(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    # The same block_id twice: Slack refuses the message, so no test may take it for a sent DM.
+    refused = blocks_with(section("one", block_id="same"), section("two", block_id="same"))
+    assert api_error(lambda: client.chat_postMessage(**refused)).response["error"] == "invalid_blocks"
+    with pytest.raises(AssertionError, match=r"1 refused: HTTP 200 invalid_blocks .*duplicate block_id"):
+        fake.wait_for("chat.postMessage", timeout=0.05)
+    assert fake.calls("chat.postMessage") == [] and "one" not in fake.all_text()
+    (seen,) = fake.rejected("chat.postMessage")
+    assert seen.args["blocks"] == refused["blocks"] and not seen.accepted
+    client.chat_postMessage(channel="C1", text="fine")
+    (sent,) = fake.wait_for("chat.postMessage")
+    assert sent.args["text"] == "fine" and sent.accepted
+    assert [c.args["text"] for c in fake.wait_for("chat.postMessage", count=2, include_rejected=True)] == [
+        "fallback",
+        "fine",
+    ]
+    assert "one" in fake.all_text(include_rejected=True)
+
+
+def test_a_response_url_is_checked_like_a_message(fake: FakeSlack) -> None:
+    def post(body: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            fake.response_url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as raw:
+            return dict(json.load(raw))
+
+    assert post({"text": "Done", "response_type": "ephemeral", "replace_original": False})["ok"] is True
+    assert post({"text": "x", "blocks": [section("s" * 3001)]})["error"] == "invalid_blocks"
+    (said,) = fake.calls("response.url")
+    assert said.args["text"] == "Done"
 
 
 def test_wait_for_timeout_lists_the_methods_seen(fake: FakeSlack, client: WebClient) -> None:
@@ -278,7 +315,15 @@ def test_queued_answers_are_consumed_in_order_then_defaults(fake: FakeSlack, cli
         assert api_error(lambda: client.users_info(user="U1")).response["error"] == "user_not_found"
     assert client.users_info(user="U1")["user"]["tz"] == "UTC"
     assert client.users_info(user="U1")["user"]["tz"] == "America/New_York"  # default again
-    assert [c.status for c in fake.calls("users.info")] == [200] * 5
+    assert [c.status for c in fake.calls("users.info", include_rejected=True)] == [200] * 5
+    assert [c.response["ok"] for c in fake.calls("users.info", include_rejected=True)] == [
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert len(fake.calls("users.info")) == 3 and len(fake.rejected("users.info")) == 2
 
 
 def test_queues_are_per_method_and_times_none_is_forever(fake: FakeSlack, client: WebClient) -> None:
@@ -310,7 +355,7 @@ def test_rate_limited_call_is_retried_by_a_client_with_the_handler(
     fake.rate_limit("chat.postMessage", retry_after=7)
     assert retrying.chat_postMessage(channel="C1", text="hi")["ok"] is True
     assert len(sleeps) == 1 and 7 <= sleeps[0] < 8
-    assert [c.status for c in fake.calls("chat.postMessage")] == [429, 200]
+    assert [c.status for c in fake.calls("chat.postMessage", include_rejected=True)] == [429, 200]
 
 
 def test_rate_limited_call_fails_for_a_client_without_the_handler(fake: FakeSlack, client: WebClient) -> None:
@@ -343,8 +388,9 @@ def test_delay_slows_the_answer_and_the_call_is_visible_while_pending(
 
     worker = threading.Thread(target=call)
     worker.start()
-    (pending,) = fake.wait_for("auth.test", timeout=2)
+    (pending,) = fake.wait_for("auth.test", timeout=2, include_rejected=True)
     assert pending.status is None  # recorded on arrival, not answered yet
+    assert fake.calls("auth.test") == [] and fake.rejected() == []  # neither accepted nor refused yet
     worker.join(timeout=5)
     assert results and results[0] >= 0.3
     assert pending.status == 200
@@ -357,7 +403,7 @@ def test_stop_does_not_wait_for_a_delayed_answer(client: WebClient, fake: FakeSl
     fake.delay("auth.test", 30)
     worker = threading.Thread(target=lambda: client.auth_test(), daemon=True)
     worker.start()
-    fake.wait_for("auth.test")
+    fake.wait_for("auth.test", include_rejected=True)
     started = time.monotonic()
     fake.stop()
     worker.join(timeout=5)
