@@ -201,6 +201,8 @@ def fake_slack_main(conn: Connection, enforce_rate_limits: bool) -> None:
 
     def serve() -> None:
         with FakeSlack(token=BOT_TOKEN, team_id=TEAM_ID, enforce_rate_limits=enforce_rate_limits) as fake:
+            # The people the delivery part seeds ('U' and 6 digits): users of the workspace.
+            fake.add_users(*(f"U{n:06d}" for n in range(max(s.people for s in SCENARIOS.values()))))
             conn.send(("ok", fake.url))
             cpu_mark = time.process_time()
             while True:
@@ -220,7 +222,7 @@ def fake_slack_main(conn: Connection, enforce_rate_limits: bool) -> None:
 
 
 def summarize(fake: FakeSlack, cpu_mark: float) -> SlackSummary:
-    calls = fake.calls()
+    calls = fake.calls(include_rejected=True)  # the 429s too
     statuses: dict[str, Counter[str]] = {}
     listed: Counter[str] = Counter()
     dm_times: list[float] = []

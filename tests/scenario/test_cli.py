@@ -147,7 +147,7 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
             text=True,
         )
         try:
-            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET)
+            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake)
             deadline = time.monotonic() + 30
             while True:  # waiting for a separate process to bind its port; no clock to move here
                 try:
@@ -192,6 +192,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
         )
     db.dispose()
     with FakeSlack(token=BOT_TOKEN) as fake:
+        fake.add_users("U0001")  # the owner, whose timezone the bot looks up
         env = {
             **CLEAN_ENV,
             "SLACK_BOT_TOKEN": BOT_TOKEN,

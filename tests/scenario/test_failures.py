@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -100,6 +101,26 @@ def test_views_open_failing_answers_with_a_message_not_a_5xx(bot: RunningBot) ->
     body = response.json()
     assert body["response_type"] == "ephemeral"
     assert "error id" in body["text"]
+
+
+def test_a_command_too_slow_for_its_trigger_id_gets_no_modal_but_a_message(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slack takes a trigger_id for 3 s: work that long before views.open means no modal.
+    build = handlers.log_modal.log_modal
+
+    def slow(**kwargs: Any) -> Any:
+        bot.fake.advance(3.5)  # 3.5 s of work, as the fake Slack sees it, without waiting for it
+        return build(**kwargs)
+
+    monkeypatch.setattr(handlers.log_modal, "log_modal", slow)
+    response = bot.slack.command("log Acme")
+    assert response.status == 200
+    (refused,) = bot.fake.rejected("views.open")
+    assert refused.response == {"ok": False, "error": "expired_trigger_id"}
+    assert bot.fake.calls("views.open") == []
+    body = response.json()
+    assert body["response_type"] == "ephemeral" and "error id" in body["text"]
 
 
 def test_an_unexpected_error_gives_the_user_an_id_that_is_in_the_log(

@@ -121,7 +121,7 @@ def click(
         "team": {"id": "T0001"},
         "user": {"id": USER_ID, "team_id": "T0001"},
         "api_app_id": "A0001",
-        "trigger_id": "trigger-click",
+        "trigger_id": bot.slack.trigger_id(),
         "channel": {"id": dm.response["channel"]},
         "container": {
             "type": "message",
@@ -330,7 +330,7 @@ def test_no_reminder_goes_out_in_a_guessed_timezone(
         session.query(Person).delete()
     bot.deps.timezones._cache.clear()
     clock.shift(timedelta(hours=25))
-    bot.fake.fail("users.info", "ratelimited", times=None)
+    bot.fake.rate_limit("users.info", retry_after=1, times=None)
     assert sender.tick().retrying == 1
     assert reminders(bot) == []
     bot.fake.reset()

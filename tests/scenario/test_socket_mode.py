@@ -40,11 +40,10 @@ class SocketBot:
     fake: FakeSlack
     db: Database
     runner: SocketModeRunner
-    _triggers: int = 0
 
     def command(self, text: str) -> tuple[str, dict[str, Any]]:
         """Send `/interview <text>` as a slash_commands envelope; its id and payload."""
-        self._triggers += 1
+        self.fake.add_users(USER_ID)  # Slack sends requests from people of the workspace
         payload = {
             "token": "legacy-verification-token",
             "team_id": TEAM_ID,
@@ -59,7 +58,7 @@ class SocketBot:
             "is_enterprise_install": "false",
             # Never called in these tests; a closed port makes a stray call fail fast and locally.
             "response_url": "http://127.0.0.1:9/unused-response-url",
-            "trigger_id": f"trigger-socket-{self._triggers}",
+            "trigger_id": self.fake.issue_trigger_id(),
         }
         return self.socket.send_envelope(type="slash_commands", payload=payload), payload
 
@@ -73,14 +72,13 @@ class SocketBot:
 
     def view_submission(self, view: dict[str, Any], values: dict[str, Any]) -> str:
         """Submit `view` with these state values, as tests/support/slack_requests.py does over HTTP."""
-        self._triggers += 1
         submitted = {**view, "team_id": TEAM_ID, "state": {"values": values}}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": "acme-corp"},
             "user": {"id": USER_ID, "team_id": TEAM_ID, "name": "pat"},
             "api_app_id": APP_ID,
-            "trigger_id": f"trigger-socket-{self._triggers}",
+            "trigger_id": self.fake.issue_trigger_id(view_id=view.get("id")),
             "view": submitted,
         }
         return self.socket.send_envelope(type="interactive", payload=payload)

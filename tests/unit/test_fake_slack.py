@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_handlers
@@ -38,6 +40,7 @@ class FakeClock:
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack() as server:
+        server.add_users("U1")  # the person most tests act as; others are declared where used
         yield server
 
 
@@ -162,9 +165,10 @@ def test_records_json_calls_with_blocks_list(fake: FakeSlack, client: WebClient)
 
 def test_records_view_dict_of_views_open(fake: FakeSlack, client: WebClient) -> None:
     view = modal(private_metadata=json.dumps({"interview": 7}))
-    response = client.views_open(trigger_id="123.456.abc", view=view)
+    trigger_id = fake.issue_trigger_id()
+    response = client.views_open(trigger_id=trigger_id, view=view)
     (call,) = fake.calls("views.open")
-    assert call.args == {"trigger_id": "123.456.abc", "view": view}
+    assert call.args == {"trigger_id": trigger_id, "view": view}
     # The answer echoes the submitted view, like Slack.
     assert response["view"]["callback_id"] == "feedback"
     assert response["view"]["blocks"] == view["blocks"]
@@ -172,6 +176,7 @@ def test_records_view_dict_of_views_open(fake: FakeSlack, client: WebClient) -> 
 
 
 def test_records_form_calls_and_decodes_json_fields(fake: FakeSlack, client: WebClient) -> None:
+    fake.add_users("U42")
     client.users_info(user="U42")  # slack_sdk sends this one form-encoded
     (call,) = fake.calls("users.info")
     assert call.args == {"user": "U42"}
@@ -193,6 +198,7 @@ def test_records_form_calls_and_decodes_json_fields(fake: FakeSlack, client: Web
 
 
 def test_records_get_query_params(fake: FakeSlack) -> None:
+    fake.add_users("U7")
     request = urllib.request.Request(
         fake.url + "users.info?user=U7", headers={"Authorization": f"Bearer {TOKEN}"}
     )
@@ -289,7 +295,7 @@ def test_wait_for_timeout_lists_the_methods_seen(fake: FakeSlack, client: WebCli
 def test_all_text_collects_nested_strings(fake: FakeSlack, client: WebClient) -> None:
     hostile = "<!channel> *bold* <https://evil.example|click>"
     client.chat_postMessage(channel="C1", text="plain", blocks=[section(hostile)])
-    client.views_open(trigger_id="t", view=modal([section("in a modal")]))
+    client.views_open(trigger_id=fake.issue_trigger_id(), view=modal([section("in a modal")]))
     text = fake.all_text()
     assert hostile in text.splitlines()
     assert "in a modal" in text.splitlines()
@@ -413,6 +419,7 @@ def test_stop_does_not_wait_for_a_delayed_answer(client: WebClient, fake: FakeSl
 # ------------------------------------------------------------------------------ default answers
 def test_default_answers_look_like_slack(fake: FakeSlack, client: WebClient) -> None:
     first = client.chat_postMessage(channel="C1", text="a")
+    fake.add_users("U55", "U77")
     second = client.chat_postMessage(channel="U55", text="b")
     assert float(first["ts"]) >= 1_700_000_000
     assert float(second["ts"]) > float(first["ts"])
@@ -439,12 +446,16 @@ def test_users_info_defaults_and_set_user(fake: FakeSlack, client: WebClient) ->
     changed = client.users_info(user="U2")["user"]
     assert changed["tz"] == "Europe/Paris" and changed["tz_offset"] in (3600, 7200)
     assert changed["real_name"] == "Camille" and changed["deleted"] is True
+    assert api_error(lambda: client.users_info(user="U3")).response["error"] == "user_not_found"
+    fake.add_users("U3", "U2")  # declaring again keeps what set_user said
     assert client.users_info(user="U3")["user"]["tz"] == "America/New_York"
+    assert client.users_info(user="U2")["user"]["real_name"] == "Camille"
+    assert client.users_info(user="UBOT")["user"]["is_bot"] is True  # the bot is always there
 
 
 def test_views_get_unique_ids_and_update_keeps_the_id(fake: FakeSlack, client: WebClient) -> None:
-    one = client.views_open(trigger_id="t1", view=modal())["view"]
-    two = client.views_open(trigger_id="t2", view=modal())["view"]
+    one = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal())["view"]
+    two = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal())["view"]
     assert one["id"] != two["id"]
     updated = client.views_update(view_id=one["id"], hash=one["hash"], view=modal([section("Thanks")]))[
         "view"
@@ -453,8 +464,9 @@ def test_views_get_unique_ids_and_update_keeps_the_id(fake: FakeSlack, client: W
     assert updated["hash"] != one["hash"]
     stale = api_error(lambda: client.views_update(view_id=one["id"], hash=one["hash"], view=modal()))
     assert stale.response["error"] == "hash_conflict"
-    pushed = client.views_push(trigger_id="t3", view=modal())["view"]
+    pushed = client.views_push(trigger_id=fake.issue_trigger_id(view_id=one["id"]), view=modal())["view"]
     assert pushed["id"] not in (one["id"], two["id"])
+    assert pushed["root_view_id"] == one["id"] and pushed["previous_view_id"] == one["id"]
     home = {"type": "home", "blocks": [section("Welcome")]}
     assert client.views_publish(user_id="U1", view=home)["view"]["type"] == "home"
 
@@ -520,7 +532,7 @@ def test_valid_rich_message_is_accepted(fake: FakeSlack, client: WebClient) -> N
     assert response["message"]["blocks"] == blocks
 
 
-def test_valid_modal_is_accepted(client: WebClient) -> None:
+def test_valid_modal_is_accepted(fake: FakeSlack, client: WebClient) -> None:
     view = modal(
         [
             input_block(
@@ -552,9 +564,9 @@ def test_valid_modal_is_accepted(client: WebClient) -> None:
         private_metadata="m" * LIMITS["private_metadata"],
         external_id="e" * LIMITS["external_id"],
     )
-    assert client.views_open(trigger_id="t", view=view)["ok"] is True
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=view)["ok"] is True
     many = modal([section(f"{i}") for i in range(LIMITS["view_blocks"])], submit=None)
-    assert client.views_open(trigger_id="t", view=many)["ok"] is True
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=many)["ok"] is True
 
 
 def blocks_with(*blocks: dict[str, Any]) -> dict[str, Any]:
@@ -748,7 +760,7 @@ def test_view_validation_rejects(client: WebClient, case: str, view: dict[str, A
     assert any(m.startswith("[ERROR] ") and pointer in m for m in messages), messages
 
 
-def test_documented_optional_fields_are_accepted(client: WebClient) -> None:
+def test_documented_optional_fields_are_accepted(fake: FakeSlack, client: WebClient) -> None:
     confirm = {
         "title": plain("Sure?"),
         "text": mrkdwn("*Really*"),
@@ -810,7 +822,7 @@ def test_documented_optional_fields_are_accepted(client: WebClient) -> None:
         clear_on_close=True,
         notify_on_close=False,
     )
-    assert client.views_open(trigger_id="t", view=view)["ok"] is True
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=view)["ok"] is True
 
 
 UNKNOWN_FIELD_CASES: list[tuple[str, dict[str, Any], str, str]] = [
@@ -965,6 +977,177 @@ def test_views_update_push_and_publish_validate_too(client: WebClient) -> None:
     assert client.views_publish(user_id="U1", view=home | {"blocks": home["blocks"][:100]})["ok"] is True
 
 
+# ------------------------------------------------------------------------------ what Slack checks against
+def test_a_trigger_id_is_exchanged_once_within_three_seconds() -> None:
+    clock = FakeClock()
+    with FakeSlack(clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        fresh = fake.issue_trigger_id()
+        assert client.views_open(trigger_id=fresh, view=modal())["ok"] is True
+        again = api_error(lambda: client.views_open(trigger_id=fresh, view=modal()))
+        assert again.response["error"] == "exchanged_trigger_id"
+        made_up = api_error(lambda: client.views_open(trigger_id="12345.98765.abcd2358fdea", view=modal()))
+        assert made_up.response["error"] == "invalid_trigger_id"
+
+        late = fake.issue_trigger_id()
+        clock.advance(3.01)
+        assert api_error(lambda: client.views_open(trigger_id=late, view=modal())).response["error"] == (
+            "expired_trigger_id"
+        )
+        in_time = fake.issue_trigger_id()
+        clock.advance(2.9)
+        assert client.views_open(trigger_id=in_time, view=modal())["ok"] is True
+        slow = fake.issue_trigger_id()
+        fake.advance(3.5)  # a handler's 3.5 s of work, without waiting for it
+        assert api_error(lambda: client.views_push(trigger_id=slow, view=modal())).response["error"] == (
+            "expired_trigger_id"
+        )
+
+
+def test_a_refused_or_faulted_call_does_not_use_up_the_trigger_id(fake: FakeSlack, client: WebClient) -> None:
+    trigger_id = fake.issue_trigger_id()
+    bad = modal(title=plain("t" * 25))
+    assert api_error(lambda: client.views_open(trigger_id=trigger_id, view=bad)).response["error"] == (
+        "invalid_arguments"
+    )
+    fake.rate_limit("views.open", retry_after=0)
+    assert (
+        api_error(lambda: client.views_open(trigger_id=trigger_id, view=modal())).response.status_code == 429
+    )
+    assert client.views_open(trigger_id=trigger_id, view=modal())["ok"] is True
+
+
+def test_trigger_ids_age_on_a_clock_time_machine_leaves_alone(fake: FakeSlack, client: WebClient) -> None:
+    # Tests move the wall clock by hours; a trigger_id issued meanwhile must not look expired.
+    before = (time.monotonic(), time.perf_counter())
+    with time_machine.travel(dt.datetime(2030, 1, 1, tzinfo=dt.UTC), tick=False) as traveller:
+        trigger_id = fake.issue_trigger_id()
+        traveller.shift(dt.timedelta(hours=5))
+        assert time.monotonic() - before[0] < 60 and time.perf_counter() - before[1] < 60
+        assert client.views_open(trigger_id=trigger_id, view=modal())["ok"] is True
+
+
+def test_trigger_ids_issued_elsewhere_are_exchanged_once_and_never_expire() -> None:
+    clock = FakeClock()
+    with FakeSlack(clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        fake.accept_trigger_ids(["bench-1"])
+        clock.advance(600)
+        assert client.views_open(trigger_id="bench-1", view=modal())["ok"] is True
+        assert api_error(lambda: client.views_open(trigger_id="bench-1", view=modal())).response["error"] == (
+            "exchanged_trigger_id"
+        )
+
+
+def test_views_update_of_a_view_that_is_not_open_is_not_found(fake: FakeSlack, client: WebClient) -> None:
+    never = api_error(lambda: client.views_update(view_id="V404", view=modal()))
+    assert never.response["error"] == "not_found"
+    assert api_error(lambda: client.views_update(external_id="nope", view=modal())).response["error"] == (
+        "not_found"
+    )
+    opened = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal(external_id="mine"))["view"]
+    by_external = client.views_update(
+        external_id="mine", view=modal([section("Updated")], external_id="mine")
+    )["view"]
+    assert by_external["id"] == opened["id"]
+    taken = api_error(
+        lambda: client.views_open(trigger_id=fake.issue_trigger_id(), view=modal(external_id="mine"))
+    )
+    assert taken.response["error"] == "duplicate_external_id"
+    fake.view_closed(opened["id"])  # the user submitted it (a bare ack) or cancelled it
+    gone = api_error(lambda: client.views_update(view_id=opened["id"], view=modal()))
+    assert gone.response["error"] == "not_found"
+    assert api_error(lambda: client.views_update(external_id="mine", view=modal())).response["error"] == (
+        "not_found"
+    )
+    assert [c.response["error"] for c in fake.rejected("views.update")] == ["not_found"] * 4
+
+
+def test_a_stack_holds_three_views_at_most(fake: FakeSlack, client: WebClient) -> None:
+    root = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal())["view"]
+    second = client.views_push(trigger_id=fake.issue_trigger_id(view_id=root["id"]), view=modal())["view"]
+    third = client.views_push(trigger_id=fake.issue_trigger_id(view_id=second["id"]), view=modal())["view"]
+    assert third["root_view_id"] == root["id"] and third["previous_view_id"] == second["id"]
+    full = api_error(
+        lambda: client.views_push(trigger_id=fake.issue_trigger_id(view_id=third["id"]), view=modal())
+    )
+    assert full.response["error"] == "push_limit_reached"
+    fake.view_closed(third["id"])
+    again = client.views_push(trigger_id=fake.issue_trigger_id(view_id=second["id"]), view=modal())["view"]
+    assert again["previous_view_id"] == second["id"]
+    fake.view_closed(again["id"], all_views=True)  # response_action: clear
+    for view in (root, second):
+        assert (
+            api_error(lambda v=view: client.views_update(view_id=v["id"], view=modal())).response["error"]
+            == "not_found"
+        )
+
+
+def test_conversations_history_wants_a_channel_slack_gave_out(fake: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(
+        channel="U1", text="hello", metadata={"event_type": "x", "event_payload": {}}
+    )
+    assert posted["channel"] == "DU1"
+    as_user = api_error(lambda: client.conversations_history(channel="U1"))
+    assert as_user.response["error"] == "channel_not_found"
+    unknown_dm = api_error(lambda: client.conversations_history(channel="DU404"))
+    assert unknown_dm.response["error"] == "channel_not_found"
+    (message,) = client.conversations_history(channel="DU1", include_all_metadata=True)["messages"]
+    assert message["text"] == "hello" and message["metadata"]["event_type"] == "x"
+    fake.add_users("U2")
+    opened = client.conversations_open(users="U2")["channel"]["id"]
+    assert client.conversations_history(channel=opened)["messages"] == []
+    assert client.conversations_history(channel="C1")["ok"] is True
+
+
+def test_only_messages_the_bot_posted_can_be_updated_or_deleted(fake: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="U1", text="first")
+    for call in (client.chat_update, client.chat_delete):
+        wrong_ts = api_error(lambda c=call: c(channel=posted["channel"], ts="1700000000.999999", text="x"))
+        assert wrong_ts.response["error"] == "message_not_found"
+        wrong_channel = api_error(lambda c=call: c(channel="C1", ts=posted["ts"], text="x"))
+        assert wrong_channel.response["error"] == "message_not_found"
+        as_user = api_error(lambda c=call: c(channel="U1", ts=posted["ts"], text="x"))
+        assert as_user.response["error"] == "channel_not_found"
+    client.chat_update(channel=posted["channel"], ts=posted["ts"], text="edited")
+    (shown,) = client.conversations_history(channel=posted["channel"])["messages"]
+    assert shown["text"] == "edited" and shown["ts"] == posted["ts"]
+    client.chat_delete(channel=posted["channel"], ts=posted["ts"])
+    gone = api_error(lambda: client.chat_update(channel=posted["channel"], ts=posted["ts"], text="x"))
+    assert gone.response["error"] == "message_not_found"
+    assert client.conversations_history(channel=posted["channel"])["messages"] == []
+
+
+def test_users_the_workspace_does_not_have(fake: FakeSlack, client: WebClient) -> None:
+    assert api_error(lambda: client.users_info(user="U404")).response["error"] == "user_not_found"
+    assert api_error(lambda: client.chat_postMessage(channel="U404", text="hi")).response["error"] == (
+        "channel_not_found"
+    )
+    assert api_error(lambda: client.conversations_open(users="U1,U404")).response["error"] == "user_not_found"
+
+
+def test_a_queued_fault_never_hides_a_call_slack_would_refuse(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("chat.postMessage", "channel_not_found")
+    bad = api_error(lambda: client.chat_postMessage(**blocks_with(section("s" * 3001))))
+    assert bad.response["error"] == "invalid_blocks"
+    # The fault is still there, for the next call Slack would have taken.
+    assert api_error(lambda: client.chat_postMessage(channel="C1", text="x")).response["error"] == (
+        "channel_not_found"
+    )
+    assert client.chat_postMessage(channel="C1", text="x")["ok"] is True
+
+
+def test_every_rate_limit_fault_is_http_429_with_retry_after(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("users.info", "ratelimited")
+    err = api_error(lambda: client.users_info(user="U1"))
+    assert err.response.status_code == 429 and err.response.headers["Retry-After"] == "1"
+    assert err.response["error"] == "ratelimited"
+    with pytest.raises(ValueError, match="rate_limit"):
+        fake.answer("users.info", {"ok": False, "error": "ratelimited"})
+    with pytest.raises(ValueError, match="rate_limit"):
+        fake.answer("users.info", {"ok": False, "error": "ratelimited"}, status=429)
+
+
 # ------------------------------------------------------------------------------ enforced rate limits
 def test_post_message_is_limited_per_channel() -> None:
     clock = FakeClock()
@@ -987,6 +1170,7 @@ def test_post_message_is_limited_per_channel() -> None:
 def test_tiered_methods_are_limited_per_minute_with_a_correct_retry_after() -> None:
     clock = FakeClock()
     with FakeSlack(enforce_rate_limits=True, clock=clock) as fake:
+        fake.add_users("U1")
         client = WebClient(token=TOKEN, base_url=fake.url)
         for _ in range(50):  # conversations.open is tier 3: 50 per minute
             client.conversations_open(users="U1")
