@@ -19,6 +19,7 @@ from handlers.views.themes import (
 )
 from storage.models import Pain, Theme
 from tests.conftest import RunningBot
+from tests.support.after_ack import after_ack_done
 from tests.support.forms import log_form
 
 REPORTS = ["Reports take forever to build", "Building the monthly report eats my whole Friday"]
@@ -115,14 +116,18 @@ def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedde
     merge = menu(bot, view, ThemeMenu.MERGE, logins.id)
     assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).status == 200
     assert {theme_of(bot, t).id for t in REPORTS + LOGINS} == {reports.id}
-    redrawn = bot.fake.wait_for("views.update")[-1].args["view"]
-    assert "4 pains from 4 accounts" in str(redrawn)
+    redrawn = bot.fake.wait_for("views.update")[-1]
+    assert redrawn.args["view_id"] == view["id"]  # the list the merge was started from
+    assert "4 pains from 4 accounts" in str(redrawn.args["view"])
+    after_ack_done(bot.deps)
+    assert [c.args["view_id"] for c in bot.fake.calls("views.update", include_rejected=True)] == [view["id"]]
 
 
 def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
     logins = theme_of(bot, LOGINS[0])
-    lines = menu(bot, open_list(bot), ThemeMenu.LINES, logins.id)
+    listed = open_list(bot)
+    lines = menu(bot, listed, ThemeMenu.LINES, logins.id)
     assert LOGINS[1] in str(lines["blocks"])
     with bot.db.read() as session:
         line_id = session.scalar(select(Pain.id).where(Pain.text == LOGINS[1]))
@@ -139,9 +144,12 @@ def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embe
     assert split.id != logins.id and split.name == LOGINS[1]
     with bot.db.read() as session:
         assert session.scalar(select(Pain.placed_by).where(Pain.id == line_id)) == "U0001"
-    # Both views below are drawn again: the theme's lines, then the list.
-    updated = {c.args["view_id"] for c in bot.fake.wait_for("views.update", count=2)}
-    assert lines["id"] in updated
+    # Both views below are drawn again: the theme's lines (pushed), then the list (opened).
+    bot.fake.wait_for("views.update", count=2)
+    after_ack_done(bot.deps)
+    updated = [c.args["view_id"] for c in bot.fake.calls("views.update", include_rejected=True)]
+    assert updated == [lines["id"], listed["id"]]
+    assert all(c.accepted for c in bot.fake.calls("views.update", include_rejected=True))
 
 
 def test_a_theme_of_another_workspace_cannot_be_touched(bot: RunningBot, semantic: Embedder) -> None:
@@ -175,4 +183,5 @@ def test_switching_to_requests_redraws_the_list(bot: RunningBot, semantic: Embed
     )
     assert response.status == 200
     update = bot.fake.wait_for("views.update")[-1]
+    assert update.args["view_id"] == view["id"]  # the list it was switched in, redrawn in place
     assert "No requests grouped yet" in str(update.args["view"])
