@@ -14,6 +14,7 @@ import handlers.commands
 import handlers.log_modal
 from storage.models import Interview
 from tests.conftest import RunningBot
+from tests.support.after_ack import after_ack_done
 from tests.support.forms import log_form
 from tests.support.slack_requests import USER_ID
 
@@ -54,7 +55,7 @@ def test_a_database_outage_keeps_the_modal_open_and_a_retry_stores_it(
     assert interviews(bot) == 0
 
     monkeypatch.setattr(handlers.log_modal, "log_interview", real)
-    assert bot.slack.view_submission(view, values).status == 200
+    assert bot.slack.view_submission(view, values).accepted
     assert interviews(bot) == 1
 
 
@@ -89,9 +90,14 @@ def test_slack_rate_limits_and_errors_on_the_dm_are_retried(bot: RunningBot) -> 
 def test_a_dm_that_cannot_be_sent_does_not_lose_the_interview(bot: RunningBot) -> None:
     bot.fake.fail("chat.postMessage", "user_not_found")
     response = bot.slack.view_submission(open_modal(bot), log_form(held_on=today(), pains="Slow"))
-    assert response.status == 200
-    bot.fake.wait_for("chat.postMessage", include_rejected=True)
+    # Taken, and the modal closes: nobody is told to type it again because a DM could not go out.
+    assert response.accepted, response.body
+    (dm,) = bot.fake.wait_for("chat.postMessage", include_rejected=True)
+    assert dm.args["channel"] == USER_ID and dm.response["error"] == "user_not_found"
+    after_ack_done(bot.deps)
     assert interviews(bot) == 1
+    # ...and the person finds it where they look for it.
+    assert "Acme" in str(bot.slack.command("list").json()["blocks"])
 
 
 def test_views_open_failing_answers_with_a_message_not_a_5xx(bot: RunningBot) -> None:
@@ -143,7 +149,7 @@ def test_a_failed_dm_does_not_stop_the_channel_post(bot: RunningBot) -> None:
     bot.fake.fail("chat.postMessage", "user_not_found")  # the DM
     view = open_modal(bot)
     values = log_form(held_on=today(), pains="Slow", share_channel="C0TEAM")
-    assert bot.slack.view_submission(view, values).status == 200
+    assert bot.slack.view_submission(view, values).accepted
     calls = bot.fake.wait_for("chat.postMessage", count=2, include_rejected=True)
     assert [c.args["channel"] for c in calls] == [USER_ID, "C0TEAM"]
     assert calls[1].response["ok"]

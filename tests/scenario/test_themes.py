@@ -32,7 +32,7 @@ def log(bot: RunningBot, account: str, pains: str, team_id: str = "T0001") -> No
     view = bot.fake.calls("views.open")[-1].args["view"]
     today = datetime.now(UTC).date().isoformat()
     values = log_form(account=account, held_on=today, pains=pains)
-    assert bot.slack.view_submission(view, values, team_id=team_id).status == 200
+    assert bot.slack.view_submission(view, values, team_id=team_id).accepted
 
 
 def grouped(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> None:
@@ -100,7 +100,7 @@ def test_rename_from_the_menu_is_kept_and_redraws_the_list(bot: RunningBot, sema
             ThemesView.VALUE: {"type": "plain_text_input", "value": "Slow <!channel> reports"}
         }
     }
-    assert bot.slack.view_submission(rename, values).status == 200
+    assert bot.slack.view_submission(rename, values).accepted
     assert theme_of(bot, REPORTS[0]).name == "Slow <!channel> reports"
     assert theme_of(bot, REPORTS[0]).named_by == "U0001"
     update = bot.fake.wait_for("views.update")[-1]
@@ -114,7 +114,7 @@ def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedde
     reports, logins = theme_of(bot, REPORTS[0]), theme_of(bot, LOGINS[0])
     view = open_list(bot)
     merge = menu(bot, view, ThemeMenu.MERGE, logins.id)
-    assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).status == 200
+    assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).accepted
     assert {theme_of(bot, t).id for t in REPORTS + LOGINS} == {reports.id}
     redrawn = bot.fake.wait_for("views.update")[-1]
     assert redrawn.args["view_id"] == view["id"]  # the list the merge was started from
@@ -139,7 +139,7 @@ def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embe
     move = bot.fake.calls("views.push")[pushed].response["view"]
     options = str(move["blocks"])
     assert NEW_THEME in options and OUT_OF_THEMES in options
-    assert bot.slack.view_submission(move, chosen(ThemesView.TARGET_BLOCK, NEW_THEME)).status == 200
+    assert bot.slack.view_submission(move, chosen(ThemesView.TARGET_BLOCK, NEW_THEME)).accepted
     split = theme_of(bot, LOGINS[1])
     assert split.id != logins.id and split.name == LOGINS[1]
     with bot.db.read() as session:

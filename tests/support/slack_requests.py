@@ -35,6 +35,18 @@ class Response:
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
 
+    @property
+    def accepted(self) -> bool:
+        """The bot took the view submission, and the modal closes: HTTP 200 without
+        ``response_action: errors`` (a field error is an HTTP 200 too, and keeps the modal open)."""
+        if self.status != 200:
+            return False
+        try:
+            body = self.json()
+        except ValueError:
+            return False
+        return not (isinstance(body, dict) and body.get("response_action") == "errors")
+
 
 @dataclass
 class SlackSender:
