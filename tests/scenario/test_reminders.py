@@ -253,6 +253,9 @@ def test_a_delivery_whose_sender_died_after_sending_is_not_sent_twice(
     result = sender.tick()
     assert result.found_in_slack == 1 and result.sent == 0
     assert len(reminders(bot)) == 1
+    # Found where Slack keeps it: the history of the DM channel (Slack refuses a user id there).
+    (looked,) = bot.fake.calls("conversations.history", include_rejected=True)
+    assert looked.accepted and looked.args["channel"] == reminders(bot)[0].response["channel"]
     with bot.db.read() as session:
         (delivery,) = session.scalars(select(ReminderDelivery)).all()
         assert delivery.state == DeliveryState.SENT
