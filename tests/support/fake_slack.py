@@ -175,7 +175,9 @@ class FakeSlack(LocalServer):
       until one token is back, rounded up, at least 1.
     * rejected (429) calls do not use up capacity. Other methods are not limited.
 
-    ``clock`` (default ``time.monotonic``) drives the limits and ``Call.at``; tests inject their own.
+    ``clock`` (default ``time.monotonic``) drives the limits, the age of trigger_ids and ``Call.at``;
+    tests inject their own, or move it with ``advance()``. It must not be the wall clock: tests move
+    that with time-machine, which leaves ``time.monotonic`` alone.
     """
 
     def __init__(
