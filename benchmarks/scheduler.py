@@ -196,11 +196,13 @@ class SlackSummary:
     cpu_seconds: float  # the fake's own, since its last reset
 
 
-def fake_slack_main(conn: Connection, enforce_rate_limits: bool) -> None:
+def fake_slack_main(conn: Connection, enforce_rate_limits: bool, people: int = 0) -> None:
     logging.basicConfig(level=logging.WARNING)
 
     def serve() -> None:
         with FakeSlack(token=BOT_TOKEN, team_id=TEAM_ID, enforce_rate_limits=enforce_rate_limits) as fake:
+            # The people the delivery part seeds ('U' and 6 digits): users of the workspace.
+            fake.add_users(*(f"U{n:06d}" for n in range(people)))
             conn.send(("ok", fake.url))
             cpu_mark = time.process_time()
             while True:
@@ -220,7 +222,7 @@ def fake_slack_main(conn: Connection, enforce_rate_limits: bool) -> None:
 
 
 def summarize(fake: FakeSlack, cpu_mark: float) -> SlackSummary:
-    calls = fake.calls()
+    calls = fake.calls(include_rejected=True)  # the 429s too
     statuses: dict[str, Counter[str]] = {}
     listed: Counter[str] = Counter()
     dm_times: list[float] = []
@@ -764,7 +766,7 @@ def run_scenario(db: Database, scenario: Scenario, replicas: int, tick_every: fl
     # Long enough for the retry handler's worst case, yet bounded: a stuck run is reported, not awaited.
     deadline_seconds = max(3 * plan.allowed_seconds, plan.allowed_seconds + 180.0)
     with contextlib.ExitStack() as stack:
-        fake = Child(fake_slack_main, "fake-slack", True)
+        fake = Child(fake_slack_main, "fake-slack", True, scenario.people)
         stack.callback(fake.stop)
         senders = [
             Child(sender_main, f"replica-{n}", db.url, fake.hello, f"bench-replica-{n}", tick_every)

@@ -161,7 +161,7 @@ def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> I
     port = server.effective_port
     fake_slack.reset()  # forget auth.test from start-up
     yield RunningBot(
-        slack=SlackSender("127.0.0.1", port, SIGNING_SECRET),
+        slack=SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake_slack),
         fake=fake_slack,
         db=database,
         deps=deps,

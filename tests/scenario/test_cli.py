@@ -121,10 +121,29 @@ def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
 
 
 def test_migrate_alone(tmp_path: Path) -> None:
-    env = {**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import inspect
+
+    from storage.db import Database
+    from storage.migrate import alembic_config, current_revision
+    from storage.models import Base
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    env = {**CLEAN_ENV, "DATABASE_URL": url}
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+    def schema() -> tuple[set[str], str | None]:
+        db = Database(url)
+        try:
+            return set(inspect(db.engine).get_table_names()), current_revision(db)
+        finally:
+            db.dispose()
+
     assert run_cli("migrate", env=env).returncode == 0
-    assert (tmp_path / "m.db").exists()
+    expected = {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+    assert schema() == (expected, head)
     assert run_cli("migrate", env=env).returncode == 0  # at head already: nothing to do
+    assert schema() == (expected, head)
 
 
 def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path: Path) -> None:
@@ -147,7 +166,7 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
             text=True,
         )
         try:
-            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET)
+            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake)
             deadline = time.monotonic() + 30
             while True:  # waiting for a separate process to bind its port; no clock to move here
                 try:
@@ -192,6 +211,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
         )
     db.dispose()
     with FakeSlack(token=BOT_TOKEN) as fake:
+        fake.add_users("U0001")  # the owner, whose timezone the bot looks up
         env = {
             **CLEAN_ENV,
             "SLACK_BOT_TOKEN": BOT_TOKEN,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ import handlers.commands
 import handlers.log_modal
 from storage.models import Interview
 from tests.conftest import RunningBot
+from tests.support.after_ack import after_ack_done
 from tests.support.forms import log_form
 from tests.support.slack_requests import USER_ID
 
@@ -53,7 +55,7 @@ def test_a_database_outage_keeps_the_modal_open_and_a_retry_stores_it(
     assert interviews(bot) == 0
 
     monkeypatch.setattr(handlers.log_modal, "log_interview", real)
-    assert bot.slack.view_submission(view, values).status == 200
+    assert bot.slack.view_submission(view, values).accepted
     assert interviews(bot) == 1
 
 
@@ -79,7 +81,7 @@ def test_slack_rate_limits_and_errors_on_the_dm_are_retried(bot: RunningBot) -> 
     bot.fake.server_error("chat.postMessage", status=503)
     response = bot.slack.view_submission(open_modal(bot), log_form(held_on=today(), pains="Slow"))
     assert response.status == 200 and not response.body
-    calls = bot.fake.wait_for("chat.postMessage", count=3, timeout=15)
+    calls = bot.fake.wait_for("chat.postMessage", count=3, timeout=15, include_rejected=True)
     assert [c.status for c in calls] == [429, 503, 200]
     assert calls[2].args["channel"] == USER_ID
     assert interviews(bot) == 1
@@ -88,9 +90,14 @@ def test_slack_rate_limits_and_errors_on_the_dm_are_retried(bot: RunningBot) -> 
 def test_a_dm_that_cannot_be_sent_does_not_lose_the_interview(bot: RunningBot) -> None:
     bot.fake.fail("chat.postMessage", "user_not_found")
     response = bot.slack.view_submission(open_modal(bot), log_form(held_on=today(), pains="Slow"))
-    assert response.status == 200
-    bot.fake.wait_for("chat.postMessage")
+    # Taken, and the modal closes: nobody is told to type it again because a DM could not go out.
+    assert response.accepted, response.body
+    (dm,) = bot.fake.wait_for("chat.postMessage", include_rejected=True)
+    assert dm.args["channel"] == USER_ID and dm.response["error"] == "user_not_found"
+    after_ack_done(bot.deps)
     assert interviews(bot) == 1
+    # ...and the person finds it where they look for it.
+    assert "Acme" in str(bot.slack.command("list").json()["blocks"])
 
 
 def test_views_open_failing_answers_with_a_message_not_a_5xx(bot: RunningBot) -> None:
@@ -100,6 +107,26 @@ def test_views_open_failing_answers_with_a_message_not_a_5xx(bot: RunningBot) ->
     body = response.json()
     assert body["response_type"] == "ephemeral"
     assert "error id" in body["text"]
+
+
+def test_a_command_too_slow_for_its_trigger_id_gets_no_modal_but_a_message(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slack takes a trigger_id for 3 s: work that long before views.open means no modal.
+    build = handlers.log_modal.log_modal
+
+    def slow(**kwargs: Any) -> Any:
+        bot.fake.advance(3.5)  # 3.5 s of work, as the fake Slack sees it, without waiting for it
+        return build(**kwargs)
+
+    monkeypatch.setattr(handlers.log_modal, "log_modal", slow)
+    response = bot.slack.command("log Acme")
+    assert response.status == 200
+    (refused,) = bot.fake.rejected("views.open")
+    assert refused.response == {"ok": False, "error": "expired_trigger_id"}
+    assert bot.fake.calls("views.open") == []
+    body = response.json()
+    assert body["response_type"] == "ephemeral" and "error id" in body["text"]
 
 
 def test_an_unexpected_error_gives_the_user_an_id_that_is_in_the_log(
@@ -122,8 +149,8 @@ def test_a_failed_dm_does_not_stop_the_channel_post(bot: RunningBot) -> None:
     bot.fake.fail("chat.postMessage", "user_not_found")  # the DM
     view = open_modal(bot)
     values = log_form(held_on=today(), pains="Slow", share_channel="C0TEAM")
-    assert bot.slack.view_submission(view, values).status == 200
-    calls = bot.fake.wait_for("chat.postMessage", count=2)
+    assert bot.slack.view_submission(view, values).accepted
+    calls = bot.fake.wait_for("chat.postMessage", count=2, include_rejected=True)
     assert [c.args["channel"] for c in calls] == [USER_ID, "C0TEAM"]
     assert calls[1].response["ok"]
 

@@ -121,7 +121,7 @@ def click(
         "team": {"id": "T0001"},
         "user": {"id": USER_ID, "team_id": "T0001"},
         "api_app_id": "A0001",
-        "trigger_id": "trigger-click",
+        "trigger_id": bot.slack.trigger_id(),
         "channel": {"id": dm.response["channel"]},
         "container": {
             "type": "message",
@@ -129,7 +129,7 @@ def click(
             "channel_id": dm.response["channel"],
         },
         "message": {"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
-        "response_url": bot.fake.url + "response.url",
+        "response_url": bot.fake.response_url,
         "actions": [action],
     }
     response = bot.slack.interaction(payload)
@@ -253,6 +253,9 @@ def test_a_delivery_whose_sender_died_after_sending_is_not_sent_twice(
     result = sender.tick()
     assert result.found_in_slack == 1 and result.sent == 0
     assert len(reminders(bot)) == 1
+    # Found where Slack keeps it: the history of the DM channel (Slack refuses a user id there).
+    (looked,) = bot.fake.calls("conversations.history", include_rejected=True)
+    assert looked.accepted and looked.args["channel"] == reminders(bot)[0].response["channel"]
     with bot.db.read() as session:
         (delivery,) = session.scalars(select(ReminderDelivery)).all()
         assert delivery.state == DeliveryState.SENT
@@ -330,7 +333,7 @@ def test_no_reminder_goes_out_in_a_guessed_timezone(
         session.query(Person).delete()
     bot.deps.timezones._cache.clear()
     clock.shift(timedelta(hours=25))
-    bot.fake.fail("users.info", "ratelimited", times=None)
+    bot.fake.rate_limit("users.info", retry_after=1, times=None)
     assert sender.tick().retrying == 1
     assert reminders(bot) == []
     bot.fake.reset()

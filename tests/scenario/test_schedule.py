@@ -49,6 +49,7 @@ def schedule(
     assert bot.slack.command("schedule").status == 200
     view = bot.fake.calls("views.open")[-1].args["view"]
     assert view["callback_id"] == "schedule_call"
+    bot.fake.add_users("U0002")  # picked in a users select: a person of the workspace
     values = {
         "account": {"account_search": {"type": "external_select", "selected_option": {"value": account}}},
         "starts_at": {"value": {"type": "datetimepicker", "selected_date_time": int(starts.timestamp())}},
@@ -121,7 +122,7 @@ def test_prep_before_and_debrief_after(
         "team": {"id": "T0001"},
         "user": {"id": USER_ID, "team_id": "T0001"},
         "api_app_id": "A0001",
-        "trigger_id": "trigger-log-it",
+        "trigger_id": bot.slack.trigger_id(),
         "channel": {"id": f"D{USER_ID}"},
         "message": {"ts": "1700000000.000999", "blocks": debrief.args["blocks"]},
         "actions": [

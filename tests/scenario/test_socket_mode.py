@@ -17,11 +17,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import build_app
+from bot.deps import Deps
 from bot.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
 from storage.models import Interview
 from tests.conftest import make_settings
+from tests.support.after_ack import after_ack_done
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.forms import log_form
@@ -40,11 +42,11 @@ class SocketBot:
     fake: FakeSlack
     db: Database
     runner: SocketModeRunner
-    _triggers: int = 0
+    deps: Deps
 
     def command(self, text: str) -> tuple[str, dict[str, Any]]:
         """Send `/interview <text>` as a slash_commands envelope; its id and payload."""
-        self._triggers += 1
+        self.fake.add_users(USER_ID)  # Slack sends requests from people of the workspace
         payload = {
             "token": "legacy-verification-token",
             "team_id": TEAM_ID,
@@ -59,7 +61,7 @@ class SocketBot:
             "is_enterprise_install": "false",
             # Never called in these tests; a closed port makes a stray call fail fast and locally.
             "response_url": "http://127.0.0.1:9/unused-response-url",
-            "trigger_id": f"trigger-socket-{self._triggers}",
+            "trigger_id": self.fake.issue_trigger_id(),
         }
         return self.socket.send_envelope(type="slash_commands", payload=payload), payload
 
@@ -73,14 +75,13 @@ class SocketBot:
 
     def view_submission(self, view: dict[str, Any], values: dict[str, Any]) -> str:
         """Submit `view` with these state values, as tests/support/slack_requests.py does over HTTP."""
-        self._triggers += 1
         submitted = {**view, "team_id": TEAM_ID, "state": {"values": values}}
         payload = {
             "type": "view_submission",
             "team": {"id": TEAM_ID, "domain": "acme-corp"},
             "user": {"id": USER_ID, "team_id": TEAM_ID, "name": "pat"},
             "api_app_id": APP_ID,
-            "trigger_id": f"trigger-socket-{self._triggers}",
+            "trigger_id": self.fake.issue_trigger_id(view_id=view.get("id")),
             "view": submitted,
         }
         return self.socket.send_envelope(type="interactive", payload=payload)
@@ -129,7 +130,7 @@ def socket_bot(
     try:
         runner.start()
         fake_socket_mode.wait_for_connection()
-        yield SocketBot(socket=fake_socket_mode, fake=fake_slack, db=database, runner=runner)
+        yield SocketBot(socket=fake_socket_mode, fake=fake_slack, db=database, runner=runner, deps=deps)
     finally:
         close_quickly(runner)
         deps.close()  # waits for work after the ack (the DM), as the HTTP `bot` fixture does
@@ -222,8 +223,9 @@ def test_a_bad_submission_acks_with_field_errors(socket_bot: SocketBot) -> None:
     assert ack.payload["response_action"] == "errors"
     assert set(ack.payload["errors"]) == {LogField.RECORDING_URL}
     assert "web link" in ack.payload["errors"][LogField.RECORDING_URL].lower()
+    after_ack_done(socket_bot.deps)  # what the bot does after the ack is done too: still no DM
     assert interview_count(socket_bot.db) == 0
-    assert socket_bot.fake.calls("chat.postMessage") == []
+    assert socket_bot.fake.calls("chat.postMessage", include_rejected=True) == []
 
 
 def test_a_failed_views_open_is_answered_in_the_ack(socket_bot: SocketBot) -> None:

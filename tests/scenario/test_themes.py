@@ -20,6 +20,7 @@ from handlers.views.themes import (
 )
 from storage.models import Pain, Theme
 from tests.conftest import RunningBot
+from tests.support.after_ack import after_ack_done
 from tests.support.forms import log_form
 
 REPORTS = ["Reports take forever to build", "Building the monthly report eats my whole Friday"]
@@ -32,7 +33,7 @@ def log(bot: RunningBot, account: str, pains: str, team_id: str = "T0001") -> No
     view = bot.fake.calls("views.open")[-1].args["view"]
     today = datetime.now(UTC).date().isoformat()
     values = log_form(account=account, held_on=today, pains=pains)
-    assert bot.slack.view_submission(view, values, team_id=team_id).status == 200
+    assert bot.slack.view_submission(view, values, team_id=team_id).accepted
 
 
 def grouped(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> None:
@@ -100,7 +101,7 @@ def test_rename_from_the_menu_is_kept_and_redraws_the_list(bot: RunningBot, sema
             ThemesView.VALUE: {"type": "plain_text_input", "value": "Slow <!channel> reports"}
         }
     }
-    assert bot.slack.view_submission(rename, values).status == 200
+    assert bot.slack.view_submission(rename, values).accepted
     assert theme_of(bot, REPORTS[0]).name == "Slow <!channel> reports"
     assert theme_of(bot, REPORTS[0]).named_by == "U0001"
     update = bot.fake.wait_for("views.update")[-1]
@@ -114,16 +115,20 @@ def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedde
     reports, logins = theme_of(bot, REPORTS[0]), theme_of(bot, LOGINS[0])
     view = open_list(bot)
     merge = menu(bot, view, ThemeMenu.MERGE, logins.id)
-    assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).status == 200
+    assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).accepted
     assert {theme_of(bot, t).id for t in REPORTS + LOGINS} == {reports.id}
-    redrawn = bot.fake.wait_for("views.update")[-1].args["view"]
-    assert "4 pains from 4 accounts" in str(redrawn)
+    redrawn = bot.fake.wait_for("views.update")[-1]
+    assert redrawn.args["view_id"] == view["id"]  # the list the merge was started from
+    assert "4 pains from 4 accounts" in str(redrawn.args["view"])
+    after_ack_done(bot.deps)
+    assert [c.args["view_id"] for c in bot.fake.calls("views.update", include_rejected=True)] == [view["id"]]
 
 
 def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
     logins = theme_of(bot, LOGINS[0])
-    lines = menu(bot, open_list(bot), ThemeMenu.LINES, logins.id)
+    listed = open_list(bot)
+    lines = menu(bot, listed, ThemeMenu.LINES, logins.id)
     assert LOGINS[1] in str(lines["blocks"])
     with bot.db.read() as session:
         line_id = session.scalar(select(Pain.id).where(Pain.text == LOGINS[1]))
@@ -135,14 +140,17 @@ def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embe
     move = bot.fake.calls("views.push")[pushed].response["view"]
     options = str(move["blocks"])
     assert NEW_THEME in options and OUT_OF_THEMES in options
-    assert bot.slack.view_submission(move, chosen(ThemesView.TARGET_BLOCK, NEW_THEME)).status == 200
+    assert bot.slack.view_submission(move, chosen(ThemesView.TARGET_BLOCK, NEW_THEME)).accepted
     split = theme_of(bot, LOGINS[1])
     assert split.id != logins.id and split.name == LOGINS[1]
     with bot.db.read() as session:
         assert session.scalar(select(Pain.placed_by).where(Pain.id == line_id)) == "U0001"
-    # Both views below are drawn again: the theme's lines, then the list.
-    updated = {c.args["view_id"] for c in bot.fake.wait_for("views.update", count=2)}
-    assert lines["id"] in updated
+    # Both views below are drawn again: the theme's lines (pushed), then the list (opened).
+    bot.fake.wait_for("views.update", count=2)
+    after_ack_done(bot.deps)
+    updated = [c.args["view_id"] for c in bot.fake.calls("views.update", include_rejected=True)]
+    assert updated == [lines["id"], listed["id"]]
+    assert all(c.accepted for c in bot.fake.calls("views.update", include_rejected=True))
 
 
 def test_a_theme_of_another_workspace_cannot_be_touched(bot: RunningBot, semantic: Embedder) -> None:
@@ -176,4 +184,5 @@ def test_switching_to_requests_redraws_the_list(bot: RunningBot, semantic: Embed
     )
     assert response.status == 200
     update = bot.fake.wait_for("views.update")[-1]
+    assert update.args["view_id"] == view["id"]  # the list it was switched in, redrawn in place
     assert "No requests grouped yet" in str(update.args["view"])

@@ -128,6 +128,7 @@ def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(pg: Databas
     seed(pg, ITEMS)
     stop_file = tmp_path / "stop"
     with FakeSlack() as fake:
+        fake.add_users(*(f"U{n:06d}" for n in range(ITEMS)))  # the owners: people of the workspace
         workers = [start(pg, fake, stop_file) for _ in range(REPLICAS)]
         try:
             victim = workers[0]

@@ -307,6 +307,13 @@ def test_one_replica_at_a_time_keeps_a_workspace(database: Database) -> None:
 
 def test_switching_method_rebuilds_and_keeps_corrections(database: Database, semantic: Embedder) -> None:
     seed(database)
+    # Two accounts ask for the same thing about those reports: a theme of requests, never of pains.
+    requests = [
+        "Build the monthly report for us automatically",
+        "Please build our monthly report automatically",
+    ]
+    for n, request in enumerate(requests):
+        log(database, f"Customer R{n}", [REPORTS[n]], requests=request)
     keeper(database, LexicalEmbedder()).tick(NOW)
     with database.transaction() as session:
         ids = dict(session.execute(select(Pain.text, Pain.id)).all())
@@ -321,14 +328,17 @@ def test_switching_method_rebuilds_and_keeps_corrections(database: Database, sem
         )
         assert theme is not None
         rename(session=session, team_id="T1", theme_id=theme.id, name="Price", by="U9", now=NOW)
-    result = keeper(database, semantic).tick(NOW + timedelta(minutes=1))[("T1", ThemeKind.PAIN)]
-    assert result.rebuilt
+    done = keeper(database, semantic).tick(NOW + timedelta(minutes=1))
+    assert done[("T1", ThemeKind.PAIN)].rebuilt and done[("T1", ThemeKind.REQUEST)].rebuilt
     with database.read() as session:
         assert {r.embedded_with for r in session.scalars(select(Pain))} == {semantic.name}
-        assert not session.scalars(select(CustomerRequest)).all()
+        assert sorted(r.text for r in session.scalars(select(CustomerRequest))) == sorted(requests)
+        assert {r.embedded_with for r in session.scalars(select(CustomerRequest))} == {semantic.name}
     found = themes_of(database)
     assert found["Price"] == {UNRELATED[1]}
     assert set(REPORTS) in found.values() and set(LOGINS) in found.values()
+    assert not any(text in lines for lines in found.values() for text in requests)
+    assert list(themes_of(database, kind=ThemeKind.REQUEST).values()) == [set(requests)]
 
 
 def accounts_per_theme(db: Database) -> dict[int, tuple[int, int]]:

@@ -1,7 +1,15 @@
 """A fake Slack Web API: a real HTTP server on 127.0.0.1 for scenario tests and benchmarks.
 
-It records every call with its arguments, answers like Slack (including ``ok: false`` errors and
-HTTP 429 with ``Retry-After`` when a test asks for it), and rejects blocks that Slack would reject.
+It records every call with its arguments and answers like Slack, refusing what Slack refuses, so that
+no test passes on a call Slack would reject: blocks and views Slack would not take (the Block Kit
+checks live in ``tests.support.block_kit``), trigger_ids it did not issue, used twice or older than
+3 seconds, views that are not open, messages and channels it does not know, users the workspace does
+not have. Tests can also queue errors, HTTP 429 with ``Retry-After``, 5xx and delays.
+
+The workspace it plays: users declared with ``add_users()``/``set_user()`` (the request sender of
+``tests.support.slack_requests`` declares the person it acts as), channels ``C…``/``G…`` (taken as
+existing), DMs ``D…`` once Slack gave their id out, messages the bot posted, views it opened, and
+trigger_ids handed out by ``issue_trigger_id()`` (the request sender puts them in its payloads).
 
 Typical use from pytest::
 
@@ -18,12 +26,18 @@ Typical use from pytest::
 
 Order in which a call is answered:
 
-1. the call is recorded (``calls()`` / ``wait_for()`` see it);
+1. the call is recorded (``calls(include_rejected=True)`` sees it at once; ``calls()`` and
+   ``wait_for()`` see only calls answered ``ok: true``, ``rejected()`` the others);
 2. a queued ``delay()`` for the method, if any, pauses the answer;
-3. a queued per-test answer (``answer``/``fail``/``rate_limit``/``server_error``) wins if present;
-4. otherwise: unknown method -> ``unknown_method``; bad auth -> ``not_authed``/``invalid_auth``;
-   rate limits (only with ``enforce_rate_limits=True``); required arguments and block validation;
-   finally the default answer.
+3. a method the fake does not implement gets a queued answer if there is one, else ``unknown_method``;
+4. bad auth -> ``not_authed`` / ``invalid_auth``;
+5. checks, which change nothing: required arguments, Block Kit, then what the workspace knows
+   (trigger_ids, open views and their hash, messages, channels, users); a call that fails one gets
+   Slack's error, whatever a test queued: a fault never hides a call Slack would refuse;
+6. a queued per-test answer (``answer``/``fail``/``rate_limit``/``server_error``), consumed only by a
+   call that passed the checks, and changing nothing (a 429 does not use up the trigger_id);
+7. rate limits (only with ``enforce_rate_limits=True``);
+8. the effect (a message stored, a view opened, a trigger_id used up) and the default answer.
 """
 
 from __future__ import annotations
@@ -36,11 +50,10 @@ import email.policy
 import itertools
 import json
 import math
-import re
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import MappingProxyType
@@ -48,56 +61,8 @@ from typing import Any, Final
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tests.support.block_kit import LIMITS, Rejection, check_message, check_view, slack_would_reject
 from tests.support.local_server import LocalServer
-
-# --------------------------------------------------------------------------------------------------
-# Slack's documented limits, in one place. Values are maximums (characters or items).
-# --------------------------------------------------------------------------------------------------
-LIMITS: Final[Mapping[str, int]] = MappingProxyType(
-    {
-        "message_text": 40_000,
-        "message_blocks": 50,
-        "view_blocks": 100,
-        "view_title": 24,
-        "view_submit": 24,
-        "view_close": 24,
-        "callback_id": 255,
-        "private_metadata": 3000,
-        "external_id": 255,
-        "block_id": 255,
-        "action_id": 255,
-        "section_text": 3000,
-        "section_fields": 10,
-        "section_field_text": 2000,
-        "header_text": 150,
-        "context_elements": 10,
-        "actions_elements": 25,
-        "input_label": 2000,
-        "input_hint": 2000,
-        "plain_text_input_max_length": 3000,
-        "plain_text_input_min_length": 3000,
-        "placeholder": 150,
-        "select_options": 100,
-        "select_option_groups": 100,
-        "option_group_label": 75,
-        "option_text": 75,
-        "option_value": 150,
-        "option_description": 75,
-        "option_url": 3000,
-        "checkbox_radio_options": 10,
-        "overflow_options": 5,
-        "button_text": 75,
-        "button_value": 2000,
-        "button_url": 3000,
-        "image_url": 3000,
-        "image_alt_text": 2000,
-        "image_title": 2000,
-        "confirm_title": 100,
-        "confirm_text": 300,
-        "confirm_button": 30,
-        "markdown_block_text": 12_000,
-    }
-)
 
 # Rate-limit tiers (calls per minute per token) and the tier of each method we know.
 TIER_PER_MINUTE: Final[Mapping[int, int]] = MappingProxyType({1: 1, 2: 20, 3: 50, 4: 100})
@@ -122,8 +87,12 @@ METHOD_TIERS: Final[Mapping[str, int]] = MappingProxyType(
 # chat.postMessage: token bucket per channel (see FakeSlack docstring).
 POST_MESSAGE_BURST: Final = 3
 POST_MESSAGE_PER_SECOND: Final = 1.0
+# A trigger_id is exchanged once (views.open / views.push), within 3 seconds of the interaction.
+TRIGGER_LIFETIME: Final = 3.0
+VIEW_STACK_MAX: Final = 3  # a modal and the 2 views an app may push on it
 
 DEFAULT_TZ: Final = "America/New_York"
+RESPONSE_URL_METHOD: Final = "response.url"  # see FakeSlack.response_url
 _TS_BASE: Final = 1_700_000_000
 _JSON_FIELDS: Final = frozenset(
     {
@@ -155,6 +124,16 @@ class Call:
     status: int | None = None
     response: dict[str, Any] | str | None = None
 
+    @property
+    def accepted(self) -> bool:
+        """Slack answered ``ok: true``: the call took effect (what a user could notice)."""
+        return self.status == 200 and isinstance(self.response, dict) and self.response.get("ok") is True
+
+    @property
+    def rejected(self) -> bool:
+        """Answered, with anything but ``ok: true`` (an error, a 429, a 5xx)."""
+        return self.status is not None and not self.accepted
+
 
 @dataclass
 class _Reply:
@@ -175,6 +154,13 @@ class _Delay:
     remaining: int | None
 
 
+@dataclass
+class _Trigger:
+    issued_at: float | None  # on the fake's clock; None: issued elsewhere, age unknown
+    view_id: str | None  # the modal the interaction came from: where views.push puts its view
+    exchanged: bool = False
+
+
 class FakeSlack(LocalServer):
     """Fake Slack Web API server.
 
@@ -189,7 +175,9 @@ class FakeSlack(LocalServer):
       until one token is back, rounded up, at least 1.
     * rejected (429) calls do not use up capacity. Other methods are not limited.
 
-    ``clock`` (default ``time.monotonic``) drives the limits and ``Call.at``; tests inject their own.
+    ``clock`` (default ``time.monotonic``) drives the limits, the age of trigger_ids and ``Call.at``;
+    tests inject their own, or move it with ``advance()``. It must not be the wall clock: tests move
+    that with time-machine, which leaves ``time.monotonic`` alone.
     """
 
     def __init__(
@@ -213,8 +201,12 @@ class FakeSlack(LocalServer):
         self._calls: list[Call] = []
         self._queued: dict[str, deque[_Queued]] = {}
         self._delays: dict[str, deque[_Delay]] = {}
-        self._users: dict[str, dict[str, Any]] = {}
-        self._views: dict[str, dict[str, Any]] = {}
+        self._offset = 0.0  # advance()
+        self._users: dict[str, dict[str, Any]] = {}  # the workspace's people (add_users, set_user)
+        self._views: dict[str, dict[str, Any]] = {}  # open views by id (modals and App Home tabs)
+        self._stacks: dict[str, list[str]] = {}  # open modals: root view id -> ids, bottom first
+        self._triggers: dict[str, _Trigger] = {}
+        self._dms: set[str] = set()  # DM channel ids Slack gave out
         # Posted messages per channel, oldest first, for conversations.history.
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._external_ids: dict[str, str] = {}
@@ -262,36 +254,54 @@ class FakeSlack(LocalServer):
         return f"http://127.0.0.1:{self.port}/api/"
 
     # ------------------------------------------------------------------ recording
-    def calls(self, method: str | None = None) -> list[Call]:
-        """Recorded calls in arrival order (a copy), optionally of one method only."""
+    # What Slack accepted is what took effect, so that is what tests read by default: a call the fake
+    # refused (bad blocks, an unknown view, a queued fault) never passes for one that was sent. Calls it
+    # refused are read with rejected(), or with include_rejected=True (which also shows calls still
+    # waiting for their answer, see delay()).
+    def calls(self, method: str | None = None, *, include_rejected: bool = False) -> list[Call]:
+        """Accepted calls in arrival order (a copy), optionally of one method only."""
         with self._cond:
-            return [c for c in self._calls if method is None or c.method == method]
+            return self._matching(method, include_rejected)
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
-        """Block until at least ``count`` calls of ``method`` were recorded; return all of them."""
+    def rejected(self, method: str | None = None) -> list[Call]:
+        """Calls answered with an error (``ok: false``, a 429, a 5xx), in arrival order."""
         with self._cond:
-            done = self._cond.wait_for(lambda: self._count(method) >= count, timeout=timeout)
+            return [c for c in self._calls if c.rejected and method in (None, c.method)]
+
+    def wait_for(
+        self, method: str, count: int = 1, timeout: float = 5.0, *, include_rejected: bool = False
+    ) -> list[Call]:
+        """Block until at least ``count`` accepted calls of ``method`` were recorded; return all of them."""
+        with self._cond:
+            done = self._cond.wait_for(
+                lambda: len(self._matching(method, include_rejected)) >= count, timeout=timeout
+            )
             if not done:
                 seen = Counter(c.method for c in self._calls)
                 listing = ", ".join(f"{m} x{n}" for m, n in seen.items()) or "no calls at all"
+                refused = [c for c in self._calls if c.method == method and c.rejected]
+                why = "; ".join(_refusal(c) for c in refused[:3])
                 raise AssertionError(
-                    f"expected {count} call(s) to {method} within {timeout}s, "
-                    f"got {seen.get(method, 0)}; calls seen: {listing}"
+                    f"expected {count} {'' if include_rejected else 'accepted '}call(s) to {method} within "
+                    f"{timeout}s, got {len(self._matching(method, include_rejected))}"
+                    + (f" ({len(refused)} refused: {why})" if refused else "")
+                    + f"; calls seen: {listing}"
                 )
-            return [c for c in self._calls if c.method == method]
+            return self._matching(method, include_rejected)
 
-    def _count(self, method: str) -> int:
-        return sum(1 for c in self._calls if c.method == method)
+    def _matching(self, method: str | None, include_rejected: bool) -> list[Call]:
+        return [c for c in self._calls if method in (None, c.method) and (include_rejected or c.accepted)]
 
-    def all_text(self) -> str:
-        """Every string value found in the args of every recorded call, one per line."""
+    def all_text(self, *, include_rejected: bool = False) -> str:
+        """Every string value found in the args of every accepted call, one per line."""
         out: list[str] = []
-        for call in self.calls():
+        for call in self.calls(include_rejected=include_rejected):
             _collect_strings(call.args, out)
         return "\n".join(out)
 
     def reset(self) -> None:
-        """Forget calls, queued answers, delays, rate-limit state and opened views (users are kept)."""
+        """Forget calls, queued answers, delays, rate-limit state, trigger_ids, views, messages and DM
+        channels (declared users are kept)."""
         with self._cond:
             self._calls.clear()
             self._queued.clear()
@@ -299,9 +309,88 @@ class FakeSlack(LocalServer):
             self._windows.clear()
             self._buckets.clear()
             self._views.clear()
+            self._stacks.clear()
             self._history.clear()
             self._external_ids.clear()
+            self._triggers.clear()
+            self._dms.clear()
             self._cond.notify_all()
+
+    # ------------------------------------------------------------------ the workspace
+    def add_users(self, *user_ids: str) -> None:
+        """Declare users of the workspace (America/New_York); Slack answers ``user_not_found`` for others.
+
+        A user already declared (say with ``set_user``) is left as is.
+        """
+        with self._cond:
+            for user_id in user_ids:
+                if user_id not in self._users:
+                    self._users[user_id] = self._default_user(user_id)
+
+    def set_user(self, user_id: str, *, tz: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Declare a user, or change what users.info answers for one; returns the resulting user object.
+
+        ``tz`` also sets ``tz_label``/``tz_offset`` (unless given in ``fields``) when it is a valid
+        IANA name; an invalid name is kept as is, to simulate odd data from Slack.
+        """
+        with self._cond:
+            user = self._users.get(user_id) or self._default_user(user_id)
+            if tz is not None:
+                user["tz"] = tz
+                user.update(_tz_fields(tz))
+            user.update(fields)
+            self._users[user_id] = user
+            return copy.deepcopy(user)
+
+    def issue_trigger_id(self, *, view_id: str | None = None) -> str:
+        """A trigger_id as Slack puts in an interaction payload, issued now: ``views.open`` or
+        ``views.push`` may exchange it once, within ``TRIGGER_LIFETIME`` seconds of the fake's clock.
+
+        ``view_id``: the modal the interaction happened in (a click, a submission), where
+        ``views.push`` puts its view.
+        """
+        with self._cond:
+            n = next(self._ids)
+            trigger_id = f"{_TS_BASE + n}.{98_765 + n}.{n:012x}"
+            self._triggers[trigger_id] = _Trigger(issued_at=self._now(), view_id=view_id)
+            return trigger_id
+
+    def accept_trigger_ids(self, trigger_ids: Iterable[str]) -> None:
+        """trigger_ids made where the fake cannot see them being issued (a load generator in another
+        process signs its requests ahead of time): each is still exchanged once, but never expires."""
+        with self._cond:
+            for trigger_id in trigger_ids:
+                self._triggers[trigger_id] = _Trigger(issued_at=None, view_id=None)
+
+    def view_closed(self, view_id: str, *, all_views: bool = False) -> None:
+        """The user's modal closed (a submission answered with a bare ack closes the view submitted;
+        ``response_action: clear``, ``all_views``, closes its whole stack). Updating it is then
+        ``not_found``. Unknown ids are ignored."""
+        with self._cond:
+            root = self._root_of_open(view_id)
+            if root is None:
+                return
+            stack = self._stacks[root]
+            closed = stack if all_views else stack[stack.index(view_id) :]
+            for gone in closed:
+                view = self._views.pop(gone, None)
+                if view and view.get("external_id"):
+                    self._external_ids.pop(str(view["external_id"]), None)
+            del stack[len(stack) - len(closed) :]
+            if not stack:
+                del self._stacks[root]
+
+    def advance(self, seconds: float) -> None:
+        """Let ``seconds`` pass for the fake at once: trigger_ids age, rate-limit windows move.
+
+        The fake's clock is monotonic, which time-machine leaves alone; a test simulates slow work
+        (a handler taking 3.5 s before ``views.open``) with this instead of sleeping.
+        """
+        with self._cond:
+            self._offset += seconds
+
+    def _now(self) -> float:
+        return self._clock() + self._offset
 
     # ------------------------------------------------------------------ per-test answers
     def answer(
@@ -313,11 +402,25 @@ class FakeSlack(LocalServer):
         headers: Mapping[str, str] | None = None,
         times: int | None = 1,
     ) -> None:
-        """Queue an exact answer for ``method`` (``times=None``: forever). Nothing is added to ``body``."""
+        """Queue an exact answer for ``method`` (``times=None``: forever). Nothing is added to ``body``.
+
+        A call is still checked first (see the module docstring): the queued answer goes to the next
+        call Slack would not refuse anyway.
+        """
+        if (
+            isinstance(body, dict)
+            and body.get("error") == "ratelimited"
+            and (status != 429 or "retry-after" not in {k.lower() for k in headers or {}})
+        ):
+            raise ValueError("Slack answers ratelimited with HTTP 429 and Retry-After: use rate_limit()")
         self._enqueue(method, _Reply(status, copy.deepcopy(body), dict(headers or {})), times)
 
     def fail(self, method: str, error: str, times: int | None = 1) -> None:
-        """Queue an HTTP 200 ``{"ok": false, "error": error}``."""
+        """Queue an HTTP 200 ``{"ok": false, "error": error}``; ``ratelimited`` is queued as
+        ``rate_limit()`` queues it (HTTP 429, ``Retry-After: 1``), the only way Slack says it."""
+        if error == "ratelimited":
+            self.rate_limit(method, times=times)
+            return
         self.answer(method, {"ok": False, "error": error}, times=times)
 
     def rate_limit(self, method: str, retry_after: int = 1, times: int | None = 1) -> None:
@@ -342,21 +445,6 @@ class FakeSlack(LocalServer):
         self._check_times(times)
         with self._cond:
             self._delays.setdefault(method, deque()).append(_Delay(seconds, times))
-
-    def set_user(self, user_id: str, *, tz: str | None = None, **fields: Any) -> dict[str, Any]:
-        """Change what users.info answers for one user; returns the resulting user object.
-
-        ``tz`` also sets ``tz_label``/``tz_offset`` (unless given in ``fields``) when it is a valid
-        IANA name; an invalid name is kept as is, to simulate odd data from Slack.
-        """
-        with self._cond:
-            user = self._users.get(user_id) or self._default_user(user_id)
-            if tz is not None:
-                user["tz"] = tz
-                user.update(_tz_fields(tz))
-            user.update(fields)
-            self._users[user_id] = user
-            return copy.deepcopy(user)
 
     def _enqueue(self, method: str, reply: _Reply, times: int | None) -> None:
         self._check_times(times)
@@ -385,76 +473,86 @@ class FakeSlack(LocalServer):
         self, method: str, args: dict[str, Any], headers: dict[str, str], body_error: str | None = None
     ) -> _Reply:
         with self._cond:
-            call = Call(method=method, args=args, headers=headers, at=self._clock())
+            call = Call(method=method, args=args, headers=headers, at=self._now())
             self._calls.append(call)
             pause: _Delay | None = self._pop(self._delays, method)
-            queued: _Queued | None = self._pop(self._queued, method)
             if pause is None:
                 # Answer before waking waiters, so wait_for() callers see status/response.
-                reply = self._settle(call, queued, body_error)
+                reply = self._settle(call, body_error)
             self._cond.notify_all()
         if pause is not None:
             self._stopping.wait(pause.seconds)  # not time.sleep: stop() must not hang
             with self._cond:
-                reply = self._settle(call, queued, body_error)
+                reply = self._settle(call, body_error)
                 self._cond.notify_all()
         return reply
 
-    def _settle(self, call: Call, queued: _Queued | None, body_error: str | None) -> _Reply:
-        if queued is not None:
-            reply = _Reply(queued.reply.status, copy.deepcopy(queued.reply.body), dict(queued.reply.headers))
-        else:
-            try:
-                reply = (
-                    _ok_false(body_error)
-                    if body_error
-                    else self._answer(call.method, call.args, call.headers)
-                )
-            except Exception as exc:  # a bug in the fake: make it visible, not a hung client
-                self.server_errors.append(exc)
-                reply = _Reply(500, {"ok": False, "error": "fake_slack_internal_error", "detail": repr(exc)})
+    def _settle(self, call: Call, body_error: str | None) -> _Reply:
+        try:
+            reply = _ok_false(body_error) if body_error else self._answer(call)
+        except Exception as exc:  # a bug in the fake: make it visible, not a hung client
+            self.server_errors.append(exc)
+            reply = _Reply(500, {"ok": False, "error": "fake_slack_internal_error", "detail": repr(exc)})
         call.status = reply.status
         call.response = copy.deepcopy(reply.body)
         return reply
 
-    def _answer(self, method: str, args: dict[str, Any], headers: dict[str, str]) -> _Reply:
-        handler = self._defaults().get(method)
-        if handler is None:
-            return _ok_false("unknown_method", req_method=method)
-        token = _bearer(headers.get("authorization")) or args.get("token")
-        if not token:
-            return _ok_false("not_authed")
-        if token != self.token:
-            return _ok_false("invalid_auth")
-        if self.enforce_rate_limits:
+    def _answer(self, call: Call) -> _Reply:
+        """Steps 3 to 8 of the module docstring, under the lock."""
+        method, args = call.method, call.args
+        entry = self._methods().get(method)
+        if entry is None:
+            return self._queued_reply(method) or _ok_false("unknown_method", req_method=method)
+        check, effect = entry
+        token = _bearer(call.headers.get("authorization")) or args.get("token")
+        if method != RESPONSE_URL_METHOD:  # a response_url is its own credential
+            if not token:
+                return _ok_false("not_authed")
+            if token != self.token:
+                return _ok_false("invalid_auth")
+        refused = check(call)
+        if refused is not None:
+            return refused
+        queued = self._queued_reply(method)
+        if queued is not None:
+            return queued
+        if self.enforce_rate_limits and method != RESPONSE_URL_METHOD:
             retry_after = self._take_rate_slot(str(token), method, args)
             if retry_after is not None:
                 return _Reply(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
-        return handler(args)
+        return effect(call)
 
-    def _defaults(self) -> dict[str, Callable[[dict[str, Any]], _Reply]]:
+    def _queued_reply(self, method: str) -> _Reply | None:
+        queued: _Queued | None = self._pop(self._queued, method)
+        if queued is None:
+            return None
+        return _Reply(queued.reply.status, copy.deepcopy(queued.reply.body), dict(queued.reply.headers))
+
+    def _methods(self) -> dict[str, tuple[Callable[[Call], _Reply | None], Callable[[Call], _Reply]]]:
+        """Each method: its checks (which change nothing) and its effect (the default answer)."""
         return {
-            "auth.test": self._auth_test,
-            "chat.postMessage": self._chat_post_message,
-            "chat.update": self._chat_update,
-            "chat.postEphemeral": self._chat_post_ephemeral,
-            "chat.delete": self._chat_delete,
-            "views.open": self._views_open,
-            "views.push": self._views_push,
-            "views.update": self._views_update,
-            "views.publish": self._views_publish,
-            "conversations.open": self._conversations_open,
-            "conversations.join": self._conversations_join,
-            "conversations.info": self._conversations_info,
-            "conversations.history": self._conversations_history,
-            "users.info": self._users_info,
-            "team.info": self._team_info,
+            "auth.test": (_no_check, self._auth_test),
+            "chat.postMessage": (self._check_post_message, self._chat_post_message),
+            "chat.update": (self._check_update, self._chat_update),
+            "chat.postEphemeral": (self._check_ephemeral, self._chat_post_ephemeral),
+            "chat.delete": (self._check_delete, self._chat_delete),
+            "views.open": (self._check_open, self._views_open),
+            "views.push": (self._check_push, self._views_push),
+            "views.update": (self._check_views_update, self._views_update),
+            "views.publish": (self._check_publish, self._views_publish),
+            "conversations.open": (self._check_conversations_open, self._conversations_open),
+            "conversations.join": (self._check_channel, self._conversations_join),
+            "conversations.info": (self._check_channel, self._conversations_info),
+            "conversations.history": (self._check_channel, self._conversations_history),
+            "users.info": (self._check_users_info, self._users_info),
+            "team.info": (_no_check, self._team_info),
+            RESPONSE_URL_METHOD: (lambda call: _reply_for(check_message(call.args)), lambda call: _ok()),
         }
 
     # ------------------------------------------------------------------ rate limits
     def _take_rate_slot(self, token: str, method: str, args: Mapping[str, Any]) -> int | None:
         """Use one slot; return None if allowed, else the Retry-After in seconds."""
-        now = self._clock()
+        now = self._now()
         if method == "chat.postMessage":
             key = (token, str(args.get("channel", "")))
             tokens, last = self._buckets.get(key, (float(POST_MESSAGE_BURST), now))
@@ -475,7 +573,150 @@ class FakeSlack(LocalServer):
             return None
         return max(1, math.ceil(window[0] + 60.0 - now))
 
-    # ------------------------------------------------------------------ default answers
+    # ------------------------------------------------------------------ what the workspace knows
+    def _knows_user(self, user_id: str) -> bool:
+        return user_id in self._users or user_id == self.bot_user_id
+
+    def _known_channel(self, channel: str) -> bool:
+        """Channels (C…) and private channels (G…) are taken as existing; a DM (D…) once Slack gave its
+        id out (conversations.open, or chat.postMessage to a user)."""
+        return channel[:1] in ("C", "G") or channel in self._dms
+
+    def _message_at(self, channel: str, ts: str) -> dict[str, Any] | None:
+        return next((m for m in self._history.get(channel, []) if m["ts"] == ts), None)
+
+    def _root_of_open(self, view_id: str) -> str | None:
+        """The root of the open modal stack holding ``view_id``; None when it is not an open modal."""
+        view = self._views.get(view_id)
+        if view is None or view.get("type") != "modal":
+            return None
+        root = str(view["root_view_id"])
+        return root if view_id in self._stacks.get(root, []) else None
+
+    def _check_trigger(self, call: Call) -> _Reply | None:
+        trigger_id = call.args.get("trigger_id") or call.args.get("interactivity_pointer")
+        if not trigger_id:
+            return _invalid_view("missing required field: trigger_id", "/trigger_id")
+        trigger = self._triggers.get(str(trigger_id))
+        if trigger is None:
+            return _ok_false("invalid_trigger_id")
+        if trigger.exchanged:
+            return _ok_false("exchanged_trigger_id")
+        if trigger.issued_at is not None and call.at - trigger.issued_at > TRIGGER_LIFETIME:
+            return _ok_false("expired_trigger_id")
+        return None
+
+    def _exchange(self, call: Call) -> _Trigger:
+        trigger = self._triggers[str(call.args.get("trigger_id") or call.args.get("interactivity_pointer"))]
+        trigger.exchanged = True
+        return trigger
+
+    # ------------------------------------------------------------------ checks (they change nothing)
+    def _check_post_message(self, call: Call) -> _Reply | None:
+        channel = str(call.args.get("channel") or "")
+        if not channel:
+            return _ok_false("channel_not_found")
+        refused = _reply_for(check_message(call.args))
+        if refused is not None:
+            return refused
+        if channel[:1] in ("U", "W"):  # a DM, to a user the workspace must have
+            return None if self._knows_user(channel) else _ok_false("channel_not_found")
+        # A DM id the fake never gave out is taken as given here (rows seeded by a test or benchmark).
+        return None if channel[:1] in ("C", "G", "D") else _ok_false("channel_not_found")
+
+    def _check_update(self, call: Call) -> _Reply | None:
+        if not call.args.get("channel"):
+            return _ok_false("channel_not_found")
+        if not call.args.get("ts"):
+            return _ok_false("message_not_found")
+        return _reply_for(check_message(call.args)) or self._check_message_at(call)
+
+    def _check_delete(self, call: Call) -> _Reply | None:
+        return self._check_message_at(call)
+
+    def _check_message_at(self, call: Call) -> _Reply | None:
+        """The message must be one the bot posted (and did not delete), in that channel."""
+        channel, ts = str(call.args.get("channel") or ""), str(call.args.get("ts") or "")
+        if not channel or not self._known_channel(channel):
+            return _ok_false("channel_not_found")
+        if not ts or self._message_at(channel, ts) is None:
+            return _ok_false("message_not_found")
+        return None
+
+    def _check_ephemeral(self, call: Call) -> _Reply | None:
+        if not call.args.get("channel"):
+            return _ok_false("channel_not_found")
+        if not call.args.get("user"):
+            return _ok_false("user_not_in_channel")
+        return _reply_for(check_message(call.args))
+
+    def _check_open(self, call: Call) -> _Reply | None:
+        refused = _reply_for(check_view(call.args.get("view"), allowed_types=("modal",)))
+        if refused is None:
+            refused = self._check_trigger(call)
+        external_id = call.args["view"].get("external_id") if refused is None else None
+        if external_id and str(external_id) in self._external_ids:
+            return _ok_false("duplicate_external_id")
+        return refused
+
+    def _check_push(self, call: Call) -> _Reply | None:
+        refused = self._check_open(call)
+        if refused is not None:
+            return refused
+        trigger = self._triggers[str(call.args.get("trigger_id") or call.args.get("interactivity_pointer"))]
+        root = self._root_of_open(trigger.view_id) if trigger.view_id else None
+        if root is not None and len(self._stacks[root]) >= VIEW_STACK_MAX:
+            return _ok_false("push_limit_reached")
+        return None
+
+    def _check_views_update(self, call: Call) -> _Reply | None:
+        view_id, external_id = call.args.get("view_id"), call.args.get("external_id")
+        if not view_id and not external_id:
+            return _invalid_view("either view_id or external_id is required", "/view_id")
+        refused = _reply_for(check_view(call.args.get("view"), allowed_types=("modal", "home")))
+        if refused is not None:
+            return refused
+        current = self._views.get(self._view_id_of(call))
+        if current is None:
+            return _ok_false("not_found")  # never opened, or closed since
+        if call.args.get("hash") and call.args["hash"] != current["hash"]:
+            return _ok_false("hash_conflict")
+        return None
+
+    def _view_id_of(self, call: Call) -> str:
+        view_id = call.args.get("view_id")
+        return str(view_id) if view_id else self._external_ids.get(str(call.args.get("external_id")), "")
+
+    def _check_publish(self, call: Call) -> _Reply | None:
+        if not call.args.get("user_id"):
+            return _invalid_view("missing required field: user_id", "/user_id")
+        refused = _reply_for(check_view(call.args.get("view"), allowed_types=("home",)))
+        if refused is not None:
+            return refused
+        current = self._views.get(f"VHOME{call.args['user_id']}")
+        if current is not None and call.args.get("hash") and call.args["hash"] != current["hash"]:
+            return _ok_false("hash_conflict")
+        return None
+
+    def _check_conversations_open(self, call: Call) -> _Reply | None:
+        if call.args.get("channel"):
+            return None if self._known_channel(str(call.args["channel"])) else _ok_false("channel_not_found")
+        users = _user_list(call.args)
+        if not users:
+            return _ok_false("users_list_not_supplied")
+        if not all(self._knows_user(u) for u in users):
+            return _ok_false("user_not_found")
+        return None
+
+    def _check_channel(self, call: Call) -> _Reply | None:
+        channel = str(call.args.get("channel") or "")
+        return None if channel and self._known_channel(channel) else _ok_false("channel_not_found")
+
+    def _check_users_info(self, call: Call) -> _Reply | None:
+        user_id = str(call.args.get("user") or "")
+        return None if user_id and self._knows_user(user_id) else _ok_false("user_not_found")
+
+    # ------------------------------------------------------------------ effects and default answers
     def _next_ts(self) -> str:
         micros = next(self._ids) * 100
         return f"{_TS_BASE + micros // 1_000_000}.{micros % 1_000_000:06d}"
@@ -483,7 +724,7 @@ class FakeSlack(LocalServer):
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08X}"
 
-    def _auth_test(self, args: dict[str, Any]) -> _Reply:
+    def _auth_test(self, call: Call) -> _Reply:
         return _ok(
             url="https://fake-workspace.slack.com/",
             team="Fake Workspace",
@@ -509,65 +750,46 @@ class FakeSlack(LocalServer):
                 message[key] = copy.deepcopy(args[key])
         return message
 
-    @staticmethod
-    def _channel_id(channel: str) -> str:
-        # Posting to a user ID goes to the DM with that user, like conversations.open answers.
-        return f"D{channel}" if channel[:1] in {"U", "W"} else channel
-
-    def _chat_post_message(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("channel"):
-            return _ok_false("channel_not_found")
-        rejected = _validate_message(args)
-        if rejected is not None:
-            return rejected
+    def _chat_post_message(self, call: Call) -> _Reply:
         ts = self._next_ts()
-        channel = self._channel_id(str(args["channel"]))
-        message = self._message(args, ts)
-        with self._cond:
-            self._history.setdefault(channel, []).append(message)
+        channel = str(call.args["channel"])
+        if channel[:1] in ("U", "W"):  # posting to a user goes to the DM with them, as Slack answers
+            channel = f"D{channel}"
+        if channel.startswith("D"):
+            self._dms.add(channel)
+        message = self._message(call.args, ts)
+        self._history.setdefault(channel, []).append(message)
         return _ok(channel=channel, ts=ts, message=message)
 
-    def _conversations_history(self, args: dict[str, Any]) -> _Reply:
+    def _conversations_history(self, call: Call) -> _Reply:
         """Newest first, like Slack; message metadata only with include_all_metadata."""
-        channel = self._channel_id(str(args.get("channel") or ""))
-        if not channel:
-            return _ok_false("channel_not_found")
-        limit = int(args.get("limit") or 100)
-        with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
-        with self._cond:
-            messages = [copy.deepcopy(m) for m in reversed(self._history.get(channel, []))][:limit]
-        if not with_metadata:
-            for message in messages:
+        limit = int(call.args.get("limit") or 100)
+        with_metadata = str(call.args.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [copy.deepcopy(m) for m in reversed(self._history.get(str(call.args["channel"]), []))]
+        for message in messages[:limit]:
+            if not with_metadata:
                 message.pop("metadata", None)
-        return _ok(messages=messages, has_more=False)
+        return _ok(messages=messages[:limit], has_more=len(messages) > limit)
 
-    def _chat_update(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("channel"):
-            return _ok_false("channel_not_found")
-        if not args.get("ts"):
-            return _ok_false("message_not_found")
-        rejected = _validate_message(args)
-        if rejected is not None:
-            return rejected
-        ts = str(args["ts"])
-        return _ok(channel=args["channel"], ts=ts, text=args.get("text", ""), message=self._message(args, ts))
+    def _chat_update(self, call: Call) -> _Reply:
+        channel, ts = str(call.args["channel"]), str(call.args["ts"])
+        stored = self._message_at(channel, ts)
+        assert stored is not None  # checked
+        message = {
+            **self._message(call.args, ts),
+            "edited": {"user": self.bot_user_id, "ts": self._next_ts()},
+        }
+        stored.clear()
+        stored.update(message)
+        return _ok(channel=channel, ts=ts, text=call.args.get("text", ""), message=copy.deepcopy(message))
 
-    def _chat_post_ephemeral(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("channel"):
-            return _ok_false("channel_not_found")
-        if not args.get("user"):
-            return _ok_false("user_not_in_channel")
-        rejected = _validate_message(args)
-        if rejected is not None:
-            return rejected
+    def _chat_post_ephemeral(self, call: Call) -> _Reply:
         return _ok(message_ts=self._next_ts())
 
-    def _chat_delete(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("channel"):
-            return _ok_false("channel_not_found")
-        if not args.get("ts"):
-            return _ok_false("message_not_found")
-        return _ok(channel=args["channel"], ts=args["ts"])
+    def _chat_delete(self, call: Call) -> _Reply:
+        channel, ts = str(call.args["channel"]), str(call.args["ts"])
+        self._history[channel] = [m for m in self._history[channel] if m["ts"] != ts]
+        return _ok(channel=channel, ts=ts)
 
     def _view_answer(self, view: Mapping[str, Any], view_id: str, root_view_id: str | None) -> dict[str, Any]:
         stored: dict[str, Any] = {
@@ -594,70 +816,59 @@ class FakeSlack(LocalServer):
         stored.update(copy.deepcopy(dict(view)))
         stored["id"] = view_id  # the submitted view cannot choose these
         stored["team_id"] = self.team_id
+        previous = self._views.get(view_id)
+        if previous is not None:
+            stored["previous_view_id"] = previous["previous_view_id"]
+            if previous.get("external_id") and previous["external_id"] != stored.get("external_id"):
+                self._external_ids.pop(str(previous["external_id"]), None)
         self._views[view_id] = stored
         if stored.get("external_id"):
             self._external_ids[str(stored["external_id"])] = view_id
         return copy.deepcopy(stored)
 
-    def _views_open(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("trigger_id") and not args.get("interactivity_pointer"):
-            return _invalid_view("missing required field: trigger_id", "/trigger_id")
-        rejected = _validate_view(args.get("view"), allowed_types=("modal",))
-        if rejected is not None:
-            return rejected
-        return _ok(view=self._view_answer(args["view"], self._next_id("V"), None))
+    def _views_open(self, call: Call) -> _Reply:
+        self._exchange(call)
+        return self._open_stack(call)
 
-    def _views_push(self, args: dict[str, Any]) -> _Reply:
-        return self._views_open(args)
+    def _open_stack(self, call: Call) -> _Reply:
+        view_id = self._next_id("V")
+        self._stacks[view_id] = [view_id]
+        return _ok(view=self._view_answer(call.args["view"], view_id, None))
 
-    def _views_update(self, args: dict[str, Any]) -> _Reply:
-        view_id = args.get("view_id")
-        external_id = args.get("external_id")
-        if not view_id and not external_id:
-            return _invalid_view("either view_id or external_id is required", "/view_id")
-        rejected = _validate_view(args.get("view"), allowed_types=("modal", "home"))
-        if rejected is not None:
-            return rejected
-        if not view_id:
-            # An unknown external_id is not an error here: tests may craft payloads by hand.
-            view_id = self._external_ids.get(str(external_id)) or self._next_id("V")
-        current = self._views.get(str(view_id))
-        if current is not None and args.get("hash") and args["hash"] != current["hash"]:
-            return _ok_false("hash_conflict")
-        root = current["root_view_id"] if current is not None else None
-        return _ok(view=self._view_answer(args["view"], str(view_id), root))
+    def _views_push(self, call: Call) -> _Reply:
+        trigger = self._exchange(call)
+        root = self._root_of_open(trigger.view_id) if trigger.view_id else None
+        if root is None:  # a trigger from outside any modal the fake opened: it starts a stack
+            return self._open_stack(call)
+        below = self._stacks[root][-1]
+        view_id = self._next_id("V")
+        self._stacks[root].append(view_id)
+        answer = self._view_answer(call.args["view"], view_id, root)
+        self._views[view_id]["previous_view_id"] = answer["previous_view_id"] = below
+        return _ok(view=answer)
 
-    def _views_publish(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("user_id"):
-            return _invalid_view("missing required field: user_id", "/user_id")
-        rejected = _validate_view(args.get("view"), allowed_types=("home",))
-        if rejected is not None:
-            return rejected
-        home_id = f"VHOME{args['user_id']}"
-        current = self._views.get(home_id)
-        if current is not None and args.get("hash") and args["hash"] != current["hash"]:
-            return _ok_false("hash_conflict")
-        return _ok(view=self._view_answer(args["view"], home_id, None))
+    def _views_update(self, call: Call) -> _Reply:
+        view_id = self._view_id_of(call)
+        current = self._views[view_id]
+        return _ok(view=self._view_answer(call.args["view"], view_id, str(current["root_view_id"])))
 
-    def _conversations_open(self, args: dict[str, Any]) -> _Reply:
-        if args.get("channel"):
-            return _ok(channel={"id": args["channel"]}, no_op=True, already_open=True)
-        users = [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
-        if not users:
-            return _ok_false("users_list_not_supplied")
-        if len(users) == 1:
-            return _ok(channel={"id": f"D{users[0]}"})
-        return _ok(channel={"id": "G" + "".join(sorted(users))[:10]})
+    def _views_publish(self, call: Call) -> _Reply:
+        return _ok(view=self._view_answer(call.args["view"], f"VHOME{call.args['user_id']}", None))
 
-    def _conversations_join(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("channel"):
-            return _ok_false("channel_not_found")
-        return _ok(channel=self._channel(str(args["channel"])))
+    def _conversations_open(self, call: Call) -> _Reply:
+        if call.args.get("channel"):
+            return _ok(channel={"id": call.args["channel"]}, no_op=True, already_open=True)
+        users = _user_list(call.args)
+        channel = f"D{users[0]}" if len(users) == 1 else "G" + "".join(sorted(users))[:10]
+        already = channel in self._dms
+        self._dms.add(channel)
+        return _ok(channel={"id": channel}, **({"no_op": True, "already_open": True} if already else {}))
 
-    def _conversations_info(self, args: dict[str, Any]) -> _Reply:
-        if not args.get("channel"):
-            return _ok_false("channel_not_found")
-        return _ok(channel=self._channel(str(args["channel"])))
+    def _conversations_join(self, call: Call) -> _Reply:
+        return _ok(channel=self._channel(str(call.args["channel"])))
+
+    def _conversations_info(self, call: Call) -> _Reply:
+        return _ok(channel=self._channel(str(call.args["channel"])))
 
     @staticmethod
     def _channel(channel_id: str) -> dict[str, Any]:
@@ -687,14 +898,18 @@ class FakeSlack(LocalServer):
         }
         return user
 
-    def _users_info(self, args: dict[str, Any]) -> _Reply:
-        user_id = args.get("user")
-        if not user_id:
-            return _ok_false("user_not_found")
-        user = self._users.get(str(user_id)) or self._default_user(str(user_id))
+    def _users_info(self, call: Call) -> _Reply:
+        user_id = str(call.args["user"])
+        user = self._users.get(user_id) or self._default_user(user_id)  # the bot user is always there
         return _ok(user=copy.deepcopy(user))
 
-    def _team_info(self, args: dict[str, Any]) -> _Reply:
+    @property
+    def response_url(self) -> str:
+        """A ``response_url`` for payloads that tests build: what the bot posts there is recorded as
+        the method ``response.url`` and checked like a message."""
+        return self.url + RESPONSE_URL_METHOD
+
+    def _team_info(self, call: Call) -> _Reply:
         return _ok(
             team={
                 "id": self.team_id,
@@ -704,6 +919,14 @@ class FakeSlack(LocalServer):
                 "icon": {"image_default": True},
             }
         )
+
+
+def _no_check(call: Call) -> _Reply | None:
+    return None
+
+
+def _user_list(args: Mapping[str, Any]) -> list[str]:
+    return [u.strip() for u in str(args.get("users") or "").split(",") if u.strip()]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -826,6 +1049,14 @@ def _bearer(value: str | None) -> str | None:
     return None
 
 
+def _refusal(call: Call) -> str:
+    """How Slack refused a call, in a few words: the error and its first message."""
+    if not isinstance(call.response, dict):
+        return f"HTTP {call.status}"
+    messages = (call.response.get("response_metadata") or {}).get("messages") or []
+    return " ".join([f"HTTP {call.status}", str(call.response.get("error")), *messages[:1]])
+
+
 def _collect_strings(value: Any, out: list[str]) -> None:
     if isinstance(value, str):
         out.append(value)
@@ -857,393 +1088,12 @@ def _ok_false(error: str, messages: list[str] | None = None, **fields: Any) -> _
     return _Reply(200, body)
 
 
+def _reply_for(rejection: Rejection | None) -> _Reply | None:
+    return None if rejection is None else _ok_false(rejection.error, rejection.messages)
+
+
 def _invalid_view(problem: str, pointer: str) -> _Reply:
     return _ok_false("invalid_arguments", [f"[ERROR] {problem} [json-pointer:{pointer}]"])
-
-
-# --------------------------------------------------------------------------------------------------
-# Validation (what Slack rejects). Messages use Slack's wording and JSON pointers.
-# --------------------------------------------------------------------------------------------------
-_MESSAGE_BLOCKS: Final = frozenset(
-    {"section", "divider", "image", "actions", "context", "header", "rich_text", "file", "video", "markdown"}
-)
-_VIEW_BLOCKS: Final = frozenset(
-    {"section", "divider", "image", "actions", "context", "input", "header", "rich_text", "video"}
-)
-_SELECTS: Final = frozenset(
-    {"static_select", "external_select", "users_select", "conversations_select", "channels_select"}
-)
-_MULTI_SELECTS: Final = frozenset({f"multi_{s}" for s in _SELECTS})
-_ACTION_ELEMENTS: Final = (
-    frozenset(
-        {
-            "button",
-            "checkboxes",
-            "datepicker",
-            "datetimepicker",
-            "overflow",
-            "radio_buttons",
-            "timepicker",
-            "workflow_button",
-        }
-    )
-    | _SELECTS
-    | _MULTI_SELECTS
-)
-_ACCESSORY_ELEMENTS: Final = (_ACTION_ELEMENTS - {"datetimepicker"}) | {"image"}
-_INPUT_ELEMENTS: Final = (
-    frozenset(
-        {
-            "checkboxes",
-            "datepicker",
-            "datetimepicker",
-            "email_text_input",
-            "file_input",
-            "number_input",
-            "plain_text_input",
-            "radio_buttons",
-            "rich_text_input",
-            "timepicker",
-            "url_text_input",
-        }
-    )
-    | _SELECTS
-    | _MULTI_SELECTS
-)
-_DATE_RE: Final = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TIME_RE: Final = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-class _Checker:
-    """Collects every problem found in one message's or view's blocks."""
-
-    def __init__(self, surface: str) -> None:
-        self.surface = surface  # "message", "modal" or "home"
-        self.errors: list[str] = []
-        self.block_ids: set[str] = set()
-
-    def error(self, problem: str, pointer: str) -> None:
-        self.errors.append(f"[ERROR] {problem} [json-pointer:{pointer}]")
-
-    def max_chars(self, value: Any, limit: str, pointer: str, *, required: bool = False) -> None:
-        if value is None:
-            if required:
-                self.error("missing required field", pointer)
-            return
-        if not isinstance(value, str):
-            self.error("must be a string", pointer)
-        elif len(value) > LIMITS[limit]:
-            self.error(f"must be less than {LIMITS[limit] + 1} characters", pointer)
-        elif required and not value:
-            self.error("must be more than 0 characters", pointer)
-
-    def max_items(self, value: Any, limit: str, pointer: str, *, required: bool = False) -> list[Any]:
-        if value is None:
-            if required:
-                self.error("missing required field", pointer)
-            return []
-        if not isinstance(value, list):
-            self.error("must be an array", pointer)
-            return []
-        if len(value) > LIMITS[limit]:
-            self.error(f"must be less than {LIMITS[limit] + 1} items", pointer)
-        return value
-
-    def text(
-        self, obj: Any, pointer: str, limit: str, *, plain_only: bool = False, required: bool = True
-    ) -> None:
-        """A text object: {"type": "plain_text"|"mrkdwn", "text": str}, 1..limit characters."""
-        if obj is None:
-            if required:
-                self.error("missing required field", pointer)
-            return
-        if not isinstance(obj, dict):
-            self.error("must be a text object", pointer)
-            return
-        kind = obj.get("type")
-        if kind not in ("plain_text", "mrkdwn"):
-            self.error(f"unsupported type: {kind}", f"{pointer}/type")
-        elif plain_only and kind != "plain_text":
-            self.error("must be plain_text", f"{pointer}/type")
-        if kind == "mrkdwn" and "emoji" in obj:
-            self.error("emoji is only allowed on plain_text", f"{pointer}/emoji")
-        self.max_chars(obj.get("text"), limit, f"{pointer}/text", required=True)
-
-    def blocks(self, blocks: Any, pointer: str, limit: str) -> None:
-        for i, block in enumerate(self.max_items(blocks, limit, pointer)):
-            self.block(block, f"{pointer}/{i}")
-
-    def block(self, block: Any, pointer: str) -> None:
-        if not isinstance(block, dict):
-            self.error("must be an object", pointer)
-            return
-        kind = block.get("type")
-        allowed = _MESSAGE_BLOCKS if self.surface == "message" else _VIEW_BLOCKS
-        if kind not in allowed:
-            where = "messages" if self.surface == "message" else "views"
-            self.error(f"unsupported type: {kind} (not allowed in {where})", f"{pointer}/type")
-            return
-        block_id = block.get("block_id")
-        if block_id is not None:
-            self.max_chars(block_id, "block_id", f"{pointer}/block_id", required=True)
-            if block_id in self.block_ids:
-                self.error(f"duplicate block_id: {block_id}", f"{pointer}/block_id")
-            self.block_ids.add(str(block_id))
-        action_ids: set[str] = set()
-        if kind == "section":
-            if block.get("text") is None and block.get("fields") is None:
-                self.error("must provide either text or fields", pointer)
-            self.text(block.get("text"), f"{pointer}/text", "section_text", required=False)
-            for i, item in enumerate(
-                self.max_items(block.get("fields"), "section_fields", f"{pointer}/fields")
-            ):
-                self.text(item, f"{pointer}/fields/{i}", "section_field_text")
-            if block.get("accessory") is not None:
-                self.element(block["accessory"], f"{pointer}/accessory", _ACCESSORY_ELEMENTS, action_ids)
-        elif kind == "header":
-            self.text(block.get("text"), f"{pointer}/text", "header_text", plain_only=True)
-        elif kind == "context":
-            items = self.max_items(
-                block.get("elements"), "context_elements", f"{pointer}/elements", required=True
-            )
-            if block.get("elements") == []:
-                self.error("must be more than 0 items", f"{pointer}/elements")
-            for i, item in enumerate(items):
-                if isinstance(item, dict) and item.get("type") == "image":
-                    self.image(item, f"{pointer}/elements/{i}")
-                else:
-                    self.text(item, f"{pointer}/elements/{i}", "section_text")
-        elif kind == "actions":
-            items = self.max_items(
-                block.get("elements"), "actions_elements", f"{pointer}/elements", required=True
-            )
-            if block.get("elements") == []:
-                self.error("must be more than 0 items", f"{pointer}/elements")
-            for i, item in enumerate(items):
-                self.element(item, f"{pointer}/elements/{i}", _ACTION_ELEMENTS, action_ids)
-        elif kind == "input":
-            self.text(block.get("label"), f"{pointer}/label", "input_label", plain_only=True)
-            self.text(block.get("hint"), f"{pointer}/hint", "input_hint", plain_only=True, required=False)
-            if "elements" in block:
-                self.error(
-                    "input blocks take exactly one element, in the element field", f"{pointer}/elements"
-                )
-            if not isinstance(block.get("element"), dict):
-                self.error("missing required field: element", f"{pointer}/element")
-            else:
-                self.element(block["element"], f"{pointer}/element", _INPUT_ELEMENTS, action_ids)
-        elif kind == "image":
-            self.image(block, pointer)
-            self.text(block.get("title"), f"{pointer}/title", "image_title", plain_only=True, required=False)
-        elif kind == "markdown":
-            self.max_chars(block.get("text"), "markdown_block_text", f"{pointer}/text", required=True)
-        elif kind == "rich_text" and not isinstance(block.get("elements"), list):
-            self.error("missing required field: elements", f"{pointer}/elements")
-
-    def image(self, obj: dict[str, Any], pointer: str) -> None:
-        if obj.get("image_url") is None and obj.get("slack_file") is None:
-            self.error("must provide either image_url or slack_file", pointer)
-        self.max_chars(obj.get("image_url"), "image_url", f"{pointer}/image_url")
-        self.max_chars(obj.get("alt_text"), "image_alt_text", f"{pointer}/alt_text", required=True)
-
-    def element(self, elem: Any, pointer: str, allowed: frozenset[str], action_ids: set[str]) -> None:
-        if not isinstance(elem, dict):
-            self.error("must be an object", pointer)
-            return
-        kind = elem.get("type")
-        if kind not in allowed:
-            self.error(f"unsupported type: {kind}", f"{pointer}/type")
-            return
-        action_id = elem.get("action_id")
-        if action_id is not None:
-            self.max_chars(action_id, "action_id", f"{pointer}/action_id", required=True)
-            if action_id in action_ids:
-                self.error(f"duplicate action_id: {action_id}", f"{pointer}/action_id")
-            action_ids.add(str(action_id))
-        self.text(
-            elem.get("placeholder"), f"{pointer}/placeholder", "placeholder", plain_only=True, required=False
-        )
-        if isinstance(elem.get("confirm"), dict):
-            self.confirm(elem["confirm"], f"{pointer}/confirm")
-        if kind == "button":
-            self.text(elem.get("text"), f"{pointer}/text", "button_text", plain_only=True)
-            self.max_chars(elem.get("value"), "button_value", f"{pointer}/value")
-            self.max_chars(elem.get("url"), "button_url", f"{pointer}/url")
-            if elem.get("style") not in (None, "primary", "danger"):
-                self.error("must be one of primary, danger", f"{pointer}/style")
-        elif kind == "image":
-            self.image(elem, pointer)
-        elif kind == "plain_text_input":
-            self.plain_text_input(elem, pointer)
-        elif kind == "datepicker" and elem.get("initial_date") is not None:
-            if not _is_date(elem["initial_date"]):
-                self.error("must be a valid date in the format YYYY-MM-DD", f"{pointer}/initial_date")
-        elif kind == "timepicker" and elem.get("initial_time") is not None:
-            if not (isinstance(elem["initial_time"], str) and _TIME_RE.match(elem["initial_time"])):
-                self.error("must be a valid time in the format HH:mm", f"{pointer}/initial_time")
-        elif kind in ("static_select", "multi_static_select"):
-            self.static_select(elem, pointer)
-        elif kind in ("checkboxes", "radio_buttons", "overflow"):
-            limit = "overflow_options" if kind == "overflow" else "checkbox_radio_options"
-            options = self.max_items(elem.get("options"), limit, f"{pointer}/options", required=True)
-            if elem.get("options") == []:
-                self.error("must be more than 0 items", f"{pointer}/options")
-            for i, option in enumerate(options):
-                self.option(option, f"{pointer}/options/{i}", plain_only=kind == "overflow")
-            self.initial_options(elem, options, pointer)
-
-    def plain_text_input(self, elem: dict[str, Any], pointer: str) -> None:
-        for key, limit in (
-            ("max_length", "plain_text_input_max_length"),
-            ("min_length", "plain_text_input_min_length"),
-        ):
-            value = elem.get(key)
-            if value is None:
-                continue
-            if (
-                not isinstance(value, int)
-                or isinstance(value, bool)
-                or value < (1 if key == "max_length" else 0)
-            ):
-                self.error("must be a positive integer", f"{pointer}/{key}")
-            elif value > LIMITS[limit]:
-                self.error(f"must be less than {LIMITS[limit] + 1}", f"{pointer}/{key}")
-        max_length, min_length = elem.get("max_length"), elem.get("min_length")
-        if isinstance(max_length, int) and isinstance(min_length, int) and min_length > max_length:
-            self.error("min_length must not be greater than max_length", f"{pointer}/min_length")
-        initial = elem.get("initial_value")
-        if initial is not None:
-            cap = max_length if isinstance(max_length, int) else LIMITS["plain_text_input_max_length"]
-            if not isinstance(initial, str):
-                self.error("must be a string", f"{pointer}/initial_value")
-            elif len(initial) > cap:
-                self.error(f"must be less than {cap + 1} characters", f"{pointer}/initial_value")
-
-    def static_select(self, elem: dict[str, Any], pointer: str) -> None:
-        has_options, has_groups = elem.get("options") is not None, elem.get("option_groups") is not None
-        if has_options == has_groups:
-            self.error("must provide exactly one of options or option_groups", pointer)
-        options = list(self.max_items(elem.get("options"), "select_options", f"{pointer}/options"))
-        for i, option in enumerate(options):
-            self.option(option, f"{pointer}/options/{i}", plain_only=True)
-        groups = self.max_items(elem.get("option_groups"), "select_option_groups", f"{pointer}/option_groups")
-        for g, group in enumerate(groups):
-            gp = f"{pointer}/option_groups/{g}"
-            if not isinstance(group, dict):
-                self.error("must be an object", gp)
-                continue
-            self.text(group.get("label"), f"{gp}/label", "option_group_label", plain_only=True)
-            group_options = self.max_items(
-                group.get("options"), "select_options", f"{gp}/options", required=True
-            )
-            for i, option in enumerate(group_options):
-                self.option(option, f"{gp}/options/{i}", plain_only=True)
-            options.extend(group_options)
-        self.initial_options(elem, options, pointer)
-
-    def initial_options(self, elem: dict[str, Any], options: list[Any], pointer: str) -> None:
-        # Slack rejects an initial option that is not exactly one of the options.
-        chosen: list[tuple[str, Any]] = []
-        if elem.get("initial_option") is not None:
-            chosen.append(("initial_option", elem["initial_option"]))
-        if isinstance(elem.get("initial_options"), list):
-            chosen.extend((f"initial_options/{i}", o) for i, o in enumerate(elem["initial_options"]))
-        keys = {_option_key(o) for o in options}
-        for where, option in chosen:
-            if _option_key(option) not in keys:
-                self.error("must match one of the provided options", f"{pointer}/{where}")
-
-    def option(self, option: Any, pointer: str, *, plain_only: bool) -> None:
-        if not isinstance(option, dict):
-            self.error("must be an object", pointer)
-            return
-        self.text(option.get("text"), f"{pointer}/text", "option_text", plain_only=plain_only)
-        self.max_chars(option.get("value"), "option_value", f"{pointer}/value", required=True)
-        self.text(option.get("description"), f"{pointer}/description", "option_description", required=False)
-        self.max_chars(option.get("url"), "option_url", f"{pointer}/url")
-
-    def confirm(self, obj: dict[str, Any], pointer: str) -> None:
-        self.text(obj.get("title"), f"{pointer}/title", "confirm_title", plain_only=True)
-        self.text(obj.get("text"), f"{pointer}/text", "confirm_text")
-        self.text(obj.get("confirm"), f"{pointer}/confirm", "confirm_button", plain_only=True)
-        self.text(obj.get("deny"), f"{pointer}/deny", "confirm_button", plain_only=True)
-
-
-def _option_key(option: Any) -> tuple[Any, Any]:
-    if not isinstance(option, dict):
-        return (None, None)
-    text = option.get("text")
-    return (option.get("value"), text.get("text") if isinstance(text, dict) else text)
-
-
-def _is_date(value: Any) -> bool:
-    if not isinstance(value, str) or not _DATE_RE.match(value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _validate_message(args: Mapping[str, Any]) -> _Reply | None:
-    """chat.postMessage / chat.update / chat.postEphemeral content checks; None when valid."""
-    text = args.get("text")
-    if isinstance(text, str) and len(text) > LIMITS["message_text"]:
-        return _ok_false("msg_too_long")
-    blocks = args.get("blocks")
-    if not text and not blocks and not args.get("attachments"):
-        return _ok_false("no_text")
-    if blocks is None:
-        return None
-    if not isinstance(blocks, list):
-        return _ok_false("invalid_blocks_format", ["[ERROR] must be an array [json-pointer:/blocks]"])
-    checker = _Checker("message")
-    checker.blocks(blocks, "/blocks", "message_blocks")
-    return _ok_false("invalid_blocks", checker.errors) if checker.errors else None
-
-
-def slack_would_reject(*, message: Mapping[str, Any] | None = None, view: Any = None) -> list[str]:
-    """What Slack would say is wrong with a message's arguments or a view; [] when it would accept it.
-
-    For unit tests of Block Kit builders, without a server.
-    """
-    reply = (
-        _validate_message(message)
-        if message is not None
-        else _validate_view(view, allowed_types=("modal", "home"))
-    )
-    if reply is None:
-        return []
-    body = reply.body if isinstance(reply.body, dict) else {}
-    return [str(body.get("error")), *list(body.get("response_metadata", {}).get("messages", []))]
-
-
-def _validate_view(view: Any, *, allowed_types: tuple[str, ...]) -> _Reply | None:
-    """views.* view checks; None when valid."""
-    if not isinstance(view, dict):
-        return _invalid_view("missing required field: view", "/view")
-    kind = view.get("type")
-    checker = _Checker(kind if kind in ("modal", "home") else "modal")
-    if kind not in allowed_types:
-        checker.error(f"must be one of {', '.join(allowed_types)}", "/view/type")
-    if kind == "modal":
-        checker.text(view.get("title"), "/view/title", "view_title", plain_only=True)
-        checker.text(view.get("submit"), "/view/submit", "view_submit", plain_only=True, required=False)
-        checker.text(view.get("close"), "/view/close", "view_close", plain_only=True, required=False)
-        blocks = view.get("blocks")
-        has_input = isinstance(blocks, list) and any(
-            isinstance(b, dict) and b.get("type") == "input" for b in blocks
-        )
-        if has_input and view.get("submit") is None:
-            checker.error("submit is required when a modal contains input blocks", "/view/submit")
-    checker.max_chars(view.get("callback_id"), "callback_id", "/view/callback_id")
-    checker.max_chars(view.get("private_metadata"), "private_metadata", "/view/private_metadata")
-    checker.max_chars(view.get("external_id"), "external_id", "/view/external_id")
-    checker.blocks(view.get("blocks"), "/view/blocks", "view_blocks")
-    if view.get("blocks") is None:
-        checker.error("missing required field: blocks", "/view/blocks")
-    return _ok_false("invalid_arguments", checker.errors) if checker.errors else None
 
 
 __all__ = [
@@ -1254,4 +1104,5 @@ __all__ = [
     "TIER_PER_MINUTE",
     "Call",
     "FakeSlack",
+    "slack_would_reject",
 ]

@@ -1,4 +1,10 @@
-"""Requests as Slack sends them: form-encoded payloads, signed with the signing secret."""
+"""Requests as Slack sends them: form-encoded payloads, signed with the signing secret.
+
+Given the fake Slack Web API the bot talks to, the sender plays the rest of Slack's part: the fake
+issues each trigger_id as the request is sent (it lives 3 seconds and is exchanged once), the person
+acting is a user of the fake's workspace, and a modal closes when the bot answers its submission with
+a bare ack (or ``response_action: clear``).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,13 @@ import http.client
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
+
+if TYPE_CHECKING:
+    from tests.support.fake_slack import FakeSlack
 
 TEAM_ID = "T0001"
 USER_ID = "U0001"
@@ -26,6 +35,18 @@ class Response:
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
 
+    @property
+    def accepted(self) -> bool:
+        """The bot took the view submission, and the modal closes: HTTP 200 without
+        ``response_action: errors`` (a field error is an HTTP 200 too, and keeps the modal open)."""
+        if self.status != 200:
+            return False
+        try:
+            body = self.json()
+        except ValueError:
+            return False
+        return not (isinstance(body, dict) and body.get("response_action") == "errors")
+
 
 @dataclass
 class SlackSender:
@@ -35,11 +56,26 @@ class SlackSender:
     port: int
     signing_secret: str
     path: str = "/slack/events"
+    fake: FakeSlack | None = None  # the fake Web API the bot calls: it issues the trigger_ids
     _counter: list[int] = field(default_factory=lambda: [0])
 
     def _next(self, prefix: str) -> str:
         self._counter[0] += 1
         return f"{prefix}{self._counter[0]:06d}"
+
+    def trigger_id(self, *, view: dict[str, Any] | None = None) -> str:
+        """A trigger_id for a payload, issued now by the fake Slack; ``view``: the modal the interaction
+        happened in (``views.push`` puts its view there). Without a fake, one no Slack would take."""
+        if self.fake is None:
+            return self._next("trigger-")
+        view_id = (view or {}).get("id")
+        return self.fake.issue_trigger_id(view_id=str(view_id) if view_id else None)
+
+    def acting_as(self, user_id: str) -> str:
+        """Slack only sends requests from people of the workspace: the fake learns of this one."""
+        if self.fake is not None:
+            self.fake.add_users(user_id)
+        return user_id
 
     def post(
         self,
@@ -86,13 +122,13 @@ class SlackSender:
                 "team_domain": "acme-corp",
                 "channel_id": CHANNEL_ID,
                 "channel_name": "general",
-                "user_id": user_id,
+                "user_id": self.acting_as(user_id),
                 "user_name": "pat",
                 "command": "/interview",
                 "text": text,
                 "api_app_id": APP_ID,
                 "response_url": f"http://{self.host}:{self.port}/unused-response-url",
-                "trigger_id": self._next("trigger-"),
+                "trigger_id": self.trigger_id(),
             }
         )
 
@@ -105,19 +141,26 @@ class SlackSender:
     def view_submission(
         self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = USER_ID, team_id: str = TEAM_ID
     ) -> Response:
-        """Submit `view` (as the bot opened it) with the given state values."""
+        """Submit `view` (as the bot opened it) with the given state values.
+
+        When the bot accepts it (a bare ack, or ``response_action: clear``), the view closes, as in Slack.
+        """
         submitted = {**view, "team_id": team_id, "state": {"values": values}}
         submitted.setdefault("id", self._next("V"))
-        return self.interaction(
+        response = self.interaction(
             {
                 "type": "view_submission",
                 "team": {"id": team_id, "domain": "acme-corp"},
-                "user": {"id": user_id, "team_id": team_id, "name": "pat"},
+                "user": {"id": self.acting_as(user_id), "team_id": team_id, "name": "pat"},
                 "api_app_id": APP_ID,
-                "trigger_id": self._next("trigger-"),
+                "trigger_id": self.trigger_id(view=submitted),
                 "view": submitted,
             }
         )
+        action = (response.json() or {}).get("response_action") if response.status == 200 else "failed"
+        if self.fake is not None and action in (None, "clear"):
+            self.fake.view_closed(str(submitted["id"]), all_views=action == "clear")
+        return response
 
     def block_suggestion(
         self, view: dict[str, Any], *, block_id: str, action_id: str, value: str, team_id: str = TEAM_ID
@@ -126,7 +169,7 @@ class SlackSender:
             {
                 "type": "block_suggestion",
                 "team": {"id": team_id, "domain": "acme-corp"},
-                "user": {"id": USER_ID, "team_id": team_id},
+                "user": {"id": self.acting_as(USER_ID), "team_id": team_id},
                 "api_app_id": APP_ID,
                 "block_id": block_id,
                 "action_id": action_id,
@@ -136,6 +179,8 @@ class SlackSender:
         )
 
     def event(self, event: dict[str, Any], *, team_id: str = TEAM_ID) -> Response:
+        if isinstance(event.get("user"), str):
+            self.acting_as(event["user"])
         envelope = {
             "token": "legacy-verification-token",
             "team_id": team_id,
@@ -161,9 +206,9 @@ class SlackSender:
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team_id, "domain": "acme-corp"},
-            "user": {"id": USER_ID, "team_id": team_id},
+            "user": {"id": self.acting_as(USER_ID), "team_id": team_id},
             "api_app_id": APP_ID,
-            "trigger_id": self._next("trigger-"),
+            "trigger_id": self.trigger_id(view=view),
             "actions": [
                 {"type": "button", "action_id": action_id, "block_id": block_id, "action_ts": "1", **action}
             ],
@@ -179,7 +224,7 @@ class SlackSender:
                 "type": "message_action",
                 "callback_id": callback_id,
                 "team": {"id": team_id, "domain": "acme-corp"},
-                "user": {"id": USER_ID, "team_id": team_id},
+                "user": {"id": self.acting_as(USER_ID), "team_id": team_id},
                 "channel": {"id": CHANNEL_ID, "name": "general"},
                 "message": {
                     "type": "message",
@@ -188,7 +233,7 @@ class SlackSender:
                     "text": message_text,
                 },
                 "response_url": f"http://{self.host}:{self.port}/unused-response-url",
-                "trigger_id": self._next("trigger-"),
+                "trigger_id": self.trigger_id(),
                 "message_ts": "1700000000.000100",
             }
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -12,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import time_machine
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import builtin_handlers
@@ -38,6 +40,7 @@ class FakeClock:
 @pytest.fixture
 def fake() -> Iterator[FakeSlack]:
     with FakeSlack() as server:
+        server.add_users("U1")  # the person most tests act as; others are declared where used
         yield server
 
 
@@ -162,9 +165,10 @@ def test_records_json_calls_with_blocks_list(fake: FakeSlack, client: WebClient)
 
 def test_records_view_dict_of_views_open(fake: FakeSlack, client: WebClient) -> None:
     view = modal(private_metadata=json.dumps({"interview": 7}))
-    response = client.views_open(trigger_id="123.456.abc", view=view)
+    trigger_id = fake.issue_trigger_id()
+    response = client.views_open(trigger_id=trigger_id, view=view)
     (call,) = fake.calls("views.open")
-    assert call.args == {"trigger_id": "123.456.abc", "view": view}
+    assert call.args == {"trigger_id": trigger_id, "view": view}
     # The answer echoes the submitted view, like Slack.
     assert response["view"]["callback_id"] == "feedback"
     assert response["view"]["blocks"] == view["blocks"]
@@ -172,6 +176,7 @@ def test_records_view_dict_of_views_open(fake: FakeSlack, client: WebClient) -> 
 
 
 def test_records_form_calls_and_decodes_json_fields(fake: FakeSlack, client: WebClient) -> None:
+    fake.add_users("U42")
     client.users_info(user="U42")  # slack_sdk sends this one form-encoded
     (call,) = fake.calls("users.info")
     assert call.args == {"user": "U42"}
@@ -193,6 +198,7 @@ def test_records_form_calls_and_decodes_json_fields(fake: FakeSlack, client: Web
 
 
 def test_records_get_query_params(fake: FakeSlack) -> None:
+    fake.add_users("U7")
     request = urllib.request.Request(
         fake.url + "users.info?user=U7", headers={"Authorization": f"Bearer {TOKEN}"}
     )
@@ -209,7 +215,9 @@ def test_invalid_json_body_is_recorded_and_rejected(fake: FakeSlack) -> None:
     )
     with urllib.request.urlopen(request, timeout=5) as raw:
         assert json.load(raw) == {"ok": False, "error": "invalid_json"}
-    assert [c.method for c in fake.calls()] == ["chat.postMessage"]
+    assert [c.method for c in fake.calls(include_rejected=True)] == ["chat.postMessage"]
+    assert fake.rejected() == fake.calls(include_rejected=True)
+    assert fake.calls() == []
 
 
 def test_calls_are_in_order_filtered_and_copied(fake: FakeSlack, client: WebClient) -> None:
@@ -235,6 +243,41 @@ def test_wait_for_returns_calls_made_by_another_thread(fake: FakeSlack, client: 
     assert all(c.status == 200 for c in calls)
 
 
+def test_reading_calls_shows_what_slack_accepted_unless_rejected_ones_are_asked_for(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    # The same block_id twice: Slack refuses the message, so no test may take it for a sent DM.
+    refused = blocks_with(section("one", block_id="same"), section("two", block_id="same"))
+    assert api_error(lambda: client.chat_postMessage(**refused)).response["error"] == "invalid_blocks"
+    with pytest.raises(AssertionError, match=r"1 refused: HTTP 200 invalid_blocks .*duplicate block_id"):
+        fake.wait_for("chat.postMessage", timeout=0.05)
+    assert fake.calls("chat.postMessage") == [] and "one" not in fake.all_text()
+    (seen,) = fake.rejected("chat.postMessage")
+    assert seen.args["blocks"] == refused["blocks"] and not seen.accepted
+    client.chat_postMessage(channel="C1", text="fine")
+    (sent,) = fake.wait_for("chat.postMessage")
+    assert sent.args["text"] == "fine" and sent.accepted
+    assert [c.args["text"] for c in fake.wait_for("chat.postMessage", count=2, include_rejected=True)] == [
+        "fallback",
+        "fine",
+    ]
+    assert "one" in fake.all_text(include_rejected=True)
+
+
+def test_a_response_url_is_checked_like_a_message(fake: FakeSlack) -> None:
+    def post(body: dict[str, Any]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            fake.response_url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as raw:
+            return dict(json.load(raw))
+
+    assert post({"text": "Done", "response_type": "ephemeral", "replace_original": False})["ok"] is True
+    assert post({"text": "x", "blocks": [section("s" * 3001)]})["error"] == "invalid_blocks"
+    (said,) = fake.calls("response.url")
+    assert said.args["text"] == "Done"
+
+
 def test_wait_for_timeout_lists_the_methods_seen(fake: FakeSlack, client: WebClient) -> None:
     client.auth_test()
     client.users_info(user="U1")
@@ -252,7 +295,7 @@ def test_wait_for_timeout_lists_the_methods_seen(fake: FakeSlack, client: WebCli
 def test_all_text_collects_nested_strings(fake: FakeSlack, client: WebClient) -> None:
     hostile = "<!channel> *bold* <https://evil.example|click>"
     client.chat_postMessage(channel="C1", text="plain", blocks=[section(hostile)])
-    client.views_open(trigger_id="t", view=modal([section("in a modal")]))
+    client.views_open(trigger_id=fake.issue_trigger_id(), view=modal([section("in a modal")]))
     text = fake.all_text()
     assert hostile in text.splitlines()
     assert "in a modal" in text.splitlines()
@@ -278,7 +321,15 @@ def test_queued_answers_are_consumed_in_order_then_defaults(fake: FakeSlack, cli
         assert api_error(lambda: client.users_info(user="U1")).response["error"] == "user_not_found"
     assert client.users_info(user="U1")["user"]["tz"] == "UTC"
     assert client.users_info(user="U1")["user"]["tz"] == "America/New_York"  # default again
-    assert [c.status for c in fake.calls("users.info")] == [200] * 5
+    assert [c.status for c in fake.calls("users.info", include_rejected=True)] == [200] * 5
+    assert [c.response["ok"] for c in fake.calls("users.info", include_rejected=True)] == [
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert len(fake.calls("users.info")) == 3 and len(fake.rejected("users.info")) == 2
 
 
 def test_queues_are_per_method_and_times_none_is_forever(fake: FakeSlack, client: WebClient) -> None:
@@ -310,7 +361,7 @@ def test_rate_limited_call_is_retried_by_a_client_with_the_handler(
     fake.rate_limit("chat.postMessage", retry_after=7)
     assert retrying.chat_postMessage(channel="C1", text="hi")["ok"] is True
     assert len(sleeps) == 1 and 7 <= sleeps[0] < 8
-    assert [c.status for c in fake.calls("chat.postMessage")] == [429, 200]
+    assert [c.status for c in fake.calls("chat.postMessage", include_rejected=True)] == [429, 200]
 
 
 def test_rate_limited_call_fails_for_a_client_without_the_handler(fake: FakeSlack, client: WebClient) -> None:
@@ -343,8 +394,9 @@ def test_delay_slows_the_answer_and_the_call_is_visible_while_pending(
 
     worker = threading.Thread(target=call)
     worker.start()
-    (pending,) = fake.wait_for("auth.test", timeout=2)
+    (pending,) = fake.wait_for("auth.test", timeout=2, include_rejected=True)
     assert pending.status is None  # recorded on arrival, not answered yet
+    assert fake.calls("auth.test") == [] and fake.rejected() == []  # neither accepted nor refused yet
     worker.join(timeout=5)
     assert results and results[0] >= 0.3
     assert pending.status == 200
@@ -357,7 +409,7 @@ def test_stop_does_not_wait_for_a_delayed_answer(client: WebClient, fake: FakeSl
     fake.delay("auth.test", 30)
     worker = threading.Thread(target=lambda: client.auth_test(), daemon=True)
     worker.start()
-    fake.wait_for("auth.test")
+    fake.wait_for("auth.test", include_rejected=True)
     started = time.monotonic()
     fake.stop()
     worker.join(timeout=5)
@@ -367,6 +419,7 @@ def test_stop_does_not_wait_for_a_delayed_answer(client: WebClient, fake: FakeSl
 # ------------------------------------------------------------------------------ default answers
 def test_default_answers_look_like_slack(fake: FakeSlack, client: WebClient) -> None:
     first = client.chat_postMessage(channel="C1", text="a")
+    fake.add_users("U55", "U77")
     second = client.chat_postMessage(channel="U55", text="b")
     assert float(first["ts"]) >= 1_700_000_000
     assert float(second["ts"]) > float(first["ts"])
@@ -393,12 +446,16 @@ def test_users_info_defaults_and_set_user(fake: FakeSlack, client: WebClient) ->
     changed = client.users_info(user="U2")["user"]
     assert changed["tz"] == "Europe/Paris" and changed["tz_offset"] in (3600, 7200)
     assert changed["real_name"] == "Camille" and changed["deleted"] is True
+    assert api_error(lambda: client.users_info(user="U3")).response["error"] == "user_not_found"
+    fake.add_users("U3", "U2")  # declaring again keeps what set_user said
     assert client.users_info(user="U3")["user"]["tz"] == "America/New_York"
+    assert client.users_info(user="U2")["user"]["real_name"] == "Camille"
+    assert client.users_info(user="UBOT")["user"]["is_bot"] is True  # the bot is always there
 
 
 def test_views_get_unique_ids_and_update_keeps_the_id(fake: FakeSlack, client: WebClient) -> None:
-    one = client.views_open(trigger_id="t1", view=modal())["view"]
-    two = client.views_open(trigger_id="t2", view=modal())["view"]
+    one = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal())["view"]
+    two = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal())["view"]
     assert one["id"] != two["id"]
     updated = client.views_update(view_id=one["id"], hash=one["hash"], view=modal([section("Thanks")]))[
         "view"
@@ -407,8 +464,9 @@ def test_views_get_unique_ids_and_update_keeps_the_id(fake: FakeSlack, client: W
     assert updated["hash"] != one["hash"]
     stale = api_error(lambda: client.views_update(view_id=one["id"], hash=one["hash"], view=modal()))
     assert stale.response["error"] == "hash_conflict"
-    pushed = client.views_push(trigger_id="t3", view=modal())["view"]
+    pushed = client.views_push(trigger_id=fake.issue_trigger_id(view_id=one["id"]), view=modal())["view"]
     assert pushed["id"] not in (one["id"], two["id"])
+    assert pushed["root_view_id"] == one["id"] and pushed["previous_view_id"] == one["id"]
     home = {"type": "home", "blocks": [section("Welcome")]}
     assert client.views_publish(user_id="U1", view=home)["view"]["type"] == "home"
 
@@ -474,7 +532,7 @@ def test_valid_rich_message_is_accepted(fake: FakeSlack, client: WebClient) -> N
     assert response["message"]["blocks"] == blocks
 
 
-def test_valid_modal_is_accepted(client: WebClient) -> None:
+def test_valid_modal_is_accepted(fake: FakeSlack, client: WebClient) -> None:
     view = modal(
         [
             input_block(
@@ -506,9 +564,9 @@ def test_valid_modal_is_accepted(client: WebClient) -> None:
         private_metadata="m" * LIMITS["private_metadata"],
         external_id="e" * LIMITS["external_id"],
     )
-    assert client.views_open(trigger_id="t", view=view)["ok"] is True
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=view)["ok"] is True
     many = modal([section(f"{i}") for i in range(LIMITS["view_blocks"])], submit=None)
-    assert client.views_open(trigger_id="t", view=many)["ok"] is True
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=many)["ok"] is True
 
 
 def blocks_with(*blocks: dict[str, Any]) -> dict[str, Any]:
@@ -702,6 +760,207 @@ def test_view_validation_rejects(client: WebClient, case: str, view: dict[str, A
     assert any(m.startswith("[ERROR] ") and pointer in m for m in messages), messages
 
 
+def test_documented_optional_fields_are_accepted(fake: FakeSlack, client: WebClient) -> None:
+    confirm = {
+        "title": plain("Sure?"),
+        "text": mrkdwn("*Really*"),
+        "confirm": plain("Yes"),
+        "deny": plain("No"),
+        "style": "danger",
+    }
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "block_id": "h", "text": {**plain("Title"), "emoji": True}},
+        {
+            "type": "section",
+            "text": {**mrkdwn("*Hi*"), "verbatim": False},
+            "expand": True,
+            "accessory": {
+                "type": "overflow",
+                "action_id": "more",
+                "options": [option(url="https://example.com/a"), option("Two", "2")],
+                "confirm": confirm,
+            },
+        },
+        actions(
+            button(confirm=confirm, accessibility_label="Go now"),
+            {
+                "type": "conversations_select",
+                "action_id": "where",
+                "filter": {"include": ["public"], "exclude_bot_users": True},
+                "default_to_current_conversation": True,
+                "focus_on_load": False,
+            },
+            {"type": "timepicker", "action_id": "at", "initial_time": "09:30", "timezone": "Europe/Paris"},
+            {
+                "type": "multi_users_select",
+                "action_id": "who",
+                "initial_users": ["U1"],
+                "max_selected_items": 3,
+            },
+        ),
+    ]
+    assert client.chat_postMessage(**blocks_with(*blocks))["ok"] is True
+    view = modal(
+        [
+            input_block(
+                text_input(
+                    multiline=True, dispatch_action_config={"trigger_actions_on": ["on_enter_pressed"]}
+                ),
+                optional=True,
+                dispatch_action=False,
+            ),
+            input_block(
+                {
+                    "type": "radio_buttons",
+                    "action_id": "pick",
+                    "options": [option(description=plain("the first"))],
+                    "initial_option": option(description=plain("the first")),
+                },
+                block_id="radio",
+            ),
+        ],
+        clear_on_close=True,
+        notify_on_close=False,
+    )
+    assert client.views_open(trigger_id=fake.issue_trigger_id(), view=view)["ok"] is True
+
+
+UNKNOWN_FIELD_CASES: list[tuple[str, dict[str, Any], str, str]] = [
+    ("misspelt section field", blocks_with(section() | {"txt": mrkdwn("x")}), "txt", "/blocks/0"),
+    (
+        "block field of another block",
+        blocks_with({"type": "divider", "text": plain("x")}),
+        "text",
+        "/blocks/0",
+    ),
+    ("misspelt button field", blocks_with(actions(button(acton_id="x"))), "acton_id", "/blocks/0/elements/0"),
+    (
+        "verbatim on plain_text",
+        blocks_with({"type": "header", "text": plain("h") | {"verbatim": True}}),
+        "verbatim",
+        "/blocks/0/text",
+    ),
+    (
+        "emoji on mrkdwn",
+        blocks_with(section() | {"text": mrkdwn("x") | {"emoji": True}}),
+        "emoji",
+        "/blocks/0/text",
+    ),
+    (
+        "url on a select option",
+        blocks_with(actions(select(options=[option(url="https://x")]))),
+        "url",
+        "/blocks/0/elements/0/options/0",
+    ),
+    (
+        "unknown option field",
+        blocks_with(actions(select(options=[option(label="x")]))),
+        "label",
+        "/blocks/0/elements/0/options/0",
+    ),
+    (
+        "unknown option group field",
+        blocks_with(
+            actions(
+                select(
+                    options=None, option_groups=[{"label": plain("g"), "options": [option()], "title": "g"}]
+                )
+            )
+        ),
+        "title",
+        "/blocks/0/elements/0/option_groups/0",
+    ),
+    (
+        "unknown confirm field",
+        blocks_with(
+            actions(
+                button(
+                    confirm={
+                        "title": plain("t"),
+                        "text": plain("x"),
+                        "confirm": plain("y"),
+                        "deny": plain("n"),
+                        "ok": plain("k"),
+                    }
+                )
+            )
+        ),
+        "ok",
+        "/blocks/0/elements/0/confirm",
+    ),
+    (
+        "datepicker with a text input's field",
+        blocks_with(actions({"type": "datepicker", "action_id": "d", "initial_value": "2024-01-01"})),
+        "initial_value",
+        "/blocks/0/elements/0",
+    ),
+    (
+        "unknown filter field",
+        blocks_with(actions({"type": "conversations_select", "action_id": "c", "filter": {"only": ["im"]}})),
+        "only",
+        "/blocks/0/elements/0/filter",
+    ),
+    (
+        "unknown context image field",
+        blocks_with(
+            {
+                "type": "context",
+                "elements": [
+                    {"type": "image", "image_url": "https://x/y.png", "alt_text": "y", "title": plain("t")}
+                ],
+            }
+        ),
+        "title",
+        "/blocks/0/elements/0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "key", "pointer"), UNKNOWN_FIELD_CASES, ids=[c[0] for c in UNKNOWN_FIELD_CASES]
+)
+def test_unknown_fields_are_refused_naming_where(
+    client: WebClient, case: str, args: dict[str, Any], key: str, pointer: str
+) -> None:
+    err = api_error(lambda: client.chat_postMessage(**args))
+    assert err.response["error"] == "invalid_blocks"
+    expected = f"[ERROR] invalid additional property: {key} [json-pointer:{pointer}]"
+    assert expected in err.response["response_metadata"]["messages"]
+
+
+@pytest.mark.parametrize(
+    ("view", "key", "pointer"),
+    [
+        (modal(submit_disabled=True), "submit_disabled", "/view"),
+        ({"type": "home", "blocks": [], "title": plain("Home")}, "title", "/view"),
+        (modal([input_block(optinal=True)]), "optinal", "/view/blocks/0"),
+        (modal([input_block(text_input(max_lenght=10))]), "max_lenght", "/view/blocks/0/element"),
+        (modal([input_block(hint=plain("h") | {"verbatim": True})]), "verbatim", "/view/blocks/0/hint"),
+    ],
+)
+def test_unknown_view_fields_are_refused_naming_where(
+    client: WebClient, view: dict[str, Any], key: str, pointer: str
+) -> None:
+    call = client.views_publish if view["type"] == "home" else client.views_open
+    kwargs = {"user_id": "U1"} if view["type"] == "home" else {"trigger_id": "t"}
+    err = api_error(lambda: call(view=view, **kwargs))
+    assert err.response["error"] == "invalid_arguments"
+    expected = f"[ERROR] invalid additional property: {key} [json-pointer:{pointer}]"
+    assert expected in err.response["response_metadata"]["messages"]
+
+
+def test_flags_must_be_booleans(client: WebClient) -> None:
+    err = api_error(
+        lambda: client.chat_postMessage(
+            **blocks_with({"type": "header", "text": plain("h") | {"emoji": "yes"}})
+        )
+    )
+    assert (
+        "[ERROR] must be a boolean [json-pointer:/blocks/0/text/emoji]"
+        in err.response["response_metadata"]["messages"]
+    )
+
+
 def test_views_update_push_and_publish_validate_too(client: WebClient) -> None:
     bad = modal(title=plain("t" * 25))
     assert (
@@ -716,6 +975,177 @@ def test_views_update_push_and_publish_validate_too(client: WebClient) -> None:
     err = api_error(lambda: client.views_publish(user_id="U1", view=home))
     assert err.response["error"] == "invalid_arguments"
     assert client.views_publish(user_id="U1", view=home | {"blocks": home["blocks"][:100]})["ok"] is True
+
+
+# ------------------------------------------------------------------------------ what Slack checks against
+def test_a_trigger_id_is_exchanged_once_within_three_seconds() -> None:
+    clock = FakeClock()
+    with FakeSlack(clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        fresh = fake.issue_trigger_id()
+        assert client.views_open(trigger_id=fresh, view=modal())["ok"] is True
+        again = api_error(lambda: client.views_open(trigger_id=fresh, view=modal()))
+        assert again.response["error"] == "exchanged_trigger_id"
+        made_up = api_error(lambda: client.views_open(trigger_id="12345.98765.abcd2358fdea", view=modal()))
+        assert made_up.response["error"] == "invalid_trigger_id"
+
+        late = fake.issue_trigger_id()
+        clock.advance(3.01)
+        assert api_error(lambda: client.views_open(trigger_id=late, view=modal())).response["error"] == (
+            "expired_trigger_id"
+        )
+        in_time = fake.issue_trigger_id()
+        clock.advance(2.9)
+        assert client.views_open(trigger_id=in_time, view=modal())["ok"] is True
+        slow = fake.issue_trigger_id()
+        fake.advance(3.5)  # a handler's 3.5 s of work, without waiting for it
+        assert api_error(lambda: client.views_push(trigger_id=slow, view=modal())).response["error"] == (
+            "expired_trigger_id"
+        )
+
+
+def test_a_refused_or_faulted_call_does_not_use_up_the_trigger_id(fake: FakeSlack, client: WebClient) -> None:
+    trigger_id = fake.issue_trigger_id()
+    bad = modal(title=plain("t" * 25))
+    assert api_error(lambda: client.views_open(trigger_id=trigger_id, view=bad)).response["error"] == (
+        "invalid_arguments"
+    )
+    fake.rate_limit("views.open", retry_after=0)
+    assert (
+        api_error(lambda: client.views_open(trigger_id=trigger_id, view=modal())).response.status_code == 429
+    )
+    assert client.views_open(trigger_id=trigger_id, view=modal())["ok"] is True
+
+
+def test_trigger_ids_age_on_a_clock_time_machine_leaves_alone(fake: FakeSlack, client: WebClient) -> None:
+    # Tests move the wall clock by hours; a trigger_id issued meanwhile must not look expired.
+    before = (time.monotonic(), time.perf_counter())
+    with time_machine.travel(dt.datetime(2030, 1, 1, tzinfo=dt.UTC), tick=False) as traveller:
+        trigger_id = fake.issue_trigger_id()
+        traveller.shift(dt.timedelta(hours=5))
+        assert time.monotonic() - before[0] < 60 and time.perf_counter() - before[1] < 60
+        assert client.views_open(trigger_id=trigger_id, view=modal())["ok"] is True
+
+
+def test_trigger_ids_issued_elsewhere_are_exchanged_once_and_never_expire() -> None:
+    clock = FakeClock()
+    with FakeSlack(clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url)
+        fake.accept_trigger_ids(["bench-1"])
+        clock.advance(600)
+        assert client.views_open(trigger_id="bench-1", view=modal())["ok"] is True
+        assert api_error(lambda: client.views_open(trigger_id="bench-1", view=modal())).response["error"] == (
+            "exchanged_trigger_id"
+        )
+
+
+def test_views_update_of_a_view_that_is_not_open_is_not_found(fake: FakeSlack, client: WebClient) -> None:
+    never = api_error(lambda: client.views_update(view_id="V404", view=modal()))
+    assert never.response["error"] == "not_found"
+    assert api_error(lambda: client.views_update(external_id="nope", view=modal())).response["error"] == (
+        "not_found"
+    )
+    opened = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal(external_id="mine"))["view"]
+    by_external = client.views_update(
+        external_id="mine", view=modal([section("Updated")], external_id="mine")
+    )["view"]
+    assert by_external["id"] == opened["id"]
+    taken = api_error(
+        lambda: client.views_open(trigger_id=fake.issue_trigger_id(), view=modal(external_id="mine"))
+    )
+    assert taken.response["error"] == "duplicate_external_id"
+    fake.view_closed(opened["id"])  # the user submitted it (a bare ack) or cancelled it
+    gone = api_error(lambda: client.views_update(view_id=opened["id"], view=modal()))
+    assert gone.response["error"] == "not_found"
+    assert api_error(lambda: client.views_update(external_id="mine", view=modal())).response["error"] == (
+        "not_found"
+    )
+    assert [c.response["error"] for c in fake.rejected("views.update")] == ["not_found"] * 4
+
+
+def test_a_stack_holds_three_views_at_most(fake: FakeSlack, client: WebClient) -> None:
+    root = client.views_open(trigger_id=fake.issue_trigger_id(), view=modal())["view"]
+    second = client.views_push(trigger_id=fake.issue_trigger_id(view_id=root["id"]), view=modal())["view"]
+    third = client.views_push(trigger_id=fake.issue_trigger_id(view_id=second["id"]), view=modal())["view"]
+    assert third["root_view_id"] == root["id"] and third["previous_view_id"] == second["id"]
+    full = api_error(
+        lambda: client.views_push(trigger_id=fake.issue_trigger_id(view_id=third["id"]), view=modal())
+    )
+    assert full.response["error"] == "push_limit_reached"
+    fake.view_closed(third["id"])
+    again = client.views_push(trigger_id=fake.issue_trigger_id(view_id=second["id"]), view=modal())["view"]
+    assert again["previous_view_id"] == second["id"]
+    fake.view_closed(again["id"], all_views=True)  # response_action: clear
+    for view in (root, second):
+        assert (
+            api_error(lambda v=view: client.views_update(view_id=v["id"], view=modal())).response["error"]
+            == "not_found"
+        )
+
+
+def test_conversations_history_wants_a_channel_slack_gave_out(fake: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(
+        channel="U1", text="hello", metadata={"event_type": "x", "event_payload": {}}
+    )
+    assert posted["channel"] == "DU1"
+    as_user = api_error(lambda: client.conversations_history(channel="U1"))
+    assert as_user.response["error"] == "channel_not_found"
+    unknown_dm = api_error(lambda: client.conversations_history(channel="DU404"))
+    assert unknown_dm.response["error"] == "channel_not_found"
+    (message,) = client.conversations_history(channel="DU1", include_all_metadata=True)["messages"]
+    assert message["text"] == "hello" and message["metadata"]["event_type"] == "x"
+    fake.add_users("U2")
+    opened = client.conversations_open(users="U2")["channel"]["id"]
+    assert client.conversations_history(channel=opened)["messages"] == []
+    assert client.conversations_history(channel="C1")["ok"] is True
+
+
+def test_only_messages_the_bot_posted_can_be_updated_or_deleted(fake: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="U1", text="first")
+    for call in (client.chat_update, client.chat_delete):
+        wrong_ts = api_error(lambda c=call: c(channel=posted["channel"], ts="1700000000.999999", text="x"))
+        assert wrong_ts.response["error"] == "message_not_found"
+        wrong_channel = api_error(lambda c=call: c(channel="C1", ts=posted["ts"], text="x"))
+        assert wrong_channel.response["error"] == "message_not_found"
+        as_user = api_error(lambda c=call: c(channel="U1", ts=posted["ts"], text="x"))
+        assert as_user.response["error"] == "channel_not_found"
+    client.chat_update(channel=posted["channel"], ts=posted["ts"], text="edited")
+    (shown,) = client.conversations_history(channel=posted["channel"])["messages"]
+    assert shown["text"] == "edited" and shown["ts"] == posted["ts"]
+    client.chat_delete(channel=posted["channel"], ts=posted["ts"])
+    gone = api_error(lambda: client.chat_update(channel=posted["channel"], ts=posted["ts"], text="x"))
+    assert gone.response["error"] == "message_not_found"
+    assert client.conversations_history(channel=posted["channel"])["messages"] == []
+
+
+def test_users_the_workspace_does_not_have(fake: FakeSlack, client: WebClient) -> None:
+    assert api_error(lambda: client.users_info(user="U404")).response["error"] == "user_not_found"
+    assert api_error(lambda: client.chat_postMessage(channel="U404", text="hi")).response["error"] == (
+        "channel_not_found"
+    )
+    assert api_error(lambda: client.conversations_open(users="U1,U404")).response["error"] == "user_not_found"
+
+
+def test_a_queued_fault_never_hides_a_call_slack_would_refuse(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("chat.postMessage", "channel_not_found")
+    bad = api_error(lambda: client.chat_postMessage(**blocks_with(section("s" * 3001))))
+    assert bad.response["error"] == "invalid_blocks"
+    # The fault is still there, for the next call Slack would have taken.
+    assert api_error(lambda: client.chat_postMessage(channel="C1", text="x")).response["error"] == (
+        "channel_not_found"
+    )
+    assert client.chat_postMessage(channel="C1", text="x")["ok"] is True
+
+
+def test_every_rate_limit_fault_is_http_429_with_retry_after(fake: FakeSlack, client: WebClient) -> None:
+    fake.fail("users.info", "ratelimited")
+    err = api_error(lambda: client.users_info(user="U1"))
+    assert err.response.status_code == 429 and err.response.headers["Retry-After"] == "1"
+    assert err.response["error"] == "ratelimited"
+    with pytest.raises(ValueError, match="rate_limit"):
+        fake.answer("users.info", {"ok": False, "error": "ratelimited"})
+    with pytest.raises(ValueError, match="rate_limit"):
+        fake.answer("users.info", {"ok": False, "error": "ratelimited"}, status=429)
 
 
 # ------------------------------------------------------------------------------ enforced rate limits
@@ -740,6 +1170,7 @@ def test_post_message_is_limited_per_channel() -> None:
 def test_tiered_methods_are_limited_per_minute_with_a_correct_retry_after() -> None:
     clock = FakeClock()
     with FakeSlack(enforce_rate_limits=True, clock=clock) as fake:
+        fake.add_users("U1")
         client = WebClient(token=TOKEN, base_url=fake.url)
         for _ in range(50):  # conversations.open is tier 3: 50 per minute
             client.conversations_open(users="U1")
