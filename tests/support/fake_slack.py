@@ -207,6 +207,11 @@ class FakeSlack(LocalServer):
         self._stacks: dict[str, list[str]] = {}  # open modals: root view id -> ids, bottom first
         self._triggers: dict[str, _Trigger] = {}
         self._dms: set[str] = set()  # DM channel ids Slack gave out
+        # Channels a test declared (set_channel): name, private, member, archived. Others C…/G… exist.
+        self._channels: dict[str, dict[str, Any]] = {}
+        self._deleted: set[str] = set()
+        self.uploads: dict[str, bytes] = {}  # files.getUploadURLExternal's file id -> the bytes sent
+        self._pending_uploads: dict[str, int] = {}  # upload URLs handed out, not used yet
         # Posted messages per channel, oldest first, for conversations.history.
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._external_ids: dict[str, str] = {}
@@ -314,6 +319,7 @@ class FakeSlack(LocalServer):
             self._external_ids.clear()
             self._triggers.clear()
             self._dms.clear()
+            self.uploads.clear()
             self._cond.notify_all()
 
     # ------------------------------------------------------------------ the workspace
@@ -326,6 +332,31 @@ class FakeSlack(LocalServer):
             for user_id in user_ids:
                 if user_id not in self._users:
                     self._users[user_id] = self._default_user(user_id)
+
+    def set_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str | None = None,
+        private: bool | None = None,
+        member: bool = True,
+        archived: bool = False,
+    ) -> None:
+        """Declare a channel as Slack would describe it. A private one the bot is not in looks, to the
+        bot, as if it did not exist (``channel_not_found``), as in Slack."""
+        with self._cond:
+            self._deleted.discard(channel_id)
+            self._channels[channel_id] = {
+                "name": name or f"channel-{channel_id.lower()}",
+                "is_private": channel_id.startswith("G") if private is None else private,
+                "is_member": member,
+                "is_archived": archived,
+            }
+
+    def delete_channel(self, channel_id: str) -> None:
+        """The channel is gone: every call about it answers ``channel_not_found``."""
+        with self._cond:
+            self._deleted.add(channel_id)
 
     def set_user(self, user_id: str, *, tz: str | None = None, **fields: Any) -> dict[str, Any]:
         """Declare a user, or change what users.info answers for one; returns the resulting user object.
@@ -541,7 +572,10 @@ class FakeSlack(LocalServer):
             "views.update": (self._check_views_update, self._views_update),
             "views.publish": (self._check_publish, self._views_publish),
             "conversations.open": (self._check_conversations_open, self._conversations_open),
-            "conversations.join": (self._check_channel, self._conversations_join),
+            "conversations.join": (self._check_join, self._conversations_join),
+            "conversations.list": (_no_check, self._conversations_list),
+            "files.getUploadURLExternal": (self._check_upload_url, self._files_upload_url),
+            "files.completeUploadExternal": (self._check_complete_upload, self._files_complete_upload),
             "conversations.info": (self._check_channel, self._conversations_info),
             "conversations.history": (self._check_channel, self._conversations_history),
             "users.info": (self._check_users_info, self._users_info),
@@ -578,8 +612,14 @@ class FakeSlack(LocalServer):
         return user_id in self._users or user_id == self.bot_user_id
 
     def _known_channel(self, channel: str) -> bool:
-        """Channels (C…) and private channels (G…) are taken as existing; a DM (D…) once Slack gave its
-        id out (conversations.open, or chat.postMessage to a user)."""
+        """Channels (C…) and private channels (G…) are taken as existing, but for those a test deleted
+        and private ones the bot was not invited to; a DM (D…) once Slack gave its id out
+        (conversations.open, or chat.postMessage to a user)."""
+        if channel in self._deleted:
+            return False
+        declared = self._channels.get(channel)
+        if declared is not None and declared["is_private"] and not declared["is_member"]:
+            return False
         return channel[:1] in ("C", "G") or channel in self._dms
 
     def _message_at(self, channel: str, ts: str) -> dict[str, Any] | None:
@@ -621,6 +661,10 @@ class FakeSlack(LocalServer):
             return refused
         if channel[:1] in ("U", "W"):  # a DM, to a user the workspace must have
             return None if self._knows_user(channel) else _ok_false("channel_not_found")
+        if channel[:1] in ("C", "G") and not self._known_channel(channel):
+            return _ok_false("channel_not_found")
+        if self._channels.get(channel, {}).get("is_archived"):
+            return _ok_false("is_archived")
         # A DM id the fake never gave out is taken as given here (rows seeded by a test or benchmark).
         return None if channel[:1] in ("C", "G", "D") else _ok_false("channel_not_found")
 
@@ -711,6 +755,43 @@ class FakeSlack(LocalServer):
     def _check_channel(self, call: Call) -> _Reply | None:
         channel = str(call.args.get("channel") or "")
         return None if channel and self._known_channel(channel) else _ok_false("channel_not_found")
+
+    def _check_join(self, call: Call) -> _Reply | None:
+        refused = self._check_channel(call)
+        if refused is not None:
+            return refused
+        declared = self._channels.get(str(call.args["channel"]), {})
+        if declared.get("is_archived"):
+            return _ok_false("is_archived")
+        if declared.get("is_private") or str(call.args["channel"]).startswith(("G", "D")):
+            return _ok_false("method_not_supported_for_channel_type")
+        return None
+
+    def _check_upload_url(self, call: Call) -> _Reply | None:
+        if not call.args.get("filename") or not str(call.args.get("length") or "").isdigit():
+            return _ok_false("invalid_arguments")
+        if len(str(call.args.get("alt_txt") or "")) > 1000:
+            return _ok_false("invalid_arguments")
+        return None
+
+    def _check_complete_upload(self, call: Call) -> _Reply | None:
+        files = call.args.get("files")
+        if isinstance(files, str):
+            try:
+                files = json.loads(files)
+            except ValueError:
+                return _ok_false("invalid_arguments")
+        if not isinstance(files, list) or not files:
+            return _ok_false("invalid_arguments")
+        if any(not isinstance(f, dict) or str(f.get("id")) not in self.uploads for f in files):
+            return _ok_false("file_not_found")  # never uploaded, or the bytes never came
+        channel = str(call.args.get("channel_id") or "")
+        if channel and not self._known_channel(channel):
+            return _ok_false("channel_not_found")
+        thread_ts = call.args.get("thread_ts")
+        if thread_ts and (not channel or self._message_at(channel, str(thread_ts)) is None):
+            return _ok_false("invalid_thread_ts")
+        return None
 
     def _check_users_info(self, call: Call) -> _Reply | None:
         user_id = str(call.args.get("user") or "")
@@ -865,23 +946,74 @@ class FakeSlack(LocalServer):
         return _ok(channel={"id": channel}, **({"no_op": True, "already_open": True} if already else {}))
 
     def _conversations_join(self, call: Call) -> _Reply:
-        return _ok(channel=self._channel(str(call.args["channel"])))
+        channel_id = str(call.args["channel"])
+        if channel_id in self._channels:
+            self._channels[channel_id]["is_member"] = True
+        return _ok(channel=self._channel(channel_id))
 
     def _conversations_info(self, call: Call) -> _Reply:
         return _ok(channel=self._channel(str(call.args["channel"])))
 
-    @staticmethod
-    def _channel(channel_id: str) -> dict[str, Any]:
+    def _conversations_list(self, call: Call) -> _Reply:
+        """Declared channels the bot can see (public ones, private ones it is in), `limit` a page."""
+        types = str(call.args.get("types") or "public_channel").split(",")
+        visible = [
+            self._channel(cid)
+            for cid in sorted(self._channels)
+            if self._known_channel(cid)
+            and ("private_channel" if self._channels[cid]["is_private"] else "public_channel") in types
+            and not (
+                self._channels[cid]["is_archived"] and str(call.args.get("exclude_archived")) in ("1", "true")
+            )
+        ]
+        start = int(str(call.args.get("cursor") or "0") or 0)
+        limit = int(call.args.get("limit") or 100)
+        page, more = visible[start : start + limit], start + limit < len(visible)
+        return _ok(channels=page, response_metadata={"next_cursor": str(start + limit) if more else ""})
+
+    def _channel(self, channel_id: str) -> dict[str, Any]:
         is_im = channel_id.startswith("D")
+        declared = self._channels.get(channel_id, {})
         return {
             "id": channel_id,
-            "name": channel_id if is_im else f"channel-{channel_id.lower()}",
+            "name": declared.get("name") or (channel_id if is_im else f"channel-{channel_id.lower()}"),
             "is_channel": not is_im,
             "is_im": is_im,
-            "is_private": is_im or channel_id.startswith("G"),
-            "is_archived": False,
-            "is_member": True,
+            "is_private": declared.get("is_private", is_im or channel_id.startswith("G")),
+            "is_archived": declared.get("is_archived", False),
+            "is_member": declared.get("is_member", True),
         }
+
+    def _files_upload_url(self, call: Call) -> _Reply:
+        file_id = self._next_id("F")
+        self._pending_uploads[file_id] = int(call.args["length"])
+        return _ok(upload_url=f"http://127.0.0.1:{self.port}/upload/{file_id}", file_id=file_id)
+
+    def receive_upload(self, file_id: str, data: bytes) -> int:
+        """The bytes of a file, POSTed to its upload_url; the HTTP status to answer."""
+        with self._cond:
+            if file_id not in self._pending_uploads:
+                return 404
+            del self._pending_uploads[file_id]
+            self.uploads[file_id] = data
+            self._cond.notify_all()
+            return 200
+
+    def _files_complete_upload(self, call: Call) -> _Reply:
+        files = call.args["files"]
+        files = json.loads(files) if isinstance(files, str) else files
+        channel, thread_ts = call.args.get("channel_id"), call.args.get("thread_ts")
+        shared = []
+        for f in files:
+            info = {"id": f["id"], "title": f.get("title"), "size": len(self.uploads[str(f["id"])])}
+            shared.append(info)
+            if channel:
+                message = self._message(
+                    {"text": "", "thread_ts": thread_ts} if thread_ts else {"text": ""}, self._next_ts()
+                )
+                message["files"] = [info]
+                self._history.setdefault(str(channel), []).append(message)
+        return _ok(files=shared)
 
     def _default_user(self, user_id: str) -> dict[str, Any]:
         user: dict[str, Any] = {
@@ -976,6 +1108,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, body: bytes) -> None:
         parts = urlsplit(self.path)
+        if parts.path.startswith("/upload/"):  # files_upload_v2's second step: the bytes themselves
+            status = self.server.fake.receive_upload(parts.path[len("/upload/") :], body)
+            self._send(_Reply(status, "OK" if status == 200 else "Not Found", {"Content-Type": "text/plain"}))
+            return
         if not parts.path.startswith("/api/") or len(parts.path) <= len("/api/"):
             self._send(_Reply(404, "Not Found", {"Content-Type": "text/plain"}))
             return

@@ -127,10 +127,16 @@ class SlackSender:
                 "command": "/interview",
                 "text": text,
                 "api_app_id": APP_ID,
-                "response_url": f"http://{self.host}:{self.port}/unused-response-url",
+                "response_url": self.response_url,
                 "trigger_id": self.trigger_id(),
             }
         )
+
+    @property
+    def response_url(self) -> str:
+        """Where an answer after the ack goes: the fake records it (as `response.url`), checked like a
+        message; without a fake, nowhere."""
+        return self.fake.response_url if self.fake is not None else f"http://{self.host}:{self.port}/unused"
 
     def command(self, text: str, **kwargs: Any) -> Response:
         return self.post(self.command_body(text, **kwargs))

@@ -1,0 +1,287 @@
+"""The weekly digest as a team meets it: `/interview digest` through signed requests to the real endpoint,
+the fake Slack Web API refusing what Slack refuses, and the poster posting into a channel's thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.digest.subscriptions import DEFAULT_TIME, Schedule, subscribe
+from bot.outbound.digest import DigestPoster
+from bot.themes.embeddings import Embedder
+from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep import UpkeepSchedule
+from handlers.views.digest import DigestModal
+from handlers.views.interview import InterviewAction
+from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
+from tests.conftest import RunningBot
+from tests.support.digest_data import NOW, REPORTS, SSO, log_the_week
+
+SUNDAY_EVENING = datetime(2026, 11, 22, 18, tzinfo=UTC)  # the preview's last 7 days are 16–22 November
+CHANNEL = "C0DIGEST"
+
+
+@pytest.fixture
+def week(bot: RunningBot, semantic: Embedder) -> RunningBot:
+    log_the_week(bot.db)
+    schedule = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
+    ThemeKeeper(db=bot.db, embedder=semantic, replica="r1", schedule=schedule).tick(now=NOW)
+    bot.fake.add_users("U0001", "U0002", "U0003")
+    return bot
+
+
+@pytest.fixture
+def poster(bot: RunningBot) -> Iterator[DigestPoster]:
+    yield DigestPoster(db=bot.db, client=bot.deps.client, replica="poster-1")
+
+
+def texts(blocks: list[dict[str, Any]]) -> list[str]:
+    """The text of each block, in order (section text, header, context elements)."""
+    out = []
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict):
+            out.append(text.get("text", ""))
+        for element in block.get("elements") or []:
+            if isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
+                out.append(element.get("text", ""))
+    return out
+
+
+def subscribed(bot: RunningBot, channel: str = CHANNEL, **changes: Any) -> None:
+    schedule = Schedule(0, DEFAULT_TIME, "UTC", **changes)
+    bot.db.run(
+        lambda s: subscribe(
+            session=s,
+            team_id="T0001",
+            channel_id=channel,
+            schedule=schedule,
+            by="U0001",
+            now=NOW - timedelta(days=7),
+        )
+    )
+
+
+def test_preview_ranks_a_pain_five_accounts_share_above_one_said_nine_times(week: RunningBot) -> None:
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        response = week.slack.command("digest preview")
+    assert response.status == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    lines = texts(body["blocks"])
+    joined = "\n".join(lines)
+    top = next(n for n, line in enumerate(lines) if line.startswith("*1. "))
+    assert "5 accounts this week" in lines[top]
+    assert any(REPORTS[account] in lines[top] or account in lines[top] for account in REPORTS)
+    # The nine single sign-on pains of one account stand apart, below the ranking, never in it.
+    apart = next(n for n, line in enumerate(lines) if "One account so far" in line)
+    assert apart > top
+    ranked = "\n".join(lines[top:apart])
+    assert not any(pain in ranked for pain in SSO)
+    assert any(pain in joined[joined.index("One account so far") :] for pain in SSO)
+    # Requests are labelled as requests, apart from pains.
+    assert "Requested solutions" in joined and "CSV" in joined[joined.index("Requested solutions") :]
+    # The quote "<!channel> … <@U0BOSS> …" is shown as typed and pings nobody.
+    raw = json.dumps(body)
+    assert "<!channel>" not in raw and "<@U0BOSS>" not in raw and "<https://evil" not in raw
+    assert week.fake.calls("chat.postMessage") == []  # a preview posts nothing anywhere
+
+
+def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_the_chart(
+    week: RunningBot, poster: DigestPoster
+) -> None:
+    week.fake.set_channel(CHANNEL, name="customer-voice", member=False)
+    week.fake.set_user("U0001", tz="Europe/London")  # the subscriber's zone is the digest's: UTC in November
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        done = week.slack.command(f"digest subscribe <#{CHANNEL}|customer-voice> monday 09:00")
+        assert done.status == 200
+        (answer,) = week.fake.wait_for("response.url")
+    assert "customer-voice" not in answer.args["text"] or f"<#{CHANNEL}>" in answer.args["text"]
+    assert "Mondays at 09:00 (Europe/London)" in answer.args["text"]
+    assert [c.args["channel"] for c in week.fake.calls("conversations.join")] == [CHANNEL]
+
+    assert poster.tick(now=NOW - timedelta(minutes=1)) == 0  # not before its time
+    assert poster.tick(now=NOW) == 1
+    posts = week.fake.calls("chat.postMessage")
+    top, *replies = posts
+    assert top.args["channel"] == CHANNEL and "thread_ts" not in top.args
+    assert len(top.args["blocks"]) <= 25  # a screen, not a scroll
+    assert "*Top pains*" in "\n".join(texts(top.args["blocks"]))
+    ts = top.response["ts"]
+    assert replies and all(r.args.get("thread_ts") == ts for r in replies)
+    assert all(r.args.get("unfurl_links") in (False, "false", "0", 0) for r in posts)
+    thread = "\n".join(t for r in replies for t in texts(r.args["blocks"]))
+    assert "One account so far" in thread and "Requested solutions" in thread and "Follow-ups" in thread
+    (upload,) = week.fake.calls("files.getUploadURLExternal")
+    assert "Distinct accounts per week" in upload.args["alt_txt"]
+    (png,) = week.fake.uploads.values()
+    assert png.startswith(b"\x89PNG")
+    (complete,) = week.fake.calls("files.completeUploadExternal")
+    assert (complete.args["channel_id"], complete.args["thread_ts"]) == (CHANNEL, ts)
+    with week.db.read() as session:
+        run = session.scalars(select(DigestRun)).one()
+        assert (run.state, run.message_ts, run.chart_done) == (DigestRunState.SENT, ts, True)
+    # Once per period: later ticks post nothing more.
+    assert poster.tick(now=NOW + timedelta(hours=1)) == 0
+    assert len(week.fake.calls("chat.postMessage")) == len(posts)
+
+
+def test_open_interview_opens_the_interview_the_quote_came_from(
+    week: RunningBot, poster: DigestPoster
+) -> None:
+    subscribed(week)
+    poster.tick(now=NOW)
+    top = week.fake.calls("chat.postMessage")[0]
+    block = next(
+        b for b in top.args["blocks"] if (b.get("accessory") or {}).get("action_id") == InterviewAction.OPEN
+    )
+    interview_id = int(block["accessory"]["value"])
+    response = week.slack.block_action(
+        InterviewAction.OPEN, block_id=block.get("block_id") or "auto", value=str(interview_id)
+    )
+    assert response.status == 200
+    (opened,) = week.fake.wait_for("views.open")
+    shown = json.dumps(opened.args["view"])
+    from storage.models import Interview
+
+    with week.db.read() as session:
+        interview = session.get(Interview, interview_id)
+        assert interview is not None
+        assert interview.account.name in shown and f"interview #{interview_id}" in shown
+    # Another workspace's interview id opens nothing.
+    week.slack.block_action(
+        InterviewAction.OPEN, block_id=block.get("block_id") or "auto", value=str(interview_id), team_id="T0002"
+    )
+    assert len(week.fake.calls("views.open")) == 1
+
+
+def test_a_private_channel_without_the_bot_is_refused_with_how_to_invite_it(bot: RunningBot) -> None:
+    bot.fake.set_channel("G0SECRET", private=True, member=False)
+    bot.slack.command("digest")
+    (opened,) = bot.fake.wait_for("views.open")
+    view = opened.response["view"]
+    values = {
+        DigestModal.CHANNEL: {
+            DigestModal.VALUE: {"type": "conversations_select", "selected_conversation": "G0SECRET"}
+        },
+        DigestModal.WEEKDAY: {
+            DigestModal.VALUE: {"type": "static_select", "selected_option": {"value": "0"}}
+        },
+        DigestModal.TIME: {DigestModal.VALUE: {"type": "timepicker", "selected_time": "09:00"}},
+        DigestModal.TIMEZONE: {DigestModal.VALUE: {"type": "plain_text_input", "value": "Europe/Paris"}},
+        DigestModal.QUIET: {
+            DigestModal.VALUE: {"type": "radio_buttons", "selected_option": {"value": "note"}}
+        },
+    }
+    response = bot.slack.view_submission(view, values)
+    errors = response.json()["errors"]
+    assert "/invite" in errors[DigestModal.CHANNEL]
+    with bot.db.read() as session:
+        assert session.scalars(select(DigestSubscription)).all() == []
+    # A public channel is joined and subscribed; the modal then lists it.
+    bot.fake.set_channel("C0PUBLIC", member=False)
+    values[DigestModal.CHANNEL][DigestModal.VALUE]["selected_conversation"] = "C0PUBLIC"
+    done = bot.slack.view_submission(view, values)
+    assert done.json()["response_action"] == "update"
+    assert "<#C0PUBLIC>" in json.dumps(done.json()["view"])
+    with bot.db.read() as session:
+        (sub,) = session.scalars(select(DigestSubscription)).all()
+        assert (sub.channel_id, sub.timezone, sub.weekday) == ("C0PUBLIC", "Europe/Paris", 0)
+
+
+def test_an_archived_channel_pauses_the_subscription_and_tells_the_subscriber(
+    week: RunningBot, poster: DigestPoster
+) -> None:
+    subscribed(week)
+    week.fake.set_channel(CHANNEL, archived=True)
+    poster.tick(now=NOW)
+    (dm,) = week.fake.calls("chat.postMessage")
+    assert dm.args["channel"] == "U0001" and "archived" in dm.args["text"]
+    with week.db.read() as session:
+        sub = session.scalars(select(DigestSubscription)).one()
+        run = session.scalars(select(DigestRun)).one()
+    assert (sub.next_due_at, sub.paused_reason) == (None, "the channel was archived")
+    assert (run.state, run.error) == (DigestRunState.FAILED, "is_archived")
+    assert poster.tick(now=NOW + timedelta(days=7)) == 0  # paused: nothing more
+
+
+def test_a_rate_limited_post_is_retried_after_retry_after_and_the_period_is_not_lost(
+    week: RunningBot, poster: DigestPoster
+) -> None:
+    subscribed(week)
+    week.fake.rate_limit("chat.postMessage", retry_after=30)
+    poster.tick(now=NOW)
+    assert week.fake.calls("chat.postMessage") == []
+    assert poster.tick(now=NOW + timedelta(seconds=10)) == 0  # Retry-After is honoured
+    assert poster.tick(now=NOW + timedelta(seconds=31)) == 1
+    tops = [c for c in week.fake.calls("chat.postMessage") if "thread_ts" not in c.args]
+    assert len(tops) == 1
+    with week.db.read() as session:
+        assert session.scalars(select(DigestRun.state)).one() is DigestRunState.SENT
+
+
+def test_a_chart_that_cannot_be_uploaded_still_leaves_the_digest_and_says_so(
+    week: RunningBot, poster: DigestPoster
+) -> None:
+    subscribed(week)
+    week.fake.fail("files.getUploadURLExternal", "missing_scope")
+    poster.tick(now=NOW)
+    notes = [t for c in week.fake.calls("chat.postMessage") for t in [c.args.get("text", "")]]
+    assert any("chart could not be drawn" in t for t in notes)
+    with week.db.read() as session:
+        assert session.scalars(select(DigestRun.state)).one() is DigestRunState.SENT
+
+
+@pytest.mark.parametrize(("quiet", "posts"), [(QuietWeek.NOTE, 1), (QuietWeek.NOTHING, 0)])
+def test_a_week_with_no_interview_posts_one_line_or_nothing(
+    bot: RunningBot, poster: DigestPoster, quiet: QuietWeek, posts: int
+) -> None:
+    subscribed(bot, quiet=quiet)
+    poster.tick(now=NOW)
+    calls = bot.fake.calls("chat.postMessage")
+    assert len(calls) == posts
+    if posts:
+        assert "No interview was logged" in calls[0].args["text"]
+    with bot.db.read() as session:
+        expected = DigestRunState.SENT if posts else DigestRunState.QUIET
+        assert session.scalars(select(DigestRun.state)).one() is expected
+
+
+def test_post_now_edit_and_unsubscribe_from_the_modal(week: RunningBot) -> None:
+    subscribed(week)
+    week.slack.command("digest")
+    (opened,) = week.fake.wait_for("views.open")
+    view = opened.response["view"]
+    with week.db.read() as session:
+        sub_id = session.scalars(select(DigestSubscription.id)).one()
+    week.slack.block_action(
+        DigestModal.POST_NOW, block_id=f"subscription_{sub_id}", view=view, value=str(sub_id)
+    )
+    (top, *_) = week.fake.wait_for("chat.postMessage", count=2, timeout=30)
+    assert top.args["channel"] == CHANNEL
+    week.slack.block_action(DigestModal.EDIT, block_id=f"subscription_{sub_id}", view=view, value=str(sub_id))
+    (edited,) = week.fake.wait_for("views.update")
+    assert edited.args["view_id"] == view["id"]
+    assert json.loads(edited.args["view"]["private_metadata"]) == {"editing": sub_id}
+    week.slack.block_action(
+        DigestModal.UNSUBSCRIBE, block_id=f"subscription_{sub_id}", view=view, value=str(sub_id)
+    )
+    week.fake.wait_for("views.update", count=2)
+    with week.db.read() as session:
+        assert session.scalars(select(DigestSubscription)).all() == []
+
+
+def test_unsubscribe_by_command_and_usage_for_anything_else(bot: RunningBot) -> None:
+    subscribed(bot)
+    gone = bot.slack.command(f"digest unsubscribe <#{CHANNEL}|customer-voice>").json()
+    assert "no more digests" in gone["text"]
+    again = bot.slack.command(f"digest unsubscribe <#{CHANNEL}>").json()
+    assert "had no digest subscription" in again["text"]
+    usage = bot.slack.command("digest sideways").json()
+    assert "/interview digest subscribe" in usage["text"]
