@@ -125,7 +125,8 @@ def _claim_subscription(
     while due + LATE_BY_AT_MOST <= now:
         missed.append(due)
         due = next_post_at(schedule, due)
-    following = next_post_at(schedule, due) if due <= now else due
+    # The next period to post is the first one after now, whatever state the row was left in.
+    following = next_post_at(schedule, now) if due <= now else due
     moved = session.execute(
         update(DigestSubscription)
         .where(DigestSubscription.id == sub.id, DigestSubscription.next_due_at == sub.next_due_at)

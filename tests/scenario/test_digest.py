@@ -156,7 +156,10 @@ def test_open_interview_opens_the_interview_the_quote_came_from(
         assert interview.account.name in shown and f"interview #{interview_id}" in shown
     # Another workspace's interview id opens nothing.
     week.slack.block_action(
-        InterviewAction.OPEN, block_id=block.get("block_id") or "auto", value=str(interview_id), team_id="T0002"
+        InterviewAction.OPEN,
+        block_id=block.get("block_id") or "auto",
+        value=str(interview_id),
+        team_id="T0002",
     )
     assert len(week.fake.calls("views.open")) == 1
 
