@@ -89,23 +89,17 @@ def build_digest(
     in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
     account_names = {i.account_id: i.account for i in interviews}
     skip = {(str(kind), int(str(row_id))) for kind, row_id in already_quoted}
-    pains = rank_themes(
-        session=session,
-        team_id=team_id,
-        kind=ThemeKind.PAIN,
-        period=period,
-        interviews=interviews,
-        account_names=account_names,
-        skip=skip,
-    )
-    requests = rank_themes(
-        session=session,
-        team_id=team_id,
-        kind=ThemeKind.REQUEST,
-        period=period,
-        interviews=interviews,
-        account_names=account_names,
-        skip=skip,
+    pains, requests = (
+        rank_themes(
+            session=session,
+            team_id=team_id,
+            kind=kind,
+            period=period,
+            interviews=interviews,
+            account_names=account_names,
+            skip=skip,
+        )
+        for kind in (ThemeKind.PAIN, ThemeKind.REQUEST)
     )
     gone_quiet, gone_quiet_total = _gone_quiet(session, team_id, period)
     emerging = sorted(
