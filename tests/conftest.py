@@ -1,5 +1,13 @@
 """Fixtures: databases (SQLite always, PostgreSQL when TEST_POSTGRES_URL is set), the fake Slack Web API,
-and the real bot served over HTTP on a free port."""
+the real bot served over HTTP on a free port, and the clock.
+
+The clock: `--clock-start=HH:MM` (or TEST_CLOCK_START=HH:MM) starts the whole run's clock at that UTC
+time of day, on today's date, and lets it tick on from there (time-machine), so a run at 02:30 shows
+what breaks when UTC and the fake users' New York are on different dates. Tests that move time
+themselves (the `clock` fixture, @time_machine.travel) still do. Subprocesses (the CLI, scheduler
+replicas) and PostgreSQL's now() keep the machine's real time: tests hand them times taken from
+`tests.support.clock.real_now()`, never from the moved clock.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +16,11 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -27,6 +37,48 @@ from tests.support.slack_requests import SlackSender
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-start",
+        metavar="HH:MM",
+        default=os.environ.get("TEST_CLOCK_START", ""),
+        help="start the run's clock at this UTC time of day, today (default: the real time; "
+        "also TEST_CLOCK_START)",
+    )
+
+
+def clock_start(config: pytest.Config) -> datetime | None:
+    """Where --clock-start puts the run's clock: today's date at that UTC time, or None."""
+    raw = str(config.getoption("--clock-start") or "").strip()
+    if not raw:
+        return None
+    try:
+        at = time.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"--clock-start wants a UTC time of day as HH:MM, not {raw!r}") from None
+    return datetime.combine(datetime.now(UTC).date(), at.replace(tzinfo=UTC))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock_start(config)  # a malformed value stops the run before any test
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    start = clock_start(config)
+    return f"clock starts at {start:%Y-%m-%d %H:%M} UTC" if start else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock_start(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The whole run's clock, started at --clock-start when given (it ticks on from there)."""
+    start = clock_start(request.config)
+    if start is None:
+        yield
+        return
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 def _admin_engine() -> Engine:
