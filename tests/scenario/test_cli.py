@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.support.clock import real_now, real_time
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSender
 
@@ -147,7 +148,8 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
             text=True,
         )
         try:
-            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET)
+            # Signed with the bot process's time: a request stamped with a moved clock is refused.
+            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET, clock=real_time)
             deadline = time.monotonic() + 30
             while True:  # waiting for a separate process to bind its port; no clock to move here
                 try:
@@ -169,7 +171,7 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
 
 
 def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from storage.db import Database
     from storage.migrate import upgrade
@@ -178,7 +180,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tick.db'}"
     db = Database(url)
     upgrade(db)
-    past = datetime.now(UTC) - timedelta(hours=1)
+    past = real_now() - timedelta(hours=1)  # an hour ago for the bot process, whatever this one's clock says
     with db.transaction() as session:
         session.add(
             FollowUp(
@@ -223,7 +225,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
 
 
 def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renames(tmp_path: Path) -> None:
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import select
@@ -242,6 +244,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
         "It takes hours to put our reporting together",
         "The mobile app crashes when I upload a photo",
     ]
+    now = datetime.now(UTC)
     with db.transaction() as session:
         for n, pain in enumerate(pains):
             for team in ("T1", "T2"):
@@ -249,8 +252,8 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
                     session=session,
                     team_id=team,
                     user_id="U1",
-                    draft=InterviewDraft(account=f"C{n}", kind="demo", held_on=date(2026, 11, 2), pains=pain),
-                    now=datetime.now(UTC),
+                    draft=InterviewDraft(account=f"C{n}", kind="demo", held_on=now.date(), pains=pain),
+                    now=now,
                     tz=ZoneInfo("UTC"),
                     thank_you_after=timedelta(hours=24),
                     summary_after=timedelta(hours=48),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -29,12 +30,16 @@ class Response:
 
 @dataclass
 class SlackSender:
-    """Sends signed requests to a running bot, as Slack would."""
+    """Sends signed requests to a running bot, as Slack would.
+
+    Requests are stamped with `clock()`: this process's time, which tests may move; a bot running in
+    another process needs the real time (tests.support.clock.real_time)."""
 
     host: str
     port: int
     signing_secret: str
     path: str = "/slack/events"
+    clock: Callable[[], float] = time.time
     _counter: list[int] = field(default_factory=lambda: [0])
 
     def _next(self, prefix: str) -> str:
@@ -49,7 +54,7 @@ class SlackSender:
         timestamp: int | None = None,
         content_type: str = "application/x-www-form-urlencoded",
     ) -> Response:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
+        ts = str(int(self.clock()) if timestamp is None else timestamp)
         sig = signature or SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
         headers = {
             "Content-Type": content_type,
@@ -143,7 +148,7 @@ class SlackSender:
             "event": event,
             "type": "event_callback",
             "event_id": self._next("Ev"),
-            "event_time": int(time.time()),
+            "event_time": int(self.clock()),
             "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
         }
         return self.post(json.dumps(envelope), content_type="application/json")
