@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from handlers.views.themes import (
 )
 from storage.models import Pain, Theme
 from tests.conftest import RunningBot
+from tests.support.fake_slack import Call
 from tests.support.forms import log_form
 
 REPORTS = ["Reports take forever to build", "Building the monthly report eats my whole Friday"]
@@ -74,6 +76,23 @@ def menu(bot: RunningBot, view: dict[str, Any], verb: ThemeMenu, theme_id: int) 
     return call.response["view"]
 
 
+def redrawn(bot: RunningBot, view_id: str, timeout: float = 5.0) -> Call:
+    """The first views.update of `view_id`.
+
+    Not simply the latest views.update: when the user's date differs from UTC's (in New York, from
+    19:00 or 20:00 to midnight), each log modal has its default date corrected by one, after the ack.
+    """
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while True:
+        left = max(0.0, deadline - time.monotonic())
+        updates = bot.fake.wait_for("views.update", count=seen + 1, timeout=left)
+        for update in updates[seen:]:
+            if update.args.get("view_id") == view_id:
+                return update
+        seen = len(updates)
+
+
 def chosen(block_id: str, value: str) -> dict[str, Any]:
     return {block_id: {ThemesView.VALUE: {"type": "static_select", "selected_option": {"value": value}}}}
 
@@ -102,7 +121,7 @@ def test_rename_from_the_menu_is_kept_and_redraws_the_list(bot: RunningBot, sema
     assert bot.slack.view_submission(rename, values).status == 200
     assert theme_of(bot, REPORTS[0]).name == "Slow <!channel> reports"
     assert theme_of(bot, REPORTS[0]).named_by == "U0001"
-    update = bot.fake.wait_for("views.update")[-1]
+    update = redrawn(bot, view["id"])
     assert update.args["view_id"] == view["id"]
     # Shown as typed, and pinging nobody.
     assert "Slow &lt;!channel&gt; reports" in str(update.args["view"])
@@ -115,14 +134,14 @@ def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedde
     merge = menu(bot, view, ThemeMenu.MERGE, logins.id)
     assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).status == 200
     assert {theme_of(bot, t).id for t in REPORTS + LOGINS} == {reports.id}
-    redrawn = bot.fake.wait_for("views.update")[-1].args["view"]
-    assert "4 pains from 4 accounts" in str(redrawn)
+    assert "4 pains from 4 accounts" in str(redrawn(bot, view["id"]).args["view"])
 
 
 def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
     logins = theme_of(bot, LOGINS[0])
-    lines = menu(bot, open_list(bot), ThemeMenu.LINES, logins.id)
+    listed = open_list(bot)
+    lines = menu(bot, listed, ThemeMenu.LINES, logins.id)
     assert LOGINS[1] in str(lines["blocks"])
     with bot.db.read() as session:
         line_id = session.scalar(select(Pain.id).where(Pain.text == LOGINS[1]))
@@ -140,7 +159,7 @@ def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embe
     with bot.db.read() as session:
         assert session.scalar(select(Pain.placed_by).where(Pain.id == line_id)) == "U0001"
     # Both views below are drawn again: the theme's lines, then the list.
-    updated = {c.args["view_id"] for c in bot.fake.wait_for("views.update", count=2)}
+    updated = {redrawn(bot, v["id"]).args["view_id"] for v in (lines, listed)}
     assert lines["id"] in updated
 
 
@@ -174,5 +193,5 @@ def test_switching_to_requests_redraws_the_list(bot: RunningBot, semantic: Embed
         selected_option={"value": "request"},
     )
     assert response.status == 200
-    update = bot.fake.wait_for("views.update")[-1]
+    update = redrawn(bot, view["id"])
     assert "No requests grouped yet" in str(update.args["view"])
