@@ -32,6 +32,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
+    """The environment `interview-bot` gets: this one without the bot's settings; with `fake`, the
+    settings of a bot that talks to it and serves on a free local port; then `settings` on top."""
+    env = dict(CLEAN_ENV)
+    if fake is not None:
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": fake.url,
+                "HOST": "127.0.0.1",
+                "PORT": str(free_port()),
+            }
+        )
+    return {**env, **settings}
+
+
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
@@ -51,7 +68,7 @@ def free_port() -> int:
 def test_run_without_good_settings_exits_with_one_clear_line(
     extra: dict[str, str], named: str, tmp_path: Path
 ) -> None:
-    result = run_cli("run", env={**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **extra})
+    result = run_cli("run", env=cli_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **extra}))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -63,14 +80,7 @@ def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake, socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        base = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": fake.url,
-            "HOST": "127.0.0.1",
-            "BOT_MODE": "http",
-        }
+        base = cli_env(fake, BOT_MODE="http")
         busy = run_cli(
             "run",
             env={
@@ -88,13 +98,7 @@ def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
 
 def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token="xoxb-the-real-one") as fake:
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": "xoxb-wrong",
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-        }
+        env = cli_env(fake, SLACK_BOT_TOKEN="xoxb-wrong", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
         result = run_cli("run", env=env)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr.strip().splitlines()[-1]
@@ -104,16 +108,7 @@ def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
 def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake:
         fake.fail("apps.connections.open", "invalid_auth", times=None)
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_APP_TOKEN": "xapp-revoked",
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-            "HOST": "127.0.0.1",
-            "PORT": str(free_port()),
-        }
+        env = cli_env(fake, SLACK_APP_TOKEN="xapp-revoked", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
         result = run_cli("run", env=env)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -122,24 +117,16 @@ def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
 
 
 def test_migrate_alone(tmp_path: Path) -> None:
-    env = {**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'm.db'}"}
+    env = cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}")
     assert run_cli("migrate", env=env).returncode == 0
     assert (tmp_path / "m.db").exists()
     assert run_cli("migrate", env=env).returncode == 0  # at head already: nothing to do
 
 
 def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path: Path) -> None:
-    port = free_port()
     with FakeSlack(token=BOT_TOKEN) as fake:
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-        }
+        env = cli_env(fake, DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}")
+        port = int(env["PORT"])
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot"],
             env=env,
@@ -194,17 +181,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
         )
     db.dispose()
     with FakeSlack(token=BOT_TOKEN) as fake:
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": url,
-            "HOST": "127.0.0.1",
-            "PORT": str(free_port()),
-            "SCHEDULER_TICK": "1s",
-            "WORKING_HOURS": "any",
-        }
+        env = cli_env(fake, DATABASE_URL=url, SCHEDULER_TICK="1s", WORKING_HOURS="any")
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot"],
             env=env,
@@ -235,7 +212,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
     from storage.models import Pain, Theme
 
     url = f"sqlite:///{tmp_path / 'themes.db'}"
-    env = {**CLEAN_ENV, "DATABASE_URL": url, "THEMES_METHOD": "semantic"}
+    env = cli_env(DATABASE_URL=url, THEMES_METHOD="semantic")
     assert run_cli("migrate", env=env).returncode == 0
     db = Database(url)
     pains = [
