@@ -146,16 +146,26 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The run's migrated PostgreSQL database, emptied for the test (skipped without TEST_POSTGRES_URL)."""
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL not set")
+    db = Database(request.getfixturevalue("_postgres_session_url"))
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
 def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated, empty database of each backend."""
-    if backend == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
-        upgrade(db)
-    else:
-        db = Database(request.getfixturevalue("_postgres_session_url"))
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    if backend != "sqlite":
+        yield request.getfixturevalue("postgres_database")
+        return
+    db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
+    upgrade(db)
     yield db
     db.dispose()
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 
 from storage.db import Database
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, Person, ReminderDelivery
-from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import POSTGRES_URL
 from tests.support.clock import real_now
 from tests.support.fake_slack import FakeSlack
 
@@ -26,18 +26,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason=
 ITEMS = 2000
 REPLICAS = 3
 LEASE_SECONDS = 3
-
-
-@pytest.fixture
-def pg(tmp_path: Path) -> Database:
-    from storage.migrate import upgrade
-
-    url = create_postgres_database()
-    db = Database(url)
-    upgrade(db)
-    yield db
-    db.dispose()
-    drop_postgres_database(url)
 
 
 def seed(db: Database, count: int) -> None:
@@ -125,22 +113,24 @@ def kill_holding_claims(db: Database, victim: subprocess.Popen[str], deadline: f
         time.sleep(0.01)
 
 
-def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(pg: Database, tmp_path: Path) -> None:
-    seed(pg, ITEMS)
+def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(
+    postgres_database: Database, tmp_path: Path
+) -> None:
+    seed(postgres_database, ITEMS)
     stop_file = tmp_path / "stop"
     with FakeSlack() as fake:
-        workers = [start(pg, fake, stop_file) for _ in range(REPLICAS)]
+        workers = [start(postgres_database, fake, stop_file) for _ in range(REPLICAS)]
         try:
             victim = workers[0]
             deadline = time.monotonic() + 60
             while len(reminded_ids(fake)) < ITEMS // 5:  # let the sweep get going
                 assert time.monotonic() < deadline, "no progress"
                 time.sleep(0.05)
-            held = kill_holding_claims(pg, victim, deadline)
+            held = kill_holding_claims(postgres_database, victim, deadline)
 
             deadline = time.monotonic() + 120
             while True:
-                with pg.read() as session:
+                with postgres_database.read() as session:
                     left = session.scalar(
                         select(func.count()).select_from(FollowUp).where(FollowUp.remind_at.is_not(None))
                     )
@@ -159,7 +149,7 @@ def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(pg: Databas
     assert len(seen) == ITEMS, f"{ITEMS - len(seen)} never sent"
     twice = {k: v for k, v in seen.items() if v > 1}
     assert twice == {}, f"sent more than once: {list(twice)[:10]}"
-    with pg.read() as session:
+    with postgres_database.read() as session:
         assert session.scalar(select(func.sum(FollowUp.reminders_sent))) == ITEMS
         # What the killed replica held when it died was sent by the others, after its lease ran out.
         rows = session.execute(
