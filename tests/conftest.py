@@ -26,11 +26,14 @@ from sqlalchemy.engine import make_url
 
 from bot.app import Deps, build_app
 from bot.embeddings import Embedder, load_embedder
+from bot.reminders import ReminderPolicy
+from bot.scheduler import ReminderSender
 from bot.server import WebApp, make_http_server, run_until_closed
 from bot.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base
+from tests.support.clock import NEW_YORK_TUESDAY_10AM
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSender
 
@@ -230,3 +233,20 @@ def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> I
     server.close()
     thread.join(timeout=5)
     deps.close()
+
+
+@pytest.fixture
+def sender(bot: RunningBot) -> Iterator[ReminderSender]:
+    """The scheduler's reminder sender for the `bot`, as a replica runs it; the test calls tick()."""
+    settings = bot.deps.settings
+    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
+    sender = ReminderSender(db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy)
+    yield sender
+    sender.close()
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """The clock moved to Tuesday 10:00 in New York (NEW_YORK_TUESDAY_10AM), ticking; the test moves it on."""
+    with time_machine.travel(NEW_YORK_TUESDAY_10AM, tick=True) as traveller:
+        yield traveller

@@ -1,4 +1,5 @@
-"""Time in tests: the real time that other processes see (time-machine moves this process's clock only)."""
+"""Time in tests: where the `clock` fixture starts, and the real time that other processes see
+(time-machine moves this process's clock only)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import time
 from datetime import UTC, datetime
 
 import time_machine
+
+# Where the `clock` fixture starts: Tuesday 10:00 in New York, where the fake's users live.
+NEW_YORK_TUESDAY_10AM = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
 
 def real_time() -> float:

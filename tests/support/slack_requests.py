@@ -159,10 +159,16 @@ class SlackSender:
         *,
         block_id: str,
         view: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
+        channel_id: str | None = None,
+        response_url: str | None = None,
         team_id: str = TEAM_ID,
         **action: Any,
     ) -> Response:
-        """A click on `action_id`; `action` adds the element's fields (value, selected_option, type)."""
+        """A click on `action_id`; `action` adds the element's fields (value, selected_option, type).
+
+        In a view, the payload carries the view; in a message (as chat.postMessage answered it: ts,
+        blocks...), it carries the message, its channel and a response_url, as Slack sends them."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team_id, "domain": "acme-corp"},
@@ -176,6 +182,20 @@ class SlackSender:
         if view is not None:
             payload["view"] = view
             payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
+        if message is not None:
+            if channel_id is None:
+                raise TypeError("a click in a message needs the message's channel_id")
+            payload["container"] = {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            }
+            payload["channel"] = {"id": channel_id}
+            payload["message"] = message
+            response_url = response_url or f"http://{self.host}:{self.port}/unused-response-url"
+        if response_url is not None:
+            payload["response_url"] = response_url
         return self.interaction(payload)
 
     def message_shortcut(self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID) -> Response:
