@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.app import Deps, build_app
@@ -32,7 +32,7 @@ from bot.server import WebApp, make_http_server, run_until_closed
 from bot.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.models import Base, Interview
 from tests.support.clock import NEW_YORK_TUESDAY_10AM
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSender
@@ -171,6 +171,12 @@ def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
     upgrade(db)
     yield db
     db.dispose()
+
+
+def interview_count(db: Database) -> int:
+    """How many interviews are stored, in every workspace."""
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Interview)) or 0
 
 
 @pytest.fixture(scope="session")

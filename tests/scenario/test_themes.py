@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -21,24 +21,16 @@ from handlers.views.themes import (
 from storage.models import Pain, Theme
 from tests.conftest import RunningBot
 from tests.support.fake_slack import Call
-from tests.support.forms import log_form
+from tests.support.forms import submit_log_modal
 
 REPORTS = ["Reports take forever to build", "Building the monthly report eats my whole Friday"]
 LOGINS = ["We get logged out all the time", "The session expires constantly, so I keep logging back in"]
 SCHEDULE = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
 
 
-def log(bot: RunningBot, account: str, pains: str, team_id: str = "T0001") -> None:
-    assert bot.slack.command(f"log {account}", team_id=team_id).status == 200
-    view = bot.fake.calls("views.open")[-1].args["view"]
-    today = datetime.now(UTC).date().isoformat()
-    values = log_form(account=account, held_on=today, pains=pains)
-    assert bot.slack.view_submission(view, values, team_id=team_id).status == 200
-
-
 def grouped(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> None:
     for n, pain in enumerate(REPORTS + LOGINS):
-        log(bot, f"Customer {n}", pain, team_id=team_id)
+        submit_log_modal(bot, f"Customer {n}", pains=pain, team_id=team_id)
     bot.fake.wait_for("chat.postMessage", count=len(REPORTS + LOGINS))
     ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
 
@@ -99,7 +91,7 @@ def chosen(block_id: str, value: str) -> dict[str, Any]:
 
 def test_themes_lists_what_many_accounts_said_with_counts(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
-    log(bot, "Loner", "The mobile app crashes when I upload a photo")
+    submit_log_modal(bot, "Loner", pains="The mobile app crashes when I upload a photo")
     ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
     view = open_list(bot)
     text = str(view["blocks"])
