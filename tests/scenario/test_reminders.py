@@ -19,11 +19,6 @@ from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
 
 
-def log_call(bot: RunningBot, *, account: str = "Acme", user_id: str = USER_ID, **fields: Any) -> None:
-    """Log a call held today (the `clock` fixture's Tuesday) through the log modal."""
-    submit_log_modal(bot, account, user_id=user_id, **fields)
-
-
 def reminders(bot: RunningBot) -> list:
     """The reminder DMs Slack accepted so far (the log confirmation DMs are left out)."""
     return [
@@ -47,7 +42,7 @@ def follow_ups(bot: RunningBot) -> dict[FollowUpKind, FollowUp]:
 def test_the_thank_you_reminder_comes_24_hours_after_the_call(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot)
+    submit_log_modal(bot)
     bot.fake.wait_for("chat.postMessage")  # the confirmation
     assert sender.tick().sent == 0
     clock.shift(timedelta(hours=23, minutes=59))
@@ -66,7 +61,7 @@ def test_the_thank_you_reminder_comes_24_hours_after_the_call(
 def test_a_reminder_due_at_night_comes_at_the_start_of_working_hours(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot)  # Tuesday 10:00 in New York: due at 20:00, after hours
+    submit_log_modal(bot)  # Tuesday 10:00 in New York: due at 20:00, after hours
     bot.fake.wait_for("chat.postMessage")
     clock.move_to(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))  # Tuesday 20:00 in New York
     assert sender.tick().sent == 0
@@ -98,7 +93,7 @@ def click(
 def test_done_updates_the_dm_in_place_and_a_stale_click_says_so(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="They need a faster month-end close")  # only the thank-you is owed
+    submit_log_modal(bot, interpretation="They need a faster month-end close")  # only the thank-you is owed
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     sender.tick()
@@ -119,7 +114,7 @@ def test_done_updates_the_dm_in_place_and_a_stale_click_says_so(
 
 
 def test_snooze_and_skip(bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller) -> None:
-    log_call(bot)  # thank-you due in 24 h, summary in 48 h
+    submit_log_modal(bot)  # thank-you due in 24 h, summary in 48 h
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))  # Wednesday 11:00 in New York
     sender.tick()
@@ -146,7 +141,7 @@ def test_snooze_and_skip(bot: RunningBot, sender: ReminderSender, clock: time_ma
 def test_an_overdue_item_is_resent_once_per_working_day_three_times_then_stops(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")  # only the thank-you is owed
+    submit_log_modal(bot, interpretation="Understood")  # only the thank-you is owed
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=24, minutes=1))  # Wednesday 10:01
     days = []
@@ -165,8 +160,8 @@ def test_after_three_days_down_each_person_gets_one_dm_listing_everything(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
     for account in ("Acme", "Globex", "Initech"):
-        log_call(bot, account=account, promises="Send the deck tomorrow")
-    log_call(bot, account="Umbrella", user_id="U0002")
+        submit_log_modal(bot, account=account, promises="Send the deck tomorrow")
+    submit_log_modal(bot, account="Umbrella", user_id="U0002")
     bot.fake.wait_for("chat.postMessage", count=4)
     clock.shift(timedelta(days=3))  # Friday 10:00: everything is overdue, nothing was sent
     assert sender.tick().sent == 2
@@ -179,7 +174,7 @@ def test_after_three_days_down_each_person_gets_one_dm_listing_everything(
 def test_a_user_slack_cannot_reach_is_not_retried_forever(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     bot.fake.fail("chat.postMessage", "account_inactive")
@@ -193,7 +188,7 @@ def test_a_user_slack_cannot_reach_is_not_retried_forever(
 def test_a_delivery_whose_sender_died_after_sending_is_not_sent_twice(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     dead = ReminderSender(
@@ -227,7 +222,7 @@ def set_pause(bot: RunningBot, day: str | None) -> Any:
 def test_a_paused_person_gets_nothing_until_the_pause_ends(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")  # the thank-you is due Wednesday 10:00
+    submit_log_modal(bot, interpretation="Understood")  # the thank-you is due Wednesday 10:00
     bot.fake.wait_for("chat.postMessage")
     response = set_pause(bot, "2026-11-30")  # back on Monday
     assert response.status == 200 and not response.body, response.body
@@ -243,7 +238,7 @@ def test_a_paused_person_gets_nothing_until_the_pause_ends(
 def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     assert set_pause(bot, "2026-12-04").status == 200
     clock.shift(timedelta(hours=25))
@@ -259,7 +254,7 @@ def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
 ) -> None:
     from bot.reminders import claim_due
 
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     slow = ReminderSender(
@@ -280,7 +275,7 @@ def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
 def test_no_reminder_goes_out_in_a_guessed_timezone(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood", user_id="U0NEW")
+    submit_log_modal(bot, interpretation="Understood", user_id="U0NEW")
     bot.fake.wait_for("chat.postMessage")
     with bot.db.transaction() as session:  # as if the zone had never been learned
         from storage.models import Person
@@ -299,7 +294,7 @@ def test_no_reminder_goes_out_in_a_guessed_timezone(
 def test_a_rate_limit_hands_the_reminder_back_until_slack_allows_it(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     bot.fake.rate_limit("chat.postMessage", retry_after=30)
