@@ -1,5 +1,13 @@
 """Fixtures: databases (SQLite always, PostgreSQL when TEST_POSTGRES_URL is set), the fake Slack Web API,
-and the real bot served over HTTP on a free port."""
+the real bot served over HTTP on a free port, and the clock.
+
+The clock: `--clock-start=HH:MM` (or TEST_CLOCK_START=HH:MM) starts the whole run's clock at that UTC
+time of day, on today's date, and lets it tick on from there (time-machine), so a run at 02:30 shows
+what breaks when UTC and the fake users' New York are on different dates. Tests that move time
+themselves (the `clock` fixture, @time_machine.travel) still do. Subprocesses (the CLI, scheduler
+replicas) and PostgreSQL's now() keep the machine's real time: tests hand them times taken from
+`tests.support.clock.real_now()`, never from the moved clock.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +16,74 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+import time_machine
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_app
 from bot.deps import Deps
+from bot.followups.deliveries import ReminderPolicy
+from bot.outbound.reminders import ReminderSender
 from bot.server import WebApp, make_http_server, run_until_closed
 from bot.settings import Settings, load_settings
 from bot.themes.embeddings import Embedder
 from bot.themes.methods import load_embedder
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.models import Base, Interview
+from tests.support.clock import NEW_YORK_TUESDAY_10AM
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-start",
+        metavar="HH:MM",
+        default=os.environ.get("TEST_CLOCK_START", ""),
+        help="start the run's clock at this UTC time of day, today (default: the real time; "
+        "also TEST_CLOCK_START)",
+    )
+
+
+def clock_start(config: pytest.Config) -> datetime | None:
+    """Where --clock-start puts the run's clock: today's date at that UTC time, or None."""
+    raw = str(config.getoption("--clock-start") or "").strip()
+    if not raw:
+        return None
+    try:
+        at = time.fromisoformat(raw)
+    except ValueError:
+        raise pytest.UsageError(f"--clock-start wants a UTC time of day as HH:MM, not {raw!r}") from None
+    return datetime.combine(datetime.now(UTC).date(), at.replace(tzinfo=UTC))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    clock_start(config)  # a malformed value stops the run before any test
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    start = clock_start(config)
+    return f"clock starts at {start:%Y-%m-%d %H:%M} UTC" if start else None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock_start(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The whole run's clock, started at --clock-start when given (it ticks on from there)."""
+    start = clock_start(request.config)
+    if start is None:
+        yield
+        return
+    with time_machine.travel(start, tick=True):
+        yield
 
 
 def _admin_engine() -> Engine:
@@ -96,18 +151,34 @@ def empty_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
-    """A migrated, empty database of each backend."""
-    if backend == "sqlite":
-        db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
-        upgrade(db)
-    else:
-        db = Database(request.getfixturevalue("_postgres_session_url"))
-        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def postgres_database(request: pytest.FixtureRequest) -> Iterator[Database]:
+    """The run's migrated PostgreSQL database, emptied for the test (skipped without TEST_POSTGRES_URL)."""
+    if not POSTGRES_URL:
+        pytest.skip("TEST_POSTGRES_URL not set")
+    db = Database(request.getfixturevalue("_postgres_session_url"))
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+    """A migrated, empty database of each backend."""
+    if backend != "sqlite":
+        yield request.getfixturevalue("postgres_database")
+        return
+    db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+def interview_count(db: Database) -> int:
+    """How many interviews are stored, in every workspace."""
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(Interview)) or 0
 
 
 @pytest.fixture(scope="session")
@@ -170,3 +241,20 @@ def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> I
     server.close()
     thread.join(timeout=5)
     deps.close()
+
+
+@pytest.fixture
+def sender(bot: RunningBot) -> Iterator[ReminderSender]:
+    """The scheduler's reminder sender for the `bot`, as a replica runs it; the test calls tick()."""
+    settings = bot.deps.settings
+    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
+    sender = ReminderSender(db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy)
+    yield sender
+    sender.close()
+
+
+@pytest.fixture
+def clock() -> Iterator[time_machine.Traveller]:
+    """The clock moved to Tuesday 10:00 in New York (NEW_YORK_TUESDAY_10AM), ticking; the test moves it on."""
+    with time_machine.travel(NEW_YORK_TUESDAY_10AM, tick=True) as traveller:
+        yield traveller

@@ -3,40 +3,27 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.capture.interviews import FIELD_MAX
 from handlers.views.log_modal import TEXT_FIELDS, LogField
 from storage.models import Interview
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, interview_count
 from tests.support.after_ack import after_ack_done
-from tests.support.forms import log_form
+from tests.support.clock import today
+from tests.support.forms import log_form, open_log_modal
 
 HOSTILE = ["<!channel>", "<!here>", "<@U123>", "<https://x|y>", "&lt;"]
 HOSTILE_TEXT = " ".join(HOSTILE)
 
 
-def today(days: int = 0) -> str:
-    return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
-
-
 def shown(call: Any) -> str:
     """A message's blocks as the text Slack received (no Python escapes of invisible characters)."""
     return json.dumps(call.args["blocks"], ensure_ascii=False)
-
-
-def open_modal(bot: RunningBot) -> dict:
-    assert bot.slack.command("log").status == 200
-    return bot.fake.calls("views.open")[-1].args["view"]
-
-
-def interview_count(bot: RunningBot) -> int:
-    with bot.db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(Interview)) or 0
 
 
 def assert_accepted_by_slack(bot: RunningBot, method: str = "chat.postMessage", count: int = 1) -> list:
@@ -54,7 +41,7 @@ def assert_no_live_mention(bot: RunningBot) -> None:
 
 
 def test_mentions_and_links_in_every_text_field_are_shown_as_typed(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     texts = {
         f.value: HOSTILE_TEXT for f in TEXT_FIELDS if f not in (LogField.RECORDING_URL, LogField.PROMISES)
     }
@@ -82,7 +69,7 @@ def test_hostile_account_name_and_subcommand_ping_nobody(bot: RunningBot) -> Non
     assert body["response_type"] == "ephemeral"
     assert "<!channel>" not in str(body) and "<@U123>" not in str(body)
 
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     values = log_form(account="<!here> Acme <@U123>", held_on=today(), pains="Slow exports")
     assert bot.slack.view_submission(view, values).accepted
     assert_accepted_by_slack(bot)
@@ -90,7 +77,7 @@ def test_hostile_account_name_and_subcommand_ping_nobody(bot: RunningBot) -> Non
 
 
 def test_every_field_at_its_maximum_length_is_stored_and_fits_slack(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     texts = {}
     for field in TEXT_FIELDS:
         limit = FIELD_MAX[field.value]
@@ -121,7 +108,7 @@ def test_every_field_at_its_maximum_length_is_stored_and_fits_slack(bot: Running
 
 
 def test_emoji_and_right_to_left_text_are_kept_as_typed(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     pains = "التقارير الشهرية تأخذ يومين 📊\nהדוחות איטיים מדי 🐢\n👩🏽‍💻 onboarding is slow 🇫🇷"
     values = log_form(
         account="Société Générale 🏦", held_on=today(), pains=pains, quotes="«C'est trop lent» 😩"
@@ -154,7 +141,7 @@ def test_emoji_and_right_to_left_text_are_kept_as_typed(bot: RunningBot) -> None
 def test_bad_fields_come_back_as_field_errors(
     bot: RunningBot, overrides: dict, field: str, words: str
 ) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     kwargs = {"held_on": today(), "pains": "Slow exports", **overrides}
     if kwargs["held_on"] == "future":
         kwargs["held_on"] = today(365 * 20)
@@ -165,20 +152,20 @@ def test_bad_fields_come_back_as_field_errors(
     assert field in body["errors"], body
     assert words in body["errors"][field].lower()
     after_ack_done(bot.deps)  # what the bot does after its answer is done too: still no DM
-    assert interview_count(bot) == 0
+    assert interview_count(bot.db) == 0
     assert bot.fake.calls("chat.postMessage", include_rejected=True) == []
 
 
 def test_an_empty_submission_names_every_required_field(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     response = bot.slack.view_submission(view, log_form(account=None, kind=None, held_on=None))
     errors = response.json()["errors"]
     assert set(errors) >= {"account", "kind", "held_on", "pains"}
-    assert interview_count(bot) == 0
+    assert interview_count(bot.db) == 0
 
 
 def test_a_raw_payload_with_missing_state_is_an_error_message_not_a_crash(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot, "log")
     response = bot.slack.view_submission(view, {"garbage": {"x": {"type": "unknown"}}})
     assert response.status == 200
     assert response.json()["response_action"] == "errors"

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.support.clock import real_now, real_time
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSender
 
@@ -29,6 +30,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
+    """The environment `interview-bot` gets: this one without the bot's settings; with `fake`, the
+    settings of a bot that talks to it and serves on a free local port; then `settings` on top."""
+    env = dict(CLEAN_ENV)
+    if fake is not None:
+        env.update(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": fake.url,
+                "HOST": "127.0.0.1",
+                "PORT": str(free_port()),
+            }
+        )
+    return {**env, **settings}
 
 
 @pytest.mark.parametrize(
@@ -50,7 +68,7 @@ def free_port() -> int:
 def test_run_without_good_settings_exits_with_one_clear_line(
     extra: dict[str, str], named: str, tmp_path: Path
 ) -> None:
-    result = run_cli("run", env={**CLEAN_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **extra})
+    result = run_cli("run", env=cli_env(**{"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **extra}))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -62,14 +80,7 @@ def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake, socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        base = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": fake.url,
-            "HOST": "127.0.0.1",
-            "BOT_MODE": "http",
-        }
+        base = cli_env(fake, BOT_MODE="http")
         busy = run_cli(
             "run",
             env={
@@ -87,13 +98,7 @@ def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
 
 def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token="xoxb-the-real-one") as fake:
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": "xoxb-wrong",
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-        }
+        env = cli_env(fake, SLACK_BOT_TOKEN="xoxb-wrong", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
         result = run_cli("run", env=env)
     assert result.returncode == 2
     assert "SLACK_BOT_TOKEN" in result.stderr.strip().splitlines()[-1]
@@ -103,16 +108,7 @@ def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
 def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake:
         fake.fail("apps.connections.open", "invalid_auth", times=None)
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_APP_TOKEN": "xapp-revoked",
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-            "HOST": "127.0.0.1",
-            "PORT": str(free_port()),
-        }
+        env = cli_env(fake, SLACK_APP_TOKEN="xapp-revoked", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
         result = run_cli("run", env=env)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -129,7 +125,7 @@ def test_migrate_alone(tmp_path: Path) -> None:
     from storage.models import Base
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    env = {**CLEAN_ENV, "DATABASE_URL": url}
+    env = cli_env(DATABASE_URL=url)
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
     def schema() -> tuple[set[str], str | None]:
@@ -147,17 +143,9 @@ def test_migrate_alone(tmp_path: Path) -> None:
 
 
 def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path: Path) -> None:
-    port = free_port()
     with FakeSlack(token=BOT_TOKEN) as fake:
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
-            "HOST": "127.0.0.1",
-            "PORT": str(port),
-        }
+        env = cli_env(fake, DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}")
+        port = int(env["PORT"])
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot"],
             env=env,
@@ -166,7 +154,8 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
             text=True,
         )
         try:
-            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake)
+            # Signed with the bot process's time: a request stamped with a moved clock is refused.
+            sender = SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake, clock=real_time)
             deadline = time.monotonic() + 30
             while True:  # waiting for a separate process to bind its port; no clock to move here
                 try:
@@ -188,7 +177,7 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
 
 
 def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
 
     from storage.db import Database
     from storage.migrate import upgrade
@@ -197,7 +186,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'tick.db'}"
     db = Database(url)
     upgrade(db)
-    past = datetime.now(UTC) - timedelta(hours=1)
+    past = real_now() - timedelta(hours=1)  # an hour ago for the bot process, whatever this one's clock says
     with db.transaction() as session:
         session.add(
             FollowUp(
@@ -212,17 +201,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
     db.dispose()
     with FakeSlack(token=BOT_TOKEN) as fake:
         fake.add_users("U0001")  # the owner, whose timezone the bot looks up
-        env = {
-            **CLEAN_ENV,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.url,
-            "DATABASE_URL": url,
-            "HOST": "127.0.0.1",
-            "PORT": str(free_port()),
-            "SCHEDULER_TICK": "1s",
-            "WORKING_HOURS": "any",
-        }
+        env = cli_env(fake, DATABASE_URL=url, SCHEDULER_TICK="1s", WORKING_HOURS="any")
         proc = subprocess.Popen(
             [sys.executable, "-m", "bot"],
             env=env,
@@ -243,7 +222,7 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
 
 
 def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renames(tmp_path: Path) -> None:
-    from datetime import UTC, date, datetime, timedelta
+    from datetime import UTC, datetime, timedelta
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import select
@@ -253,7 +232,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
     from storage.models import Pain, Theme
 
     url = f"sqlite:///{tmp_path / 'themes.db'}"
-    env = {**CLEAN_ENV, "DATABASE_URL": url, "THEMES_METHOD": "semantic"}
+    env = cli_env(DATABASE_URL=url, THEMES_METHOD="semantic")
     assert run_cli("migrate", env=env).returncode == 0
     db = Database(url)
     pains = [
@@ -262,6 +241,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
         "It takes hours to put our reporting together",
         "The mobile app crashes when I upload a photo",
     ]
+    now = datetime.now(UTC)
     with db.transaction() as session:
         for n, pain in enumerate(pains):
             for team in ("T1", "T2"):
@@ -269,8 +249,8 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
                     session=session,
                     team_id=team,
                     user_id="U1",
-                    draft=InterviewDraft(account=f"C{n}", kind="demo", held_on=date(2026, 11, 2), pains=pain),
-                    now=datetime.now(UTC),
+                    draft=InterviewDraft(account=f"C{n}", kind="demo", held_on=now.date(), pains=pain),
+                    now=now,
                     tz=ZoneInfo("UTC"),
                     thank_you_after=timedelta(hours=24),
                     summary_after=timedelta(hours=48),

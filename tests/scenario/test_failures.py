@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 import handlers.commands
 import handlers.log_modal
-from storage.models import Interview
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, interview_count
 from tests.support.after_ack import after_ack_done
-from tests.support.forms import log_form
+from tests.support.clock import today
+from tests.support.forms import log_form, open_log_modal, submit_log_modal
 from tests.support.slack_requests import USER_ID
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
-def interviews(bot: RunningBot) -> int:
-    with bot.db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(Interview)) or 0
-
-
-def open_modal(bot: RunningBot) -> dict:
-    assert bot.slack.command("log Acme").status == 200
-    return bot.fake.calls("views.open")[-1].args["view"]
 
 
 def test_a_database_outage_keeps_the_modal_open_and_a_retry_stores_it(
@@ -44,7 +28,7 @@ def test_a_database_outage_keeps_the_modal_open_and_a_retry_stores_it(
         raise OperationalError("INSERT …", {}, Exception("server closed the connection unexpectedly"))
 
     monkeypatch.setattr(handlers.log_modal, "log_interview", down)
-    view = {**open_modal(bot), "id": "VOUTAGE"}
+    view = {**open_log_modal(bot), "id": "VOUTAGE"}
     values = log_form(held_on=today(), pains="Exports time out")
     response = bot.slack.view_submission(view, values)
     assert response.status == 200
@@ -52,11 +36,11 @@ def test_a_database_outage_keeps_the_modal_open_and_a_retry_stores_it(
     assert body["response_action"] == "errors"  # the modal stays open, with everything typed in it
     assert "Submit again" in next(iter(body["errors"].values()))
     assert len(attempts) == 2  # one retry before giving up
-    assert interviews(bot) == 0
+    assert interview_count(bot.db) == 0
 
     monkeypatch.setattr(handlers.log_modal, "log_interview", real)
     assert bot.slack.view_submission(view, values).accepted
-    assert interviews(bot) == 1
+    assert interview_count(bot.db) == 1
 
 
 def test_a_passing_database_blip_is_ridden_out(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,32 +54,32 @@ def test_a_passing_database_blip_is_ridden_out(bot: RunningBot, monkeypatch: pyt
         return real(**kwargs)
 
     monkeypatch.setattr(handlers.log_modal, "log_interview", blip)
-    response = bot.slack.view_submission(open_modal(bot), log_form(held_on=today(), pains="Slow"))
+    response = submit_log_modal(bot, pains="Slow")
     assert response.status == 200 and not response.body
-    assert interviews(bot) == 1
+    assert interview_count(bot.db) == 1
     bot.fake.wait_for("chat.postMessage")
 
 
 def test_slack_rate_limits_and_errors_on_the_dm_are_retried(bot: RunningBot) -> None:
     bot.fake.rate_limit("chat.postMessage", retry_after=0)
     bot.fake.server_error("chat.postMessage", status=503)
-    response = bot.slack.view_submission(open_modal(bot), log_form(held_on=today(), pains="Slow"))
+    response = submit_log_modal(bot, pains="Slow")
     assert response.status == 200 and not response.body
     calls = bot.fake.wait_for("chat.postMessage", count=3, timeout=15, include_rejected=True)
     assert [c.status for c in calls] == [429, 503, 200]
     assert calls[2].args["channel"] == USER_ID
-    assert interviews(bot) == 1
+    assert interview_count(bot.db) == 1
 
 
 def test_a_dm_that_cannot_be_sent_does_not_lose_the_interview(bot: RunningBot) -> None:
     bot.fake.fail("chat.postMessage", "user_not_found")
-    response = bot.slack.view_submission(open_modal(bot), log_form(held_on=today(), pains="Slow"))
+    response = submit_log_modal(bot, pains="Slow")
     # Taken, and the modal closes: nobody is told to type it again because a DM could not go out.
     assert response.accepted, response.body
     (dm,) = bot.fake.wait_for("chat.postMessage", include_rejected=True)
     assert dm.args["channel"] == USER_ID and dm.response["error"] == "user_not_found"
     after_ack_done(bot.deps)
-    assert interviews(bot) == 1
+    assert interview_count(bot.db) == 1
     # ...and the person finds it where they look for it.
     assert "Acme" in str(bot.slack.command("list").json()["blocks"])
 
@@ -147,9 +131,7 @@ def test_an_unexpected_error_gives_the_user_an_id_that_is_in_the_log(
 
 def test_a_failed_dm_does_not_stop_the_channel_post(bot: RunningBot) -> None:
     bot.fake.fail("chat.postMessage", "user_not_found")  # the DM
-    view = open_modal(bot)
-    values = log_form(held_on=today(), pains="Slow", share_channel="C0TEAM")
-    assert bot.slack.view_submission(view, values).accepted
+    assert submit_log_modal(bot, pains="Slow", share_channel="C0TEAM").accepted
     calls = bot.fake.wait_for("chat.postMessage", count=2, include_rejected=True)
     assert [c.args["channel"] for c in calls] == [USER_ID, "C0TEAM"]
     assert calls[1].response["ok"]

@@ -12,31 +12,15 @@ from sqlalchemy import func, select
 
 from handlers.views.log_modal import LogField, LogModal
 from storage.models import Account, FollowUp, FollowUpKind, Interview, Pain
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, interview_count
 from tests.support.after_ack import after_ack_done
-from tests.support.forms import log_form
+from tests.support.clock import today
+from tests.support.forms import log_form, open_log_modal
 from tests.support.slack_requests import USER_ID
 
 
-def open_modal(bot: RunningBot, text: str = "log Acme") -> dict:
-    response = bot.slack.command(text)
-    assert response.status == 200
-    # views.open happened before the command's HTTP response came back.
-    calls = bot.fake.calls("views.open")
-    assert len(calls) == 1, [c.method for c in bot.fake.calls()]
-    return calls[0].args["view"]
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
-def in_days(n: int) -> str:
-    return (datetime.now(UTC).date() + timedelta(days=n)).isoformat()
-
-
 def test_log_command_opens_the_modal_before_answering(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot)
     assert view["callback_id"] == LogModal.CALLBACK_ID
     account = next(b for b in view["blocks"] if b.get("block_id") == LogField.ACCOUNT)
     assert account["element"]["initial_option"]["value"] == "Acme"
@@ -45,7 +29,7 @@ def test_log_command_opens_the_modal_before_answering(bot: RunningBot) -> None:
 
 
 def test_submitting_stores_the_interview_and_sends_the_dm(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot)
     values = log_form(
         held_on=today(),
         pains="Month-end reports take two days\nNo audit trail for approvals",
@@ -53,7 +37,7 @@ def test_submitting_stores_the_interview_and_sends_the_dm(bot: RunningBot) -> No
         quotes="I spend every Friday on this",
         contact_name="Dana",
         contact_role="Head of Finance",
-        promises=f"Send the pricing sheet by {in_days(7)}",
+        promises=f"Send the pricing sheet by {today(7)}",
     )
     response = bot.slack.view_submission(view, values)
     assert response.status == 200
@@ -79,7 +63,7 @@ def test_submitting_stores_the_interview_and_sends_the_dm(bot: RunningBot) -> No
 
 
 def test_ten_submissions_at_once_store_ten_interviews(bot: RunningBot) -> None:
-    view = open_modal(bot)
+    view = open_log_modal(bot)
     names = [f"Customer {i}" for i in range(10)]
 
     def submit(i: int) -> bool:
@@ -97,14 +81,13 @@ def test_ten_submissions_at_once_store_ten_interviews(bot: RunningBot) -> None:
 
 
 def test_the_same_view_submitted_twice_is_stored_once(bot: RunningBot) -> None:
-    view = {**open_modal(bot), "id": "VTWICE"}
+    view = {**open_log_modal(bot), "id": "VTWICE"}
     values = log_form(held_on=today(), pains="Slow onboarding")
     assert bot.slack.view_submission(view, values).accepted
     assert bot.slack.view_submission(view, values).accepted
     bot.fake.wait_for("chat.postMessage")
     after_ack_done(bot.deps)  # a second DM would have gone out by now
-    with bot.db.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(Interview)) == 1
+    assert interview_count(bot.db) == 1
     assert len(bot.fake.calls("chat.postMessage", include_rejected=True)) == 1
 
 
@@ -113,7 +96,7 @@ def test_the_same_view_submitted_twice_is_stored_once(bot: RunningBot) -> None:
 def test_a_user_far_from_utc_logs_in_their_own_day_and_hours(bot: RunningBot) -> None:
     # 20:00 UTC on Monday the 23rd is 05:00 on Tuesday the 24th in Tokyo.
     bot.fake.set_user(USER_ID, tz="Asia/Tokyo")
-    open_modal(bot)
+    open_log_modal(bot)
     bot.fake.wait_for("views.update")  # the zone is learned after the first open
     assert bot.slack.command("log Acme").status == 200
     view = bot.fake.calls("views.open")[-1].args["view"]

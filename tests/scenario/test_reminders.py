@@ -4,7 +4,6 @@ once; Done, Snooze and Skip change them; a pile-up after downtime is one DM per 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,45 +11,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.followups.deliveries import ReminderPolicy
 from bot.outbound.reminders import ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, ReminderDelivery
 from tests.conftest import RunningBot
-from tests.support.forms import log_form
+from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
-
-NEW_YORK_TUESDAY_10AM = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # the fake's users live in New York
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
-    with time_machine.travel(NEW_YORK_TUESDAY_10AM, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def sender(bot: RunningBot) -> Iterator[ReminderSender]:
-    settings = bot.deps.settings
-    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
-    sender = ReminderSender(db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy)
-    yield sender
-    sender.close()
-
-
-def log_call(bot: RunningBot, *, account: str = "Acme", user_id: str = USER_ID, **fields: Any) -> None:
-    assert bot.slack.command(f"log {account}", user_id=user_id).status == 200
-    view = bot.fake.calls("views.open")[-1].args["view"]
-    held_on = (
-        datetime.now(UTC)
-        .astimezone(bot.deps.timezones.resolve(client=bot.deps.client, team_id="T0001", user_id=user_id))
-        .date()
-    )
-    values = log_form(account=account, held_on=held_on.isoformat(), pains="Reports are slow", **fields)
-    response = bot.slack.view_submission(
-        {**view, "id": f"V{len(bot.fake.calls('views.open'))}{user_id}"}, values, user_id=user_id
-    )
-    assert response.status == 200 and not response.body, response.body
 
 
 def reminders(bot: RunningBot) -> list:
@@ -74,9 +40,9 @@ def follow_ups(bot: RunningBot) -> dict[FollowUpKind, FollowUp]:
 
 
 def test_the_thank_you_reminder_comes_24_hours_after_the_call(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot)
+    submit_log_modal(bot)
     bot.fake.wait_for("chat.postMessage")  # the confirmation
     assert sender.tick().sent == 0
     clock.shift(timedelta(hours=23, minutes=59))
@@ -93,9 +59,9 @@ def test_the_thank_you_reminder_comes_24_hours_after_the_call(
 
 @pytest.mark.parametrize("bot_env", [{"FOLLOWUP_THANK_YOU_AFTER": "10h"}])
 def test_a_reminder_due_at_night_comes_at_the_start_of_working_hours(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot)  # Tuesday 10:00 in New York: due at 20:00, after hours
+    submit_log_modal(bot)  # Tuesday 10:00 in New York: due at 20:00, after hours
     bot.fake.wait_for("chat.postMessage")
     clock.move_to(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))  # Tuesday 20:00 in New York
     assert sender.tick().sent == 0
@@ -108,39 +74,26 @@ def test_a_reminder_due_at_night_comes_at_the_start_of_working_hours(
 def click(
     bot: RunningBot, dm: Any, action_id: str, *, value: str | None = None, option: str | None = None
 ) -> Any:
-    action: dict[str, Any] = {"action_id": action_id, "block_id": "x", "type": "button", "value": value}
+    """A click in the reminder DM `dm` (its chat.postMessage call), as Slack sends it."""
+    element: dict[str, Any] = {"value": value}
     if option is not None:
-        action = {
-            "action_id": action_id,
-            "block_id": "x",
-            "type": "static_select",
-            "selected_option": {"value": option},
-        }
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0001"},
-        "user": {"id": USER_ID, "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "trigger_id": bot.slack.trigger_id(),
-        "channel": {"id": dm.response["channel"]},
-        "container": {
-            "type": "message",
-            "message_ts": dm.response["ts"],
-            "channel_id": dm.response["channel"],
-        },
-        "message": {"ts": dm.response["ts"], "blocks": dm.args["blocks"]},
-        "response_url": bot.fake.response_url,
-        "actions": [action],
-    }
-    response = bot.slack.interaction(payload)
+        element = {"type": "static_select", "selected_option": {"value": option}}
+    response = bot.slack.block_action(
+        action_id,
+        block_id="x",
+        message=dm.response["message"],
+        channel_id=dm.response["channel"],
+        response_url=bot.fake.response_url,
+        **element,
+    )
     assert response.status == 200
     return response
 
 
 def test_done_updates_the_dm_in_place_and_a_stale_click_says_so(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="They need a faster month-end close")  # only the thank-you is owed
+    submit_log_modal(bot, interpretation="They need a faster month-end close")  # only the thank-you is owed
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     sender.tick()
@@ -160,8 +113,8 @@ def test_done_updates_the_dm_in_place_and_a_stale_click_says_so(
     assert sender.tick().sent == 0  # done means no more reminders
 
 
-def test_snooze_and_skip(bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates) -> None:
-    log_call(bot)  # thank-you due in 24 h, summary in 48 h
+def test_snooze_and_skip(bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller) -> None:
+    submit_log_modal(bot)  # thank-you due in 24 h, summary in 48 h
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))  # Wednesday 11:00 in New York
     sender.tick()
@@ -186,9 +139,9 @@ def test_snooze_and_skip(bot: RunningBot, sender: ReminderSender, clock: time_ma
 
 
 def test_an_overdue_item_is_resent_once_per_working_day_three_times_then_stops(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")  # only the thank-you is owed
+    submit_log_modal(bot, interpretation="Understood")  # only the thank-you is owed
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=24, minutes=1))  # Wednesday 10:01
     days = []
@@ -204,11 +157,11 @@ def test_an_overdue_item_is_resent_once_per_working_day_three_times_then_stops(
 
 
 def test_after_three_days_down_each_person_gets_one_dm_listing_everything(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
     for account in ("Acme", "Globex", "Initech"):
-        log_call(bot, account=account, promises="Send the deck tomorrow")
-    log_call(bot, account="Umbrella", user_id="U0002")
+        submit_log_modal(bot, account=account, promises="Send the deck tomorrow")
+    submit_log_modal(bot, account="Umbrella", user_id="U0002")
     bot.fake.wait_for("chat.postMessage", count=4)
     clock.shift(timedelta(days=3))  # Friday 10:00: everything is overdue, nothing was sent
     assert sender.tick().sent == 2
@@ -219,9 +172,9 @@ def test_after_three_days_down_each_person_gets_one_dm_listing_everything(
 
 
 def test_a_user_slack_cannot_reach_is_not_retried_forever(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     bot.fake.fail("chat.postMessage", "account_inactive")
@@ -233,9 +186,9 @@ def test_a_user_slack_cannot_reach_is_not_retried_forever(
 
 
 def test_a_delivery_whose_sender_died_after_sending_is_not_sent_twice(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     dead = ReminderSender(
@@ -270,9 +223,9 @@ def set_pause(bot: RunningBot, day: str | None) -> Any:
 
 
 def test_a_paused_person_gets_nothing_until_the_pause_ends(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")  # the thank-you is due Wednesday 10:00
+    submit_log_modal(bot, interpretation="Understood")  # the thank-you is due Wednesday 10:00
     bot.fake.wait_for("chat.postMessage")
     response = set_pause(bot, "2026-11-30")  # back on Monday
     assert response.status == 200 and not response.body, response.body
@@ -286,9 +239,9 @@ def test_a_paused_person_gets_nothing_until_the_pause_ends(
 
 
 def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     assert set_pause(bot, "2026-12-04").status == 200
     clock.shift(timedelta(hours=25))
@@ -300,11 +253,11 @@ def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
 
 
 def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
     from bot.followups.deliveries import claim_due
 
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     slow = ReminderSender(
@@ -323,9 +276,9 @@ def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
 
 
 def test_no_reminder_goes_out_in_a_guessed_timezone(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood", user_id="U0NEW")
+    submit_log_modal(bot, interpretation="Understood", user_id="U0NEW")
     bot.fake.wait_for("chat.postMessage")
     with bot.db.transaction() as session:  # as if the zone had never been learned
         from storage.models import Person
@@ -342,9 +295,9 @@ def test_no_reminder_goes_out_in_a_guessed_timezone(
 
 
 def test_a_rate_limit_hands_the_reminder_back_until_slack_allows_it(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    log_call(bot, interpretation="Understood")
+    submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")
     clock.shift(timedelta(hours=25))
     bot.fake.rate_limit("chat.postMessage", retry_after=30)

@@ -4,38 +4,20 @@ whose button opens the log modal filled in."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 import time_machine
 
-from bot.followups.deliveries import ReminderPolicy
 from bot.outbound.reminders import ReminderSender
 from handlers.views.log_modal import LogField
 from handlers.views.reminders import ReminderAction
 from tests.conftest import RunningBot
-from tests.support.forms import log_form
+from tests.support.clock import NEW_YORK_TUESDAY_10AM
+from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
 
-NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)  # Tuesday 10:00 in New York
-
-
-@pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
-    with time_machine.travel(NOW, tick=True) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def sender(bot: RunningBot) -> Iterator[ReminderSender]:
-    policy = ReminderPolicy(
-        working_hours=bot.deps.settings.working_hours, max_resends=bot.deps.settings.max_resends
-    )
-    sender = ReminderSender(db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy)
-    yield sender
-    sender.close()
+NOW = NEW_YORK_TUESDAY_10AM  # where the `clock` fixture starts
 
 
 def schedule(
@@ -72,19 +54,17 @@ def sent_to(bot: RunningBot, user: str) -> list:
 
 
 def test_prep_before_and_debrief_after(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
     # An earlier interview gives the account a history.
-    assert bot.slack.command("log Acme").status == 200
-    view = bot.fake.calls("views.open")[-1].args["view"]
-    values = log_form(
-        account="Acme",
+    submit_log_modal(
+        bot,
+        "Acme",
         held_on="2026-11-24",
         pains="Month-end close takes a week",
         interpretation="Close is slow",
         thank_you_sent=True,
     )
-    assert not bot.slack.view_submission(view, values).body
 
     starts = NOW + timedelta(hours=3)  # 13:00 in New York
     response = schedule(bot, starts=starts)
@@ -117,24 +97,14 @@ def test_prep_before_and_debrief_after(
         if e["action_id"] == ReminderAction.LOG_CALL
     )
     opened = len(bot.fake.calls("views.open"))
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0001"},
-        "user": {"id": USER_ID, "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "trigger_id": bot.slack.trigger_id(),
-        "channel": {"id": f"D{USER_ID}"},
-        "message": {"ts": "1700000000.000999", "blocks": debrief.args["blocks"]},
-        "actions": [
-            {
-                "action_id": ReminderAction.LOG_CALL,
-                "block_id": "x",
-                "type": "button",
-                "value": button["value"],
-            }
-        ],
-    }
-    assert bot.slack.interaction(payload).status == 200
+    response = bot.slack.block_action(
+        ReminderAction.LOG_CALL,
+        block_id="x",
+        message=debrief.response["message"],
+        channel_id=debrief.response["channel"],
+        value=button["value"],
+    )
+    assert response.status == 200
     log_view = bot.fake.calls("views.open")[opened].args["view"]
     blocks = {b.get("block_id"): b for b in log_view["blocks"]}
     assert blocks[LogField.ACCOUNT]["element"]["initial_option"]["value"] == "Acme"
@@ -146,7 +116,7 @@ def test_prep_before_and_debrief_after(
 
 
 def test_an_early_call_gets_its_prep_before_working_hours(
-    bot: RunningBot, sender: ReminderSender, clock: time_machine.Coordinates
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
     starts = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # Wednesday 07:00 in New York
     assert not schedule(bot, starts=starts).body
@@ -155,7 +125,7 @@ def test_an_early_call_gets_its_prep_before_working_hours(
 
 
 def test_a_call_in_the_past_or_ending_before_it_starts_is_refused(
-    bot: RunningBot, clock: time_machine.Coordinates
+    bot: RunningBot, clock: time_machine.Traveller
 ) -> None:
     errors = schedule(bot, starts=NOW - timedelta(hours=1)).json()["errors"]
     assert "passed" in errors["starts_at"]

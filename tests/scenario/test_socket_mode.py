@@ -10,11 +10,10 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.app import build_app
 from bot.deps import Deps
@@ -22,8 +21,9 @@ from bot.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
 from storage.models import Interview
-from tests.conftest import make_settings
+from tests.conftest import interview_count, make_settings
 from tests.support.after_ack import after_ack_done
+from tests.support.clock import today
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.forms import log_form
@@ -146,15 +146,6 @@ def close_quickly(runner: SocketModeRunner) -> None:
     runner.handler.client.closed = True
     runner.handler.client.message_queue.put(None)
     runner.close()
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
-def interview_count(db: Database) -> int:
-    with db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(Interview)) or 0
 
 
 def test_connects_with_the_app_token_and_keeps_the_connection_alive(socket_bot: SocketBot) -> None:

@@ -11,20 +11,8 @@ from handlers.views.home import Home
 from handlers.views.log_modal import LogField, LogModal
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
-from tests.support.forms import log_form
+from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
-
-
-def log(bot: RunningBot, account: str, *, user_id: str = USER_ID, **kwargs: str) -> None:
-    assert bot.slack.command(f"log {account}", user_id=user_id).status == 200
-    view = bot.fake.calls("views.open")[-1].args["view"]
-    values = log_form(account=account, held_on=today(), pains=kwargs.pop("pains", "Slow reports"), **kwargs)
-    response = bot.slack.view_submission(view, values, user_id=user_id)
-    assert response.status == 200 and not response.body, response.body  # stored, the modal closes
 
 
 def suggest(bot: RunningBot, typed: str) -> list[dict]:
@@ -39,8 +27,8 @@ def suggest(bot: RunningBot, typed: str) -> list[dict]:
 
 
 def test_account_search_offers_known_accounts_and_a_new_one(bot: RunningBot) -> None:
-    log(bot, "ACME Inc.")
-    log(bot, "Acorn Labs")
+    submit_log_modal(bot, "ACME Inc.")
+    submit_log_modal(bot, "Acorn Labs")
     bot.fake.wait_for("chat.postMessage", count=2)
 
     options = suggest(bot, "ac")
@@ -53,7 +41,7 @@ def test_account_search_offers_known_accounts_and_a_new_one(bot: RunningBot) -> 
 
 
 def test_account_search_never_shows_another_workspace(bot: RunningBot) -> None:
-    log(bot, "Initech")
+    submit_log_modal(bot, "Initech")
     bot.fake.wait_for("chat.postMessage")
     response = bot.slack.block_suggestion(
         {"id": "V1", "callback_id": LogModal.CALLBACK_ID, "type": "modal"},
@@ -66,7 +54,7 @@ def test_account_search_never_shows_another_workspace(bot: RunningBot) -> None:
 
 
 def test_app_home_lists_latest_interviews_and_its_button_opens_the_modal(bot: RunningBot) -> None:
-    log(bot, "Acme", pains="Approvals get lost in email")
+    submit_log_modal(bot, "Acme", pains="Approvals get lost in email")
     bot.fake.wait_for("chat.postMessage")
     assert (
         bot.slack.event({"type": "app_home_opened", "user": USER_ID, "tab": "home", "channel": "D1"}).status
@@ -106,8 +94,8 @@ def test_an_escaped_account_in_the_command_is_the_same_account(bot: RunningBot) 
 def test_list_shows_my_ten_latest_interviews_newest_first(bot: RunningBot) -> None:
     names = [f"Customer {n:02d}" for n in range(12)]
     for name in names:
-        log(bot, name)
-    log(bot, "Globex", user_id="U0OTHER")  # the newest interview of the workspace, but not mine
+        submit_log_modal(bot, name)
+    submit_log_modal(bot, "Globex", user_id="U0OTHER")  # the newest interview of the workspace, but not mine
     bot.fake.wait_for("chat.postMessage", count=13)
     body = bot.slack.command("list").json()
     assert body["response_type"] == "ephemeral"
@@ -129,7 +117,7 @@ def test_list_shows_my_ten_latest_interviews_newest_first(bot: RunningBot) -> No
 def test_share_to_a_private_channel_without_the_bot_tells_the_user_how_to_fix_it(bot: RunningBot) -> None:
     bot.fake.answer("chat.postMessage", {"ok": True, "channel": "D1", "ts": "1.1"})  # the DM
     bot.fake.fail("chat.postMessage", "not_in_channel")  # the channel post
-    log(bot, "Acme", share_channel="G0PRIVATE")
+    submit_log_modal(bot, "Acme", share_channel="G0PRIVATE")
     calls = bot.fake.wait_for("chat.postMessage", count=3, include_rejected=True)
     assert calls[1].args["channel"] == "G0PRIVATE"
     told = calls[2]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from bot.themes.corrections import NEW_THEME
 from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
 from bot.themes.upkeep import UpkeepSchedule
+from handlers.views.log_modal import LogModal
 from handlers.views.themes import (
     OUT_OF_THEMES,
     ThemeMenu,
@@ -21,24 +23,17 @@ from handlers.views.themes import (
 from storage.models import Pain, Theme
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
-from tests.support.forms import log_form
+from tests.support.fake_slack import Call
+from tests.support.forms import submit_log_modal
 
 REPORTS = ["Reports take forever to build", "Building the monthly report eats my whole Friday"]
 LOGINS = ["We get logged out all the time", "The session expires constantly, so I keep logging back in"]
 SCHEDULE = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
 
 
-def log(bot: RunningBot, account: str, pains: str, team_id: str = "T0001") -> None:
-    assert bot.slack.command(f"log {account}", team_id=team_id).status == 200
-    view = bot.fake.calls("views.open")[-1].args["view"]
-    today = datetime.now(UTC).date().isoformat()
-    values = log_form(account=account, held_on=today, pains=pains)
-    assert bot.slack.view_submission(view, values, team_id=team_id).accepted
-
-
 def grouped(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> None:
     for n, pain in enumerate(REPORTS + LOGINS):
-        log(bot, f"Customer {n}", pain, team_id=team_id)
+        submit_log_modal(bot, f"Customer {n}", pains=pain, team_id=team_id)
     bot.fake.wait_for("chat.postMessage", count=len(REPORTS + LOGINS))
     ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
 
@@ -76,13 +71,39 @@ def menu(bot: RunningBot, view: dict[str, Any], verb: ThemeMenu, theme_id: int) 
     return call.response["view"]
 
 
+def redrawn(bot: RunningBot, view_id: str, timeout: float = 5.0) -> Call:
+    """The first views.update of `view_id`.
+
+    Not simply the latest views.update: when the user's date differs from UTC's (in New York, from
+    19:00 or 20:00 to midnight), each log modal has its default date corrected by one, after the ack.
+    """
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while True:
+        left = max(0.0, deadline - time.monotonic())
+        updates = bot.fake.wait_for("views.update", count=seen + 1, timeout=left)
+        for update in updates[seen:]:
+            if update.args.get("view_id") == view_id:
+                return update
+        seen = len(updates)
+
+
+def theme_updates(bot: RunningBot) -> list[Call]:
+    """Every views.update the themes surface made, refused ones too (not the log modals' date fixes)."""
+    return [
+        c
+        for c in bot.fake.calls("views.update", include_rejected=True)
+        if (c.args.get("view") or {}).get("callback_id") != LogModal.CALLBACK_ID
+    ]
+
+
 def chosen(block_id: str, value: str) -> dict[str, Any]:
     return {block_id: {ThemesView.VALUE: {"type": "static_select", "selected_option": {"value": value}}}}
 
 
 def test_themes_lists_what_many_accounts_said_with_counts(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
-    log(bot, "Loner", "The mobile app crashes when I upload a photo")
+    submit_log_modal(bot, "Loner", pains="The mobile app crashes when I upload a photo")
     ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
     view = open_list(bot)
     text = str(view["blocks"])
@@ -104,7 +125,7 @@ def test_rename_from_the_menu_is_kept_and_redraws_the_list(bot: RunningBot, sema
     assert bot.slack.view_submission(rename, values).accepted
     assert theme_of(bot, REPORTS[0]).name == "Slow <!channel> reports"
     assert theme_of(bot, REPORTS[0]).named_by == "U0001"
-    update = bot.fake.wait_for("views.update")[-1]
+    update = redrawn(bot, view["id"])
     assert update.args["view_id"] == view["id"]
     # Shown as typed, and pinging nobody.
     assert "Slow &lt;!channel&gt; reports" in str(update.args["view"])
@@ -117,11 +138,9 @@ def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedde
     merge = menu(bot, view, ThemeMenu.MERGE, logins.id)
     assert bot.slack.view_submission(merge, chosen(ThemesView.TARGET_BLOCK, str(reports.id))).accepted
     assert {theme_of(bot, t).id for t in REPORTS + LOGINS} == {reports.id}
-    redrawn = bot.fake.wait_for("views.update")[-1]
-    assert redrawn.args["view_id"] == view["id"]  # the list the merge was started from
-    assert "4 pains from 4 accounts" in str(redrawn.args["view"])
+    assert "4 pains from 4 accounts" in str(redrawn(bot, view["id"]).args["view"])
     after_ack_done(bot.deps)
-    assert [c.args["view_id"] for c in bot.fake.calls("views.update", include_rejected=True)] == [view["id"]]
+    assert [c.args["view_id"] for c in theme_updates(bot)] == [view["id"]]  # the list, and nothing else
 
 
 def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embedder) -> None:
@@ -145,12 +164,13 @@ def test_move_a_line_into_a_new_theme_of_its_own(bot: RunningBot, semantic: Embe
     assert split.id != logins.id and split.name == LOGINS[1]
     with bot.db.read() as session:
         assert session.scalar(select(Pain.placed_by).where(Pain.id == line_id)) == "U0001"
-    # Both views below are drawn again: the theme's lines (pushed), then the list (opened).
-    bot.fake.wait_for("views.update", count=2)
+    # Both views below are drawn again, and nothing else: the theme's lines (pushed), then the list.
+    redrawn(bot, lines["id"])
+    redrawn(bot, listed["id"])
     after_ack_done(bot.deps)
-    updated = [c.args["view_id"] for c in bot.fake.calls("views.update", include_rejected=True)]
-    assert updated == [lines["id"], listed["id"]]
-    assert all(c.accepted for c in bot.fake.calls("views.update", include_rejected=True))
+    updates = theme_updates(bot)
+    assert [c.args["view_id"] for c in updates] == [lines["id"], listed["id"]]
+    assert all(c.accepted for c in updates)
 
 
 def test_a_theme_of_another_workspace_cannot_be_touched(bot: RunningBot, semantic: Embedder) -> None:
@@ -183,6 +203,5 @@ def test_switching_to_requests_redraws_the_list(bot: RunningBot, semantic: Embed
         selected_option={"value": "request"},
     )
     assert response.status == 200
-    update = bot.fake.wait_for("views.update")[-1]
-    assert update.args["view_id"] == view["id"]  # the list it was switched in, redrawn in place
+    update = redrawn(bot, view["id"])  # the list it was switched in, redrawn in place
     assert "No requests grouped yet" in str(update.args["view"])

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from sqlalchemy import func, insert, select
 
 from storage.db import Database
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, Person, ReminderDelivery
-from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import POSTGRES_URL
+from tests.support.clock import real_now
 from tests.support.fake_slack import FakeSlack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason="TEST_POSTGRES_URL not set")]
@@ -27,20 +28,8 @@ REPLICAS = 3
 LEASE_SECONDS = 3
 
 
-@pytest.fixture
-def pg(tmp_path: Path) -> Database:
-    from storage.migrate import upgrade
-
-    url = create_postgres_database()
-    db = Database(url)
-    upgrade(db)
-    yield db
-    db.dispose()
-    drop_postgres_database(url)
-
-
 def seed(db: Database, count: int) -> None:
-    now = datetime.now(UTC)
+    now = real_now()  # due five minutes ago for the replicas, which run on the machine's real time
     with db.transaction() as session:
         session.execute(
             insert(Person),
@@ -124,23 +113,25 @@ def kill_holding_claims(db: Database, victim: subprocess.Popen[str], deadline: f
         time.sleep(0.01)
 
 
-def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(pg: Database, tmp_path: Path) -> None:
-    seed(pg, ITEMS)
+def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(
+    postgres_database: Database, tmp_path: Path
+) -> None:
+    seed(postgres_database, ITEMS)
     stop_file = tmp_path / "stop"
     with FakeSlack() as fake:
         fake.add_users(*(f"U{n:06d}" for n in range(ITEMS)))  # the owners: people of the workspace
-        workers = [start(pg, fake, stop_file) for _ in range(REPLICAS)]
+        workers = [start(postgres_database, fake, stop_file) for _ in range(REPLICAS)]
         try:
             victim = workers[0]
             deadline = time.monotonic() + 60
             while len(reminded_ids(fake)) < ITEMS // 5:  # let the sweep get going
                 assert time.monotonic() < deadline, "no progress"
                 time.sleep(0.05)
-            held = kill_holding_claims(pg, victim, deadline)
+            held = kill_holding_claims(postgres_database, victim, deadline)
 
             deadline = time.monotonic() + 120
             while True:
-                with pg.read() as session:
+                with postgres_database.read() as session:
                     left = session.scalar(
                         select(func.count()).select_from(FollowUp).where(FollowUp.remind_at.is_not(None))
                     )
@@ -159,7 +150,7 @@ def test_three_replicas_one_killed_mid_sweep_send_each_reminder_once(pg: Databas
     assert len(seen) == ITEMS, f"{ITEMS - len(seen)} never sent"
     twice = {k: v for k, v in seen.items() if v > 1}
     assert twice == {}, f"sent more than once: {list(twice)[:10]}"
-    with pg.read() as session:
+    with postgres_database.read() as session:
         assert session.scalar(select(func.sum(FollowUp.reminders_sent))) == ITEMS
         # What the killed replica held when it died was sent by the others, after its lease ran out.
         rows = session.execute(

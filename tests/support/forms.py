@@ -1,10 +1,53 @@
-"""The log modal's state values, as Slack sends them in a view_submission."""
+"""The log modal's state values, as Slack sends them in a view_submission, and the modal opened and
+submitted through the running bot."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from handlers.views.log_modal import TEXT_FIELDS, LogField, LogModal
+from tests.support.slack_requests import TEAM_ID, USER_ID, Response
+
+if TYPE_CHECKING:
+    from tests.conftest import RunningBot
+
+
+def open_log_modal(
+    bot: RunningBot, text: str = "log Acme", *, user_id: str = USER_ID, team_id: str = TEAM_ID
+) -> dict[str, Any]:
+    """Run `/interview <text>`; the log modal it opened, as the bot sent it to views.open."""
+    opened = len(bot.fake.calls("views.open"))
+    assert bot.slack.command(text, user_id=user_id, team_id=team_id).status == 200
+    # views.open happened before the command's HTTP response came back.
+    calls = bot.fake.calls("views.open")
+    assert len(calls) == opened + 1, [c.method for c in bot.fake.calls()]
+    view = calls[-1].args["view"]
+    assert view["callback_id"] == LogModal.CALLBACK_ID
+    return view
+
+
+def submit_log_modal(
+    bot: RunningBot,
+    account: str = "Acme",
+    *,
+    user_id: str = USER_ID,
+    team_id: str = TEAM_ID,
+    held_on: str | None = None,
+    pains: str | None = "Reports are slow",
+    **form: Any,
+) -> Response:
+    """Open the log modal with `/interview log <account>` and submit it filled in with log_form, held
+    today where the user is unless `held_on` says otherwise; Slack's answer, a bare 200 (modal closed)."""
+    view = open_log_modal(bot, f"log {account}", user_id=user_id, team_id=team_id)
+    # A person takes longer to fill the modal in than the bot takes to learn their zone after the ack.
+    tz = bot.deps.timezones.resolve(client=bot.deps.client, team_id=team_id, user_id=user_id)
+    values = log_form(
+        account=account, held_on=held_on or datetime.now(tz).date().isoformat(), pains=pains, **form
+    )
+    response = bot.slack.view_submission(view, values, user_id=user_id, team_id=team_id)
+    assert response.status == 200 and not response.body, response.body
+    return response
 
 
 def log_form(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -50,13 +51,17 @@ class Response:
 
 @dataclass
 class SlackSender:
-    """Sends signed requests to a running bot, as Slack would."""
+    """Sends signed requests to a running bot, as Slack would.
+
+    Requests are stamped with `clock()`: this process's time, which tests may move; a bot running in
+    another process needs the real time (tests.support.clock.real_time)."""
 
     host: str
     port: int
     signing_secret: str
     path: str = "/slack/events"
     fake: FakeSlack | None = None  # the fake Web API the bot calls: it issues the trigger_ids
+    clock: Callable[[], float] = time.time
     _counter: list[int] = field(default_factory=lambda: [0])
 
     def _next(self, prefix: str) -> str:
@@ -85,7 +90,7 @@ class SlackSender:
         timestamp: int | None = None,
         content_type: str = "application/x-www-form-urlencoded",
     ) -> Response:
-        ts = str(int(time.time()) if timestamp is None else timestamp)
+        ts = str(int(self.clock()) if timestamp is None else timestamp)
         sig = signature or SignatureVerifier(self.signing_secret).generate_signature(timestamp=ts, body=body)
         headers = {
             "Content-Type": content_type,
@@ -194,7 +199,7 @@ class SlackSender:
             "event": event,
             "type": "event_callback",
             "event_id": self._next("Ev"),
-            "event_time": int(time.time()),
+            "event_time": int(self.clock()),
             "authorizations": [{"team_id": team_id, "user_id": "UBOT", "is_bot": True}],
         }
         return self.post(json.dumps(envelope), content_type="application/json")
@@ -205,10 +210,16 @@ class SlackSender:
         *,
         block_id: str,
         view: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
+        channel_id: str | None = None,
+        response_url: str | None = None,
         team_id: str = TEAM_ID,
         **action: Any,
     ) -> Response:
-        """A click on `action_id`; `action` adds the element's fields (value, selected_option, type)."""
+        """A click on `action_id`; `action` adds the element's fields (value, selected_option, type).
+
+        In a view, the payload carries the view; in a message (as chat.postMessage answered it: ts,
+        blocks...), it carries the message, its channel and a response_url, as Slack sends them."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team_id, "domain": "acme-corp"},
@@ -222,6 +233,20 @@ class SlackSender:
         if view is not None:
             payload["view"] = view
             payload["container"] = {"type": "view", "view_id": view.get("id", "VHOME")}
+        if message is not None:
+            if channel_id is None:
+                raise TypeError("a click in a message needs the message's channel_id")
+            payload["container"] = {
+                "type": "message",
+                "message_ts": message["ts"],
+                "channel_id": channel_id,
+                "is_ephemeral": False,
+            }
+            payload["channel"] = {"id": channel_id}
+            payload["message"] = message
+            response_url = response_url or f"http://{self.host}:{self.port}/unused-response-url"
+        if response_url is not None:
+            payload["response_url"] = response_url
         return self.interaction(payload)
 
     def message_shortcut(self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID) -> Response:

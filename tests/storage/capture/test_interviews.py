@@ -14,7 +14,8 @@ from bot.accounts.names import get_or_create_account, search_accounts
 from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview, recent_interviews
 from bot.errors import InvalidInput
 from storage.db import Database
-from storage.models import Account, FollowUp, FollowUpKind, Interview
+from storage.models import Account, FollowUp, FollowUpKind
+from tests.conftest import interview_count
 
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
 PARIS = ZoneInfo("Europe/Paris")
@@ -51,7 +52,7 @@ def test_one_account_whatever_the_spelling(database: Database) -> None:
     with database.transaction() as session:
         accounts = session.scalars(select(Account)).all()
         assert [(a.name, a.normalized_name) for a in accounts] == [("ACME Inc.", "acme")]
-        assert session.scalar(select(func.count()).select_from(Interview)) == 5
+    assert interview_count(database) == 5
 
 
 def test_the_same_new_account_created_at_once_is_one_account(database: Database) -> None:
