@@ -20,7 +20,7 @@ from storage.models.interviews import (
     Participant,
     Quote,
 )
-from storage.models.themes import Theme, ThemeKind, ThemeUpkeep
+from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -30,6 +30,7 @@ __all__ = [
     "Base",
     "CustomerRequest",
     "DeliveryState",
+    "DismissedLookAlike",
     "FollowUp",
     "FollowUpKind",
     "FollowUpState",
