@@ -245,6 +245,8 @@ def assignment(
         session.execute(insert(Pain), rows)
         for theme in session.query(Theme).all():
             refresh(session=session, theme=theme, now=now, name_it=False)
+            # Labelled earlier: a tick labels again only the themes that grew by a tenth.
+            theme.labelled_at, theme.labelled_size = theme.updated_at, theme.size
         session.add(
             ThemeUpkeep(team_id=TEAM, kind=ThemeKind.PAIN, embedded_with=embedder.name, rebuilt_at=now)
         )

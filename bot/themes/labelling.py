@@ -1,11 +1,12 @@
 """Keeping theme labels in step with their members: which themes need a label, and the label work done
 around the transactions.
 
-The keeper calls `relabel` after its write transaction: the themes whose members changed since their
-label was made (or never labelled), with their lines, and a sample of the workspace's lines for the
-phrase counts, are read in a read transaction; the phrases are embedded outside any transaction (on
-SQLite the write transaction holds the file's lock, and a submission must not wait); the labels are
-written in a short one, only on themes nobody renamed, merged or changed meanwhile.
+The keeper calls `relabel` after its write transaction: the themes whose size moved by a tenth since
+their label was made (or never labelled, or regrouped since), with their lines, and a sample of the
+workspace's lines for the phrase counts, are read in a read transaction; the phrases are embedded
+outside any transaction (on SQLite the write transaction holds the file's lock, and a submission must
+not wait); the labels are written in a short one, only on themes nobody renamed, merged or changed
+meanwhile.
 """
 
 from __future__ import annotations
@@ -24,16 +25,25 @@ from bot.themes.store import LINE_MODELS, theme_name
 from storage.db import Database
 from storage.models import Theme, ThemeKind
 
-# Lines read to count how common each phrase is across the workspace (a sample above this).
+# Lines read to count how common each phrase is across the workspace (a sample above this): 0.3 s.
 BACKGROUND_LINES = 5000
+# Lines of one theme its label is drawn from (spread over all of them above this): a theme of thousands
+# says what it says in its first few hundred, and each line costs its phrases.
+THEME_LINES = 500
 
 
 def _needs_label() -> tuple[Any, ...]:
-    """Live themes nobody named whose members changed since their label was made (or never labelled)."""
+    """Live themes nobody named that were never labelled, were regrouped since, or whose size moved by
+    a tenth since their label was made. Not every line that joins: labelling a theme reads its lines
+    and embeds phrases, and one line more seldom changes what a theme is about."""
     return (
         Theme.merged_into_id.is_(None),
         Theme.named_by.is_(None),
-        or_(Theme.labelled_at.is_(None), Theme.labelled_at != Theme.updated_at),
+        or_(
+            Theme.labelled_at.is_(None),
+            Theme.labelled_size.is_(None),
+            func.abs(Theme.size - Theme.labelled_size) * 10 >= Theme.labelled_size,
+        ),
     )
 
 
@@ -49,7 +59,7 @@ class LabelWork:
     names of the workspace's other themes, and the phrase counts."""
 
     themes: list[ThemeText]
-    versions: dict[int, datetime]
+    versions: dict[int, tuple[datetime, int]]  # (updated_at, size)
     taken: list[str]
     background: Background
 
@@ -70,6 +80,9 @@ def read_work(*, session: Session, team_id: str, kind: ThemeKind, method: str) -
             .order_by(model.id)
         ):
             texts[theme_id].append(text)
+    for theme_id, lines in texts.items():
+        if len(lines) > THEME_LINES:
+            texts[theme_id] = [lines[round(i * len(lines) / THEME_LINES)] for i in range(THEME_LINES)]
     taken = list(session.scalars(select(Theme.name).where(*live, Theme.id.not_in(ids))))
     total = int(session.scalar(select(func.count(model.id)).where(model.team_id == team_id)) or 0)
     every = max(1, -(-total // BACKGROUND_LINES))  # every n-th line by id: spread over the years
@@ -86,18 +99,19 @@ def read_work(*, session: Session, team_id: str, kind: ThemeKind, method: str) -
             )
             for t in themes
         ],
-        versions={t.id: t.updated_at for t in themes},
+        versions={t.id: (t.updated_at, t.size) for t in themes},
         taken=taken,
         background=Background.of(sample, total),
     )
 
 
 def save_labels(
-    *, session: Session, team_id: str, labels: dict[int, str], versions: dict[int, datetime]
+    *, session: Session, team_id: str, labels: dict[int, str], versions: dict[int, tuple[datetime, int]]
 ) -> int:
     """Write the labels of themes still unnamed and unchanged since they were read. Returns how many."""
     saved = 0
     for theme_id, label in labels.items():
+        updated_at, size = versions[theme_id]
         done = session.execute(
             update(Theme)
             .where(
@@ -105,9 +119,9 @@ def save_labels(
                 Theme.id == theme_id,
                 Theme.named_by.is_(None),
                 Theme.merged_into_id.is_(None),
-                Theme.updated_at == versions[theme_id],
+                Theme.updated_at == updated_at,
             )
-            .values(name=theme_name(label), labelled_at=versions[theme_id])
+            .values(name=theme_name(label), labelled_at=updated_at, labelled_size=size)
             .execution_options(synchronize_session=False)
         )
         saved += done.rowcount

@@ -46,8 +46,8 @@ def upkeep_due(
     *, session: Session, now: datetime, method: str, schedule: UpkeepSchedule
 ) -> list[tuple[str, ThemeKind]]:
     """Workspaces (and kinds) with work: lines not embedded yet, a pool that grew and was last
-    re-clustered long enough ago, a full regroup due, themes made by another method, or themes whose
-    members changed since they were labelled (a person's move or merge, say)."""
+    re-clustered long enough ago, a full regroup due, themes made by another method, or themes to label
+    (new, or grown or shrunk by a tenth since their label, by a person's merge say)."""
     due: set[tuple[str, ThemeKind]] = set()
     for kind, model in LINE_MODELS.items():
         for team_id in session.scalars(select(model.team_id).where(model.embedded_with.is_(None)).distinct()):

@@ -46,9 +46,11 @@ class Theme(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The updated_at its label was worked out for: another value means its members changed since, and
-    # the keeper labels it again (unless a person named it).
+    # The updated_at its label was worked out for (None: never labelled), and its size then: when the
+    # size has moved by a tenth since (or is None: a full regroup may have swapped its members), the
+    # keeper labels it again, unless a person named it.
     labelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    labelled_size: Mapped[int | None] = mapped_column(Integer)
 
 
 class ThemeUpkeep(Base):

@@ -97,6 +97,19 @@ def test_a_persons_merge_has_the_theme_labelled_again_on_the_next_pass(
     assert_labelled_from_own_lines(themes_of(database))
 
 
+def test_a_theme_is_labelled_again_once_its_size_moved_by_a_tenth(database: Database) -> None:
+    with database.transaction() as session:
+        theme = Theme(team_id="T1", kind=ThemeKind.PAIN, name="exports fail", size=20, created_at=NOW)
+        theme.updated_at = theme.labelled_at = NOW
+        theme.labelled_size = 20
+        session.add(theme)
+    for size, due in [(21, False), (19, False), (22, True), (18, True), (20, False)]:
+        with database.transaction() as session:
+            session.scalar(select(Theme)).size = size
+        with database.read() as session:
+            assert labels_due(session=session) == ({("T1", ThemeKind.PAIN)} if due else set()), size
+
+
 def test_a_label_worked_out_before_a_change_is_not_stored(database: Database, semantic: Embedder) -> None:
     seed(database)
     keeper(database, semantic).tick(NOW)
