@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.themes.embeddings import Embedder, from_bytes
@@ -42,7 +42,10 @@ def _needs_label() -> tuple[Any, ...]:
         or_(
             Theme.labelled_at.is_(None),
             Theme.labelled_size.is_(None),
-            func.abs(Theme.size - Theme.labelled_size) * 10 >= Theme.labelled_size,
+            and_(
+                Theme.size != Theme.labelled_size,
+                func.abs(Theme.size - Theme.labelled_size) * 10 >= Theme.labelled_size,
+            ),
         ),
     )
 

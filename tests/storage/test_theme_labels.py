@@ -103,9 +103,16 @@ def test_a_theme_is_labelled_again_once_its_size_moved_by_a_tenth(database: Data
         theme.updated_at = theme.labelled_at = NOW
         theme.labelled_size = 20
         session.add(theme)
-    for size, due in [(21, False), (19, False), (22, True), (18, True), (20, False)]:
+    for size, labelled, due in [
+        (21, 20, False),
+        (19, 20, False),
+        (22, 20, True),
+        (18, 20, True),
+        (0, 0, False),
+    ]:
         with database.transaction() as session:
-            session.scalar(select(Theme)).size = size
+            theme = session.scalar(select(Theme))
+            theme.size, theme.labelled_size = size, labelled
         with database.read() as session:
             assert labels_due(session=session) == ({("T1", ThemeKind.PAIN)} if due else set()), size
 
