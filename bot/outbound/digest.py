@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
 from bot.digest.chart import chart_alt_text, chart_png
 from bot.digest.content import Digest, build_digest
@@ -32,6 +31,7 @@ from bot.digest.subscriptions import pause
 from bot.errors import SlackPermanentError
 from bot.replica import replica_name
 from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
+from bot.text import escape_mrkdwn
 from handlers.views.digest import (
     DigestMessage,
     chart_missing_note,
@@ -50,7 +50,6 @@ PAUSE_REASONS = {
     "is_archived": "the channel was archived",
     "not_in_channel": "the bot was removed from the channel",
 }
-LookAlikes = Callable[[Session, str], int]
 
 
 class DigestPoster:
@@ -60,12 +59,10 @@ class DigestPoster:
         db: Database,
         client: WebClient,
         replica: str | None = None,
-        look_alikes: LookAlikes | None = None,
     ) -> None:
         # A 429 hands the run back until Retry-After instead of sleeping in the scheduler's thread.
         self.db, self.client = db, without_rate_limit_sleeps(client)
         self.replica = replica or replica_name()
-        self.look_alikes = look_alikes
         self._names: dict[tuple[str, str], str] = {}
 
     def tick(self, now: datetime | None = None) -> int:
@@ -140,7 +137,6 @@ class DigestPoster:
                 already_quoted=previous_quoted(
                     session=session, subscription_id=run.subscription_id, before=run.period_end
                 ),
-                look_alikes=self.look_alikes(session, run.team_id) if self.look_alikes else 0,
             )
 
     def _post(self, run: ClaimedRun, now: datetime) -> None:
@@ -258,7 +254,8 @@ class DigestPoster:
                 try:
                     user = call(self.client.users_info, user=user_id).get("user") or {}
                     profile = user.get("profile") or {}
-                    self._names[key] = profile.get("display_name") or user.get("real_name") or "a teammate"
+                    name = profile.get("display_name") or user.get("real_name") or "a teammate"
+                    self._names[key] = escape_mrkdwn(name)
                 except (SlackApiError, SlackPermanentError, OSError):
                     return "a teammate"
             return self._names[key]

@@ -12,6 +12,9 @@ What people did is kept: a renamed theme keeps its name, and a line placed by ha
 - `regroup`: the full regroup, planned ahead in a read transaction and applied in the write one.
 - `upkeep` and `leases`: which workspaces have work, one pass of it, one replica at a time.
 - `keeper`: the scheduler's job that runs upkeep with the heavy parts outside the write transaction.
+- `labels` and `labelling`: a short label for each theme nobody named, drawn from its lines, kept in
+  step with its members.
+- `lookalikes`: pairs of themes that look alike, offered to people as merges (never merged alone).
 - `grouping`: the numeric core (smoothing, average linkage, micro-groups), no database.
 - `embeddings`, `semantic`, `methods`: turning text into vectors (a small sentence model, or words).
 """

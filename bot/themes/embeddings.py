@@ -54,7 +54,7 @@ def from_bytes(blob: bytes) -> np.ndarray:
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Words too common to tell two pains apart. English only: other languages keep theirs, which costs a
 # little precision and nothing else.
-_STOP = frozenset(
+STOP_WORDS = frozenset(
     " ".join(
         (
             "a about after all also am an and any are as at be been being but by can could did do does doing",
@@ -68,13 +68,13 @@ _STOP = frozenset(
 _DIMENSIONS = 2048
 
 
-def _fold(text: str) -> str:
+def fold(text: str) -> str:
     # Lower case without accents, so "Café" and "cafe" meet; scripts without accents are unchanged.
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     # Light suffix stripping, enough for "reports"/"report" and "building"/"build"; not a real stemmer.
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -83,7 +83,7 @@ def _stem(word: str) -> str:
 
 
 def _features(text: str) -> list[tuple[str, float]]:
-    words = [_stem(w) for w in _WORD.findall(_fold(text)) if w not in _STOP]
+    words = [stem(w) for w in _WORD.findall(fold(text)) if w not in STOP_WORDS]
     features: list[tuple[str, float]] = [("w:" + w, 1.0) for w in words]
     features += [(f"b:{a} {b}", 0.5) for a, b in itertools.pairwise(words)]
     for w in words:

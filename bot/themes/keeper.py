@@ -12,6 +12,7 @@ import numpy as np
 
 from bot.themes.embeddings import Embedder
 from bot.themes.grouping import GroupingPolicy
+from bot.themes.labelling import relabel
 from bot.themes.leases import claim_upkeep, release_upkeep
 from bot.themes.placement import EMBED_BATCH, UpkeepResult
 from bot.themes.regroup import Progress, Regrouping, plan_regroup
@@ -102,11 +103,14 @@ class ThemeKeeper:
                     prepared, regrouping = prepare_rebuild(self.db, self.embedder, team_id=team_id, kind=kind)
                 else:  # new lines embedded ahead, outside the write transaction, as a rebuild's are
                     prepared = Prepared(self.embedder, texts)
-                done[(team_id, kind)] = self.db.run(
+                result = self.db.run(
                     lambda s, e=prepared, r=regrouping, scope=scope: keep_up(
                         session=s, embedder=e, now=now, schedule=self.schedule, regrouping=r, **scope
                     )
                 )
+                # After the write transaction: labelling embeds phrases, and a submission must not wait.
+                result.labelled = relabel(self.db, self.embedder, team_id=team_id, kind=kind)
+                done[(team_id, kind)] = result
             finally:
                 self.db.run(
                     lambda s, t=team_id, k=kind: release_upkeep(

@@ -32,6 +32,7 @@ class UpkeepResult:
     new_themes: int = 0
     themes: int = 0  # live themes after a rebuild
     rebuilt: bool = False
+    labelled: int = 0  # themes given a label after the pass
 
 
 def live_themes(session: Session, team_id: str, kind: ThemeKind, method: str) -> list[Theme]:

@@ -143,6 +143,7 @@ def rebuild(
     session.flush()
     for theme in [*matched.values(), *(t for t in old.values() if t.id not in taken)]:
         refresh(session=session, theme=theme, now=now)
+        theme.labelled_size = None  # its members may have changed at the same size: labelled again
     upkeep = upkeep_row(session, team_id, kind)
     upkeep.embedded_with, upkeep.pool_grew_at, upkeep.pool_clustered_at = embedder.name, None, now
     upkeep.rebuilt_at = now

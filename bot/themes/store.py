@@ -161,7 +161,8 @@ def theme_name(text: str) -> str:
 
 
 def new_theme(session: Session, team_id: str, kind: ThemeKind, first_line: str, now: datetime) -> Theme:
-    """A theme with an id, named after its first line until `refresh` finds the line that says it best."""
+    """A theme with an id, named after its first line until `refresh` finds the line that says it best,
+    and the keeper labels it (bot.themes.labelling)."""
     theme = Theme(team_id=team_id, kind=kind, name=theme_name(first_line), created_at=now, updated_at=now)
     session.add(theme)
     session.flush()
@@ -169,8 +170,9 @@ def new_theme(session: Session, team_id: str, kind: ThemeKind, first_line: str, 
 
 
 def refresh(*, session: Session, theme: Theme, now: datetime, name_it: bool = True) -> None:
-    """Recompute a theme's size, accounts and centroid from its members, and its name unless a person
-    chose it. A theme left with no member is deleted."""
+    """Recompute a theme's size, accounts and centroid from its members. A theme never labelled yet is
+    named after its most central line, unless a person named it; a labelled one keeps its label until the
+    keeper labels it again (it has the embedder that takes). A theme left with no member is deleted."""
     model = LINE_MODELS[theme.kind]
     rows = session.execute(
         select(model.id, model.text, model.embedding, model.embedded_with, model.account_id).where(
@@ -191,11 +193,12 @@ def refresh(*, session: Session, theme: Theme, now: datetime, name_it: bool = Tr
     embedded = [r for r in rows if r.embedding is not None and methods and r.embedded_with == methods[0][0]]
     theme.size, theme.updated_at = len(rows), now
     theme.accounts = len({r.account_id for r in rows})
+    name_it = name_it and theme.named_by is None and theme.labelled_at is None
     if embedded:
         matrix = load_vectors(embedded)
         mean = matrix.mean(axis=0)
         theme.centroid, theme.embedded_with = to_bytes(mean, np.float32), methods[0][0]
-        if name_it and theme.named_by is None:
+        if name_it:
             theme.name = theme_name(embedded[grouping.representative(matrix, mean)].text)
-    elif name_it and theme.named_by is None:
+    elif name_it:
         theme.name = theme_name(rows[0].text)

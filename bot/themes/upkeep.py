@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.themes.embeddings import Embedder
+from bot.themes.labelling import labels_due
 from bot.themes.leases import find_upkeep, upkeep_row
 from bot.themes.placement import UpkeepResult, embed_new, not_embedded, place, recluster_pool
 from bot.themes.regroup import Regrouping, rebuild
@@ -45,7 +46,8 @@ def upkeep_due(
     *, session: Session, now: datetime, method: str, schedule: UpkeepSchedule
 ) -> list[tuple[str, ThemeKind]]:
     """Workspaces (and kinds) with work: lines not embedded yet, a pool that grew and was last
-    re-clustered long enough ago, a full regroup due, or themes made by another method."""
+    re-clustered long enough ago, a full regroup due, themes made by another method, or themes to label
+    (new, or grown or shrunk by a tenth since their label, by a person's merge say)."""
     due: set[tuple[str, ThemeKind]] = set()
     for kind, model in LINE_MODELS.items():
         for team_id in session.scalars(select(model.team_id).where(model.embedded_with.is_(None)).distinct()):
@@ -53,7 +55,7 @@ def upkeep_due(
     for row in session.scalars(select(ThemeUpkeep)):
         if _regroup_due(row, now, schedule) or _rebuild_due(row, now, method, schedule):
             due.add((row.team_id, row.kind))
-    return sorted(due)
+    return sorted(due | labels_due(session=session))
 
 
 def stale_texts(*, session: Session, team_id: str, kind: ThemeKind, method: str) -> list[str]:

@@ -56,7 +56,9 @@ QUOTE_MAX = 280
 MODAL_MAX_SUBSCRIPTIONS = 40  # two blocks each, beside the form: within a modal's 100 blocks
 TREND_MARKS = {Trend.NEW: "🆕", Trend.RISING: "↗", Trend.STEADY: "→", Trend.FALLING: "↘", Trend.BACK: "↩"}
 
-Names = Callable[[str], str]  # a Slack user id → the name to show (never a mention: no one is pinged)
+# A Slack user id → mrkdwn that shows the person: their name, escaped, in a channel (a mention there
+# would ping them every week); a mention where only the reader sees it (a preview pings nobody).
+Names = Callable[[str], str]
 
 
 class DigestMessage(StrEnum):
@@ -96,7 +98,7 @@ def _more(total: int, shown: int, what: str) -> list[Block]:
 def heard_line(digest: Digest, names: Names) -> str:
     heard = digest.heard
     kinds = ", ".join(f"{label} {n}" for label, n in heard.by_kind)
-    people = ", ".join(f"{escape_mrkdwn(names(user))} {n}" for user, n in heard.by_person[:8])
+    people = ", ".join(f"{names(user)} {n}" for user, n in heard.by_person[:8])
     new = f" ({heard.new_accounts} new)" if heard.new_accounts else ""
     return (
         f"*What was heard:* {heard.interviews} interviews with {heard.accounts} accounts{new}\n"

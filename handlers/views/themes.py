@@ -1,7 +1,8 @@
 """`/interview themes`: the list of themes, and the small modals that rename, merge and move.
 
 The list is the root view; each correction is a modal pushed on top of it, and what it changed is drawn
-again in the views below (their ids travel in the typed private_metadata).
+again in the views below (their ids travel in the typed private_metadata). Pairs of themes that look
+alike head the list, each with Merge and Not the same.
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn, truncate
 from bot.themes.corrections import NEW_THEME
+from bot.themes.lookalikes import LookAlike
 from bot.themes.store import THEME_NAME_MAX, ThemeLine, ThemeSummary
 from handlers.views.common import MODAL_MAX_BLOCKS, SECTION_MAX_CHARS, json_object, modal, mrkdwn, plain
 from storage.models import ThemeKind
 
 # Themes shown in the list; each takes a block and the head takes a few (a modal holds 100 blocks).
 THEMES_SHOWN = 90
+# Look-alike pairs heading the list; each takes two blocks, and the themes shown make room for them.
+LOOK_ALIKES_SHOWN = 5
 # Lines shown for one theme; each takes a block.
 LINES_SHOWN = 90
 # A static select holds at most 100 options.
@@ -49,6 +53,7 @@ class ThemesView(StrEnum):
     MOVE = "themes_move"
     KIND_BLOCK = "themes_kind"
     POOL_BLOCK = "themes_pool"
+    LOOK_ALIKES_BLOCK = "themes_look_alikes"
     NAME_BLOCK = "themes_name"
     TARGET_BLOCK = "themes_target"
     VALUE = "value"
@@ -59,6 +64,8 @@ class ThemesAction(StrEnum):
     THEME_MENU = "themes_theme_menu"
     SHOW_POOL = "themes_show_pool"
     MOVE_LINE = "themes_move_line"
+    MERGE_LOOK_ALIKE = "themes_merge_look_alike"
+    DISMISS_LOOK_ALIKE = "themes_dismiss_look_alike"
 
 
 class ThemeMenu(StrEnum):
@@ -124,10 +131,53 @@ def parse_theme_menu(value: str) -> tuple[ThemeMenu, int] | None:
     return ThemeMenu(verb), int(theme_id)
 
 
+def parse_look_alike(value: str) -> tuple[int, int] | None:
+    """The two theme ids a look-alike button carries (`target_id:source_id`)."""
+    first, _, second = value.partition(":")
+    return (int(first), int(second)) if first.isdigit() and second.isdigit() else None
+
+
+def _look_alike_blocks(pairs: list[LookAlike], kind: ThemeKind) -> list[Block]:
+    if not pairs:
+        return []
+    blocks: list[Block] = [
+        SectionBlock(
+            block_id=ThemesView.LOOK_ALIKES_BLOCK,
+            text=mrkdwn(
+                "*These look alike.* Merge puts the smaller theme into the larger; either way, "
+                "you will not be asked about the pair again."
+            ),
+        )
+    ]
+    merge, apart = ThemesAction.MERGE_LOOK_ALIKE, ThemesAction.DISMISS_LOOK_ALIKE
+    for pair in pairs[:LOOK_ALIKES_SHOWN]:
+        text = (
+            f"*{escape_mrkdwn(pair.target_name)}* ({_count(pair.target_lines, kind)}) and "
+            f"*{escape_mrkdwn(pair.source_name)}* ({_count(pair.source_lines, kind)})"
+        )
+        value = f"{pair.target_id}:{pair.source_id}"
+        buttons = [
+            ButtonElement(action_id=merge, text=plain("Merge"), value=value, style="primary"),
+            ButtonElement(action_id=apart, text=plain("Not the same"), value=value),
+        ]
+        blocks += [
+            SectionBlock(text=mrkdwn(truncate(text, SECTION_MAX_CHARS, "…"))),
+            ActionsBlock(elements=buttons),
+        ]
+    return [*blocks, DividerBlock()]
+
+
 def themes_list(
-    *, kind: ThemeKind, themes: list[ThemeSummary], pool: int, total: int, metadata: ThemesMetadata
+    *,
+    kind: ThemeKind,
+    themes: list[ThemeSummary],
+    pool: int,
+    total: int,
+    metadata: ThemesMetadata,
+    look_alikes: list[LookAlike] | None = None,
 ) -> View:
-    """The root view: themes ranked by how many accounts raised them, each with its menu."""
+    """The root view: pairs of themes that look alike, then themes ranked by how many accounts raised
+    them, each with its menu."""
     blocks: list[Block] = [
         ActionsBlock(
             block_id=ThemesView.KIND_BLOCK,
@@ -150,14 +200,10 @@ def themes_list(
             )
         )
     else:
-        shown = themes[:THEMES_SHOWN]
-        summary = f"{total} theme{'' if total == 1 else 's'}, raised by the most accounts first."
-        if total > len(shown):
-            summary += f" Showing the first {len(shown)}."
-        blocks.append(ContextBlock(elements=[mrkdwn(summary)]))
-        blocks += [_theme_section(theme) for theme in shown]
+        head = _look_alike_blocks(look_alikes or [], kind)
+        tail: list[Block] = []
         if pool:
-            blocks += [
+            tail = [
                 DividerBlock(),
                 SectionBlock(
                     block_id=ThemesView.POOL_BLOCK,
@@ -169,6 +215,15 @@ def themes_list(
                     ),
                 ),
             ]
+        # What the head, the summary line and the pool leave of the modal's 100 blocks.
+        room = MODAL_MAX_BLOCKS - len(blocks) - len(head) - 1 - len(tail)
+        shown = themes[: min(THEMES_SHOWN, room)]
+        summary = f"{total} theme{'' if total == 1 else 's'}, raised by the most accounts first."
+        if total > len(shown):
+            summary += f" Showing the first {len(shown)}."
+        blocks += [*head, ContextBlock(elements=[mrkdwn(summary)])]
+        blocks += [_theme_section(theme) for theme in shown]
+        blocks += tail
     return modal(
         callback_id=ThemesView.LIST,
         title="Themes",

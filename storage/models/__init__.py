@@ -21,7 +21,7 @@ from storage.models.interviews import (
     Participant,
     Quote,
 )
-from storage.models.themes import Theme, ThemeKind, ThemeUpkeep
+from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -34,6 +34,7 @@ __all__ = [
     "DigestRun",
     "DigestRunState",
     "DigestSubscription",
+    "DismissedLookAlike",
     "FollowUp",
     "FollowUpKind",
     "FollowUpState",

@@ -48,6 +48,11 @@ class Theme(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The updated_at its label was worked out for (None: never labelled), and its size then: when the
+    # size has moved by a tenth since (or is None: a full regroup may have swapped its members), the
+    # keeper labels it again, unless a person named it.
+    labelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    labelled_size: Mapped[int | None] = mapped_column(Integer)
 
 
 class ThemeUpkeep(Base):
@@ -69,3 +74,18 @@ class ThemeUpkeep(Base):
     pool_clustered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last full regroup: new themes are first made from few lines, so all are regrouped now and then.
     rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class DismissedLookAlike(Base):
+    """Two themes a person said are not the same: never offered as look-alikes again. The pair is
+    stored once, the lower theme id first; it goes when either theme is deleted."""
+
+    __tablename__ = "dismissed_look_alikes"
+    __table_args__ = (UniqueConstraint("theme_id", "other_theme_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"))
+    other_theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    dismissed_by: Mapped[str] = mapped_column(String(USER_ID))
+    dismissed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

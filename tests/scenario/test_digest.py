@@ -83,8 +83,9 @@ def test_preview_ranks_a_pain_five_accounts_share_above_one_said_nine_times(week
     apart = next(n for n, line in enumerate(lines) if "One account so far" in line)
     assert apart > top
     ranked = "\n".join(lines[top:apart])
-    assert not any(pain in ranked for pain in SSO)
-    assert any(pain in joined[joined.index("One account so far") :] for pain in SSO)
+    assert not any(pain in ranked for pain in SSO) and "Stark" not in ranked
+    single = joined[joined.index("One account so far") : joined.index("Requested solutions")]
+    assert "(Stark)" in single and "mentions" in single
     # Requests are labelled as requests, apart from pains.
     assert "Requested solutions" in joined and "CSV" in joined[joined.index("Requested solutions") :]
     # The quote "<!channel> … <@U0BOSS> …" is shown as typed and pings nobody.
@@ -98,6 +99,7 @@ def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_t
 ) -> None:
     week.fake.set_channel(CHANNEL, name="customer-voice", member=False)
     week.fake.set_user("U0001", tz="Europe/London")  # the subscriber's zone is the digest's: UTC in November
+    week.fake.set_user("U0002", profile={"display_name": "<!channel> Stark's rep", "real_name": "Rep"})
     with time_machine.travel(SUNDAY_EVENING, tick=False):
         done = week.slack.command(f"digest subscribe <#{CHANNEL}|customer-voice> monday 09:00")
         assert done.status == 200
@@ -113,6 +115,9 @@ def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_t
     assert top.args["channel"] == CHANNEL and "thread_ts" not in top.args
     assert len(top.args["blocks"]) <= 25  # a screen, not a scroll
     assert "*Top pains*" in "\n".join(texts(top.args["blocks"]))
+    # Who logged what is said by name (a mention would ping them each week), as typed, pinging nobody.
+    assert "&lt;!channel&gt; Stark's rep 9" in json.dumps(top.args["blocks"])
+    assert "<!channel>" not in json.dumps(top.args) and "<@U0002>" not in json.dumps(top.args)
     ts = top.response["ts"]
     assert replies and all(r.args.get("thread_ts") == ts for r in replies)
     assert all(r.args.get("unfurl_links") in (False, "false", "0", 0) for r in posts)
