@@ -15,7 +15,7 @@ from storage.models import Account, FollowUp, FollowUpKind, Interview, Pain
 from tests.conftest import RunningBot, interview_count
 from tests.support.after_ack import after_ack_done
 from tests.support.clock import today
-from tests.support.forms import log_form, open_log_modal
+from tests.support.forms import log_form, open_log_modal, submit_log_modal
 from tests.support.slack_requests import USER_ID
 
 
@@ -121,3 +121,73 @@ def test_a_user_far_from_utc_logs_in_their_own_day_and_hours(bot: RunningBot) ->
         <= due[FollowUpKind.SUMMARY] - datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
         < timedelta(hours=3, minutes=1)
     )
+
+
+def suggest(bot: RunningBot, typed: str) -> list[dict]:
+    response = bot.slack.block_suggestion(
+        {"id": "V1", "callback_id": LogModal.CALLBACK_ID, "type": "modal"},
+        block_id=LogField.ACCOUNT,
+        action_id=LogModal.ACCOUNT_SEARCH,
+        value=typed,
+    )
+    assert response.status == 200
+    return response.json()["options"]
+
+
+def test_account_search_offers_known_accounts_and_a_new_one(bot: RunningBot) -> None:
+    submit_log_modal(bot, "ACME Inc.")
+    submit_log_modal(bot, "Acorn Labs")
+    bot.fake.wait_for("chat.postMessage", count=2)
+
+    options = suggest(bot, "ac")
+    assert [o["value"] for o in options] == ["ac", "ACME Inc.", "Acorn Labs"]
+    assert options[0]["text"]["text"].startswith("➕ New account")
+
+    # "acme" is ACME Inc.: no second account is offered.
+    assert [o["value"] for o in suggest(bot, "acme")] == ["ACME Inc."]
+    assert [o["value"] for o in suggest(bot, "Globex")] == ["Globex"]
+
+
+def test_account_search_never_shows_another_workspace(bot: RunningBot) -> None:
+    submit_log_modal(bot, "Initech")
+    bot.fake.wait_for("chat.postMessage")
+    response = bot.slack.block_suggestion(
+        {"id": "V1", "callback_id": LogModal.CALLBACK_ID, "type": "modal"},
+        block_id=LogField.ACCOUNT,
+        action_id=LogModal.ACCOUNT_SEARCH,
+        value="Init",
+        team_id="T0OTHER",
+    )
+    assert [o["value"] for o in response.json()["options"]] == ["Init"]
+
+
+def test_share_to_a_private_channel_without_the_bot_tells_the_user_how_to_fix_it(bot: RunningBot) -> None:
+    bot.fake.answer("chat.postMessage", {"ok": True, "channel": "D1", "ts": "1.1"})  # the DM
+    bot.fake.fail("chat.postMessage", "not_in_channel")  # the channel post
+    submit_log_modal(bot, "Acme", share_channel="G0PRIVATE")
+    calls = bot.fake.wait_for("chat.postMessage", count=3, include_rejected=True)
+    assert calls[1].args["channel"] == "G0PRIVATE"
+    told = calls[2]
+    assert told.args["channel"] == USER_ID
+    assert "/invite" in told.args["text"] and "saved" in told.args["text"]
+
+
+@time_machine.travel(datetime(2026, 11, 23, 12, 0, tzinfo=UTC), tick=True)
+def test_timezone_is_learned_once_and_the_date_follows_it(bot: RunningBot) -> None:
+    # At noon UTC on the 23rd it is already 02:00 on the 24th in Kiritimati (UTC+14).
+    bot.fake.set_user(USER_ID, tz="Pacific/Kiritimati")
+    assert bot.slack.command("log").status == 200
+    first = bot.fake.calls("views.open")[0].args["view"]
+    assert held_on_default(first) == "2026-11-23"  # zone not known yet: UTC's date, at once
+    update = bot.fake.wait_for("views.update")[0]
+    assert held_on_default(update.args["view"]) == "2026-11-24"  # corrected in place once it is known
+
+    assert bot.slack.command("log").status == 200
+    assert held_on_default(bot.fake.calls("views.open")[-1].args["view"]) == "2026-11-24"
+    after_ack_done(bot.deps)  # a second lookup would be made after the ack
+    assert len(bot.fake.calls("users.info", include_rejected=True)) == 1
+
+
+def held_on_default(view: dict) -> str:
+    block = next(b for b in view["blocks"] if b.get("block_id") == LogField.HELD_ON)
+    return block["element"]["initial_date"]
