@@ -14,7 +14,8 @@ from bot.themes.keeper import ThemeKeeper
 from handlers.views.themes import ThemesAction, ThemesView
 from storage.models import DismissedLookAlike, Pain, Theme, ThemeKind
 from tests.conftest import RunningBot
-from tests.scenario.test_themes import SCHEDULE, log, open_list, theme_of
+from tests.scenario.test_themes import SCHEDULE, open_list, theme_of
+from tests.support.forms import submit_log_modal
 
 REPORTS = [
     "Reports take forever to build",
@@ -34,7 +35,7 @@ def split_reports(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -
     two themes that look alike. Returns (the engine's theme, the split)."""
     logged = len(bot.fake.calls("chat.postMessage"))
     for n, pain in enumerate(REPORTS + LOGINS):
-        log(bot, f"Customer {n}", pain, team_id=team_id)
+        submit_log_modal(bot, f"Customer {n}", pains=pain, team_id=team_id)
     bot.fake.wait_for("chat.postMessage", count=logged + len(REPORTS + LOGINS))
     tick(bot, semantic)
     reports = theme_of(bot, REPORTS[0], team_id).id
@@ -132,7 +133,7 @@ def test_another_workspaces_look_alikes_never_appear(bot: RunningBot, semantic: 
     assert offered(open_list(bot, team_id="T0OTHER"))
     # My workspace has themes of its own, and nothing that looks alike among them.
     for n, pain in enumerate(LOGINS):
-        log(bot, f"Mine {n}", pain)
+        submit_log_modal(bot, f"Mine {n}", pains=pain)
     bot.fake.wait_for("chat.postMessage", count=len(REPORTS + LOGINS) + len(LOGINS))
     tick(bot, semantic)
     mine = open_list(bot)
