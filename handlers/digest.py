@@ -114,12 +114,33 @@ def _rows(actor: Actor, deps: Deps) -> list[SubscriptionRow]:
 
 
 def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
-    call(
+    """Open the modal, then ack (the trigger_id dies after 3 s). The timezone defaults to the person's;
+    when the bot does not know it yet, the modal opens with UTC and is corrected once Slack says."""
+    opened = call(
         deps.interactive_client.views_open,
         trigger_id=trigger_id,
         view=subscriptions_modal(_form(actor, deps), _rows(actor, deps)),
     )
     ack()
+    if deps.timezones.known(actor.team_id, actor.user_id) is not None:
+        return
+
+    def correct_timezone() -> None:
+        zone = deps.zone_of(actor)
+        view = opened.get("view") or {}
+        if str(zone) == "UTC":
+            return
+        try:
+            call(
+                deps.client.views_update,
+                view_id=view.get("id"),
+                hash=view.get("hash"),  # the person may have typed into it meanwhile: then leave it
+                view=subscriptions_modal(SubscriptionForm(timezone=str(zone)), _rows(actor, deps)),
+            )
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.info("could not correct the digest modal's timezone: %s", exc)
+
+    deps.after_ack(correct_timezone)
 
 
 def ready_channel(client: WebClient, channel_id: str) -> str | None:

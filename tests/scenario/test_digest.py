@@ -21,6 +21,7 @@ from handlers.views.digest import DigestModal
 from handlers.views.interview import InterviewAction
 from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 from tests.conftest import RunningBot
+from tests.support.after_ack import after_ack_done
 from tests.support.digest_data import NOW, REPORTS, SSO, log_the_week
 
 SUNDAY_EVENING = datetime(2026, 11, 22, 18, tzinfo=UTC)  # the preview's last 7 days are 16–22 November
@@ -266,6 +267,8 @@ def test_post_now_edit_and_unsubscribe_from_the_modal(week: RunningBot) -> None:
     week.slack.command("digest")
     (opened,) = week.fake.wait_for("views.open")
     view = opened.response["view"]
+    after_ack_done(week.deps)  # the default timezone corrected (New York, not UTC): one views.update
+    before = len(week.fake.calls("views.update"))
     with week.db.read() as session:
         sub_id = session.scalars(select(DigestSubscription.id)).one()
     week.slack.block_action(
@@ -274,13 +277,13 @@ def test_post_now_edit_and_unsubscribe_from_the_modal(week: RunningBot) -> None:
     (top, *_) = week.fake.wait_for("chat.postMessage", count=2, timeout=30)
     assert top.args["channel"] == CHANNEL
     week.slack.block_action(DigestModal.EDIT, block_id=f"subscription_{sub_id}", view=view, value=str(sub_id))
-    (edited,) = week.fake.wait_for("views.update")
+    edited = week.fake.wait_for("views.update", count=before + 1)[before]
     assert edited.args["view_id"] == view["id"]
     assert json.loads(edited.args["view"]["private_metadata"]) == {"editing": sub_id}
     week.slack.block_action(
         DigestModal.UNSUBSCRIBE, block_id=f"subscription_{sub_id}", view=view, value=str(sub_id)
     )
-    week.fake.wait_for("views.update", count=2)
+    week.fake.wait_for("views.update", count=before + 2)
     with week.db.read() as session:
         assert session.scalars(select(DigestSubscription)).all() == []
 
@@ -293,3 +296,20 @@ def test_unsubscribe_by_command_and_usage_for_anything_else(bot: RunningBot) -> 
     assert "had no digest subscription" in again["text"]
     usage = bot.slack.command("digest sideways").json()
     assert "/interview digest subscribe" in usage["text"]
+
+
+def test_the_modal_defaults_to_the_persons_timezone_once_slack_says_it(bot: RunningBot) -> None:
+    bot.fake.add_users("U0001")
+    bot.fake.set_user("U0001", tz="Asia/Kolkata")
+    bot.slack.command("digest")
+    (opened,) = bot.fake.wait_for("views.open")
+    (corrected,) = bot.fake.wait_for("views.update")
+    assert corrected.args["view_id"] == opened.response["view"]["id"]
+    assert corrected.args["hash"] == opened.response["view"]["hash"]
+    assert '"initial_value": "Asia/Kolkata"' in json.dumps(corrected.args["view"])
+    # Known from then on: the next modal opens with it, and nothing needs correcting.
+    bot.slack.command("digest")
+    second = bot.fake.wait_for("views.open", count=2)[1]
+    assert "Asia/Kolkata" in json.dumps(second.args["view"])
+    after_ack_done(bot.deps)
+    assert len(bot.fake.calls("views.update")) == 1
