@@ -23,6 +23,11 @@ class Period:
     days: int = PERIOD_DAYS
 
     @property
+    def name(self) -> str:
+        """What people call it: a week, or so many days."""
+        return "week" if self.days == PERIOD_DAYS else f"{self.days}-day period"
+
+    @property
     def start(self) -> date:
         return self.end - timedelta(days=self.days)
 

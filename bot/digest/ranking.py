@@ -85,12 +85,12 @@ def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend
     return Trend.STEADY
 
 
-def emerging_reason(accounts: int, baseline: float) -> str | None:
+def emerging_reason(accounts: int, baseline: float, period: str = "week") -> str | None:
     """Clearly above its own trailing baseline, and at least EMERGING_FLOOR accounts."""
     if accounts < EMERGING_FLOOR or accounts < 2 * baseline or accounts - baseline < 2:
         return None
     before = f"{baseline:.1f}".rstrip("0").rstrip(".")
-    return f"{accounts} accounts this week, {before} a week before"
+    return f"{accounts} accounts this {period}, {before} a {period} before"
 
 
 def rank_themes(
@@ -156,7 +156,7 @@ def rank_themes(
                 history=history,
                 trend=trend_of(now_accounts, history, accounts_ever),
                 words=_words(kind, rows, by_id, quotes, account_names, skip),
-                emerging=emerging_reason(now_accounts, sum(history) / len(history))
+                emerging=emerging_reason(now_accounts, sum(history) / len(history), period.name)
                 if kind is ThemeKind.PAIN
                 else None,
             )

@@ -27,33 +27,39 @@ def period_title(digest: Digest) -> str:
     return f"{day(digest.period.start)} – {day(date.fromordinal(last))} {date.fromordinal(last).year}"
 
 
-def theme_summary(theme: ThemeInPeriod) -> str:
+def theme_summary(theme: ThemeInPeriod, period: str = "week") -> str:
     """'5 accounts this week (7 ever) · rising' and, with a history, the weeks before."""
     plural = "account" if theme.accounts == 1 else "accounts"
     mentions = f", {theme.mentions} mentions" if theme.mentions != theme.accounts else ""
     trend = TREND_WORDS[theme.trend]
-    return f"{theme.accounts} {plural} this week{mentions} ({theme.accounts_ever} ever) · {trend}"
+    return f"{theme.accounts} {plural} this {period}{mentions} ({theme.accounts_ever} ever) · {trend}"
 
 
 def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     out = [f"Customer digest, {period_title(digest)}", ""]
+    name = digest.period.name
     heard = digest.heard
     if digest.quiet:
-        out.append("No interview was logged this week.")
+        out.append(f"No interview was logged this {digest.period.name}.")
         return "\n".join(out) + "\n"
     accounts = f"{heard.accounts} accounts ({heard.new_accounts} new)"
     out.append(f"What was heard: {heard.interviews} interviews with {accounts}")
     out.append("  by kind: " + ", ".join(f"{label} {n}" for label, n in heard.by_kind))
     out.append("  logged by: " + ", ".join(f"{person(user)} {n}" for user, n in heard.by_person))
-    _ranked(out, "Top pains, by the number of accounts that raised them", digest.pains, pains=True)
+    _ranked(
+        out, "Top pains, by the number of accounts that raised them", digest.pains, pains=True, period=name
+    )
     if digest.emerging:
         out += ["", "Emerging"]
         out += [f"  - {t.name}: {t.emerging}" for t in digest.emerging]
     if digest.pains.single:
         out += ["", "One account so far"]
-        out += [f"  - {t.name} ({t.words[0].account if t.words else '?'})" for t in digest.pains.single[:TOP]]
+        out += [
+            f"  - {t.name}: {t.mentions} mentions ({t.words[0].account if t.words else '?'})"
+            for t in digest.pains.single[:TOP]
+        ]
         _more(out, len(digest.pains.single))
-    _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False)
+    _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False, period=name)
     health = digest.follow_ups
     out += ["", f"Follow-ups: {health.open} open, {health.overdue} overdue"]
     if health.on_time_share is not None:
@@ -70,13 +76,13 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool) -> None:
+def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: str) -> None:
     themes = ranked.recurring if pains else [*ranked.recurring, *ranked.single]
     if not themes and not ranked.unthemed:
         return
     out += ["", title]
     for n, theme in enumerate(themes[:TOP], 1):
-        out.append(f" {n:>2}. {theme.name}: {theme_summary(theme)}")
+        out.append(f" {n:>2}. {theme.name}: {theme_summary(theme, period)}")
         if theme.history:
             weeks = " ".join(str(a) for a in theme.history)
             out.append(f"      accounts in the weeks before: {weeks}")
