@@ -313,3 +313,18 @@ def test_the_modal_defaults_to_the_persons_timezone_once_slack_says_it(bot: Runn
     assert "Asia/Kolkata" in json.dumps(second.args["view"])
     after_ack_done(bot.deps)
     assert len(bot.fake.calls("views.update")) == 1
+
+
+def test_subscribe_by_a_plain_channel_name(bot: RunningBot) -> None:
+    bot.fake.set_channel("C0OTHER", name="sales-team")
+    bot.fake.set_channel(CHANNEL, name="customer-voice")
+    bot.fake.set_user("U0001", tz="Europe/Paris")
+    bot.slack.command("digest subscribe #customer-voice friday 16:30")
+    (answer,) = bot.fake.wait_for("response.url")
+    assert f"<#{CHANNEL}>" in answer.args["text"] and "Fridays at 16:30 (Europe/Paris)" in answer.args["text"]
+    with bot.db.read() as session:
+        sub = session.scalars(select(DigestSubscription)).one()
+        assert (sub.channel_id, sub.weekday, sub.minute_of_day) == (CHANNEL, 4, 16 * 60 + 30)
+    bot.slack.command("digest subscribe #no-such-channel")
+    missing = bot.fake.wait_for("response.url", count=2)[1]
+    assert "can't find the channel" in missing.args["text"]
