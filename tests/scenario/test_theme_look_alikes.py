@@ -14,7 +14,7 @@ from bot.themes.keeper import ThemeKeeper
 from handlers.views.themes import ThemesAction, ThemesView
 from storage.models import DismissedLookAlike, Pain, Theme, ThemeKind
 from tests.conftest import RunningBot
-from tests.scenario.test_themes import SCHEDULE, open_list, theme_of
+from tests.scenario.test_themes import SCHEDULE, open_list, redrawn, theme_of
 from tests.support.forms import submit_log_modal
 
 REPORTS = [
@@ -103,7 +103,7 @@ def test_a_look_alike_pair_is_offered_and_merge_merges_it(bot: RunningBot, seman
     assert placed.keys() == set(REPORTS)
     # The split's lines are now placed by the person who clicked: no regrouping separates them again.
     assert {placed[REPORTS[2]], placed[REPORTS[3]]} == {"U0001"}
-    update = bot.fake.wait_for("views.update")[-1]
+    update = redrawn(bot, view["id"])  # the list the click came from (not a log modal's date fix)
     assert update.args["view_id"] == view["id"]
     assert not offered(update.args["view"]) and "4 pains from 4 accounts" in str(update.args["view"])
 
@@ -120,7 +120,7 @@ def test_not_the_same_hides_the_pair_for_good(bot: RunningBot, semantic: Embedde
             "U0001",
         )
         assert session.get(Theme, split).merged_into_id is None
-    update = bot.fake.wait_for("views.update")[-1]
+    update = redrawn(bot, view["id"])
     assert update.args["view_id"] == view["id"] and not offered(update.args["view"])
     # Not after the weekly regroup either: both themes live on (a person placed the split's lines).
     tick(bot, semantic, datetime.now(UTC) + timedelta(days=8))
