@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,8 @@ from sqlalchemy import insert, select
 
 from storage.db import Database
 from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
-from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.conftest import POSTGRES_URL
+from tests.support.clock import real_now
 from tests.support.fake_slack import FakeSlack
 
 pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason="TEST_POSTGRES_URL not set")]
@@ -24,20 +25,11 @@ DUE_NOW = 50
 REPLICAS = 3
 
 
-@pytest.fixture
-def pg() -> Database:
-    from storage.migrate import upgrade
-
-    url = create_postgres_database()
-    db = Database(url)
-    upgrade(db)
-    yield db
-    db.dispose()
-    drop_postgres_database(url)
-
-
-def test_fifty_digests_due_at_once_and_a_late_one_are_each_posted_once(pg: Database, tmp_path: Path) -> None:
-    now = datetime.now(UTC).replace(microsecond=0)
+def test_fifty_digests_due_at_once_and_a_late_one_are_each_posted_once(
+    postgres_database: Database, tmp_path: Path
+) -> None:
+    pg = postgres_database
+    now = real_now().replace(microsecond=0)  # the posting processes run on the real clock
     late = now - timedelta(days=2)  # its Monday passed while the bot was down; its week has not
     rows = [
         {
