@@ -12,6 +12,7 @@ COMMANDS = [
     ("/interview schedule", "an upcoming call: prep notes before it, a nudge to log it after"),
     ("/interview list", "your ten latest interviews"),
     ("/interview themes", "the pains many accounts share, grouped; rename, merge or regroup them"),
+    ("/interview digest", "the weekly digest: which channels get it and when; `digest preview`: now"),
     ("/interview settings", "pause your reminders until a date (a vacation, say)"),
     ("/interview help", "this message"),
 ]

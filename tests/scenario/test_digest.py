@@ -328,3 +328,7 @@ def test_subscribe_by_a_plain_channel_name(bot: RunningBot) -> None:
     bot.slack.command("digest subscribe #no-such-channel")
     missing = bot.fake.wait_for("response.url", count=2)[1]
     assert "can't find the channel" in missing.args["text"]
+
+
+def test_help_lists_the_digest(bot: RunningBot) -> None:
+    assert "/interview digest" in json.dumps(bot.slack.command("help").json()["blocks"])
