@@ -29,6 +29,13 @@ CHANNEL = "C0DIGEST"
 
 
 @pytest.fixture
+def backend() -> str:
+    """SQLite only: these tests are about Slack; the digest's storage and replicas are tested on both
+    databases in tests/storage/test_digest.py and test_digest_replicas.py (this keeps CI short)."""
+    return "sqlite"
+
+
+@pytest.fixture
 def week(bot: RunningBot, semantic: Embedder) -> RunningBot:
     log_the_week(bot.db)
     schedule = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
