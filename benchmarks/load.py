@@ -272,7 +272,7 @@ class Target:
 
 def serve(name: str, app: App, db: Database, on_stop: Callable[[], None] = lambda: None) -> Target:
     """The app behind bot.server's waitress server on a free port, in a thread."""
-    server = make_http_server(WebApp(app, db), host=HOST, port=0)
+    server = make_http_server(WebApp(app, db, signing_secret=SIGNING_SECRET), host=HOST, port=0)
     thread = threading.Thread(target=run_until_closed, args=(server,), name=f"{name}-server", daemon=True)
     thread.start()
 

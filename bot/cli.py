@@ -199,7 +199,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         raise StartupError(
             f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({exc}); check the network."
         ) from None
-    web_app = WebApp(app, db)
+    web_app = WebApp(app, db, signing_secret=settings.signing_secret)
     stopping = stop_on_signals()
     keeper = ThemeKeeper(
         db=db,

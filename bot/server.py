@@ -16,6 +16,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress.server import BaseWSGIServer, create_server
 
+from bot.front_door import FrontDoor
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -30,8 +31,9 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 class WebApp:
     """The WSGI application: `POST /slack/events` for everything Slack sends, `GET /healthz`."""
 
-    def __init__(self, app: App, db: Database) -> None:
+    def __init__(self, app: App, db: Database, *, signing_secret: str) -> None:
         self._slack = SlackRequestHandler(app, path=EVENTS_PATH)
+        self._door = FrontDoor(signing_secret)
         self._db = db
         # Socket Mode sets this: a bot that lost Slack for good is not healthy, whatever the database says.
         self.slack_reachable: Callable[[], bool] = lambda: True
@@ -50,6 +52,11 @@ class WebApp:
                 [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
             )
             return [body]
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            refusal = self._door.admit(environ)
+            if refusal is not None:
+                start_response(refusal.status, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+                return [b""]
         return self._slack(environ, start_response)
 
 

@@ -226,7 +226,7 @@ def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> I
     """The real app behind the real HTTP server, talking to the fake Slack."""
     settings = make_settings(fake_slack, database.url, **bot_env)
     app, deps = build_app(settings=settings, db=database)
-    server = make_http_server(WebApp(app, database), host="127.0.0.1", port=0)
+    server = make_http_server(WebApp(app, database, signing_secret=SIGNING_SECRET), host="127.0.0.1", port=0)
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     port = server.effective_port

@@ -126,7 +126,13 @@ def socket_bot(
     settings = make_settings(fake_slack, database.url, SLACK_APP_TOKEN=APP_TOKEN, BOT_MODE="socket")
     assert settings.mode == "socket" and settings.app_token == APP_TOKEN
     app, deps = build_app(settings=settings, db=database)
-    runner = SocketModeRunner(app, WebApp(app, database), app_token=APP_TOKEN, host="127.0.0.1", port=0)
+    runner = SocketModeRunner(
+        app,
+        WebApp(app, database, signing_secret=settings.signing_secret),
+        app_token=APP_TOKEN,
+        host="127.0.0.1",
+        port=0,
+    )
     try:
         runner.start()
         fake_socket_mode.wait_for_connection()
