@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -251,16 +251,4 @@ def retry_later(
         .where(_held(run_id, replica))
         .values(**values)
         .execution_options(synchronize_session=False)
-    )
-
-
-def pending_for(*, session: Session, subscription_id: int) -> bool:
-    return (
-        session.scalar(
-            select(DigestRun.id).where(
-                DigestRun.subscription_id == subscription_id,
-                or_(DigestRun.state == DigestRunState.PENDING),
-            )
-        )
-        is not None
     )
