@@ -270,6 +270,12 @@ def test_a_week_with_no_interview_posts_one_line_or_nothing(
 
 
 def test_post_now_edit_and_unsubscribe_from_the_modal(week: RunningBot) -> None:
+    # Post now covers the week before today: today must be the seeded week's Monday, not the real date.
+    with time_machine.travel(NOW, tick=True):
+        post_now_edit_and_unsubscribe(week)
+
+
+def post_now_edit_and_unsubscribe(week: RunningBot) -> None:
     subscribed(week)
     week.slack.command("digest")
     (opened,) = week.fake.wait_for("views.open")
