@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InvalidInput, message_for
 from bot.outbound.digest import DigestPoster
+from bot.outbound.outbox import OutboxSender
 from bot.people import Timezones
 from bot.settings import Settings
 from bot.slack import make_client, post_message
@@ -36,10 +37,15 @@ def build_app(
         raise_error_for_unhandled_request=False,
     )
     deps = Deps(settings=settings, db=db, timezones=Timezones(db), client=client)
-    poster = DigestPoster(db=db, client=client)
+    outbox = OutboxSender(
+        db=db, client=client, on_failure=lambda team_id, user_id: _show_on_home(deps, team_id, user_id)
+    )
+    deps.send_outbox, deps.outbox_tick = outbox.send_now, outbox.tick
+    poster = DigestPoster(db=db, client=client, send_outbox=outbox.send_now)
     deps.post_digest_now = lambda team_id, subscription_id: poster.post_now(
         team_id=team_id, subscription_id=subscription_id
     )
+    deps.closing.append(outbox.close)
 
     @app.middleware
     def attach_deps(context: BoltContext, next: Callable[[], None]) -> None:
@@ -57,6 +63,13 @@ def build_app(
 
         register_all(app)
     return app, deps
+
+
+def _show_on_home(deps: Deps, team_id: str, user_id: str) -> None:
+    """A message to this person failed for good: their App Home says so at once."""
+    from handlers.home import publish_home_for
+
+    publish_home_for(deps=deps, team_id=team_id, user_id=user_id)
 
 
 def _first_input_block(body: dict[str, Any]) -> str | None:

@@ -218,7 +218,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ),
         every=settings.scheduler_tick,
         keeper=keeper,
-        digest=DigestPoster(db=db, client=deps.client),
+        digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox),
+        outbox=deps.outbox_tick,
     )
     try:
         if settings.mode == "socket":

@@ -42,6 +42,11 @@ class Deps:
     )
     # Posts a subscription's digest now ("Post now"): (team_id, subscription_id) -> whether one was made.
     post_digest_now: Callable[[str, int], bool] | None = None
+    # Sends outbox messages a transaction just recorded (bot.outbound.outbox); the scheduler ticks it too.
+    send_outbox: Callable[[list[int]], object] | None = None
+    outbox_tick: Callable[[], int] | None = None
+    # Run by close(), after the work that followed acks is done (the outbox sender's pool).
+    closing: list[Callable[[], None]] = field(default_factory=list)
 
     @cached_property
     def interactive_client(self) -> WebClient:
@@ -65,5 +70,19 @@ class Deps:
 
         return self.after_ack_pool.submit(guarded)
 
+    def send_after_commit(self, message_ids: list[int]) -> None:
+        """Send what the committed transaction recorded in the outbox, once Slack has its answer; what
+        fails now is tried again by the scheduler."""
+        send = self.send_outbox
+        if send is None or not message_ids:
+            return
+
+        def deliver() -> None:
+            send(message_ids)
+
+        self.after_ack(deliver)
+
     def close(self) -> None:
         self.after_ack_pool.shutdown(wait=True)
+        for close in self.closing:
+            close()

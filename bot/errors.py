@@ -27,12 +27,12 @@ class InvalidInput(BotError):
 
 
 class StorageUnavailable(BotError):
-    """The database did not answer; nothing was stored, and the user's input must be kept."""
+    """The database did not answer: the same words on every path, a read or a write (a modal keeps what
+    was typed, so nothing is lost there either)."""
 
     def __init__(self) -> None:
         super().__init__(
-            "I couldn't reach the database just now, so nothing was saved yet. "
-            "Your text is still here: press Submit again in a moment."
+            "I can't reach the database right now; nothing you typed is lost, try again in a minute."
         )
 
 
@@ -49,7 +49,8 @@ def message_for(error: Exception) -> str:
     """What to tell the user about `error`, logged once: typed errors say what happened; anything else
     gets a short id that is also in the log, so support can find it."""
     if isinstance(error, DatabaseUnavailable):
-        error = StorageUnavailable()
+        log.warning("the database is unreachable: %s", error)
+        return StorageUnavailable().user_message
     if isinstance(error, BotError):
         log.warning("user-facing error (%s): %s", type(error).__name__, error.user_message)
         return error.user_message

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from bot.outbound.digest import DigestPoster
 from bot.outbound.reminders import ReminderSender
 from bot.themes.keeper import ThemeKeeper
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,48 +25,42 @@ def start_scheduler(
     every: timedelta,
     keeper: ThemeKeeper | None = None,
     digest: DigestPoster | None = None,
+    outbox: Callable[[], int] | None = None,
 ) -> Callable[[], None]:
-    """Tick every `every` in a background thread: reminders, the themes' upkeep when `keeper` is given, and
-    the digests when `digest` is. Returns the function that stops it (and waits)."""
+    """Tick every `every` in a background thread: reminders, the themes' upkeep when `keeper` is given, the
+    digests when `digest` is, and the outbox's retries when `outbox` is. Returns the function that stops
+    it (and waits)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     def reminders() -> None:
-        try:
-            result = sender.tick()
-        except Exception:  # the next tick tries again; what was claimed is retried after its lease
-            log.exception("reminder tick failed")
-            return
+        result = sender.tick()
         if result.claimed:
             log.info("reminder tick: %s", result)
 
     def themes() -> None:
         assert keeper is not None
-        try:
-            done = keeper.tick()
-        except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
-            log.exception("themes upkeep failed")
-            return
-        for (team_id, kind), result in done.items():
+        for (team_id, kind), result in keeper.tick().items():
             log.info("themes upkeep %s %s: %s", team_id, kind, result)
 
     def digests() -> None:
         assert digest is not None
-        try:
-            claimed = digest.tick()
-        except Exception:  # what was claimed is retried after its lease, here or elsewhere
-            log.exception("digest tick failed")
-            return
-        if claimed:
+        if claimed := digest.tick():
             log.info("digest tick: %d posted or retried", claimed)
+
+    def outbox_retries() -> None:
+        assert outbox is not None
+        if claimed := outbox():
+            log.info("outbox tick: %d sent or retried", claimed)
 
     scheduler = BackgroundScheduler(timezone=UTC)
     # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
     jobs = [("reminders", reminders)]
     jobs += [("themes", themes)] if keeper else []
     jobs += [("digests", digests)] if digest else []
+    jobs += [("outbox", outbox_retries)] if outbox else []
     for name, job in jobs:
         scheduler.add_job(
-            job,
+            _guarded(name, job),
             "interval",
             seconds=every.total_seconds(),
             id=name,
@@ -81,3 +76,18 @@ def start_scheduler(
         sender.close()
 
     return stop
+
+
+def _guarded(name: str, job: Callable[[], None]) -> Callable[[], None]:
+    """A tick that fails is logged and the next one tries again: what was claimed is retried after its
+    lease, here or on another replica. A database outage is one line per tick, not a traceback."""
+
+    def run() -> None:
+        try:
+            job()
+        except DatabaseUnavailable as exc:
+            log.warning("%s tick skipped: the database is unreachable (%s)", name, exc)
+        except Exception:
+            log.exception("%s tick failed", name)
+
+    return run

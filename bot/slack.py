@@ -142,6 +142,17 @@ def find_posted(
     return None
 
 
+def find_sent(
+    client: WebClient, *, channel: str, event_type: str, key: str, value: object, limit: int = 50
+) -> tuple[str, str] | None:
+    """Like find_posted, where `channel` may be a user id (a DM): (the channel, the ts) when found."""
+    if channel[:1] in ("U", "W"):  # history wants the DM's channel id, not the user's
+        opened = call(client.conversations_open, users=channel)
+        channel = str((opened.get("channel") or {}).get("id") or channel)
+    ts = find_posted(client, channel=channel, event_type=event_type, key=key, value=value, limit=limit)
+    return (channel, ts) if ts is not None else None
+
+
 def fetch_user_timezone(client: WebClient, user_id: str) -> str | None:
     """The user's IANA timezone from users.info, or None when Slack does not say."""
     response = call(client.users_info, user=user_id)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.capture.interviews import recent_interviews
 from bot.deps import Actor, Deps
+from bot.outbox.queue import mark_told, untold
 from bot.text import from_slack
 from handlers.digest import digest_command
 from handlers.log_modal import open_log_modal
@@ -18,6 +20,7 @@ from handlers.views.common import fallback_text
 from handlers.views.help import help_message
 from handlers.views.interview import recent_interviews_message
 from handlers.views.log_modal import LogModalPrefill
+from handlers.views.outbox import undelivered_blocks, undelivered_text
 
 COMMAND = "/interview"
 
@@ -32,6 +35,27 @@ def register(app: App) -> None:
 
 
 def interview_command(ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    answer_subcommand(ack=ack, respond=respond, command=command, actor=actor, deps=deps)
+    # After the answer: messages to this person that could not be delivered since they last heard.
+    deps.after_ack(lambda: tell_undelivered(respond=respond, actor=actor, deps=deps))
+
+
+def tell_undelivered(*, respond: Respond, actor: Actor, deps: Deps) -> None:
+    """Say, once, what the bot could not deliver to this person (an ephemeral answer only they see)."""
+    with deps.db.read() as session:
+        messages = untold(session=session, team_id=actor.team_id, user_id=actor.user_id)
+        if not messages:
+            return
+        blocks, text = undelivered_blocks(messages), undelivered_text(messages)
+        ids = [m.id for m in messages]
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+    # Marked once said, so a failed answer leaves them for the next command.
+    deps.db.run(lambda s: mark_told(session=s, message_ids=ids, now=datetime.now(UTC)))
+
+
+def answer_subcommand(
+    *, ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, deps: Deps
+) -> None:
     # The digest reads channels as Slack links them (<#C123|name>): it gets the text as sent.
     subcommand, raw_rest = _split(command.get("text") or "")
     subcommand, rest = from_slack(subcommand), from_slack(raw_rest)

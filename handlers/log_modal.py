@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
@@ -12,10 +13,11 @@ from sqlalchemy.orm import Session
 from bot.accounts.names import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
 from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview
 from bot.deps import Actor, Deps
-from bot.errors import InvalidInput, SlackPermanentError, message_for
+from bot.errors import InvalidInput
+from bot.outbox.queue import enqueue
 from bot.people import zone
-from bot.slack import call, post_message
-from handlers.views.common import MAX_PARTICIPANTS, channel_mention, fallback_text, is_channel_id, is_user_id
+from bot.slack import call
+from handlers.views.common import MAX_PARTICIPANTS, as_dicts, fallback_text, is_channel_id, is_user_id
 from handlers.views.interview import saved_interview_message, shared_interview_message
 from handlers.views.log_modal import (
     TEXT_FIELDS,
@@ -26,6 +28,7 @@ from handlers.views.log_modal import (
     account_option,
     log_modal,
 )
+from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -147,71 +150,77 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
 
 
 def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    """Store first (inside Slack's 3 s, so a failure keeps the modal and the text open), then ack, then
-    send the DM and the channel post."""
+    """Store the interview and its messages in one transaction, inside Slack's 3 s (so a failure keeps the
+    modal and the text open), then ack, then send the messages: the confirmation DM first, then the
+    channel post. What fails to send is retried by the outbox; nothing is lost with the process."""
     draft = parse_log_form(view.get("state", {}).get("values", {}))
     metadata = LogModalMetadata.loads(view.get("private_metadata"))
     tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(metadata.tz)
     settings = deps.settings
 
-    def store(session: Session) -> tuple[LoggedInterview, list[Any], list[Any] | None]:
+    def store(session: Session) -> list[int]:
+        now = datetime.now(UTC)
         logged = log_interview(
             session=session,
             team_id=actor.team_id,
             user_id=actor.user_id,
             draft=draft,
-            now=datetime.now(UTC),
+            now=now,
             tz=tz,
             thank_you_after=settings.thank_you_after,
             summary_after=settings.summary_after,
             working_hours=settings.working_hours,
             source_view_id=view.get("id"),
         )
-        dm = saved_interview_message(logged.interview, logged.follow_ups, tz)
-        shared = shared_interview_message(logged.interview) if draft.share_channel else None
-        return logged, dm, shared
+        if not logged.created:  # the same submission again was stored and announced the first time
+            return []
+        return _record_messages(session, logged, actor.user_id, tz, now)
 
     try:
-        logged, dm, shared = deps.db.run(store)
+        messages = deps.db.run(store)
     except InvalidInput as exc:
         ack(response_action="errors", errors=exc.fields)
         return
     ack()
-    if logged.created:  # the same submission again was stored and announced the first time
-        deps.after_ack(
-            lambda: _announce(deps=deps, logged=logged, user_id=actor.user_id, dm=dm, shared=shared)
-        )
+    deps.send_after_commit(messages)
 
 
-def _announce(
-    *, deps: Deps, logged: LoggedInterview, user_id: str, dm: list[Any], shared: list[Any] | None
-) -> None:
-    """The DM and the channel post, each on its own: one failing does not stop the other."""
-    client = deps.client
-    account = logged.interview.account.name
-    try:
-        post_message(
-            client, channel=user_id, text=fallback_text(f"Saved your interview with {account}."), blocks=dm
+def _record_messages(
+    session: Session, logged: LoggedInterview, user_id: str, tz: ZoneInfo, now: datetime
+) -> list[int]:
+    """The confirmation DM and, when the author chose a channel, the share: recorded with the interview."""
+    interview = logged.interview
+    account = interview.account.name
+    about = f"the confirmation of your interview with {account}"
+    messages = [
+        enqueue(
+            session=session,
+            team_id=interview.team_id,
+            user_id=user_id,
+            kind=OutboxKind.INTERVIEW_SAVED,
+            channel_id=user_id,
+            text=fallback_text(f"Saved your interview with {account}."),
+            blocks=as_dicts(saved_interview_message(interview, logged.follow_ups, tz)),
+            about=about,
+            interview_id=interview.id,
+            now=now,
         )
-    except Exception as error:  # reported with an id; the interview is stored, the post below still goes
-        message_for(error)
-    channel = logged.interview.share_channel_id
-    if shared is None or channel is None:
-        return
-    try:
+    ]
+    channel = interview.share_channel_id
+    if channel is not None:
         # chat:write.public lets the bot post in any public channel; private ones need an invite.
-        post_message(client, channel=channel, text=fallback_text(f"Interview with {account}"), blocks=shared)
-    except SlackPermanentError as exc:
-        post_message(client, channel=user_id, text=_share_failed(channel, exc.error))
-
-
-def _share_failed(channel: str, error: str) -> str:
-    where = channel_mention(channel)
-    if error in ("not_in_channel", "channel_not_found", "missing_scope"):
-        return (
-            f"Your interview is saved, but I couldn't post it in {where}: it's private and I'm not in it. "
-            "Type `/invite @Interview Bot` in that channel, then pick it again next time."
+        messages.append(
+            enqueue(
+                session=session,
+                team_id=interview.team_id,
+                user_id=user_id,
+                kind=OutboxKind.INTERVIEW_SHARED,
+                channel_id=channel,
+                text=fallback_text(f"Interview with {account}"),
+                blocks=as_dicts(shared_interview_message(interview)),
+                about=f"your interview with {account}",
+                interview_id=interview.id,
+                now=now,
+            )
         )
-    if error == "is_archived":
-        return f"Your interview is saved, but {where} is archived, so I couldn't post it there."
-    return f"Your interview is saved, but I couldn't post it in {where} (Slack said `{error}`)."
+    return messages

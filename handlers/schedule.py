@@ -6,14 +6,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
 
 from bot.deps import Actor, Deps
 from bot.errors import InvalidInput
 from bot.followups.calls import CallDraft, schedule_call
-from bot.slack import call, post_message
+from bot.outbox.queue import enqueue
+from bot.slack import call
 from handlers.log_modal import input_value
-from handlers.views.common import fallback_text, is_user_id, local_time
+from handlers.views.common import fallback_text, is_user_id, slack_time
 from handlers.views.schedule import ScheduleModal, schedule_modal
+from storage.models import OutboxKind
 
 
 def register(app: App) -> None:
@@ -59,28 +62,51 @@ def parse_schedule(state: dict[str, Any]) -> CallDraft:
 
 
 def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """Store the call and its confirmation DM in one transaction, ack, then send the DM (the outbox retries
+    it if Slack fails now)."""
     draft = parse_schedule(view.get("state", {}).get("values", {}))
     now = datetime.now(UTC)
-    try:
-        scheduled = deps.db.run(
-            lambda session: schedule_call(
+    prep_before = deps.settings.prep_before
+
+    def store(session: Session) -> list[int]:
+        stored = schedule_call(
+            session=session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            draft=draft,
+            now=now,
+            prep_before=prep_before,
+            source_view_id=view.get("id"),
+        )
+        if not stored.created:  # the same submission again: confirmed the first time
+            return []
+        scheduled = stored.call
+        prep_at = max(now, scheduled.starts_at - prep_before)
+        account = scheduled.account.name
+        text = (
+            fallback_text(f"Scheduled: the call with {account} at ")
+            + slack_time(scheduled.starts_at)
+            + ". Prep notes go out "
+            + slack_time(prep_at)
+            + "; afterwards I'll ask how it went."
+        )
+        return [
+            enqueue(
                 session=session,
                 team_id=actor.team_id,
                 user_id=actor.user_id,
-                draft=draft,
+                kind=OutboxKind.CALL_SCHEDULED,
+                channel_id=actor.user_id,
+                text=text,
+                about=f"the confirmation of your call with {account}",
                 now=now,
-                prep_before=deps.settings.prep_before,
-                source_view_id=view.get("id"),
             )
-        )
+        ]
+
+    try:
+        messages = deps.db.run(store)
     except InvalidInput as exc:
         ack(response_action="errors", errors=exc.fields)
         return
     ack()
-    tz = deps.zone_of(actor)
-    prep_at = max(now, scheduled.starts_at - deps.settings.prep_before)
-    text = fallback_text(
-        f"Scheduled: the call with {scheduled.account.name} at {local_time(scheduled.starts_at, tz)}. "
-        f"Prep notes go out {local_time(prep_at, tz)}; afterwards I'll ask how it went."
-    )
-    deps.after_ack(lambda: post_message(deps.client, channel=actor.user_id, text=text))
+    deps.send_after_commit(messages)

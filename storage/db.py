@@ -23,14 +23,24 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-PG_CONNECT_TIMEOUT_SECONDS = 2
-RETRY_PAUSE_SECONDS = 0.2
+PG_CONNECT_TIMEOUT_SECONDS = 2  # libpq waits at least 2 s whatever is asked
+# A write is tried again for about this long (a dropped connection, a failover) before the person is
+# told: well inside Slack's 3 seconds, with the connect timeout counted.
+RETRY_WITHIN_SECONDS = 1.2
+RETRY_PAUSES_SECONDS = (0.1, 0.3, 0.6)
 # Errors of the connection, not of the statement: worth one more try.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
 
 class DatabaseUnavailable(Exception):
-    """The database did not answer, even after a retry; nothing was written."""
+    """The database did not answer (after retries, for a write); nothing was written. Its message is
+    the driver's first line only: never the statement or its parameters (people's text)."""
+
+    @classmethod
+    def of(cls, error: Exception) -> DatabaseUnavailable:
+        orig = getattr(error, "orig", None) or error
+        first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+        return cls(first[:200])
 
 
 def make_engine(url: str, *, immediate: bool = True, **kwargs: Any) -> Engine:
@@ -82,28 +92,37 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on any error."""
-        with self._sessions.begin() as session:
-            yield session
+        """A session in one transaction: committed on success, rolled back on any error. A connection
+        that fails raises DatabaseUnavailable."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except TRANSIENT_ERRORS as exc:
+            raise DatabaseUnavailable.of(exc) from exc
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reading only: on SQLite it never waits behind a writer."""
-        with self._read_sessions.begin() as session:
-            yield session
+        """A session for reading only: on SQLite it never waits behind a writer. A connection that
+        fails raises DatabaseUnavailable (a read is not retried: the person asks again)."""
+        try:
+            with self._read_sessions.begin() as session:
+                yield session
+        except TRANSIENT_ERRORS as exc:
+            raise DatabaseUnavailable.of(exc) from exc
 
-    def run(self, work: Callable[[Session], T], *, attempts: int = 2) -> T:
-        """`work` in one write transaction, tried again once if the connection failed (a dropped
-        connection, a failover, a busy SQLite file); DatabaseUnavailable when it still fails."""
-        for attempt in range(1, attempts + 1):
+    def run(self, work: Callable[[Session], T], *, within: float = RETRY_WITHIN_SECONDS) -> T:
+        """`work` in one write transaction, tried again while `within` seconds last if the connection
+        failed (a dropped connection, a failover, a busy SQLite file); DatabaseUnavailable when it still
+        fails (whoever catches it logs it: one line for the outage, not one per try)."""
+        started = time.monotonic()
+        for pause in (*RETRY_PAUSES_SECONDS, None):
             try:
                 with self.transaction() as session:
                     return work(session)
-            except TRANSIENT_ERRORS as exc:
-                log.warning("database error (attempt %d of %d): %s", attempt, attempts, exc)
-                if attempt == attempts:
-                    raise DatabaseUnavailable(str(exc)) from exc
-                time.sleep(RETRY_PAUSE_SECONDS)
+            except DatabaseUnavailable:
+                if pause is None or time.monotonic() - started + pause > within:
+                    raise
+                time.sleep(pause)
         raise AssertionError("unreachable")
 
     def ping(self) -> bool:

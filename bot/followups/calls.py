@@ -50,6 +50,12 @@ def validate_call(draft: CallDraft, *, now: datetime) -> None:
         raise InvalidInput(errors)
 
 
+@dataclass(frozen=True)
+class ScheduledNow:
+    call: ScheduledCall
+    created: bool
+
+
 def schedule_call(
     *,
     session: Session,
@@ -59,8 +65,9 @@ def schedule_call(
     now: datetime,
     prep_before: timedelta,
     source_view_id: str | None = None,
-) -> ScheduledCall:
-    """Store the call, and the prep and debrief it owes. The caller commits."""
+) -> ScheduledNow:
+    """Store the call, and the prep and debrief it owes. The caller commits. A view already stored (Slack
+    or a double click sent it twice) is returned as it is, with created False."""
     validate_call(draft, now=now)
     assert draft.account and draft.starts_at and draft.ends_at
     if source_view_id:
@@ -70,7 +77,7 @@ def schedule_call(
             )
         )
         if existing is not None:
-            return existing
+            return ScheduledNow(existing, created=False)
     people = list(dict.fromkeys([user_id, *draft.participants]))
     call = ScheduledCall(
         team_id=team_id,
@@ -114,7 +121,7 @@ def schedule_call(
         )
     )
     session.flush()
-    return call
+    return ScheduledNow(call, created=True)
 
 
 def get_call(*, session: Session, team_id: str, call_id: int) -> ScheduledCall | None:

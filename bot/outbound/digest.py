@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.digest.chart import chart_alt_text, chart_png
 from bot.digest.content import Digest, build_digest
@@ -29,6 +30,7 @@ from bot.digest.runs import (
 )
 from bot.digest.subscriptions import pause
 from bot.errors import SlackPermanentError
+from bot.outbox.queue import enqueue
 from bot.replica import replica_name
 from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
 from bot.text import escape_mrkdwn
@@ -40,7 +42,7 @@ from handlers.views.digest import (
     quiet_note,
 )
 from storage.db import Database
-from storage.models import DigestRunState, QuietWeek
+from storage.models import DigestRunState, OutboxKind, QuietWeek
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +61,12 @@ class DigestPoster:
         db: Database,
         client: WebClient,
         replica: str | None = None,
+        send_outbox: Callable[[list[int]], object] | None = None,
     ) -> None:
+        """`send_outbox` sends what a run recorded for its subscriber at once (else the outbox's tick)."""
         # A 429 hands the run back until Retry-After instead of sleeping in the scheduler's thread.
         self.db, self.client = db, without_rate_limit_sleeps(client)
+        self.send_outbox = send_outbox
         self.replica = replica or replica_name()
         self._names: dict[tuple[str, str], str] = {}
 
@@ -231,18 +236,29 @@ class DigestPoster:
         reason = PAUSE_REASONS.get(error, f"Slack said {error}")
         log.warning("digest run %s to %s cannot be posted: %s", run.run_id, run.channel_id, error)
         self._finish(run, DigestRunState.FAILED, error)
-        self.db.run(lambda s: pause(session=s, subscription_id=run.subscription_id, reason=reason, now=now))
-        try:
-            post_message(
-                self.client,
-                channel=run.subscriber,
-                text=(
-                    f"I couldn't post the weekly digest to <#{run.channel_id}>: {reason}. I've paused that "
-                    "subscription; `/interview digest` subscribes a channel again."
-                ),
-            )
-        except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning("could not tell %s that their digest paused (%s)", run.subscriber, exc)
+        text = (
+            f"I couldn't post the weekly digest to <#{run.channel_id}>: {reason}. I've paused that "
+            "subscription; `/interview digest` subscribes a channel again."
+        )
+
+        def pause_and_tell(session: Session) -> list[int]:
+            pause(session=session, subscription_id=run.subscription_id, reason=reason, now=now)
+            return [
+                enqueue(
+                    session=session,
+                    team_id=run.team_id,
+                    user_id=run.subscriber,
+                    kind=OutboxKind.DIGEST_PAUSED,
+                    channel_id=run.subscriber,
+                    text=text,
+                    about="the notice that a weekly digest paused",
+                    now=now,
+                )
+            ]
+
+        told = self.db.run(pause_and_tell)
+        if self.send_outbox is not None:
+            self.send_outbox(told)
 
     def _namer(self, team_id: str) -> Callable[[str], str]:
         """A Slack user's name for the digest (a mention would ping them every week), asked of Slack

@@ -31,7 +31,7 @@ from bot.followups.deliveries import (
 from bot.followups.working_hours import next_working_moment
 from bot.people import Timezones
 from bot.replica import replica_name
-from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
+from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
 
@@ -213,10 +213,7 @@ class ReminderSender:
     def _find_in_slack(self, channel: str, delivery_id: int) -> tuple[str, str] | None:
         """The DM a replica that died may have sent before it could record it, found by its metadata."""
         try:
-            if channel[:1] in ("U", "W"):  # history wants the DM's channel id, not the user's
-                opened = call(self.client.conversations_open, users=channel)
-                channel = str((opened.get("channel") or {}).get("id") or channel)
-            ts = find_posted(
+            return find_sent(
                 self.client,
                 channel=channel,
                 event_type=METADATA_EVENT,
@@ -227,4 +224,3 @@ class ReminderSender:
         except (SlackApiError, SlackPermanentError, OSError) as exc:
             log.warning("could not look for delivery %s in Slack (%s); sending it", delivery_id, exc)
             return None
-        return (channel, ts) if ts is not None else None

@@ -118,6 +118,18 @@ def local_time(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
 
 
+def slack_time(moment: datetime) -> str:
+    """A moment Slack shows in each reader's own timezone ("Tue 24 Nov at 09:00" where they are); the
+    fallback, for clients that cannot, is UTC."""
+    fallback = moment.astimezone(ZoneInfo("UTC")).strftime("%a %d %b, %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
+    """Blocks as the JSON Slack is sent, for storing a message to send later."""
+    return [block.to_dict() for block in blocks]
+
+
 def json_object(raw: str | None) -> dict[str, Any]:
     """A modal's private_metadata read back: a JSON object, or {} for anything else (it is ours, but a
     payload may be forged)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
@@ -9,7 +10,8 @@ from slack_sdk.models.views import View
 
 from handlers.views.common import MODAL_MAX_BLOCKS, context, header, plain
 from handlers.views.interview import recent_interviews_message
-from storage.models import Interview
+from handlers.views.outbox import undelivered_blocks
+from storage.models import Interview, OutboxMessage
 
 
 class Home(StrEnum):
@@ -17,9 +19,11 @@ class Home(StrEnum):
     LOG_INTERVIEW = "home_log_interview"
 
 
-def home_view(interviews: list[Interview]) -> View:
+def home_view(interviews: list[Interview], *, undelivered: Sequence[OutboxMessage] = ()) -> View:
+    """`undelivered`: messages to this person that failed for good lately, said first."""
     blocks: list[Block] = [
         header("Customer interviews"),
+        *undelivered_blocks(undelivered),
         context("Every call with a customer is an interview, whoever holds it. Log it while it's fresh."),
         ActionsBlock(
             block_id=Home.ACTIONS,

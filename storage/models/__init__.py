@@ -21,6 +21,7 @@ from storage.models.interviews import (
     Participant,
     Quote,
 )
+from storage.models.outbox import OutboxKind, OutboxMessage, OutboxState
 from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep
 
 __all__ = [
@@ -40,6 +41,9 @@ __all__ = [
     "FollowUpState",
     "Interview",
     "InterviewKind",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxState",
     "Pain",
     "Participant",
     "Person",

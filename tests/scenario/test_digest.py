@@ -46,7 +46,9 @@ def week(bot: RunningBot, semantic: Embedder) -> RunningBot:
 
 @pytest.fixture
 def poster(bot: RunningBot) -> Iterator[DigestPoster]:
-    yield DigestPoster(db=bot.db, client=bot.deps.client, replica="poster-1")
+    yield DigestPoster(
+        db=bot.db, client=bot.deps.client, replica="poster-1", send_outbox=bot.deps.send_outbox
+    )
 
 
 def texts(blocks: list[dict[str, Any]]) -> list[str]:

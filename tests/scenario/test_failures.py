@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 
 import handlers.commands
 import handlers.log_modal
+from storage.db import RETRY_PAUSES_SECONDS
 from tests.conftest import RunningBot, interview_count
 from tests.support.after_ack import after_ack_done
 from tests.support.clock import today
@@ -34,8 +35,8 @@ def test_a_database_outage_keeps_the_modal_open_and_a_retry_stores_it(
     assert response.status == 200
     body = response.json()
     assert body["response_action"] == "errors"  # the modal stays open, with everything typed in it
-    assert "Submit again" in next(iter(body["errors"].values()))
-    assert len(attempts) == 2  # one retry before giving up
+    assert "try again in a minute" in next(iter(body["errors"].values()))
+    assert len(attempts) == len(RETRY_PAUSES_SECONDS) + 1  # retried for a second before giving up
     assert interview_count(bot.db) == 0
 
     monkeypatch.setattr(handlers.log_modal, "log_interview", real)

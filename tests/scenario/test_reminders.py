@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.outbound.reminders import ReminderSender
+from bot.outbound.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, ReminderDelivery
 from tests.conftest import RunningBot
@@ -24,7 +24,7 @@ def reminders(bot: RunningBot) -> list:
     return [
         c
         for c in bot.fake.calls("chat.postMessage")
-        if (c.args.get("metadata") or {}).get("event_type") and c.status == 200
+        if (c.args.get("metadata") or {}).get("event_type") == METADATA_EVENT and c.status == 200
     ]
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import time_machine
 
-from bot.outbound.reminders import ReminderSender
+from bot.outbound.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.log_modal import LogField
 from handlers.views.reminders import ReminderAction
 from tests.conftest import RunningBot
@@ -50,7 +50,12 @@ def schedule(
 def sent_to(bot: RunningBot, user: str) -> list:
     """Reminder DMs to `user`: to their user id at first, then to the DM channel Slack answered with."""
     calls = bot.fake.calls("chat.postMessage")
-    return [c for c in calls if c.args.get("metadata") and c.args["channel"] in (user, f"D{user}")]
+    return [
+        c
+        for c in calls
+        if (c.args.get("metadata") or {}).get("event_type") == METADATA_EVENT
+        and c.args["channel"] in (user, f"D{user}")
+    ]
 
 
 def test_prep_before_and_debrief_after(

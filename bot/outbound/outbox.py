@@ -1,0 +1,218 @@
+"""The outbox sender: right after a commit it sends what that transaction recorded; on every tick it sends
+what is due again (a failure's back-off ran out, or a replica died holding it). Slack's answer decides:
+posted → sent; a failure that may heal → tried again later; one that never will → failed, and the person
+is told another way (a DM for a share that could not be posted, App Home and their next command for a DM
+that could not be sent)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.errors import SlackPermanentError
+from bot.outbox.queue import (
+    Outgoing,
+    claim,
+    claim_due,
+    enqueue,
+    mark_told,
+    record_failed,
+    record_sent,
+    retry_later,
+    start_sending,
+)
+from bot.replica import replica_name
+from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
+from handlers.views.outbox import share_failed_text
+from storage.db import Database
+from storage.models import OutboxKind, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "interview_bot_outbox"
+CLAIM_BATCH = 50
+SEND_WORKERS = 4
+MAX_BATCHES_PER_TICK = 20  # a bound, so one tick always ends; what is left waits for the next
+
+
+class OutboxSender:
+    """One per process. `on_failure(team_id, user_id)` is called when a message to a person failed for
+    good (the App Home shows it)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        client: WebClient,
+        replica: str | None = None,
+        on_failure: Callable[[str, str], None] | None = None,
+    ) -> None:
+        # Right after a commit, in a thread of its own, a short Retry-After is slept out (the person is
+        # waiting for their confirmation); on a tick a 429 hands the message back until Retry-After.
+        self.db, self.patient, self.client = db, client, without_rate_limit_sleeps(client)
+        self.replica = replica or replica_name()
+        self.on_failure = on_failure
+        self._pool = ThreadPoolExecutor(SEND_WORKERS, thread_name_prefix="outbox")
+
+    def send_now(self, message_ids: Iterable[int]) -> list[str]:
+        """Send these just-recorded messages, in order (a DM before the channel post it mentions)."""
+        now = datetime.now(UTC)
+        claimed = self.db.run(
+            lambda s: claim(session=s, message_ids=list(message_ids), now=now, replica=self.replica)
+        )
+        return [self._deliver_safely(m, self.patient) for m in claimed]
+
+    def tick(self) -> int:
+        """Send every message whose next attempt has come; how many were claimed."""
+        total = 0
+        for _ in range(MAX_BATCHES_PER_TICK):
+            now = datetime.now(UTC)
+            claimed = self.db.run(
+                lambda s, now=now: claim_due(session=s, now=now, replica=self.replica, limit=CLAIM_BATCH)
+            )
+            total += len(claimed)
+            list(self._pool.map(lambda m: self._deliver_safely(m, self.client), claimed))
+            if len(claimed) < CLAIM_BATCH:
+                break
+        return total
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def _deliver_safely(self, message: Outgoing, client: WebClient) -> str:
+        try:
+            return self.deliver(message, client)
+        except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
+            log.exception("outbox message %s failed; it will be retried after its lease", message.id)
+            return "retrying"
+
+    def deliver(self, message: Outgoing, client: WebClient) -> str:
+        if message.takeover:
+            found = self._find_in_slack(message)
+            if found is not None:
+                self._record_sent(message, *found)
+                return "found_in_slack"
+        # A stall (a slow database, a long retry) may have outlived the lease: only the holder posts.
+        if not self.db.run(
+            lambda s: start_sending(
+                session=s, message_id=message.id, replica=self.replica, now=datetime.now(UTC)
+            )
+        ):
+            return "skipped"
+        try:
+            response = post_message(
+                client,
+                channel=message.channel_id,
+                text=message.text,
+                blocks=message.blocks,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": message.id}},
+            )
+        except SlackPermanentError as exc:
+            self._fail(message, exc.error)
+            return "failed"
+        except SlackApiError as exc:  # Slack answered: nothing was posted
+            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
+            wait = retry_after(exc)
+            self._later(message, error, None if wait is None else timedelta(seconds=wait), not_sent=True)
+            return "retrying"
+        except OSError as exc:  # no answer: it may have been posted, so the next attempt looks first
+            self._later(message, f"no answer from Slack ({type(exc).__name__})", None, not_sent=False)
+            return "retrying"
+        self._record_sent(message, str(response["channel"]), str(response["ts"]))
+        return "sent"
+
+    def _record_sent(self, message: Outgoing, channel: str, ts: str) -> None:
+        now = datetime.now(UTC)
+        self.db.run(
+            lambda s: record_sent(
+                session=s,
+                message_id=message.id,
+                replica=self.replica,
+                channel_id=channel,
+                message_ts=ts,
+                now=now,
+            )
+        )
+
+    def _later(self, message: Outgoing, error: str, wait: timedelta | None, *, not_sent: bool) -> None:
+        log.info("outbox message %s: %s; trying again later", message.id, error)
+        now = datetime.now(UTC)
+        given_up = self.db.run(
+            lambda s: (
+                retry_later(
+                    session=s,
+                    message_id=message.id,
+                    replica=self.replica,
+                    now=now,
+                    error=error,
+                    wait=wait,
+                    not_sent=not_sent,
+                )
+                is not None
+            )
+        )
+        if given_up:
+            self._failed_for_good(message, error)
+
+    def _fail(self, message: Outgoing, error: str) -> None:
+        log.warning("outbox message %s (%s) cannot be delivered: %s", message.id, message.kind, error)
+        now = datetime.now(UTC)
+
+        def record(session: Session) -> list[int]:
+            failed = record_failed(
+                session=session, message_id=message.id, replica=self.replica, error=error, now=now
+            )
+            return [] if failed is None else self._tell_by_dm(session, failed, error, now)
+
+        notices = self.db.run(record)
+        if notices:
+            self.send_now(notices)
+        else:
+            self._failed_for_good(message, error)
+
+    def _tell_by_dm(self, session: Session, failed: OutboxMessage, error: str, now: datetime) -> list[int]:
+        """A share that could not be posted is told by DM, in the transaction that records the failure."""
+        if failed.kind != OutboxKind.INTERVIEW_SHARED:
+            return []
+        notice = enqueue(
+            session=session,
+            team_id=failed.team_id,
+            user_id=failed.user_id,
+            kind=OutboxKind.SHARE_FAILED,
+            channel_id=failed.user_id,
+            text=share_failed_text(failed.channel_id, error),
+            about=f"that {failed.about} could not be posted",
+            interview_id=failed.interview_id,
+            now=now,
+        )
+        mark_told(session=session, message_ids=[failed.id], now=now)
+        return [notice]
+
+    def _failed_for_good(self, message: Outgoing, error: str) -> None:
+        log.warning("outbox message %s to %s failed for good: %s", message.id, message.user_id, error)
+        if self.on_failure is not None:
+            try:
+                self.on_failure(message.team_id, message.user_id)
+            except Exception as exc:  # the next command still tells them
+                log.warning("could not show %s their undelivered message (%s)", message.user_id, exc)
+
+    def _find_in_slack(self, message: Outgoing) -> tuple[str, str] | None:
+        """The message a replica that died may have posted before it could record it, found by its
+        metadata."""
+        try:
+            return find_sent(
+                self.client,
+                channel=message.channel_id,
+                event_type=METADATA_EVENT,
+                key="outbox_id",
+                value=message.id,
+            )
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning("could not look for outbox message %s in Slack (%s); sending it", message.id, exc)
+            return None

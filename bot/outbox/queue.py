@@ -1,0 +1,249 @@
+"""Recording messages, claiming them for sending, and recording what Slack said.
+
+A message is recorded with `enqueue` in the caller's transaction, so it exists exactly when what it
+confirms does. Sending claims it: the claim moves `next_attempt_at` to the end of a lease, so no other
+replica takes it meanwhile, and one that dies mid-send leaves it to be taken over when the lease runs out
+(the new holder looks in Slack first when the message may have gone out). Every change after the claim is
+conditional on still holding it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import OutboxKind, OutboxMessage, OutboxState
+
+LEASE = timedelta(minutes=2)
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
+# Past this, a message that still could not be sent is given up and told to its person another way: a
+# confirmation that arrives two days late confirms nothing.
+GIVE_UP_AFTER = timedelta(days=1)
+ERROR_MAX = 200
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message, as the sender needs it."""
+
+    id: int
+    team_id: str
+    user_id: str
+    kind: OutboxKind
+    channel_id: str
+    text: str
+    blocks: list[dict[str, Any]] | None
+    about: str
+    # The previous holder's lease ran out while it was sending: the message may be in Slack already.
+    takeover: bool
+
+
+def enqueue(
+    *,
+    session: Session,
+    team_id: str,
+    user_id: str,
+    kind: OutboxKind,
+    channel_id: str,
+    text: str,
+    about: str,
+    now: datetime,
+    blocks: list[dict[str, Any]] | None = None,
+    interview_id: int | None = None,
+) -> int:
+    """Record a message to send once the caller's transaction commits; its id."""
+    message = OutboxMessage(
+        team_id=team_id,
+        user_id=user_id,
+        kind=kind,
+        channel_id=channel_id,
+        text=text,
+        blocks=blocks,
+        about=about[:200],
+        interview_id=interview_id,
+        state=OutboxState.PENDING,
+        created_at=now,
+        next_attempt_at=now,
+        attempts=0,
+    )
+    session.add(message)
+    session.flush()
+    return message.id
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt: 30 s, 1 min, 2 min, … at most an hour."""
+    return min(LONGEST_RETRY, FIRST_RETRY * 2 ** max(0, attempts - 1))
+
+
+def claim_due(
+    *, session: Session, now: datetime, replica: str, limit: int, lease: timedelta = LEASE
+) -> list[Outgoing]:
+    """Claim up to `limit` messages whose next attempt has come, oldest first."""
+    return _claim(session, OutboxMessage.next_attempt_at <= now, now, replica, lease, limit)
+
+
+def claim(
+    *, session: Session, message_ids: list[int], now: datetime, replica: str, lease: timedelta = LEASE
+) -> list[Outgoing]:
+    """Claim these messages, right after the transaction that recorded them: those another replica has
+    not taken meanwhile."""
+    if not message_ids:
+        return []
+    where = and_(OutboxMessage.id.in_(message_ids), OutboxMessage.next_attempt_at <= now)
+    return _claim(session, where, now, replica, lease, len(message_ids))
+
+
+def _claim(
+    session: Session, where: ColumnElement[bool], now: datetime, replica: str, lease: timedelta, limit: int
+) -> list[Outgoing]:
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.PENDING, where)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    claimed = []
+    for row in rows:
+        row.lease_owner, row.next_attempt_at = replica, now + lease
+        row.attempts += 1
+        claimed.append(
+            Outgoing(
+                id=row.id,
+                team_id=row.team_id,
+                user_id=row.user_id,
+                kind=row.kind,
+                channel_id=row.channel_id,
+                text=row.text,
+                blocks=row.blocks,
+                about=row.about,
+                takeover=row.send_started_at is not None,
+            )
+        )
+    return claimed
+
+
+def _held(message_id: int, replica: str) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.id == message_id,
+        OutboxMessage.state == OutboxState.PENDING,
+        OutboxMessage.lease_owner == replica,
+    )
+
+
+def _take(session: Session, message_id: int, replica: str, **values: object) -> bool:
+    taken = session.execute(update(OutboxMessage).where(_held(message_id, replica)).values(**values))
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def start_sending(
+    *, session: Session, message_id: int, replica: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
+    """Hold the message a full lease longer, right before posting it; False when another replica took it
+    over meanwhile (a stall past the lease), and then this one must not post."""
+    return _take(session, message_id, replica, next_attempt_at=now + lease, send_started_at=now)
+
+
+def record_sent(
+    *, session: Session, message_id: int, replica: str, channel_id: str, message_ts: str, now: datetime
+) -> bool:
+    return _take(
+        session,
+        message_id,
+        replica,
+        state=OutboxState.SENT,
+        sent_at=now,
+        posted_channel_id=channel_id,
+        message_ts=message_ts,
+        error=None,
+    )
+
+
+def retry_later(
+    *,
+    session: Session,
+    message_id: int,
+    replica: str,
+    now: datetime,
+    error: str,
+    wait: timedelta | None = None,
+    not_sent: bool = True,
+) -> OutboxMessage | None:
+    """A failure that may heal: try again after `wait` (Slack's Retry-After) or the back-off. After
+    GIVE_UP_AFTER the message fails for good instead; then it is returned, for its person to be told.
+    `not_sent`: Slack answered, so nothing went out and the next attempt need not look first."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.state != OutboxState.PENDING or message.lease_owner != replica:
+        return None
+    message.error = error[:ERROR_MAX]
+    if not_sent:
+        message.send_started_at = None
+    if now - message.created_at >= GIVE_UP_AFTER:
+        message.state, message.failed_at = OutboxState.FAILED, now
+        message.error = f"gave up after {message.attempts} attempts ({error})"[:ERROR_MAX]
+        return message
+    message.next_attempt_at = now + (wait if wait is not None else backoff(message.attempts))
+    return None
+
+
+def record_failed(
+    *, session: Session, message_id: int, replica: str, error: str, now: datetime
+) -> OutboxMessage | None:
+    """Slack said it can never be delivered: the message fails, and is returned for its person to be told
+    another way; None when this replica no longer held it."""
+    if not _take(
+        session, message_id, replica, state=OutboxState.FAILED, error=error[:ERROR_MAX], failed_at=now
+    ):
+        return None
+    return session.get(OutboxMessage, message_id)
+
+
+def undelivered(
+    *, session: Session, team_id: str, user_id: str, since: datetime, limit: int = 5
+) -> list[OutboxMessage]:
+    """The person's messages that failed for good since `since`, newest first (App Home shows them)."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.team_id == team_id,
+                OutboxMessage.user_id == user_id,
+                OutboxMessage.state == OutboxState.FAILED,
+                OutboxMessage.failed_at >= since,
+            )
+            .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def untold(*, session: Session, team_id: str, user_id: str, limit: int = 20) -> list[OutboxMessage]:
+    """The person's failed messages they were not told of yet, oldest first."""
+    return list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.team_id == team_id,
+                OutboxMessage.user_id == user_id,
+                OutboxMessage.state == OutboxState.FAILED,
+                OutboxMessage.told_at.is_(None),
+            )
+            .order_by(OutboxMessage.failed_at, OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def mark_told(*, session: Session, message_ids: list[int], now: datetime) -> None:
+    if message_ids:
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(message_ids), OutboxMessage.told_at.is_(None))
+            .values(told_at=now)
+        )
