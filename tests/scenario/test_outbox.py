@@ -1,0 +1,200 @@
+"""Nothing lost silently: the messages that matter to a person are stored with what they confirm, sent after
+commit, retried until Slack takes them, and told another way when Slack never will."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from bot.outbound.outbox import METADATA_EVENT, OutboxSender
+from bot.outbox.queue import claim_due, start_sending
+from bot.slack import post_message
+from storage.models import OutboxKind, OutboxMessage, OutboxState
+from tests.conftest import RunningBot
+from tests.scenario.test_schedule import NOW, schedule
+from tests.support.after_ack import after_ack_done
+from tests.support.fake_slack import Call
+from tests.support.forms import submit_log_modal
+from tests.support.slack_requests import USER_ID
+
+
+@pytest.fixture
+def replica(bot: RunningBot) -> Iterator[OutboxSender]:
+    """Another replica's outbox sender, as its scheduler ticks it (the test calls tick())."""
+    sender = OutboxSender(db=bot.db, client=bot.deps.client, replica="replica-2")
+    yield sender
+    sender.close()
+
+
+def outbox(bot: RunningBot) -> list[OutboxMessage]:
+    with bot.db.read() as session:
+        return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def delivered(bot: RunningBot, message_id: int) -> list[Call]:
+    """The posts Slack accepted for outbox message `message_id`."""
+    return [
+        c
+        for c in bot.fake.calls("chat.postMessage")
+        if (c.args.get("metadata") or {}).get("event_type") == METADATA_EVENT
+        and c.args["metadata"]["event_payload"]["outbox_id"] == message_id
+    ]
+
+
+def attempts_seen(bot: RunningBot) -> int:
+    return len(bot.fake.calls("chat.postMessage", include_rejected=True))
+
+
+def test_a_confirmation_slack_fails_five_times_is_delivered_once_when_it_recovers(
+    bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
+) -> None:
+    bot.fake.fail("chat.postMessage", "internal_error", times=5)
+    assert submit_log_modal(bot, pains="Exports time out").accepted
+    after_ack_done(bot.deps)
+    (message,) = outbox(bot)
+    assert message.kind == OutboxKind.INTERVIEW_SAVED and message.state == OutboxState.PENDING
+    assert attempts_seen(bot) == 1  # sent right after the commit, refused
+
+    # Each failure waits longer: 30 s, 1 min, 2 min, 4 min; nothing is tried before its time.
+    for wait in (30, 60, 120, 240):
+        clock.shift(timedelta(seconds=wait - 2))
+        assert replica.tick() == 0
+        clock.shift(timedelta(seconds=3))
+        assert replica.tick() == 1
+    assert attempts_seen(bot) == 5 and delivered(bot, message.id) == []
+
+    clock.shift(timedelta(seconds=481))
+    assert replica.tick() == 1
+    (dm,) = delivered(bot, message.id)
+    assert dm.args["channel"] == USER_ID and "Saved your interview with Acme" in dm.args["text"]
+    (message,) = outbox(bot)
+    assert message.state == OutboxState.SENT and message.attempts == 6
+    clock.shift(timedelta(hours=2))
+    assert replica.tick() == 0 and bot.deps.outbox_tick is not None and bot.deps.outbox_tick() == 0
+    assert len(delivered(bot, message.id)) == 1
+
+
+def test_a_confirmation_outlives_the_process_that_stored_it(
+    bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
+) -> None:
+    bot.deps.send_outbox = None  # the process dies right after the commit, before anything is sent
+    assert submit_log_modal(bot, pains="Exports time out", share_channel="C0TEAM").accepted
+    after_ack_done(bot.deps)
+    assert bot.fake.calls("chat.postMessage") == []
+    dm, share = outbox(bot)
+    assert (dm.kind, share.kind) == (OutboxKind.INTERVIEW_SAVED, OutboxKind.INTERVIEW_SHARED)
+
+    assert replica.tick() == 2  # the scheduler of the replica that is still up (or the restarted one)
+    assert [c.args["channel"] for c in bot.fake.calls("chat.postMessage")] == [USER_ID, "C0TEAM"]
+    assert {m.state for m in outbox(bot)} == {OutboxState.SENT}
+
+
+def test_a_sender_that_died_after_posting_is_not_posted_twice(
+    bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
+) -> None:
+    bot.deps.send_outbox = None
+    assert submit_log_modal(bot, pains="Exports time out").accepted
+    after_ack_done(bot.deps)
+    # A replica claims it, posts it, and dies before it can record that it did.
+    now = datetime.now(UTC)
+    (claimed,) = bot.db.run(lambda s: claim_due(session=s, now=now, replica="dead", limit=10))
+    assert bot.db.run(lambda s: start_sending(session=s, message_id=claimed.id, replica="dead", now=now))
+    post_message(
+        bot.deps.client,
+        channel=claimed.channel_id,
+        text=claimed.text,
+        blocks=claimed.blocks,
+        metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": claimed.id}},
+    )
+    assert replica.tick() == 0  # its lease holds
+    clock.shift(timedelta(minutes=3))
+    assert replica.tick() == 1
+    assert len(delivered(bot, claimed.id)) == 1  # found in the DM's history, recorded, not posted again
+    assert bot.fake.calls("conversations.history")
+    (message,) = outbox(bot)
+    assert message.state == OutboxState.SENT and message.lease_owner == "replica-2"
+
+
+def test_a_dm_slack_never_takes_shows_on_app_home_and_after_the_next_command(
+    bot: RunningBot, clock: time_machine.Traveller
+) -> None:
+    bot.fake.fail("chat.postMessage", "restricted_action")
+    assert submit_log_modal(bot, pains="Exports time out").accepted
+    after_ack_done(bot.deps)
+    (message,) = outbox(bot)
+    assert message.state == OutboxState.FAILED and message.error == "restricted_action"
+
+    (home,) = bot.fake.wait_for("views.publish")
+    assert home.args["user_id"] == USER_ID
+    shown = json.dumps(home.args["view"])
+    assert "I couldn't DM you the confirmation of your interview with Acme" in shown
+    assert "doesn't let me post there" in shown
+
+    assert bot.slack.command("help").status == 200
+    after_ack_done(bot.deps)
+    (told,) = bot.fake.calls("response.url")
+    assert told.args["response_type"] == "ephemeral"
+    assert "I couldn't DM you the confirmation of your interview with Acme" in told.args["text"]
+    # Said once: the next command answers as usual and nothing more.
+    bot.slack.command("help")
+    after_ack_done(bot.deps)
+    assert len(bot.fake.calls("response.url")) == 1
+    # App Home keeps saying it for a week, whenever it is opened.
+    bot.slack.event({"type": "app_home_opened", "user": USER_ID, "tab": "home"})
+    after_ack_done(bot.deps)
+    assert "I couldn't DM you" in json.dumps(bot.fake.wait_for("views.publish", count=2)[-1].args["view"])
+
+
+def test_a_message_that_keeps_failing_for_a_day_is_given_up_and_told(
+    bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
+) -> None:
+    bot.fake.fail("chat.postMessage", "internal_error", times=None)
+    assert submit_log_modal(bot, pains="Exports time out").accepted
+    after_ack_done(bot.deps)
+    clock.shift(timedelta(hours=23))
+    assert replica.tick() == 1
+    assert outbox(bot)[0].state == OutboxState.PENDING
+    clock.shift(timedelta(hours=2))
+    assert replica.tick() == 1
+    (message,) = outbox(bot)
+    assert message.state == OutboxState.FAILED and message.error.startswith("gave up after 3 attempts")
+    bot.slack.command("help")
+    after_ack_done(bot.deps)
+    (told,) = bot.fake.calls("response.url")
+    assert "internal_error" in told.args["text"]
+
+
+def test_a_share_slack_refuses_is_told_by_dm_once(bot: RunningBot, clock: time_machine.Traveller) -> None:
+    bot.fake.set_channel("C0SECRET", private=True, member=False)
+    assert submit_log_modal(bot, pains="Exports time out", share_channel="C0SECRET").accepted
+    after_ack_done(bot.deps)
+    dm, share, notice = outbox(bot)
+    assert share.state == OutboxState.FAILED and share.told_at is not None
+    assert notice.kind == OutboxKind.SHARE_FAILED and notice.state == OutboxState.SENT
+    (told,) = delivered(bot, notice.id)
+    assert "/invite @Interview Bot" in told.args["text"]
+    bot.slack.command("help")
+    after_ack_done(bot.deps)
+    assert bot.fake.calls("response.url") == []  # already told, by DM
+
+
+def test_the_schedule_confirmation_is_retried_too(
+    bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
+) -> None:
+    bot.fake.fail("chat.postMessage", "internal_error")
+    response = schedule(bot, starts=NOW + timedelta(hours=3))
+    assert response.status == 200 and not response.body
+    after_ack_done(bot.deps)
+    (message,) = outbox(bot)
+    assert message.kind == OutboxKind.CALL_SCHEDULED and message.state == OutboxState.PENDING
+    clock.shift(timedelta(seconds=31))
+    assert replica.tick() == 1
+    (dm,) = delivered(bot, message.id)
+    # Slack shows the times in each reader's own zone.
+    assert f"<!date^{int((NOW + timedelta(hours=3)).timestamp())}^" in dm.args["text"]
+    assert "Prep notes go out" in dm.args["text"]
