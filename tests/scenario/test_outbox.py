@@ -174,6 +174,7 @@ def test_a_share_slack_refuses_is_told_by_dm_once(bot: RunningBot, clock: time_m
     assert submit_log_modal(bot, pains="Exports time out", share_channel="C0SECRET").accepted
     after_ack_done(bot.deps)
     dm, share, notice = outbox(bot)
+    assert dm.state == OutboxState.SENT  # the confirmation itself went out
     assert share.state == OutboxState.FAILED and share.told_at is not None
     assert notice.kind == OutboxKind.SHARE_FAILED and notice.state == OutboxState.SENT
     (told,) = delivered(bot, notice.id)
