@@ -5,8 +5,12 @@ given up after a day."""
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy import event
 
 from bot.outbound.outbox import METADATA_EVENT, OutboxSender
 from bot.outbox.queue import (
@@ -49,6 +53,14 @@ def record(db: Database, count: int, *, team_id: str = "T0001", now: datetime = 
 
 def test_three_replicas_ticking_at_once_send_each_message_once(database: Database) -> None:
     ids = record(database, 120)
+
+    # Each claim holds its transaction a moment after reading what is due, so claims overlap: only the
+    # database's locking keeps two replicas off the same rows.
+    @event.listens_for(database.engine, "after_cursor_execute")
+    def slow_claim(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.lstrip().startswith("SELECT") and "FROM outbox_messages" in statement:
+            time.sleep(0.05)
+
     with FakeSlack(token="xoxb-test") as fake:
         fake.add_users(*{f"U{n % 7:04d}" for n in range(120)})
         fake.delay("chat.postMessage", 0.002)  # sending takes a moment, so the ticks overlap
@@ -79,7 +91,7 @@ def test_three_replicas_ticking_at_once_send_each_message_once(database: Databas
         assert len({r.lease_owner for r in rows}) > 1
 
 
-def _client(fake: FakeSlack):
+def _client(fake: FakeSlack) -> WebClient:
 
     return make_client(token="xoxb-test", base_url=fake.url)
 
