@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import SlackPermanentError
 from bot.slack import fetch_user_timezone
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -78,10 +78,13 @@ class Timezones:
         tz = self.cached(team_id, user_id)
         if tz is not None:
             return tz
-        with self._db.transaction() as session:
-            name = session.scalar(
-                select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id)
-            )
+        try:
+            with self._db.read() as session:
+                name = session.scalar(
+                    select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id)
+                )
+        except DatabaseUnavailable:  # a modal still opens while the database is away: typing loses nothing
+            return None
         return self._remember(team_id, user_id, zone(name)) if name else None
 
     def resolve(self, *, client: WebClient, team_id: str, user_id: str, strict: bool = False) -> ZoneInfo:

@@ -87,6 +87,11 @@ class Database:
             self._read_engine, self._read_sessions = self.engine, self._sessions
 
     @property
+    def engines(self) -> list[Engine]:
+        """Every engine this database holds (SQLite has one for reads beside the one for writes)."""
+        return [self.engine] if self._read_engine is self.engine else [self.engine, self._read_engine]
+
+    @property
     def backend(self) -> str:
         return self.engine.dialect.name
 

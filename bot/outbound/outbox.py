@@ -30,7 +30,7 @@ from bot.outbox.queue import (
 from bot.replica import replica_name
 from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
 from handlers.views.outbox import share_failed_text
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 from storage.models import OutboxKind, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -88,6 +88,9 @@ class OutboxSender:
     def _deliver_safely(self, message: Outgoing, client: WebClient) -> str:
         try:
             return self.deliver(message, client)
+        except DatabaseUnavailable as exc:  # the lease runs out and a tick tries again once it is back
+            log.warning("outbox message %s waits: the database is unreachable (%s)", message.id, exc)
+            return "retrying"
         except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
             log.exception("outbox message %s failed; it will be retried after its lease", message.id)
             return "retrying"
