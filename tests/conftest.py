@@ -227,6 +227,8 @@ def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> I
     settings = make_settings(fake_slack, database.url, **bot_env)
     app, deps = build_app(settings=settings, db=database)
     server = make_http_server(WebApp(app, database, signing_secret=SIGNING_SECRET), host="127.0.0.1", port=0)
+    # waitress notices a close() on its next wake-up (1 s by default): each test closes a server.
+    server.adj.asyncore_loop_timeout = 0.05
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
     port = server.effective_port
