@@ -177,11 +177,13 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
 
 
 def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
+    """...and what another process stored in the outbox but did not live to send."""
     from datetime import timedelta
 
+    from bot.outbox.queue import enqueue
     from storage.db import Database
     from storage.migrate import upgrade
-    from storage.models import FollowUp, FollowUpKind
+    from storage.models import FollowUp, FollowUpKind, OutboxKind
 
     url = f"sqlite:///{tmp_path / 'tick.db'}"
     db = Database(url)
@@ -198,6 +200,16 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
                 remind_at=past,
             )
         )
+        enqueue(
+            session=session,
+            team_id="T0001",
+            user_id="U0001",
+            kind=OutboxKind.INTERVIEW_SAVED,
+            channel_id="U0001",
+            text="Saved your interview with Acme.",
+            about="the confirmation of your interview with Acme",
+            now=past,
+        )
     db.dispose()
     with FakeSlack(token=BOT_TOKEN) as fake:
         fake.add_users("U0001")  # the owner, whose timezone the bot looks up
@@ -210,9 +222,10 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
             text=True,
         )
         try:
-            (dm,) = fake.wait_for("chat.postMessage", timeout=30)
-            assert dm.args["channel"] == "U0001"
-            assert "Send the pricing sheet" in str(dm.args["blocks"])
+            dms = fake.wait_for("chat.postMessage", count=2, timeout=30)
+            assert {dm.args["channel"] for dm in dms} == {"U0001"}
+            assert "Saved your interview with Acme." in [dm.args["text"] for dm in dms]
+            assert any("Send the pricing sheet" in str(dm.args.get("blocks")) for dm in dms)
             proc.send_signal(signal.SIGTERM)
             assert proc.wait(timeout=15) == 0
         finally:
