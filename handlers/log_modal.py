@@ -191,36 +191,39 @@ def _record_messages(
     """The confirmation DM and, when the author chose a channel, the share: recorded with the interview."""
     interview = logged.interview
     account = interview.account.name
-    about = f"the confirmation of your interview with {account}"
-    messages = [
-        enqueue(
+
+    def record(kind: OutboxKind, channel: str, text: str, blocks: list[Any], about: str) -> int:
+        return enqueue(
             session=session,
             team_id=interview.team_id,
             user_id=user_id,
-            kind=OutboxKind.INTERVIEW_SAVED,
-            channel_id=user_id,
-            text=fallback_text(f"Saved your interview with {account}."),
-            blocks=as_dicts(saved_interview_message(interview, logged.follow_ups, tz)),
+            kind=kind,
+            channel_id=channel,
+            text=fallback_text(text),
+            blocks=as_dicts(blocks),
             about=about,
             interview_id=interview.id,
             now=now,
         )
+
+    messages = [
+        record(
+            OutboxKind.INTERVIEW_SAVED,
+            user_id,
+            f"Saved your interview with {account}.",
+            saved_interview_message(interview, logged.follow_ups, tz),
+            f"the confirmation of your interview with {account}",
+        )
     ]
-    channel = interview.share_channel_id
-    if channel is not None:
+    if interview.share_channel_id is not None:
         # chat:write.public lets the bot post in any public channel; private ones need an invite.
         messages.append(
-            enqueue(
-                session=session,
-                team_id=interview.team_id,
-                user_id=user_id,
-                kind=OutboxKind.INTERVIEW_SHARED,
-                channel_id=channel,
-                text=fallback_text(f"Interview with {account}"),
-                blocks=as_dicts(shared_interview_message(interview)),
-                about=f"your interview with {account}",
-                interview_id=interview.id,
-                now=now,
+            record(
+                OutboxKind.INTERVIEW_SHARED,
+                interview.share_channel_id,
+                f"Interview with {account}",
+                shared_interview_message(interview),
+                f"your interview with {account}",
             )
         )
     return messages

@@ -204,6 +204,14 @@ def record_failed(
     return session.get(OutboxMessage, message_id)
 
 
+def _failed_for(team_id: str, user_id: str) -> ColumnElement[bool]:
+    return and_(
+        OutboxMessage.team_id == team_id,
+        OutboxMessage.user_id == user_id,
+        OutboxMessage.state == OutboxState.FAILED,
+    )
+
+
 def undelivered(
     *, session: Session, team_id: str, user_id: str, since: datetime, limit: int = 5
 ) -> list[OutboxMessage]:
@@ -211,12 +219,7 @@ def undelivered(
     return list(
         session.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.team_id == team_id,
-                OutboxMessage.user_id == user_id,
-                OutboxMessage.state == OutboxState.FAILED,
-                OutboxMessage.failed_at >= since,
-            )
+            .where(_failed_for(team_id, user_id), OutboxMessage.failed_at >= since)
             .order_by(OutboxMessage.failed_at.desc(), OutboxMessage.id.desc())
             .limit(limit)
         )
@@ -228,12 +231,7 @@ def untold(*, session: Session, team_id: str, user_id: str, limit: int = 20) -> 
     return list(
         session.scalars(
             select(OutboxMessage)
-            .where(
-                OutboxMessage.team_id == team_id,
-                OutboxMessage.user_id == user_id,
-                OutboxMessage.state == OutboxState.FAILED,
-                OutboxMessage.told_at.is_(None),
-            )
+            .where(_failed_for(team_id, user_id), OutboxMessage.told_at.is_(None))
             .order_by(OutboxMessage.failed_at, OutboxMessage.id)
             .limit(limit)
         )
