@@ -54,6 +54,7 @@ def test_a_submission_during_an_outage_keeps_the_modal_and_goes_in_once_it_is_ba
     bot.slack.command("help")  # the person is known before the outage
     with database_outage(bot.db):
         view = open_log_modal(bot)  # the modal still opens: typing it loses nothing
+        after_ack_done(bot.deps)  # its timezone lookup after the ack says the database is away, apart
         values = log_form(held_on=today(), pains="Exports time out")
         logs.clear()
         response = bot.slack.view_submission(view, values)
