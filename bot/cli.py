@@ -173,6 +173,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.directory import Directory
     from bot.followups.deliveries import ReminderPolicy
     from bot.outbound.digest import DigestPoster
     from bot.outbound.reminders import ReminderSender
@@ -219,6 +220,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         every=settings.scheduler_tick,
         keeper=keeper,
         digest=DigestPoster(db=db, client=deps.client),
+        directory=Directory(db=db, client=deps.client, timezones=deps.timezones),
     )
     try:
         if settings.mode == "socket":
