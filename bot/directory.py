@@ -244,6 +244,7 @@ class Directory:
 
     def _read(self, team_id: str) -> tuple[int, int]:
         cursor, pages, stored = "", 0, 0
+        seen: set[str] = set()
         while True:
             arguments: dict[str, Any] = {"limit": self.page_size}
             if cursor:
@@ -261,3 +262,6 @@ class Directory:
             cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
             if not cursor:  # an empty cursor ends the list, however short the page was
                 return pages, stored
+            if cursor in seen:  # a list that goes round in circles must not page forever
+                raise SlackApiError(f"users.list gave the cursor {cursor!r} twice", response)
+            seen.add(cursor)
