@@ -173,6 +173,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
+    from bot.directory import Directory
     from bot.followups.deliveries import ReminderPolicy
     from bot.outbound.digest import DigestPoster
     from bot.outbound.reminders import ReminderSender
@@ -220,6 +221,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         keeper=keeper,
         digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox),
         outbox=deps.outbox_tick,
+        directory=Directory(db=db, client=deps.client, timezones=deps.timezones),
     )
     try:
         if settings.mode == "socket":

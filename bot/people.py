@@ -1,7 +1,8 @@
 """People's timezones: times are stored in UTC and shown, and planned, in each person's own zone.
 
-Looked up with users.info once, kept in the database (so replicas and restarts share it) and in a small
-in-process cache, so the 3-second path (opening a modal) never waits on Slack or the database.
+Read in bulk from the member list (bot.directory, daily) or looked up with users.info for someone not in it
+yet, kept in the database (so replicas and restarts share it) and in a small in-process cache, so the
+3-second path (opening a modal) never waits on Slack or the database.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -72,6 +74,12 @@ class Timezones:
         with self._lock:
             self._cache[(team_id, user_id)] = (tz, time.monotonic())
         return tz
+
+    def remember_all(self, team_id: str, names: Mapping[str, str]) -> None:
+        """Timezones just read from Slack in bulk (the member list): fresh as of now."""
+        fresh = {(team_id, user_id): (zone(name), time.monotonic()) for user_id, name in names.items()}
+        with self._lock:
+            self._cache.update(fresh)
 
     def known(self, team_id: str, user_id: str) -> ZoneInfo | None:
         """From memory, else the database; never asks Slack. None when never looked up."""

@@ -1,5 +1,6 @@
 """The scheduler's wiring. APScheduler only ticks; every tick asks the database what is due and claims it,
-so any number of replicas send each reminder once and keep each workspace's themes one at a time.
+so any number of replicas send each reminder once, keep each workspace's themes one at a time, and read
+its member list (people's timezones) once a day.
 
 APScheduler's own job store and misfire handling are not used: a job store cannot be shared between
 processes, and a missed run is simply the next tick finding more that is due.
@@ -11,6 +12,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from bot.directory import Directory
 from bot.outbound.digest import DigestPoster
 from bot.outbound.reminders import ReminderSender
 from bot.themes.keeper import ThemeKeeper
@@ -26,13 +28,29 @@ def start_scheduler(
     keeper: ThemeKeeper | None = None,
     digest: DigestPoster | None = None,
     outbox: Callable[[], int] | None = None,
+    directory: Directory | None = None,
 ) -> Callable[[], None]:
     """Tick every `every` in a background thread: reminders, the themes' upkeep when `keeper` is given, the
-    digests when `digest` is, and the outbox's retries when `outbox` is. Returns the function that stops
-    it (and waits)."""
+    digests when `digest` is, the outbox's retries when `outbox` is, and the member list when `directory`
+    is (read before the first reminders, then checked every tick and read when a day old). Returns the
+    function that stops it (and waits)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
+    first_tick = True
+
+    def members() -> None:
+        assert directory is not None
+        read = directory.refresh()
+        if read is not None:
+            log.info("member list of %s read: %d timezones, %d pages", read.team_id, read.stored, read.pages)
+
     def reminders() -> None:
+        nonlocal first_tick
+        if first_tick and directory is not None:
+            # On start, before any reminder: a new install's backlog then needs no users.info per person.
+            # A failed read is logged like any tick's failure; the reminders go on with users.info.
+            first_tick = False
+            _guarded("members", members)()
         result = sender.tick()
         if result.claimed:
             log.info("reminder tick: %s", result)
@@ -58,6 +76,9 @@ def start_scheduler(
     jobs += [("themes", themes)] if keeper else []
     jobs += [("digests", digests)] if digest else []
     jobs += [("outbox", outbox_retries)] if outbox else []
+    # The member list's first read is the reminders' first tick's; this job checks from the next tick on,
+    # in its own thread, so a long read (a big workspace, tier 2's pace) never holds reminders up.
+    jobs += [("members", members)] if directory else []
     for name, job in jobs:
         scheduler.add_job(
             _guarded(name, job),
@@ -67,7 +88,7 @@ def start_scheduler(
             max_instances=1,
             coalesce=True,
             misfire_grace_time=None,
-            next_run_time=datetime.now(UTC),
+            next_run_time=datetime.now(UTC) + (every if name == "members" else timedelta(0)),
         )
     scheduler.start()
 

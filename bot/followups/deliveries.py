@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -29,6 +29,7 @@ from storage.models import (
     Person,
     ReminderDelivery,
     ScheduledCall,
+    UTCDateTime,
 )
 
 LEASE = timedelta(minutes=2)
@@ -178,26 +179,36 @@ def _held(delivery_id: int, replica: str) -> object:
     )
 
 
-def _take(session: Session, delivery_id: int, replica: str, **values: object) -> ReminderDelivery | None:
-    """Set `values` on the delivery if this replica still holds it; the delivery, or None if not."""
-    taken = session.execute(update(ReminderDelivery).where(_held(delivery_id, replica)).values(**values))
-    return session.get(ReminderDelivery, delivery_id) if taken.rowcount == 1 else None
+@dataclass(frozen=True)
+class _Taken:
+    team_id: str
+    owner_id: str
+    follow_up_ids: list[int]
+
+
+def _take(session: Session, delivery_id: int, replica: str, **values: object) -> _Taken | None:
+    """Set `values` on the delivery if this replica still holds it; what it lists, or None if not. One
+    statement (UPDATE … RETURNING), no read after it."""
+    row = session.execute(
+        update(ReminderDelivery)
+        .where(_held(delivery_id, replica))
+        .values(**values)
+        .returning(ReminderDelivery.team_id, ReminderDelivery.owner_id, ReminderDelivery.follow_up_ids)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    return _Taken(row.team_id, row.owner_id, list(row.follow_up_ids or [])) if row is not None else None
 
 
 def renew_lease(*, session: Session, delivery_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
     """Hold the delivery a full lease longer, right before sending; False if another replica took it
     over meanwhile (a stall longer than the lease), in which case this one must not send."""
-    return _take(session, delivery_id, replica, lease_until=now + lease, send_started_at=now) is not None
-
-
-def next_reminder(
-    item: FollowUp, *, sent_at: datetime, tz: ZoneInfo, policy: ReminderPolicy
-) -> datetime | None:
-    """After a reminder: the next working day while the item is overdue and resends remain, else none
-    (it stays open, and shows as overdue)."""
-    if item.reminders_sent > policy.max_resends:  # the first reminder is not a resend
-        return None
-    return next_working_day_start(sent_at, tz, policy.working_hours)
+    renewed = session.execute(
+        update(ReminderDelivery)
+        .where(_held(delivery_id, replica))
+        .values(lease_until=now + lease, send_started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return renewed.rowcount == 1
 
 
 def record_sent(
@@ -211,11 +222,17 @@ def record_sent(
     tz: ZoneInfo,
     policy: ReminderPolicy,
     held_back: dict[int, datetime] | None = None,
+    known_channel: str | None = None,
 ) -> bool:
     """Mark the delivery sent and move each listed follow-up to its next reminder. False when the lease
     was lost meanwhile (the new holder will find this DM in Slack and record it itself).
 
     `held_back` maps follow-ups that were left out of the DM (outside working hours) to their new time.
+    `known_channel`: the person's DM channel as the sender read it; the person is written only when the
+    DM went elsewhere (their first DM, addressed to their user id).
+
+    The listed follow-ups move in one UPDATE, whatever their number: they share the DM's time and zone,
+    so their next reminder is the same moment, or none (reminded enough, or said once: a prep, a debrief).
     """
     delivery = _take(
         session,
@@ -228,25 +245,46 @@ def record_sent(
     )
     if delivery is None:
         return False
-    items = session.scalars(
-        select(FollowUp).where(
-            FollowUp.team_id == delivery.team_id,
-            FollowUp.id.in_(delivery.follow_up_ids),
-            FollowUp.state.in_(REMINDABLE),
+    held_back = held_back or {}
+    listed = [i for i in delivery.follow_up_ids if i not in held_back]
+    on_the_clock = FollowUp.kind.in_([k for k in FollowUpKind if k.on_the_clock])
+    at_now = literal(now, UTCDateTime())
+    # After a reminder: the next working day while resends remain (the first reminder is not a resend),
+    # else none (the item stays open, and shows as overdue). A SET expression reads the row as it was.
+    reminded_enough = FollowUp.reminders_sent + 1 > policy.max_resends
+    next_at = literal(next_working_day_start(now, tz, policy.working_hours), UTCDateTime())
+    if listed:
+        session.execute(
+            update(FollowUp)
+            .where(
+                FollowUp.team_id == delivery.team_id,
+                FollowUp.id.in_(listed),
+                FollowUp.state.in_(REMINDABLE),
+            )
+            .values(
+                reminders_sent=FollowUp.reminders_sent + 1,
+                last_reminded_at=now,
+                remind_at=case((on_the_clock, null()), (reminded_enough, null()), else_=next_at),
+                state=case(
+                    (on_the_clock, literal(FollowUpState.DONE.value)), else_=literal(FollowUpState.OPEN.value)
+                ),
+                closed_at=case((on_the_clock, at_now), else_=FollowUp.closed_at),
+            )
+            .execution_options(synchronize_session=False)
         )
-    ).all()
-    for item in items:
-        if held_back and item.id in held_back:
-            item.remind_at = held_back[item.id]
-            continue
-        item.reminders_sent += 1
-        item.last_reminded_at = now
-        item.remind_at = next_reminder(item, sent_at=now, tz=tz, policy=policy)
-        if item.kind.on_the_clock:  # a prep or a debrief is said once; it is not a task that stays open
-            item.state, item.closed_at = FollowUpState.DONE, now
-        else:
-            item.state = FollowUpState.OPEN
-    _remember_dm_channel(session, delivery.team_id, delivery.owner_id, channel_id)
+    for until in set(held_back.values()):
+        session.execute(
+            update(FollowUp)
+            .where(
+                FollowUp.team_id == delivery.team_id,
+                FollowUp.id.in_([i for i, t in held_back.items() if t == until]),
+                FollowUp.state.in_(REMINDABLE),
+            )
+            .values(remind_at=until)
+            .execution_options(synchronize_session=False)
+        )
+    if known_channel != channel_id:
+        _remember_dm_channel(session, delivery.team_id, delivery.owner_id, channel_id)
     return True
 
 

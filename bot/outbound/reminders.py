@@ -133,11 +133,12 @@ class ReminderSender:
             return "deferred"
         held_back = {i.id: later for i in work.items if i not in items}
 
-        channel = (work.person.dm_channel_id if work.person else None) or claimed.owner_id
+        known_channel = work.person.dm_channel_id if work.person else None
+        channel = known_channel or claimed.owner_id
         if claimed.takeover:
             found = self._find_in_slack(channel, delivery_id)
             if found is not None:
-                self._record(delivery_id, found[0], found[1], tz, held_back)
+                self._record(delivery_id, found[0], found[1], tz, held_back, known_channel)
                 return "found_in_slack"
 
         # A stall (rate-limit sleeps, a slow database) may have outlived the lease: only the holder sends.
@@ -174,7 +175,7 @@ class ReminderSender:
         except OSError as exc:  # no answer: it may have been posted, so the retry looks first
             log.warning("reminder %s: no answer from Slack (%s); trying again later", delivery_id, exc)
             return self._later(delivery_id, exc, now, not_sent=False)
-        self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz, held_back)
+        self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz, held_back, known_channel)
         return "sent"
 
     def _later(self, delivery_id: int, error: Exception, now: datetime, *, not_sent: bool) -> str:
@@ -193,7 +194,13 @@ class ReminderSender:
         return "retrying"
 
     def _record(
-        self, delivery_id: int, channel: str, ts: str, tz: object, held_back: dict[int, datetime]
+        self,
+        delivery_id: int,
+        channel: str,
+        ts: str,
+        tz: object,
+        held_back: dict[int, datetime],
+        known_channel: str | None,
     ) -> None:
         now = datetime.now(UTC)
         self.db.run(
@@ -207,6 +214,7 @@ class ReminderSender:
                 tz=tz,  # type: ignore[arg-type]
                 policy=self.policy,
                 held_back=held_back,
+                known_channel=known_channel,
             )
         )
 

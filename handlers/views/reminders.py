@@ -2,31 +2,34 @@
 
 Up to DETAILED_MAX items get buttons and drafts; beyond that each item is one line with a menu, so a
 pile-up after downtime still fits one message (Slack allows 50 blocks).
+
+Built as plain dicts, exactly what slack_sdk.models would serialize (a unit test holds every block to
+that): the scheduler draws one per DM, and building and serializing the model objects was a quarter of
+a DM's CPU. The limits slack_sdk would check are kept here: every text is cut to Slack's lengths.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    Option,
-    OverflowMenuElement,
-    SectionBlock,
-    StaticSelectElement,
-)
 
 from bot.accounts.history import AccountHistory
 from bot.followups.actions import Snooze
 from bot.text import escape_mrkdwn, truncate
-from handlers.views.common import SECTION_MAX_CHARS, context, fit_message, header, local_time, mrkdwn, plain
+from handlers.views.common import (
+    CUT_NOTE,
+    HEADER_MAX_CHARS,
+    MESSAGE_MAX_BLOCKS,
+    SECTION_MAX_CHARS,
+    local_time,
+)
 from storage.models import FollowUp, FollowUpKind, FollowUpState
 
 DETAILED_MAX = 8
+BUTTON_MAX_CHARS = 75  # a button's, an option's and a placeholder's text
+Block = dict[str, Any]
 
 
 class ReminderAction(StrEnum):
@@ -51,6 +54,49 @@ def follow_up_ids(blocks: list[dict]) -> list[int]:
         if block_id.startswith(ITEM_BLOCK) and block_id[len(ITEM_BLOCK) :].isdigit():
             ids.append(int(block_id[len(ITEM_BLOCK) :]))
     return ids
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    """Our own mrkdwn, cut to a section's length. verbatim: bare words like @here never become mentions."""
+    return {"type": "mrkdwn", "text": truncate(text, SECTION_MAX_CHARS), "verbatim": True}
+
+
+def _plain(text: str, limit: int = BUTTON_MAX_CHARS) -> dict[str, Any]:
+    return {"type": "plain_text", "text": truncate(text, limit, "…") or " ", "emoji": True}
+
+
+def _section(text: str, *, block_id: str | None = None, accessory: dict[str, Any] | None = None) -> Block:
+    block: Block = {"type": "section", "text": _mrkdwn(text)}
+    if block_id is not None:
+        block["block_id"] = block_id
+    if accessory is not None:
+        block["accessory"] = accessory
+    return block
+
+
+def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "action_id": str(action_id),
+        "text": _plain(label),
+        "value": value,
+    }
+    if style is not None:
+        button["style"] = style
+    return button
+
+
+def _option(label: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(label), "value": value}
+
+
+def _header(text: str) -> Block:
+    return {"type": "header", "text": _plain(text, HEADER_MAX_CHARS)}
+
+
+def _context(text: str) -> Block:
+    text = truncate(text, SECTION_MAX_CHARS, "…")
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
 
 
 def encode(action: str, follow_up_id: int) -> str:
@@ -122,11 +168,7 @@ def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[
         else "*Goal:* none written down; set one before you start."
     )
     lines.append("\n".join(f"☐ {step}" for step in PREP_CHECKLIST))
-    blocks: list[Block] = [
-        SectionBlock(
-            block_id=f"{ITEM_BLOCK}{item.id}", text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS))
-        )
-    ]
+    blocks: list[Block] = [_section("\n".join(lines), block_id=f"{ITEM_BLOCK}{item.id}")]
     if history is not None and (
         history.last_interviews or history.recurring_pains or history.open_follow_ups
     ):
@@ -152,7 +194,7 @@ def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[
             parts.append(
                 "*Still open:*\n" + "\n".join(f"• {escape_mrkdwn(text)}" for text in history.open_follow_ups)
             )
-        blocks.append(SectionBlock(text=mrkdwn(truncate("\n\n".join(parts), SECTION_MAX_CHARS))))
+        blocks.append(_section("\n\n".join(parts)))
     return blocks
 
 
@@ -160,23 +202,15 @@ def _debrief(item: FollowUp) -> list[Block]:
     call = item.scheduled_call
     assert call is not None
     return [
-        SectionBlock(
+        _section(
+            f"*How did the call with {escape_mrkdwn(call.account.name)} go?* Log it while it's fresh.",
             block_id=f"{ITEM_BLOCK}{item.id}",
-            text=mrkdwn(
-                f"*How did the call with {escape_mrkdwn(call.account.name)} go?* Log it while it's fresh."
-            ),
         ),
-        ActionsBlock(
-            block_id=f"{ACTIONS_BLOCK}{item.id}",
-            elements=[
-                ButtonElement(
-                    action_id=ReminderAction.LOG_CALL,
-                    text=plain("Log it", 75),
-                    style="primary",
-                    value=str(call.id),
-                )
-            ],
-        ),
+        {
+            "type": "actions",
+            "block_id": f"{ACTIONS_BLOCK}{item.id}",
+            "elements": [_button(ReminderAction.LOG_CALL, "Log it", str(call.id), style="primary")],
+        },
     ]
 
 
@@ -187,57 +221,46 @@ def _detailed(
         return _prep(item, tz, histories.get(item.scheduled_call.account_id))
     if item.kind == FollowUpKind.DEBRIEF and item.scheduled_call is not None:
         return _debrief(item)
-    blocks: list[Block] = [
-        SectionBlock(
-            block_id=f"{ITEM_BLOCK}{item.id}", text=mrkdwn(f"{_title(item)}\n{_when(item, tz, now)}")
-        )
-    ]
+    block_id = f"{ITEM_BLOCK}{item.id}"
     if item.state in _CLOSED_MARK:
-        blocks[0] = SectionBlock(
-            block_id=f"{ITEM_BLOCK}{item.id}",
-            text=mrkdwn(f"~{escape_mrkdwn(item.description)}~ {_CLOSED_MARK[item.state]}"),
-        )
-        return blocks
+        return [_closed(item)]
+    blocks: list[Block] = [_section(f"{_title(item)}\n{_when(item, tz, now)}", block_id=block_id)]
     if item.kind == FollowUpKind.THANK_YOU and (draft := thank_you_draft(item)):
         body = truncate(escape_mrkdwn(draft), SECTION_MAX_CHARS - 40)
-        blocks.append(SectionBlock(text=mrkdwn(f"A draft to copy:\n```{body}```")))
-    buttons: list = [
-        ButtonElement(
-            action_id=ReminderAction.DONE, text=plain("Done", 75), style="primary", value=str(item.id)
-        ),
-        StaticSelectElement(
-            action_id=ReminderAction.SNOOZE,
-            placeholder=plain("Snooze"),
-            options=[Option(text=choice.label, value=encode(choice.value, item.id)) for choice in Snooze],
-        ),
-        ButtonElement(action_id=ReminderAction.SKIP, text=plain("Skip", 75), value=str(item.id)),
+        blocks.append(_section(f"A draft to copy:\n```{body}```"))
+    buttons = [
+        _button(ReminderAction.DONE, "Done", str(item.id), style="primary"),
+        {
+            "type": "static_select",
+            "action_id": ReminderAction.SNOOZE.value,
+            "placeholder": _plain("Snooze"),
+            "options": [_option(choice.label, encode(choice.value, item.id)) for choice in Snooze],
+        },
+        _button(ReminderAction.SKIP, "Skip", str(item.id)),
     ]
     if item.kind == FollowUpKind.SUMMARY and item.interview_id:
-        buttons.insert(
-            0,
-            ButtonElement(
-                action_id=ReminderAction.WRITE_SUMMARY, text=plain("Write summary", 75), value=str(item.id)
-            ),
-        )
-    blocks.append(ActionsBlock(block_id=f"{ACTIONS_BLOCK}{item.id}", elements=buttons))
+        buttons.insert(0, _button(ReminderAction.WRITE_SUMMARY, "Write summary", str(item.id)))
+    blocks.append({"type": "actions", "block_id": f"{ACTIONS_BLOCK}{item.id}", "elements": buttons})
     return blocks
+
+
+def _closed(item: FollowUp) -> Block:
+    text = f"~{escape_mrkdwn(item.description)}~ {_CLOSED_MARK[item.state]}"
+    return _section(text, block_id=f"{ITEM_BLOCK}{item.id}")
 
 
 def _compact(item: FollowUp, tz: ZoneInfo, now: datetime) -> Block:
     if item.state in _CLOSED_MARK:
-        return SectionBlock(
-            block_id=f"{ITEM_BLOCK}{item.id}",
-            text=mrkdwn(f"~{escape_mrkdwn(item.description)}~ {_CLOSED_MARK[item.state]}"),
-        )
+        return _closed(item)
     options = [
-        Option(text="Done", value=encode(MENU_DONE, item.id)),
-        *[Option(text=f"Snooze: {c.label}", value=encode(c.value, item.id)) for c in Snooze],
-        Option(text="Skip", value=encode(MENU_SKIP, item.id)),
+        _option("Done", encode(MENU_DONE, item.id)),
+        *[_option(f"Snooze: {c.label}", encode(c.value, item.id)) for c in Snooze],
+        _option("Skip", encode(MENU_SKIP, item.id)),
     ]
-    return SectionBlock(
+    return _section(
+        f"{_title(item)} · {_when(item, tz, now)}",
         block_id=f"{ITEM_BLOCK}{item.id}",
-        text=mrkdwn(truncate(f"{_title(item)} · {_when(item, tz, now)}", SECTION_MAX_CHARS)),
-        accessory=OverflowMenuElement(action_id=ReminderAction.MENU, options=options),
+        accessory={"type": "overflow", "action_id": ReminderAction.MENU.value, "options": options},
     )
 
 
@@ -253,11 +276,13 @@ def reminder_message(
     items: list[FollowUp], tz: ZoneInfo, now: datetime, *, histories: dict[int, AccountHistory] | None = None
 ) -> list[Block]:
     open_count = sum(1 for i in items if i.state not in _CLOSED_MARK)
-    blocks: list[Block] = [header(reminder_text(items) if open_count else "All done here")]
+    blocks: list[Block] = [_header(reminder_text(items) if open_count else "All done here")]
     if len(items) <= DETAILED_MAX:
         for item in items:
             blocks += _detailed(item, tz, now, histories or {})
     else:
         blocks += [_compact(item, tz, now) for item in items]
-    blocks.append(context("Done, Snooze or Skip each one. Reminders come in your working hours."))
-    return fit_message(blocks)
+    blocks.append(_context("Done, Snooze or Skip each one. Reminders come in your working hours."))
+    if len(blocks) > MESSAGE_MAX_BLOCKS:  # as fit_message does: cut, and say so
+        blocks = [*blocks[: MESSAGE_MAX_BLOCKS - 1], _context(CUT_NOTE)]
+    return blocks

@@ -5,6 +5,7 @@ from storage.models.base import NAMING_CONVENTION, TEAM_ID, USER_ID, Base, UTCDa
 from storage.models.digest import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 from storage.models.followups import (
     DeliveryState,
+    DirectoryRead,
     FollowUp,
     FollowUpKind,
     FollowUpState,
@@ -35,6 +36,7 @@ __all__ = [
     "DigestRun",
     "DigestRunState",
     "DigestSubscription",
+    "DirectoryRead",
     "DismissedLookAlike",
     "FollowUp",
     "FollowUpKind",

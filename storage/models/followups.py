@@ -185,3 +185,16 @@ class Person(Base):
     tz_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminders_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class DirectoryRead(Base):
+    """When a workspace's member list (users.list) was last read whole, and who is reading it now: a
+    lease, so one replica reads it while the others keep sending."""
+
+    __tablename__ = "directory_reads"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the last complete read began
+    members: Mapped[int | None] = mapped_column(Integer)  # timezones it stored
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,7 +7,8 @@ checks live in ``tests.support.block_kit``), trigger_ids it did not issue, used 
 not have. Tests can also queue errors, HTTP 429 with ``Retry-After``, 5xx and delays.
 
 The workspace it plays: users declared with ``add_users()``/``set_user()`` (the request sender of
-``tests.support.slack_requests`` declares the person it acts as), channels ``C…``/``G…`` (taken as
+``tests.support.slack_requests`` declares the person it acts as; ``users.list`` pages through them, the
+bot user and Slackbot, deactivated ones included, like Slack), channels ``C…``/``G…`` (taken as
 existing), DMs ``D…`` once Slack gave their id out, messages the bot posted, views it opened, and
 trigger_ids handed out by ``issue_trigger_id()`` (the request sender puts them in its payloads).
 
@@ -42,6 +43,7 @@ Order in which a call is answered:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import datetime as dt
@@ -77,6 +79,7 @@ METHOD_TIERS: Final[Mapping[str, int]] = MappingProxyType(
         "views.push": 4,
         "views.publish": 4,
         "users.info": 4,
+        "users.list": 2,
         "conversations.open": 3,
         "conversations.join": 3,
         "conversations.info": 3,
@@ -87,6 +90,9 @@ METHOD_TIERS: Final[Mapping[str, int]] = MappingProxyType(
 # chat.postMessage: token bucket per channel (see FakeSlack docstring).
 POST_MESSAGE_BURST: Final = 3
 POST_MESSAGE_PER_SECOND: Final = 1.0
+# users.list: a page holds at most this many members, whatever the limit asked; Slack's own cap.
+USERS_LIST_MAX_LIMIT: Final = 1000
+SLACKBOT: Final = "USLACKBOT"
 # A trigger_id is exchanged once (views.open / views.push), within 3 seconds of the interaction.
 TRIGGER_LIFETIME: Final = 3.0
 VIEW_STACK_MAX: Final = 3  # a modal and the 2 views an app may push on it
@@ -579,6 +585,7 @@ class FakeSlack(LocalServer):
             "conversations.info": (self._check_channel, self._conversations_info),
             "conversations.history": (self._check_channel, self._conversations_history),
             "users.info": (self._check_users_info, self._users_info),
+            "users.list": (self._check_users_list, self._users_list),
             "team.info": (_no_check, self._team_info),
             RESPONSE_URL_METHOD: (lambda call: _reply_for(check_message(call.args)), lambda call: _ok()),
         }
@@ -796,6 +803,17 @@ class FakeSlack(LocalServer):
     def _check_users_info(self, call: Call) -> _Reply | None:
         user_id = str(call.args.get("user") or "")
         return None if user_id and self._knows_user(user_id) else _ok_false("user_not_found")
+
+    def _check_users_list(self, call: Call) -> _Reply | None:
+        raw_limit = str(call.args.get("limit") if call.args.get("limit") is not None else "0").strip()
+        if not raw_limit.isdigit():
+            return _invalid_arguments(f"invalid limit: {raw_limit!r}", "/limit")
+        if int(raw_limit) == 0 and len(self._directory()) > USERS_LIST_MAX_LIMIT:
+            return _ok_false("limit_required")  # a big workspace is not handed over in one answer
+        cursor = call.args.get("cursor")
+        if cursor not in (None, "") and _decode_cursor(str(cursor), self._directory()) is None:
+            return _ok_false("invalid_cursor")
+        return None
 
     # ------------------------------------------------------------------ effects and default answers
     def _next_ts(self) -> str:
@@ -1035,6 +1053,32 @@ class FakeSlack(LocalServer):
         user = self._users.get(user_id) or self._default_user(user_id)  # the bot user is always there
         return _ok(user=copy.deepcopy(user))
 
+    def _directory(self) -> list[str]:
+        """Who users.list lists, in a stable order: every declared user (deactivated ones too), the bot
+        user and Slackbot, as Slack does."""
+        return sorted({*self._users, self.bot_user_id, SLACKBOT})
+
+    def _listed_user(self, user_id: str) -> dict[str, Any]:
+        if user_id == SLACKBOT:  # Slack lists Slackbot as a person (is_bot false), with a timezone
+            return {**self._default_user(SLACKBOT), "name": "slackbot", "tz": "America/Los_Angeles"}
+        return copy.deepcopy(self._users.get(user_id) or self._default_user(user_id))
+
+    def _users_list(self, call: Call) -> _Reply:
+        """A page of the directory: `limit` members (capped at 1000; 0 or none: all at once), from the
+        `cursor` of the previous page; next_cursor is "" on the last one."""
+        listed = self._directory()
+        cursor = call.args.get("cursor")
+        start = _decode_cursor(str(cursor), listed) if cursor else 0
+        assert start is not None  # checked
+        limit = min(int(str(call.args.get("limit") or 0)) or len(listed), USERS_LIST_MAX_LIMIT)
+        page = listed[start : start + limit]
+        more = start + limit < len(listed)
+        return _ok(
+            members=[self._listed_user(u) for u in page],
+            cache_ts=int(self._now()),
+            response_metadata={"next_cursor": _encode_cursor(listed[start + limit]) if more else ""},
+        )
+
     @property
     def response_url(self) -> str:
         """A ``response_url`` for payloads that tests build: what the bot posts there is recorded as
@@ -1051,6 +1095,21 @@ class FakeSlack(LocalServer):
                 "icon": {"image_default": True},
             }
         )
+
+
+def _encode_cursor(user_id: str) -> str:
+    """An opaque cursor, shaped like Slack's: base64 of "user:" and the first user id of the next page."""
+    return base64.b64encode(f"user:{user_id}".encode()).decode()
+
+
+def _decode_cursor(cursor: str, listed: list[str]) -> int | None:
+    """Where the page of `cursor` starts in `listed`; None for a cursor Slack never gave out."""
+    try:
+        decoded = base64.b64decode(cursor.encode(), validate=True).decode()
+    except ValueError:
+        return None
+    kind, _, user_id = decoded.partition(":")
+    return listed.index(user_id) if kind == "user" and user_id in listed else None
 
 
 def _no_check(call: Call) -> _Reply | None:
@@ -1226,6 +1285,10 @@ def _ok_false(error: str, messages: list[str] | None = None, **fields: Any) -> _
 
 def _reply_for(rejection: Rejection | None) -> _Reply | None:
     return None if rejection is None else _ok_false(rejection.error, rejection.messages)
+
+
+def _invalid_arguments(problem: str, pointer: str) -> _Reply:
+    return _ok_false("invalid_arguments", [f"[ERROR] {problem} [json-pointer:{pointer}]"])
 
 
 def _invalid_view(problem: str, pointer: str) -> _Reply:

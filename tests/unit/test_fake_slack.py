@@ -1187,3 +1187,83 @@ def test_rate_limits_are_off_by_default(fake: FakeSlack, client: WebClient) -> N
     for i in range(10):
         client.chat_postMessage(channel="C1", text=str(i))
     assert all(c.status == 200 for c in fake.calls("chat.postMessage"))
+
+
+# ---------------------------------------------------------------------------------------------- users.list
+def list_all(client: WebClient, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """Every member, following next_cursor as Slack's docs say; and how many pages that took."""
+    members: list[dict[str, Any]] = []
+    cursor, pages = "", 0
+    while pages < 100:  # a fake that never ends the list fails here, rather than hanging
+        page = client.users_list(limit=limit, **({"cursor": cursor} if cursor else {}))
+        members += page["members"]
+        pages += 1
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            return members, pages
+    raise AssertionError("users.list never gave an empty next_cursor")
+
+
+def test_users_list_pages_through_everyone_with_next_cursor(fake: FakeSlack, client: WebClient) -> None:
+    fake.add_users(*(f"U{n:03d}" for n in range(7)))
+    fake.set_user("U004", tz="Asia/Tokyo")
+    fake.set_user("U005", deleted=True)
+    fake.set_user("UAPP", is_bot=True)
+    members, pages = list_all(client, limit=3)
+    ids = [m["id"] for m in members]
+    # Everyone once, deactivated accounts and bots too, and the bot user and Slackbot, as Slack lists them.
+    assert sorted(ids) == sorted(["U1", *(f"U{n:03d}" for n in range(7)), "UAPP", "UBOT", "USLACKBOT"])
+    assert len(ids) == len(set(ids)) and pages == 4  # 11 members, 3 a page
+    by_id = {m["id"]: m for m in members}
+    assert by_id["U004"]["tz"] == "Asia/Tokyo" and by_id["U000"]["tz"] == "America/New_York"
+    assert by_id["U005"]["deleted"] is True
+    assert by_id["UAPP"]["is_bot"] is True and by_id["UBOT"]["is_bot"] is True
+    assert by_id["USLACKBOT"]["is_bot"] is False  # as in Slack: only its id tells it apart
+    first = fake.calls("users.list")[0]
+    assert first.response["response_metadata"]["next_cursor"] != ""  # type: ignore[index]
+    last = fake.calls("users.list")[-1]
+    assert last.response["response_metadata"]["next_cursor"] == ""  # type: ignore[index]
+
+
+def test_users_list_without_a_limit_gives_everyone_and_caps_a_page_at_1000(
+    fake: FakeSlack, client: WebClient
+) -> None:
+    fake.add_users(*(f"U{n:04d}" for n in range(600)))
+    assert len(client.users_list()["members"]) == 603
+    fake.add_users(*(f"U{n:04d}" for n in range(600, 1200)))
+    with pytest.raises(SlackApiError) as refused:
+        client.users_list()  # a big workspace must be paged
+    assert refused.value.response["error"] == "limit_required"
+    page = client.users_list(limit=5000)
+    assert len(page["members"]) == 1000 and page["response_metadata"]["next_cursor"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        ({"cursor": "not-a-cursor"}, "invalid_cursor"),
+        ({"cursor": "dXNlcjpVTk9CT0RZ"}, "invalid_cursor"),  # "user:UNOBODY": not a page Slack gave out
+        ({"limit": "many"}, "invalid_arguments"),
+        ({"limit": "-5"}, "invalid_arguments"),
+    ],
+)
+def test_users_list_refuses_what_slack_refuses(
+    client: WebClient, arguments: dict[str, str], error: str
+) -> None:
+    with pytest.raises(SlackApiError) as refused:
+        client.users_list(**arguments)  # type: ignore[arg-type]
+    assert refused.value.response["error"] == error
+
+
+def test_users_list_is_tier_2() -> None:
+    clock = FakeClock()
+    with FakeSlack(enforce_rate_limits=True, clock=clock) as fake:
+        client = WebClient(token=TOKEN, base_url=fake.url, timeout=5)
+        for _ in range(20):
+            client.users_list(limit=200)
+        with pytest.raises(SlackApiError) as limited:
+            client.users_list(limit=200)
+        assert limited.value.response.status_code == 429
+        assert limited.value.response.headers["Retry-After"] == "60"
+        clock.advance(60)
+        assert client.users_list(limit=200)["ok"]

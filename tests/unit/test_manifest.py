@@ -55,6 +55,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "files.completeUploadExternal": {"files:write"},
     "team.info": {"team:read"},
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
     "views.open": set(),
     "views.push": set(),
     "views.update": set(),

@@ -1,0 +1,44 @@
+"""The scheduler's wiring: the member list is read before the first reminders, then by its own job."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any, cast
+
+from bot.directory import Directory
+from bot.outbound.reminders import ReminderSender, TickResult
+from bot.scheduler import start_scheduler
+
+
+class Recorder:
+    """Stands in for the sender and the directory: records what the scheduler called, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.ticked = threading.Event()
+
+    def tick(self) -> TickResult:
+        self.calls.append("reminders")
+        self.ticked.set()
+        return TickResult()
+
+    def refresh(self) -> Any:
+        self.calls.append("member list")
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_member_list_is_read_before_the_first_reminders() -> None:
+    recorder = Recorder()
+    stop = start_scheduler(
+        cast(ReminderSender, recorder), every=timedelta(hours=1), directory=cast(Directory, recorder)
+    )
+    try:
+        assert recorder.ticked.wait(10)
+    finally:
+        stop()
+    # The member list's own job waits a tick: on start it is the reminders' first tick that reads it.
+    assert recorder.calls == ["member list", "reminders"]
