@@ -15,7 +15,14 @@ from bot.deps import Actor, Deps
 from bot.errors import InvalidInput, SlackPermanentError, message_for
 from bot.people import zone
 from bot.slack import call, post_message
-from handlers.views.common import MAX_PARTICIPANTS, channel_mention, fallback_text, is_channel_id, is_user_id
+from handlers.views.common import (
+    MAX_PARTICIPANTS,
+    as_object,
+    channel_mention,
+    fallback_text,
+    is_channel_id,
+    is_user_id,
+)
 from handlers.views.interview import saved_interview_message, shared_interview_message
 from handlers.views.log_modal import (
     TEXT_FIELDS,
@@ -123,8 +130,8 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
     def checked(field: LogField) -> bool:
         return bool(input_value(state, field).get("selected_options"))
 
-    account = (input_value(state, LogField.ACCOUNT).get("selected_option") or {}).get("value")
-    kind = (input_value(state, LogField.KIND).get("selected_option") or {}).get("value")
+    account = as_object(input_value(state, LogField.ACCOUNT).get("selected_option")).get("value")
+    kind = as_object(input_value(state, LogField.KIND).get("selected_option")).get("value")
     raw_date = input_value(state, LogField.HELD_ON).get("selected_date")
     try:
         held_on = date.fromisoformat(raw_date) if raw_date else None

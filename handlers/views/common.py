@@ -118,6 +118,25 @@ def local_time(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
 
 
+ID_DIGITS_MAX = 15  # our row ids in buttons and metadata are far shorter; a database integer is not longer
+
+
+def id_number(value: object) -> int | None:
+    """A row id as our buttons and metadata carry it (ASCII digits, or a JSON number), or None for
+    anything else a forged payload may hold: `"²".isdigit()` is true but int() refuses it, and an
+    integer past the database's would fail as an outage would."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value < 10**ID_DIGITS_MAX else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= ID_DIGITS_MAX:
+        return int(value)
+    return None
+
+
+def as_object(value: object) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: for reading nested fields of a payload."""
+    return value if isinstance(value, dict) else {}
+
+
 def json_object(raw: str | None) -> dict[str, Any]:
     """A modal's private_metadata read back: a JSON object, or {} for anything else (it is ours, but a
     payload may be forged)."""

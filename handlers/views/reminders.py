@@ -23,7 +23,17 @@ from slack_sdk.models.blocks import (
 from bot.accounts.history import AccountHistory
 from bot.followups.actions import Snooze
 from bot.text import escape_mrkdwn, truncate
-from handlers.views.common import SECTION_MAX_CHARS, context, fit_message, header, local_time, mrkdwn, plain
+from handlers.views.common import (
+    SECTION_MAX_CHARS,
+    as_object,
+    context,
+    fit_message,
+    header,
+    id_number,
+    local_time,
+    mrkdwn,
+    plain,
+)
 from storage.models import FollowUp, FollowUpKind, FollowUpState
 
 DETAILED_MAX = 8
@@ -47,9 +57,10 @@ def follow_up_ids(blocks: list[dict]) -> list[int]:
     """The follow-ups a reminder message lists, read back from its block ids."""
     ids = []
     for block in blocks:
-        block_id = str(block.get("block_id", ""))
-        if block_id.startswith(ITEM_BLOCK) and block_id[len(ITEM_BLOCK) :].isdigit():
-            ids.append(int(block_id[len(ITEM_BLOCK) :]))
+        block_id = str(as_object(block).get("block_id", ""))
+        number = id_number(block_id[len(ITEM_BLOCK) :]) if block_id.startswith(ITEM_BLOCK) else None
+        if number is not None:
+            ids.append(number)
     return ids
 
 
@@ -59,7 +70,8 @@ def encode(action: str, follow_up_id: int) -> str:
 
 def decode(value: str) -> tuple[str, int] | None:
     action, _, raw_id = value.rpartition(":")
-    return (action, int(raw_id)) if raw_id.isdigit() else None
+    number = id_number(raw_id)
+    return (action, number) if number is not None else None
 
 
 def _title(item: FollowUp) -> str:

@@ -6,6 +6,8 @@ The fixture starts `bot.server.SocketModeRunner`, which `serve_socket` runs unti
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +19,7 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from bot.deps import Deps
+from bot.logs import make_handler
 from bot.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
@@ -251,3 +254,36 @@ def test_health_reports_the_database_and_the_slack_connection(socket_bot: Socket
     health = sender.get("/healthz")
     assert health.status == 200
     assert health.json() == {"status": "ok", "database": "ok", "slack": "ok"}
+
+
+def test_envelopes_slack_would_never_send_are_acked_in_few_bounded_lines(socket_bot: SocketBot) -> None:
+    stream = io.StringIO()
+    handler = make_handler("plain", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    team, user = {"id": TEAM_ID}, {"id": USER_ID, "team_id": TEAM_ID}
+    huge = "x" * 100_000
+    hostile: list[Any] = [
+        {"type": "view_submission", "team": team, "user": user, "view": "a string"},
+        {"type": "view_submission", "team": team, "user": user, "view": None},
+        {"type": "block_actions", "team": team, "user": user, "trigger_id": "t", "actions": []},
+        {"type": "shortcut", "team": team, "user": user, "trigger_id": "t", "callback_id": huge},
+        "a payload that is a string",
+    ]
+    try:
+        for payload in hostile:
+            envelope_id = socket_bot.socket.send_envelope(type="interactive", payload=payload)
+            # A bare ack: Slack does not retry, nor show the person an error for a request it never sent.
+            assert socket_bot.socket.wait_for_ack(envelope_id).payload is None
+        envelope_id, _command = socket_bot.command("help")
+        ack = socket_bot.socket.wait_for_ack(envelope_id)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert ack.payload is not None and "What /interview can do" in ack.payload["text"]
+    logged = stream.getvalue()
+    assert "Traceback" not in logged and " ERROR " not in logged, logged
+    assert "no listener for shortcut (callback_id=" + "x" * 200 + "… (100000 chars))" in logged
+    assert len(logged) < 3_000, logged
