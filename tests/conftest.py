@@ -75,7 +75,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The fuzz suite's figures (tests/scenario/test_fuzz.py), when it ran: requests sent, 5xx, log growth."""
     from tests.support.hostile import REPORT
 
-    if REPORT.requests:
+    if REPORT.sent:
         terminalreporter.write_line(REPORT.summary())
 
 

@@ -140,8 +140,10 @@ def as_object(value: object) -> dict[str, Any]:
 def json_object(raw: str | None) -> dict[str, Any]:
     """A modal's private_metadata read back: a JSON object, or {} for anything else (it is ours, but a
     payload may be forged)."""
+    if not isinstance(raw, str):  # typed as Slack sends it; a forged one may be anything
+        return {}
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

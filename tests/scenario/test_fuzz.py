@@ -20,11 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from bot.logs import make_handler
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.after_ack import after_ack_done
-from tests.support.hostile import REPORT, Recipe, body_for, headers_for, recipes
+from tests.support.hostile import LOG_BOUND, REPORT, Recipe, body_for, headers_for, recipes
 
 EXAMPLES = 2500
 SLACK_DEADLINE = 3.0  # seconds: Slack shows the user an error after this
-LOG_BOUND = 16_000  # bytes a single request may add to the log (a bounded traceback is ~3 kB)
 FUZZ = settings(
     max_examples=EXAMPLES,
     derandomize=True,
@@ -68,6 +67,7 @@ def send(bot: RunningBot, body: bytes, headers: dict[str, str]) -> tuple[int, fl
         conn.close()
 
 
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
 def test_no_hostile_request_gets_a_5xx_a_slow_answer_or_a_flood_of_log(
     bot: RunningBot, logs: dict[str, io.StringIO]
 ) -> None:

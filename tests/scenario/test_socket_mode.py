@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from bot.app import build_app
@@ -30,6 +31,7 @@ from tests.support.clock import today
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.forms import log_form
+from tests.support.hostile import LOG_BOUND, REPORT, Recipe, apply, payload_for, recipes
 from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender
 
 APP_TOKEN = "xapp-1-test"
@@ -256,6 +258,7 @@ def test_health_reports_the_database_and_the_slack_connection(socket_bot: Socket
     assert health.json() == {"status": "ok", "database": "ok", "slack": "ok"}
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # about Slack's side: one database is enough
 def test_envelopes_slack_would_never_send_are_acked_in_few_bounded_lines(socket_bot: SocketBot) -> None:
     stream = io.StringIO()
     handler = make_handler("plain", stream)
@@ -287,3 +290,55 @@ def test_envelopes_slack_would_never_send_are_acked_in_few_bounded_lines(socket_
     assert "Traceback" not in logged and " ERROR " not in logged, logged
     assert "no listener for shortcut (callback_id=" + "x" * 200 + "… (100000 chars))" in logged
     assert len(logged) < 3_000, logged
+
+
+SOCKET_EXAMPLES = 600
+ENVELOPE_OF = {"command": "slash_commands", "event_callback": "events_api", "url_verification": "events_api"}
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
+@pytest.mark.parametrize("backend", ["sqlite"])  # about Slack's side: one database is enough
+def test_hostile_envelopes_are_all_acked_in_time_in_few_lines(socket_bot: SocketBot) -> None:
+    """The fuzz suite's requests (tests/support/hostile.py), as Socket Mode envelopes: each is acked
+    within Slack's 3 s, adds a bounded amount to the log, and the bot answers /interview help after."""
+    stream = io.StringIO()
+    handler = make_handler("plain", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    sender = SlackSender("127.0.0.1", 9, "unused", fake=socket_bot.fake)
+
+    @settings(
+        max_examples=SOCKET_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(recipe=recipes)
+    def one(recipe: Recipe) -> None:
+        payload: Any = payload_for(recipe, sender)
+        for change in recipe.changes:
+            apply(payload, change)
+        if recipe.transport == "raw":  # Slack's envelope always holds an object; this one holds text
+            payload = recipe.raw.decode("utf-8", "replace")
+        before = len(stream.getvalue())
+        envelope_id = socket_bot.socket.send_envelope(
+            type=ENVELOPE_OF.get(recipe.kind, "interactive"), payload=payload
+        )
+        ack = socket_bot.socket.wait_for_ack(envelope_id)
+        after_ack_done(socket_bot.deps)
+        growth = len(stream.getvalue()) - before
+        REPORT.record_envelope(ack.elapsed, growth)
+        assert ack.elapsed < ACK_DEADLINE_SECONDS, recipe
+        assert growth <= LOG_BOUND, stream.getvalue()[before:]
+
+    try:
+        one()
+        envelope_id, _command = socket_bot.command("help")
+        ack = socket_bot.socket.wait_for_ack(envelope_id)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert ack.payload is not None and "What /interview can do" in ack.payload["text"]

@@ -268,6 +268,9 @@ def headers_for(body: bytes, content_type: str, signature: str, secret: str) -> 
     return headers
 
 
+LOG_BOUND = 16_000  # bytes one request may add to the log (a bounded traceback is a few kB)
+
+
 @dataclass
 class FuzzReport:
     """What the fuzz suite sent and saw, printed at the end of the run."""
@@ -276,6 +279,19 @@ class FuzzReport:
     statuses: Counter[int] = field(default_factory=Counter)
     largest_log_growth: dict[str, int] = field(default_factory=dict)
     slowest: float = 0.0
+    envelopes: int = 0  # the same, over Socket Mode: every one acked
+    slowest_ack: float = 0.0
+
+    def record_envelope(self, elapsed: float, growth: int) -> None:
+        self.envelopes += 1
+        self.slowest_ack = max(self.slowest_ack, elapsed)
+        self.largest_log_growth["socket, plain"] = max(
+            self.largest_log_growth.get("socket, plain", 0), growth
+        )
+
+    @property
+    def sent(self) -> int:
+        return self.requests + self.envelopes
 
     def record(self, status: int, elapsed: float, growth: dict[str, int]) -> None:
         self.requests += 1
@@ -289,8 +305,9 @@ class FuzzReport:
         statuses = ", ".join(f"{n}×{s}" for s, n in sorted(self.statuses.items()))
         growth = ", ".join(f"{size} bytes ({name})" for name, size in sorted(self.largest_log_growth.items()))
         return (
-            f"fuzz: {self.requests} hostile requests ({statuses}); {fives} answered 5xx; slowest answer "
-            f"{self.slowest:.2f} s; largest log growth for one request: {growth}"
+            f"fuzz: {self.requests} hostile HTTP requests ({statuses}); {fives} answered 5xx; slowest "
+            f"answer {self.slowest:.2f} s; {self.envelopes} Socket Mode envelopes, all acked, slowest "
+            f"{self.slowest_ack:.2f} s; largest log growth for one request: {growth}"
         )
 
 

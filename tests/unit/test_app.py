@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -22,9 +23,17 @@ ODD_VIEWS: list[Any] = [
 
 
 @pytest.mark.parametrize("view", ODD_VIEWS)
-def test_a_view_of_any_shape_gets_an_answer(view: Any) -> None:
+def test_a_view_of_any_shape_gets_an_answer(view: Any, caplog: pytest.LogCaptureFixture) -> None:
     response = handle_error(RuntimeError("bug"), {"type": "view_submission", "view": view}, BoltContext())
     assert response.status == 200
+    # One error, the listener's: the handler did not fail on the view too.
+    assert [r.getMessage()[:16] for r in caplog.records if r.levelno >= logging.ERROR] == ["unexpected error"]
+
+
+def test_the_first_readable_input_block_shows_the_message() -> None:
+    view = {"blocks": [5, "x", {"type": "input", "block_id": 5}, {"type": "input", "block_id": "account"}]}
+    response = handle_error(BotError("Not now."), {"type": "view_submission", "view": view}, BoltContext())
+    assert json.loads(response.body) == {"response_action": "errors", "errors": {"account": "Not now."}}
 
 
 def test_typed_errors_keep_their_answers() -> None:

@@ -175,6 +175,7 @@ shaped = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
 @settings(max_examples=400, derandomize=True, database=None)
 @given(body=objects | shaped)
 def test_what_passes_the_guard_bolt_can_read(body: dict[str, Any]) -> None:
