@@ -18,7 +18,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from waitress.server import BaseWSGIServer, create_server
 
 from bot.dispatch import Dispatcher, GuardedSocketModeHandler
-from bot.front_door import FrontDoor, Refusal
+from bot.front_door import MAX_BODY, FrontDoor, Refusal
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,9 @@ def make_http_server(
         # Slack gives us 3 s; a client that sends nothing for long is not Slack.
         channel_timeout=30,
         clear_untrusted_proxy_headers=True,
+        # A chunked body has no length to refuse it by: waitress would spool up to 1 GB of it to disk
+        # before the front door sees it. Well past the front door's limit, waitress answers 413 itself.
+        max_request_body_size=2 * MAX_BODY,
     )
 
 

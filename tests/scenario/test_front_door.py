@@ -25,6 +25,7 @@ from handlers.shortcuts import Shortcut
 from handlers.views.home import Home
 from handlers.views.log_modal import LogModal
 from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.support.after_ack import after_ack_done
 from tests.support.slack_requests import TEAM_ID, USER_ID
 
 GARBAGE = [
@@ -87,6 +88,22 @@ def test_a_form_sent_as_json_and_json_that_is_not_an_object_are_bad_requests(bot
 def test_a_body_over_a_mebibyte_is_refused_unread(bot: RunningBot) -> None:
     body = b"a=" + b"x" * MAX_BODY
     assert send(bot, body, signed(body)) == 413
+
+
+def test_a_chunked_body_over_a_mebibyte_is_refused_before_it_is_spooled(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    chunks = (b"x" * 65536 for _ in range(48))  # 3 MiB, with no Content-Length to refuse it by
+    conn = http.client.HTTPConnection("127.0.0.1", int(bot.url.rsplit(":", 1)[1]), timeout=10)
+    try:
+        conn.request("POST", "/slack/events", body=chunks, encode_chunked=True, headers=signed(b""))
+        assert conn.getresponse().status == 413
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused while still sending: as good
+    finally:
+        conn.close()
+    # Refused by the HTTP server as it came in: the front door never had it read whole for it.
+    assert not [r for r in caplog.records if "too large" in r.getMessage()]
 
 
 def test_a_flood_writes_a_count_not_a_line_per_request(
@@ -263,3 +280,23 @@ def test_the_error_handler_reads_a_view_given_as_a_string(
         answer = bot.slack.interaction({"type": "view_submission", "user": U, "view": view})
         assert answer.status in (200, 404), view
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_json_lines_name_the_request_even_after_its_answer(bot: RunningBot) -> None:
+    stream = io.StringIO()
+    handler = make_handler("json", stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        bot.fake.fail("views.open", "expired_trigger_id")
+        bot.fake.fail("chat.postMessage", "channel_not_found")  # the DM saying so fails too, after the ack
+        assert bot.slack.message_shortcut(Shortcut.LOG_FROM_MESSAGE, "notes").status == 200
+        after_ack_done(bot.deps)
+    finally:
+        root.removeHandler(handler)
+    errors = [json.loads(line) for line in stream.getvalue().splitlines() if '"unexpected error' in line]
+    assert len(errors) == 2  # the failed views.open, then the failed DM in the work after the ack
+    for line in errors:
+        assert line["kind"] == "message_action" and line["callback_id"] == Shortcut.LOG_FROM_MESSAGE
+        assert (line["team"], line["user"]) == (TEAM_ID, USER_ID) and "exception" in line
+    assert errors[0]["error_id"] != errors[1]["error_id"]
