@@ -82,7 +82,10 @@ def test_no_hostile_request_gets_a_5xx_a_slow_answer_or_a_flood_of_log(
         REPORT.record(status, elapsed, growth)
         assert status < 500, (status, recipe)
         assert elapsed < SLACK_DEADLINE, (elapsed, recipe)
-        assert max(growth.values()) <= LOG_BOUND, (growth, logs["plain"].getvalue()[before["plain"] :])
+        logged = logs["plain"].getvalue()[before["plain"] :]
+        assert max(growth.values()) <= LOG_BOUND, (growth, logged)
+        # Bolt broke reading a request the shape guard let through: a 400 still, but a gap to close.
+        assert "could not handle a request" not in logged, (recipe, logged)
 
     one()
     help_answer = bot.slack.command("help")
