@@ -1,5 +1,6 @@
-"""Run modes. HTTP: Bolt's WSGI adapter behind waitress (a production WSGI server, threaded, pure Python).
-Socket Mode: Bolt's built-in client; /healthz is still served over HTTP for the orchestrator."""
+"""Run modes. HTTP: the front door (bot.front_door) and Bolt, through bot.dispatch, behind waitress (a
+production WSGI server, threaded, pure Python). Socket Mode: Bolt's built-in client, through the same
+dispatch; /healthz is still served over HTTP for the orchestrator."""
 
 from __future__ import annotations
 
