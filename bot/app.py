@@ -9,10 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InvalidInput, message_for
+from bot.inbound import describe
+from bot.logs import clip
 from bot.outbound.digest import DigestPoster
 from bot.outbound.outbox import OutboxSender
 from bot.people import Timezones
@@ -34,7 +37,9 @@ def build_app(
         # its answer at once (Bolt's other mode polls for ack() every 10 ms). Work that follows the
         # ack goes to deps.after_ack.
         process_before_response=True,
-        raise_error_for_unhandled_request=False,
+        # A request no listener takes reaches handle_error, which logs one short line: Bolt's own
+        # warning would echo the body and a suggested listener (a 100 kB callback_id, twice).
+        raise_error_for_unhandled_request=True,
     )
     deps = Deps(settings=settings, db=db, timezones=Timezones(db), client=client)
     outbox = OutboxSender(
@@ -73,9 +78,14 @@ def _show_on_home(deps: Deps, team_id: str, user_id: str) -> None:
 
 
 def _first_input_block(body: dict[str, Any]) -> str | None:
-    for block in (body.get("view") or {}).get("blocks", []):
-        if block.get("type") == "input" and block.get("block_id"):
-            return str(block["block_id"])
+    """The first input block of the submitted view, read from a body that may be any shape."""
+    view = body.get("view")
+    blocks = view.get("blocks") if isinstance(view, dict) else None
+    for block in blocks if isinstance(blocks, list) else ():
+        if isinstance(block, dict) and block.get("type") == "input":
+            block_id = block.get("block_id")
+            if isinstance(block_id, str) and block_id:
+                return block_id
     return None
 
 
@@ -85,7 +95,30 @@ def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -
     Handlers run before the HTTP response (process_before_response), so the answer usually goes in it:
     a modal keeps the user's input and shows the message on a field; a command answers ephemerally.
     Where the HTTP answer shows nothing (shortcuts, buttons), the user is told by DM.
+    A request no listener takes is one short line; and this handler never raises, whatever the body.
     """
+    if isinstance(error, BoltUnhandledRequestError):
+        return _unhandled(body)
+    try:
+        return _answer(error, body, context)
+    except Exception as failure:  # Bolt would answer 500 and log the body's traceback
+        message_for(failure)
+        return BoltResponse(status=200, body="")
+
+
+def _unhandled(body: dict[str, Any]) -> BoltResponse:
+    described = describe(body)
+    log.warning(
+        "no listener for %s (%s=%s)",
+        clip(described.kind or "this request"),
+        described.id_name or "id",
+        clip(described.id),
+    )
+    # Slack retries an event that was not answered 2xx, and would retry this one for ever.
+    return BoltResponse(status=200 if described.kind == "event_callback" else 404, body="")
+
+
+def _answer(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
     message = message_for(error)
     kind = body.get("type")
     if kind == "view_submission":

@@ -10,7 +10,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bot.settings import Settings, SettingsError, load_database_url, load_settings, load_themes_method
+from bot.logs import configure_logging
+from bot.settings import (
+    Settings,
+    SettingsError,
+    load_database_url,
+    load_log_format,
+    load_settings,
+    load_themes_method,
+)
 
 if TYPE_CHECKING:
     from bot.themes.embeddings import Embedder
@@ -28,10 +36,8 @@ class StartupError(Exception):
 
 def _configure_logging() -> None:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # Every line bounded: nothing a client sends can fill the log or forge a line in it.
+    configure_logging(level=getattr(logging, level, logging.INFO), fmt=load_log_format())
     # Alembic announces each of its plugins at INFO on every start: noise for an operator.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
@@ -313,8 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _configure_logging()
     try:
+        _configure_logging()
         return int(args.func(args))
     except (SettingsError, StartupError) as exc:
         print(f"interview-bot: {exc}", file=sys.stderr)

@@ -4,6 +4,7 @@ database, the Slack client, people's timezones, and a pool for work after the ac
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -68,7 +69,8 @@ class Deps:
             except Exception as error:
                 message_for(error)
 
-        return self.after_ack_pool.submit(guarded)
+        # Lines it logs are about the request that handed it over (JSON logs say which).
+        return self.after_ack_pool.submit(contextvars.copy_context().run, guarded)
 
     def send_after_commit(self, message_ids: list[int]) -> None:
         """Send what the committed transaction recorded in the outbox, once Slack has its answer; what

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from bot.logs import note_error
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -55,5 +56,6 @@ def message_for(error: Exception) -> str:
         log.warning("user-facing error (%s): %s", type(error).__name__, error.user_message)
         return error.user_message
     error_id = uuid.uuid4().hex[:8]
+    note_error(error_id)
     log.error("unexpected error %s", error_id, exc_info=error)
     return f"Something went wrong on my side (error id {error_id}). Nothing you typed is lost."

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
 import logging
 import threading
@@ -40,7 +39,7 @@ TOO_LARGE = Refusal("413 Payload Too Large", "too large")
 UNREADABLE = Refusal("400 Bad Request", "signed but unreadable")
 
 
-class _Tally:
+class Tally:
     """Counts refusals by reason and logs them at most once every LOG_EVERY seconds."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
@@ -62,16 +61,16 @@ class _Tally:
 class FrontDoor:
     def __init__(self, signing_secret: str) -> None:
         self._verifier = SignatureVerifier(signing_secret)
-        self._tally = _Tally()
+        self.tally = Tally()
 
-    def admit(self, environ: dict[str, Any]) -> Refusal | None:
-        """None when the request may go on to Bolt (its body re-wrapped for Bolt to read); else why not."""
-        refusal = self._check(environ)
-        if refusal is not None:
-            self._tally.add(refusal.reason)
-        return refusal
+    def admit(self, environ: dict[str, Any]) -> Refusal | dict[str, Any]:
+        """The request's body, parsed, when it may go on to Bolt; else why not."""
+        admitted = self._check(environ)
+        if isinstance(admitted, Refusal):
+            self.tally.add(admitted.reason)
+        return admitted
 
-    def _check(self, environ: dict[str, Any]) -> Refusal | None:
+    def _check(self, environ: dict[str, Any]) -> Refusal | dict[str, Any]:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -81,12 +80,12 @@ class FrontDoor:
         if length < 0:
             return UNREADABLE
         body = environ["wsgi.input"].read(length) if length else b""
-        environ["wsgi.input"] = io.BytesIO(body)
         timestamp = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""
         signature = environ.get("HTTP_X_SLACK_SIGNATURE") or ""
         if not self._signed(body, timestamp, signature):
             return UNSIGNED
-        return None if readable(body, environ.get("CONTENT_TYPE") or "") else UNREADABLE
+        parsed = parse(body, environ.get("CONTENT_TYPE") or "")
+        return UNREADABLE if parsed is None else parsed
 
     def _signed(self, body: bytes, timestamp: str, signature: str) -> bool:
         """Slack's signature over the bytes as sent, its timestamp within 5 minutes."""
@@ -108,20 +107,23 @@ class FrontDoor:
         return self._verifier.is_valid(body=text, timestamp=timestamp, signature=signature)
 
 
-def readable(body: bytes, content_type: str) -> bool:
-    """Whether a signed body is in a shape Slack sends: UTF-8; a form whose `payload`, if any, is one JSON
-    object; or a JSON object (events). Anything else would only reach Bolt to crash it."""
+def parse(body: bytes, content_type: str) -> dict[str, Any] | None:
+    """A signed body as Slack sends it, or None: UTF-8; a JSON object (events); or a form, whose
+    `payload`, if any, is one JSON object (interactivity) and which is otherwise its fields (commands).
+    Anything else would only reach Bolt to crash it."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        return None
     try:
         if content_type.split(";")[0].strip().lower() == "application/json":
-            return isinstance(json.loads(text), dict)
+            parsed = json.loads(text)
+            return parsed if isinstance(parsed, dict) else None
         form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
         payloads = form.get("payload")
         if payloads is None:
-            return True
-        return len(payloads) == 1 and isinstance(json.loads(payloads[0]), dict)
+            return {key: values[-1] for key, values in form.items()}
+        parsed = json.loads(payloads[0]) if len(payloads) == 1 else None
+        return parsed if isinstance(parsed, dict) else None
     except (ValueError, RecursionError):  # not JSON, not a form, or nested past what json will read
-        return False
+        return None

@@ -1,5 +1,6 @@
-"""Run modes. HTTP: Bolt's WSGI adapter behind waitress (a production WSGI server, threaded, pure Python).
-Socket Mode: Bolt's built-in client; /healthz is still served over HTTP for the orchestrator."""
+"""Run modes. HTTP: the front door (bot.front_door) and Bolt, through bot.dispatch, behind waitress (a
+production WSGI server, threaded, pure Python). Socket Mode: Bolt's built-in client, through the same
+dispatch; /healthz is still served over HTTP for the orchestrator."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from waitress.server import BaseWSGIServer, create_server
 
-from bot.front_door import FrontDoor
+from bot.dispatch import Dispatcher, GuardedSocketModeHandler
+from bot.front_door import MAX_BODY, FrontDoor, Refusal
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -24,6 +27,7 @@ log = logging.getLogger(__name__)
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
+RETRY_HEADERS = ("x-slack-retry-num", "x-slack-retry-reason")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -34,6 +38,7 @@ class WebApp:
     def __init__(self, app: App, db: Database, *, signing_secret: str) -> None:
         self._slack = SlackRequestHandler(app, path=EVENTS_PATH)
         self._door = FrontDoor(signing_secret)
+        self.dispatcher = Dispatcher(app, self._door.tally)
         self._db = db
         # Socket Mode sets this: a bot that lost Slack for good is not healthy, whatever the database says.
         self.slack_reachable: Callable[[], bool] = lambda: True
@@ -53,11 +58,23 @@ class WebApp:
             )
             return [body]
         if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
-            refusal = self._door.admit(environ)
-            if refusal is not None:
-                start_response(refusal.status, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+            admitted = self._door.admit(environ)
+            if isinstance(admitted, Refusal):
+                start_response(admitted.status, [("Content-Type", "text/plain"), ("Content-Length", "0")])
                 return [b""]
+            answer = self.dispatcher.dispatch(admitted, headers=_retry_headers(environ))
+            # A body echoing a character UTF-8 cannot carry (a lone surrogate) is escaped, not a crash.
+            body = (answer.body or "").encode("utf-8", "backslashreplace").decode("utf-8")
+            response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=body)
+            start_response(response.status, response.get_headers())
+            return response.get_body()
         return self._slack(environ, start_response)
+
+
+def _retry_headers(environ: dict[str, Any]) -> dict[str, str]:
+    """The headers Bolt reads of a request it need not verify again: Slack's retry count and reason."""
+    found = {name: environ.get("HTTP_" + name.upper().replace("-", "_")) for name in RETRY_HEADERS}
+    return {name: value for name, value in found.items() if isinstance(value, str)}
 
 
 def make_http_server(
@@ -73,6 +90,9 @@ def make_http_server(
         # Slack gives us 3 s; a client that sends nothing for long is not Slack.
         channel_timeout=30,
         clear_untrusted_proxy_headers=True,
+        # A chunked body has no length to refuse it by: waitress would spool up to 1 GB of it to disk
+        # before the front door sees it. Well past the front door's limit, waitress answers 413 itself.
+        max_request_body_size=2 * MAX_BODY,
     )
 
 
@@ -122,10 +142,10 @@ class SocketModeRunner:
     DISCONNECTED_TOO_LONG = 120.0
 
     def __init__(self, app: App, web_app: WebApp, *, app_token: str, host: str, port: int) -> None:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
         # As many envelopes in flight as the HTTP server has threads.
-        self.handler = SocketModeHandler(app, app_token, concurrency=SERVER_THREADS)
+        self.handler = GuardedSocketModeHandler(
+            app, app_token, dispatcher=web_app.dispatcher, concurrency=SERVER_THREADS
+        )
         self._health = make_http_server(web_app, host=host, port=port, threads=2)
         self._last_connected = time.monotonic()
         web_app.slack_reachable = self._reachable

@@ -59,6 +59,8 @@ class Settings:
     themes_regroup_every: timedelta = timedelta(hours=1)
     # How often all of a workspace's lines are regrouped (identities and corrections kept).
     themes_rebuild_every: timedelta = timedelta(days=7)
+    # How log lines are written: plain text, or one JSON object per line (for a log collector).
+    log_format: Literal["plain", "json"] = "plain"
 
 
 def parse_duration(name: str, raw: str) -> timedelta:
@@ -172,7 +174,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         themes_rebuild_every=parse_duration(
             "THEMES_REBUILD_EVERY", env.get("THEMES_REBUILD_EVERY", "").strip() or "7d"
         ),
+        log_format=load_log_format(env),
     )
+
+
+def load_log_format(env: Mapping[str, str] | None = None) -> Literal["plain", "json"]:
+    """LOG_FORMAT alone: logging is set up before any command reads its settings."""
+    env = os.environ if env is None else env
+    raw = env.get("LOG_FORMAT", "").strip().lower() or "plain"
+    if raw not in ("plain", "json"):
+        raise SettingsError(
+            f"LOG_FORMAT={raw!r} is not a log format: use plain (the default) or json (one object a line)."
+        )
+    return raw  # type: ignore[return-value]
 
 
 def load_themes_method(env: Mapping[str, str] | None = None) -> Literal["auto", "semantic", "lexical"]:

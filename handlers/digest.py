@@ -32,7 +32,14 @@ from bot.digest.subscriptions import (
 )
 from bot.errors import BotError, InvalidInput, SlackPermanentError
 from bot.slack import call
-from handlers.views.common import channel_mention, fallback_text, json_object, user_mention
+from handlers.views.common import (
+    as_object,
+    channel_mention,
+    fallback_text,
+    id_number,
+    json_object,
+    user_mention,
+)
 from handlers.views.digest import (
     DigestModal,
     SubscriptionForm,
@@ -244,7 +251,7 @@ def unsubscribe_from_command(raw: str, *, actor: Actor, deps: Deps) -> str:
 def submit_subscription(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], actor: Actor, deps: Deps
 ) -> None:
-    values = (view.get("state") or {}).get("values") or {}
+    values = as_object(as_object(view.get("state")).get("values"))
     form = parse_subscription(values if isinstance(values, dict) else {})
     errors: dict[str, str] = {}
     if not form.channel_id:
@@ -289,10 +296,10 @@ def submit_subscription(
 
 
 def _clicked(body: dict[str, Any]) -> int:
-    try:
-        return int(str((body.get("actions") or [{}])[0].get("value")))
-    except (TypeError, ValueError, IndexError, AttributeError):
-        raise BotError("That button is out of date: open /interview digest again.") from None
+    clicked = id_number(as_object((body.get("actions") or [{}])[0]).get("value"))
+    if clicked is None:
+        raise BotError("That button is out of date: open /interview digest again.")
+    return clicked
 
 
 def _redraw(body: dict[str, Any], actor: Actor, deps: Deps, form: SubscriptionForm | None = None) -> None:

@@ -17,7 +17,14 @@ from bot.errors import InvalidInput
 from bot.outbox.queue import enqueue
 from bot.people import zone
 from bot.slack import call
-from handlers.views.common import MAX_PARTICIPANTS, as_dicts, fallback_text, is_channel_id, is_user_id
+from handlers.views.common import (
+    MAX_PARTICIPANTS,
+    as_dicts,
+    as_object,
+    fallback_text,
+    is_channel_id,
+    is_user_id,
+)
 from handlers.views.interview import saved_interview_message, shared_interview_message
 from handlers.views.log_modal import (
     TEXT_FIELDS,
@@ -126,8 +133,8 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
     def checked(field: LogField) -> bool:
         return bool(input_value(state, field).get("selected_options"))
 
-    account = (input_value(state, LogField.ACCOUNT).get("selected_option") or {}).get("value")
-    kind = (input_value(state, LogField.KIND).get("selected_option") or {}).get("value")
+    account = as_object(input_value(state, LogField.ACCOUNT).get("selected_option")).get("value")
+    kind = as_object(input_value(state, LogField.KIND).get("selected_option")).get("value")
     raw_date = input_value(state, LogField.HELD_ON).get("selected_date")
     try:
         held_on = date.fromisoformat(raw_date) if raw_date else None

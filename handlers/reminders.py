@@ -15,6 +15,7 @@ from bot.followups.calls import get_call
 from bot.followups.deliveries import items_by_id
 from bot.slack import call
 from handlers.log_modal import open_log_modal
+from handlers.views.common import as_object, id_number
 from handlers.views.log_modal import LogModalPrefill
 from handlers.views.reminders import (
     MENU_DONE,
@@ -48,13 +49,13 @@ def on_button(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
 ) -> None:
     verb = MENU_DONE if action["action_id"] == ReminderAction.DONE else MENU_SKIP
-    _apply(ack, body, actor, deps, respond, verb, int(action.get("value") or 0))
+    _apply(ack, body, actor, deps, respond, verb, id_number(action.get("value")) or 0)
 
 
 def on_choice(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
 ) -> None:
-    decoded = decode(str((action.get("selected_option") or {}).get("value") or ""))
+    decoded = decode(str(as_object(action.get("selected_option")).get("value") or ""))
     if decoded is None:
         ack()
         return
@@ -90,25 +91,30 @@ def _apply(
         result = deps.db.run(change)
     except NotYours:
         ack()
-        respond(
-            text="That reminder belongs to someone else.", response_type="ephemeral", replace_original=False
-        )
+        _tell(respond, "That reminder belongs to someone else.")
         return
     except ValueError:  # an option value we never sent
         ack()
         return
     ack()
     if result is not None and result.already in _ALREADY:
-        respond(text=_ALREADY[result.already], response_type="ephemeral", replace_original=False)
+        _tell(respond, _ALREADY[result.already])
     deps.after_ack(lambda: redraw(deps, actor, body))
+
+
+def _tell(respond: Respond, text: str) -> None:
+    """A line under the clicked reminder, for the clicker alone. Slack sends a response_url with every
+    click in a message; a click without one (forged, or from a modal) gets no line."""
+    if respond.response_url:
+        respond(text=text, response_type="ephemeral", replace_original=False)
 
 
 def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> None:
     """Draw the reminder again from what the database says now, in place of the clicked message."""
-    message = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-    ts = message.get("ts") or (body.get("container") or {}).get("message_ts")
-    ids = follow_up_ids(message.get("blocks") or [])
+    message, container = as_object(body.get("message")), as_object(body.get("container"))
+    channel = as_object(body.get("channel")).get("id") or container.get("channel_id")
+    ts = message.get("ts") or container.get("message_ts")
+    ids = follow_up_ids(_blocks(message))
     if not (channel and ts and ids):
         return
     with deps.db.read() as session:
@@ -125,16 +131,14 @@ def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> None:
 def open_summary(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
 ) -> None:
-    follow_up_id = int(action.get("value") or 0)
+    follow_up_id = id_number(action.get("value")) or 0
     with deps.db.read() as session:
         items = items_by_id(session=session, team_id=actor.team_id, ids=[follow_up_id])
         item = items[0] if items else None
         view = summary_modal(item, origin=_origin(body)) if item and item.owner_id == actor.user_id else None
     if view is None:
         ack()
-        respond(
-            text="I can't find that follow-up any more.", response_type="ephemeral", replace_original=False
-        )
+        _tell(respond, "I can't find that follow-up any more.")
         return
     call(deps.interactive_client.views_open, trigger_id=body["trigger_id"], view=view)
     ack()
@@ -142,12 +146,17 @@ def open_summary(
 
 def _origin(body: dict[str, Any]) -> dict[str, Any]:
     """Where the reminder message is, so the summary modal can redraw it once saved."""
-    message = body.get("message") or {}
+    message = as_object(body.get("message"))
     return {
-        "channel": (body.get("channel") or {}).get("id"),
+        "channel": as_object(body.get("channel")).get("id"),
         "ts": message.get("ts"),
-        "ids": follow_up_ids(message.get("blocks") or []),
+        "ids": follow_up_ids(_blocks(message)),
     }
+
+
+def _blocks(message: dict[str, Any]) -> list[Any]:
+    blocks = message.get("blocks")
+    return blocks if isinstance(blocks, list) else []
 
 
 def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -185,7 +194,9 @@ def log_scheduled_call(
 ) -> None:
     """The debrief's "Log it": the log modal, with the call's account, goal and people filled in."""
     with deps.db.read() as session:
-        scheduled = get_call(session=session, team_id=actor.team_id, call_id=int(action.get("value") or 0))
+        scheduled = get_call(
+            session=session, team_id=actor.team_id, call_id=id_number(action.get("value")) or 0
+        )
         prefill = (
             LogModalPrefill(
                 account=scheduled.account.name,

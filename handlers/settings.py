@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from bot.deps import Actor, Deps
 from bot.followups.actions import pause, paused_until
 from bot.slack import call
+from handlers.views.common import as_object
 from handlers.views.settings import SettingsModal, settings_modal
 
 
@@ -32,12 +33,10 @@ def open_settings(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> Non
 
 
 def submit_settings(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    raw = (
-        (view.get("state", {}).get("values", {}).get(SettingsModal.PAUSE_BLOCK) or {}).get(
-            SettingsModal.VALUE
-        )
-        or {}
-    ).get("selected_date")
+    values = as_object(as_object(view.get("state")).get("values"))
+    picked = as_object(as_object(values.get(SettingsModal.PAUSE_BLOCK)).get(SettingsModal.VALUE))
+    raw = picked.get("selected_date")
+    raw = raw if isinstance(raw, str) else None
     tz = deps.zone_of(actor)
     now = datetime.now(UTC)
     until: datetime | None = None

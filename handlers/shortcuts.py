@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 from bot.deps import Actor, Deps
 from bot.text import from_slack
 from handlers.log_modal import open_log_modal
+from handlers.views.common import as_object
 from handlers.views.log_modal import LogModalPrefill
 
 
@@ -29,10 +30,15 @@ def log_from_message(ack: Ack, shortcut: dict[str, Any], actor: Actor, deps: Dep
         actor=actor,
         deps=deps,
         trigger_id=shortcut["trigger_id"],
-        channel_id=(shortcut.get("channel") or {}).get("id"),
+        channel_id=as_object(shortcut.get("channel")).get("id"),
         # Message text comes as Slack stores it: escaped, with <@U…> and <url|label> markup.
-        prefill=LogModalPrefill(notes=from_slack((shortcut.get("message") or {}).get("text") or "") or None),
+        prefill=LogModalPrefill(notes=from_slack(_text(as_object(shortcut.get("message")))) or None),
     )
+
+
+def _text(message: dict[str, Any]) -> str:
+    text = message.get("text")
+    return text if isinstance(text, str) else ""
 
 
 def log_from_anywhere(ack: Ack, shortcut: dict[str, Any], actor: Actor, deps: Deps) -> None:

@@ -25,6 +25,7 @@ from bot.themes.store import (
     summary_of,
     theme_lines,
 )
+from handlers.views.common import as_object, id_number
 from handlers.views.themes import (
     LINES_SHOWN,
     LOOK_ALIKES_SHOWN,
@@ -95,26 +96,35 @@ def open_themes(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
 
 
 def _view_metadata(body: dict[str, Any]) -> ThemesMetadata:
-    return ThemesMetadata.loads((body.get("view") or {}).get("private_metadata"))
+    return ThemesMetadata.loads(as_object(body.get("view")).get("private_metadata"))
+
+
+def _view_id(body: dict[str, Any]) -> str | None:
+    """The modal a click came from; a click without one (Slack always sends it) redraws nothing."""
+    view_id = as_object(body.get("view")).get("id")
+    return view_id if isinstance(view_id, str) and view_id else None
 
 
 def switch_kind(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
     ack()
-    chosen = str((action.get("selected_option") or {}).get("value") or ThemeKind.PAIN.value)
+    chosen = str(as_object(action.get("selected_option")).get("value") or ThemeKind.PAIN.value)
     metadata = ThemesMetadata(kind=chosen)
+    view_id = _view_id(body)
+    if view_id is None:
+        return
     with deps.db.read() as session:
         view = _list_view(session, actor, metadata)
-    call(deps.interactive_client.views_update, view_id=body["view"]["id"], view=view)
+    call(deps.interactive_client.views_update, view_id=view_id, view=view)
 
 
 def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    parsed = parse_theme_menu(str((action.get("selected_option") or {}).get("value") or ""))
+    parsed = parse_theme_menu(str(as_object(action.get("selected_option")).get("value") or ""))
     if parsed is None:
         ack()
         return
     verb, theme_id = parsed
     here = _view_metadata(body)
-    metadata = ThemesMetadata(kind=here.kind, theme_id=theme_id, list_view_id=body["view"]["id"])
+    metadata = ThemesMetadata(kind=here.kind, theme_id=theme_id, list_view_id=_view_id(body))
     with deps.db.read() as session:
         if verb is ThemeMenu.LINES:
             view = _lines_view(session, actor, metadata)
@@ -136,7 +146,7 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
 
 def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     here = _view_metadata(body)
-    metadata = ThemesMetadata(kind=here.kind, list_view_id=body["view"]["id"])
+    metadata = ThemesMetadata(kind=here.kind, list_view_id=_view_id(body))
     with deps.db.read() as session:
         view = _lines_view(session, actor, metadata)
     call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
@@ -146,13 +156,13 @@ def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
 def open_move(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
     here = _view_metadata(body)
     value = str(action.get("value") or "")
-    line_id = int(value) if value.isdigit() else 0
+    line_id = id_number(value) or 0
     metadata = ThemesMetadata(
         kind=here.kind,
         theme_id=here.theme_id,
         line_id=line_id,
         list_view_id=here.list_view_id,
-        lines_view_id=body["view"]["id"],
+        lines_view_id=_view_id(body),
     )
     with deps.db.read() as session:
         line = get_line(session=session, team_id=actor.team_id, kind=here.theme_kind, line_id=line_id)
@@ -172,7 +182,7 @@ def on_look_alike(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
         return
     theme_id, other_id = pair
     act = merge_look_alike if action.get("action_id") == ThemesAction.MERGE_LOOK_ALIKE else dismiss_look_alike
-    metadata = ThemesMetadata(kind=_view_metadata(body).kind, list_view_id=body["view"]["id"])
+    metadata = ThemesMetadata(kind=_view_metadata(body).kind, list_view_id=_view_id(body))
     _change_and_redraw(
         ack,
         deps,
@@ -254,7 +264,8 @@ def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> N
 def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
     target = selected(view, ThemesView.TARGET_BLOCK) or ""
-    if not target.isdigit():
+    target_id = id_number(target)
+    if target_id is None:
         ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick the theme to merge into."})
         return
     _change_and_redraw(
@@ -266,7 +277,7 @@ def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> No
             session=session,
             team_id=actor.team_id,
             source_id=metadata.theme_id or 0,
-            target_id=int(target),
+            target_id=target_id,
             by=actor.user_id,
             now=now,
         ),
@@ -281,8 +292,8 @@ def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         to = NEW_THEME
     elif choice == OUT_OF_THEMES:
         to = None
-    elif choice.isdigit():
-        to = int(choice)
+    elif (chosen := id_number(choice)) is not None:
+        to = chosen
     else:
         ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick where the line goes."})
         return

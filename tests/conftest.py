@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -68,6 +69,14 @@ def clock_start(config: pytest.Config) -> datetime | None:
 
 def pytest_configure(config: pytest.Config) -> None:
     clock_start(config)  # a malformed value stops the run before any test
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fuzz suite's figures (tests/scenario/test_fuzz.py), when it ran: requests sent, 5xx, log growth."""
+    from tests.support.hostile import REPORT
+
+    if REPORT.sent:
+        terminalreporter.write_line(REPORT.summary())
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:

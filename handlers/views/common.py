@@ -130,11 +130,32 @@ def as_dicts(blocks: list[Block]) -> list[dict[str, Any]]:
     return [block.to_dict() for block in blocks]
 
 
+ID_DIGITS_MAX = 15  # our row ids in buttons and metadata are far shorter; a database integer is not longer
+
+
+def id_number(value: object) -> int | None:
+    """A row id as our buttons and metadata carry it (ASCII digits, or a JSON number), or None for
+    anything else a forged payload may hold: `"²".isdigit()` is true but int() refuses it, and an
+    integer past the database's would fail as an outage would."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 <= value < 10**ID_DIGITS_MAX else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= ID_DIGITS_MAX:
+        return int(value)
+    return None
+
+
+def as_object(value: object) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: for reading nested fields of a payload."""
+    return value if isinstance(value, dict) else {}
+
+
 def json_object(raw: str | None) -> dict[str, Any]:
     """A modal's private_metadata read back: a JSON object, or {} for anything else (it is ours, but a
     payload may be forged)."""
+    if not isinstance(raw, str):  # typed as Slack sends it; a forged one may be anything
+        return {}
     try:
         data = json.loads(raw or "{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

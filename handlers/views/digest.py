@@ -39,10 +39,12 @@ from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     MESSAGE_MAX_BLOCKS,
     SECTION_MAX_CHARS,
+    as_object,
     channel_mention,
     context,
     fit_message,
     header,
+    id_number,
     modal,
     mrkdwn,
     plain,
@@ -356,15 +358,18 @@ def parse_subscription(values: dict[str, Any]) -> SubmittedSubscription:
     """The form's values as Slack sends them (anything missing or forged reads as not given)."""
 
     def field(block: str) -> dict[str, Any]:
-        value = (values.get(block) or {}).get(DigestModal.VALUE)
+        value = as_object(values.get(block)).get(DigestModal.VALUE)
         return value if isinstance(value, dict) else {}
 
-    weekday = (field(DigestModal.WEEKDAY).get("selected_option") or {}).get("value")
-    quiet = (field(DigestModal.QUIET).get("selected_option") or {}).get("value")
+    weekday = as_object(field(DigestModal.WEEKDAY).get("selected_option")).get("value")
+    quiet = as_object(field(DigestModal.QUIET).get("selected_option")).get("value")
+    channel = field(DigestModal.CHANNEL).get("selected_conversation")
     return SubmittedSubscription(
-        channel_id=field(DigestModal.CHANNEL).get("selected_conversation") or None,
-        weekday=int(weekday) if isinstance(weekday, str) and weekday.isdigit() and int(weekday) < 7 else None,
+        channel_id=channel if isinstance(channel, str) and channel else None,
+        weekday=number if (number := id_number(weekday)) is not None and number < 7 else None,
         at=parse_time(str(field(DigestModal.TIME).get("selected_time") or "")),
         timezone=str(field(DigestModal.TIMEZONE).get("value") or ""),
-        quiet=QuietWeek(quiet) if quiet in {q.value for q in QuietWeek} else QuietWeek.NOTE,
+        quiet=QuietWeek(quiet)
+        if isinstance(quiet, str) and quiet in {q.value for q in QuietWeek}
+        else QuietWeek.NOTE,
     )

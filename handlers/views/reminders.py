@@ -23,6 +23,8 @@ from handlers.views.common import (
     HEADER_MAX_CHARS,
     MESSAGE_MAX_BLOCKS,
     SECTION_MAX_CHARS,
+    as_object,
+    id_number,
     local_time,
 )
 from storage.models import FollowUp, FollowUpKind, FollowUpState
@@ -50,9 +52,10 @@ def follow_up_ids(blocks: list[dict]) -> list[int]:
     """The follow-ups a reminder message lists, read back from its block ids."""
     ids = []
     for block in blocks:
-        block_id = str(block.get("block_id", ""))
-        if block_id.startswith(ITEM_BLOCK) and block_id[len(ITEM_BLOCK) :].isdigit():
-            ids.append(int(block_id[len(ITEM_BLOCK) :]))
+        block_id = str(as_object(block).get("block_id", ""))
+        number = id_number(block_id[len(ITEM_BLOCK) :]) if block_id.startswith(ITEM_BLOCK) else None
+        if number is not None:
+            ids.append(number)
     return ids
 
 
@@ -105,7 +108,8 @@ def encode(action: str, follow_up_id: int) -> str:
 
 def decode(value: str) -> tuple[str, int] | None:
     action, _, raw_id = value.rpartition(":")
-    return (action, int(raw_id)) if raw_id.isdigit() else None
+    number = id_number(raw_id)
+    return (action, number) if number is not None else None
 
 
 def _title(item: FollowUp) -> str:

@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 
 from bot.capture.interviews import FIELD_MAX
 from bot.text import escape_mrkdwn, truncate
-from handlers.views.common import modal, mrkdwn, plain
+from handlers.views.common import as_object, id_number, json_object, modal, mrkdwn, plain
 from storage.models import FollowUp
 
 
@@ -61,13 +61,18 @@ def summary_modal(item: FollowUp, *, origin: dict[str, Any]) -> View:
 
 
 def parse_summary(view: dict[str, Any]) -> tuple[int, str, dict[str, Any]]:
-    try:
-        metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        metadata = {}
-    block = (view.get("state", {}).get("values", {}).get(SummaryModal.SUMMARY_BLOCK) or {}).get(
-        SummaryModal.VALUE
-    )
-    summary = str((block or {}).get("value") or "").strip()
-    origin = metadata.get("origin") if isinstance(metadata.get("origin"), dict) else {}
-    return int(metadata.get("follow_up_id") or 0), summary, origin
+    """The follow-up, the summary typed, and where the reminder is (channel, ts, ids): whatever is
+    missing or forged reads as not given."""
+    metadata = json_object(view.get("private_metadata"))
+    values = as_object(as_object(view.get("state")).get("values"))
+    block = as_object(as_object(values.get(SummaryModal.SUMMARY_BLOCK)).get(SummaryModal.VALUE))
+    typed = block.get("value")
+    summary = typed.strip() if isinstance(typed, str) else ""
+    where = as_object(metadata.get("origin"))
+    ids = where.get("ids") if isinstance(where.get("ids"), list) else []
+    origin = {
+        "channel": where.get("channel") if isinstance(where.get("channel"), str) else None,
+        "ts": where.get("ts") if isinstance(where.get("ts"), str) else None,
+        "ids": [n for n in (id_number(i) for i in ids) if n is not None],
+    }
+    return id_number(metadata.get("follow_up_id")) or 0, summary, origin

@@ -31,7 +31,16 @@ from bot.text import escape_mrkdwn, truncate
 from bot.themes.corrections import NEW_THEME
 from bot.themes.lookalikes import LookAlike
 from bot.themes.store import THEME_NAME_MAX, ThemeLine, ThemeSummary
-from handlers.views.common import MODAL_MAX_BLOCKS, SECTION_MAX_CHARS, json_object, modal, mrkdwn, plain
+from handlers.views.common import (
+    MODAL_MAX_BLOCKS,
+    SECTION_MAX_CHARS,
+    as_object,
+    id_number,
+    json_object,
+    modal,
+    mrkdwn,
+    plain,
+)
 from storage.models import ThemeKind
 
 # Themes shown in the list; each takes a block and the head takes a few (a modal holds 100 blocks).
@@ -106,7 +115,7 @@ class ThemesMetadata:
             if isinstance(data.get(name), str):
                 fields[name] = data[name]
         for name in ("theme_id", "line_id"):
-            if isinstance(data.get(name), int) and not isinstance(data.get(name), bool):
+            if isinstance(data.get(name), int) and id_number(data[name]) is not None:
                 fields[name] = data[name]
         return cls(**fields)
 
@@ -126,15 +135,17 @@ def theme_menu_value(verb: ThemeMenu, theme_id: int) -> str:
 
 def parse_theme_menu(value: str) -> tuple[ThemeMenu, int] | None:
     verb, _, theme_id = value.partition(":")
-    if verb not in ThemeMenu._value2member_map_ or not theme_id.isdigit():
+    number = id_number(theme_id)
+    if verb not in ThemeMenu._value2member_map_ or number is None:
         return None
-    return ThemeMenu(verb), int(theme_id)
+    return ThemeMenu(verb), number
 
 
 def parse_look_alike(value: str) -> tuple[int, int] | None:
     """The two theme ids a look-alike button carries (`target_id:source_id`)."""
     first, _, second = value.partition(":")
-    return (int(first), int(second)) if first.isdigit() and second.isdigit() else None
+    one, other = id_number(first), id_number(second)
+    return (one, other) if one is not None and other is not None else None
 
 
 def _look_alike_blocks(pairs: list[LookAlike], kind: ThemeKind) -> list[Block]:
@@ -376,7 +387,8 @@ def move_modal(
 
 def selected(view: dict[str, Any], block_id: str) -> str | None:
     """The value a submitted themes modal carries in `block_id`: a select's choice or a text."""
-    state = (view.get("state", {}).get("values", {}).get(block_id) or {}).get(ThemesView.VALUE) or {}
+    values = as_object(as_object(view.get("state")).get("values"))
+    state = as_object(as_object(values.get(block_id)).get(ThemesView.VALUE))
     option = state.get("selected_option")
     if isinstance(option, dict):
         return str(option.get("value") or "") or None

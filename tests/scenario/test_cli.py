@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -63,6 +64,7 @@ def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
             },
             "DATABASE_URL",
         ),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ],
 )
 def test_run_without_good_settings_exits_with_one_clear_line(
@@ -140,6 +142,14 @@ def test_migrate_alone(tmp_path: Path) -> None:
     assert schema() == (expected, head)
     assert run_cli("migrate", env=env).returncode == 0  # at head already: nothing to do
     assert schema() == (expected, head)
+
+
+def test_json_logs_are_one_object_a_line(tmp_path: Path) -> None:
+    result = run_cli("migrate", env=cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'j.db'}", LOG_FORMAT="json"))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stderr.strip().splitlines()]
+    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
+    assert any(line["message"].startswith("database is at revision") for line in lines)
 
 
 def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path: Path) -> None:

@@ -6,13 +6,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import io
+import json
 import logging
 import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
+import bot.app as bot_app
+import bot.dispatch as bot_dispatch
+import handlers.commands as handlers_commands
 from bot.front_door import MAX_BODY
+from bot.logs import make_handler
+from handlers.shortcuts import Shortcut
+from handlers.views.home import Home
+from handlers.views.log_modal import LogModal
 from tests.conftest import SIGNING_SECRET, RunningBot
+from tests.support.after_ack import after_ack_done
+from tests.support.slack_requests import TEAM_ID, USER_ID
 
 GARBAGE = [
     b"\xff\xfe\x00not utf-8",
@@ -76,6 +90,22 @@ def test_a_body_over_a_mebibyte_is_refused_unread(bot: RunningBot) -> None:
     assert send(bot, body, signed(body)) == 413
 
 
+def test_a_chunked_body_over_a_mebibyte_is_refused_before_it_is_spooled(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    chunks = (b"x" * 65536 for _ in range(48))  # 3 MiB, with no Content-Length to refuse it by
+    conn = http.client.HTTPConnection("127.0.0.1", int(bot.url.rsplit(":", 1)[1]), timeout=10)
+    try:
+        conn.request("POST", "/slack/events", body=chunks, encode_chunked=True, headers=signed(b""))
+        assert conn.getresponse().status == 413
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # refused while still sending: as good
+    finally:
+        conn.close()
+    # Refused by the HTTP server as it came in: the front door never had it read whole for it.
+    assert not [r for r in caplog.records if "too large" in r.getMessage()]
+
+
 def test_a_flood_writes_a_count_not_a_line_per_request(
     bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -90,3 +120,183 @@ def test_a_flood_writes_a_count_not_a_line_per_request(
 def test_a_signed_slack_request_still_goes_through(bot: RunningBot) -> None:
     response = bot.slack.command("help")  # signed by slack_sdk's SignatureVerifier, as Slack signs
     assert response.status == 200 and "What /interview can do" in response.json()["text"]
+
+
+# Signed, well-formed JSON in shapes Slack never sends (the issue's list): each is refused as such, with
+# no traceback; unsigned, each is refused before it is read.
+T, U = {"id": TEAM_ID, "domain": "acme"}, {"id": USER_ID, "team_id": TEAM_ID}
+VIEW = {"id": "V1", "type": "modal", "callback_id": LogModal.CALLBACK_ID.value, "blocks": []}
+WRONG_SHAPES = {
+    "view null": {"type": "view_submission", "team": T, "user": U, "view": None},
+    "view a string": {"type": "view_submission", "team": T, "user": U, "view": "modal"},
+    "view a list": {"type": "view_submission", "team": T, "user": U, "view": [VIEW]},
+    "view blocks a string": {
+        "type": "view_submission",
+        "team": T,
+        "user": U,
+        "view": {**VIEW, "blocks": "x"},
+    },
+    "state values of the wrong type": {
+        "type": "view_submission",
+        "team": T,
+        "user": U,
+        "view": {**VIEW, "state": {"values": ["account"]}},
+    },
+    "actions empty": {"type": "block_actions", "team": T, "user": U, "trigger_id": "t", "actions": []},
+    "actions not a list": {"type": "block_actions", "team": T, "user": U, "trigger_id": "t", "actions": {}},
+    "an action id that is a number": {
+        "type": "block_actions",
+        "team": T,
+        "user": U,
+        "trigger_id": "t",
+        "actions": [{"action_id": 7}],
+    },
+    "trigger_id missing": {
+        "type": "shortcut",
+        "team": T,
+        "user": U,
+        "callback_id": Shortcut.LOG_GLOBAL.value,
+    },
+    "a team id that is a number": {"type": "shortcut", "team": {"id": 1}, "user": U, "callback_id": "x"},
+    "user a number": {"type": "block_actions", "team": T, "user": 5, "trigger_id": "t", "actions": []},
+    "enterprise a number": {"type": "shortcut", "enterprise": 5, "team": T, "callback_id": "x"},
+    "event a number": {"type": "event_callback", "team_id": TEAM_ID, "event": 5},
+    "authorizations a string": {"type": "event_callback", "authorizations": "x", "event": {"type": "a"}},
+    "type a number": {"type": 5, "team": T, "user": U},
+}
+
+
+@pytest.fixture
+def log_text() -> Iterator[io.StringIO]:
+    """What the bot logs at INFO, rendered as `interview-bot run` writes it."""
+    stream = io.StringIO()
+    handler = make_handler("plain", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def payload_form(payload: dict[str, Any]) -> bytes:
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
+def test_payloads_in_shapes_slack_never_sends_are_refused_signed_or_not(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    unsigned = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Signature": "v0=" + "0" * 64}
+    with caplog.at_level(logging.INFO):
+        for name, payload in WRONG_SHAPES.items():
+            body = payload_form(payload)
+            assert send(bot, body, signed(body)) == 400, name
+        for name, payload in WRONG_SHAPES.items():
+            body, stamp = payload_form(payload), str(int(time.time()))
+            assert send(bot, body, {**unsigned, "X-Slack-Request-Timestamp": stamp}) == 401, name
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    refused = [r.getMessage() for r in caplog.records if "refused requests" in r.getMessage()]
+    assert len(refused) == 1  # counted, with the front door's refusals, once a minute
+    assert "signed but " in refused[0]
+
+
+def test_team_missing_or_a_user_given_as_an_id_is_answered_not_crashed(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    no_team = bot.slack.post(urlencode({"command": "/interview", "text": "help", "trigger_id": "t"}))
+    assert no_team.status == 200 and "which Slack workspace" in no_team.json()["text"]
+    # Slack sends a user as an id in places; the home button still opens the modal for them.
+    as_id = {"type": "block_actions", "team": T, "user": USER_ID, "api_app_id": "A1"}
+    action = {"action_id": Home.LOG_INTERVIEW.value, "block_id": Home.ACTIONS.value, "type": "button"}
+    response = bot.slack.interaction({**as_id, "trigger_id": bot.slack.trigger_id(), "actions": [action]})
+    assert response.status == 200
+    assert bot.fake.wait_for("views.open")[0].args["view"]["callback_id"] == LogModal.CALLBACK_ID
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_an_unknown_100_kb_callback_id_is_one_short_line(bot: RunningBot, log_text: io.StringIO) -> None:
+    huge = "x" * 100_000
+    shortcut = {"type": "shortcut", "team": T, "user": U, "callback_id": huge, "trigger_id": "t"}
+    assert bot.slack.interaction(shortcut).status == 404
+    action = {"action_id": huge, "block_id": "b", "type": "button"}
+    clicked = {"type": "block_actions", "team": T, "user": U, "trigger_id": "t", "actions": [action]}
+    assert bot.slack.interaction(clicked).status == 404
+    event = {"type": huge, "user": USER_ID}
+    assert bot.slack.event(event).status == 200  # an event no one listens for: Slack must not retry it
+    lines = log_text.getvalue().splitlines()
+    unhandled = [line for line in lines if "no listener for" in line]
+    assert len(unhandled) == 3, lines
+    for line in unhandled:
+        assert line.endswith("x… (100000 chars))") and len(line) < 400, line
+    assert len(log_text.getvalue()) < 3 * 1_000  # Bolt's own warning was 200 kB for each
+    assert "Suggestion" not in log_text.getvalue()
+
+
+def test_a_command_whose_text_says_payload_is_a_command(bot: RunningBot) -> None:
+    # Bolt's own form parsing drops any body that merely contains the word "payload".
+    answer = bot.slack.command("payload")
+    assert answer.status == 200 and "payload" in str(answer.json()["blocks"])
+
+
+def test_a_crash_in_bolts_reading_of_a_request_is_a_400_and_one_line(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, log_text: io.StringIO
+) -> None:
+    def broken(**kwargs: object) -> None:
+        raise KeyError("x" * 100_000)
+
+    monkeypatch.setattr(bot_dispatch, "BoltRequest", broken)
+    assert bot.slack.command("help").status == 400
+    (line,) = [line for line in log_text.getvalue().splitlines() if "could not handle" in line]
+    assert "KeyError in broken (test_front_door.py:" in line and len(line) < 200
+    assert "Traceback" not in log_text.getvalue()
+
+
+def test_an_error_handler_that_fails_still_answers(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object) -> None:
+        raise TypeError("the error handler itself failed")
+
+    monkeypatch.setattr(bot_app, "_answer", broken)
+    monkeypatch.setattr(handlers_commands, "recent_interviews", broken)
+    with caplog.at_level(logging.ERROR):
+        assert bot.slack.command("list").status == 200
+    assert any("unexpected error" in r.getMessage() for r in caplog.records)
+
+
+def test_the_error_handler_reads_a_view_given_as_a_string(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Past the guard (turned off here), a view that is a string reached the error handler, which
+    # crashed reading it (a 500): it now reads any shape.
+    monkeypatch.setattr(bot_dispatch, "shape_problem", lambda body: None)
+    for view in (
+        "a string",
+        ["a", "list"],
+        {"blocks": "x"},
+        {"blocks": [5, {"type": "input", "block_id": 5}]},
+    ):
+        answer = bot.slack.interaction({"type": "view_submission", "user": U, "view": view})
+        assert answer.status in (200, 404), view
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_json_lines_name_the_request_even_after_its_answer(bot: RunningBot) -> None:
+    stream = io.StringIO()
+    handler = make_handler("json", stream)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        bot.fake.fail("views.open", "expired_trigger_id")
+        bot.fake.fail("chat.postMessage", "channel_not_found")  # the DM saying so fails too, after the ack
+        assert bot.slack.message_shortcut(Shortcut.LOG_FROM_MESSAGE, "notes").status == 200
+        after_ack_done(bot.deps)
+    finally:
+        root.removeHandler(handler)
+    errors = [json.loads(line) for line in stream.getvalue().splitlines() if '"unexpected error' in line]
+    assert len(errors) == 2  # the failed views.open, then the failed DM in the work after the ack
+    for line in errors:
+        assert line["kind"] == "message_action" and line["callback_id"] == Shortcut.LOG_FROM_MESSAGE
+        assert (line["team"], line["user"]) == (TEAM_ID, USER_ID) and "exception" in line
+    assert errors[0]["error_id"] != errors[1]["error_id"]

@@ -6,6 +6,8 @@ The fixture starts `bot.server.SocketModeRunner`, which `serve_socket` runs unti
 
 from __future__ import annotations
 
+import io
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -13,10 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from bot.app import build_app
 from bot.deps import Deps
+from bot.logs import make_handler
 from bot.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
@@ -27,6 +31,7 @@ from tests.support.clock import today
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.forms import log_form
+from tests.support.hostile import LOG_BOUND, REPORT, Recipe, apply, payload_for, recipes
 from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender
 
 APP_TOKEN = "xapp-1-test"
@@ -251,3 +256,89 @@ def test_health_reports_the_database_and_the_slack_connection(socket_bot: Socket
     health = sender.get("/healthz")
     assert health.status == 200
     assert health.json() == {"status": "ok", "database": "ok", "slack": "ok"}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # about Slack's side: one database is enough
+def test_envelopes_slack_would_never_send_are_acked_in_few_bounded_lines(socket_bot: SocketBot) -> None:
+    stream = io.StringIO()
+    handler = make_handler("plain", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    team, user = {"id": TEAM_ID}, {"id": USER_ID, "team_id": TEAM_ID}
+    huge = "x" * 100_000
+    hostile: list[Any] = [
+        {"type": "view_submission", "team": team, "user": user, "view": "a string"},
+        {"type": "view_submission", "team": team, "user": user, "view": None},
+        {"type": "block_actions", "team": team, "user": user, "trigger_id": "t", "actions": []},
+        {"type": "shortcut", "team": team, "user": user, "trigger_id": "t", "callback_id": huge},
+        "a payload that is a string",
+    ]
+    try:
+        for payload in hostile:
+            envelope_id = socket_bot.socket.send_envelope(type="interactive", payload=payload)
+            # A bare ack: Slack does not retry, nor show the person an error for a request it never sent.
+            assert socket_bot.socket.wait_for_ack(envelope_id).payload is None
+        envelope_id, _command = socket_bot.command("help")
+        ack = socket_bot.socket.wait_for_ack(envelope_id)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert ack.payload is not None and "What /interview can do" in ack.payload["text"]
+    logged = stream.getvalue()
+    assert "Traceback" not in logged and " ERROR " not in logged, logged
+    assert "no listener for shortcut (callback_id=" + "x" * 200 + "… (100000 chars))" in logged
+    assert len(logged) < 3_000, logged
+
+
+SOCKET_EXAMPLES = 600
+ENVELOPE_OF = {"command": "slash_commands", "event_callback": "events_api", "url_verification": "events_api"}
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
+@pytest.mark.parametrize("backend", ["sqlite"])  # about Slack's side: one database is enough
+def test_hostile_envelopes_are_all_acked_in_time_in_few_lines(socket_bot: SocketBot) -> None:
+    """The fuzz suite's requests (tests/support/hostile.py), as Socket Mode envelopes: each is acked
+    within Slack's 3 s, adds a bounded amount to the log, and the bot answers /interview help after."""
+    stream = io.StringIO()
+    handler = make_handler("plain", stream)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    sender = SlackSender("127.0.0.1", 9, "unused", fake=socket_bot.fake)
+
+    @settings(
+        max_examples=SOCKET_EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(recipe=recipes)
+    def one(recipe: Recipe) -> None:
+        payload: Any = payload_for(recipe, sender)
+        for change in recipe.changes:
+            apply(payload, change)
+        if recipe.transport == "raw":  # Slack's envelope always holds an object; this one holds text
+            payload = recipe.raw.decode("utf-8", "replace")
+        before = len(stream.getvalue())
+        envelope_id = socket_bot.socket.send_envelope(
+            type=ENVELOPE_OF.get(recipe.kind, "interactive"), payload=payload
+        )
+        ack = socket_bot.socket.wait_for_ack(envelope_id)
+        after_ack_done(socket_bot.deps)
+        growth = len(stream.getvalue()) - before
+        REPORT.record_envelope(ack.elapsed, growth)
+        assert ack.elapsed < ACK_DEADLINE_SECONDS, recipe
+        assert growth <= LOG_BOUND, stream.getvalue()[before:]
+
+    try:
+        one()
+        envelope_id, _command = socket_bot.command("help")
+        ack = socket_bot.socket.wait_for_ack(envelope_id)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert ack.payload is not None and "What /interview can do" in ack.payload["text"]

@@ -6,7 +6,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, WorkingHours, load_settings
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, WorkingHours, load_log_format, load_settings
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
 
@@ -90,3 +90,12 @@ def test_bad_values_name_the_variable_in_one_line(env: dict[str, str], named: st
     message = str(caught.value)
     assert message.startswith(named)
     assert "\n" not in message
+
+
+def test_log_format() -> None:
+    assert load_settings(BASE).log_format == "plain"
+    assert load_settings({**BASE, "LOG_FORMAT": " JSON "}).log_format == "json"
+    assert load_log_format({}) == "plain"
+    with pytest.raises(SettingsError) as caught:
+        load_log_format({"LOG_FORMAT": "xml"})
+    assert "LOG_FORMAT='xml'" in str(caught.value) and "plain" in str(caught.value)

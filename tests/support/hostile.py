@@ -1,0 +1,314 @@
+"""Hostile requests for the fuzz suite: every kind Slack sends to /slack/events (commands, block actions,
+view submissions, options, shortcuts, events), taken apart: wrong types, missing keys, huge and
+invalid strings, deep nesting, wrong content types, raw bytes; signed, unsigned, badly signed, stale.
+
+A request is drawn as a recipe (the kind, a list of changes, how it is sent) and built against the
+running bot, so that its trigger_id is one the fake Slack issued, as Slack would.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from hypothesis import strategies as st
+
+from handlers.shortcuts import Shortcut
+from handlers.views.digest import DigestModal
+from handlers.views.home import Home
+from handlers.views.interview import InterviewAction
+from handlers.views.log_modal import LogField, LogModal
+from handlers.views.reminders import ReminderAction
+from handlers.views.schedule import ScheduleModal
+from handlers.views.settings import SettingsModal
+from handlers.views.summary import SummaryModal
+from handlers.views.themes import ThemesAction, ThemesView
+from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender
+
+# Ids the bot listens for (and some it does not): a hostile request should reach the real listeners.
+ACTION_IDS = [
+    *(a.value for a in ReminderAction),
+    *(a.value for a in ThemesAction),
+    *(a.value for a in InterviewAction),
+    *(a.value for a in Home),
+    DigestModal.POST_NOW.value,
+    DigestModal.EDIT.value,
+    DigestModal.UNSUBSCRIBE.value,
+    "not_an_action_of_ours",
+]
+CALLBACK_IDS = [
+    LogModal.CALLBACK_ID.value,
+    SummaryModal.CALLBACK_ID.value,
+    DigestModal.CALLBACK_ID.value,
+    SettingsModal.CALLBACK_ID.value,
+    ScheduleModal.CALLBACK_ID.value,
+    *(v.value for v in (ThemesView.RENAME, ThemesView.MERGE, ThemesView.MOVE)),
+    "not_a_modal_of_ours",
+]
+SHORTCUT_IDS = [s.value for s in Shortcut] + ["not_a_shortcut_of_ours"]
+SUBCOMMANDS = ["", "help", "log", "log Acme", "list", "schedule", "settings", "themes", "digest"]
+SUBCOMMANDS += ["digest preview", "digest subscribe #x", "digest unsubscribe <#C1|x>", "payload"]
+KINDS = ["command", "block_actions", "view_submission", "block_suggestion", "shortcut", "message_action"]
+KINDS += ["event_callback", "url_verification"]
+
+HUGE = 100_000
+NASTY_STRINGS = [
+    "x" * HUGE,  # a 100 kB id or text
+    "\ud800",  # a lone surrogate: valid JSON (escaped), not encodable as UTF-8
+    "\x00\x1b[31m\r\nFAKE LOG LINE",
+    "<!channel> <@U0001> <https://x|y> &amp;",
+    "\u202e" * 1000 + "é" * 1000,
+    "%s %d %(x)s {0} {}",
+    "../../etc/passwd",
+    "9" * 400,
+    "",
+    " ",
+]
+nasty_text = st.sampled_from(NASTY_STRINGS) | st.text(max_size=40)
+leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | nasty_text
+)
+json_value = st.recursive(
+    leaf,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(nasty_text, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def deep(depth: int) -> Any:
+    """A value nested `depth` levels (lists in objects), as deep as a parser may go."""
+    value: Any = "bottom"
+    for i in range(depth):
+        value = [value] if i % 2 else {"v": value}
+    return value
+
+
+replacement = json_value | st.sampled_from([deep(50), deep(400), [], {}, [[]], [{}]])
+
+
+@dataclass(frozen=True)
+class Change:
+    """Set (or, with `delete`, remove) the `pick`-th key path of the payload."""
+
+    pick: int
+    value: Any = None
+    delete: bool = False
+
+
+changes = st.lists(
+    st.builds(Change, pick=st.integers(0, 10_000), value=replacement, delete=st.booleans()), max_size=4
+)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    kind: str
+    id: str
+    text: str
+    changes: list[Change]
+    # How it is sent: as Slack would (form or JSON), or wrongly.
+    transport: str  # "slack", "json_for_form", "form_for_json", "text_plain", "no_content_type", "raw"
+    signature: str  # "good", "none", "wrong", "stale", "future", "garbage"
+    raw: bytes = b""
+
+
+recipes = st.builds(
+    Recipe,
+    kind=st.sampled_from(KINDS),
+    id=st.sampled_from(ACTION_IDS + CALLBACK_IDS + SHORTCUT_IDS) | nasty_text,
+    text=st.sampled_from(SUBCOMMANDS) | nasty_text,
+    changes=changes,
+    transport=st.sampled_from(["slack"] * 6 + ["json_for_form", "form_for_json", "text_plain", "raw"]),
+    signature=st.sampled_from(["good"] * 6 + ["none", "wrong", "stale", "future", "garbage"]),
+    raw=st.binary(max_size=300) | st.sampled_from([b"payload=" + b"%5B" * 3000, b"\xff" * 50]),
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every key path into the payload, down to where Slack's own payloads end."""
+    found = [prefix] if prefix else []
+    if len(prefix) >= 6:
+        return found
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found += _paths(inner, (*prefix, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += _paths(inner, (*prefix, index))
+    return found
+
+
+def apply(payload: dict[str, Any], change: Change) -> None:
+    paths = _paths(payload)
+    if not paths:
+        return
+    *parents, last = paths[change.pick % len(paths)]
+    target: Any = payload
+    for key in parents:
+        target = target[key]
+    if change.delete and isinstance(target, dict):
+        del target[last]
+    else:
+        target[last] = copy.deepcopy(change.value)  # never one object in two places
+
+
+def payload_for(recipe: Recipe, sender: SlackSender) -> dict[str, Any]:
+    """The request as Slack would send it, before the recipe's changes."""
+    team, user = {"id": TEAM_ID, "domain": "acme-corp"}, {"id": USER_ID, "team_id": TEAM_ID}
+    view = {
+        "id": "VFUZZ",
+        "type": "modal",
+        "callback_id": recipe.id,
+        "team_id": TEAM_ID,
+        "private_metadata": json.dumps({"channel_id": CHANNEL_ID, "theme_id": 1}),
+        "blocks": [{"type": "input", "block_id": LogField.ACCOUNT.value}],
+        "state": {"values": {LogField.ACCOUNT.value: {"a": {"type": "static_select", "value": recipe.text}}}},
+    }
+    common = {"team": team, "user": user, "api_app_id": APP_ID}
+    if recipe.kind == "command":
+        return {
+            "team_id": TEAM_ID,
+            "user_id": USER_ID,
+            "channel_id": CHANNEL_ID,
+            "command": "/interview",
+            "text": recipe.text,
+            "response_url": sender.response_url,
+            "trigger_id": sender.trigger_id(),
+        }
+    if recipe.kind == "block_actions":
+        action = {"type": "button", "action_id": recipe.id, "block_id": "b", "value": recipe.text}
+        return {
+            "type": "block_actions",
+            **common,
+            "trigger_id": sender.trigger_id(),
+            "actions": [action],
+            "view": view,
+            "container": {"type": "view", "view_id": "VFUZZ"},
+            "message": {"ts": "1.2", "blocks": [{"block_id": "fu:1"}]},
+            "channel": {"id": CHANNEL_ID},
+        }
+    if recipe.kind == "view_submission":
+        return {"type": "view_submission", **common, "trigger_id": sender.trigger_id(), "view": view}
+    if recipe.kind == "block_suggestion":
+        return {"type": "block_suggestion", **common, "action_id": recipe.id, "value": recipe.text}
+    if recipe.kind in ("shortcut", "message_action"):
+        message = {"type": "message", "user": "U0002", "ts": "1.2", "text": recipe.text}
+        return {
+            "type": recipe.kind,
+            **common,
+            "callback_id": recipe.id,
+            "trigger_id": sender.trigger_id(),
+            "channel": {"id": CHANNEL_ID},
+            "message": message,
+        }
+    if recipe.kind == "event_callback":
+        return {
+            "type": "event_callback",
+            "team_id": TEAM_ID,
+            "api_app_id": APP_ID,
+            "event": {"type": "app_home_opened", "user": USER_ID, "tab": recipe.text or "home"},
+            "event_id": "Ev1",
+            "authorizations": [{"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}],
+        }
+    return {"type": "url_verification", "challenge": recipe.text, "token": "t"}
+
+
+def body_for(recipe: Recipe, sender: SlackSender) -> tuple[bytes, str]:
+    """The request's bytes and content type."""
+    if recipe.transport == "raw":
+        return recipe.raw, "application/x-www-form-urlencoded"
+    payload = payload_for(recipe, sender)
+    for change in recipe.changes:
+        apply(payload, change)
+    as_json = json.dumps(payload).encode()
+    if recipe.kind == "command":
+        fields = {k: v if isinstance(v, str) else json.dumps(v) for k, v in payload.items()}
+        body = urlencode(fields, errors="surrogatepass").encode()  # a lone surrogate: bytes not UTF-8
+        if recipe.transport == "json_for_form":
+            return body, "application/json"
+        if recipe.transport == "form_for_json":  # a command can only be a form; send JSON instead
+            return as_json, "application/json"
+    elif recipe.kind in ("event_callback", "url_verification"):
+        body = as_json
+        if recipe.transport == "form_for_json":
+            return urlencode({"payload": as_json.decode()}).encode(), "application/x-www-form-urlencoded"
+        if recipe.transport != "json_for_form":
+            return body, "application/json" if recipe.transport == "slack" else "text/plain"
+    else:
+        body = urlencode({"payload": as_json.decode()}).encode()
+        if recipe.transport == "json_for_form":
+            return as_json, "application/json"
+        if recipe.transport == "form_for_json":
+            return body, "application/json"
+    return body, "application/x-www-form-urlencoded" if recipe.transport == "slack" else "text/plain"
+
+
+def headers_for(body: bytes, content_type: str, signature: str, secret: str) -> dict[str, str]:
+    now = int(time.time())
+    timestamp = {"stale": now - 600, "future": now + 600}.get(signature, now)
+    digest = hmac.new(secret.encode(), b"v0:%d:" % timestamp + body, hashlib.sha256).hexdigest()
+    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp)}
+    if signature in ("good", "stale", "future"):
+        headers["X-Slack-Signature"] = "v0=" + digest
+    elif signature == "wrong":
+        headers["X-Slack-Signature"] = "v0=" + digest[::-1]
+    elif signature == "garbage":
+        headers["X-Slack-Signature"] = "v0=é\x00" + "z" * 300
+    return headers
+
+
+LOG_BOUND = 16_000  # bytes one request may add to the log (a bounded traceback is a few kB)
+
+
+@dataclass
+class FuzzReport:
+    """What the fuzz suite sent and saw, printed at the end of the run."""
+
+    requests: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    largest_log_growth: dict[str, int] = field(default_factory=dict)
+    slowest: float = 0.0
+    envelopes: int = 0  # the same, over Socket Mode: every one acked
+    slowest_ack: float = 0.0
+
+    def record_envelope(self, elapsed: float, growth: int) -> None:
+        self.envelopes += 1
+        self.slowest_ack = max(self.slowest_ack, elapsed)
+        self.largest_log_growth["socket, plain"] = max(
+            self.largest_log_growth.get("socket, plain", 0), growth
+        )
+
+    @property
+    def sent(self) -> int:
+        return self.requests + self.envelopes
+
+    def record(self, status: int, elapsed: float, growth: dict[str, int]) -> None:
+        self.requests += 1
+        self.statuses[status] += 1
+        self.slowest = max(self.slowest, elapsed)
+        for name, size in growth.items():
+            self.largest_log_growth[name] = max(self.largest_log_growth.get(name, 0), size)
+
+    def summary(self) -> str:
+        fives = sum(n for status, n in self.statuses.items() if status >= 500)
+        statuses = ", ".join(f"{n}×{s}" for s, n in sorted(self.statuses.items()))
+        growth = ", ".join(f"{size} bytes ({name})" for name, size in sorted(self.largest_log_growth.items()))
+        return (
+            f"fuzz: {self.requests} hostile HTTP requests ({statuses}); {fives} answered 5xx; slowest "
+            f"answer {self.slowest:.2f} s; {self.envelopes} Socket Mode envelopes, all acked, slowest "
+            f"{self.slowest_ack:.2f} s; largest log growth for one request: {growth}"
+        )
+
+
+REPORT = FuzzReport()

@@ -1,0 +1,187 @@
+"""The shape guard in front of Bolt: Slack's own payloads pass, shapes Slack never sends are named, and
+whatever passes can be read by Bolt without a crash."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from slack_bolt import BoltRequest
+
+from bot.inbound import describe, shape_problem
+from tests.support.hostile import json_value, nasty_text
+from tests.support.slack_requests import Response, SlackSender
+
+
+def captured(build: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The payload a SlackSender builder would post, caught instead of sent."""
+    sent: list[dict[str, Any]] = []
+
+    def interaction(payload: dict[str, Any]) -> Response:
+        sent.append(payload)
+        return Response(status=200, body=b"", elapsed=0.0)
+
+    sender = SlackSender("127.0.0.1", 9, "secret")
+    sender.interaction = interaction  # type: ignore[method-assign]
+    getattr(sender, build)(*args, **kwargs)
+    return sent[0]
+
+
+VIEW = {"id": "V1", "type": "modal", "callback_id": "log_interview", "blocks": [], "private_metadata": ""}
+SLACKS_OWN = {
+    "command": dict(
+        token="t",
+        team_id="T1",
+        user_id="U1",
+        command="/interview",
+        text="log payload",
+        trigger_id="1.2.3",
+        response_url="https://hooks.slack.com/x",
+    ),
+    "view_submission": captured("view_submission", VIEW, {"account": {"a": {"type": "x"}}}),
+    "block_actions in a modal": captured("block_action", "themes_kind", block_id="b", view=VIEW),
+    "block_actions in a message": captured(
+        "block_action", "followup_done", block_id="b", message={"ts": "1.2"}, channel_id="D1"
+    ),
+    "block_suggestion": captured(
+        "block_suggestion", VIEW, block_id="a", action_id="account_search", value="A"
+    ),
+    "message_action": captured("message_shortcut", "log_from_message", "notes"),
+    "event_callback": {
+        "type": "event_callback",
+        "team_id": "T1",
+        "event": {"type": "app_home_opened", "user": "U1", "tab": "home", "channel": "D1"},
+        "authorizations": [{"team_id": "T1", "user_id": "UB", "is_bot": True, "enterprise_id": None}],
+        "is_ext_shared_channel": False,
+    },
+    "user_change event (user as an object)": {
+        "type": "event_callback",
+        "team_id": "T1",
+        "event": {"type": "user_change", "user": {"id": "U1", "team_id": "T1", "name": "pat", "tz": "UTC"}},
+    },
+    "org-wide install (team null)": {
+        "type": "shortcut",
+        "team": None,
+        "user": {"id": "U1", "team_id": "T1"},
+        "callback_id": "log_interview_global",
+        "trigger_id": "1.2",
+        "enterprise": {"id": "E1", "name": "Acme"},
+        "is_enterprise_install": True,
+    },
+    "url_verification": {"type": "url_verification", "challenge": "abc", "token": "t"},
+    "ssl_check": {"ssl_check": "1", "token": "t"},
+}
+T, U = {"id": "T1"}, {"id": "U1", "team_id": "T1"}
+WRONG = {
+    "view null": ({"type": "view_submission", "team": T, "user": U, "view": None}, "without a view"),
+    "view a string": (
+        {"type": "view_submission", "team": T, "user": U, "view": "x"},
+        "view is not an object",
+    ),
+    "view without its type": (
+        {"type": "view_submission", "team": T, "user": U, "view": {"callback_id": "x"}},
+        "without a view",
+    ),
+    "view blocks a string": (
+        {"type": "view_submission", "view": {**VIEW, "blocks": "x"}},
+        "view.blocks is not a list",
+    ),
+    "state values a list": (
+        {"type": "view_submission", "view": {**VIEW, "state": {"values": [1]}}},
+        "view.state is not an object",
+    ),
+    "state null": ({"type": "view_submission", "view": {**VIEW, "state": None}}, "view.state"),
+    "actions empty": ({"type": "block_actions", "trigger_id": "t", "actions": []}, "without an action"),
+    "actions a string": (
+        {"type": "block_actions", "trigger_id": "t", "actions": "x"},
+        "actions is not a list",
+    ),
+    "action id a number": (
+        {"type": "block_actions", "trigger_id": "t", "actions": [{"action_id": 5}]},
+        "actions[]: action_id is not a string",
+    ),
+    "user a number": (
+        {"type": "shortcut", "user": 5, "callback_id": "x", "trigger_id": "t"},
+        "user is neither",
+    ),
+    "team id a number": ({"type": "shortcut", "team": {"id": 5}, "callback_id": "x"}, "team has an id"),
+    "trigger_id missing": ({"type": "shortcut", "team": T, "callback_id": "x"}, "without a trigger_id"),
+    "command without trigger_id": (
+        {"command": "/interview", "text": "log"},
+        "a command without a trigger_id",
+    ),
+    "command text a list": (
+        {"command": "/interview", "text": ["x"], "trigger_id": "t"},
+        "text is not a string",
+    ),
+    "callback_id a number": ({"type": "shortcut", "callback_id": 5, "trigger_id": "t"}, "callback_id is not"),
+    "type a list": ({"type": ["x"]}, "type is not a string"),
+    "authorizations a number": ({"type": "event_callback", "authorizations": 5}, "authorizations is not"),
+    "event a string": ({"type": "event_callback", "event": "x"}, "event is not an object"),
+    "event user a number": ({"type": "event_callback", "event": {"type": "x", "user": 5}}, "event.user"),
+    "response_urls a number": ({"type": "view_submission", "response_urls": 5}, "response_urls is not"),
+    "channel a number": ({"type": "shortcut", "channel": 5}, "channel is neither"),
+}
+
+
+@pytest.mark.parametrize("name", SLACKS_OWN)
+def test_what_slack_sends_passes(name: str) -> None:
+    assert shape_problem(SLACKS_OWN[name]) is None
+
+
+@pytest.mark.parametrize("name", WRONG)
+def test_shapes_slack_never_sends_are_named(name: str) -> None:
+    body, said = WRONG[name]
+    problem = shape_problem(body)
+    assert problem is not None and said in problem, problem
+
+
+def test_describe_names_the_request_for_the_log() -> None:
+    clicked = describe(SLACKS_OWN["block_actions in a modal"])
+    assert (clicked.kind, clicked.team, clicked.user) == ("block_actions", "T0001", "U0001")
+    assert (clicked.id_name, clicked.id) == ("action_id", "themes_kind")
+    command = describe(SLACKS_OWN["command"])
+    assert (command.kind, command.id_name, command.id, command.team) == (
+        "command",
+        "command",
+        "/interview",
+        "T1",
+    )
+    assert describe({"type": 5, "team": [1], "actions": "x"}).kind is None
+
+
+objects = st.dictionaries(nasty_text | st.sampled_from(["type", "view", "team", "user", "event"]), json_value)
+shaped = st.fixed_dictionaries(
+    {"type": st.sampled_from(["block_actions", "view_submission", "shortcut", "event_callback", "x"])},
+    optional={
+        "team": json_value,
+        "user": json_value,
+        "enterprise": json_value,
+        "channel": json_value,
+        "view": json_value | st.just(VIEW),
+        "actions": json_value | st.just([{"action_id": "a"}]),
+        "authorizations": json_value,
+        "event": json_value | st.just({"type": "app_home_opened", "user": "U1"}),
+        "response_urls": json_value,
+        "trigger_id": json_value,
+        "callback_id": json_value,
+        "message": json_value,
+        "container": json_value,
+        "is_ext_shared_channel": st.booleans(),
+    },
+)
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
+@settings(max_examples=400, derandomize=True, database=None)
+@given(body=objects | shaped)
+def test_what_passes_the_guard_bolt_can_read(body: dict[str, Any]) -> None:
+    """Bolt reads the workspace, person, channel and thread from the body before any listener or
+    middleware runs, and crashes on a number where Slack puts an object: the guard lets none through."""
+    describe(body)  # never raises, whatever the shape
+    if shape_problem(body) is None:
+        request = BoltRequest(body=json.loads(json.dumps(body)), mode="socket_mode")
+        assert request.context is not None
