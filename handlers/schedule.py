@@ -14,7 +14,7 @@ from bot.followups.calls import CallDraft, schedule_call
 from bot.outbox.queue import enqueue
 from bot.slack import call
 from handlers.log_modal import input_value
-from handlers.views.common import fallback_text, is_user_id, slack_time
+from handlers.views.common import as_object, fallback_text, id_number, is_user_id, slack_time
 from handlers.views.schedule import ScheduleModal, schedule_modal
 from storage.models import OutboxKind
 
@@ -31,29 +31,23 @@ def open_schedule(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> Non
     ack()
 
 
-def _picked(state: dict[str, Any], block: ScheduleModal) -> dict[str, Any]:
-    return (
-        (state.get(block.value) or {}).get(ScheduleModal.VALUE)
-        or (state.get(block.value) or {}).get("account_search")
-    ) or {}
-
-
 def parse_schedule(state: dict[str, Any]) -> CallDraft:
+    """The submitted view state as a draft; a field of the wrong type (a forged payload) reads as empty."""
+
     def moment(block: ScheduleModal) -> datetime | None:
         raw = input_value(state, block).get("selected_date_time")
-        return (
-            datetime.fromtimestamp(int(raw), UTC)
-            if isinstance(raw, int | str) and str(raw).isdigit()
-            else None
-        )
+        seconds = id_number(raw)  # whole non-negative seconds, as Slack sends them
+        try:
+            return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
+        except (OverflowError, OSError, ValueError):  # past the years a datetime holds
+            return None
 
-    account = (input_value(state, ScheduleModal.ACCOUNT).get("selected_option") or {}).get("value")
+    account = as_object(input_value(state, ScheduleModal.ACCOUNT).get("selected_option")).get("value")
     goal = input_value(state, ScheduleModal.GOAL).get("value")
-    people = [
-        u for u in input_value(state, ScheduleModal.PARTICIPANTS).get("selected_users") or [] if is_user_id(u)
-    ]
+    picked = input_value(state, ScheduleModal.PARTICIPANTS).get("selected_users")
+    people = [u for u in picked if isinstance(u, str) and is_user_id(u)] if isinstance(picked, list) else []
     return CallDraft(
-        account=account,
+        account=account if isinstance(account, str) else None,
         starts_at=moment(ScheduleModal.STARTS_AT),
         ends_at=moment(ScheduleModal.ENDS_AT),
         goal=goal if isinstance(goal, str) else None,
@@ -64,7 +58,7 @@ def parse_schedule(state: dict[str, Any]) -> CallDraft:
 def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Store the call and its confirmation DM in one transaction, ack, then send the DM (the outbox retries
     it if Slack fails now)."""
-    draft = parse_schedule(view.get("state", {}).get("values", {}))
+    draft = parse_schedule(as_object(as_object(view.get("state")).get("values")))
     now = datetime.now(UTC)
     prep_before = deps.settings.prep_before
 

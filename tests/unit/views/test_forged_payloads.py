@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.log_modal import parse_log_form
+from handlers.schedule import parse_schedule
 from handlers.views.common import id_number
 from handlers.views.digest import parse_subscription
 from handlers.views.reminders import decode, follow_up_ids
@@ -19,6 +20,36 @@ from tests.support.hostile import json_value, nasty_text
 
 keys = nasty_text | st.sampled_from(["state", "values", "private_metadata", "summary", "value", "blocks"])
 views = st.dictionaries(keys, json_value | st.dictionaries(keys, json_value), max_size=4)
+
+
+def test_a_forged_schedule_reads_as_not_given() -> None:
+    def state(**fields: Any) -> dict[str, Any]:
+        return {block: {"value": value} for block, value in fields.items()}
+
+    forged = parse_schedule(
+        state(
+            account={"selected_option": "Acme"},
+            starts_at={"selected_date_time": "9" * 30},
+            ends_at={"selected_date_time": 10**15},
+            goal={"value": 5},
+            participants={"selected_users": "U0001"},
+        )
+    )
+    assert (forged.account, forged.starts_at, forged.ends_at, forged.goal, forged.participants) == (
+        None,
+        None,
+        None,
+        None,
+        [],
+    )
+    fine = parse_schedule(
+        state(
+            account={"selected_option": {"value": "Acme"}},
+            starts_at={"selected_date_time": 1_764_000_000},
+            participants={"selected_users": ["U0001", 7, "not a user"]},
+        )
+    )
+    assert fine.account == "Acme" and fine.starts_at is not None and fine.participants == ["U0001"]
 
 
 def test_ids_are_ascii_digits_of_a_database_integer() -> None:
@@ -38,5 +69,6 @@ def test_a_forged_view_reads_as_not_given(view: dict[str, Any], text: str) -> No
     values = view.get("values")
     parse_subscription(values if isinstance(values, dict) else view)
     parse_log_form(values if isinstance(values, dict) else view)
+    parse_schedule(values if isinstance(values, dict) else view)
     follow_up_ids([view, text])
     decode(text), parse_theme_menu(text), parse_look_alike(text)
