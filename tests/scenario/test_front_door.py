@@ -26,6 +26,7 @@ from handlers.views.home import Home
 from handlers.views.log_modal import LogModal
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.after_ack import after_ack_done
+from tests.support.logs import captured_log
 from tests.support.slack_requests import TEAM_ID, USER_ID
 
 GARBAGE = [
@@ -169,15 +170,8 @@ WRONG_SHAPES = {
 @pytest.fixture
 def log_text() -> Iterator[io.StringIO]:
     """What the bot logs at INFO, rendered as `interview-bot run` writes it."""
-    stream = io.StringIO()
-    handler = make_handler("plain", stream)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    yield stream
-    root.removeHandler(handler)
-    root.setLevel(level)
+    with captured_log() as stream:
+        yield stream
 
 
 def payload_form(payload: dict[str, Any]) -> bytes:

@@ -6,8 +6,6 @@ The fixture starts `bot.server.SocketModeRunner`, which `serve_socket` runs unti
 
 from __future__ import annotations
 
-import io
-import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -20,7 +18,6 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from bot.deps import Deps
-from bot.logs import make_handler
 from bot.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
@@ -32,6 +29,7 @@ from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.forms import log_form
 from tests.support.hostile import LOG_BOUND, REPORT, Recipe, apply, payload_for, recipes
+from tests.support.logs import captured_log
 from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender
 
 APP_TOKEN = "xapp-1-test"
@@ -260,12 +258,6 @@ def test_health_reports_the_database_and_the_slack_connection(socket_bot: Socket
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # about Slack's side: one database is enough
 def test_envelopes_slack_would_never_send_are_acked_in_few_bounded_lines(socket_bot: SocketBot) -> None:
-    stream = io.StringIO()
-    handler = make_handler("plain", stream)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     team, user = {"id": TEAM_ID}, {"id": USER_ID, "team_id": TEAM_ID}
     huge = "x" * 100_000
     hostile: list[Any] = [
@@ -275,16 +267,13 @@ def test_envelopes_slack_would_never_send_are_acked_in_few_bounded_lines(socket_
         {"type": "shortcut", "team": team, "user": user, "trigger_id": "t", "callback_id": huge},
         "a payload that is a string",
     ]
-    try:
+    with captured_log() as stream:
         for payload in hostile:
             envelope_id = socket_bot.socket.send_envelope(type="interactive", payload=payload)
             # A bare ack: Slack does not retry, nor show the person an error for a request it never sent.
             assert socket_bot.socket.wait_for_ack(envelope_id).payload is None
         envelope_id, _command = socket_bot.command("help")
         ack = socket_bot.socket.wait_for_ack(envelope_id)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
     assert ack.payload is not None and "What /interview can do" in ack.payload["text"]
     logged = stream.getvalue()
     assert "Traceback" not in logged and " ERROR " not in logged, logged
@@ -301,12 +290,6 @@ ENVELOPE_OF = {"command": "slash_commands", "event_callback": "events_api", "url
 def test_hostile_envelopes_are_all_acked_in_time_in_few_lines(socket_bot: SocketBot) -> None:
     """The fuzz suite's requests (tests/support/hostile.py), as Socket Mode envelopes: each is acked
     within Slack's 3 s, adds a bounded amount to the log, and the bot answers /interview help after."""
-    stream = io.StringIO()
-    handler = make_handler("plain", stream)
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
     sender = SlackSender("127.0.0.1", 9, "unused", fake=socket_bot.fake)
 
     @settings(
@@ -334,11 +317,8 @@ def test_hostile_envelopes_are_all_acked_in_time_in_few_lines(socket_bot: Socket
         assert ack.elapsed < ACK_DEADLINE_SECONDS, recipe
         assert growth <= LOG_BOUND, stream.getvalue()[before:]
 
-    try:
+    with captured_log() as stream:
         one()
         envelope_id, _command = socket_bot.command("help")
         ack = socket_bot.socket.wait_for_ack(envelope_id)
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
     assert ack.payload is not None and "What /interview can do" in ack.payload["text"]
