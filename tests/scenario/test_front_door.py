@@ -123,6 +123,20 @@ def test_a_signed_slack_request_still_goes_through(bot: RunningBot) -> None:
     assert response.status == 200 and "What /interview can do" in response.json()["text"]
 
 
+def test_slacks_url_check_is_answered_with_its_challenge(bot: RunningBot) -> None:
+    # Slack sends this once when the Request URL is saved in the app's settings (HTTP mode).
+    body = json.dumps(
+        {
+            "token": "t",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
+    response = bot.slack.post(body, content_type="application/json")
+    assert response.status == 200
+    assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
 # Signed, well-formed JSON in shapes Slack never sends (the list): each is refused as such, with
 # no traceback; unsigned, each is refused before it is read.
 T, U = {"id": TEAM_ID, "domain": "acme"}, {"id": USER_ID, "team_id": TEAM_ID}
