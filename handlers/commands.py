@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.accounts.names import search_accounts
+from bot.accounts.timeline import account_timeline
 from bot.capture.interviews import recent_interviews
 from bot.deps import Actor, Deps
 from bot.outbox.queue import mark_told, untold
@@ -16,6 +18,7 @@ from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule
 from handlers.settings import open_settings
 from handlers.themes import open_themes
+from handlers.views.account import account_timeline_message, unknown_account_message
 from handlers.views.common import fallback_text
 from handlers.views.help import help_message
 from handlers.views.interview import recent_interviews_message
@@ -53,6 +56,19 @@ def tell_undelivered(*, respond: Respond, actor: Actor, deps: Deps) -> None:
     deps.db.run(lambda s: mark_told(session=s, message_ids=ids, now=datetime.now(UTC)))
 
 
+def list_account(*, ack: Ack, actor: Actor, deps: Deps, name: str) -> None:
+    """`/interview list ACCOUNT`: the account's timeline, or which accounts were meant."""
+    with deps.db.read() as session:
+        timeline = account_timeline(session=session, team_id=actor.team_id, name=name)
+        if timeline is None:
+            close = [a.name for a in search_accounts(session=session, team_id=actor.team_id, query=name)]
+            ack(text=unknown_account_message(name, close), response_type="ephemeral")
+            return
+        blocks = account_timeline_message(timeline)
+        title = fallback_text(f"{timeline.account.name}: its interviews")
+    ack(text=title, blocks=blocks, response_type="ephemeral")
+
+
 def answer_subcommand(
     *, ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, deps: Deps
 ) -> None:
@@ -69,6 +85,8 @@ def answer_subcommand(
                 channel_id=command.get("channel_id"),
                 prefill=LogModalPrefill(account=rest.strip() or None),
             )
+        case "list" if rest.strip():
+            list_account(ack=ack, actor=actor, deps=deps, name=rest.strip())
         case "list":
             with deps.db.read() as session:
                 interviews = recent_interviews(session=session, team_id=actor.team_id, user_id=actor.user_id)
