@@ -1,0 +1,264 @@
+"""The import: a team's earlier interview notes, from a sheet with the export's columns, checked row by row
+and stored like logged interviews (the same validation; their pains and requests wait for the theme
+engine like any others).
+
+Each row is keyed by a hash of its content ("import:" + sha256, in `source_view_id`), so importing the same
+file twice creates nothing new. A row changed in the file has another key: it is a new interview, and the
+one imported before stays (the dry run lists it as one it would create).
+
+Imported calls are in the past, so no thank-you or summary reminder is planned for them (a reminder for a
+year-old thank-you is noise). The follow-ups the sheet lists come back with their states and are never
+reminded of.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.capture.interviews import FIELD_MAX, InterviewDraft, log_interview, validate_draft
+from bot.errors import InvalidInput
+from bot.exchange.cells import COLUMNS, locate_columns, restore
+from bot.exchange.export import IMPORTED_BY
+from storage.models import FollowUp, FollowUpKind, FollowUpState, Interview, InterviewKind
+
+KEY_PREFIX = "import:"
+# Longer than any field takes, so the reason names the column; the csv reader's own limit is far above.
+CELL_MAX = max(FIELD_MAX.values())
+READER_LIMIT = 1 << 24
+_SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+_FOLLOW_UP = re.compile(r"^(?P<kind>[a-z_]+) \((?P<state>[a-z_]+)\): (?P<text>.+)$")
+_KINDS = {k.value: k for k in InterviewKind} | {k.label.casefold(): k for k in InterviewKind}
+# The form's field names as the sheet's columns, for the reasons a row is rejected.
+_FIELD_COLUMN = {"contact_name": "contact", "contact_role": "role", "held_on": "date"}
+_HEADER = {c.key: c.header for c in COLUMNS}
+
+
+@dataclass(frozen=True)
+class ImportedFollowUp:
+    kind: FollowUpKind
+    state: FollowUpState
+    description: str
+
+
+@dataclass
+class Row:
+    """One good row of the file, checked, with the key that makes importing it twice a no-op."""
+
+    line: int
+    draft: InterviewDraft
+    logged_by: str
+    follow_ups: list[ImportedFollowUp] = field(default_factory=list)
+    key: str = ""
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    reason: str
+
+
+def _cell(record: list[str], positions: Mapping[str, int], key: str) -> str:
+    at = positions.get(key)
+    return restore(record[at]).strip() if at is not None and at < len(record) else ""
+
+
+def _follow_ups(cell: str) -> list[ImportedFollowUp]:
+    items = []
+    for line in cell.splitlines():
+        if not line.strip():
+            continue
+        match = _FOLLOW_UP.match(line.strip())
+        try:
+            assert match is not None
+            items.append(
+                ImportedFollowUp(
+                    FollowUpKind(match["kind"]), FollowUpState(match["state"]), match["text"].strip()
+                )
+            )
+        except (AssertionError, ValueError):
+            raise ValueError(
+                f"follow-ups: “{line.strip()[:80]}” is not like “thank_you (done): Send Acme a thank-you”"
+            ) from None
+    return items
+
+
+def _key(row: Row) -> str:
+    d = row.draft
+    content = [
+        (d.account or "").casefold(),
+        d.held_on.isoformat() if d.held_on else "",
+        d.kind,
+        row.logged_by,
+        sorted(d.participants),
+        *[(getattr(d, name) or "").strip() for name in _TEXT_FIELDS],
+        [(f.kind.value, f.state.value, f.description) for f in row.follow_ups],
+    ]
+    digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+    return KEY_PREFIX + digest[: 64 - len(KEY_PREFIX)]
+
+
+_TEXT_FIELDS = (
+    "contact_name",
+    "contact_role",
+    "goal",
+    "pains",
+    "requests",
+    "quotes",
+    "interpretation",
+    "closing_answer",
+    "notes",
+)
+
+
+def check_record(record: list[str], positions: Mapping[str, int], *, line: int, today: date) -> Row:
+    """One record of the file as a row to store; raises ValueError saying what is wrong with it."""
+    for key, at in positions.items():
+        if at < len(record) and len(record[at]) > CELL_MAX:
+            raise ValueError(
+                f"{_HEADER[key]}: the cell has {len(record[at])} characters; keep it under {CELL_MAX}"
+            )
+    get = lambda key: _cell(record, positions, key)  # noqa: E731
+    raw_date = get("date")
+    if not raw_date:
+        held_on = None
+    elif not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw_date):
+        raise ValueError(f"date: “{raw_date[:40]}” is not a date like 2026-03-04")
+    else:
+        try:
+            held_on = date.fromisoformat(raw_date)
+        except ValueError:
+            raise ValueError(f"date: “{raw_date}” is not a real date") from None
+    raw_kind = get("kind")
+    kind = _KINDS.get(raw_kind.casefold()) if raw_kind else InterviewKind.DISCOVERY
+    if kind is None:
+        raise ValueError(f"kind: “{raw_kind[:40]}” is none of {', '.join(k.value for k in InterviewKind)}")
+    who = [w for w in re.split(r"[\s,;]+", get("who")) if w]
+    strangers = [w for w in who if not _SLACK_ID.match(w)]
+    if strangers:
+        raise ValueError(f"who: “{strangers[0][:40]}” is not a Slack member id (like U0123ABCD)")
+    draft = InterviewDraft(
+        account=get("account"),
+        kind=kind.value,
+        held_on=held_on,
+        participants=who[1:],
+        contact_name=get("contact"),
+        contact_role=get("role"),
+        goal=get("goal"),
+        pains=get("pains"),
+        requests=get("requests"),
+        quotes=get("quotes"),
+        interpretation=get("interpretation"),
+        closing_answer=get("closing_answer"),
+        notes=get("notes"),
+        # Said so: the interview plans no thank-you of its own.
+        thank_you_sent=True,
+    )
+    try:
+        validate_draft(draft, today=today)
+    except InvalidInput as exc:
+        name, reason = next(iter(exc.fields.items()))
+        column = _HEADER.get(_FIELD_COLUMN.get(name, name), name)
+        if name == "pains":
+            reason = "write at least one pain (one per line), or some notes"
+        raise ValueError(f"{column}: {reason[0].lower()}{reason[1:]}".rstrip(".")) from None
+    row = Row(
+        line=line,
+        draft=draft,
+        logged_by=who[0] if who else IMPORTED_BY,
+        follow_ups=_follow_ups(get("follow_ups")),
+    )
+    row.key = _key(row)
+    return row
+
+
+def read_rows(
+    source: TextIO, *, mapping: Mapping[str, str] | None = None, today: date
+) -> Iterator[Row | Rejected]:
+    """The file's rows, checked one by one, each with the line it starts on. A bad header raises
+    HeaderError before any row; a file the csv reader cannot go on reading ends with one Rejected."""
+    csv.field_size_limit(READER_LIMIT)
+    reader = csv.reader(source)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        yield Rejected(1, f"the first line cannot be read ({exc})")
+        return
+    positions = locate_columns(header or [], mapping)
+    start = reader.line_num + 1
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error as exc:
+            yield Rejected(start, f"the file cannot be read from here on ({exc})")
+            return
+        if record is None:
+            return
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in record):
+            continue  # a blank line between rows
+        try:
+            yield check_record(record, positions, line=line, today=today)
+        except ValueError as exc:
+            yield Rejected(line, str(exc))
+
+
+def already_imported(*, session: Session, team_id: str, keys: Iterable[str]) -> set[str]:
+    """Which of these keys the workspace already holds."""
+    keys = list(keys)
+    found: set[str] = set()
+    for at in range(0, len(keys), 500):
+        found.update(
+            session.scalars(
+                select(Interview.source_view_id).where(
+                    Interview.team_id == team_id, Interview.source_view_id.in_(keys[at : at + 500])
+                )
+            )
+        )
+    return found
+
+
+def store_row(*, session: Session, team_id: str, row: Row, now: datetime) -> bool:
+    """Store one checked row with its follow-ups (never reminded); False when it was imported before."""
+    logged = log_interview(
+        session=session,
+        team_id=team_id,
+        user_id=row.logged_by,
+        draft=row.draft,
+        now=now,
+        tz=UTC,
+        thank_you_after=timedelta(0),
+        summary_after=timedelta(0),
+        source_view_id=row.key,
+        plan=False,
+    )
+    if not logged.created:
+        return False
+    assert row.draft.held_on is not None  # checked
+    due_at = datetime.combine(row.draft.held_on, time(12), tzinfo=UTC)
+    for item in row.follow_ups:
+        closed = item.state in (FollowUpState.DONE, FollowUpState.SKIPPED)
+        logged.interview.follow_ups.append(
+            FollowUp(
+                team_id=team_id,
+                owner_id=row.logged_by,
+                kind=item.kind,
+                description=item.description,
+                due_at=due_at,
+                state=item.state,
+                closed_at=now if closed else None,
+                remind_at=None,
+                reminders_sent=0,
+            )
+        )
+    session.flush()
+    return True
