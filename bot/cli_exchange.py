@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -41,7 +42,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     team_id = require_team(args.team)
     since = parse_since(args.since)
     db = open_database(load_database_url())
-    out = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)  # noqa: SIM115
+    # The csv module writes its own line ends: no translation on the way out.
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
     try:
         with db.read() as session:
             count = write_csv(export_rows(session=session, team_id=team_id, since=since), out)
@@ -49,6 +51,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except BrokenPipeError:  # `| head`: the reader has what it wanted
         return 0
     finally:
+        out.detach()  # sys.stdout stays open
         db.dispose()
     print(f"{count} interviews of {team_id} exported", file=sys.stderr)
     return 0
