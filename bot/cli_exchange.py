@@ -159,9 +159,9 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
     stored, and the others go in."""
     from sqlalchemy.exc import IntegrityError
 
-    from bot.exchange.imports import Rejected, store_row
+    from bot.exchange.imports import Rejected, store_row, store_rows
 
-    def work(session: Session) -> int:
+    def one_by_one(session: Session) -> int:
         count = 0
         for row in rows:
             try:
@@ -172,6 +172,13 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
                 rejected.append(Rejected(row.line, f"the database refused it ({reason})"))
                 print(f"line {row.line}: rejected: the database refused it ({reason})", file=sys.stderr)
         return count
+
+    def work(session: Session) -> int:
+        try:
+            with session.begin_nested():
+                return store_rows(session=session, team_id=team_id, rows=rows, now=now)
+        except IntegrityError:  # one row of the batch is refused: find which, storing the others
+            return one_by_one(session)
 
     return db.run(work)
 
