@@ -75,8 +75,7 @@ def export_rows(
     for partition in session.scalars(stmt).partitions():
         for interview in partition:
             yield [defuse(cell) for cell in interview_row(interview, theme_names)]
-        # What the batch loaded goes, so the session does not keep every interview it has streamed.
-        session.expunge_all()
+        # The session holds what it loaded weakly: once a batch is written and dropped, its objects go.
 
 
 def write_csv(rows: Iterator[list[str]], out: TextIO) -> int:

@@ -70,6 +70,7 @@ def test_export_then_import_into_an_empty_workspace_gives_back_the_same_intervie
     )
     submit_log_modal(bot, "Globex", held_on="2026-02-05", pains="Billing", thank_you_sent=True)
     after_ack_done(bot.deps)
+    monkeypatch.setattr("bot.exchange.export.BATCH", 1)  # streamed batch by batch, as a big export is
     code, first, _ = cli(bot.db, monkeypatch, capsysbinary, "export", "--team", "T0001")
     assert code == 0
     sheet = tmp_path / "out.csv"
