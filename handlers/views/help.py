@@ -13,6 +13,7 @@ COMMANDS = [
     ("/interview list", "your ten latest interviews"),
     ("/interview themes", "the pains many accounts share, grouped; rename, merge or regroup them"),
     ("/interview digest", "the weekly digest: which channels get it and when; `digest preview`: now"),
+    ("/interview export [account] [since date]", "the interviews as a spreadsheet (CSV), sent to you by DM"),
     ("/interview settings", "pause your reminders until a date (a vacation, say)"),
     ("/interview help", "this message"),
 ]

@@ -51,7 +51,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations.info": {"channels:read", "groups:read"},  # is the digest's channel archived, joined
     "conversations.list": {"channels:read", "groups:read"},  # `digest subscribe #name` finds its id
     "conversations.join": {"channels:join"},
-    "files.getUploadURLExternal": {"files:write"},  # the digest's chart (files_upload_v2)
+    "files.getUploadURLExternal": {"files:write"},  # the digest's chart, the export (files_upload_v2)
     "files.completeUploadExternal": {"files:write"},
     "team.info": {"team:read"},
     "users.info": {"users:read"},
