@@ -18,6 +18,11 @@ vectors among 100,000 for comparison.
 
     python -m benchmarks.themes [--data PATH --text-column C --label-column C]
                                 [--method semantic|lexical|both] [--weeks N] [--json]
+    python -m benchmarks.themes --compare [--ways linkage,links,...] [--data PATH ...] [--json]
+
+With --compare, only the ways of grouping tried against splits run (benchmarks/theme_methods.py), side
+by side on every labelled set with the same settings: themes, themes per true group, NMI, ARI, seconds
+(model load + embedding + grouping) and peak memory, each way in a process of its own.
 
 With --labels N or --look-alikes, only that measurement runs (benchmarks/theme_review.py): N themes'
 labels beside their majority label in the data, with scores over all themes; or how many pairs of themes
