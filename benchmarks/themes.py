@@ -18,6 +18,11 @@ vectors among 100,000 for comparison.
 
     python -m benchmarks.themes [--data PATH --text-column C --label-column C]
                                 [--method semantic|lexical|both] [--weeks N] [--json]
+    python -m benchmarks.themes --compare [--ways linkage,links,...] [--data PATH ...] [--json]
+
+With --compare, only the ways of grouping tried against splits run (benchmarks/theme_methods.py), side
+by side on every labelled set with the same settings: themes, themes per true group, NMI, ARI, seconds
+(model load + embedding + grouping) and peak memory, each way in a process of its own.
 
 With --labels N or --look-alikes, only that measurement runs (benchmarks/theme_review.py): N themes'
 labels beside their majority label in the data, with scores over all themes; or how many pairs of themes
@@ -46,8 +51,15 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from benchmarks.theme_methods import WAYS, compare, run_way
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "banking77" / "test.csv"
+# The sets --compare runs on, each with the same settings: (name, path, text column, label column).
+COMPARE_SETS = [
+    ("banking77 test", DEFAULT_DATA, "text", "category"),
+    ("banking77 train", DEFAULT_DATA.with_name("train.csv"), "text", "category"),
+]
 TARGETS = {"nmi": 80.0, "ari": 50.0, "seconds": 30.0, "peak_mb": 1024.0, "assign_seconds": 2.0}
 STORED_LINES = 100_000
 NEW_LINES = 500
@@ -234,6 +246,7 @@ def assignment(
             rows.append(
                 dict(
                     team_id=TEAM,
+                    account_id=1,
                     interview_id=n // 100 + 1,
                     position=n % 100,
                     text=texts[source],
@@ -386,7 +399,7 @@ def review(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.themes", description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a CSV with a header row")
+    parser.add_argument("--data", type=Path, help="a CSV with a header row (default: Banking77's test set)")
     parser.add_argument("--text-column", default="text")
     parser.add_argument("--label-column", default="category")
     parser.add_argument("--method", choices=("semantic", "lexical", "both"), default="both")
@@ -395,9 +408,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--labels", type=int, metavar="N", help="only the labels of N themes, and scores")
     parser.add_argument("--look-alikes", action="store_true", help="only the look-alike pairs' precision")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="only the ways of grouping tried against splits, side by side on every set (theme_methods.py)",
+    )
+    parser.add_argument("--ways", default=",".join(WAYS), help="with --compare: which, comma-separated")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-way", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.compare:
+        sets = (
+            COMPARE_SETS
+            if args.data is None
+            else [(args.data.name, args.data, args.text_column, args.label_column)]
+        )
+        rows = compare(sets, args.ways.split(","))
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        return 0
+    args.data = args.data or DEFAULT_DATA
     texts, truth = read_labelled(args.data, args.text_column, args.label_column)
+    if args.child_way:
+        print(json.dumps(run_way(args.child_way, texts, truth)))
+        return 0
     if args.labels or args.look_alikes:
         return review(args, texts, truth)
 

@@ -30,6 +30,11 @@ class GroupingPolicy:
     def neighbours(self, n: int) -> int:
         return max(2, min(self.smooth_max, round(n / self.smooth_per)))
 
+    # After the linkage, groups are joined while the nearest-neighbour links between two of them are at
+    # least as many as inside the smaller (see `join_linked`); each line's this many nearest count.
+    # 0: no joining.
+    link_neighbours: int = 0
+
     # A group smaller than this stays in the pool.
     min_size: int = 2
     # Average linkage needs every pair's distance: 8 bytes a pair, 0.2 GB at 5,000 lines, 3.6 GB at
@@ -75,28 +80,107 @@ def _rows_per_block(n: int, most: int = 2048) -> int:
     return max(16, min(most, _BLOCK_CELLS // max(n, 1)))
 
 
-def smooth(vectors: np.ndarray, neighbours: int, floor: float) -> np.ndarray:
-    """Each vector becomes the normalised mean of itself and its nearest neighbours above `floor`.
-
-    Lines that say the same thing come closer together, so average linkage no longer splits a theme
-    where a few of its lines are worded oddly; a line with no close neighbour is left as it was.
-    """
+def nearest_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each vector's `k` most similar others (in no order) and those similarities, a block of rows at a
+    time: memory stays one block of similarities, whatever the number of lines."""
     n = len(vectors)
-    k = min(neighbours, n - 1)
+    k = min(k, n - 1)
+    top = np.empty((n, max(k, 0)), dtype=np.int64)
+    sims_top = np.empty((n, max(k, 0)), dtype=np.float32)
     if k <= 0:
-        return vectors
-    out = np.empty_like(vectors)
+        return top, sims_top
     block = _rows_per_block(n)
     for start in range(0, n, block):
         sims = vectors[start : start + block] @ vectors.T
         rows = np.arange(len(sims))
         sims[rows, rows + start] = -np.inf  # not its own neighbour
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        weights = (np.take_along_axis(sims, top, axis=1) >= floor).astype(np.float32)
-        out[start : start + block] = vectors[start : start + block] + np.einsum(
-            "nk,nkd->nd", weights, vectors[top]
-        )
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top[start : start + block] = part
+        sims_top[start : start + block] = np.take_along_axis(sims, part, axis=1)
+    return top, sims_top
+
+
+def smooth(
+    vectors: np.ndarray,
+    neighbours: int,
+    floor: float,
+    found: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Each vector becomes the normalised mean of itself and its nearest neighbours above `floor`.
+
+    Lines that say the same thing come closer together, so average linkage no longer splits a theme
+    where a few of its lines are worded oddly; a line with no close neighbour is left as it was.
+    `found` is `nearest_neighbours(vectors, k)` for some k >= `neighbours`, when already at hand.
+    """
+    n = len(vectors)
+    k = min(neighbours, n - 1)
+    if k <= 0:
+        return vectors
+    top, sims = found if found is not None else nearest_neighbours(vectors, k)
+    if top.shape[1] > k:  # the k nearest of a longer list
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top, sims = np.take_along_axis(top, best, axis=1), np.take_along_axis(sims, best, axis=1)
+    out = np.empty_like(vectors)
+    block = _rows_per_block(n)
+    for start in range(0, n, block):
+        end = start + block
+        weights = (sims[start:end] >= floor).astype(np.float32)
+        out[start:end] = vectors[start:end] + np.einsum("nk,nkd->nd", weights, vectors[top[start:end]])
     return normalize(out)
+
+
+def join_linked(labels: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
+    """Join groups that the lines' nearest neighbours hold together: a second pass after the linkage.
+
+    `neighbours[i]` are line i's nearest lines (-1 for none). Between two groups, count the links
+    from a line of one to a line of the other, both ways; inside a group, the links between its own
+    lines. Two groups are joined while the links between them are at least as many as inside the
+    smaller of the two, most linked first: the smaller's lines are then as much the other's neighbours
+    as each other's, so it is a part of that theme worded apart (a split), not a theme of its own. The
+    measure is the lines' own neighbourhoods, not a similarity: no threshold of the embedding space
+    enters, and a dense theme next to another stays apart however close their means.
+
+    Labels of -1 (the pool) stay; the others are renumbered 0, 1, ... in order of their first label.
+    """
+    from scipy.sparse import coo_matrix
+
+    labels = np.asarray(labels)
+    used, inverse = np.unique(labels[labels >= 0], return_inverse=True)
+    count = len(used)
+    if count < 2:
+        return labels.copy()
+    grouped = np.full(len(labels), -1, dtype=np.int64)
+    grouped[labels >= 0] = inverse
+    rows = np.repeat(grouped, neighbours.shape[1])
+    cols = np.where(neighbours.ravel() >= 0, grouped[neighbours.ravel()], -1)
+    keep = (rows >= 0) & (cols >= 0)
+    links = coo_matrix((np.ones(int(keep.sum())), (rows[keep], cols[keep])), shape=(count, count)).toarray()
+    links = links + links.T  # both ways: a link each way between two groups counts twice, inside too
+    inside = np.diag(links).copy() / 2
+    np.fill_diagonal(links, 0)
+
+    def ratios(g: int) -> np.ndarray:  # group g's links to each group, over the smaller one's inside
+        return np.where(links[g] > 0, links[g] / np.maximum(np.minimum(inside[g], inside), 1), 0.0)
+
+    ratio = np.where(links > 0, links / np.maximum(np.minimum.outer(inside, inside), 1), 0.0)
+    root = np.arange(count)
+    while True:
+        a, b = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
+        if ratio[a, b] < 1:
+            break
+        a, b = int(min(a, b)), int(max(a, b))
+        inside[a] += inside[b] + links[a, b]
+        links[a, :] += links[b, :]
+        links[:, a] = links[a, :]
+        links[a, a] = 0
+        links[b, :], links[:, b], inside[b] = 0, 0, 0
+        ratio[b, :], ratio[:, b] = 0, 0
+        ratio[a, :] = ratio[:, a] = ratios(a)
+        root[root == b] = a
+    out = np.full(len(labels), -1, dtype=np.int64)
+    _, renumbered = np.unique(root[grouped[grouped >= 0]], return_inverse=True)
+    out[grouped >= 0] = renumbered
+    return out
 
 
 def cosine_distances(units: np.ndarray, block: int = 1024) -> np.ndarray:
@@ -210,6 +294,22 @@ def average_linkage(means: np.ndarray, sizes: np.ndarray, cut: float) -> np.ndar
     return root
 
 
+def _links_of(found: tuple[np.ndarray, np.ndarray], raw: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
+    """Each line's nearest lines for `join_linked`: as many as the median group has lines (at most
+    `policy.link_neighbours`), learned from the grouping at hand, so that a line of a typical theme can
+    find them all inside it, and a part worded apart links into the rest of its theme."""
+    counts = np.unique(raw[raw >= 0], return_counts=True)[1]
+    sizes = counts[counts >= policy.min_size]
+    k = int(np.clip(round(np.median(sizes)), 1, policy.link_neighbours)) if len(sizes) else 1
+    top, sims = found
+    if top.shape[1] > k:
+        best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        top, sims = np.take_along_axis(top, best, axis=1), np.take_along_axis(sims, best, axis=1)
+    # A neighbour less alike than the smoothing's floor is no link: a small theme with nothing close
+    # keeps its own, rather than going to whichever theme happens to be least far.
+    return np.where(sims >= policy.smooth_floor, top, -1)
+
+
 def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
     """Group unit vectors with no number of groups given: average-linkage clustering of the smoothed
     vectors, cut where the average similarity between two groups falls below `policy.group_at`.
@@ -218,6 +318,9 @@ def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
     single lines, so memory stays bounded: each weighs as many lines as it holds, and a line less like
     the rest of its micro-group than the cut stays in the pool. On Banking77's 10,003 training texts the
     scores move by less than half a point (benchmarks/themes.py, benchmarks/theme_scale.py).
+
+    With `policy.link_neighbours`, groups that the lines' nearest neighbours hold together are then
+    joined (`join_linked`): a theme worded two ways is one theme, not two half as large.
 
     Returns one label per vector: 0, 1, ... for groups of at least `policy.min_size`, -1 for the rest
     (they stay in the pool). Labels are numbered by group size, largest first.
@@ -233,7 +336,8 @@ def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
     vectors = vectors[live]
     if policy.rarity_weighting:
         vectors = reweigh_by_rarity(vectors)
-    smoothed = smooth(vectors, policy.neighbours(len(live)), policy.smooth_floor)
+    found = nearest_neighbours(vectors, max(policy.neighbours(len(live)), policy.link_neighbours))
+    smoothed = smooth(vectors, policy.neighbours(len(live)), policy.smooth_floor, found)
     cut = 1.0 - policy.group_at
     if len(live) <= policy.exact_max:
         raw = fcluster(linkage(cosine_distances(smoothed), "average"), t=cut, criterion="distance")
@@ -251,6 +355,11 @@ def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
         groups = average_linkage(means, np.bincount(member_of_kept), cut)
         raw = np.full(len(live), -1, dtype=np.int64)
         raw[kept] = groups[member_of_kept]
+    if policy.link_neighbours:
+        ids, counts = np.unique(raw, return_counts=True)
+        single = np.isin(raw, ids[counts < policy.min_size])  # not a group yet: neither links nor joins
+        raw = join_linked(np.where(single | (raw < 0), -1, raw), _links_of(found, raw, policy))
+        raw[single] = raw.max(initial=-1) + 1 + np.arange(int(single.sum()))
     ids, counts = np.unique(raw, return_counts=True)
     kept_ids = [
         i

@@ -16,8 +16,10 @@ from bot.themes.grouping import (
     average_linkage,
     cosine_distances,
     group,
+    join_linked,
     micro_groups,
     nearest,
+    nearest_neighbours,
     normalize,
     representative,
 )
@@ -113,6 +115,45 @@ def test_groups_link_as_their_lines_would() -> None:
     assert ours[0] == ours[1] != ours[2]
     assert same_partition(ours[[0] * 50 + [1, 2]], theirs)
     assert len(set(average_linkage(np.vstack([a, b, c]), np.ones(3), 0.28).tolist())) == 1
+
+
+def test_joining_by_links_makes_two_halves_of_one_crowd_one_group_and_keeps_two_crowds_apart() -> None:
+    rng = np.random.default_rng(7)
+    a, b = normalize(rng.standard_normal((2, 32)))
+    crowd = around(a, 40, 0.1, rng)
+    other = around(normalize(a + 0.8 * b)[0], 30, 0.1, rng)  # close by (means 0.78 alike), but its own
+    vectors = np.vstack([crowd, other])
+    halves = np.r_[np.tile([0, 1], 20), np.full(30, 2)]  # the crowd split down the middle, as a linkage might
+    top, _ = nearest_neighbours(vectors, 20)
+    joined = join_linked(halves, top)
+    assert joined[:40].tolist() == [0] * 40
+    assert joined[40:].tolist() == [1] * 30
+    # The pool stays the pool, and a neighbour marked -1 is no link.
+    assert join_linked(np.r_[halves[:-1], -1], top)[-1] == -1
+    assert join_linked(halves, np.full_like(top, -1)).tolist() == halves.tolist()
+
+
+def test_a_part_worded_apart_joins_its_theme_and_a_lone_small_theme_stays() -> None:
+    # A crowd of 30, and 4 lines that say the same thing another way: alike among themselves, 0.65
+    # like the crowd, under the cut, so the linkage keeps them apart; their neighbours beyond each
+    # other are all in the crowd, so the second pass joins them. Three lines about something else,
+    # with nothing close to them, stay a theme of their own.
+    rng = np.random.default_rng(8)
+    a, b, c, d = normalize(rng.standard_normal((4, 48)))
+    crowd = around(a, 30, 0.04, rng)
+    reworded = around(normalize(0.65 * a + np.sqrt(1 - 0.65**2) * b)[0], 4, 0.04, rng)
+    lone = around(c, 3, 0.04, rng)
+    far = around(d, 30, 0.04, rng)
+    vectors = np.vstack([crowd, reworded, lone, far])
+    before = group(vectors, POLICY)
+    assert before[30] != before[0]  # the linkage alone splits the theme
+    after = group(vectors, GroupingPolicy(join_at=0.6, group_at=0.72, link_neighbours=30))
+    assert len(set(after[:34].tolist())) == 1 and after[0] >= 0
+    assert len({after[0], after[34], after[37]}) == 3 and (after[34:37] == after[34]).all()
+    assert (after[37:] == after[37]).all()
+    # The same through micro-groups (a large workspace).
+    micro = GroupingPolicy(join_at=0.6, group_at=0.72, link_neighbours=30, exact_max=50)
+    assert group(vectors, micro).tolist() == after.tolist()
 
 
 def test_micro_groups_are_tight_complete_and_repeatable() -> None:
