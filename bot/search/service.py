@@ -1,0 +1,205 @@
+"""The search: one workspace's interviews that match, best first (ties: the newest call first), one
+page at a time, with the matching words marked (query.MARK_START / MARK_END) in short excerpts.
+
+SQLite ranks with FTS5's bm25() and cuts excerpts with snippet(); PostgreSQL ranks with ts_rank() over
+a tsvector behind a GIN index and cuts them with ts_headline(). Either way every value typed is a bound
+parameter, and every query is scoped by team_id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session, selectinload
+
+from bot.accounts.names import find_account
+from bot.search.query import MARK_END, MARK_START, SearchQuery, fts5_match
+from storage.models import Interview, InterviewKind
+
+PAGE_SIZE = 10
+PAGES_MAX = 100  # 1,000 results: past that, narrow the search
+# The searched fields, in the order the index holds them and results show them.
+FIELDS = ("pains", "requests", "quotes", "interpretation", "closing_answer", "notes")
+# bm25 weights of the fields (pains, requests and quotes count most), as PostgreSQL's A, B and C.
+_SQLITE_WEIGHTS = "0, 0, 0, 1.0, 1.0, 1.0, 0.4, 0.4, 0.2"
+_SNIPPET_TOKENS = 16
+_HEADLINE = (
+    f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=20, MinWords=6, ShortWord=2, "
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+@dataclass(frozen=True)
+class Found:
+    interview_id: int
+    account: str
+    kind: InterviewKind
+    held_on: date
+    logged_by: str
+    # (field, excerpt with the matching words marked), for the fields that matched, in FIELDS order.
+    excerpts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    query: SearchQuery
+    page: int
+    found: list[Found]
+    has_next: bool
+    unknown_accounts: tuple[str, ...] = ()
+
+
+def search_interviews(*, session: Session, team_id: str, query: SearchQuery, page: int = 0) -> SearchPage:
+    """Page `page` (from 0) of the interviews of `team_id` matching `query`."""
+    page = max(0, min(page, PAGES_MAX - 1))
+    account_ids: list[int] = []
+    unknown: list[str] = []
+    for name in query.accounts:
+        account = find_account(session=session, team_id=team_id, name=name)
+        if account is None:
+            unknown.append(name)
+        else:
+            account_ids.append(account.id)
+    if query.empty or (query.accounts and not account_ids):
+        return SearchPage(query, page, [], False, tuple(unknown))
+    offset, limit = page * PAGE_SIZE, PAGE_SIZE + 1  # one more: is there a next page?
+    if not query.terms:
+        ranked = _newest(session, team_id, account_ids, offset, limit)
+        excerpts: dict[int, tuple[tuple[str, str], ...]] = {}
+    elif session.get_bind().dialect.name == "sqlite":
+        ranked = _sqlite_ranked(session, team_id, query, account_ids, offset, limit)
+        excerpts = _sqlite_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
+    else:
+        ranked = _postgres_ranked(session, team_id, query, account_ids, offset, limit)
+        excerpts = _postgres_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
+    shown = ranked[:PAGE_SIZE]
+    interviews = {
+        i.id: i
+        for i in session.scalars(
+            select(Interview)
+            .where(Interview.team_id == team_id, Interview.id.in_(shown))
+            .options(selectinload(Interview.account))
+        )
+    }
+    found = [
+        Found(
+            interview_id=i.id,
+            account=i.account.name,
+            kind=i.kind,
+            held_on=i.held_on,
+            logged_by=i.logged_by,
+            excerpts=excerpts.get(i.id, ()),
+        )
+        for i in (interviews.get(n) for n in shown)
+        if i is not None
+    ]
+    has_next = len(ranked) > PAGE_SIZE and page + 1 < PAGES_MAX
+    return SearchPage(query, page, found, has_next, tuple(unknown))
+
+
+def _newest(session: Session, team_id: str, account_ids: list[int], offset: int, limit: int) -> list[int]:
+    stmt = (
+        select(Interview.id)
+        .where(Interview.team_id == team_id, Interview.account_id.in_(account_ids))
+        .order_by(Interview.held_on.desc(), Interview.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def _marked(pairs: list[tuple[str, str | None]]) -> tuple[tuple[str, str], ...]:
+    """The fields whose excerpt holds a match (an excerpt of a field that did not match has no mark)."""
+    return tuple((f, e) for f, e in pairs if e and MARK_START in e)
+
+
+# SQLite ------------------------------------------------------------------------------------------
+
+
+def _sqlite_ranked(
+    session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
+) -> list[int]:
+    accounts = " AND account_id IN :accounts" if account_ids else ""
+    stmt = text(
+        "SELECT rowid FROM interview_search WHERE interview_search MATCH :match AND team_id = :team"
+        f"{accounts} ORDER BY bm25(interview_search, {_SQLITE_WEIGHTS}), held_on DESC, rowid DESC"
+        " LIMIT :limit OFFSET :offset"
+    )
+    params: dict[str, object] = {
+        "match": fts5_match(query),
+        "team": team_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    if account_ids:
+        stmt = stmt.bindparams(bindparam("accounts", expanding=True))
+        params["accounts"] = account_ids
+    return [row[0] for row in session.execute(stmt, params)]
+
+
+def _sqlite_excerpts(
+    session: Session, team_id: str, query: SearchQuery, ids: list[int]
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    if not ids:
+        return {}
+    # Columns 0-2 are team_id, account_id, held_on; the searched fields follow. Cut for this page only.
+    snippets = ", ".join(
+        f"snippet(interview_search, {3 + n}, char(2), char(3), '…', {_SNIPPET_TOKENS})"
+        for n in range(len(FIELDS))
+    )
+    stmt = text(
+        f"SELECT rowid, {snippets} FROM interview_search WHERE interview_search MATCH :match"
+        " AND team_id = :team AND rowid IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    rows = session.execute(stmt, {"match": fts5_match(query), "team": team_id, "ids": ids})
+    return {row[0]: _marked(list(zip(FIELDS, row[1:], strict=True))) for row in rows}
+
+
+# PostgreSQL --------------------------------------------------------------------------------------
+
+
+def _tsquery(query: SearchQuery) -> tuple[str, dict[str, object]]:
+    """All terms must match: plainto_tsquery for a word, phraseto_tsquery for a phrase, each bound."""
+    parts, params = [], {}
+    for n, word in enumerate(query.words):
+        parts.append(f"plainto_tsquery('english', :w{n})")
+        params[f"w{n}"] = word
+    for n, phrase in enumerate(query.phrases):
+        parts.append(f"phraseto_tsquery('english', :p{n})")
+        params[f"p{n}"] = phrase
+    return " && ".join(parts), params
+
+
+def _postgres_ranked(
+    session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
+) -> list[int]:
+    tsquery, params = _tsquery(query)
+    accounts = " AND s.account_id IN :accounts" if account_ids else ""
+    stmt = text(
+        f"SELECT s.interview_id FROM interview_search s, (SELECT {tsquery} AS query) AS q"
+        f" WHERE s.team_id = :team AND s.document @@ q.query{accounts}"
+        " ORDER BY ts_rank(s.document, q.query) DESC, s.held_on DESC, s.interview_id DESC"
+        " LIMIT :limit OFFSET :offset"
+    )
+    params |= {"team": team_id, "limit": limit, "offset": offset}
+    if account_ids:
+        stmt = stmt.bindparams(bindparam("accounts", expanding=True))
+        params["accounts"] = account_ids
+    return [row[0] for row in session.execute(stmt, params)]
+
+
+def _postgres_excerpts(
+    session: Session, team_id: str, query: SearchQuery, ids: list[int]
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    if not ids:
+        return {}
+    tsquery, params = _tsquery(query)
+    headlines = ", ".join(f"ts_headline('english', s.{f}, q.query, :options)" for f in FIELDS)
+    stmt = text(
+        f"SELECT s.interview_id, {headlines} FROM interview_search s, (SELECT {tsquery} AS query) AS q"
+        " WHERE s.team_id = :team AND s.interview_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    rows = session.execute(stmt, params | {"team": team_id, "ids": ids, "options": _HEADLINE})
+    return {row[0]: _marked(list(zip(FIELDS, row[1:], strict=True))) for row in rows}
