@@ -20,6 +20,9 @@ from storage.models import Interview, InterviewKind
 
 PAGE_SIZE = 10
 PAGES_MAX = 100  # 1,000 results: past that, narrow the search
+# A word found in more interviews than this ranks the latest this many of them (the latest logged), so a
+# search costs the same at 10,000 interviews as at 1,000,000; more words, a phrase or account: narrow it.
+CANDIDATES = 2000
 # The searched fields, in the order the index holds them and results show them.
 FIELDS = ("pains", "requests", "quotes", "interpretation", "closing_answer", "notes")
 # bm25 weights of the fields (pains, requests and quotes count most), as PostgreSQL's A, B and C.
@@ -75,14 +78,12 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
         ranked = _postgres_ranked(session, team_id, query, account_ids, offset, limit)
         excerpts = _postgres_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
     shown = ranked[:PAGE_SIZE]
-    interviews = {
-        i.id: i
-        for i in session.scalars(
-            select(Interview)
-            .where(Interview.team_id == team_id, Interview.id.in_(shown))
-            .options(selectinload(Interview.account))
-        )
-    }
+    # By id alone, so SQLite seeks the ten rows instead of walking the workspace's index; the ids came
+    # from a search scoped to the workspace, and the workspace is checked again here.
+    loaded = session.scalars(
+        select(Interview).where(Interview.id.in_(shown)).options(selectinload(Interview.account))
+    )
+    interviews = {i.id: i for i in loaded if i.team_id == team_id}
     found = [
         Found(
             interview_id=i.id,
@@ -122,14 +123,18 @@ def _sqlite_ranked(
     session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
 ) -> list[int]:
     accounts = " AND account_id IN :accounts" if account_ids else ""
+    # FTS5 walks a term's rows by rowid, newest first, and stops at CANDIDATES: bm25 ranks only those.
     stmt = text(
-        "SELECT rowid FROM interview_search WHERE interview_search MATCH :match AND team_id = :team"
-        f"{accounts} ORDER BY bm25(interview_search, {_SQLITE_WEIGHTS}), held_on DESC, rowid DESC"
-        " LIMIT :limit OFFSET :offset"
+        "SELECT id FROM ("
+        f" SELECT rowid AS id, bm25(interview_search, {_SQLITE_WEIGHTS}) AS rank, held_on"
+        " FROM interview_search WHERE interview_search MATCH :match AND team_id = :team"
+        f"{accounts} ORDER BY rowid DESC LIMIT :candidates"
+        ") ORDER BY rank, held_on DESC, id DESC LIMIT :limit OFFSET :offset"
     )
     params: dict[str, object] = {
         "match": fts5_match(query),
         "team": team_id,
+        "candidates": CANDIDATES,
         "limit": limit,
         "offset": offset,
     }
@@ -176,14 +181,18 @@ def _postgres_ranked(
     session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
 ) -> list[int]:
     tsquery, params = _tsquery(query)
-    accounts = " AND s.account_id IN :accounts" if account_ids else ""
+    accounts = " AND account_id IN :accounts" if account_ids else ""
+    # The query is written out (not a joined subquery) so the planner sees how common its words are: a
+    # rare word goes through the GIN index, a common one walks (team_id, interview_id) newest first and
+    # stops at CANDIDATES. ts_rank ranks only those.
     stmt = text(
-        f"SELECT s.interview_id FROM interview_search s, (SELECT {tsquery} AS query) AS q"
-        f" WHERE s.team_id = :team AND s.document @@ q.query{accounts}"
-        " ORDER BY ts_rank(s.document, q.query) DESC, s.held_on DESC, s.interview_id DESC"
-        " LIMIT :limit OFFSET :offset"
+        "SELECT interview_id FROM ("
+        f" SELECT interview_id, ts_rank(document, {tsquery}) AS rank, held_on FROM interview_search"
+        f" WHERE team_id = :team AND document @@ ({tsquery}){accounts}"
+        " ORDER BY interview_id DESC LIMIT :candidates"
+        ") AS c ORDER BY rank DESC, held_on DESC, interview_id DESC LIMIT :limit OFFSET :offset"
     )
-    params |= {"team": team_id, "limit": limit, "offset": offset}
+    params |= {"team": team_id, "candidates": CANDIDATES, "limit": limit, "offset": offset}
     if account_ids:
         stmt = stmt.bindparams(bindparam("accounts", expanding=True))
         params["accounts"] = account_ids

@@ -105,6 +105,10 @@ def _postgres_upgrade() -> None:
         + f", document tsvector GENERATED ALWAYS AS ({document}) STORED)"
     )
     op.execute("CREATE INDEX ix_interview_search_document ON interview_search USING gin (document)")
+    # A common word's latest matches, newest first, without reading all of them (bot/search/service.py).
+    op.execute(
+        "CREATE INDEX ix_interview_search_team_id_interview_id ON interview_search (team_id, interview_id)"
+    )
     op.execute(f"INSERT INTO interview_search (interview_id, {COLUMNS}) {_row_select(None, sqlite=False)}")
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS.split(", "))
     op.execute(
