@@ -22,7 +22,7 @@ PAGE_SIZE = 10
 PAGES_MAX = 100  # 1,000 results: past that, narrow the search
 # A word found in more interviews than this ranks the latest this many of them (the latest logged), so a
 # search costs the same at 10,000 interviews as at 1,000,000; more words, a phrase or account: narrow it.
-CANDIDATES = 2000
+CANDIDATES = 1000
 # The searched fields, in the order the index holds them and results show them.
 FIELDS = ("pains", "requests", "quotes", "interpretation", "closing_answer", "notes")
 # bm25 weights of the fields (pains, requests and quotes count most), as PostgreSQL's A, B and C.
@@ -154,12 +154,16 @@ def _sqlite_excerpts(
         f"snippet(interview_search, {3 + n}, char(2), char(3), '…', {_SNIPPET_TOKENS})"
         for n in range(len(FIELDS))
     )
+    # One row at a time: FTS5 seeks a rowid it is given (it would walk every match for an IN list).
     stmt = text(
         f"SELECT rowid, {snippets} FROM interview_search WHERE interview_search MATCH :match"
-        " AND team_id = :team AND rowid IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
-    rows = session.execute(stmt, {"match": fts5_match(query), "team": team_id, "ids": ids})
-    return {row[0]: _marked(list(zip(FIELDS, row[1:], strict=True))) for row in rows}
+        " AND rowid = :id AND team_id = :team"
+    )
+    match, out = fts5_match(query), {}
+    for interview_id in ids:
+        for row in session.execute(stmt, {"match": match, "team": team_id, "id": interview_id}):
+            out[row[0]] = _marked(list(zip(FIELDS, row[1:], strict=True)))
+    return out
 
 
 # PostgreSQL --------------------------------------------------------------------------------------
