@@ -26,7 +26,7 @@ CANDIDATES = 1000
 # The searched fields, in the order the index holds them and results show them.
 FIELDS = ("pains", "requests", "quotes", "interpretation", "closing_answer", "notes")
 # bm25 weights of the fields (pains, requests and quotes count most), as PostgreSQL's A, B and C.
-_SQLITE_WEIGHTS = "0, 0, 0, 1.0, 1.0, 1.0, 0.4, 0.4, 0.2"
+_SQLITE_WEIGHTS = "0, 0, 0, 0, 1.0, 1.0, 1.0, 0.4, 0.4, 0.2"
 _SNIPPET_TOKENS = 16
 _HEADLINE = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=20, MinWords=6, ShortWord=2, "
@@ -119,29 +119,41 @@ def _marked(pairs: list[tuple[str, str | None]]) -> tuple[tuple[str, str], ...]:
 # SQLite ------------------------------------------------------------------------------------------
 
 
+def _sqlite_match(team_id: str, query: SearchQuery, account_ids: list[int]) -> str:
+    """The terms, in the searched fields only, within the workspace (and accounts) as FTS5 itself
+    filters them: the `scope` column holds "<team_id> a<account_id>" as words. Reading team_id from
+    each matching row instead would cost a row read per match."""
+    team = '"' + team_id.replace('"', '""') + '"'
+    expr = f"scope : {team}"
+    if account_ids:
+        expr += " AND scope : (" + " OR ".join(f'"a{int(a)}"' for a in account_ids) + ")"
+    return f"{expr} AND {{{' '.join(FIELDS)}}} : ({fts5_match(query)})"
+
+
 def _sqlite_ranked(
     session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
 ) -> list[int]:
-    accounts = " AND account_id IN :accounts" if account_ids else ""
-    # FTS5 walks a term's rows by rowid, newest first, and stops at CANDIDATES: bm25 ranks only those.
+    # FTS5 walks the matches by rowid, newest first, and stops at CANDIDATES: bm25 ranks only those.
     stmt = text(
-        "SELECT id FROM ("
-        f" SELECT rowid AS id, bm25(interview_search, {_SQLITE_WEIGHTS}) AS rank, held_on"
-        " FROM interview_search WHERE interview_search MATCH :match AND team_id = :team"
-        f"{accounts} ORDER BY rowid DESC LIMIT :candidates"
-        ") ORDER BY rank, held_on DESC, id DESC LIMIT :limit OFFSET :offset"
+        f"SELECT rowid, bm25(interview_search, {_SQLITE_WEIGHTS}) FROM interview_search"
+        " WHERE interview_search MATCH :match ORDER BY rowid DESC LIMIT :candidates"
     )
-    params: dict[str, object] = {
-        "match": fts5_match(query),
-        "team": team_id,
-        "candidates": CANDIDATES,
-        "limit": limit,
-        "offset": offset,
-    }
-    if account_ids:
-        stmt = stmt.bindparams(bindparam("accounts", expanding=True))
-        params["accounts"] = account_ids
-    return [row[0] for row in session.execute(stmt, params)]
+    match = _sqlite_match(team_id, query, account_ids)
+    candidates = [
+        (row[0], row[1]) for row in session.execute(stmt, {"match": match, "candidates": CANDIDATES})
+    ]
+    candidates.sort(key=lambda c: (c[1], -c[0]))
+    window = candidates[offset : offset + limit]
+    # Ties are broken by the call's date, newest first: read for the tied rows only.
+    tied_ranks = {r for _, r in window}
+    tied = [i for i, r in candidates if r in tied_ranks]
+    if len(tied) > len(window) or len(tied_ranks) < len(window):
+        held = dict(
+            session.execute(select(Interview.id, Interview.held_on).where(Interview.id.in_(tied))).all()
+        )
+        candidates.sort(key=lambda c: (c[1], -(held.get(c[0]) or date.min).toordinal(), -c[0]))
+        window = candidates[offset : offset + limit]
+    return [i for i, _ in window]
 
 
 def _sqlite_excerpts(
@@ -149,9 +161,9 @@ def _sqlite_excerpts(
 ) -> dict[int, tuple[tuple[str, str], ...]]:
     if not ids:
         return {}
-    # Columns 0-2 are team_id, account_id, held_on; the searched fields follow. Cut for this page only.
+    # Columns 0-3 are team_id, account_id, held_on, scope; the searched fields follow. This page only.
     snippets = ", ".join(
-        f"snippet(interview_search, {3 + n}, char(2), char(3), '…', {_SNIPPET_TOKENS})"
+        f"snippet(interview_search, {4 + n}, char(2), char(3), '…', {_SNIPPET_TOKENS})"
         for n in range(len(FIELDS))
     )
     # One row at a time: FTS5 seeks a rowid it is given (it would walk every match for an IN list).
@@ -159,7 +171,7 @@ def _sqlite_excerpts(
         f"SELECT rowid, {snippets} FROM interview_search WHERE interview_search MATCH :match"
         " AND rowid = :id AND team_id = :team"
     )
-    match, out = fts5_match(query), {}
+    match, out = _sqlite_match(team_id, query, []), {}
     for interview_id in ids:
         for row in session.execute(stmt, {"match": match, "team": team_id, "id": interview_id}):
             out[row[0]] = _marked(list(zip(FIELDS, row[1:], strict=True)))

@@ -42,29 +42,33 @@ def _lines(table: str, *, sqlite: bool) -> str:
 
 
 def _row_select(key: str | None, *, sqlite: bool) -> str:
-    """The search row of interview `key` (nothing when it is gone), or of every interview."""
+    """The search row of interview `key` (nothing when it is gone), or of every interview. SQLite's
+    also holds `scope`: the workspace and the account as words, so that FTS5 itself keeps to them."""
     fields = [_lines(LINE_TABLES[f], sqlite=sqlite) for f in ("pains", "requests", "quotes")]
     fields += [_clean(f"i.{f}", sqlite=sqlite) for f in OWN_FIELDS]
+    scope = "i.team_id || ' a' || i.account_id, " if sqlite else ""
     where = f" WHERE i.id = {key}" if key else ""
-    return f"SELECT i.id, i.team_id, i.account_id, i.held_on, {', '.join(fields)} FROM interviews i{where}"
+    columns = f"i.id, i.team_id, i.account_id, i.held_on, {scope}{', '.join(fields)}"
+    return f"SELECT {columns} FROM interviews i{where}"
 
 
 COLUMNS = "team_id, account_id, held_on, " + ", ".join(FIELDS)
+SQLITE_COLUMNS = "team_id, account_id, held_on, scope, " + ", ".join(FIELDS)
 
 
 def _sqlite_upgrade() -> None:
     op.execute(
         "CREATE VIRTUAL TABLE interview_search USING fts5("
-        "team_id UNINDEXED, account_id UNINDEXED, held_on UNINDEXED, "
+        "team_id UNINDEXED, account_id UNINDEXED, held_on UNINDEXED, scope, "
         + ", ".join(FIELDS)
         + ", tokenize = 'porter unicode61 remove_diacritics 2')"
     )
-    op.execute(f"INSERT INTO interview_search (rowid, {COLUMNS}) {_row_select(None, sqlite=True)}")
+    op.execute(f"INSERT INTO interview_search (rowid, {SQLITE_COLUMNS}) {_row_select(None, sqlite=True)}")
 
     def refresh(key: str) -> str:
         return (
             f"DELETE FROM interview_search WHERE rowid = {key}; "
-            f"INSERT INTO interview_search (rowid, {COLUMNS}) {_row_select(key, sqlite=True)};"
+            f"INSERT INTO interview_search (rowid, {SQLITE_COLUMNS}) {_row_select(key, sqlite=True)};"
         )
 
     watched = "team_id, account_id, held_on, interpretation, closing_answer, notes"
