@@ -156,3 +156,68 @@ def test_0007_gives_existing_lines_their_account_and_themes_their_count(empty_da
         assert [str(d) for d in last_held] == ["2026-11-20", "2026-11-20"]
     finally:
         db.dispose()
+
+
+def test_0011_indexes_existing_interviews_and_its_triggers_exist_at_head(empty_database_url: str) -> None:
+    """Interviews logged before search existed are found; and the triggers that keep the index in step
+    are there at head (a later batch migration that copies one of their tables would drop them)."""
+    from sqlalchemy import text
+
+    from bot.search.query import parse_query
+    from bot.search.service import search_interviews
+
+    db = Database(empty_database_url)
+    try:
+        upgrade(db, "0010")
+        with db.engine.begin() as conn:
+            for team in ("T1", "T2"):
+                conn.execute(
+                    text(
+                        "INSERT INTO accounts (team_id, name, normalized_name, created_at) "
+                        "VALUES (:team, 'Acme', 'acme', CURRENT_TIMESTAMP)"
+                    ),
+                    {"team": team},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO interviews (team_id, account_id, kind, held_on, logged_by, logged_at,"
+                        " recording_permission, thank_you_sent, notes) SELECT team_id, id, 'discovery',"
+                        " '2026-11-20', 'U1', CURRENT_TIMESTAMP, false, false, :notes FROM accounts"
+                        " WHERE team_id = :team"
+                    ),
+                    {"team": team, "notes": "Renewal at risk \x02forged\x03"},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO quotes (team_id, interview_id, position, text) SELECT team_id, id, 0,"
+                        " 'We reconcile invoices by hand' FROM interviews WHERE team_id = :team"
+                    ),
+                    {"team": team},
+                )
+        upgrade(db)
+        with db.read() as session:
+            found = search_interviews(session=session, team_id="T1", query=parse_query("invoices"))
+            forged = search_interviews(session=session, team_id="T1", query=parse_query("renewal"))
+        assert len(found.found) == 1 and found.found[0].excerpts[0][0] == "quotes"
+        # Control characters stored by an old writer never reach the index: no forged mark.
+        ((_, excerpt),) = forged.found[0].excerpts
+        assert excerpt.count("\x02") == 1 and "forged" in excerpt and "\x02forged" not in excerpt
+        with db.engine.connect() as conn:
+            if db.backend == "sqlite":
+                names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+            else:
+                names = conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars()
+            triggers = set(names)
+        expected = (
+            {"interview_search_ai", "interview_search_au", "interview_search_ad"}
+            | {
+                f"{t}_search_{s}"
+                for t in ("pains", "customer_requests", "quotes")
+                for s in ("ai", "au", "ad")
+            }
+            if db.backend == "sqlite"
+            else {"interview_search_aiu", "pains_search", "customer_requests_search", "quotes_search"}
+        )
+        assert expected <= triggers
+    finally:
+        db.dispose()
