@@ -121,8 +121,7 @@ def _marked(pairs: list[tuple[str, str | None]]) -> tuple[tuple[str, str], ...]:
 
 def _sqlite_match(team_id: str, query: SearchQuery, account_ids: list[int]) -> str:
     """The terms, in the searched fields only, within the workspace (and accounts) as FTS5 itself
-    filters them: the `scope` column holds "<team_id> a<account_id>" as words. Reading team_id from
-    each matching row instead would cost a row read per match."""
+    filters them: the `scope` column holds "<team_id> a<account_id>" as words."""
     team = '"' + team_id.replace('"', '""') + '"'
     expr = f"scope : {team}"
     if account_ids:
@@ -133,15 +132,22 @@ def _sqlite_match(team_id: str, query: SearchQuery, account_ids: list[int]) -> s
 def _sqlite_ranked(
     session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
 ) -> list[int]:
-    # FTS5 walks the matches by rowid, newest first, and stops at CANDIDATES: bm25 ranks only those.
+    # FTS5 walks the matches by rowid, newest first, and stops at CANDIDATES: bm25 ranks only those. The
+    # workspace (and accounts) are checked on interviews by primary key: cheaper than reading each
+    # match's stored text, and kept out of the MATCH, since bm25 counts every phrase's rows in all.
+    accounts = " AND i.account_id IN :accounts" if account_ids else ""
     stmt = text(
-        f"SELECT rowid, bm25(interview_search, {_SQLITE_WEIGHTS}) FROM interview_search"
-        " WHERE interview_search MATCH :match ORDER BY rowid DESC LIMIT :candidates"
+        f"SELECT s.rowid, bm25(interview_search, {_SQLITE_WEIGHTS}) FROM interview_search AS s"
+        " JOIN interviews AS i ON i.id = s.rowid"
+        f" WHERE interview_search MATCH :match AND i.team_id = :team{accounts}"
+        " ORDER BY s.rowid DESC LIMIT :candidates"
     )
-    match = _sqlite_match(team_id, query, account_ids)
-    candidates = [
-        (row[0], row[1]) for row in session.execute(stmt, {"match": match, "candidates": CANDIDATES})
-    ]
+    match = f"{{{' '.join(FIELDS)}}} : ({fts5_match(query)})"
+    params: dict[str, object] = {"match": match, "team": team_id, "candidates": CANDIDATES}
+    if account_ids:
+        stmt = stmt.bindparams(bindparam("accounts", expanding=True))
+        params["accounts"] = account_ids
+    candidates = [(row[0], row[1]) for row in session.execute(stmt, params)]
     candidates.sort(key=lambda c: (c[1], -c[0]))
     window = candidates[offset : offset + limit]
     # Ties are broken by the call's date, newest first: read for the tied rows only.
