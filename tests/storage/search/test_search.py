@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from bot.capture.interviews import InterviewDraft, log_interview, write_summary
@@ -190,3 +192,25 @@ def test_typed_search_syntax_is_only_words(database: Database) -> None:
         search(database, typed)  # never a syntax error
     assert ids(database, "broken:") == [found]
     assert ids(database, "(csv)") == [found]
+
+
+SYNTAX = st.sampled_from(
+    ['"', "“", "*", "NEAR", "NEAR(", "-", ":", "(", ")", "AND", "OR", "NOT", "^", "{", "}"]
+)
+TYPED = st.lists(
+    SYNTAX | st.text(max_size=10) | st.sampled_from(["account:", "scope:", "pains:", "T2"]), max_size=8
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(typed=TYPED.map(" ".join))
+def test_whatever_is_typed_the_search_answers_and_stays_in_its_workspace(
+    database: Database, typed: str
+) -> None:
+    if not ids(database, "seeded"):
+        log(database, pains="seeded: near the export (csv) - broken")
+        log(database, team_id="T2", pains="seeded: near the export (csv) - broken")
+    with database.read() as session:
+        ours = set(session.scalars(select(Interview.id).where(Interview.team_id == "T1")))
+    assert {f.interview_id for f in search(database, typed).found} <= ours
+    assert search(database, typed, team_id="T3").found == []
