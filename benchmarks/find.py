@@ -2,6 +2,7 @@
 
     python -m benchmarks.find --part export [--interviews 100000]   # peak RSS of `interview-bot export`
     python -m benchmarks.find --part import [--rows 10000]          # time of `interview-bot import`
+    python -m benchmarks.find --part search [--backend sqlite]      # benchmarks/find_search.py
 
 export: a workspace of N made-up interviews (two pains, a request, a quote, a follow-up each) is written
 straight into a scratch SQLite database; then `interview-bot export` runs in a child process, its CSV
@@ -285,6 +286,10 @@ PARTS: dict[str, Callable[[argparse.Namespace], dict[str, Any]]] = {
 
 
 def main() -> int:
+    if sys.argv[1:3] == ["--part", "search"]:  # its own options: benchmarks/find_search.py
+        from benchmarks.find_search import main as search
+
+        return search()
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

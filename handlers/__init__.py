@@ -6,7 +6,18 @@ from slack_bolt import App
 
 
 def register_all(app: App) -> None:
-    from handlers import commands, digest, home, log_modal, reminders, schedule, settings, shortcuts, themes
+    from handlers import (
+        commands,
+        digest,
+        home,
+        log_modal,
+        reminders,
+        schedule,
+        search,
+        settings,
+        shortcuts,
+        themes,
+    )
 
     commands.register(app)
     log_modal.register(app)
@@ -16,4 +27,5 @@ def register_all(app: App) -> None:
     settings.register(app)
     schedule.register(app)
     themes.register(app)
+    search.register(app)
     digest.register(app)

@@ -17,6 +17,7 @@ from handlers.digest import digest_command
 from handlers.exchange import export_command
 from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule
+from handlers.search import search_command
 from handlers.settings import open_settings
 from handlers.themes import open_themes
 from handlers.views.account import account_timeline_message, unknown_account_message
@@ -101,6 +102,8 @@ def answer_subcommand(
             digest_command(ack=ack, respond=respond, text=raw_rest, command=command, actor=actor, deps=deps)
         case "export":
             export_command(ack=ack, text=rest, actor=actor, deps=deps)
+        case "search":
+            search_command(ack=ack, text=rest, actor=actor, deps=deps)
         case "themes":
             open_themes(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "" | "help":

@@ -7,6 +7,7 @@ from alembic import context
 from bot.settings import load_database_url
 from storage.db import make_engine
 from storage.models import Base, UTCDateTime
+from storage.search_index import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -25,6 +26,7 @@ def _configure(**kwargs: object) -> None:
         render_item=_render_item,
         render_as_batch=True,  # SQLite can only ALTER through table copies
         compare_type=True,
+        include_object=include_object,  # the search index is made by hand (FTS5, a tsvector)
         **kwargs,
     )
 

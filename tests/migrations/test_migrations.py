@@ -15,12 +15,16 @@ from sqlalchemy import inspect
 from storage.db import Database
 from storage.migrate import alembic_config, current_revision, downgrade, upgrade
 from storage.models import Base
+from storage.search_index import include_object, is_search_index
 
-APP_TABLES = {t.name for t in Base.metadata.sorted_tables}
+APP_TABLES = {t.name for t in Base.metadata.sorted_tables} | {"interview_search"}
 
 
 def tables(db: Database) -> set[str]:
-    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    """The app's tables; the search index (an FTS5 table and its shadows, or a plain table) is counted
+    as one, `interview_search`."""
+    names = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+    return {("interview_search" if is_search_index(n) else n) for n in names}
 
 
 def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
@@ -44,7 +48,9 @@ def test_models_and_migrations_do_not_drift(empty_database_url: str) -> None:
     try:
         upgrade(db)
         with db.engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+            context = MigrationContext.configure(
+                conn, opts={"compare_type": True, "render_as_batch": True, "include_object": include_object}
+            )
             diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ; write a migration: {diff}"
     finally:
@@ -148,5 +154,70 @@ def test_0007_gives_existing_lines_their_account_and_themes_their_count(empty_da
         assert [tuple(r) for r in requests] == [(2,)]
         assert accounts == {1: 2, 2: 1}
         assert [str(d) for d in last_held] == ["2026-11-20", "2026-11-20"]
+    finally:
+        db.dispose()
+
+
+def test_0011_indexes_existing_interviews_and_its_triggers_exist_at_head(empty_database_url: str) -> None:
+    """Interviews logged before search existed are found; and the triggers that keep the index in step
+    are there at head (a later batch migration that copies one of their tables would drop them)."""
+    from sqlalchemy import text
+
+    from bot.search.query import parse_query
+    from bot.search.service import search_interviews
+
+    db = Database(empty_database_url)
+    try:
+        upgrade(db, "0010")
+        with db.engine.begin() as conn:
+            for team in ("T1", "T2"):
+                conn.execute(
+                    text(
+                        "INSERT INTO accounts (team_id, name, normalized_name, created_at) "
+                        "VALUES (:team, 'Acme', 'acme', CURRENT_TIMESTAMP)"
+                    ),
+                    {"team": team},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO interviews (team_id, account_id, kind, held_on, logged_by, logged_at,"
+                        " recording_permission, thank_you_sent, notes) SELECT team_id, id, 'discovery',"
+                        " '2026-11-20', 'U1', CURRENT_TIMESTAMP, false, false, :notes FROM accounts"
+                        " WHERE team_id = :team"
+                    ),
+                    {"team": team, "notes": "Renewal at risk \x02forged\x03"},
+                )
+                conn.execute(
+                    text(
+                        "INSERT INTO quotes (team_id, interview_id, position, text) SELECT team_id, id, 0,"
+                        " 'We reconcile invoices by hand' FROM interviews WHERE team_id = :team"
+                    ),
+                    {"team": team},
+                )
+        upgrade(db)
+        with db.read() as session:
+            found = search_interviews(session=session, team_id="T1", query=parse_query("invoices"))
+            forged = search_interviews(session=session, team_id="T1", query=parse_query("renewal"))
+        assert len(found.found) == 1 and found.found[0].excerpts[0][0] == "quotes"
+        # Control characters stored by an old writer never reach the index: no forged mark.
+        ((_, excerpt),) = forged.found[0].excerpts
+        assert excerpt.count("\x02") == 1 and "forged" in excerpt and "\x02forged" not in excerpt
+        with db.engine.connect() as conn:
+            if db.backend == "sqlite":
+                names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+            else:
+                names = conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")).scalars()
+            triggers = set(names)
+        expected = (
+            {"interview_search_ai", "interview_search_au", "interview_search_ad"}
+            | {
+                f"{t}_search_{s}"
+                for t in ("pains", "customer_requests", "quotes")
+                for s in ("ai", "au", "ad")
+            }
+            if db.backend == "sqlite"
+            else {"interview_search_aiu", "pains_search", "customer_requests_search", "quotes_search"}
+        )
+        assert expected <= triggers
     finally:
         db.dispose()

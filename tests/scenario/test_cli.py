@@ -125,6 +125,7 @@ def test_migrate_alone(tmp_path: Path) -> None:
     from storage.db import Database
     from storage.migrate import alembic_config, current_revision
     from storage.models import Base
+    from storage.search_index import SEARCH_TABLE, is_search_index
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
     env = cli_env(DATABASE_URL=url)
@@ -133,12 +134,13 @@ def test_migrate_alone(tmp_path: Path) -> None:
     def schema() -> tuple[set[str], str | None]:
         db = Database(url)
         try:
-            return set(inspect(db.engine).get_table_names()), current_revision(db)
+            names = inspect(db.engine).get_table_names()
+            return {(SEARCH_TABLE if is_search_index(n) else n) for n in names}, current_revision(db)
         finally:
             db.dispose()
 
     assert run_cli("migrate", env=env).returncode == 0
-    expected = {t.name for t in Base.metadata.sorted_tables} | {"alembic_version"}
+    expected = {t.name for t in Base.metadata.sorted_tables} | {"alembic_version", SEARCH_TABLE}
     assert schema() == (expected, head)
     assert run_cli("migrate", env=env).returncode == 0  # at head already: nothing to do
     assert schema() == (expected, head)

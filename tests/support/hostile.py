@@ -27,6 +27,7 @@ from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
 from handlers.views.reminders import ReminderAction
 from handlers.views.schedule import ScheduleModal
+from handlers.views.search import SearchAction
 from handlers.views.settings import SettingsModal
 from handlers.views.summary import SummaryModal
 from handlers.views.themes import ThemesAction, ThemesView
@@ -37,6 +38,7 @@ ACTION_IDS = [
     *(a.value for a in ReminderAction),
     *(a.value for a in ThemesAction),
     *(a.value for a in InterviewAction),
+    *(a.value for a in SearchAction),
     *(a.value for a in Home),
     DigestModal.POST_NOW.value,
     DigestModal.EDIT.value,
@@ -54,6 +56,7 @@ CALLBACK_IDS = [
 ]
 SHORTCUT_IDS = [s.value for s in Shortcut] + ["not_a_shortcut_of_ours"]
 SUBCOMMANDS = ["", "help", "log", "log Acme", "list", "schedule", "settings", "themes", "digest"]
+SUBCOMMANDS += ['search "x', "search NEAR(*) account:", "search -a:b (c)"]
 SUBCOMMANDS += ["digest preview", "digest subscribe #x", "digest unsubscribe <#C1|x>", "payload"]
 KINDS = ["command", "block_actions", "view_submission", "block_suggestion", "shortcut", "message_action"]
 KINDS += ["event_callback", "url_verification"]

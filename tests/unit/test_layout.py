@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCE_PACKAGES = ("bot", "handlers", "storage")
 MAX_LINES = 400
 # bot/<word>/: the parts of the loop. They hold services and nothing of the platform that wires them.
-DOMAIN_PACKAGES = ("bot.accounts", "bot.capture", "bot.followups", "bot.outbox", "bot.themes")
+DOMAIN_PACKAGES = ("bot.accounts", "bot.capture", "bot.followups", "bot.outbox", "bot.search", "bot.themes")
 # The composition root: built from handlers and services, never imported by them.
 WIRING = ("bot.app", "bot.cli", "bot.server", "bot.scheduler", "bot.outbound", "bot.__main__")
 
