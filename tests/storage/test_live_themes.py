@@ -49,7 +49,8 @@ def drift(db: Database) -> tuple[int, int]:
 def test_a_small_workspace_is_regrouped_in_full_when_new_lines_came(
     database: Database, semantic: Embedder
 ) -> None:
-    keeper = seeded(database, semantic)
+    # A share of new lines never reached: only the workspace's size makes this regroup a full one.
+    keeper = seeded(database, semantic, replace(SCHEDULE, full_regroup_share=10.0))
     reports, logins = drift(database)
     with database.transaction() as session:
         rename(session=session, team_id="T1", theme_id=reports, name="Reporting is slow", by="U9", now=NOW)
@@ -101,3 +102,45 @@ def test_a_large_workspace_is_regrouped_in_full_once_a_tenth_more_lines_came(
     assert set(EXPORTS) in themes_of(database).values()
     with database.read() as session:
         assert session.scalar(select(ThemeUpkeep.rebuilt_lines)) == 12
+
+
+def test_a_regroup_labels_again_only_the_themes_whose_lines_changed(
+    database: Database, semantic: Embedder
+) -> None:
+    keeper = seeded(database, semantic)
+    logins = theme_id_of(database, LOGINS[0])
+    with database.transaction() as session:
+        session.execute(update(Pain).where(Pain.text == UNRELATED[0]).values(theme_id=logins))
+    for n, pain in enumerate(EXPORTS):
+        log(database, f"Exporter {n}", [pain])
+    # The logins lost a line of four, the exports are new; the reports, untouched, keep their label:
+    # regrouped at every tick, labels must not be worked out again (and flip) when nothing moved.
+    assert keeper.tick(NOW + timedelta(minutes=1))[("T1", ThemeKind.PAIN)].labelled == 2
+
+
+def test_the_digests_catch_up_and_the_tick_never_keep_a_workspace_at_once(
+    database: Database, semantic: Embedder
+) -> None:
+    # Both run in this process under one replica's name, which the lease cannot tell apart.
+    keeper = seeded(database, semantic)
+    log(database, "Exporter 0", [EXPORTS[0]])
+    lock = keeper._lock("T1", ThemeKind.PAIN)
+    with lock:  # the other thread is keeping the workspace now
+        assert keeper.tick(NOW + timedelta(minutes=1)) == {}
+        assert keeper.catch_up(team_id="T1", now=NOW + timedelta(minutes=1), wait=0) is False
+    assert keeper.catch_up(team_id="T1", now=NOW + timedelta(minutes=1), wait=0) is True
+    assert theme_id_of(database, EXPORTS[0]) is None  # placed: it waits in the pool, alone
+    with database.read() as session:
+        assert session.scalar(select(Pain.embedded_with).where(Pain.text == EXPORTS[0])) == semantic.name
+    # Nothing new came since: a no-op.
+    with database.read() as session:
+        before = (
+            session.scalar(select(ThemeUpkeep.lease_until)),
+            session.scalar(select(ThemeUpkeep.rebuilt_at)),
+        )
+    assert keeper.catch_up(team_id="T1", now=NOW + timedelta(minutes=2), wait=0) is True
+    with database.read() as session:
+        assert (
+            session.scalar(select(ThemeUpkeep.lease_until)),
+            session.scalar(select(ThemeUpkeep.rebuilt_at)),
+        ) == before
