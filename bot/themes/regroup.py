@@ -12,14 +12,14 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.themes import grouping
 from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
 from bot.themes.leases import upkeep_row
 from bot.themes.placement import UpkeepResult, live_themes, place
-from bot.themes.store import LINE_MODELS, Line, count_themes, live_conditions, new_theme, refresh
+from bot.themes.store import LINE_MODELS, count_themes, live_conditions, new_theme, refresh
 from storage.models import Theme, ThemeKind
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -156,39 +156,44 @@ def rebuild(
     model = LINE_MODELS[kind]
     partial = regrouping is not None and regrouping.method == embedder.name and regrouping.themes is not None
     result = UpkeepResult(rebuilt=not partial)
+    # Plain rows, not ORM objects, and only the changed lines written: this runs in the write
+    # transaction at every tick of a small workspace, and thousands of objects cost a second to track.
+    columns = (model.id, model.text, model.theme_id, model.placed_by)
+    scope: frozenset[int] | None = None
     if partial:
-        assert regrouping is not None and regrouping.themes is not None
-        scope: frozenset[int] | None = regrouping.themes
-        rows = sorted(
-            (r for q in _free_lines(model, team_id, embedder.name, scope, model) for r in session.scalars(q)),
-            key=lambda r: r.id,
-        )
+        assert regrouping is not None
+        scope = regrouping.themes
     else:
-        scope = None
-        rows = list(session.scalars(select(model).where(model.team_id == team_id).order_by(model.id)))
-        stale = [r for r in rows if r.embedded_with != embedder.name or r.embedding is None]
+        unusable = or_(
+            model.embedded_with.is_(None), model.embedded_with != embedder.name, model.embedding.is_(None)
+        )
+        stale = list(
+            session.scalars(select(model).where(model.team_id == team_id, unusable).order_by(model.id))
+        )
         if stale:
             for row, vector in zip(stale, embedder.embed([r.text for r in stale]), strict=True):
                 row.embedding, row.embedded_with = to_bytes(vector), embedder.name
             session.flush()
         result.embedded = len(stale)
+    rows = sorted(
+        (r for q in _free_lines(model, team_id, embedder.name, scope, *columns) for r in session.execute(q)),
+        key=lambda r: r.id,
+    )
     if regrouping is None or regrouping.method != embedder.name:
         regrouping = plan_regroup(
             session=session, team_id=team_id, kind=kind, embedder=embedder, progress=progress
         )
-    free = [r for r in rows if r.placed_by is None]
-    before = {r.id: r.theme_id for r in free}
-    late = [r for r in free if r.id not in regrouping.labels]
-    groups: dict[int, list[Line]] = {}
-    for row in free:
+    before = {r.id: r.theme_id for r in rows}  # every row here is free: nobody placed it by hand
+    after = dict(before)
+    late = [r.id for r in rows if r.id not in regrouping.labels]
+    groups: dict[int, list[Any]] = {}
+    for row in rows:
         if row.id in regrouping.labels:
             groups.setdefault(regrouping.labels[row.id], []).append(row)
     pool = groups.pop(-1, [])
     for label in [g for g, members in groups.items() if len(members) < embedder.policy.min_size]:
         # People placed the rest of this group since the plan: what is left is placed as a new line is.
-        late += groups.pop(label)
-    for row in late:
-        row.theme_id = None
+        late += [r.id for r in groups.pop(label)]
 
     live = select(Theme).where(*live_conditions(team_id, kind))
     old = {t.id: t for t in session.scalars(live) if scope is None or t.id in scope}
@@ -211,32 +216,41 @@ def rebuild(
             theme = new_theme(session, team_id, kind, members[0].text, now)
             result.new_themes += 1
         for member in members:
-            member.theme_id = theme.id
+            after[member.id] = theme.id
         matched[label] = theme
-    for row in pool:
-        row.theme_id = None
-    session.flush()
+    for line_id in [*late, *(r.id for r in pool)]:
+        after[line_id] = None
+    changed = [{"id": i, "theme_id": t} for i, t in after.items() if t != before[i]]
+    if changed:
+        session.execute(update(model), changed)  # by primary key, one statement for all
     _refresh_changed(
         session,
         [*matched.values(), *(t for t in old.values() if t.id not in taken)],
-        free,
         before,
+        after,
         embedder.name,
         now,
     )
     upkeep = upkeep_row(session, team_id, kind)
     upkeep.pool_grew_at, upkeep.pool_clustered_at = None, now
     if not partial:
-        upkeep.embedded_with, upkeep.rebuilt_at, upkeep.rebuilt_lines = embedder.name, now, len(rows)
+        upkeep.embedded_with, upkeep.rebuilt_at = embedder.name, now
+        upkeep.rebuilt_lines = int(
+            session.scalar(select(func.count(model.id)).where(model.team_id == team_id)) or 0
+        )
     late_pooled = 0
     if late:
+        # Read again: an object this session holds may still show the theme the update just changed.
+        lines = list(
+            session.scalars(select(model).where(model.id.in_(late)).execution_options(populate_existing=True))
+        )
         result.joined, late_pooled = place(
             session=session,
             team_id=team_id,
             kind=kind,
             embedder=embedder,
-            rows=late,
-            vectors=grouping.normalize(load_vectors(late)),
+            rows=lines,
+            vectors=grouping.normalize(load_vectors(lines)),
             now=now,
         )
     result.pooled = len(pool) + late_pooled
@@ -247,8 +261,8 @@ def rebuild(
 def _refresh_changed(
     session: Session,
     themes: list[Theme],
-    free: list[Line],
     before: dict[int, int | None],
+    after: dict[int, int | None],
     method: str,
     now: datetime,
 ) -> None:
@@ -256,9 +270,9 @@ def _refresh_changed(
     at every tick leaves most themes as they were, and reading their lines again would cost what the
     workspace holds. One that gained or lost a tenth of its lines is labelled again."""
     moved: Counter[int] = Counter()
-    for row in free:
-        if before[row.id] != row.theme_id:
-            moved.update(t for t in (before[row.id], row.theme_id) if t is not None)
+    for line_id, theme_id in after.items():
+        if before[line_id] != theme_id:
+            moved.update(t for t in (before[line_id], theme_id) if t is not None)
     for theme in themes:
         if not moved[theme.id] and theme.centroid is not None and theme.embedded_with == method:
             continue
