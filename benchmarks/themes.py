@@ -5,9 +5,12 @@ peak memory is its own:
 - k given: k-means on the engine's vectors with k = the number of labels (a reference point);
 - k unknown, rebuild: the engine's own threshold mode, `bot.themes.grouping.group` with the method's policy,
   exactly what `interview-bot themes rebuild` runs on a workspace;
-- k unknown, streamed: the texts logged as interviews in N weekly batches into a scratch SQLite
-  database, the real upkeep job (`ThemeKeeper.tick`) run after each: new lines join themes or wait in
-  the pool, the pool is re-clustered. This is what the running bot does week after week.
+- k unknown, streamed: the texts logged as interviews over N weeks into a scratch SQLite database, a
+  day at a time (--days a week), the real upkeep job (`ThemeKeeper.tick`) run after each day: what
+  the running bot does week after week. With --stream, only this, week by week, for each upkeep
+  schedule (as deployed; the live path without the weekly full regroup; the path of a workspace too
+  large to regroup in full at every tick): the live themes' NMI and ARI beside a fresh full regroup of
+  the same lines, and the share of lines that kept their theme since the week before.
 Scores: NMI, ARI and Hungarian-matched accuracy against the labels (in percent). A line left in the
 pool (in no theme) counts as a group of its own. "themes" counts groups of two lines or more.
 Timings include loading the model and embedding the texts; memory is the process's peak RSS.
@@ -17,7 +20,8 @@ stored lines (the benchmark texts repeated, with their themes), and a brute-forc
 vectors among 100,000 for comparison.
 
     python -m benchmarks.themes [--data PATH --text-column C --label-column C]
-                                [--method semantic|lexical|both] [--weeks N] [--json]
+                                [--method semantic|lexical|both] [--weeks N] [--days N] [--json]
+    python -m benchmarks.themes --stream [--weeks N] [--days N]
 
 With --labels N or --look-alikes, only that measurement runs (benchmarks/theme_review.py): N themes'
 labels beside their majority label in the data, with scores over all themes; or how many pairs of themes
