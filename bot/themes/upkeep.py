@@ -1,10 +1,10 @@
 """Upkeep: which workspaces have theme work, and one pass of it.
 
 The live grouping tracks what a fresh full regroup of the same lines would make: a workspace of fewer
-than `UpkeepSchedule.full_regroup_below` lines is regrouped in full whenever new lines came (about a
-second at 3,000 lines, planned outside the write transaction). A larger one has its new lines placed
-(each joins the nearest theme or waits in the pool), then its pool regrouped together with its young
-and small themes; and in full once the lines added since its last full regroup pass
+than `UpkeepSchedule.full_regroup_below` lines is regrouped in full whenever new lines came (0.6 s at
+3,000 lines, planned outside the write transaction, which takes 0.06 s of it). A larger one has its
+new lines placed (each joins the nearest theme or waits in the pool), then its pool regrouped together
+with its young and small themes; and in full once the lines added since its last full regroup pass
 `full_regroup_share` of those it had then. The full regroup every `rebuild_every` stays as a backstop.
 A full regroup keeps theme ids and what people did (bot.themes.regroup).
 """
