@@ -5,9 +5,12 @@ peak memory is its own:
 - k given: k-means on the engine's vectors with k = the number of labels (a reference point);
 - k unknown, rebuild: the engine's own threshold mode, `bot.themes.grouping.group` with the method's policy,
   exactly what `interview-bot themes rebuild` runs on a workspace;
-- k unknown, streamed: the texts logged as interviews in N weekly batches into a scratch SQLite
-  database, the real upkeep job (`ThemeKeeper.tick`) run after each: new lines join themes or wait in
-  the pool, the pool is re-clustered. This is what the running bot does week after week.
+- k unknown, streamed: the texts logged as interviews over N weeks into a scratch SQLite database, a
+  day at a time (--days a week), the real upkeep job (`ThemeKeeper.tick`) run after each day: what
+  the running bot does week after week. With --stream, only this, week by week, for each upkeep
+  schedule (as deployed; the live path without the weekly full regroup; the path of a workspace too
+  large to regroup in full at every tick): the live themes' NMI and ARI beside a fresh full regroup of
+  the same lines, and the share of lines that kept their theme since the week before.
 Scores: NMI, ARI and Hungarian-matched accuracy against the labels (in percent). A line left in the
 pool (in no theme) counts as a group of its own. "themes" counts groups of two lines or more.
 Timings include loading the model and embedding the texts; memory is the process's peak RSS.
@@ -17,7 +20,8 @@ stored lines (the benchmark texts repeated, with their themes), and a brute-forc
 vectors among 100,000 for comparison.
 
     python -m benchmarks.themes [--data PATH --text-column C --label-column C]
-                                [--method semantic|lexical|both] [--weeks N] [--json]
+                                [--method semantic|lexical|both] [--weeks N] [--days N] [--json]
+    python -m benchmarks.themes --stream [--weeks N] [--days N]
     python -m benchmarks.themes --compare [--ways linkage,links,...] [--data PATH ...] [--json]
 
 With --compare, only the ways of grouping tried against splits run (benchmarks/theme_methods.py), side
@@ -66,6 +70,7 @@ NEW_LINES = 500
 TEAM = "TBENCH"
 # The bot's defaults: the pool re-clustered hourly, everything regrouped weekly.
 SCHEDULE_DEFAULTS = (timedelta(hours=1), timedelta(days=7))
+NEVER = timedelta(days=36500)  # a weekly regroup that never comes: the live path alone
 
 
 @dataclass
@@ -166,40 +171,110 @@ def _log_batch(db: Any, lines: list[tuple[str, str]], when: datetime) -> None:
             )
 
 
+@dataclass
+class StreamWeek:
+    week: int
+    lines: int
+    live: Scores  # the themes as the upkeep job left them at the end of the week
+    full: Scores  # a full regroup of the same lines (their stored vectors), made fresh
+    kept: float | None  # % of lines in a theme at the end of the week before still in it
+
+
+@dataclass
+class StreamRun:
+    name: str
+    weeks: list[StreamWeek]
+    seconds: float
+
+    @property
+    def final(self) -> Scores:
+        return self.weeks[-1].live
+
+    @property
+    def kept(self) -> list[float]:
+        return [w.kept for w in self.weeks if w.kept is not None]
+
+
+def stream_schedules() -> list[tuple[str, Any]]:
+    """The upkeep schedules streamed: as deployed (the weekly full regroup as a backstop), the live path
+    alone (no weekly regroup), and the path of a workspace too large to regroup in full at every tick."""
+    from dataclasses import fields, replace
+
+    from bot.themes.upkeep import UpkeepSchedule
+
+    deployed = _schedule()
+    runs = [("as deployed", deployed), ("live, no weekly regroup", replace(deployed, rebuild_every=NEVER))]
+    if "full_regroup_below" in {f.name for f in fields(UpkeepSchedule)}:
+        large = replace(deployed, rebuild_every=NEVER, full_regroup_below=0)
+        runs.append(("live, large-workspace path", large))
+    return runs
+
+
 def streamed(
-    embedder: Any, texts: list[str], weeks: int, rng: np.random.Generator
-) -> tuple[np.ndarray, list[float]]:
-    """Log the texts week by week and run the upkeep job after each week. Returns the final theme of
-    each text, and for each week after the first the share of lines already in a theme that kept it."""
+    embedder: Any,
+    texts: list[str],
+    truth: np.ndarray,
+    weeks: int,
+    rng: np.random.Generator,
+    schedule: Any,
+    name: str,
+    days: int = 7,
+) -> StreamRun:
+    """Log the texts over `weeks` weeks, each week's a day at a time (`days` a week), running the upkeep
+    job after each day as the scheduler would. At the end of each week, the themes the job keeps are
+    scored beside a fresh full regroup of the same lines, and the share of lines that kept their theme
+    since the week before is counted."""
     from sqlalchemy import select
 
+    from bot.themes import grouping
+    from bot.themes.embeddings import from_bytes
     from bot.themes.keeper import ThemeKeeper
     from storage.models import Pain
 
+    started = time.perf_counter()
     db = _database()
-    keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=_schedule())
+    keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=schedule)
     order = rng.permutation(len(texts))
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
-    kept: list[float] = []
+    logged: list[int] = []  # text index of each line, in the order logged (and so of the line ids)
     before: dict[int, int] = {}
-    when = start
+    out: list[StreamWeek] = []
     for week, batch in enumerate(np.array_split(order, weeks)):
-        when = start + timedelta(weeks=week)
-        _log_batch(db, [(f"Account {i}", texts[i]) for i in batch], when)
-        while keeper.tick(when):  # a week's lines may take several passes (EMBED_BATCH at a time)
-            when += timedelta(minutes=1)
+        for day, part in enumerate(np.array_split(batch, days)):
+            when = start + timedelta(weeks=week, days=day)
+            _log_batch(db, [(f"Account {i}", texts[i]) for i in part], when)
+            logged += part.tolist()
+            while keeper.tick(when):  # a day's lines may take several passes (EMBED_BATCH at a time)
+                when += timedelta(minutes=1)
         with db.read() as session:
-            now = {i: t for i, t in session.execute(select(Pain.id, Pain.theme_id)).all() if t is not None}
+            rows = session.execute(select(Pain.id, Pain.theme_id, Pain.embedding).order_by(Pain.id)).all()
+        assert len(rows) == len(logged)
+        now = {r.id: r.theme_id for r in rows if r.theme_id is not None}
         common = [i for i in before if i in now]
-        if common:
-            kept.append(sum(before[i] == now[i] for i in common) / len(common))
+        kept = round(100 * sum(before[i] == now[i] for i in common) / len(common), 1) if common else None
         before = now
-    keeper.tick(when + timedelta(days=1))  # the last week's pool is re-clustered the next day
-    with db.read() as session:
-        themes = dict(session.execute(select(Pain.text, Pain.theme_id)).all())
+        live = np.array([-1 if r.theme_id is None else r.theme_id for r in rows])
+        vectors = np.vstack([from_bytes(r.embedding) for r in rows])
+        full = grouping.group(grouping.normalize(vectors), embedder.policy)
+        seen = truth[np.array(logged)]
+        out.append(StreamWeek(week + 1, len(rows), score(seen, live), score(seen, full), kept))
     db.dispose()
-    # Texts repeat in some data sets: the same text has the same theme, whichever copy is read.
-    return np.array([themes.get(t) if themes.get(t) is not None else -1 for t in texts]), kept
+    return StreamRun(name, out, round(time.perf_counter() - started, 1))
+
+
+def print_stream(run: StreamRun) -> None:
+    print(f"  {run.name} ({run.seconds:.0f} s):")
+    print("    week  lines   live NMI   ARI   full regroup NMI   ARI   gap NMI   ARI   kept theme")
+    for w in run.weeks:
+        kept = f"{w.kept:5.1f} %" if w.kept is not None else "      -"
+        print(
+            f"    {w.week:4d}  {w.lines:5d}   {w.live.nmi:8.1f} {w.live.ari:5.1f}   {w.full.nmi:16.1f} "
+            f"{w.full.ari:5.1f}   {w.live.nmi - w.full.nmi:7.1f} {w.live.ari - w.full.ari:5.1f}   {kept}"
+        )
+    worst = max(max(w.full.nmi - w.live.nmi, w.full.ari - w.live.ari) for w in run.weeks)
+    kept = run.kept
+    mean = f"{sum(kept) / len(kept):.1f} %" if kept else "-"
+    print(f"    worst week: {worst:.1f} points below the full regroup; kept theme week to week: mean {mean}")
 
 
 def assignment(
@@ -277,7 +352,9 @@ def assignment(
     return seconds, embed_seconds
 
 
-def run_method(method: str, texts: list[str], truth: np.ndarray, weeks: int, seed: int) -> MethodReport:
+def run_method(
+    method: str, texts: list[str], truth: np.ndarray, weeks: int, seed: int, days: int = 7
+) -> MethodReport:
     from sklearn.cluster import KMeans
 
     from bot.themes import grouping
@@ -300,8 +377,10 @@ def run_method(method: str, texts: list[str], truth: np.ndarray, weeks: int, see
     stream_started = time.perf_counter()
     stream, kept = None, []
     if weeks:
-        stream_labels, kept = streamed(embedder, texts, weeks, np.random.default_rng(seed))
-        stream = score(truth, stream_labels)
+        run = streamed(
+            embedder, texts, truth, weeks, np.random.default_rng(seed), _schedule(), "as deployed", days
+        )
+        stream, kept = run.final, run.kept
     stream_seconds = time.perf_counter() - stream_started
 
     assign_seconds, assign_embed = assignment(embedder, texts, vectors, labels)
@@ -323,7 +402,7 @@ def run_method(method: str, texts: list[str], truth: np.ndarray, weeks: int, see
         stream=stream,
         stream_weeks=weeks,
         stream_seconds=round(stream_seconds, 2),
-        stream_kept=[round(100 * k, 1) for k in kept],
+        stream_kept=kept,
         assign_seconds=round(assign_seconds, 3),
         assign_embed_seconds=round(assign_embed, 3),
         brute_force_seconds=round(brute, 3),
@@ -397,6 +476,23 @@ def review(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int
     return 0
 
 
+def stream_only(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int:
+    """The streamed runs alone, each schedule of `stream_schedules`, week by week."""
+    from bot.themes.methods import load_embedder
+
+    print(
+        f"interview-bot themes, streamed: {args.data.name}, {len(texts):,} texts over {args.weeks} weeks, "
+        f"{args.days} upkeep ticks a week; {os.cpu_count()} CPUs"
+    )
+    for method in ["semantic", "lexical"] if args.method == "both" else [args.method]:
+        embedder = load_embedder(method, threads=os.cpu_count() or 1)
+        print(f"\n[{embedder.name}]")
+        for name, schedule in stream_schedules():
+            rng = np.random.default_rng(args.seed)
+            print_stream(streamed(embedder, texts, truth, args.weeks, rng, schedule, name, args.days))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.themes", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, help="a CSV with a header row (default: Banking77's test set)")
@@ -404,7 +500,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label-column", default="category")
     parser.add_argument("--method", choices=("semantic", "lexical", "both"), default="both")
     parser.add_argument("--weeks", type=int, default=10, help="batches for the streamed run (0: skip it)")
+    parser.add_argument("--days", type=int, default=7, help="upkeep ticks a week in the streamed run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--stream",
+        action="store_true",
+        help="only the streamed run, week by week: the live themes beside a full regroup of the same lines",
+    )
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--labels", type=int, metavar="N", help="only the labels of N themes, and scores")
     parser.add_argument("--look-alikes", action="store_true", help="only the look-alike pairs' precision")
@@ -435,8 +537,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.labels or args.look_alikes:
         return review(args, texts, truth)
 
+    if args.stream:
+        return stream_only(args, texts, truth)
+
     if args.child:  # one method, in this process: its peak memory is its own
-        report = run_method(args.method, texts, truth, args.weeks, args.seed)
+        report = run_method(args.method, texts, truth, args.weeks, args.seed, args.days)
         print(json.dumps(asdict(report)))
         return 0
 
@@ -450,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         command = [sys.executable, "-m", "benchmarks.themes", "--child", "--method", method]
         command += ["--data", str(args.data), "--text-column", args.text_column]
         command += ["--label-column", args.label_column, "--weeks", str(args.weeks), "--seed", str(args.seed)]
+        command += ["--days", str(args.days)]
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)

@@ -21,14 +21,21 @@ from bot.outbound.outbox import OutboxSender
 from bot.people import Timezones
 from bot.settings import Settings
 from bot.slack import make_client, post_message
+from bot.themes.keeper import ThemeKeeper
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 
 
 def build_app(
-    *, settings: Settings, db: Database, client: WebClient | None = None, register: bool = True
+    *,
+    settings: Settings,
+    db: Database,
+    client: WebClient | None = None,
+    register: bool = True,
+    keeper: ThemeKeeper | None = None,
 ) -> tuple[App, Deps]:
+    """`keeper` brings a workspace's themes up to date before a digest posted on request is built."""
     client = client or make_client(token=settings.bot_token, base_url=settings.slack_api_url)
     app = App(
         client=client,
@@ -46,7 +53,7 @@ def build_app(
         db=db, client=client, on_failure=lambda team_id, user_id: _show_on_home(deps, team_id, user_id)
     )
     deps.send_outbox, deps.outbox_tick = outbox.send_now, outbox.tick
-    poster = DigestPoster(db=db, client=client, send_outbox=outbox.send_now)
+    poster = DigestPoster(db=db, client=client, send_outbox=outbox.send_now, keeper=keeper)
     deps.post_digest_now = lambda team_id, subscription_id: poster.post_now(
         team_id=team_id, subscription_id=subscription_id
     )

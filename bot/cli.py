@@ -155,8 +155,16 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from bot.themes.keeper import ThemeKeeper
     from bot.themes.upkeep import UpkeepSchedule
 
+    keeper = ThemeKeeper(
+        db=db,
+        embedder=_load_embedder(settings.themes_method),
+        replica=replica_name(),
+        schedule=UpkeepSchedule(
+            regroup_every=settings.themes_regroup_every, rebuild_every=settings.themes_rebuild_every
+        ),
+    )
     try:
-        app, deps = build_app(settings=settings, db=db)
+        app, deps = build_app(settings=settings, db=db, keeper=keeper)
     except (BoltError, SlackApiError) as exc:
         raise StartupError(
             f"SLACK_BOT_TOKEN was refused by Slack ({exc}); copy the Bot User OAuth Token again."
@@ -167,14 +175,6 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ) from None
     web_app = WebApp(app, db, signing_secret=settings.signing_secret)
     stopping = stop_on_signals()
-    keeper = ThemeKeeper(
-        db=db,
-        embedder=_load_embedder(settings.themes_method),
-        replica=replica_name(),
-        schedule=UpkeepSchedule(
-            regroup_every=settings.themes_regroup_every, rebuild_every=settings.themes_rebuild_every
-        ),
-    )
     stop_scheduler = start_scheduler(
         ReminderSender(
             db=db,
@@ -184,7 +184,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ),
         every=settings.scheduler_tick,
         keeper=keeper,
-        digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox),
+        digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox, keeper=keeper),
         outbox=deps.outbox_tick,
         directory=Directory(db=db, client=deps.client, timezones=deps.timezones),
     )

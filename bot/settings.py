@@ -55,9 +55,11 @@ class Settings:
     prep_before: timedelta = timedelta(minutes=30)
     # How lines are embedded for themes: auto (the semantic model when installed, else lexical).
     themes_method: Literal["auto", "semantic", "lexical"] = "auto"
-    # How often the pool of lines in no theme is re-clustered into new themes (when it grew).
+    # A workspace of 3,000 lines or more: how often its pool of lines in no theme is regrouped with its
+    # young and small themes (when it grew). A smaller one is regrouped in full whenever lines came.
     themes_regroup_every: timedelta = timedelta(hours=1)
-    # How often all of a workspace's lines are regrouped (identities and corrections kept).
+    # How often all of a workspace's lines are regrouped whatever came (identities and corrections kept):
+    # the backstop.
     themes_rebuild_every: timedelta = timedelta(days=7)
     # How log lines are written: plain text, or one JSON object per line (for a log collector).
     log_format: Literal["plain", "json"] = "plain"

@@ -34,6 +34,7 @@ from bot.outbox.queue import enqueue
 from bot.replica import replica_name
 from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
 from bot.text import escape_mrkdwn
+from bot.themes.keeper import ThemeKeeper
 from handlers.views.digest import (
     DigestMessage,
     chart_missing_note,
@@ -41,7 +42,7 @@ from handlers.views.digest import (
     digest_replies,
     quiet_note,
 )
-from storage.db import Database
+from storage.db import Database, DatabaseUnavailable
 from storage.models import DigestRunState, OutboxKind, QuietWeek
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ PAUSE_REASONS = {
     "is_archived": "the channel was archived",
     "not_in_channel": "the bot was removed from the channel",
 }
+# How long a digest waits for another replica that is regrouping the workspace's themes right now.
+THEMES_WAIT_SECONDS = 10.0
 
 
 class DigestPoster:
@@ -62,11 +65,15 @@ class DigestPoster:
         client: WebClient,
         replica: str | None = None,
         send_outbox: Callable[[list[int]], object] | None = None,
+        keeper: ThemeKeeper | None = None,
+        themes_wait: float = THEMES_WAIT_SECONDS,
     ) -> None:
-        """`send_outbox` sends what a run recorded for its subscriber at once (else the outbox's tick)."""
+        """`send_outbox` sends what a run recorded for its subscriber at once (else the outbox's tick);
+        `keeper` brings the workspace's themes up to date before a digest is built."""
         # A 429 hands the run back until Retry-After instead of sleeping in the scheduler's thread.
         self.db, self.client = db, without_rate_limit_sleeps(client)
         self.send_outbox = send_outbox
+        self.keeper, self.themes_wait = keeper, themes_wait
         self.replica = replica or replica_name()
         self._names: dict[tuple[str, str], str] = {}
 
@@ -144,13 +151,37 @@ class DigestPoster:
                 ),
             )
 
+    def _catch_up(self, run: ClaimedRun, now: datetime) -> None:
+        """Bring the workspace's themes up to date, so a pain logged a minute ago is in its theme (a
+        no-op when nothing new came). Runs in the scheduler's thread, with the embedding and grouping
+        outside any write transaction. If another replica is regrouping the workspace and does not
+        finish within `themes_wait`, or this fails, the digest reads the themes as stored: a digest a
+        little behind beats none."""
+        if self.keeper is None:
+            return
+        try:
+            if not self.keeper.catch_up(team_id=run.team_id, now=now, wait=self.themes_wait):
+                log.info(
+                    "digest run %s: another replica is regrouping the themes of %s; the digest reads them "
+                    "as stored",
+                    run.run_id,
+                    run.team_id,
+                )
+        except DatabaseUnavailable:
+            raise
+        except Exception:
+            log.exception("digest run %s: the themes could not be brought up to date first", run.run_id)
+
     def _post(self, run: ClaimedRun, now: datetime) -> None:
+        with self.db.read() as session:
+            done = progress(session=session, run_id=run.run_id)
+        if done.message_ts is None and done.send_started_at is None:
+            # Only before anything went out: a run taken over goes on with the themes it was posted from.
+            self._catch_up(run, now)
         digest = self.build(run, now)
         if digest.quiet and run.quiet is QuietWeek.NOTHING:
             self._finish(run, DigestRunState.QUIET)
             return
-        with self.db.read() as session:
-            done = progress(session=session, run_id=run.run_id)
         ts = done.message_ts
         if ts is None:
             if run.takeover and done.send_started_at is not None:

@@ -4,8 +4,10 @@ one upkeep pass, by one replica at a time (a lease in the database)."""
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
@@ -15,12 +17,28 @@ from bot.themes.grouping import GroupingPolicy
 from bot.themes.labelling import relabel
 from bot.themes.leases import claim_upkeep, release_upkeep
 from bot.themes.placement import EMBED_BATCH, UpkeepResult
-from bot.themes.regroup import Progress, Regrouping, plan_regroup
-from bot.themes.upkeep import UpkeepSchedule, keep_up, new_texts, rebuild_due, stale_texts, upkeep_due
+from bot.themes.regroup import Progress, Regrouping, plan_regroup, rebuild
+from bot.themes.upkeep import (
+    UpkeepSchedule,
+    keep_up,
+    new_texts,
+    place_new,
+    plan_pool_regroup,
+    pool_regroup_due,
+    rebuild_due,
+    stale_texts,
+    upkeep_due,
+    work_due,
+)
 from storage.db import Database
 from storage.models import ThemeKind
 
 log = logging.getLogger(__name__)
+
+# A catch-up places at most this many batches of new lines (EMBED_BATCH each); a backlog larger than
+# that is the scheduler's to work through.
+CATCH_UP_BATCHES = 8
+LEASE_POLL = 0.25  # seconds between tries while another replica holds a workspace's lease
 
 
 class Prepared:
@@ -77,6 +95,10 @@ class ThemeKeeper:
     embedder: Embedder
     replica: str
     schedule: UpkeepSchedule
+    # One pass at a time per workspace in this process: the scheduler's themes job and a digest's
+    # catch-up run in two threads under the same replica's name, which the lease cannot tell apart.
+    _locks: dict[tuple[str, ThemeKind], threading.Lock] = field(default_factory=dict, init=False, repr=False)
+    _guard: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def tick(self, now: datetime | None = None) -> dict[tuple[str, ThemeKind], UpkeepResult]:
         now = now or datetime.now(UTC)
@@ -84,37 +106,103 @@ class ThemeKeeper:
             due = upkeep_due(session=session, now=now, method=self.embedder.name, schedule=self.schedule)
         done: dict[tuple[str, ThemeKind], UpkeepResult] = {}
         for team_id, kind in due:
-            claimed = self.db.run(
-                lambda s, t=team_id, k=kind: claim_upkeep(
-                    session=s, team_id=t, kind=k, replica=self.replica, now=now
-                )
-            )
-            if not claimed:
-                continue  # another replica keeps this workspace now
-            try:
-                scope = {"team_id": team_id, "kind": kind}
-                with self.db.read() as session:
-                    rebuilding = rebuild_due(
-                        session=session, method=self.embedder.name, now=now, schedule=self.schedule, **scope
-                    )
-                    texts = [] if rebuilding else new_texts(session=session, **scope)
-                regrouping: Regrouping | None = None
-                if rebuilding:
-                    prepared, regrouping = prepare_rebuild(self.db, self.embedder, team_id=team_id, kind=kind)
-                else:  # new lines embedded ahead, outside the write transaction, as a rebuild's are
-                    prepared = Prepared(self.embedder, texts)
-                result = self.db.run(
-                    lambda s, e=prepared, r=regrouping, scope=scope: keep_up(
-                        session=s, embedder=e, now=now, schedule=self.schedule, regrouping=r, **scope
-                    )
-                )
-                # After the write transaction: labelling embeds phrases, and a submission must not wait.
-                result.labelled = relabel(self.db, self.embedder, team_id=team_id, kind=kind)
+            result = self._keep(team_id, kind, now)
+            if result is not None:
                 done[(team_id, kind)] = result
+        return done
+
+    def catch_up(self, *, team_id: str, now: datetime | None = None, wait: float = 10.0) -> bool:
+        """Bring a workspace's themes up to date now, for someone about to read them (the digest): its
+        new lines placed (all of them) and its pool regrouped at once, or the full regroup that is due.
+        Nothing is done when nothing new came. When another replica holds the workspace's lease, waits
+        up to `wait` seconds for it; returns False if the themes stayed as stored."""
+        now = now or datetime.now(UTC)
+        current = True
+        for kind in ThemeKind:
+            with self.db.read() as session:
+                due = work_due(
+                    session=session,
+                    team_id=team_id,
+                    kind=kind,
+                    method=self.embedder.name,
+                    now=now,
+                    schedule=self.schedule,
+                )
+            if due and self._keep(team_id, kind, now, fresh=True, wait=wait) is None:
+                current = False
+        return current
+
+    def _lock(self, team_id: str, kind: ThemeKind) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault((team_id, kind), threading.Lock())
+
+    def _claim(self, team_id: str, kind: ThemeKind, now: datetime, wait: float) -> bool:
+        deadline = time.monotonic() + wait
+        while True:
+            claimed = self.db.run(
+                lambda s: claim_upkeep(session=s, team_id=team_id, kind=kind, replica=self.replica, now=now)
+            )
+            if claimed or time.monotonic() >= deadline:
+                return claimed
+            time.sleep(LEASE_POLL)
+
+    def _keep(
+        self, team_id: str, kind: ThemeKind, now: datetime, *, fresh: bool = False, wait: float = 0.0
+    ) -> UpkeepResult | None:
+        """One pass for a workspace under its lease; None when another thread or replica keeps it now.
+        With `fresh`, every new line is placed and the pool regrouped at once (else one batch of lines,
+        and the pool on its schedule)."""
+        lock = self._lock(team_id, kind)
+        if not (lock.acquire(timeout=wait) if wait > 0 else lock.acquire(blocking=False)):
+            return None
+        try:
+            if not self._claim(team_id, kind, now, wait):
+                return None  # another replica keeps this workspace now
+            try:
+                result = self._pass(team_id, kind, now, fresh)
+                # After the write transactions: labelling embeds phrases, and a submission must not wait.
+                result.labelled = relabel(self.db, self.embedder, team_id=team_id, kind=kind)
+                return result
             finally:
                 self.db.run(
-                    lambda s, t=team_id, k=kind: release_upkeep(
-                        session=s, team_id=t, kind=k, replica=self.replica
-                    )
+                    lambda s: release_upkeep(session=s, team_id=team_id, kind=kind, replica=self.replica)
                 )
-        return done
+        finally:
+            lock.release()
+
+    def _pass(self, team_id: str, kind: ThemeKind, now: datetime, fresh: bool) -> UpkeepResult:
+        """`keep_up`'s steps, with the embedding and the grouping ahead of each write transaction (on
+        SQLite that transaction holds the file's lock, and a submission must not wait)."""
+        scope = {"team_id": team_id, "kind": kind}
+        method, schedule = self.embedder.name, self.schedule
+        with self.db.read() as session:
+            full = rebuild_due(session=session, method=method, now=now, schedule=schedule, **scope)
+        if full:
+            prepared, regrouping = prepare_rebuild(self.db, self.embedder, team_id=team_id, kind=kind)
+            return self.db.run(
+                lambda s: keep_up(
+                    session=s, embedder=prepared, now=now, schedule=schedule, regrouping=regrouping, **scope
+                )
+            )
+        result = UpkeepResult()
+        for _ in range(CATCH_UP_BATCHES if fresh else 1):
+            with self.db.read() as session:
+                texts = new_texts(session=session, **scope)
+            if not texts:
+                break
+            prepared = Prepared(self.embedder, texts)  # embedded ahead, outside the write transaction
+            placed = self.db.run(lambda s, e=prepared: place_new(session=s, embedder=e, now=now, **scope))
+            result.embedded += placed.embedded
+            result.joined += placed.joined
+            result.pooled += placed.pooled
+        with self.db.read() as session:
+            regrouping = None
+            if pool_regroup_due(session=session, now=now, schedule=schedule, fresh=fresh, **scope):
+                regrouping = plan_pool_regroup(session=session, embedder=self.embedder, **scope)
+        if regrouping is not None:
+            regrouped = self.db.run(
+                lambda s: rebuild(session=s, embedder=self.embedder, now=now, regrouping=regrouping, **scope)
+            )
+            result.new_themes, result.themes = regrouped.new_themes, regrouped.themes
+            result.joined += regrouped.joined
+        return result

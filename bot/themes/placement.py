@@ -1,5 +1,5 @@
 """Placing new lines: each is embedded once and stored; it joins the nearest theme when close enough,
-else it waits in the pool, which is re-clustered into new themes on a schedule.
+else it waits in the pool, which is regrouped into new themes (bot.themes.upkeep).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.themes import grouping
-from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
+from bot.themes.embeddings import Embedder, from_bytes, to_bytes
 from bot.themes.leases import upkeep_row
-from bot.themes.store import LINE_MODELS, Line, live_conditions, new_theme, refresh
+from bot.themes.store import LINE_MODELS, Line, live_conditions
 from storage.models import CustomerRequest, Pain, Theme, ThemeKind
 
 # Lines embedded per upkeep pass: bounds how long one pass holds a core.
@@ -132,47 +132,3 @@ def _accounts_new_to(
         )
     }
     return dict(Counter(theme_id for theme_id, _ in pairs - known))
-
-
-def recluster_pool(
-    *, session: Session, team_id: str, kind: ThemeKind, embedder: Embedder, now: datetime
-) -> int:
-    """Group the pool: groups big enough become new themes, the rest wait. Returns new themes made."""
-    model = LINE_MODELS[kind]
-    rows = list(
-        session.scalars(
-            select(model).where(
-                model.team_id == team_id,
-                model.theme_id.is_(None),
-                model.placed_by.is_(None),
-                model.embedded_with == embedder.name,
-            )
-        )
-    )
-    made = 0
-    if len(rows) >= embedder.policy.min_size:
-        vectors = grouping.normalize(load_vectors(rows))
-        # Themes move as lines join them: some of the pool may be close enough to one now.
-        place(
-            session=session,
-            team_id=team_id,
-            kind=kind,
-            embedder=embedder,
-            rows=rows,
-            vectors=vectors,
-            now=now,
-        )
-        left = [(r, v) for r, v in zip(rows, vectors, strict=True) if r.theme_id is None]
-        if len(left) >= embedder.policy.min_size:
-            labels = grouping.group(np.vstack([v for _, v in left]), embedder.policy)
-            for label in sorted(set(labels.tolist()) - {-1}):
-                members = [r for (r, _), lab in zip(left, labels, strict=True) if lab == label]
-                theme = new_theme(session, team_id, kind, members[0].text, now)
-                for member in members:
-                    member.theme_id = theme.id
-                session.flush()
-                refresh(session=session, theme=theme, now=now)
-                made += 1
-    upkeep = upkeep_row(session, team_id, kind)
-    upkeep.pool_grew_at, upkeep.pool_clustered_at = None, now
-    return made

@@ -6,19 +6,20 @@ change. The grouping is planned ahead, in a read transaction; `rebuild` applies 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.themes import grouping
 from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
 from bot.themes.leases import upkeep_row
-from bot.themes.placement import UpkeepResult, place
-from bot.themes.store import LINE_MODELS, Line, count_themes, live_conditions, new_theme, refresh
+from bot.themes.placement import UpkeepResult, live_themes, place
+from bot.themes.store import LINE_MODELS, count_themes, live_conditions, new_theme, refresh
 from storage.models import Theme, ThemeKind
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -30,6 +31,38 @@ class Regrouping:
 
     method: str
     labels: dict[int, int]  # line id -> group (-1: in no theme)
+    # The themes regrouped with the pool (None: every theme, a full regroup). Lines of the others stay.
+    themes: frozenset[int] | None = None
+
+
+# Themes regrouped with the pool between full regroups of a large workspace: those made since the last
+# full regroup, and those of fewer lines than this (first made from a few lines, they may be halves).
+SMALL_THEME = 5
+_IN_LIST = 500  # ids per IN list: well within both databases' limits
+
+
+def regrouped_themes(*, session: Session, team_id: str, kind: ThemeKind, since: datetime | None) -> list[int]:
+    """The themes a partial regroup takes with the pool: young (made after `since`) or small."""
+    young = (
+        Theme.size < SMALL_THEME if since is None else or_(Theme.size < SMALL_THEME, Theme.created_at > since)
+    )
+    return list(session.scalars(select(Theme.id).where(*live_conditions(team_id, kind), young)))
+
+
+def _free_lines(
+    model: Any, team_id: str, method: str, themes: frozenset[int] | None, *columns: Any
+) -> list[Any]:
+    """`select` of the lines nobody placed by hand that a regroup takes: all of them, or (partial) those
+    in the pool or in `themes`, embedded by `method` (a line not embedded yet waits for the next tick)."""
+    free = (model.team_id == team_id, model.placed_by.is_(None))
+    if themes is None:
+        return [select(*columns).where(*free)]
+    embedded = model.embedded_with == method
+    ids = sorted(themes)
+    return [select(*columns).where(*free, embedded, model.theme_id.is_(None))] + [
+        select(*columns).where(*free, embedded, model.theme_id.in_(ids[i : i + _IN_LIST]))
+        for i in range(0, len(ids), _IN_LIST)
+    ]
 
 
 def plan_regroup(
@@ -39,35 +72,64 @@ def plan_regroup(
     kind: ThemeKind,
     embedder: Embedder,
     progress: Progress | None = None,
+    themes: Collection[int] | None = None,
 ) -> Regrouping:
-    """Group the lines a rebuild regroups: every line nobody placed by hand.
+    """Group the lines a rebuild regroups: every line nobody placed by hand, or (with `themes`) only
+    those in the pool or in those themes: the others stay where they are, and a line close enough to
+    one of them is left out of the plan, to join it as a new line does.
 
     Only reads, so callers run it ahead of `rebuild`, in a read transaction: grouping a large workspace
     takes seconds, and on SQLite the write transaction holds the file's lock (a submission would wait).
     Lines not embedded yet (or by another method) are embedded by `embedder`, without storing.
     """
     model = LINE_MODELS[kind]
-    free = session.execute(
-        select(model.id, model.text, model.embedding, model.embedded_with)
-        .where(model.team_id == team_id, model.placed_by.is_(None))
-        .order_by(model.id)
-    ).all()
+    scope = None if themes is None else frozenset(themes)
+    columns = (model.id, model.text, model.embedding, model.embedded_with, model.theme_id)
+    free = sorted(
+        (
+            row
+            for query in _free_lines(model, team_id, embedder.name, scope, *columns)
+            for row in session.execute(query)
+        ),
+        key=lambda r: r.id,
+    )
     if progress:
         progress("grouping", 0, 1)
     labels = np.full(len(free), -1)
-    if len(free) >= embedder.policy.min_size:
+    if free:
         stale = [i for i, r in enumerate(free) if r.embedded_with != embedder.name or r.embedding is None]
         fresh = embedder.embed([free[i].text for i in stale])
         by_index = dict(zip(stale, fresh, strict=True))
-        vectors = np.vstack(
-            [by_index[i] if i in by_index else from_bytes(r.embedding) for i, r in enumerate(free)]
+        vectors = grouping.normalize(
+            np.vstack([by_index[i] if i in by_index else from_bytes(r.embedding) for i, r in enumerate(free)])
         )
-        labels = grouping.group(grouping.normalize(vectors), embedder.policy)
+        if scope is not None:
+            # The pool's lines that now reach a theme left standing join it (themes move as lines join).
+            joins = _joins_standing(session, team_id, kind, embedder, scope, vectors)
+            free, vectors = [r for r, j in zip(free, joins, strict=True) if not j], vectors[~joins]
+        labels = np.full(len(free), -1)
+        if len(free) >= embedder.policy.min_size:
+            labels = grouping.group(vectors, embedder.policy)
     if progress:
         progress("grouping", 1, 1)
     return Regrouping(
-        embedder.name, {r.id: int(label) for r, label in zip(free, labels.tolist(), strict=True)}
+        embedder.name, {r.id: int(label) for r, label in zip(free, labels.tolist(), strict=True)}, scope
     )
+
+
+def _joins_standing(
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    embedder: Embedder,
+    scope: frozenset[int],
+    vectors: np.ndarray,
+) -> np.ndarray:
+    standing = [t for t in live_themes(session, team_id, kind, embedder.name) if t.id not in scope]
+    if not standing:
+        return np.zeros(len(vectors), dtype=bool)
+    _, score = grouping.nearest(vectors, np.vstack([from_bytes(t.centroid) for t in standing]))
+    return score >= embedder.policy.join_at
 
 
 def rebuild(
@@ -89,39 +151,57 @@ def rebuild(
 
     `regrouping` is the grouping worked out ahead by `plan_regroup` (made here when not given). Lines
     logged since it was made are placed as new lines are; lines people placed since are left alone.
+    A partial one (`Regrouping.themes`) regroups the pool with those themes only, the rest stay.
     """
     model = LINE_MODELS[kind]
-    result = UpkeepResult(rebuilt=True)
-    rows = list(session.scalars(select(model).where(model.team_id == team_id).order_by(model.id)))
-    stale = [r for r in rows if r.embedded_with != embedder.name or r.embedding is None]
-    if stale:
-        for row, vector in zip(stale, embedder.embed([r.text for r in stale]), strict=True):
-            row.embedding, row.embedded_with = to_bytes(vector), embedder.name
-        session.flush()
-    result.embedded = len(stale)
+    partial = regrouping is not None and regrouping.method == embedder.name and regrouping.themes is not None
+    result = UpkeepResult(rebuilt=not partial)
+    # Plain rows, not ORM objects, and only the changed lines written: this runs in the write
+    # transaction at every tick of a small workspace, and thousands of objects cost a second to track.
+    columns = (model.id, model.text, model.theme_id, model.placed_by)
+    scope: frozenset[int] | None = None
+    if partial:
+        assert regrouping is not None
+        scope = regrouping.themes
+    else:
+        unusable = or_(
+            model.embedded_with.is_(None), model.embedded_with != embedder.name, model.embedding.is_(None)
+        )
+        stale = list(
+            session.scalars(select(model).where(model.team_id == team_id, unusable).order_by(model.id))
+        )
+        if stale:
+            for row, vector in zip(stale, embedder.embed([r.text for r in stale]), strict=True):
+                row.embedding, row.embedded_with = to_bytes(vector), embedder.name
+            session.flush()
+        result.embedded = len(stale)
+    rows = sorted(
+        (r for q in _free_lines(model, team_id, embedder.name, scope, *columns) for r in session.execute(q)),
+        key=lambda r: r.id,
+    )
     if regrouping is None or regrouping.method != embedder.name:
         regrouping = plan_regroup(
             session=session, team_id=team_id, kind=kind, embedder=embedder, progress=progress
         )
-    free = [r for r in rows if r.placed_by is None]
-    late = [r for r in free if r.id not in regrouping.labels]
-    groups: dict[int, list[Line]] = {}
-    for row in free:
+    before = {r.id: r.theme_id for r in rows}  # every row here is free: nobody placed it by hand
+    after = dict(before)
+    late = [r.id for r in rows if r.id not in regrouping.labels]
+    groups: dict[int, list[Any]] = {}
+    for row in rows:
         if row.id in regrouping.labels:
             groups.setdefault(regrouping.labels[row.id], []).append(row)
     pool = groups.pop(-1, [])
     for label in [g for g, members in groups.items() if len(members) < embedder.policy.min_size]:
         # People placed the rest of this group since the plan: what is left is placed as a new line is.
-        late += groups.pop(label)
-    for row in late:
-        row.theme_id = None
+        late += [r.id for r in groups.pop(label)]
 
-    old = {t.id: t for t in session.scalars(select(Theme).where(*live_conditions(team_id, kind)))}
+    live = select(Theme).where(*live_conditions(team_id, kind))
+    old = {t.id: t for t in session.scalars(live) if scope is None or t.id in scope}
     overlaps = sorted(
         (
             (-count, old[theme_id].named_by is None, label, theme_id)
             for label, members in groups.items()
-            for theme_id, count in Counter(r.theme_id for r in members if r.theme_id in old).items()
+            for theme_id, count in Counter(before[r.id] for r in members if before[r.id] in old).items()
         ),
     )
     matched: dict[int, Theme] = {}
@@ -136,28 +216,67 @@ def rebuild(
             theme = new_theme(session, team_id, kind, members[0].text, now)
             result.new_themes += 1
         for member in members:
-            member.theme_id = theme.id
+            after[member.id] = theme.id
         matched[label] = theme
-    for row in pool:
-        row.theme_id = None
-    session.flush()
-    for theme in [*matched.values(), *(t for t in old.values() if t.id not in taken)]:
-        refresh(session=session, theme=theme, now=now)
-        theme.labelled_size = None  # its members may have changed at the same size: labelled again
+    for line_id in [*late, *(r.id for r in pool)]:
+        after[line_id] = None
+    changed = [{"id": i, "theme_id": t} for i, t in after.items() if t != before[i]]
+    if changed:
+        session.execute(update(model), changed)  # by primary key, one statement for all
+    _refresh_changed(
+        session,
+        [*matched.values(), *(t for t in old.values() if t.id not in taken)],
+        before,
+        after,
+        embedder.name,
+        now,
+    )
     upkeep = upkeep_row(session, team_id, kind)
-    upkeep.embedded_with, upkeep.pool_grew_at, upkeep.pool_clustered_at = embedder.name, None, now
-    upkeep.rebuilt_at = now
+    upkeep.pool_grew_at, upkeep.pool_clustered_at = None, now
+    if not partial:
+        upkeep.embedded_with, upkeep.rebuilt_at = embedder.name, now
+        upkeep.rebuilt_lines = int(
+            session.scalar(select(func.count(model.id)).where(model.team_id == team_id)) or 0
+        )
     late_pooled = 0
     if late:
+        # Read again: an object this session holds may still show the theme the update just changed.
+        lines = list(
+            session.scalars(select(model).where(model.id.in_(late)).execution_options(populate_existing=True))
+        )
         result.joined, late_pooled = place(
             session=session,
             team_id=team_id,
             kind=kind,
             embedder=embedder,
-            rows=late,
-            vectors=grouping.normalize(load_vectors(late)),
+            rows=lines,
+            vectors=grouping.normalize(load_vectors(lines)),
             now=now,
         )
     result.pooled = len(pool) + late_pooled
     result.themes = count_themes(session=session, team_id=team_id, kind=kind)
     return result
+
+
+def _refresh_changed(
+    session: Session,
+    themes: list[Theme],
+    before: dict[int, int | None],
+    after: dict[int, int | None],
+    method: str,
+    now: datetime,
+) -> None:
+    """Recompute the themes whose members changed (or whose centroid is of another method): a regroup
+    at every tick leaves most themes as they were, and reading their lines again would cost what the
+    workspace holds. One that gained or lost a tenth of its lines is labelled again."""
+    moved: Counter[int] = Counter()
+    for line_id, theme_id in after.items():
+        if before[line_id] != theme_id:
+            moved.update(t for t in (before[line_id], theme_id) if t is not None)
+    for theme in themes:
+        if not moved[theme.id] and theme.centroid is not None and theme.embedded_with == method:
+            continue
+        refresh(session=session, theme=theme, now=now)
+        if moved[theme.id] * 10 >= max(theme.labelled_size or 0, 1):
+            # Its members changed by a tenth, perhaps at the same size: labelled again.
+            theme.labelled_size = None

@@ -74,6 +74,8 @@ class ThemeUpkeep(Base):
     pool_clustered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last full regroup: new themes are first made from few lines, so all are regrouped now and then.
     rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How many lines it grouped: a large workspace is regrouped in full again once a share more came.
+    rebuilt_lines: Mapped[int | None] = mapped_column(Integer)
 
 
 class DismissedLookAlike(Base):

@@ -347,3 +347,42 @@ def test_subscribe_by_a_plain_channel_name(bot: RunningBot) -> None:
 
 def test_help_lists_the_digest(bot: RunningBot) -> None:
     assert "/interview digest" in json.dumps(bot.slack.command("help").json()["blocks"])
+
+
+def top_pain(blocks: list[dict[str, Any]]) -> str:
+    return next(line for line in texts(blocks) if line.startswith("*1. "))
+
+
+LATE_REPORT = "Month-end reports take us ages to generate"
+
+
+@pytest.mark.parametrize("lease_held", [False, True])
+def test_the_digest_brings_the_themes_up_to_date_before_it_is_built(
+    week: RunningBot, semantic: Embedder, lease_held: bool
+) -> None:
+    # A sixth account's slow reports, logged a minute before the digest: no upkeep tick since.
+    from bot.themes.leases import claim_upkeep
+    from storage.models import Pain, ThemeKind
+    from tests.support.digest_data import WEEK_END, log
+
+    log(week.db, "Massive Dynamic", WEEK_END - timedelta(days=1), pains=[LATE_REPORT], now=NOW)
+    if lease_held:  # another replica is regrouping the workspace right now, and takes its time
+        assert week.db.run(
+            lambda s: claim_upkeep(session=s, team_id="T0001", kind=ThemeKind.PAIN, replica="r2", now=NOW)
+        )
+    schedule = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
+    keeper = ThemeKeeper(db=week.db, embedder=semantic, replica="poster-1", schedule=schedule)
+    poster = DigestPoster(
+        db=week.db, client=week.deps.client, replica="poster-1", keeper=keeper, themes_wait=0
+    )
+    subscribed(week)
+    assert poster.tick(now=NOW + timedelta(minutes=1)) == 1
+    top = top_pain(week.fake.calls("chat.postMessage")[0].args["blocks"])
+    with week.db.read() as session:
+        late = session.scalars(select(Pain).where(Pain.text == LATE_REPORT)).one()
+        report = session.scalars(select(Pain).where(Pain.text == REPORTS["Acme"])).one()
+        if lease_held:
+            # It goes on with the themes as stored rather than wait: the late line is not in them yet.
+            assert "5 accounts this week" in top and late.theme_id is None
+        else:
+            assert "6 accounts this week" in top and late.theme_id == report.theme_id

@@ -1,0 +1,165 @@
+"""Paraphrases of one pain hold together, as a new team would log them: one interview at a time through
+the log modal, the themes' keeper ticking between. Each set is a pain said 6 to 8 ways (brand names,
+abbreviations, symptoms), by one account or by several; a few one-off pains stay apart."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.themes.embeddings import Embedder
+from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep import UpkeepSchedule
+from storage.models import Pain, ThemeKind
+from tests.conftest import RunningBot
+from tests.support.forms import submit_log_modal
+
+SCHEDULE = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
+
+# (the pain, who said it: one account, or None for a different account each time, its paraphrases)
+SETS: dict[str, tuple[str | None, list[str]]] = {
+    "single sign-on": (
+        "Stark Industries",
+        [
+            "Okta login fails every Monday morning",
+            "Our SSO keeps timing out and kicks people back to the sign-in page",
+            "Single sign-on is broken again for the sales team",
+            "SAML authentication errors whenever we log in",
+            "Can't get into the app through Okta, it just spins",
+            "People are logged out of their SSO session several times a day",
+            "Signing in with our identity provider fails half the time",
+            "The Azure AD sign-on redirect loops forever",
+        ],
+    ),
+    "onboarding": (
+        None,
+        [
+            "Setting up a new hire's account takes us two days",
+            "Onboarding a new teammate is slow and entirely manual",
+            "Adding new users means clicking through ten screens each",
+            "Every time someone joins we spend hours provisioning them",
+            "Inviting a new colleague to the workspace is a chore",
+            "Getting new employees set up in the tool takes forever",
+            "There's no bulk way to add the people who start on Monday",
+        ],
+    ),
+    "exports": (
+        None,
+        [
+            "The CSV export times out on big reports",
+            "Exporting data to Excel is broken",
+            "Downloading our data as a spreadsheet fails halfway",
+            "Export to .csv gives garbled characters",
+            "We can't get a clean export of our records into Google Sheets",
+            "The export button does nothing for large tables",
+        ],
+    ),
+    "billing": (
+        "Wayne Enterprises",
+        [
+            "Our invoice shows the wrong amount again",
+            "We were double charged this month",
+            "Billing sent an invoice with last year's VAT number",
+            "The credit card charge doesn't match the invoice",
+            "Invoices arrive late so finance can't close the month",
+            "We keep getting billed for seats we removed",
+        ],
+    ),
+    "mobile crashes": (
+        None,
+        [
+            "The iOS app crashes when I open a photo",
+            "Android app force-closes on startup",
+            "The mobile app freezes and quits whenever I switch tabs",
+            "On my iPhone the app keeps crashing",
+            "App crashes on Samsung phones after the last update",
+            "The phone app dies as soon as I upload a picture",
+        ],
+    ),
+}
+ONE_OFFS = [
+    "The calendar sync duplicates every meeting",
+    "Search never finds tickets older than a month",
+    "Email notifications land in spam",
+    "The API rate limit is too low for our nightly sync",
+    "The French translation of the settings page is wrong",
+]
+
+
+def interviews() -> list[tuple[str, str]]:
+    """(account, pain) for every line, in an order a team might log them: the sets interleaved."""
+    lines = [
+        (account or f"{name.title()} customer {n}", pain)
+        for name, (account, pains) in SETS.items()
+        for n, pain in enumerate(pains)
+    ]
+    lines += [(f"One-off {n}", pain) for n, pain in enumerate(ONE_OFFS)]
+    random.Random(11).shuffle(lines)
+    return lines
+
+
+def partition(bot: RunningBot) -> dict[str, int | None]:
+    with bot.db.read() as session:
+        return dict(session.execute(select(Pain.text, Pain.theme_id)).all())
+
+
+def holding(themes: dict[str, int | None]) -> list[str]:
+    """The sets that are one theme holding nothing else."""
+    held = []
+    for name, (_, pains) in SETS.items():
+        (theme,) = {themes[p] for p in pains} if len({themes[p] for p in pains}) == 1 else {None}
+        if theme is not None and sum(t == theme for t in themes.values()) == len(pains):
+            held.append(name)
+    return held
+
+
+def same_groups(a: dict[str, int | None], b: dict[str, int | None]) -> bool:
+    """Whether two groupings of the same lines put the same lines together (ids aside)."""
+
+    def groups(themes: dict[str, int | None]) -> set[frozenset[str]]:
+        by: dict[int, set[str]] = {}
+        for text, theme in themes.items():
+            if theme is not None:
+                by.setdefault(theme, set()).add(text)
+        return {frozenset(g) for g in by.values()}
+
+    return a.keys() == b.keys() and groups(a) == groups(b)
+
+
+def logged_one_at_a_time(
+    bot: RunningBot, semantic: Embedder
+) -> tuple[dict[str, int | None], dict[str, int | None]]:
+    """Every interview through the modal, the keeper ticking after each. Returns the live grouping, and
+    the grouping the weekly full regroup makes from scratch of the same lines."""
+    keeper = ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE)
+    now = datetime.now(UTC)
+    for n, (account, pain) in enumerate(interviews()):
+        submit_log_modal(bot, account, pains=pain)
+        keeper.tick(now + timedelta(minutes=n))
+    live = partition(bot)
+    assert keeper.tick(now + timedelta(days=8))[("T0001", ThemeKind.PAIN)].rebuilt
+    return live, partition(bot)
+
+
+def test_the_live_grouping_is_what_a_full_regroup_makes_and_one_offs_stay_apart(
+    bot: RunningBot, semantic: Embedder
+) -> None:
+    live, full = logged_one_at_a_time(bot, semantic)
+    assert same_groups(live, full)
+    assert all(live[p] is None for p in ONE_OFFS)
+    # Its lines share a word or two ("export", "CSV"): this set holds whatever the order.
+    assert "exports" in holding(live)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The grouping itself splits four of the five sets, live and in a full regroup alike: only "
+    "the exports hold; single sign-on comes out as 4 + 3 lines and one alone, billing and mobile crashes "
+    "each leave a line or two out, onboarding is 2 lines and 5 alone (issue 11; bot.themes.grouping).",
+)
+def test_each_paraphrase_set_ends_in_one_theme(bot: RunningBot, semantic: Embedder) -> None:
+    live, full = logged_one_at_a_time(bot, semantic)
+    assert (holding(live), holding(full)) == (list(SETS), list(SETS))
