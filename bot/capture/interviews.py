@@ -140,7 +140,7 @@ def validate_draft(draft: InterviewDraft, *, today: date) -> list[Promise]:
 
 
 # Free text stored as typed (trimmed); pains, requests, quotes and promises are split into lines instead.
-_STORED_AS_TYPED = (
+STORED_AS_TYPED = (
     "contact_name",
     "contact_role",
     "goal",
@@ -192,7 +192,7 @@ def log_interview(
         held_on=draft.held_on,
         logged_by=user_id,
         logged_at=now,
-        **{name: _text_or_none(getattr(draft, name)) for name in _STORED_AS_TYPED},
+        **{name: _text_or_none(getattr(draft, name)) for name in STORED_AS_TYPED},
         recording_permission=draft.recording_permission,
         thank_you_sent=draft.thank_you_sent,
         share_channel_id=draft.share_channel,

@@ -26,7 +26,13 @@ from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts.names import get_or_create_account
-from bot.capture.interviews import FIELD_MAX, InterviewDraft, log_interview, validate_draft
+from bot.capture.interviews import (
+    FIELD_MAX,
+    STORED_AS_TYPED,
+    InterviewDraft,
+    log_interview,
+    validate_draft,
+)
 from bot.errors import InvalidInput
 from bot.exchange.cells import COLUMNS, locate_columns, restore
 from bot.exchange.export import IMPORTED_BY
@@ -120,15 +126,9 @@ def _key(row: Row) -> str:
     return KEY_PREFIX + digest[: 64 - len(KEY_PREFIX)]
 
 
-# Stored as typed (trimmed), as logging stores them; the rest are split into lines.
-_STORED_AS_TYPED = (
-    "contact_name",
-    "contact_role",
-    "goal",
-    "interpretation",
-    "closing_answer",
-    "notes",
-)
+# Stored as typed (trimmed), as logging stores them; the rest are split into lines. The sheet has no
+# recording link.
+_STORED_AS_TYPED = tuple(name for name in STORED_AS_TYPED if name != "recording_url")
 _TEXT_FIELDS = (
     "contact_name",
     "contact_role",
