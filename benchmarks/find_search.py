@@ -28,15 +28,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert, text
 
+from benchmarks.scratch import scratch_database as pg_scratch_database
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
 from storage.db import Database
@@ -89,22 +88,8 @@ def scratch_database(backend: str, label: str) -> Iterator[Database]:
         finally:
             db.dispose()
         return
-    server_url = os.environ["TEST_POSTGRES_URL"]
-    name = f"ib_bench_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        db = Database(make_url(server_url).set(database=name).render_as_string(hide_password=False))
-        try:
-            upgrade(db, BEFORE_SEARCH)
-            yield db
-        finally:
-            db.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with pg_scratch_database(os.environ["TEST_POSTGRES_URL"], label, revision=BEFORE_SEARCH) as db:
+        yield db
 
 
 # --------------------------------------------------------------------------------------------------

@@ -35,17 +35,16 @@ import statistics
 import sys
 import time
 import traceback
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import make_url
 
+from benchmarks.scratch import scratch_database
 from bot.directory import PAGE_SIZE as DIRECTORY_PAGE
 from bot.directory import Directory
 from bot.followups.deliveries import LEASE, MAX_ITEMS_PER_DELIVERY, ReminderPolicy, claim_due
@@ -54,7 +53,6 @@ from bot.people import Timezones
 from bot.slack import make_client
 from handlers.views.reminders import ITEM_BLOCK
 from storage.db import Database
-from storage.migrate import upgrade
 from tests.support.fake_slack import (
     METHOD_TIERS,
     POST_MESSAGE_BURST,
@@ -100,27 +98,6 @@ def say(message: str) -> None:
 # --------------------------------------------------------------------------------------------------
 # Scratch databases
 # --------------------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def scratch_database(server_url: str, label: str) -> Iterator[Database]:
-    """A new database on the server of `server_url`, migrated to head; dropped on the way out."""
-    name = f"ib_bench_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        db = Database(url)
-        try:
-            upgrade(db)
-            yield db
-        finally:
-            db.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 def server_version(server_url: str) -> str:
     engine = create_engine(server_url)
     try:
