@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
+from storage.db import DatabaseUnavailable
+
 CLIENT_MAX = 200  # characters of one string argument (what a client sent usually arrives as one)
 OBJECT_MAX = 500  # characters of any other argument (an exception's text may quote a client)
 MESSAGE_MAX = 1000  # characters of a whole rendered message
@@ -193,3 +195,20 @@ def configure_logging(*, level: int, fmt: LogFormat) -> None:
     """The process's logging, as `interview-bot` starts: every logger (Bolt's and slack_sdk's too)
     reaches the one bounded handler."""
     logging.basicConfig(level=level, handlers=[make_handler(fmt)])
+
+
+# What happens to claimed work that failed: its claim lapses and a tick, here or elsewhere, takes it again.
+RETRIED = "it will be retried after its lease"
+
+
+@contextmanager
+def failures_logged(logger: logging.Logger, work: str, *, then: str) -> Iterator[None]:
+    """Background work (a tick, one delivery) that fails is retried later, so the failure is logged and
+    swallowed: a database outage as one line, since it says all there is to say (and would otherwise
+    print a traceback per reminder), anything else with its traceback. `then` says what happens next."""
+    try:
+        yield
+    except DatabaseUnavailable as exc:
+        logger.warning("%s skipped: the database is unreachable (%s); %s", work, exc, then)
+    except Exception:
+        logger.exception("%s failed; %s", work, then)

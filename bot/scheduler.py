@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.directory import Directory
+from bot.logs import failures_logged
 from bot.outbound.digest import DigestPoster
 from bot.outbound.reminders import ReminderSender
 from bot.themes.keeper import ThemeKeeper
-from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -104,11 +104,7 @@ def _guarded(name: str, job: Callable[[], None]) -> Callable[[], None]:
     lease, here or on another replica. A database outage is one line per tick, not a traceback."""
 
     def run() -> None:
-        try:
+        with failures_logged(log, f"{name} tick", then="the next tick tries again"):
             job()
-        except DatabaseUnavailable as exc:
-            log.warning("%s tick skipped: the database is unreachable (%s)", name, exc)
-        except Exception:
-            log.exception("%s tick failed", name)
 
     return run

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.errors import SlackPermanentError
+from bot.logs import RETRIED, failures_logged
 from bot.outbox.queue import (
     Outgoing,
     claim,
@@ -30,7 +31,7 @@ from bot.outbox.queue import (
 from bot.replica import replica_name
 from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
 from handlers.views.outbox import share_failed_text
-from storage.db import Database, DatabaseUnavailable
+from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -86,14 +87,9 @@ class OutboxSender:
         self._pool.shutdown(wait=True)
 
     def _deliver_safely(self, message: Outgoing, client: WebClient) -> str:
-        try:
+        with failures_logged(log, f"outbox message {message.id}", then=RETRIED):
             return self.deliver(message, client)
-        except DatabaseUnavailable as exc:  # the lease runs out and a tick tries again once it is back
-            log.warning("outbox message %s waits: the database is unreachable (%s)", message.id, exc)
-            return "retrying"
-        except Exception:  # the lease runs out and the next tick (here or elsewhere) tries again
-            log.exception("outbox message %s failed; it will be retried after its lease", message.id)
-            return "retrying"
+        return "retrying"
 
     def deliver(self, message: Outgoing, client: WebClient) -> str:
         if message.takeover:

@@ -29,6 +29,7 @@ from bot.followups.deliveries import (
     retry_later,
 )
 from bot.followups.working_hours import next_working_moment
+from bot.logs import RETRIED, failures_logged
 from bot.people import Timezones
 from bot.replica import replica_name
 from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
@@ -100,11 +101,9 @@ class ReminderSender:
         self._pool.shutdown(wait=True)
 
     def _deliver_safely(self, claimed: Claimed) -> str:
-        try:
+        with failures_logged(log, f"reminder delivery {claimed.delivery_id}", then=RETRIED):
             return self.deliver(claimed)
-        except Exception:
-            log.exception("delivery %s failed; it will be retried after its lease", claimed.delivery_id)
-            return "retrying"
+        return "retrying"
 
     def deliver(self, claimed: Claimed) -> str:
         with self.db.read() as session:

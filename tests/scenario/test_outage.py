@@ -8,7 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.followups.deliveries import Claimed
 from bot.outbound.outbox import OutboxSender
+from bot.outbound.reminders import ReminderSender
 from handlers.views.log_modal import LogField, LogModal
 from handlers.views.reminders import ReminderAction
 from tests.conftest import RunningBot, interview_count
@@ -119,3 +121,16 @@ def test_the_scheduler_writes_a_line_per_tick_not_a_traceback(
         assert line.exc_info is None and "outbox tick skipped" in line.getMessage()
     finally:
         sender.close()
+
+
+def test_a_reminder_delivery_cut_off_by_an_outage_is_one_line_and_retried(
+    bot: RunningBot, sender: ReminderSender, logs: pytest.LogCaptureFixture
+) -> None:
+    with database_outage(bot.db):
+        logs.clear()
+        # Claimed just before the database went: each delivery of the batch says so in a line.
+        outcomes = [sender._deliver_safely(Claimed(n, "T0001", USER_ID, False)) for n in (1, 2)]
+    assert outcomes == ["retrying", "retrying"]
+    lines = bot_lines(logs)
+    assert [r.exc_info for r in lines] == [None, None], [r.getMessage() for r in lines]
+    assert "reminder delivery 1 skipped: the database is unreachable" in lines[0].getMessage()
