@@ -34,7 +34,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_interview_edits")),
     )
     op.create_index(
-        "ix_interview_edits_team_id_interview_id", "interview_edits", ["team_id", "interview_id"], unique=False
+        "ix_interview_edits_team_id_interview_id",
+        "interview_edits",
+        ["team_id", "interview_id"],
+        unique=False,
     )
 
 
