@@ -20,7 +20,7 @@ from bot.accounts.names import get_or_create_account
 from bot.capture.interviews import STORED_AS_TYPED, InterviewDraft, text_or_none, validate_draft
 from bot.errors import InterviewGone, NotTheAuthor
 from bot.followups.deliveries import REMINDABLE
-from bot.followups.plan import DEFAULT_DUE_HOUR, Promise, local_moment, plan_follow_ups
+from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
 from bot.followups.working_hours import next_working_moment
 from bot.settings import WorkingHours
 from bot.text import split_lines
@@ -87,6 +87,18 @@ def promised(interview: Interview) -> list[FollowUp]:
     return [
         f for f in interview.follow_ups if f.kind == FollowUpKind.PROMISE and f.state != FollowUpState.SKIPPED
     ]
+
+
+def promise_lines(interview: Interview, tz: ZoneInfo) -> str:
+    """The promises as the author would type them again: "Send the deck by 2026-12-01", the date as due
+    in `tz`. A date the form would refuse (a late call's promise came due when it was logged) is left off:
+    a line without one keeps its follow-up as it is."""
+    lines = []
+    for item in promised(interview):
+        due_on = item.due_at.astimezone(tz).date()
+        fits = interview.held_on <= due_on <= interview.held_on + PROMISE_MAX_AHEAD
+        lines.append(f"{item.description} by {due_on.isoformat()}" if fits else item.description)
+    return "\n".join(lines)
 
 
 def _match_lines(
