@@ -27,6 +27,20 @@ class InvalidInput(BotError):
         self.fields = fields
 
 
+class InterviewGone(BotError):
+    """The interview asked for is not this workspace's, or was deleted."""
+
+    def __init__(self) -> None:
+        super().__init__("That interview is gone: it was deleted.")
+
+
+class NotTheAuthor(BotError):
+    """Someone other than the person who logged an interview tried to change it."""
+
+    def __init__(self) -> None:
+        super().__init__("Only the person who logged this interview can edit it.")
+
+
 class StorageUnavailable(BotError):
     """The database did not answer: the same words on every path, a read or a write (a modal keeps what
     was typed, so nothing is lost there either)."""

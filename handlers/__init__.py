@@ -10,6 +10,7 @@ def register_all(app: App) -> None:
         commands,
         digest,
         home,
+        interview,
         log_modal,
         reminders,
         schedule,
@@ -21,6 +22,7 @@ def register_all(app: App) -> None:
 
     commands.register(app)
     log_modal.register(app)
+    interview.register(app)
     shortcuts.register(app)
     home.register(app)
     reminders.register(app)

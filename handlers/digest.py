@@ -31,6 +31,7 @@ from bot.digest.subscriptions import (
     valid_timezone,
 )
 from bot.errors import BotError, InvalidInput, SlackPermanentError
+from bot.people import zone
 from bot.slack import call
 from handlers.views.common import (
     as_object,
@@ -355,7 +356,8 @@ def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> 
     interview_id = _clicked(body)
     with deps.db.read() as session:
         interview = get_interview(session=session, team_id=actor.team_id, interview_id=interview_id)
-        view = interview_modal(interview) if interview is not None else None
+        tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(None)
+        view = interview_modal(interview, viewer_id=actor.user_id, tz=tz) if interview is not None else None
     if view is None:
         ack()
         raise BotError("That interview is gone: it was deleted.")

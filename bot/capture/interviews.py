@@ -151,7 +151,7 @@ STORED_AS_TYPED = (
 )
 
 
-def _text_or_none(value: str | None) -> str | None:
+def text_or_none(value: str | None) -> str | None:
     return clean_text(value or "") or None
 
 
@@ -192,7 +192,7 @@ def log_interview(
         held_on=draft.held_on,
         logged_by=user_id,
         logged_at=now,
-        **{name: _text_or_none(getattr(draft, name)) for name in STORED_AS_TYPED},
+        **{name: text_or_none(getattr(draft, name)) for name in STORED_AS_TYPED},
         recording_permission=draft.recording_permission,
         thank_you_sent=draft.thank_you_sent,
         share_channel_id=draft.share_channel,
@@ -251,6 +251,8 @@ def get_interview(*, session: Session, team_id: str, interview_id: int) -> Inter
             selectinload(Interview.pains),
             selectinload(Interview.requests),
             selectinload(Interview.quotes),
+            selectinload(Interview.participants),
+            selectinload(Interview.edits),
         )
     )
 

@@ -245,3 +245,40 @@ def mark_told(*, session: Session, message_ids: list[int], now: datetime) -> Non
             .where(OutboxMessage.id.in_(message_ids), OutboxMessage.told_at.is_(None))
             .values(told_at=now)
         )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a sent message is in Slack, to redraw it (chat.update)."""
+
+    channel_id: str
+    ts: str
+
+
+def redraw(
+    *,
+    session: Session,
+    team_id: str,
+    interview_id: int,
+    kind: OutboxKind,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+) -> Posted | None:
+    """What the interview's message of this kind says now (the interview was edited): a message not sent
+    yet goes out saying it; where one that was sent is, for the caller to update it after commit."""
+    message = session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.interview_id == interview_id,
+            OutboxMessage.kind == kind,
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    if message is None:
+        return None
+    message.text, message.blocks = text, blocks
+    if message.state == OutboxState.SENT and message.posted_channel_id and message.message_ts:
+        return Posted(message.posted_channel_id, message.message_ts)
+    return None

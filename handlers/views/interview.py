@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     MAX_PARTICIPANTS,
+    MESSAGE_MAX_BLOCKS,
     MODAL_MAX_BLOCKS,
     SECTION_MAX_CHARS,
     bullet_sections,
@@ -21,14 +22,40 @@ from handlers.views.common import (
     local_time,
     modal,
     mrkdwn,
+    plain,
     user_mention,
 )
-from storage.models import FollowUp, Interview
+from storage.models import FollowUp, Interview, InterviewEdit
+
+EDITS_SHOWN = 5
+# What an edit changed, in the form's words (the keys are the log modal's field names).
+FIELD_WORDS = {
+    "account": "account",
+    "kind": "kind",
+    "held_on": "date",
+    "participants": "our people",
+    "contact_name": "contact",
+    "contact_role": "role",
+    "goal": "goal",
+    "pains": "pains",
+    "requests": "requests",
+    "quotes": "quotes",
+    "interpretation": "what we heard",
+    "closing_answer": "closing answer",
+    "notes": "notes",
+    "recording_url": "recording link",
+    "recording_permission": "recording consent",
+    "thank_you_sent": "thank-you",
+    "promises": "promises",
+    "share_channel": "share channel",
+}
 
 
 class InterviewAction(StrEnum):
     OPEN = "interview_open"  # a button anywhere (the digest, a search result) whose value is an interview id
     MODAL = "interview_view"
+    # Its author's Edit, in the confirmation DM and in the interview's modal; the value is the interview id.
+    EDIT = "interview_edit"
 
 
 LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
@@ -81,8 +108,9 @@ def interview_summary_blocks(interview: Interview) -> list[Block]:
 
 
 def saved_interview_message(interview: Interview, follow_ups: list[FollowUp], tz: ZoneInfo) -> list[Block]:
-    """The DM that confirms what was saved, and what the bot will remind about."""
-    blocks = interview_summary_blocks(interview)
+    """The DM that confirms what was saved, and what the bot will remind about; its Edit stays whatever
+    the interview's length (the summary is cut first)."""
+    blocks = fit_message(interview_summary_blocks(interview), MESSAGE_MAX_BLOCKS - 4)
     blocks.append(DividerBlock())
     if follow_ups:
         lines = [
@@ -91,8 +119,33 @@ def saved_interview_message(interview: Interview, follow_ups: list[FollowUp], tz
         blocks += [SectionBlock(text=mrkdwn(truncate("*I'll remind you:*\n" + "\n".join(lines), 3000)))]
     else:
         blocks.append(SectionBlock(text=mrkdwn("Nothing left to follow up. Nice work.")))
+    blocks.append(edit_button(interview))
     blocks.append(context(f"Saved as interview #{interview.id}. `/interview list` shows your latest."))
-    return fit_message(blocks)
+    return blocks
+
+
+def edit_button(interview: Interview) -> ActionsBlock:
+    return ActionsBlock(
+        block_id="interview_edit",
+        elements=[
+            ButtonElement(text=plain("Edit", 75), action_id=InterviewAction.EDIT, value=str(interview.id))
+        ],
+    )
+
+
+def edit_history(edits: list[InterviewEdit], tz: ZoneInfo) -> str | None:
+    """ "Edited by @x on Wed 02 Dec: pains, notes", the latest last, for the bottom of the interview."""
+    if not edits:
+        return None
+    lines = [
+        f"Edited by {user_mention(e.edited_by)} on {e.edited_at.astimezone(tz):%a %d %b}: "
+        + ", ".join(FIELD_WORDS.get(name, name) for name in e.fields)
+        for e in edits[-EDITS_SHOWN:]
+    ]
+    earlier = len(edits) - EDITS_SHOWN
+    if earlier > 0:
+        lines.insert(0, f"and {earlier} earlier edit{'s' if earlier > 1 else ''}")
+    return "\n".join(lines)
 
 
 def shared_interview_message(interview: Interview) -> list[Block]:
@@ -121,14 +174,20 @@ def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
     return fit_message(blocks)
 
 
-def interview_modal(interview: Interview) -> View:
-    """One interview, to read: what the digest's "Open interview" shows."""
-    blocks = interview_summary_blocks(interview)
+def interview_modal(interview: Interview, *, viewer_id: str, tz: ZoneInfo) -> View:
+    """One interview, to read: what the digest's "Open interview" shows. Its author also sees Edit;
+    everyone sees who edited it, when, and what."""
+    blocks = fit_message(interview_summary_blocks(interview), MODAL_MAX_BLOCKS - 3)
+    if viewer_id == interview.logged_by:
+        blocks.append(edit_button(interview))
     blocks.append(context(f"Logged by {user_mention(interview.logged_by)} · interview #{interview.id}"))
+    history = edit_history(list(interview.edits), tz)
+    if history:
+        blocks.append(context(history))
     return modal(
         callback_id=InterviewAction.MODAL,
         title="Interview",
-        blocks=fit_message(blocks, MODAL_MAX_BLOCKS),
+        blocks=blocks,
         submit=None,
         close="Close",
     )

@@ -8,6 +8,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -26,14 +27,16 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.accounts.names import ACCOUNT_NAME_MAX
-from bot.capture.interviews import FIELD_MAX
+from bot.capture.edits import promise_lines
+from bot.capture.interviews import FIELD_MAX, STORED_AS_TYPED
 from bot.text import truncate
-from handlers.views.common import MAX_PARTICIPANTS, header, json_object, modal, mrkdwn, plain
-from storage.models import InterviewKind
+from handlers.views.common import MAX_PARTICIPANTS, header, id_number, json_object, modal, mrkdwn, plain
+from storage.models import Interview, InterviewKind
 
 
 class LogModal(StrEnum):
     CALLBACK_ID = "log_interview"
+    EDIT_CALLBACK_ID = "edit_interview"  # the same form, prefilled with an interview its author edits
     # One action for every account picker (log and schedule modals share the search).
     ACCOUNT_SEARCH = "account_search"
     VALUE = "value"  # the action_id of each input; block ids (LogField) tell the fields apart
@@ -84,7 +87,8 @@ class LogModalMetadata:
     """What the submission needs to know of where the modal came from (private_metadata, ≤ 3000 chars)."""
 
     channel_id: str | None = None  # where the command was typed
-    tz: str | None = None  # the timezone the default date was computed in
+    tz: str | None = None  # the timezone the default date (or, editing, the promises' dates) was computed in
+    interview_id: int | None = None  # the interview this form edits; None: it logs a new one
 
     def dumps(self) -> str:
         return json.dumps(asdict(self), separators=(",", ":"))
@@ -92,15 +96,53 @@ class LogModalMetadata:
     @classmethod
     def loads(cls, raw: str | None) -> LogModalMetadata:
         data = json_object(raw)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__ and isinstance(v, str)})
+        return cls(
+            **{k: v for k, v in data.items() if k in ("channel_id", "tz") and isinstance(v, str)},
+            interview_id=id_number(data.get("interview_id")),
+        )
 
 
 @dataclass(frozen=True)
 class LogModalPrefill:
+    """What the form opens with; the field names are LogField's. Logging fills a few (the account typed
+    after the command, a shortcut's notes); editing fills every one with what is stored."""
+
     account: str | None = None
     notes: str | None = None
     goal: str | None = None
     participants: tuple[str, ...] = ()
+    kind: str | None = None
+    held_on: date | None = None
+    contact_name: str | None = None
+    contact_role: str | None = None
+    pains: str | None = None
+    requests: str | None = None
+    quotes: str | None = None
+    interpretation: str | None = None
+    closing_answer: str | None = None
+    recording_url: str | None = None
+    promises: str | None = None
+    recording_permission: bool = False
+    thank_you_sent: bool = False
+    share_channel: str | None = None
+
+
+def edit_prefill(interview: Interview, tz: ZoneInfo) -> LogModalPrefill:
+    """Every field as stored, for its author to edit; the promises' dates as due in `tz`."""
+    return LogModalPrefill(
+        account=interview.account.name,
+        kind=interview.kind.value,
+        held_on=interview.held_on,
+        participants=tuple(p.user_id for p in interview.participants),
+        **{name: getattr(interview, name) for name in STORED_AS_TYPED},
+        pains="\n".join(p.text for p in interview.pains),
+        requests="\n".join(r.text for r in interview.requests),
+        quotes="\n".join(q.text for q in interview.quotes),
+        promises=promise_lines(interview, tz),
+        recording_permission=interview.recording_permission,
+        thank_you_sent=interview.thank_you_sent,
+        share_channel=interview.share_channel_id,
+    )
 
 
 def account_option(name: str, label: str | None = None) -> Option:
@@ -278,29 +320,54 @@ def _with_element(block: dict[str, Any], **element: Any) -> dict[str, Any]:
     return {**block, "element": {**block["element"], **filled}} if filled else block
 
 
+def _option_of(block: dict[str, Any], value: str | None) -> dict[str, Any] | None:
+    """The option of a template select or checkbox with this value, as Slack wants it back as initial."""
+    options = block["element"].get("options") or []
+    return next((o for o in options if o.get("value") == value), None)
+
+
 def log_modal(
-    *, today: date, user_id: str, metadata: LogModalMetadata, prefill: LogModalPrefill
+    *,
+    today: date,
+    user_id: str,
+    metadata: LogModalMetadata,
+    prefill: LogModalPrefill,
+    editing: bool = False,
 ) -> dict[str, Any]:
-    """The log modal as views.open takes it.
+    """The log modal as views.open takes it; `editing`: the same form titled and submitted as an edit.
 
     Converting ~100 Block Kit objects costs ~2 ms, more than the rest of the request, so the form is
     built and checked once (_modal_template) and each request copies in only its own values.
     """
     account = account_option(prefill.account).to_dict() if prefill.account else None
-    notes = truncate(prefill.notes, FIELD_MAX[LogField.NOTES], "") if prefill.notes else None
-    goal = truncate(prefill.goal, FIELD_MAX[LogField.GOAL], "") if prefill.goal else None
+    texts: dict[str, str | None] = {field: getattr(prefill, field.value) for field in TEXT_FIELDS}
     fill: dict[str, dict[str, Any]] = {
         LogField.ACCOUNT: {"initial_option": account},
-        LogField.HELD_ON: {"initial_date": today.isoformat()},
+        LogField.HELD_ON: {"initial_date": (prefill.held_on or today).isoformat()},
         LogField.PARTICIPANTS: {
             "initial_users": list(dict.fromkeys([user_id, *prefill.participants]))[:MAX_PARTICIPANTS]
         },
-        LogField.NOTES: {"initial_value": notes},
-        LogField.GOAL: {"initial_value": goal},
+        **{
+            field: {"initial_value": truncate(text, FIELD_MAX[field.value], "") if text else None}
+            for field, text in texts.items()
+        },
+        LogField.SHARE_CHANNEL: {"initial_conversation": prefill.share_channel},
     }
     template = _modal_template()
-    blocks = [
-        _with_element(block, **fill[block["block_id"]]) if block.get("block_id") in fill else block
-        for block in template["blocks"]
-    ]
-    return {**template, "blocks": blocks, "private_metadata": metadata.dumps()}
+    blocks = []
+    for block in template["blocks"]:
+        block_id = block.get("block_id")
+        if block_id == LogField.KIND:
+            block = _with_element(block, initial_option=_option_of(block, prefill.kind))
+        elif block_id in (LogField.RECORDING_PERMISSION, LogField.THANK_YOU_SENT):
+            checked = getattr(prefill, block_id)
+            block = _with_element(block, initial_options=[_option_of(block, "yes")] if checked else None)
+        elif block_id in fill:
+            block = _with_element(block, **fill[block_id])
+        blocks.append(block)
+    view = {**template, "blocks": blocks, "private_metadata": metadata.dumps()}
+    if editing:
+        view.update(
+            callback_id=LogModal.EDIT_CALLBACK_ID, title={**template["title"], "text": "Edit the interview"}
+        )
+    return view

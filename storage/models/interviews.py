@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -116,6 +117,9 @@ class Interview(Base):
     follow_ups: Mapped[list[FollowUp]] = relationship(  # noqa: F821
         back_populates="interview", cascade="all, delete-orphan", order_by="FollowUp.due_at"
     )
+    edits: Mapped[list[InterviewEdit]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="InterviewEdit.id"
+    )
 
 
 class Participant(Base):
@@ -192,3 +196,18 @@ class Quote(_InterviewLine, Base):
 
     __tablename__ = "quotes"
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+
+
+class InterviewEdit(Base):
+    """One edit of an interview by its author: who, when, and which fields (the log modal's field names)
+    changed. Shown under the interview, so readers know what they read was corrected."""
+
+    __tablename__ = "interview_edits"
+    __table_args__ = (Index("ix_interview_edits_team_id_interview_id", "team_id", "interview_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    edited_by: Mapped[str] = mapped_column(String(USER_ID))
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fields: Mapped[list[str]] = mapped_column(JSON)

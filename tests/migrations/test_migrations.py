@@ -221,3 +221,19 @@ def test_0011_indexes_existing_interviews_and_its_triggers_exist_at_head(empty_d
         assert expected <= triggers
     finally:
         db.dispose()
+
+
+def test_0013_adds_interview_edits_and_takes_it_away_again(empty_database_url: str) -> None:
+    """Edits are recorded in their own table; going back to 0012 drops it and leaves interviews be."""
+    db = Database(empty_database_url)
+    try:
+        upgrade(db, "0012")
+        assert "interview_edits" not in tables(db)
+        upgrade(db)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("interview_edits")}
+        assert columns == {"id", "team_id", "interview_id", "edited_by", "edited_at", "fields"}
+        downgrade(db, "0012")
+        assert current_revision(db) == "0012"
+        assert "interview_edits" not in tables(db) and "interviews" in tables(db)
+    finally:
+        db.dispose()

@@ -1,0 +1,311 @@
+"""Editing an interview: its author changes what was logged, in the log modal again.
+
+What did not change keeps its place: an unchanged pain or request keeps its theme (and a hand placement),
+an unchanged promise keeps its follow-up (its state, its snooze). What changed is done again as logging
+does it: a new line waits for the theme engine, a new promise is planned, a removed one is closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from bot.accounts.names import get_or_create_account
+from bot.capture.interviews import STORED_AS_TYPED, InterviewDraft, text_or_none, validate_draft
+from bot.errors import InterviewGone, NotTheAuthor
+from bot.followups.deliveries import REMINDABLE
+from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
+from bot.followups.working_hours import next_working_moment
+from bot.settings import WorkingHours
+from bot.text import split_lines
+from bot.themes.store import refresh
+from storage.models import (
+    Account,
+    CustomerRequest,
+    FollowUp,
+    FollowUpKind,
+    FollowUpState,
+    Interview,
+    InterviewEdit,
+    InterviewKind,
+    Pain,
+    Participant,
+    Quote,
+    Theme,
+)
+
+# The draft's fields in the form's order: the order an edit lists what it changed.
+FIELD_ORDER = tuple(f.name for f in fields(InterviewDraft))
+
+Row = TypeVar("Row", Pain, CustomerRequest, Quote)
+
+
+@dataclass(frozen=True)
+class Edited:
+    interview: Interview
+    changed: list[str]  # the draft's field names that changed, in the form's order; empty: none did
+    follow_ups: list[FollowUp]  # what is still owed after the edit (what the confirmation lists)
+    closed: list[FollowUp]  # promises the edit removed
+    added: list[FollowUp]  # follow-ups the edit planned
+
+
+def editable_interview(
+    *, session: Session, team_id: str, interview_id: int, user_id: str, lock: bool = False
+) -> Interview:
+    """The interview, with everything an edit reads, if `user_id` logged it; raise otherwise."""
+    stmt = (
+        select(Interview)
+        .where(Interview.team_id == team_id, Interview.id == interview_id)
+        .options(
+            selectinload(Interview.account),
+            selectinload(Interview.participants),
+            selectinload(Interview.pains),
+            selectinload(Interview.requests),
+            selectinload(Interview.quotes),
+            selectinload(Interview.follow_ups),
+            selectinload(Interview.edits),
+        )
+    )
+    # Two edits of one interview at once (a double click) wait for each other on PostgreSQL.
+    interview = session.scalar(stmt.with_for_update() if lock else stmt)
+    if interview is None:
+        raise InterviewGone()
+    if interview.logged_by != user_id:
+        raise NotTheAuthor()
+    return interview
+
+
+def promised(interview: Interview) -> list[FollowUp]:
+    """The interview's promises as the author sees them: all but those closed by removing them (or
+    skipped, which says the same)."""
+    return [
+        f for f in interview.follow_ups if f.kind == FollowUpKind.PROMISE and f.state != FollowUpState.SKIPPED
+    ]
+
+
+def promise_lines(interview: Interview, tz: ZoneInfo) -> str:
+    """The promises as the author would type them again: "Send the deck by 2026-12-01", the date as due
+    in `tz`. A date the form would refuse (a late call's promise came due when it was logged) is left off:
+    a line without one keeps its follow-up as it is."""
+    lines = []
+    for item in promised(interview):
+        due_on = item.due_at.astimezone(tz).date()
+        fits = interview.held_on <= due_on <= interview.held_on + PROMISE_MAX_AHEAD
+        lines.append(f"{item.description} by {due_on.isoformat()}" if fits else item.description)
+    return "\n".join(lines)
+
+
+def _match_lines(
+    rows: Sequence[Row], texts: list[str], make: Callable[[int, str], Row]
+) -> tuple[list[Row], list[Row]]:
+    """The rows for `texts` in order: an existing row for each text it already had (so the line keeps its
+    theme and whoever placed it), a new row for each other; and the rows no text matched."""
+    free: dict[str, list[Row]] = {}
+    for row in rows:
+        free.setdefault(row.text, []).append(row)
+    kept: list[Row] = []
+    for position, text in enumerate(texts):
+        pool = free.get(text)
+        row = pool.pop(0) if pool else make(position, text)
+        row.position = position
+        kept.append(row)
+    return kept, [row for pool in free.values() for row in pool]
+
+
+def edit_interview(
+    *,
+    session: Session,
+    team_id: str,
+    interview_id: int,
+    draft: InterviewDraft,
+    by: str,
+    now: datetime,
+    tz: ZoneInfo,
+    thank_you_after: timedelta,
+    summary_after: timedelta,
+    working_hours: WorkingHours | None = None,
+) -> Edited:
+    """Validate the draft as logging does and update the interview in place. The caller commits.
+
+    Only its author (the person who logged it) may edit it. `tz` is the author's zone: the draft's dates
+    are theirs. The edit is recorded with the fields it changed, when it changed any.
+    """
+    promises = validate_draft(draft, today=now.astimezone(tz).date())
+    interview = editable_interview(
+        session=session, team_id=team_id, interview_id=interview_id, user_id=by, lock=True
+    )
+    assert draft.account and draft.kind and draft.held_on  # validated above
+    changed: set[str] = set()
+
+    def put(name: str, value: Any, attribute: str | None = None) -> None:
+        if getattr(interview, attribute or name) != value:
+            setattr(interview, attribute or name, value)
+            changed.add(name)
+
+    before = (interview.account_id, interview.held_on)
+    account = get_or_create_account(session=session, team_id=team_id, name=draft.account)
+    if account.id != interview.account_id:
+        interview.account = account
+        changed.add("account")
+    put("kind", InterviewKind(draft.kind))
+    put("held_on", draft.held_on)
+    for name in STORED_AS_TYPED:
+        put(name, text_or_none(getattr(draft, name)))
+    put("recording_permission", draft.recording_permission)
+    put("thank_you_sent", draft.thank_you_sent)
+    put("share_channel", draft.share_channel, "share_channel_id")
+    _participants(interview, draft.participants, changed)
+    themes = _lines(interview, draft, account, changed)
+    closed, added = _follow_ups(
+        interview,
+        promises,
+        changed,
+        now=now,
+        tz=tz,
+        thank_you_after=thank_you_after,
+        summary_after=summary_after,
+        working_hours=working_hours,
+    )
+    ordered = [name for name in FIELD_ORDER if name in changed]
+    if ordered:
+        interview.edits.append(InterviewEdit(team_id=team_id, edited_by=by, edited_at=now, fields=ordered))
+    session.flush()
+    # Themes that lost a line, or whose lines moved to another account, count their members again.
+    for theme_id in sorted(themes):
+        theme = session.get(Theme, theme_id)
+        if theme is not None and theme.team_id == team_id:
+            refresh(session=session, theme=theme, now=now)
+    if (interview.account_id, interview.held_on) != before:
+        for account_id in {before[0], interview.account_id}:
+            _recount_last_held_on(session, team_id, account_id)
+    owed = [f for f in interview.follow_ups if f.state in REMINDABLE]
+    return Edited(interview, ordered, owed, closed, added)
+
+
+def _participants(interview: Interview, chosen: list[str], changed: set[str]) -> None:
+    wanted = list(dict.fromkeys([interview.logged_by, *chosen]))
+    current = {p.user_id: p for p in interview.participants}
+    if set(wanted) == set(current):
+        return
+    interview.participants = [
+        current.get(u) or Participant(team_id=interview.team_id, user_id=u) for u in wanted
+    ]
+    changed.add("participants")
+
+
+def _lines(interview: Interview, draft: InterviewDraft, account: Account, changed: set[str]) -> set[int]:
+    """Pains, requests and quotes matched by text; returns the ids of the themes to count again."""
+    team_id, themes = interview.team_id, set()
+    moved = "account" in changed
+    for name, model in (("pains", Pain), ("requests", CustomerRequest)):
+        rows = getattr(interview, name)
+        texts = split_lines(getattr(draft, name))
+        kept, removed = _match_lines(
+            rows,
+            texts,
+            lambda i, t, model=model: model(team_id=team_id, account_id=account.id, position=i, text=t),
+        )
+        if [r.text for r in rows] != texts:
+            changed.add(name)
+        themes |= {r.theme_id for r in removed if r.theme_id is not None}
+        if moved:  # a line carries its interview's account: the themes it is in count accounts
+            for row in kept:
+                row.account_id = account.id
+            themes |= {r.theme_id for r in kept if r.theme_id is not None}
+        setattr(interview, name, kept)  # the rows left out are deleted (delete-orphan)
+    texts = split_lines(draft.quotes)
+    if [q.text for q in interview.quotes] != texts:
+        changed.add("quotes")
+        interview.quotes, _ = _match_lines(
+            interview.quotes, texts, lambda i, t: Quote(team_id=team_id, position=i, text=t)
+        )
+    return themes
+
+
+def _follow_ups(
+    interview: Interview,
+    promises: list[Promise],
+    changed: set[str],
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    thank_you_after: timedelta,
+    summary_after: timedelta,
+    working_hours: WorkingHours | None,
+) -> tuple[list[FollowUp], list[FollowUp]]:
+    """Promises matched by their text: an unchanged one is left as it is, one given another date is due
+    then, a removed one is closed (no more reminders, and a reminder already being sent leaves it out),
+    a new one is planned as logging plans it. Returns (closed, added)."""
+    free: dict[str, list[FollowUp]] = {}
+    for item in promised(interview):
+        free.setdefault(item.description, []).append(item)
+    new: list[Promise] = []
+    for promise in promises:
+        pool = free.get(promise.text)
+        if not pool:
+            new.append(promise)
+            continue
+        item = pool.pop(0)
+        if (
+            promise.due_on
+            and promise.due_on != item.due_at.astimezone(tz).date()
+            and item.state in REMINDABLE
+        ):
+            due_at = max(local_moment(promise.due_on, DEFAULT_DUE_HOUR, tz), now)
+            item.due_at, item.state, item.reminders_sent = due_at, FollowUpState.OPEN, 0
+            item.remind_at = next_working_moment(due_at, tz, working_hours)
+            changed.add("promises")
+    closed = [item for pool in free.values() for item in pool]
+    for item in closed:
+        item.state, item.closed_at, item.remind_at = FollowUpState.SKIPPED, item.closed_at or now, None
+    if closed or new:
+        changed.add("promises")
+    # What the edit made true closes what was owed for it, as writing the summary later does.
+    for item in interview.follow_ups:
+        done = (item.kind == FollowUpKind.THANK_YOU and interview.thank_you_sent) or (
+            item.kind == FollowUpKind.SUMMARY and interview.interpretation
+        )
+        if done and item.state in REMINDABLE:
+            item.state, item.closed_at, item.remind_at = FollowUpState.DONE, now, None
+    # A thank-you or a summary is owed again only when the edit says so (an imported call brought none).
+    kinds = {f.kind for f in interview.follow_ups}
+    wanted = {FollowUpKind.PROMISE}
+    if "thank_you_sent" in changed:
+        wanted.add(FollowUpKind.THANK_YOU)
+    if "interpretation" in changed:
+        wanted.add(FollowUpKind.SUMMARY)
+    added = [
+        f
+        for f in plan_follow_ups(
+            interview=interview,
+            promises=new,
+            now=now,
+            tz=tz,
+            thank_you_after=thank_you_after,
+            summary_after=summary_after,
+            working_hours=working_hours,
+        )
+        if f.kind in wanted and (f.kind == FollowUpKind.PROMISE or f.kind not in kinds)
+    ]
+    interview.follow_ups.extend(added)
+    return closed, added
+
+
+def _recount_last_held_on(session: Session, team_id: str, account_id: int) -> None:
+    latest = (
+        select(func.max(Interview.held_on))
+        .where(Interview.team_id == team_id, Interview.account_id == account_id)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(Account)
+        .where(Account.team_id == team_id, Account.id == account_id)
+        .values(last_held_on=latest)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,153 @@
+"""An interview's Edit: its author's button in the confirmation DM and in the interview's modal opens the
+log modal filled with what is stored; submitting it changes the interview in place, then redraws what
+shows it (the confirmation DM, the channel post, the modal it was opened from)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
+
+from bot.capture.edits import edit_interview, editable_interview
+from bot.deps import Actor, Deps
+from bot.errors import BotError, InterviewGone, InvalidInput
+from bot.outbox.queue import Posted, redraw
+from bot.people import zone
+from bot.slack import call
+from handlers.log_modal import parse_log_form
+from handlers.views.common import as_dicts, as_object, fallback_text, id_number
+from handlers.views.interview import (
+    InterviewAction,
+    interview_modal,
+    saved_interview_message,
+    shared_interview_message,
+)
+from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
+from storage.models import OutboxKind
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.action(InterviewAction.EDIT)(edit_clicked)
+    app.view_submission(LogModal.EDIT_CALLBACK_ID)(submit_edit)
+
+
+def edit_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """Open the filled form, then ack (the trigger_id dies after 3 s): pushed over the interview's modal
+    when clicked there, else a modal of its own. Anyone but the author is told it is not theirs."""
+    interview_id = id_number(as_object((body.get("actions") or [{}])[0]).get("value"))
+    # The promises' dates are shown in this zone and read back in it (the metadata carries it).
+    tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(None)
+    try:
+        if interview_id is None:
+            raise InterviewGone()
+        with deps.db.read() as session:
+            interview = editable_interview(
+                session=session, team_id=actor.team_id, interview_id=interview_id, user_id=actor.user_id
+            )
+            view = log_modal(
+                today=datetime.now(tz).date(),
+                user_id=actor.user_id,
+                metadata=LogModalMetadata(tz=str(tz), interview_id=interview.id),
+                prefill=edit_prefill(interview, tz),
+                editing=True,
+            )
+    except BotError:
+        ack()
+        raise
+    in_modal = as_object(body.get("container")).get("type") == "view"
+    method = deps.interactive_client.views_push if in_modal else deps.interactive_client.views_open
+    call(method, trigger_id=body.get("trigger_id"), view=view)
+    ack()
+
+
+@dataclass(frozen=True)
+class _Redraw:
+    """What shows the interview, drawn again from the committed edit."""
+
+    messages: list[tuple[Posted, str, list[dict[str, Any]]]]
+    modal: Any  # the interview's modal the form was pushed over, or None
+
+
+def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """Store the edit inside Slack's 3 s (bad input keeps the form open with what is wrong), ack, then
+    redraw what shows the interview."""
+    draft = parse_log_form(view.get("state", {}).get("values", {}))
+    metadata = LogModalMetadata.loads(view.get("private_metadata"))
+    if metadata.interview_id is None:
+        raise InterviewGone()
+    interview_id = metadata.interview_id
+    tz = (
+        zone(metadata.tz) if metadata.tz else deps.timezones.known(actor.team_id, actor.user_id) or zone(None)
+    )
+    below = view.get("previous_view_id")
+    settings = deps.settings
+
+    def store(session: Session) -> _Redraw | None:
+        edited = edit_interview(
+            session=session,
+            team_id=actor.team_id,
+            interview_id=interview_id,
+            draft=draft,
+            by=actor.user_id,
+            now=datetime.now(UTC),
+            tz=tz,
+            thank_you_after=settings.thank_you_after,
+            summary_after=settings.summary_after,
+            working_hours=settings.working_hours,
+        )
+        if not edited.changed:
+            return None
+        interview, account = edited.interview, edited.interview.account.name
+        drawn = [
+            (
+                OutboxKind.INTERVIEW_SAVED,
+                f"Saved your interview with {account}.",
+                saved_interview_message(interview, edited.follow_ups, tz),
+            ),
+            (OutboxKind.INTERVIEW_SHARED, f"Interview with {account}", shared_interview_message(interview)),
+        ]
+        messages = []
+        for kind, text, blocks in drawn:
+            text, dicts = fallback_text(text), as_dicts(blocks)
+            posted = redraw(
+                session=session,
+                team_id=actor.team_id,
+                interview_id=interview.id,
+                kind=kind,
+                text=text,
+                blocks=dicts,
+            )
+            if posted is not None:
+                messages.append((posted, text, dicts))
+        modal = interview_modal(interview, viewer_id=actor.user_id, tz=tz) if below else None
+        return _Redraw(messages, modal)
+
+    try:
+        drawn = deps.db.run(store)
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=exc.fields)
+        return
+    ack()
+    if drawn is None:
+        return
+    # home refresh: the author's App Home lists this interview; tell it here that it changed.
+    deps.after_ack(lambda: _redraw(deps, drawn, below))
+
+
+def _redraw(deps: Deps, drawn: _Redraw, below: str | None) -> None:
+    for posted, text, blocks in drawn.messages:
+        try:
+            call(deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
+        except Exception as exc:  # deleted in Slack, say: the stored interview is what counts
+            log.info("could not redraw a message about an edited interview: %s", exc)
+    if drawn.modal is not None and below:
+        try:
+            call(deps.client.views_update, view_id=below, view=drawn.modal)
+        except Exception as exc:  # the person closed it meanwhile
+            log.info("could not redraw the edited interview's modal: %s", exc)
