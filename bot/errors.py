@@ -27,6 +27,10 @@ class InvalidInput(BotError):
         self.fields = fields
 
 
+class NotAllowed(BotError):
+    """The person may not do this (it is someone else's, or only workspace admins may); nothing changed."""
+
+
 class StorageUnavailable(BotError):
     """The database did not answer: the same words on every path, a read or a write (a modal keeps what
     was typed, so nothing is lost there either)."""

@@ -12,6 +12,7 @@ def register_all(app: App) -> None:
         home,
         log_modal,
         reminders,
+        removal,
         schedule,
         search,
         settings,
@@ -28,4 +29,5 @@ def register_all(app: App) -> None:
     schedule.register(app)
     themes.register(app)
     search.register(app)
+    removal.register(app)
     digest.register(app)

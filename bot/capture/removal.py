@@ -56,6 +56,7 @@ class Removed:
     outbox: int = 0  # messages about the interviews, sent or not
     scheduled_calls: int = 0
     accounts: int = 0
+    account_name: str | None = None  # the account forgotten
     # Who logged the interviews: their App Home lists them.
     authors: tuple[str, ...] = ()
 
@@ -274,16 +275,25 @@ def _account_plan(session: Session, team_id: str, account_id: int) -> _Plan:
 
 def preview_forget(*, session: Session, team_id: str, account_id: int) -> Removed:
     """What forgetting the account would take away: all its interviews, its scheduled calls, itself."""
-    return replace(_tally(session, _account_plan(session, team_id, account_id)), accounts=1)
+    account = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+    name = account.name if account is not None else None
+    return replace(
+        _tally(session, _account_plan(session, team_id, account_id)), accounts=1, account_name=name
+    )
 
 
 def forget_account(
     *, session: Session, team_id: str, account_id: int, now: datetime | None = None
-) -> Removed:
+) -> Removed | None:
     """Remove everything about one account: its interviews (as `remove_interviews` does), its scheduled
-    calls with their prep and debrief reminders, and the account itself. The caller commits."""
+    calls with their prep and debrief reminders, and the account itself; None when the workspace has
+    no such account (forgotten already). The caller commits."""
+    account = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+    if account is None:
+        return None
+    name = account.name
     plan = _account_plan(session, team_id, account_id)
     removed = _tally(session, plan)
     _apply(session, plan, now or datetime.now(UTC))
     session.execute(delete(Account).where(Account.team_id == team_id, Account.id == account_id))
-    return replace(removed, accounts=1)
+    return replace(removed, accounts=1, account_name=name)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     MAX_PARTICIPANTS,
+    MESSAGE_MAX_BLOCKS,
     MODAL_MAX_BLOCKS,
     SECTION_MAX_CHARS,
     bullet_sections,
@@ -21,6 +22,7 @@ from handlers.views.common import (
     local_time,
     modal,
     mrkdwn,
+    plain,
     user_mention,
 )
 from storage.models import FollowUp, Interview
@@ -29,6 +31,8 @@ from storage.models import FollowUp, Interview
 class InterviewAction(StrEnum):
     OPEN = "interview_open"  # a button anywhere (the digest, a search result) whose value is an interview id
     MODAL = "interview_view"
+    DELETE = "interview_delete"  # its value is the interview id; asks to confirm first
+    MANAGE = "interview_manage"  # the block holding the interview's own buttons
 
 
 LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
@@ -92,7 +96,7 @@ def saved_interview_message(interview: Interview, follow_ups: list[FollowUp], tz
     else:
         blocks.append(SectionBlock(text=mrkdwn("Nothing left to follow up. Nice work.")))
     blocks.append(context(f"Saved as interview #{interview.id}. `/interview list` shows your latest."))
-    return fit_message(blocks)
+    return [*fit_message(blocks, MESSAGE_MAX_BLOCKS - 1), manage_buttons(interview)]
 
 
 def shared_interview_message(interview: Interview) -> list[Block]:
@@ -121,6 +125,15 @@ def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
     return fit_message(blocks)
 
 
+def manage_buttons(interview: Interview) -> ActionsBlock:
+    """What can be done to the interview itself; kept outside the cut, so a long one keeps them.
+    Who may is checked on the click (the author, or a workspace admin)."""
+    delete = ButtonElement(
+        text=plain("Delete", 75), action_id=InterviewAction.DELETE, value=str(interview.id), style="danger"
+    )
+    return ActionsBlock(block_id=InterviewAction.MANAGE, elements=[delete])
+
+
 def interview_modal(interview: Interview) -> View:
     """One interview, to read: what the digest's "Open interview" shows."""
     blocks = interview_summary_blocks(interview)
@@ -128,7 +141,7 @@ def interview_modal(interview: Interview) -> View:
     return modal(
         callback_id=InterviewAction.MODAL,
         title="Interview",
-        blocks=fit_message(blocks, MODAL_MAX_BLOCKS),
+        blocks=[*fit_message(blocks, MODAL_MAX_BLOCKS - 1), manage_buttons(interview)],
         submit=None,
         close="Close",
     )

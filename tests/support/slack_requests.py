@@ -214,6 +214,7 @@ class SlackSender:
         channel_id: str | None = None,
         response_url: str | None = None,
         team_id: str = TEAM_ID,
+        user_id: str = USER_ID,
         **action: Any,
     ) -> Response:
         """A click on `action_id`; `action` adds the element's fields (value, selected_option, type).
@@ -223,7 +224,7 @@ class SlackSender:
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team_id, "domain": "acme-corp"},
-            "user": {"id": self.acting_as(USER_ID), "team_id": team_id},
+            "user": {"id": self.acting_as(user_id), "team_id": team_id},
             "api_app_id": APP_ID,
             "trigger_id": self.trigger_id(view=view),
             "actions": [

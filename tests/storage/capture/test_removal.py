@@ -189,7 +189,7 @@ def test_forgetting_an_account_leaves_nothing_of_it_and_nothing_else_moves(datab
         preview = preview_forget(session=session, team_id="T1", account_id=acme.id)
     with database.transaction() as session:
         removed = forget_account(session=session, team_id="T1", account_id=acme.id, now=NOW)
-    assert removed == preview
+    assert removed is not None and removed == preview and removed.account_name == "Acme"
     assert (removed.interviews, removed.pains, removed.quotes, removed.scheduled_calls, removed.accounts) == (
         2,
         3,
