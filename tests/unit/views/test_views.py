@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.capture.interviews import FIELD_MAX
 from handlers.views.help import help_message
 from handlers.views.interview import (
+    InterviewAction,
     recent_interviews_message,
     saved_interview_message,
     shared_interview_message,
@@ -83,7 +84,9 @@ def test_a_huge_interview_is_cut_with_a_visible_note() -> None:
     interview = make_interview("&" * 3000, ["&" * 3000] * 3)
     blocks = saved_interview_message(interview, [], ZoneInfo("UTC"))
     assert len(blocks) == 50
-    assert "every word is saved" in json.dumps(blocks[-1].to_dict())
+    assert "every word is saved" in json.dumps(blocks[-2].to_dict())
+    # Its own buttons are never what is cut.
+    assert blocks[-1].to_dict()["elements"][0]["action_id"] == InterviewAction.DELETE
 
 
 @given(st.text(max_size=200), st.text(max_size=3000))
