@@ -69,7 +69,7 @@ def _themes_line(removed: Removed, *, will: bool) -> str | None:
     more = len(removed.themes_gone) - THEMES_NAMED
     listed = ", ".join(names) + (f" and {more} more" if more > 0 else "")
     verb = "will disappear, left with no line" if will else "disappeared, left with no line"
-    return f"{_n(len(removed.themes_gone), 'Theme')} {verb}: {listed}."
+    return f"{_n(len(removed.themes_gone), 'theme')} {verb}: {listed}."
 
 
 def _sections(lines: list[str | None]) -> list[Block]:

@@ -201,7 +201,7 @@ def test_a_theme_it_alone_held_disappears_and_a_shared_one_shrinks(bot: RunningB
     modal = bot.fake.wait_for("views.open")[-1].response["view"]
     bot.slack.block_action(InterviewAction.DELETE, block_id="x", view=modal, value=str(acme))
     view = confirmation(bot, "views.push")
-    assert "1 theme will disappear" in json.dumps(view["blocks"]).lower()
+    assert "1 theme will disappear" in json.dumps(view["blocks"])
     bot.slack.view_submission(view, {})
     with bot.db.read() as session:
         assert session.get(Theme, alone) is None

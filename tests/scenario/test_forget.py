@@ -103,7 +103,7 @@ def test_an_admin_forgets_an_account_after_a_confirmation_with_the_counts(bot: R
     assert "*Acme*" in said and "2 interviews" in said and "3 pains" in said and "1 quote" in said
     # Thank-you and summary for each interview, the promise, the call's prep and debrief; all open.
     assert "7 follow-ups (7 open)" in said and "7 pending reminders" in said and "1 scheduled call" in said
-    assert "1 Theme will disappear" in said and "Acme only pain" in said
+    assert "1 theme will disappear" in said and "Acme only pain" in said
     assert counts(bot)["interviews"] == 3  # nothing goes before the confirmation
 
     answer = bot.slack.view_submission(opened.response["view"], {}, user_id=ADMIN).json()
