@@ -34,8 +34,12 @@ class InterviewGone(BotError):
         super().__init__("That interview is gone: it was deleted.")
 
 
-class NotTheAuthor(BotError):
-    """Someone other than the person who logged an interview tried to change it."""
+class NotAllowed(BotError):
+    """The person may not do this (it is someone else's, or only workspace admins may); nothing changed."""
+
+
+class NotTheAuthor(NotAllowed):
+    """Someone other than the person who logged an interview tried to edit it."""
 
     def __init__(self) -> None:
         super().__init__("Only the person who logged this interview can edit it.")

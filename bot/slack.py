@@ -158,3 +158,17 @@ def fetch_user_timezone(client: WebClient, user_id: str) -> str | None:
     response = call(client.users_info, user=user_id)
     user = response.get("user") or {}
     return user.get("tz") or None
+
+
+ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+
+
+def is_workspace_admin(client: WebClient, user_id: str) -> bool:
+    """Whether users.info says this person is an admin or an owner of the workspace. Someone Slack does
+    not know (user_not_found, …) is not."""
+    try:
+        response = call(client.users_info, user=user_id)
+    except SlackPermanentError:
+        return False
+    user = response.get("user") or {}
+    return any(user.get(flag) is True for flag in ADMIN_FLAGS)

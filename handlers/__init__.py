@@ -13,6 +13,7 @@ def register_all(app: App) -> None:
         interview,
         log_modal,
         reminders,
+        removal,
         schedule,
         search,
         settings,
@@ -30,4 +31,5 @@ def register_all(app: App) -> None:
     schedule.register(app)
     themes.register(app)
     search.register(app)
+    removal.register(app)
     digest.register(app)

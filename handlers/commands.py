@@ -16,6 +16,7 @@ from bot.text import from_slack
 from handlers.digest import digest_command
 from handlers.exchange import export_command
 from handlers.log_modal import open_log_modal
+from handlers.removal import forget_command
 from handlers.schedule import open_schedule
 from handlers.search import search_command
 from handlers.settings import open_settings
@@ -104,6 +105,8 @@ def answer_subcommand(
             export_command(ack=ack, text=rest, actor=actor, deps=deps)
         case "search":
             search_command(ack=ack, text=rest, actor=actor, deps=deps)
+        case "forget":
+            forget_command(ack=ack, text=rest, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "themes":
             open_themes(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "" | "help":

@@ -15,6 +15,7 @@ COMMANDS = [
     ("/interview themes", "the pains many accounts share, grouped; rename, merge or regroup them"),
     ("/interview digest", "the weekly digest: which channels get it and when; `digest preview`: now"),
     ("/interview export [account] [since date]", "the interviews as a spreadsheet (CSV), sent to you by DM"),
+    ("/interview forget ACCOUNT", "admins: remove everything about an account, after a confirmation"),
     ("/interview settings", "pause your reminders until a date (a vacation, say)"),
     ("/interview help", "this message"),
 ]

@@ -54,8 +54,11 @@ FIELD_WORDS = {
 class InterviewAction(StrEnum):
     OPEN = "interview_open"  # a button anywhere (the digest, a search result) whose value is an interview id
     MODAL = "interview_view"
-    # Its author's Edit, in the confirmation DM and in the interview's modal; the value is the interview id.
+    # The interview's own buttons (one block, in the confirmation DM and the interview's modal); their
+    # value is the interview id. Edit is its author's; Delete asks to confirm first.
+    MANAGE = "interview_manage"
     EDIT = "interview_edit"
+    DELETE = "interview_delete"
 
 
 LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
@@ -119,18 +122,20 @@ def saved_interview_message(interview: Interview, follow_ups: list[FollowUp], tz
         blocks += [SectionBlock(text=mrkdwn(truncate("*I'll remind you:*\n" + "\n".join(lines), 3000)))]
     else:
         blocks.append(SectionBlock(text=mrkdwn("Nothing left to follow up. Nice work.")))
-    blocks.append(edit_button(interview))
+    blocks.append(manage_buttons(interview, editable=True))
     blocks.append(context(f"Saved as interview #{interview.id}. `/interview list` shows your latest."))
     return blocks
 
 
-def edit_button(interview: Interview) -> ActionsBlock:
-    return ActionsBlock(
-        block_id="interview_edit",
-        elements=[
-            ButtonElement(text=plain("Edit", 75), action_id=InterviewAction.EDIT, value=str(interview.id))
-        ],
+def manage_buttons(interview: Interview, *, editable: bool) -> ActionsBlock:
+    """What can be done to the interview itself: Edit (shown to its author) and Delete. Who may is
+    checked again on the click (the author; for Delete also a workspace admin)."""
+    value = str(interview.id)
+    edit = ButtonElement(text=plain("Edit", 75), action_id=InterviewAction.EDIT, value=value)
+    delete = ButtonElement(
+        text=plain("Delete", 75), action_id=InterviewAction.DELETE, value=value, style="danger"
     )
+    return ActionsBlock(block_id=InterviewAction.MANAGE, elements=[edit, delete] if editable else [delete])
 
 
 def edit_history(edits: list[InterviewEdit], tz: ZoneInfo) -> str | None:
@@ -175,11 +180,10 @@ def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
 
 
 def interview_modal(interview: Interview, *, viewer_id: str, tz: ZoneInfo) -> View:
-    """One interview, to read: what the digest's "Open interview" shows. Its author also sees Edit;
-    everyone sees who edited it, when, and what."""
+    """One interview, to read: what the digest's "Open interview" shows, with its Edit (for its author)
+    and Delete; everyone sees who edited it, when, and what."""
     blocks = fit_message(interview_summary_blocks(interview), MODAL_MAX_BLOCKS - 3)
-    if viewer_id == interview.logged_by:
-        blocks.append(edit_button(interview))
+    blocks.append(manage_buttons(interview, editable=viewer_id == interview.logged_by))
     blocks.append(context(f"Logged by {user_mention(interview.logged_by)} · interview #{interview.id}"))
     history = edit_history(list(interview.edits), tz)
     if history:

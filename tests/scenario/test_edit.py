@@ -69,7 +69,7 @@ def click_edit_in_dm(bot: RunningBot, dm: Call, **who: Any) -> Any:
     value = edit_button(dm.args["blocks"])["value"]
     response = bot.slack.block_action(
         InterviewAction.EDIT,
-        block_id="interview_edit",
+        block_id=InterviewAction.MANAGE,
         value=value,
         message=dm.response["message"],
         channel_id=dm.response["channel"],
@@ -170,7 +170,7 @@ def test_edit_in_the_interview_modal_pushes_the_form_and_redraws_the_modal(bot: 
     reading = bot.fake.calls("views.open")[-1].response["view"]
     button = edit_button(reading["blocks"])
     bot.slack.block_action(
-        InterviewAction.EDIT, block_id="interview_edit", view=reading, value=button["value"]
+        InterviewAction.EDIT, block_id=InterviewAction.MANAGE, view=reading, value=button["value"]
     )
     form = opened_form(bot, "views.push")
     assert form["previous_view_id"] == reading["id"]
@@ -263,7 +263,7 @@ def test_someone_else_cannot_edit_it(bot: RunningBot) -> None:
 def test_another_workspace_cannot_edit_it_by_forging_its_id(bot: RunningBot) -> None:
     dm, interview = log_one(bot, **FULL)
     response = bot.slack.block_action(
-        InterviewAction.EDIT, block_id="interview_edit", value=str(interview.id), team_id="T0OTHER"
+        InterviewAction.EDIT, block_id=InterviewAction.MANAGE, value=str(interview.id), team_id="T0OTHER"
     )
     assert response.status == 200
     said = bot.fake.wait_for("chat.postMessage", count=2)[1]

@@ -1043,6 +1043,12 @@ class FakeSlack(LocalServer):
             **_tz_fields(DEFAULT_TZ),
             "is_bot": user_id == self.bot_user_id,
             "is_app_user": False,
+            # A member, as most are: a test makes an admin or an owner with set_user(..., is_admin=True).
+            "is_admin": False,
+            "is_owner": False,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
             "deleted": False,
             "profile": {"real_name": f"User {user_id}", "display_name": user_id.lower()},
         }

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.capture.interviews import FIELD_MAX
 from handlers.views.help import help_message
 from handlers.views.interview import (
+    InterviewAction,
     recent_interviews_message,
     saved_interview_message,
     shared_interview_message,
@@ -83,10 +84,12 @@ def test_a_huge_interview_is_cut_with_a_visible_note() -> None:
     interview = make_interview("&" * 3000, ["&" * 3000] * 3)
     blocks = saved_interview_message(interview, [], ZoneInfo("UTC"))
     assert len(blocks) == 50
-    # The summary is cut, and says so; what follows it (the follow-ups, Edit) is all there.
+    # The summary is cut, and says so; what follows it (the follow-ups, Edit and Delete) is all there.
     dumped = [json.dumps(b.to_dict()) for b in blocks]
     cut = next(i for i, b in enumerate(dumped) if "every word is saved" in b)
-    assert cut == 45 and "interview_edit" in dumped[-2] and "Saved as interview" in dumped[-1]
+    assert cut == 45 and "Saved as interview" in dumped[-1]
+    actions = [e["action_id"] for e in blocks[-2].to_dict()["elements"]]
+    assert actions == [InterviewAction.EDIT, InterviewAction.DELETE]
 
 
 @given(st.text(max_size=200), st.text(max_size=3000))

@@ -1,0 +1,155 @@
+"""Deleting an interview (its Delete button, in the confirmation DM and the interview modal) and
+`/interview forget ACCOUNT`: a confirmation that says what will go, then the one removal service.
+
+The author may delete their interview; workspace admins and owners (users.info) may delete anyone's
+and forget an account. Who may is checked again when the confirmation is submitted: a submission or a
+click carries ids that a forged payload may change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
+
+from bot.accounts.names import find_account, search_accounts
+from bot.capture.interviews import get_interview
+from bot.capture.removal import Removed, forget_account, preview_forget, preview_removal, remove_interviews
+from bot.deps import Actor, Deps
+from bot.errors import BotError, InterviewGone, NotAllowed
+from bot.slack import call, is_workspace_admin
+from handlers.views.account import unknown_account_message
+from handlers.views.common import as_object, id_number
+from handlers.views.interview import InterviewAction
+from handlers.views.removal import (
+    FORGET_USAGE,
+    RemovalMetadata,
+    RemovalModal,
+    confirm_delete_modal,
+    confirm_forget_modal,
+    deleted_modal,
+    forgotten_modal,
+    gone_modal,
+)
+
+NOT_YOURS = (
+    "Only the person who logged an interview, or a workspace admin, can delete it. Nothing was deleted."
+)
+ADMINS_ONLY = "Only workspace admins and owners can forget an account. Nothing was removed."
+
+
+def register(app: App) -> None:
+    app.action(InterviewAction.DELETE)(ask_delete)
+    app.view_submission(RemovalModal.DELETE)(confirm_delete)
+    app.view_submission(RemovalModal.FORGET)(confirm_forget)
+
+
+def _check_may_delete(deps: Deps, actor: Actor, logged_by: str) -> None:
+    # Asking Slack only when it matters: the author needs no users.info.
+    if logged_by != actor.user_id and not is_workspace_admin(deps.interactive_client, actor.user_id):
+        raise NotAllowed(NOT_YOURS)
+
+
+def _check_admin(deps: Deps, actor: Actor) -> None:
+    if not is_workspace_admin(deps.interactive_client, actor.user_id):
+        raise NotAllowed(ADMINS_ONLY)
+
+
+def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """The Delete button: a confirmation that says what will go, on top of the interview modal when
+    clicked there (views.push), else in a modal of its own."""
+    action = as_object((body.get("actions") or [{}])[0])
+    interview_id = id_number(action.get("value"))
+    if interview_id is None:
+        ack()
+        raise BotError("That button is out of date: open the interview again.")
+    with deps.db.read() as session:
+        interview = get_interview(session=session, team_id=actor.team_id, interview_id=interview_id)
+        if interview is None:
+            ack()
+            raise InterviewGone()
+        logged_by = interview.logged_by
+        view = confirm_delete_modal(
+            interview_id=interview.id,
+            account=interview.account.name,
+            kind=interview.kind.label,
+            held_on=interview.held_on,
+            removed=preview_removal(session=session, team_id=actor.team_id, interview_ids=[interview.id]),
+        )
+    try:
+        _check_may_delete(deps, actor, logged_by)
+    except NotAllowed:
+        ack()
+        raise
+    in_modal = as_object(body.get("container")).get("type") == "view"
+    method = deps.interactive_client.views_push if in_modal else deps.interactive_client.views_open
+    call(method, trigger_id=body.get("trigger_id"), view=view)
+    ack()
+
+
+def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """Delete, once confirmed: what was deleted takes the confirmation's place."""
+    interview_id = RemovalMetadata.loads(view.get("private_metadata")).interview_id
+    if interview_id is None:
+        raise BotError("That confirmation is out of date: open the interview again.")
+    with deps.db.read() as session:
+        interview = get_interview(session=session, team_id=actor.team_id, interview_id=interview_id)
+        if interview is None:
+            raise InterviewGone()
+        logged_by, account = interview.logged_by, interview.account.name
+    _check_may_delete(deps, actor, logged_by)
+
+    def delete(session: Session) -> Removed:
+        return remove_interviews(session=session, team_id=actor.team_id, interview_ids=[interview_id])
+
+    removed = deps.db.run(delete)
+    if not removed.interviews:  # deleted by someone else meanwhile
+        raise InterviewGone()
+    ack(response_action="update", view=deleted_modal(account=account, removed=removed))
+    # home refresh: the App Home of each of removed.authors lists this interview no more; republish
+    # theirs here (deps.home.changed(...)).
+    below = view.get("previous_view_id")
+    if isinstance(below, str) and below:
+        deps.after_ack(lambda: call(deps.client.views_update, view_id=below, view=gone_modal()))
+
+
+def forget_command(*, ack: Ack, text: str, actor: Actor, deps: Deps, trigger_id: str) -> None:
+    """`/interview forget ACCOUNT`: admins and owners only; the confirmation opens straight away (the
+    trigger_id lives 3 seconds), saying what will go."""
+    name = text.strip()
+    if not name:
+        ack(text=FORGET_USAGE, response_type="ephemeral")
+        return
+    _check_admin(deps, actor)
+    with deps.db.read() as session:
+        account = find_account(session=session, team_id=actor.team_id, name=name)
+        if account is None:
+            close = [a.name for a in search_accounts(session=session, team_id=actor.team_id, query=name)]
+            ack(text=unknown_account_message(name, close), response_type="ephemeral")
+            return
+        view = confirm_forget_modal(
+            account_id=account.id,
+            account=account.name,
+            removed=preview_forget(session=session, team_id=actor.team_id, account_id=account.id),
+        )
+    call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
+    ack()
+
+
+def confirm_forget(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    """Forget the account, once confirmed: what was removed takes the confirmation's place."""
+    account_id = RemovalMetadata.loads(view.get("private_metadata")).account_id
+    if account_id is None:
+        raise BotError("That confirmation is out of date: run /interview forget again.")
+    _check_admin(deps, actor)
+
+    def forget(session: Session) -> Removed | None:
+        return forget_account(session=session, team_id=actor.team_id, account_id=account_id)
+
+    removed = deps.db.run(forget)
+    if removed is None or removed.account_name is None:
+        raise BotError("That account is gone: it was forgotten already.")
+    ack(response_action="update", view=forgotten_modal(account=removed.account_name, removed=removed))
+    # home refresh: the App Home of each of removed.authors lists these interviews no more; republish
+    # theirs here (deps.home.changed(...)).
