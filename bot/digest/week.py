@@ -23,8 +23,8 @@ class WeekFigures:
 
 
 def week_figures(*, session: Session, team_id: str, period: Period, top: int = TOP_PAINS) -> WeekFigures:
-    """What the digest would say of `period` in three figures. Single-account pains rank too (the digest
-    lists them apart), behind any more accounts share."""
+    """What the digest would say of `period` in three figures. Pains only one account ever raised rank
+    too (the digest lists them apart), by the same order: distinct accounts in the period first."""
     interviews = interviews_in_window(session, team_id, period)
     in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
     pains = rank_themes(
