@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InvalidInput, message_for
+from bot.home_refresh import QUIET_DELAY, HomeRefresh
 from bot.inbound import describe
 from bot.logs import clip
 from bot.outbound.digest import DigestPoster
@@ -34,8 +35,10 @@ def build_app(
     client: WebClient | None = None,
     register: bool = True,
     keeper: ThemeKeeper | None = None,
+    home_delay: float | None = QUIET_DELAY,
 ) -> tuple[App, Deps]:
-    """`keeper` brings a workspace's themes up to date before a digest posted on request is built."""
+    """`keeper` brings a workspace's themes up to date before a digest posted on request is built.
+    `home_delay`: the quiet spell before a changed App Home is republished (None: only on flush())."""
     client = client or make_client(token=settings.bot_token, base_url=settings.slack_api_url)
     app = App(
         client=client,
@@ -49,6 +52,7 @@ def build_app(
         raise_error_for_unhandled_request=True,
     )
     deps = Deps(settings=settings, db=db, timezones=Timezones(db), client=client)
+    deps.home = HomeRefresh(lambda team_id, user_id: _show_on_home(deps, team_id, user_id), delay=home_delay)
     outbox = OutboxSender(
         db=db, client=client, on_failure=lambda team_id, user_id: _show_on_home(deps, team_id, user_id)
     )
@@ -78,7 +82,8 @@ def build_app(
 
 
 def _show_on_home(deps: Deps, team_id: str, user_id: str) -> None:
-    """A message to this person failed for good: their App Home says so at once."""
+    """Draw and publish this person's App Home now (a message to them failed for good, or something of
+    theirs changed)."""
     from handlers.home import publish_home_for
 
     publish_home_for(deps=deps, team_id=team_id, user_id=user_id)

@@ -1,5 +1,6 @@
 """What every handler receives: `actor` (who is asking, in which workspace) and `deps` (settings, the
-database, the Slack client, people's timezones, and a pool for work after the ack).
+database, the Slack client, people's timezones, a pool for work after the ack, and `home`, where a
+change to someone's App Home is reported).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.errors import message_for
+from bot.home_refresh import HomeRefresh
 from bot.people import Timezones
 from bot.settings import Settings
 from bot.slack import interactive
@@ -46,6 +48,9 @@ class Deps:
     # Sends outbox messages a transaction just recorded (bot.outbound.outbox); the scheduler ticks it too.
     send_outbox: Callable[[list[int]], object] | None = None
     outbox_tick: Callable[[], int] | None = None
+    # `deps.home.changed(team_id=..., user_id=...)`: this person's App Home is republished soon, once for
+    # a burst of changes. build_app wires it to the Home's drawing; until then a change is only noted.
+    home: HomeRefresh = field(default_factory=lambda: HomeRefresh(lambda team_id, user_id: None, delay=None))
     # Run by close(), after the work that followed acks is done (the outbox sender's pool).
     closing: list[Callable[[], None]] = field(default_factory=list)
 
@@ -86,5 +91,6 @@ class Deps:
 
     def close(self) -> None:
         self.after_ack_pool.shutdown(wait=True)
+        self.home.close()
         for close in self.closing:
             close()

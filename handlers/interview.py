@@ -136,7 +136,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     ack()
     if drawn is None:
         return
-    # home refresh: the author's App Home lists this interview; tell it here that it changed.
+    deps.home.changed(team_id=actor.team_id, user_id=actor.user_id)  # their Home lists it
     deps.after_ack(lambda: _redraw(deps, drawn, below))
 
 

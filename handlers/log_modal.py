@@ -190,6 +190,9 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
         return
     ack()
     deps.send_after_commit(messages)
+    if messages:  # stored now, not a repeat: it is on the Home of the author and of our side of the call
+        for user_id in dict.fromkeys([actor.user_id, *draft.participants]):
+            deps.home.changed(team_id=actor.team_id, user_id=user_id)
 
 
 def _record_messages(

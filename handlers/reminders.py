@@ -1,5 +1,7 @@
-"""Done / Snooze / Skip on reminder DMs, and the summary modal. Every click updates the DM in place, so
-no stale buttons remain; a click on an item already closed says so."""
+"""Done / Snooze / Skip on reminder DMs and on App Home (the same buttons), and the summary modal. Every
+click updates the DM in place, so no stale buttons remain, wherever it was clicked: a click on the Home
+redraws the reminder DMs that list the item; and the person's Home is republished. A click on an item
+already closed says so."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from bot.deps import Actor, Deps
 from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooze_until
 from bot.followups.calls import get_call
 from bot.followups.deliveries import items_by_id
+from bot.followups.mine import reminders_listing
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.views.common import as_object, id_number
@@ -99,7 +102,11 @@ def _apply(
     ack()
     if result is not None and result.already in _ALREADY:
         _tell(respond, _ALREADY[result.already])
-    deps.after_ack(lambda: redraw(deps, actor, body))
+    if result is None:  # no such follow-up in this workspace (a forged or very old click)
+        deps.after_ack(lambda: redraw(deps, actor, body))
+        return
+    deps.home.changed(team_id=actor.team_id, user_id=actor.user_id)
+    deps.after_ack(lambda: redraw_everywhere(deps, actor, body, follow_up_id))
 
 
 def _tell(respond: Respond, text: str) -> None:
@@ -109,14 +116,40 @@ def _tell(respond: Respond, text: str) -> None:
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> None:
-    """Draw the reminder again from what the database says now, in place of the clicked message."""
+def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> tuple[str, str] | None:
+    """Draw the reminder again from what the database says now, in place of the clicked message; where
+    it is, or None when the click came from elsewhere (App Home)."""
     message, container = as_object(body.get("message")), as_object(body.get("container"))
     channel = as_object(body.get("channel")).get("id") or container.get("channel_id")
     ts = message.get("ts") or container.get("message_ts")
     ids = follow_up_ids(_blocks(message))
     if not (channel and ts and ids):
-        return
+        return None
+    _redraw_message(deps, actor, str(channel), str(ts), ids)
+    return str(channel), str(ts)
+
+
+def redraw_everywhere(deps: Deps, actor: Actor, body: dict[str, Any], follow_up_id: int) -> None:
+    """The clicked message (if the click came from one), then every other reminder DM listing the item."""
+    redrawn = redraw(deps, actor, body)
+    redraw_reminders_of(deps, actor, follow_up_id, besides=redrawn)
+
+
+def redraw_reminders_of(
+    deps: Deps, actor: Actor, follow_up_id: int, *, besides: tuple[str, str] | None = None
+) -> None:
+    """Redraw every reminder DM sent to the person that lists this follow-up (as the delivery recorded
+    where it went), but the one at `besides`, redrawn already."""
+    with deps.db.read() as session:
+        sent = reminders_listing(
+            session=session, team_id=actor.team_id, user_id=actor.user_id, follow_up_id=follow_up_id
+        )
+    for reminder in sent:
+        if (reminder.channel_id, reminder.message_ts) != besides:
+            _redraw_message(deps, actor, reminder.channel_id, reminder.message_ts, reminder.follow_up_ids)
+
+
+def _redraw_message(deps: Deps, actor: Actor, channel: str, ts: str, ids: list[int]) -> None:
     with deps.db.read() as session:
         items = items_by_id(session=session, team_id=actor.team_id, ids=ids)
         blocks = reminder_message(
@@ -178,6 +211,8 @@ def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
         )
     )
     ack()
+    deps.home.changed(team_id=actor.team_id, user_id=actor.user_id)
+    body: dict[str, Any] = {}
     if origin.get("channel") and origin.get("ts"):
         body = {
             "channel": {"id": origin["channel"]},
@@ -186,7 +221,7 @@ def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
                 "blocks": [{"block_id": f"fu:{i}"} for i in origin.get("ids", [])],
             },
         }
-        deps.after_ack(lambda: redraw(deps, actor, body))
+    deps.after_ack(lambda: redraw_everywhere(deps, actor, body, follow_up_id))
 
 
 def log_scheduled_call(

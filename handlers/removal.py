@@ -107,8 +107,7 @@ def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
     if not removed.interviews:  # deleted by someone else meanwhile
         raise InterviewGone()
     ack(response_action="update", view=deleted_modal(account=account, removed=removed))
-    # home refresh: the App Home of each of removed.authors lists this interview no more; republish
-    # theirs here (deps.home.changed(...)).
+    _homes_changed(deps, actor, removed)
     below = view.get("previous_view_id")
     if isinstance(below, str) and below:
         deps.after_ack(lambda: call(deps.client.views_update, view_id=below, view=gone_modal()))
@@ -151,5 +150,10 @@ def confirm_forget(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
     if removed is None or removed.account_name is None:
         raise BotError("That account is gone: it was forgotten already.")
     ack(response_action="update", view=forgotten_modal(account=removed.account_name, removed=removed))
-    # home refresh: the App Home of each of removed.authors lists these interviews no more; republish
-    # theirs here (deps.home.changed(...)).
+    _homes_changed(deps, actor, removed)
+
+
+def _homes_changed(deps: Deps, actor: Actor, removed: Removed) -> None:
+    """The App Home of each author listed what is gone (its interviews, their follow-ups)."""
+    for user_id in removed.authors:
+        deps.home.changed(team_id=actor.team_id, user_id=user_id)

@@ -104,3 +104,6 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         return
     ack()
     deps.send_after_commit(messages)
+    if messages:  # stored now, not a repeat: the call is on the Home of everyone on it
+        for user_id in dict.fromkeys([actor.user_id, *draft.participants]):
+            deps.home.changed(team_id=actor.team_id, user_id=user_id)

@@ -234,7 +234,8 @@ def bot_env() -> dict[str, str]:
 def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> Iterator[RunningBot]:
     """The real app behind the real HTTP server, talking to the fake Slack."""
     settings = make_settings(fake_slack, database.url, **bot_env)
-    app, deps = build_app(settings=settings, db=database)
+    # App Home republishes wait for the test's deps.home.flush(): none comes on a timer, at any moment.
+    app, deps = build_app(settings=settings, db=database, home_delay=None)
     server = make_http_server(WebApp(app, database, signing_secret=SIGNING_SECRET), host="127.0.0.1", port=0)
     # waitress notices a close() on its next wake-up (1 s by default): each test closes a server.
     server.adj.asyncore_loop_timeout = 0.05

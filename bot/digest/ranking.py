@@ -71,6 +71,11 @@ class Ranked:
     unthemed: int
 
 
+def rank_key(theme: ThemeInPeriod) -> tuple[int, int, int, int]:
+    """How themes rank: most distinct accounts, then most lines, then the latest raised."""
+    return (-theme.accounts, -theme.mentions, -theme.last_seen.toordinal(), theme.theme_id)
+
+
 def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
     baseline = sum(history) / len(history)
     if not any(history):
@@ -161,7 +166,7 @@ def rank_themes(
                 else None,
             )
         )
-    entries.sort(key=lambda t: (-t.accounts, -t.mentions, -t.last_seen.toordinal(), t.theme_id))
+    entries.sort(key=rank_key)
     return Ranked(
         recurring=[t for t in entries if t.accounts_ever > 1],
         single=[t for t in entries if t.accounts_ever <= 1],

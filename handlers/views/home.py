@@ -1,39 +1,163 @@
-"""The App Home tab: a button to log, and the person's latest interviews."""
+"""The App Home tab: what the person owes (Done / Snooze right there), their upcoming calls, their latest
+interviews (each opens in a modal), the workspace's week, and buttons to log and to schedule."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 from slack_sdk.models.views import View
 
-from handlers.views.common import MODAL_MAX_BLOCKS, context, header, plain
-from handlers.views.interview import recent_interviews_message
+from bot.digest.week import WeekFigures
+from bot.followups.mine import Owed, Upcoming
+from bot.text import escape_mrkdwn, truncate
+from handlers.views.common import (
+    MODAL_MAX_BLOCKS,
+    SECTION_MAX_CHARS,
+    context,
+    fit_message,
+    header,
+    local_time,
+    mrkdwn,
+    plain,
+    user_mention,
+)
+from handlers.views.interview import InterviewAction
 from handlers.views.outbox import undelivered_blocks
+from handlers.views.reminders import item_actions, item_line
 from storage.models import Interview, OutboxMessage
+
+FOLLOW_UPS_SHOWN = 10
+CALLS_SHOWN = 5
+INTERVIEWS_SHOWN = 10
+HOME_MAX_BLOCKS = MODAL_MAX_BLOCKS  # a Home tab holds 100 blocks, as a modal does
 
 
 class Home(StrEnum):
     ACTIONS = "home_actions"
     LOG_INTERVIEW = "home_log_interview"
+    SCHEDULE_CALL = "home_schedule_call"
+    FOLLOW_UPS = "home_follow_ups"  # the section header; each item is the reminder's own fu:<id> blocks
+    CALLS = "home_calls"
+    INTERVIEWS = "home_interviews"
+    WEEK = "home_week"
 
 
-def home_view(interviews: list[Interview], *, undelivered: Sequence[OutboxMessage] = ()) -> View:
-    """`undelivered`: messages to this person that failed for good lately, said first."""
-    blocks: list[Block] = [
+@dataclass(frozen=True)
+class HomeContent:
+    """Everything the tab shows, read by the handler; `tz` is the viewer's, `now` the moment drawn."""
+
+    tz: ZoneInfo
+    now: datetime
+    owed: Owed = field(default_factory=lambda: Owed([], 0, 0))
+    calls: Upcoming = field(default_factory=lambda: Upcoming([], 0))
+    interviews: Sequence[Interview] = ()
+    week: WeekFigures | None = None
+    undelivered: Sequence[OutboxMessage] = ()
+
+
+def home_view(content: HomeContent) -> View:
+    blocks: list[Any] = [
         header("Customer interviews"),
-        *undelivered_blocks(undelivered),
+        *undelivered_blocks(content.undelivered),
         context("Every call with a customer is an interview, whoever holds it. Log it while it's fresh."),
         ActionsBlock(
             block_id=Home.ACTIONS,
             elements=[
                 ButtonElement(
                     action_id=Home.LOG_INTERVIEW, text=plain("Log an interview", 75), style="primary"
-                )
+                ),
+                ButtonElement(action_id=Home.SCHEDULE_CALL, text=plain("Schedule a call", 75)),
             ],
         ),
         DividerBlock(),
-        *recent_interviews_message(interviews),
+        *_follow_ups(content),
+        DividerBlock(),
+        *_calls(content),
+        DividerBlock(),
+        *_interviews(content.interviews),
     ]
-    return View(type="home", blocks=blocks[:MODAL_MAX_BLOCKS])
+    if content.week is not None:
+        blocks += [DividerBlock(), *_week(content.week)]
+    return View(type="home", blocks=fit_message(blocks, HOME_MAX_BLOCKS))
+
+
+def _more(shown: int, total: int) -> list[Block]:
+    return [context(f"and {total - shown} more")] if total > shown else []
+
+
+def _follow_ups(content: HomeContent) -> list[Any]:
+    items = content.owed.items[:FOLLOW_UPS_SHOWN]
+    overdue = content.owed.overdue
+    title = "What you owe" + (f" ({overdue} overdue)" if overdue else "")
+    blocks: list[Any] = [SectionBlock(block_id=Home.FOLLOW_UPS, text=mrkdwn(f"*{title}*"))]
+    if not items:
+        return [*blocks, context("Nothing open. Follow-ups from your calls show here, with Done and Snooze.")]
+    for item in items:
+        # The reminder DM's own blocks: the same ids, so its listeners handle a click here too.
+        blocks += [item_line(item, content.tz, content.now), item_actions(item)]
+    return blocks + _more(len(items), content.owed.total)
+
+
+def _calls(content: HomeContent) -> list[Block]:
+    calls = content.calls.calls[:CALLS_SHOWN]
+    blocks: list[Block] = [SectionBlock(block_id=Home.CALLS, text=mrkdwn("*Your upcoming calls*"))]
+    if not calls:
+        return [*blocks, context("None scheduled. Schedule one and everyone on it gets a prep note.")]
+    for scheduled in calls:
+        line = (
+            f"*{escape_mrkdwn(scheduled.account.name)}* · {local_time(scheduled.starts_at, content.tz)}"
+            f"–{scheduled.ends_at.astimezone(content.tz):%H:%M}"
+        )
+        if scheduled.created_by:
+            line += f" · organised by {user_mention(scheduled.created_by)}"
+        if scheduled.goal:
+            line += f"\n*Goal:* {escape_mrkdwn(truncate(scheduled.goal, 500, '…'))}"
+        blocks.append(SectionBlock(text=mrkdwn(truncate(line, SECTION_MAX_CHARS))))
+    return blocks + _more(len(calls), content.calls.total)
+
+
+def _interviews(interviews: Sequence[Interview]) -> list[Block]:
+    blocks: list[Block] = [SectionBlock(block_id=Home.INTERVIEWS, text=mrkdwn("*Your latest interviews*"))]
+    if not interviews:
+        return [
+            *blocks,
+            context("You haven't logged any interviews yet. Try `/interview log Acme` after your next call."),
+        ]
+    for interview in interviews[:INTERVIEWS_SHOWN]:
+        pains = "; ".join(p.text for p in interview.pains[:3])
+        name = escape_mrkdwn(interview.account.name)
+        line = f"*{name}* · {interview.kind.label} · {interview.held_on:%d %b %Y}"
+        if pains:
+            line += f"\n{escape_mrkdwn(truncate(pains, 280, '…'))}"
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn(truncate(line, SECTION_MAX_CHARS)),
+                accessory=ButtonElement(
+                    action_id=InterviewAction.OPEN, text=plain("Open", 75), value=str(interview.id)
+                ),
+            )
+        )
+    return blocks
+
+
+def _week(week: WeekFigures) -> list[Block]:
+    period = week.period
+    days = f"{period.start:%d %b}–{period.end - timedelta(days=1):%d %b}"
+    interviews = f"{week.interviews} interview{'s' if week.interviews != 1 else ''}"
+    accounts = f"{week.accounts} account{'s' if week.accounts != 1 else ''}"
+    lines = [f"*The team's last 7 days* ({days}): {interviews} with {accounts}"]
+    if week.top_pains:
+        lines.append("*Top pains:*")
+        lines += [
+            f"{n}. {escape_mrkdwn(t.name)}: {t.accounts} account{'s' if t.accounts != 1 else ''}"
+            for n, t in enumerate(week.top_pains, 1)
+        ]
+    elif week.interviews:
+        lines.append("No pains grouped into themes yet.")
+    return [SectionBlock(block_id=Home.WEEK, text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS)))]

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.text import escape_mrkdwn
-from handlers.views.common import channel_mention, context, mrkdwn
+from bot.text import escape_mrkdwn, truncate
+from handlers.views.common import SECTION_MAX_CHARS, channel_mention, context, mrkdwn
 from storage.models import OutboxKind, OutboxMessage
 
 # Slack's words, as a person reads them.
@@ -55,7 +55,9 @@ def undelivered_blocks(messages: Sequence[OutboxMessage]) -> list[Block]:
     if not messages:
         return []
     lines = "\n".join(f"• {failure_notice(m)}" for m in messages[:NOTICES_SHOWN])
-    blocks: list[Block] = [SectionBlock(text=mrkdwn(f":warning: *Not delivered*\n{lines}"))]
+    # Five notices of escaped names (a name of & is five times as long) may pass a section's length.
+    text = truncate(f":warning: *Not delivered*\n{lines}", SECTION_MAX_CHARS)
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(text))]
     if len(messages) > NOTICES_SHOWN:
         blocks.append(context(f"and {len(messages) - NOTICES_SHOWN} more"))
     return blocks

@@ -225,13 +225,27 @@ def _detailed(
         return _prep(item, tz, histories.get(item.scheduled_call.account_id))
     if item.kind == FollowUpKind.DEBRIEF and item.scheduled_call is not None:
         return _debrief(item)
-    block_id = f"{ITEM_BLOCK}{item.id}"
     if item.state in _CLOSED_MARK:
         return [_closed(item)]
-    blocks: list[Block] = [_section(f"{_title(item)}\n{_when(item, tz, now)}", block_id=block_id)]
+    blocks: list[Block] = [item_line(item, tz, now)]
     if item.kind == FollowUpKind.THANK_YOU and (draft := thank_you_draft(item)):
         body = truncate(escape_mrkdwn(draft), SECTION_MAX_CHARS - 40)
         blocks.append(_section(f"A draft to copy:\n```{body}```"))
+    blocks.append(item_actions(item))
+    return blocks
+
+
+def item_line(item: FollowUp, tz: ZoneInfo, now: datetime) -> Block:
+    """One open follow-up as a section (what, for which account, when due), wherever it is listed."""
+    text = f"{_title(item)}\n{_when(item, tz, now)}"
+    if item.state == FollowUpState.SNOOZED and item.remind_at is not None and item.remind_at > now:
+        text += f" · snoozed until {local_time(item.remind_at, tz)}"
+    return _section(text, block_id=f"{ITEM_BLOCK}{item.id}")
+
+
+def item_actions(item: FollowUp) -> Block:
+    """Done / Snooze / Skip (and Write summary) for one follow-up: the same buttons in a reminder DM and
+    on App Home, handled by the same listeners."""
     buttons = [
         _button(ReminderAction.DONE, "Done", str(item.id), style="primary"),
         {
@@ -244,8 +258,7 @@ def _detailed(
     ]
     if item.kind == FollowUpKind.SUMMARY and item.interview_id:
         buttons.insert(0, _button(ReminderAction.WRITE_SUMMARY, "Write summary", str(item.id)))
-    blocks.append({"type": "actions", "block_id": f"{ACTIONS_BLOCK}{item.id}", "elements": buttons})
-    return blocks
+    return {"type": "actions", "block_id": f"{ACTIONS_BLOCK}{item.id}", "elements": buttons}
 
 
 def _closed(item: FollowUp) -> Block:

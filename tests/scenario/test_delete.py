@@ -111,8 +111,12 @@ def test_the_author_deletes_their_interview_from_the_confirmation_dm(bot: Runnin
     assert "2 follow-ups (2 open)" in said and "2 pending reminders" in said
     assert interviews(bot) == 1  # nothing goes before the confirmation
 
+    bot.deps.home.flush()
+    published = len(bot.fake.calls("views.publish"))
     response = bot.slack.view_submission(view, {})
     answer = response.json()
+    assert bot.deps.home.flush() == 1  # the author's App Home listed it: drawn again
+    assert [c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]] == [USER_ID]
     assert answer["response_action"] == "update"
     assert "Deleted the interview with *Acme*" in json.dumps(answer["view"]) and "2 pains" in json.dumps(
         answer["view"]

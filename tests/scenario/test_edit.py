@@ -139,7 +139,11 @@ def test_edit_from_the_dm_opens_the_filled_form_and_saving_changes_it_in_place(b
         share_channel="C0SHARE",
         recording_permission=True,
     )
+    bot.deps.home.flush()
+    published = len(bot.fake.calls("views.publish"))
     assert submit(bot, form, values).body == b""
+    assert bot.deps.home.flush() == 1  # the author's App Home lists it: drawn again
+    assert [c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]] == [USER_ID]
     with bot.db.read() as session:
         stored = session.get(Interview, interview.id)
         assert [p.text for p in stored.pains] == ["Exports break", "The API times out"]
