@@ -27,7 +27,7 @@ from handlers.views.common import (
     plain,
     user_mention,
 )
-from handlers.views.interview import InterviewAction
+from handlers.views.interview import NONE_LOGGED, interview_row
 from handlers.views.outbox import undelivered_blocks
 from handlers.views.reminders import item_actions, item_line
 from storage.models import Interview, OutboxMessage
@@ -125,25 +125,8 @@ def _calls(content: HomeContent) -> list[Block]:
 def _interviews(interviews: Sequence[Interview]) -> list[Block]:
     blocks: list[Block] = [SectionBlock(block_id=Home.INTERVIEWS, text=mrkdwn("*Your latest interviews*"))]
     if not interviews:
-        return [
-            *blocks,
-            context("You haven't logged any interviews yet. Try `/interview log Acme` after your next call."),
-        ]
-    for interview in interviews[:INTERVIEWS_SHOWN]:
-        pains = "; ".join(p.text for p in interview.pains[:3])
-        name = escape_mrkdwn(interview.account.name)
-        line = f"*{name}* · {interview.kind.label} · {interview.held_on:%d %b %Y}"
-        if pains:
-            line += f"\n{escape_mrkdwn(truncate(pains, 280, '…'))}"
-        blocks.append(
-            SectionBlock(
-                text=mrkdwn(truncate(line, SECTION_MAX_CHARS)),
-                accessory=ButtonElement(
-                    action_id=InterviewAction.OPEN, text=plain("Open", 75), value=str(interview.id)
-                ),
-            )
-        )
-    return blocks
+        return [*blocks, context(NONE_LOGGED)]
+    return [*blocks, *map(interview_row, interviews[:INTERVIEWS_SHOWN])]
 
 
 def _week(week: WeekFigures) -> list[Block]:

@@ -159,24 +159,29 @@ def shared_interview_message(interview: Interview) -> list[Block]:
     return fit_message(blocks)
 
 
+NONE_LOGGED = "You haven't logged any interviews yet. Try `/interview log Acme` after your next call."
+
+
+def interview_row(interview: Interview) -> SectionBlock:
+    """One of a person's latest interviews (`/interview list`, the App Home): the account, the kind, the
+    day and its first pains, with a button that opens it."""
+    pains = "; ".join(p.text for p in interview.pains[:3])
+    name = escape_mrkdwn(interview.account.name)
+    line = f"*{name}* · {interview.kind.label} · {interview.held_on:%d %b %Y}"
+    if pains:
+        line += f"\n{escape_mrkdwn(truncate(pains, 280, '…'))}"
+    return SectionBlock(
+        text=mrkdwn(truncate(line, 3000)),
+        accessory=ButtonElement(
+            action_id=InterviewAction.OPEN, text=plain("Open", 75), value=str(interview.id)
+        ),
+    )
+
+
 def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
     if not interviews:
-        return [
-            SectionBlock(
-                text=mrkdwn(
-                    "You haven't logged any interviews yet. Try `/interview log Acme` after your next call."
-                )
-            )
-        ]
-    blocks: list[Block] = [header("Your latest interviews")]
-    for interview in interviews:
-        pains = "; ".join(p.text for p in interview.pains[:3])
-        name = escape_mrkdwn(interview.account.name)
-        line = f"*{name}* · {interview.kind.label} · {interview.held_on:%d %b %Y}"
-        if pains:
-            line += f"\n{escape_mrkdwn(truncate(pains, 280, '…'))}"
-        blocks.append(SectionBlock(text=mrkdwn(line)))
-    return fit_message(blocks)
+        return [SectionBlock(text=mrkdwn(NONE_LOGGED))]
+    return fit_message([header("Your latest interviews"), *map(interview_row, interviews)])
 
 
 def interview_modal(interview: Interview, *, viewer_id: str, tz: ZoneInfo) -> View:
