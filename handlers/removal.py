@@ -8,6 +8,7 @@ click carries ids that a forged payload may change.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -20,18 +21,22 @@ from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, NotAllowed
 from bot.slack import call, is_workspace_admin
 from handlers.views.account import unknown_account_message
-from handlers.views.common import as_object, id_number
+from handlers.views.common import as_dicts, as_object, id_number
 from handlers.views.interview import InterviewAction
 from handlers.views.removal import (
+    DELETED_TEXT,
     FORGET_USAGE,
     RemovalMetadata,
     RemovalModal,
     confirm_delete_modal,
     confirm_forget_modal,
+    deleted_message,
     deleted_modal,
     forgotten_modal,
     gone_modal,
 )
+
+log = logging.getLogger(__name__)
 
 NOT_YOURS = (
     "Only the person who logged an interview, or a workspace admin, can delete it. Nothing was deleted."
@@ -107,7 +112,7 @@ def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
     if not removed.interviews:  # deleted by someone else meanwhile
         raise InterviewGone()
     ack(response_action="update", view=deleted_modal(account=account, removed=removed))
-    _homes_changed(deps, actor, removed)
+    _after_removal(deps, actor, removed)
     below = view.get("previous_view_id")
     if isinstance(below, str) and below:
         deps.after_ack(lambda: call(deps.client.views_update, view_id=below, view=gone_modal()))
@@ -150,10 +155,25 @@ def confirm_forget(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
     if removed is None or removed.account_name is None:
         raise BotError("That account is gone: it was forgotten already.")
     ack(response_action="update", view=forgotten_modal(account=removed.account_name, removed=removed))
-    _homes_changed(deps, actor, removed)
+    _after_removal(deps, actor, removed)
 
 
-def _homes_changed(deps: Deps, actor: Actor, removed: Removed) -> None:
-    """The App Home of each author listed what is gone (its interviews, their follow-ups)."""
+def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
+    """The App Home of each author listed what is gone (its interviews, their follow-ups); the messages
+    that showed it (the confirmation DM, a share into a channel) now say it was deleted, so none of its
+    words stay in Slack."""
     for user_id in removed.authors:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
+
+    def replace_posted() -> None:
+        text, blocks = DELETED_TEXT, as_dicts(deleted_message())
+        for posted in removed.posted:
+            try:
+                call(
+                    deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks
+                )
+            except Exception as exc:  # deleted in Slack already, or the bot left the channel
+                log.info("could not replace a message about a deleted interview: %s", exc)
+
+    if removed.posted:
+        deps.after_ack(replace_posted)

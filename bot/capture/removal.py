@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.followups.deliveries import REMINDABLE
+from bot.outbox.queue import Posted, posted_about
 from bot.themes.store import LINE_MODELS, refresh
 from storage.models import (
     Account,
@@ -59,6 +60,8 @@ class Removed:
     account_name: str | None = None  # the account forgotten
     # Who logged the interviews: their App Home lists them.
     authors: tuple[str, ...] = ()
+    # Where the sent messages about them are in Slack, for the caller to replace after commit.
+    posted: tuple[Posted, ...] = ()
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -180,6 +183,14 @@ def _tally(session: Session, plan: _Plan) -> Removed:
     )
 
 
+def _posted(session: Session, plan: _Plan) -> tuple[Posted, ...]:
+    return tuple(
+        posted
+        for part in _chunks(plan.interview_ids)
+        for posted in posted_about(session=session, team_id=plan.team_id, interview_ids=part)
+    )
+
+
 def _apply(session: Session, plan: _Plan, now: datetime) -> None:
     team_id, ids = plan.team_id, plan.interview_ids
     going = set(plan.follow_up_ids)
@@ -254,7 +265,7 @@ def remove_interviews(
     """Remove these interviews (those of this workspace; others' ids are ignored) with everything
     hanging off them. The caller commits."""
     plan = _plan(session, team_id, interview_ids)
-    removed = _tally(session, plan)
+    removed = replace(_tally(session, plan), posted=_posted(session, plan))
     _apply(session, plan, now or datetime.now(UTC))
     return removed
 
@@ -293,7 +304,7 @@ def forget_account(
         return None
     name = account.name
     plan = _account_plan(session, team_id, account_id)
-    removed = _tally(session, plan)
+    removed = replace(_tally(session, plan), posted=_posted(session, plan))
     _apply(session, plan, now or datetime.now(UTC))
     session.execute(delete(Account).where(Account.team_id == team_id, Account.id == account_id))
     return replace(removed, accounts=1, account_name=name)

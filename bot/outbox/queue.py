@@ -9,6 +9,7 @@ conditional on still holding it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -253,6 +254,21 @@ class Posted:
 
     channel_id: str
     ts: str
+
+
+def posted_about(*, session: Session, team_id: str, interview_ids: Sequence[int]) -> list[Posted]:
+    """Where the messages about these interviews that were sent are in Slack (the confirmation DM, the
+    share into a channel): what a deletion replaces, so no copy of the interview's words stays behind."""
+    rows = session.execute(
+        select(OutboxMessage.posted_channel_id, OutboxMessage.message_ts).where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.interview_id.in_(list(interview_ids)),
+            OutboxMessage.state == OutboxState.SENT,
+            OutboxMessage.posted_channel_id.is_not(None),
+            OutboxMessage.message_ts.is_not(None),
+        )
+    )
+    return [Posted(str(channel), str(ts)) for channel, ts in rows]
 
 
 def redraw(

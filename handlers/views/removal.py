@@ -130,12 +130,20 @@ def forgotten_modal(*, account: str, removed: Removed) -> View:
     return removed_modal(what=f"Forgot *{escape_mrkdwn(account)}*", removed=removed)
 
 
+DELETED_TEXT = "This interview was deleted."
+
+
+def deleted_message() -> list[Block]:
+    """What the interview's confirmation DM and channel share become once it is deleted."""
+    return [context(DELETED_TEXT)]
+
+
 def gone_modal() -> View:
     """The interview modal a deletion was confirmed on top of, once the interview is gone."""
     return modal(
         callback_id=RemovalModal.DONE,
         title="Interview",
-        blocks=[context("This interview was deleted.")],
+        blocks=deleted_message(),
         submit=None,
         close="Close",
     )

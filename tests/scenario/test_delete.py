@@ -128,6 +128,25 @@ def test_the_author_deletes_their_interview_from_the_confirmation_dm(bot: Runnin
     assert "No interview matches" in searched(bot, "exports")
 
 
+def test_its_dm_and_channel_share_then_say_it_was_deleted_and_keep_none_of_its_words(
+    bot: RunningBot,
+) -> None:
+    bot.fake.set_channel("C0SHARE", name="research")
+    submit_log_modal(bot, "Acme", pains="Our churn numbers leak", share_channel="C0SHARE")
+    posts = bot.fake.wait_for("chat.postMessage", count=2)
+    assert {p.args["channel"] for p in posts} >= {"C0SHARE"}
+    (dm,) = [p for p in posts if p.args["channel"] != "C0SHARE"]
+    click_delete_in_dm(bot, dm)
+    assert bot.slack.view_submission(confirmation(bot), {}).status == 200
+    after_ack_done(bot.deps)
+    updates = bot.fake.calls("chat.update")
+    assert {(u.args["channel"], u.args["ts"]) for u in updates} == {
+        (p.response["channel"], p.response["ts"]) for p in posts
+    }
+    assert all(u.accepted and u.args["text"] == "This interview was deleted." for u in updates)
+    assert all("churn" not in json.dumps(u.args["blocks"]) for u in updates)
+
+
 def test_someone_else_cannot_delete_it_nor_by_a_forged_confirmation(bot: RunningBot) -> None:
     submit_log_modal(bot, "Acme")
     dm = saved_dm(bot)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.capture.interviews import InterviewDraft, log_interview
 from bot.capture.removal import forget_account, preview_forget, preview_removal, remove_interviews
 from bot.followups.calls import CallDraft, schedule_call
-from bot.outbox.queue import enqueue
+from bot.outbox.queue import Posted, enqueue
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
 from bot.themes.embeddings import from_bytes
@@ -26,6 +26,7 @@ from storage.models import (
     Interview,
     OutboxKind,
     OutboxMessage,
+    OutboxState,
     Pain,
     Participant,
     Quote,
@@ -238,3 +239,19 @@ def test_another_workspaces_interview_is_never_removed(database: Database) -> No
     with database.read() as session:
         theme = session.get(Theme, world.other_team_theme)
         assert theme is not None and theme.size == 2
+
+
+def test_a_removal_says_where_the_sent_messages_about_it_are_and_only_those(database: Database) -> None:
+    acme = [log(database, "T1", "Acme", "Exports fail"), log(database, "T1", "Acme", "Slow search")]
+    globex = log(database, "T1", "Globex", "Exports fail")
+    with database.transaction() as session:
+        for n, interview_id in enumerate([acme[0], globex]):  # acme[1]'s DM is still to send
+            message = session.scalar(select(OutboxMessage).where(OutboxMessage.interview_id == interview_id))
+            message.state, message.posted_channel_id, message.message_ts = OutboxState.SENT, "D1", f"1.{n}"
+    with database.transaction() as session:
+        account_id = session.scalar(select(Account.id).where(Account.name == "Acme"))
+        forgotten = forget_account(session=session, team_id="T1", account_id=account_id, now=NOW)
+    assert forgotten is not None and forgotten.posted == (Posted("D1", "1.0"),)
+    with database.transaction() as session:
+        removed = remove_interviews(session=session, team_id="T1", interview_ids=[globex], now=NOW)
+    assert removed.posted == (Posted("D1", "1.1"),)
