@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.accounts.names import find_account
@@ -23,6 +23,11 @@ PAGES_MAX = 100  # 1,000 results: past that, narrow the search
 # A word found in more interviews than this ranks the latest this many of them (the latest logged), so a
 # search costs the same at 10,000 interviews as at 1,000,000; more words, a phrase or account: narrow it.
 CANDIDATES = 1000
+# Fetching a row through the GIN index costs about this many times reading one in order (measured).
+FETCH_OVER_WALK = 5
+# Of the rows holding all a phrase's words, about one in this many holds them in its order (measured on
+# customer sentences: between one in two and one in ten; the planner cannot tell).
+PHRASE_MATCHES_FEWER = 6
 # The searched fields, in the order the index holds them and results show them.
 FIELDS = ("pains", "requests", "quotes", "interpretation", "closing_answer", "notes")
 # bm25 weights of the fields (pains, requests and quotes count most), as PostgreSQL's A, B and C.
@@ -75,10 +80,6 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
         ranked = _sqlite_ranked(session, team_id, query, account_ids, offset, limit)
         excerpts = _sqlite_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
     else:
-        # The driver prepares a statement it has run five times, and the server may then plan it once for
-        # any words: that plan walks the index one way for a rare phrase and a common word alike (a
-        # hundred times slower for one of them). Planned for these words, every time.
-        session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         ranked = _postgres_ranked(session, team_id, query, account_ids, offset, limit)
         excerpts = _postgres_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
     shown = ranked[:PAGE_SIZE]
@@ -203,26 +204,61 @@ def _tsquery(query: SearchQuery) -> tuple[str, dict[str, object]]:
     return " && ".join(parts), params
 
 
+def _sql(statement: str, params: dict[str, object]) -> TextClause:
+    stmt = text(statement)
+    return stmt.bindparams(bindparam("accounts", expanding=True)) if "accounts" in params else stmt
+
+
+def _estimated_rows(session: Session, where: str, params: dict[str, object]) -> float:
+    """How many rows of the search index the planner expects to match `where` (planned, not run)."""
+    explain = _sql(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM interview_search{where}", params)
+    plan = session.execute(explain, params)
+    return float(plan.scalar_one()[0]["Plan"]["Plan Rows"])
+
+
 def _postgres_ranked(
     session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
 ) -> list[int]:
     tsquery, params = _tsquery(query)
     accounts = " AND account_id IN :accounts" if account_ids else ""
-    # The query is written out (not a joined subquery) so the planner sees how common its words are: a
-    # rare word goes through the GIN index, a common one walks (team_id, interview_id) newest first and
-    # stops at CANDIDATES. ts_rank ranks only those.
-    stmt = text(
-        "SELECT interview_id FROM ("
-        f" SELECT interview_id, ts_rank(document, {tsquery}) AS rank, held_on FROM interview_search"
-        f" WHERE team_id = :team AND document @@ ({tsquery}){accounts}"
-        " ORDER BY interview_id DESC LIMIT :candidates"
-        ") AS c ORDER BY rank DESC, held_on DESC, interview_id DESC LIMIT :limit OFFSET :offset"
-    )
+    where = f" WHERE team_id = :team AND document @@ ({tsquery}){accounts}"
     params |= {"team": team_id, "candidates": CANDIDATES, "limit": limit, "offset": offset}
     if account_ids:
-        stmt = stmt.bindparams(bindparam("accounts", expanding=True))
         params["accounts"] = account_ids
-    return [row[0] for row in session.execute(stmt, params)]
+    # Two ways to the newest CANDIDATES matches: walk the workspace's rows newest first, testing each,
+    # until that many match (CANDIDATES * rows / matches rows read), or fetch every row the GIN index
+    # finds and keep the newest. The index knows neither accounts nor word order, so it finds every row
+    # with the words, of any account, and for a phrase in any order: more than match. The planner
+    # prices testing a row far too low, and a prepared plan would not look at the words at all, so the
+    # choice is made here from its estimates, for these words every time: the cost stays about flat as
+    # a workspace grows, however common the words.
+    team = {"team": team_id}
+    rows = _estimated_rows(session, " WHERE team_id = :team", team)
+    words = {k: v for k, v in params.items() if k[0] in "wp" and k[1:].isdigit()}
+    fetched = _estimated_rows(session, f" WHERE team_id = :team AND document @@ ({tsquery})", team | words)
+    matches = _estimated_rows(session, where, params) if account_ids else fetched
+    ordered = session.execute(text(f"SELECT position('<->' IN ({tsquery})::text) > 0"), words).scalar()
+    if ordered:
+        matches /= PHRASE_MATCHES_FEWER
+    walk = FETCH_OVER_WALK * fetched * matches > CANDIDATES * rows
+    stmt = _sql(
+        "SELECT interview_id FROM ("
+        f" SELECT interview_id, ts_rank(document, {tsquery}) AS rank, held_on FROM interview_search{where}"
+        " ORDER BY interview_id DESC LIMIT :candidates"
+        ") AS c ORDER BY rank DESC, held_on DESC, interview_id DESC LIMIT :limit OFFSET :offset",
+        params,
+    )
+    settings = {
+        "plan_cache_mode": "force_custom_plan",
+        "enable_bitmapscan" if walk else "enable_indexscan": "off",
+    }
+    try:
+        for name, value in settings.items():
+            session.execute(text(f"SET LOCAL {name} = {value}"))
+        return [row[0] for row in session.execute(stmt, params)]
+    finally:  # whatever else the transaction reads is planned as usual
+        for name in settings:
+            session.execute(text(f"SET LOCAL {name} = DEFAULT"))
 
 
 def _postgres_excerpts(

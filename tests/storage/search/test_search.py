@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from bot.capture.interviews import InterviewDraft, log_interview, write_summary
 from bot.search.query import MARK_END, MARK_START, parse_query
@@ -214,3 +215,34 @@ def test_whatever_is_typed_the_search_answers_and_stays_in_its_workspace(
         ours = set(session.scalars(select(Interview.id).where(Interview.team_id == "T1")))
     assert {f.interview_id for f in search(database, typed).found} <= ours
     assert search(database, typed, team_id="T3").found == []
+
+
+def test_postgres_finds_the_same_whichever_way_it_reads_and_leaves_the_planner_as_it_was(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the two ways of reading are PostgreSQL's")
+    from bot.search import service
+
+    monkeypatch.setattr(service, "CANDIDATES", 7)  # the newest 7 matches are ranked: the cap matters
+    for n in range(40):
+        log(
+            database,
+            account=f"Account {n % 3}",
+            held_on=date(2026, 1, 1) + timedelta(days=n),
+            pains=["Exports time out", "Card payments fail", "Exports fail on cards"][n % 3]
+            + (" every Monday" if n % 4 == 0 else ""),
+        )
+    typed = ["exports", "cards", "monday", '"exports time"', '"time out" account:"Account 0"', "card fail"]
+
+    def pages(fetch_over_walk: float) -> list[list[int]]:
+        monkeypatch.setattr(service, "FETCH_OVER_WALK", fetch_over_walk)
+        return [ids(database, t) + ids(database, t, page=1) for t in typed]
+
+    walked, fetched, chosen = pages(1e12), pages(0), pages(5)
+    assert walked == fetched == chosen and all(walked)
+    with database.read() as session:
+        search_interviews(session=session, team_id="T1", query=parse_query("exports"))
+        forced = ("enable_indexscan", "enable_bitmapscan", "plan_cache_mode")
+        shown = [session.execute(text(f"SHOW {s}")).scalar() for s in forced]
+    assert shown == ["on", "on", "auto"]  # nothing else read in the transaction is forced one way
