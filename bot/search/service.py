@@ -23,11 +23,9 @@ PAGES_MAX = 100  # 1,000 results: past that, narrow the search
 # A word found in more interviews than this ranks the latest this many of them (the latest logged), so a
 # search costs the same at 10,000 interviews as at 1,000,000; more words, a phrase or account: narrow it.
 CANDIDATES = 1000
-# Fetching a row through the GIN index costs about this many times reading one in order (measured).
+# Fetching a row through the GIN index costs about this many times reading the next in the table
+# (measured).
 FETCH_OVER_WALK = 5
-# Of the rows holding all a phrase's words, about one in this many holds them in its order (measured on
-# customer sentences: between one in two and one in ten; the planner cannot tell).
-PHRASE_MATCHES_FEWER = 6
 # The searched fields, in the order the index holds them and results show them.
 FIELDS = ("pains", "requests", "quotes", "interpretation", "closing_answer", "notes")
 # bm25 weights of the fields (pains, requests and quotes count most), as PostgreSQL's A, B and C.
@@ -216,31 +214,65 @@ def _estimated_rows(session: Session, where: str, params: dict[str, object]) -> 
     return float(plan.scalar_one()[0]["Plan"]["Plan Rows"])
 
 
+def _quoted(lexemes: list[str]) -> str | None:
+    """Lexemes as a tsquery that wants them all (quotes doubled, backslashes escaped); None for none."""
+    quoted = ["'" + x.replace("\\", "\\\\").replace("'", "''") + "'" for x in lexemes]
+    return " & ".join(quoted) or None
+
+
+def _lexemes(session: Session, query: SearchQuery) -> tuple[str | None, str | None]:
+    """The words' lexemes, each once ("received receive" is one lexeme, which the planner would count
+    twice), and the phrases' pairs of adjacent words as the index holds them (migration 0014), each as a
+    tsquery that wants them all; None where there are none (a phrase of one word once common words are
+    left out has no pair)."""
+    pairs = " || ".join(f"interview_search_pairs(:p{n})" for n in range(len(query.phrases)))
+    params = {"words": " ".join(query.words)} | {f"p{n}": p for n, p in enumerate(query.phrases)}
+    words, held = session.execute(
+        text(
+            "SELECT tsvector_to_array(to_tsvector('english', :words)),"
+            f" tsvector_to_array({pairs or 'NULL::tsvector'})"
+        ),
+        params,
+    ).one()
+    return _quoted(list(words or [])), _quoted(list(held or []))
+
+
 def _postgres_ranked(
     session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
 ) -> list[int]:
-    tsquery, params = _tsquery(query)
+    lexemes, pairs = _lexemes(session, query)
+    parts = ["CAST(:lexemes AS tsquery)"] if lexemes else []
+    parts += [f"phraseto_tsquery('english', :p{n})" for n in range(len(query.phrases))]
+    if not parts:  # only common words ("the", "and"): nothing to find
+        return []
+    tsquery = " && ".join(parts)
+    params: dict[str, object] = {f"p{n}": phrase for n, phrase in enumerate(query.phrases)}
+    if lexemes:
+        params["lexemes"] = lexemes
     accounts = " AND account_id IN :accounts" if account_ids else ""
     where = f" WHERE team_id = :team AND document @@ ({tsquery}){accounts}"
     params |= {"team": team_id, "candidates": CANDIDATES, "limit": limit, "offset": offset}
     if account_ids:
         params["accounts"] = account_ids
-    # Two ways to the newest CANDIDATES matches: walk the workspace's rows newest first, testing each,
-    # until that many match (CANDIDATES * rows / matches rows read), or fetch every row the GIN index
-    # finds and keep the newest. The index knows neither accounts nor word order, so it finds every row
-    # with the words, of any account, and for a phrase in any order: more than match. The planner
-    # prices testing a row far too low, and a prepared plan would not look at the words at all, so the
-    # choice is made here from its estimates, for these words every time: the cost stays about flat as
-    # a workspace grows, however common the words.
-    team = {"team": team_id}
-    rows = _estimated_rows(session, " WHERE team_id = :team", team)
-    words = {k: v for k, v in params.items() if k[0] in "wp" and k[1:].isdigit()}
-    fetched = _estimated_rows(session, f" WHERE team_id = :team AND document @@ ({tsquery})", team | words)
-    matches = _estimated_rows(session, where, params) if account_ids else fetched
-    ordered = session.execute(text(f"SELECT position('<->' IN ({tsquery})::text) > 0"), words).scalar()
-    if ordered:
-        matches /= PHRASE_MATCHES_FEWER
-    walk = FETCH_OVER_WALK * fetched * matches > CANDIDATES * rows
+    # Two ways to the newest CANDIDATES matches: walk the rows newest first, testing each, until that
+    # many match (CANDIDATES * rows / matches rows read; with one account, its rows: an index holds them
+    # newest first), or fetch every row the indexes find (the words' rows, beside the accounts' rows;
+    # for a phrase, the rows holding its word pairs) and keep the newest. The planner prices testing a
+    # row far too low, and a prepared plan would not look at the words at all, so the choice is made
+    # here from its estimates, for these words every time: the cost stays about flat as a workspace
+    # grows, however common the words.
+    scope = " WHERE team_id = :team" + accounts
+    rows = _estimated_rows(session, scope if len(account_ids) == 1 else " WHERE team_id = :team", params)
+    if pairs:  # rows with a phrase's pairs: about those with the phrase (the words' estimate is far off)
+        params["pairs"] = pairs
+        found = _estimated_rows(session, scope + " AND pairs @@ CAST(:pairs AS tsquery)", params)
+    else:
+        found = _estimated_rows(session, where, params)
+    # An account's rows lie apart in the table: walking them costs about what fetching them does.
+    fetch_over_walk = 1 if len(account_ids) == 1 else FETCH_OVER_WALK
+    walk = fetch_over_walk * found * found > CANDIDATES * rows
+    if pairs and not walk:
+        where += " AND pairs @@ CAST(:pairs AS tsquery)"
     stmt = _sql(
         "SELECT interview_id FROM ("
         f" SELECT interview_id, ts_rank(document, {tsquery}) AS rank, held_on FROM interview_search{where}"
@@ -252,13 +284,11 @@ def _postgres_ranked(
         "plan_cache_mode": "force_custom_plan",
         "enable_bitmapscan" if walk else "enable_indexscan": "off",
     }
+    session.execute(text("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items())))
     try:
-        for name, value in settings.items():
-            session.execute(text(f"SET LOCAL {name} = {value}"))
         return [row[0] for row in session.execute(stmt, params)]
     finally:  # whatever else the transaction reads is planned as usual
-        for name in settings:
-            session.execute(text(f"SET LOCAL {name} = DEFAULT"))
+        session.execute(text("; ".join(f"SET LOCAL {name} = DEFAULT" for name in settings)))
 
 
 def _postgres_excerpts(

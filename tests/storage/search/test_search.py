@@ -246,3 +246,18 @@ def test_postgres_finds_the_same_whichever_way_it_reads_and_leaves_the_planner_a
         forced = ("enable_indexscan", "enable_bitmapscan", "plan_cache_mode")
         shown = [session.execute(text(f"SHOW {s}")).scalar() for s in forced]
     assert shown == ["on", "on", "auto"]  # nothing else read in the transaction is forced one way
+
+
+def test_postgres_indexes_each_fields_adjacent_word_pairs_for_phrases(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("FTS5 keeps word positions in its index; PostgreSQL's GIN needs the pairs")
+    interview_id = log(database, pains="The export button is hidden", requests="Dark mode")
+    with database.read() as session:
+        pairs = session.execute(
+            text("SELECT tsvector_to_array(pairs) FROM interview_search WHERE interview_id = :i"),
+            {"i": interview_id},
+        ).scalar_one()
+    # Common words are left out ("is"); no pair runs from one field into the next ("hidden_dark").
+    assert sorted(pairs) == ["dark_mode", "export_button"]
+    assert ids(database, '"export button"') == [interview_id]
+    assert ids(database, '"hidden dark"') == []
