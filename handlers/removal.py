@@ -188,10 +188,11 @@ def _quietly(deps: Deps, what: str, **args: Any) -> None:
 
 
 def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
-    """After commit (already after the ack): the App Home of each author listed what is gone (its
-    interviews, their follow-ups); the messages that showed it (the confirmation DM, a share into a
-    channel) now say it was deleted, so none of its words stay in Slack."""
-    for user_id in removed.authors:
+    """After commit (already after the ack): the App Home of everyone concerned listed what is gone
+    (interviews they logged or joined, follow-ups they owned, calls they were on); the messages that
+    showed it (the confirmation DM, a share into a channel) now say it was deleted, so none of its
+    words stay in Slack."""
+    for user_id in removed.concerned:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
     text, blocks = DELETED_TEXT, as_dicts(deleted_message())
     for posted in removed.posted:

@@ -58,8 +58,9 @@ class Removed:
     scheduled_calls: int = 0
     accounts: int = 0
     account_name: str | None = None  # the account forgotten
-    # Who logged the interviews: their App Home lists them.
-    authors: tuple[str, ...] = ()
+    # Whose App Home showed something that goes: who logged or took part in an interview, owns one of
+    # its follow-ups, or organises or joins a scheduled call that goes.
+    concerned: tuple[str, ...] = ()
     # Where the sent messages about them are in Slack, for the caller to replace after commit.
     posted: tuple[Posted, ...] = ()
 
@@ -154,13 +155,7 @@ def _tally(session: Session, plan: _Plan) -> Removed:
             gone += session.scalars(
                 select(Theme.name).where(Theme.team_id == team_id, Theme.id.in_(part)).order_by(Theme.id)
             )
-    authors = {
-        a
-        for part in _chunks(ids)
-        for a in session.scalars(
-            select(Interview.logged_by).where(Interview.team_id == team_id, Interview.id.in_(part))
-        )
-    }
+    concerned = _concerned(session, plan)
     line_models = list(LINE_MODELS.values())
     pains, requests = (_count(session, m, m.interview_id, ids, m.team_id == team_id) for m in line_models)
     return Removed(
@@ -179,8 +174,29 @@ def _tally(session: Session, plan: _Plan) -> Removed:
             session, OutboxMessage, OutboxMessage.interview_id, ids, OutboxMessage.team_id == team_id
         ),
         scheduled_calls=len(plan.call_ids),
-        authors=tuple(sorted(authors)),
+        concerned=concerned,
     )
+
+
+def _concerned(session: Session, plan: _Plan) -> tuple[str, ...]:
+    team_id, people = plan.team_id, set()
+    for column, key, ids in (
+        (Interview.logged_by, Interview.id, plan.interview_ids),
+        (Participant.user_id, Participant.interview_id, plan.interview_ids),
+        (FollowUp.owner_id, FollowUp.id, plan.follow_up_ids),
+        (ScheduledCall.created_by, ScheduledCall.id, plan.call_ids),
+    ):
+        model = column.class_
+        for part in _chunks(ids):
+            people.update(session.scalars(select(column).where(model.team_id == team_id, key.in_(part))))
+    for part in _chunks(plan.call_ids):
+        for joined in session.scalars(
+            select(ScheduledCall.participants).where(
+                ScheduledCall.team_id == team_id, ScheduledCall.id.in_(part)
+            )
+        ):
+            people.update(u for u in joined or [] if isinstance(u, str))
+    return tuple(sorted(people))
 
 
 def _posted(session: Session, plan: _Plan) -> tuple[Posted, ...]:

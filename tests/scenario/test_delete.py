@@ -135,6 +135,19 @@ def test_the_author_deletes_their_interview_from_the_confirmation_dm(bot: Runnin
     assert "No interview matches" in searched(bot, "exports")
 
 
+def test_the_app_home_of_each_participant_is_drawn_again_too(bot: RunningBot) -> None:
+    """Their Home lists the interviews they took part in."""
+    bot.fake.add_users(OTHER)
+    submit_log_modal(bot, "Acme", participants=[OTHER])
+    dm = saved_dm(bot)
+    click_delete_in_dm(bot, dm)
+    bot.deps.home.flush()
+    published = len(bot.fake.calls("views.publish"))
+    confirmed(bot, confirmation(bot))
+    assert bot.deps.home.flush() == 2
+    assert sorted(c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]) == [USER_ID, OTHER]
+
+
 def test_its_dm_and_channel_share_then_say_it_was_deleted_and_keep_none_of_its_words(
     bot: RunningBot,
 ) -> None:
