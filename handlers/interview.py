@@ -72,6 +72,7 @@ class _Redraw:
 
     messages: list[tuple[Posted, str, list[dict[str, Any]]]]
     modal: Any  # the interview's modal the form was pushed over, or None
+    concerned: tuple[str, ...]  # whose App Home shows it, before or after the edit
 
 
 def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -126,7 +127,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
             if posted is not None:
                 messages.append((posted, text, dicts))
         modal = interview_modal(interview, viewer_id=actor.user_id, tz=tz) if below else None
-        return _Redraw(messages, modal)
+        return _Redraw(messages, modal, edited.concerned)
 
     try:
         drawn = deps.db.run(store)
@@ -136,7 +137,8 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     ack()
     if drawn is None:
         return
-    deps.home.changed(team_id=actor.team_id, user_id=actor.user_id)  # their Home lists it
+    for user_id in drawn.concerned:
+        deps.home.changed(team_id=actor.team_id, user_id=user_id)
     deps.after_ack(lambda: _redraw(deps, drawn, below))
 
 

@@ -53,6 +53,8 @@ class Edited:
     follow_ups: list[FollowUp]  # what is still owed after the edit (what the confirmation lists)
     closed: list[FollowUp]  # promises the edit removed
     added: list[FollowUp]  # follow-ups the edit planned
+    # Whose App Home shows it, before or after the edit: its author, who took part, who owns a follow-up.
+    concerned: tuple[str, ...] = ()
 
 
 def editable_interview(
@@ -142,6 +144,7 @@ def edit_interview(
     )
     assert draft.account and draft.kind and draft.held_on  # validated above
     changed: set[str] = set()
+    concerned = _concerned(interview)
 
     def put(name: str, value: Any, attribute: str | None = None) -> None:
         if getattr(interview, attribute or name) != value:
@@ -185,7 +188,15 @@ def edit_interview(
         for account_id in {before[0], interview.account_id}:
             _recount_last_held_on(session, team_id, account_id)
     owed = [f for f in interview.follow_ups if f.state in REMINDABLE]
-    return Edited(interview, ordered, owed, closed, added)
+    return Edited(interview, ordered, owed, closed, added, tuple(sorted(concerned | _concerned(interview))))
+
+
+def _concerned(interview: Interview) -> set[str]:
+    return {
+        interview.logged_by,
+        *(p.user_id for p in interview.participants),
+        *(f.owner_id for f in interview.follow_ups),
+    }
 
 
 def _participants(interview: Interview, chosen: list[str], changed: set[str]) -> None:

@@ -168,6 +168,22 @@ def test_edit_from_the_dm_opens_the_filled_form_and_saving_changes_it_in_place(b
     assert f"Edited by <@U0001> on {day}: pains, notes" in modal
 
 
+def test_the_app_home_of_who_took_part_before_or_after_the_edit_is_drawn_again(bot: RunningBot) -> None:
+    bot.fake.add_users("U0002", "U0003")
+    dm, interview = log_one(bot, participants=["U0002"], **FULL)
+    click_edit_in_dm(bot, dm)
+    form = opened_form(bot)
+    bot.deps.home.flush()
+    published = len(bot.fake.calls("views.publish"))
+    submit(bot, form, as_typed(interview, participants=["U0003"]))
+    assert bot.deps.home.flush() == 3  # the author's; who left the list; who joined it
+    assert sorted(c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]) == [
+        USER_ID,
+        "U0002",
+        "U0003",
+    ]
+
+
 def test_edit_in_the_interview_modal_pushes_the_form_and_redraws_the_modal(bot: RunningBot) -> None:
     _, interview = log_one(bot, **FULL)
     bot.slack.block_action(InterviewAction.OPEN, block_id="b", value=str(interview.id))
