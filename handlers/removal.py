@@ -21,6 +21,7 @@ from bot.capture.removal import Removed, forget_account, preview_forget, preview
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, NotAllowed, message_for
 from bot.slack import call, is_workspace_admin
+from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
 from handlers.views.common import as_dicts, as_object, id_number
 from handlers.views.interview import InterviewAction
@@ -200,3 +201,11 @@ def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
             call(deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
         except Exception as exc:  # deleted in Slack already, or the bot left the channel
             log.info("could not replace a message about a deleted interview: %s", exc)
+    # Reminder DMs already sent list its follow-ups by name: drawn again with what they still list.
+    for owner, sent in removed.reminders_sent:
+        try:
+            redraw_message(
+                deps, Actor(actor.team_id, owner), sent.channel_id, sent.message_ts, sent.follow_up_ids
+            )
+        except Exception as exc:  # deleted in Slack, say
+            log.info("could not redraw a reminder about a deleted interview: %s", exc)

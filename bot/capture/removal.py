@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.followups.deliveries import REMINDABLE
+from bot.followups.mine import SentReminder, reminders_listing_any
 from bot.outbox.queue import Posted, posted_about
 from bot.themes.store import LINE_MODELS, refresh
 from storage.models import (
@@ -63,6 +64,9 @@ class Removed:
     concerned: tuple[str, ...] = ()
     # Where the sent messages about them are in Slack, for the caller to replace after commit.
     posted: tuple[Posted, ...] = ()
+    # Sent reminder DMs that listed a follow-up that goes (whose, where, what they list now), for the
+    # caller to draw again after commit without it.
+    reminders_sent: tuple[tuple[str, SentReminder], ...] = ()
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -207,6 +211,29 @@ def _posted(session: Session, plan: _Plan) -> tuple[Posted, ...]:
     )
 
 
+def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentReminder], ...]:
+    going = set(plan.follow_up_ids)
+    owners = {
+        owner
+        for part in _chunks(plan.follow_up_ids)
+        for owner in session.scalars(
+            select(FollowUp.owner_id).where(FollowUp.team_id == plan.team_id, FollowUp.id.in_(part))
+        )
+    }
+    return tuple(
+        (owner, replace(sent, follow_up_ids=[i for i in sent.follow_up_ids if i not in going]))
+        for owner in sorted(owners)
+        for sent in reminders_listing_any(
+            session=session, team_id=plan.team_id, user_id=owner, follow_up_ids=going
+        )
+    )
+
+
+def _found(session: Session, plan: _Plan) -> dict[str, Any]:
+    """Where what goes was shown in Slack, read before it goes."""
+    return {"posted": _posted(session, plan), "reminders_sent": _reminders_sent(session, plan)}
+
+
 def _apply(session: Session, plan: _Plan, now: datetime) -> None:
     team_id, ids = plan.team_id, plan.interview_ids
     going = set(plan.follow_up_ids)
@@ -281,7 +308,7 @@ def remove_interviews(
     """Remove these interviews (those of this workspace; others' ids are ignored) with everything
     hanging off them. The caller commits."""
     plan = _plan(session, team_id, interview_ids)
-    removed = replace(_tally(session, plan), posted=_posted(session, plan))
+    removed = replace(_tally(session, plan), **_found(session, plan))
     _apply(session, plan, now or datetime.now(UTC))
     return removed
 
@@ -320,7 +347,7 @@ def forget_account(
         return None
     name = account.name
     plan = _account_plan(session, team_id, account_id)
-    removed = replace(_tally(session, plan), posted=_posted(session, plan))
+    removed = replace(_tally(session, plan), **_found(session, plan))
     _apply(session, plan, now or datetime.now(UTC))
     session.execute(delete(Account).where(Account.team_id == team_id, Account.id == account_id))
     return replace(removed, accounts=1, account_name=name)

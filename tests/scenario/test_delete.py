@@ -273,6 +273,28 @@ def test_a_reminder_waiting_to_go_out_for_a_deleted_interview_never_does(
         assert session.scalars(select(ReminderDelivery)).all() == []
 
 
+def test_a_reminder_dm_already_sent_is_drawn_again_without_the_deleted_interviews_follow_ups(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
+) -> None:
+    submit_log_modal(bot, "Acme", promises="Send the Acme deck")
+    dm = saved_dm(bot)
+    submit_log_modal(bot, "Globex")
+    clock.shift(timedelta(hours=24, minutes=1))
+    sender.tick()
+    (reminder,) = reminders(bot)
+    assert "Acme" in json.dumps(reminder.args["blocks"]) and "Globex" in json.dumps(reminder.args["blocks"])
+    click_delete_in_dm(bot, dm)
+    confirmed(bot, confirmation(bot))
+    (redrawn,) = [
+        u
+        for u in bot.fake.calls("chat.update")
+        if (u.args["channel"], u.args["ts"]) == (reminder.response["channel"], reminder.response["ts"])
+    ]
+    assert redrawn.accepted
+    shown = json.dumps(redrawn.args["blocks"])
+    assert "Globex" in shown and "Acme" not in shown
+
+
 def test_a_saved_dm_still_to_send_is_not_sent_after_the_delete(
     bot: RunningBot, clock: time_machine.Traveller
 ) -> None:
