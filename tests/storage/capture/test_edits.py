@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from bot.capture.edits import Edited, edit_interview
 from bot.capture.interviews import InterviewDraft
+from bot.digest.content import build_digest
+from bot.digest.period import Period
 from bot.errors import InterviewGone, InvalidInput, NotTheAuthor
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
@@ -121,6 +123,18 @@ def test_filling_the_interpretation_and_sending_thanks_close_what_was_owed(datab
     with database.read() as session:
         states = {f.kind: f.state for f in session.scalars(select(FollowUp))}
     assert states == {FollowUpKind.THANK_YOU: FollowUpState.DONE, FollowUpKind.SUMMARY: FollowUpState.DONE}
+
+
+def test_thanks_ticked_on_edit_count_once_in_the_digest(database: Database) -> None:
+    """The thank-you owed is closed by the edit; the ticked box does not count it a second time."""
+    logged = log(database)
+    log(database, account="Globex", thank_you_sent=True)  # ticked when logged: no follow-up, counted once
+    edit(database, logged.interview.id, draft(thank_you_sent=True))
+    with database.read() as session:
+        health = build_digest(
+            session=session, team_id="T1", period=Period.ending_at(NOW + timedelta(days=1), UTC), now=LATER
+        ).follow_ups
+    assert (health.thank_yous, health.thank_yous_on_time) == (2, 2)
 
 
 def test_a_new_account_moves_the_lines_and_the_theme_counts_again(database: Database) -> None:
