@@ -272,7 +272,8 @@ def _follow_ups(
             item.due_at, item.state, item.reminders_sent = due_at, FollowUpState.OPEN, 0
             item.remind_at = next_working_moment(due_at, tz, working_hours)
             changed.add("promises")
-    closed = [item for pool in free.values() for item in pool]
+    # A promise already kept stays kept: only one still owed is closed by removing its line.
+    closed = [item for pool in free.values() for item in pool if item.state in REMINDABLE]
     for item in closed:
         item.state, item.closed_at, item.remind_at = FollowUpState.SKIPPED, item.closed_at or now, None
     if closed or new:

@@ -109,6 +109,17 @@ def test_promises_removed_closed_new_planned_unchanged_kept(database: Database) 
     assert [f.description for f in edited.closed] == ["Send the pricing sheet"]
 
 
+def test_a_promise_already_kept_stays_done_when_its_line_goes(database: Database) -> None:
+    original = draft(promises="Send the pricing sheet")
+    logged = log(database, **vars(original))
+    with database.transaction() as session:
+        item = session.get(FollowUp, promises(database)["Send the pricing sheet"].id)
+        item.state, item.closed_at, item.remind_at = FollowUpState.DONE, NOW, None
+    edited = edit(database, logged.interview.id, replace(original, promises=None))
+    kept = promises(database)["Send the pricing sheet"]
+    assert (kept.state, kept.closed_at) == (FollowUpState.DONE, NOW) and edited.closed == []
+
+
 def test_a_promise_given_another_date_is_due_then(database: Database) -> None:
     original = draft(promises="Send the pricing sheet by 2026-11-30")
     logged = log(database, **vars(original))
