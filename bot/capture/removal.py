@@ -16,18 +16,20 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.accounts.history import recount_last_held_on
 from bot.followups.deliveries import REMINDABLE
 from bot.followups.mine import SentReminder, reminders_listing_any
 from bot.outbox.queue import Posted, posted_about
-from bot.themes.store import LINE_MODELS, refresh
+from bot.themes.store import LINE_MODELS, recount_themes
 from storage.models import (
     Account,
     DeliveryState,
     FollowUp,
     Interview,
+    InterviewEdit,
     OutboxMessage,
     Participant,
     Quote,
@@ -265,36 +267,14 @@ def _apply(session: Session, plan: _Plan, now: datetime) -> None:
                 select(Interview.account_id).where(Interview.team_id == team_id, Interview.id.in_(part))
             )
         )
-        for model in (Quote, *LINE_MODELS.values(), Participant):
+        for model in (Quote, *LINE_MODELS.values(), Participant, InterviewEdit):
             session.execute(delete(model).where(model.team_id == team_id, model.interview_id.in_(part)))
         session.execute(delete(Interview).where(Interview.team_id == team_id, Interview.id.in_(part)))
     session.flush()
-    for leaving in plan.leaving.values():
-        for theme_id in sorted(leaving):
-            theme = session.get(Theme, theme_id)
-            if theme is None or theme.team_id != team_id:
-                continue
-            refresh(session=session, theme=theme, now=now)
-            if not inspect(theme).was_deleted and theme.named_by is None:
-                # Its label may be words of the lines that went: the keeper labels it again.
-                theme.labelled_size = None
-    _recompute_last_held_on(session, team_id, sorted(accounts))
+    left = {theme_id for leaving in plan.leaving.values() for theme_id in leaving}
+    recount_themes(session=session, team_id=team_id, theme_ids=left, now=now, lines_left=True)
+    recount_last_held_on(session=session, team_id=team_id, account_ids=accounts)
     session.flush()
-
-
-def _recompute_last_held_on(session: Session, team_id: str, account_ids: list[int]) -> None:
-    latest = (
-        select(func.max(Interview.held_on))
-        .where(Interview.team_id == team_id, Interview.account_id == Account.id)
-        .scalar_subquery()
-    )
-    for part in _chunks(account_ids):
-        session.execute(
-            update(Account)
-            .where(Account.team_id == team_id, Account.id.in_(part))
-            .values(last_held_on=latest)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def preview_removal(*, session: Session, team_id: str, interview_ids: Iterable[int]) -> Removed:

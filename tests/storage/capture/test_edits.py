@@ -187,6 +187,34 @@ def test_a_removed_line_leaves_its_theme_and_a_hand_placed_unchanged_line_stays(
         assert session.get(Theme, theme_id).size == 1
 
 
+@pytest.mark.parametrize("named_by", [None, "U9"])
+def test_a_label_that_may_quote_a_line_edited_away_is_redone_unless_a_person_named_it(
+    database: Database, named_by: str | None
+) -> None:
+    logged = log(database, pains="Reports are slow\nExports break")
+    with database.transaction() as session:
+        theme = Theme(
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            name="Slow reports and exports",
+            named_by=named_by,
+            created_at=NOW,
+            updated_at=NOW,
+            labelled_at=NOW,
+            labelled_size=2,
+        )
+        session.add(theme)
+        session.flush()
+        for pain in session.scalars(select(Pain)):
+            pain.theme_id = theme.id
+        theme.size, theme_id = 2, theme.id
+    edit(database, logged.interview.id, draft(pains="Reports are slow"))
+    with database.read() as session:
+        kept = session.get(Theme, theme_id)
+        assert kept is not None and kept.size == 1
+        assert kept.labelled_size == (None if named_by is None else 2)
+
+
 def test_only_the_author_of_this_workspace_edits_and_the_draft_is_checked(database: Database) -> None:
     logged = log(database)
     with pytest.raises(NotTheAuthor):
