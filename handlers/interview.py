@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from bot.capture.edits import edit_interview, editable_interview
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, InvalidInput
-from bot.outbox.queue import Posted, redraw
+from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people import zone
 from bot.slack import call
-from handlers.log_modal import parse_log_form
+from handlers.log_modal import parse_log_form, record_share
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number
 from handlers.views.interview import (
     InterviewAction,
@@ -27,6 +27,7 @@ from handlers.views.interview import (
     shared_interview_message,
 )
 from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
+from handlers.views.removal import DELETED_TEXT, deleted_message
 from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class _Redraw:
 
     messages: list[tuple[Posted, str, list[dict[str, Any]]]]
     modal: Any  # the interview's modal the form was pushed over, or None
+    concerned: tuple[str, ...]  # whose App Home shows it, before or after the edit
+    sends: list[int]  # outbox messages to send after commit: the share into a newly picked channel
 
 
 def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -89,13 +92,14 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     settings = deps.settings
 
     def store(session: Session) -> _Redraw | None:
+        now = datetime.now(UTC)
         edited = edit_interview(
             session=session,
             team_id=actor.team_id,
             interview_id=interview_id,
             draft=draft,
             by=actor.user_id,
-            now=datetime.now(UTC),
+            now=now,
             tz=tz,
             thank_you_after=settings.thank_you_after,
             summary_after=settings.summary_after,
@@ -104,15 +108,37 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         if not edited.changed:
             return None
         interview, account = edited.interview, edited.interview.account.name
+        shared = (
+            OutboxKind.INTERVIEW_SHARED,
+            f"Interview with {account}",
+            shared_interview_message(interview),
+        )
         drawn = [
             (
                 OutboxKind.INTERVIEW_SAVED,
                 f"Saved your interview with {account}.",
                 saved_interview_message(interview, edited.follow_ups, tz),
             ),
-            (OutboxKind.INTERVIEW_SHARED, f"Interview with {account}", shared_interview_message(interview)),
         ]
-        messages = []
+        messages, sends = [], []
+        if "share_channel" in edited.changed:
+            # The old channel's post says it was removed from there (none of its words stay), and the
+            # new channel gets its own post, as logging shares it.
+            text, blocks = DELETED_TEXT, as_dicts(deleted_message())
+            posted = withdraw(
+                session=session,
+                team_id=actor.team_id,
+                interview_id=interview.id,
+                kind=OutboxKind.INTERVIEW_SHARED,
+                text=text,
+                blocks=blocks,
+            )
+            if posted is not None:
+                messages.append((posted, text, blocks))
+            share = record_share(session=session, interview=interview, user_id=actor.user_id, now=now)
+            sends += [share] if share is not None else []
+        else:
+            drawn.append(shared)
         for kind, text, blocks in drawn:
             text, dicts = fallback_text(text), as_dicts(blocks)
             posted = redraw(
@@ -126,7 +152,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
             if posted is not None:
                 messages.append((posted, text, dicts))
         modal = interview_modal(interview, viewer_id=actor.user_id, tz=tz) if below else None
-        return _Redraw(messages, modal)
+        return _Redraw(messages, modal, edited.concerned, sends)
 
     try:
         drawn = deps.db.run(store)
@@ -136,7 +162,9 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     ack()
     if drawn is None:
         return
-    deps.home.changed(team_id=actor.team_id, user_id=actor.user_id)  # their Home lists it
+    deps.send_after_commit(drawn.sends)
+    for user_id in drawn.concerned:
+        deps.home.changed(team_id=actor.team_id, user_id=user_id)
     deps.after_ack(lambda: _redraw(deps, drawn, below))
 
 

@@ -35,7 +35,7 @@ from handlers.views.log_modal import (
     account_option,
     log_modal,
 )
-from storage.models import OutboxKind
+from storage.models import Interview, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -201,23 +201,12 @@ def _record_messages(
     """The confirmation DM and, when the author chose a channel, the share: recorded with the interview."""
     interview = logged.interview
     account = interview.account.name
-
-    def record(kind: OutboxKind, channel: str, text: str, blocks: list[Any], about: str) -> int:
-        return enqueue(
-            session=session,
-            team_id=interview.team_id,
-            user_id=user_id,
-            kind=kind,
-            channel_id=channel,
-            text=fallback_text(text),
-            blocks=as_dicts(blocks),
-            about=about,
-            interview_id=interview.id,
-            now=now,
-        )
-
     messages = [
-        record(
+        _record(
+            session,
+            interview,
+            user_id,
+            now,
             OutboxKind.INTERVIEW_SAVED,
             user_id,
             f"Saved your interview with {account}.",
@@ -225,15 +214,50 @@ def _record_messages(
             f"the confirmation of your interview with {account}",
         )
     ]
-    if interview.share_channel_id is not None:
-        # chat:write.public lets the bot post in any public channel; private ones need an invite.
-        messages.append(
-            record(
-                OutboxKind.INTERVIEW_SHARED,
-                interview.share_channel_id,
-                f"Interview with {account}",
-                shared_interview_message(interview),
-                f"your interview with {account}",
-            )
-        )
-    return messages
+    share = record_share(session=session, interview=interview, user_id=user_id, now=now)
+    return messages + ([share] if share is not None else [])
+
+
+def record_share(*, session: Session, interview: Interview, user_id: str, now: datetime) -> int | None:
+    """The interview's share into its channel, recorded to go out after commit (when it has a channel,
+    on logging or when an edit picks another one); its outbox id."""
+    if interview.share_channel_id is None:
+        return None
+    account = interview.account.name
+    # chat:write.public lets the bot post in any public channel; private ones need an invite.
+    return _record(
+        session,
+        interview,
+        user_id,
+        now,
+        OutboxKind.INTERVIEW_SHARED,
+        interview.share_channel_id,
+        f"Interview with {account}",
+        shared_interview_message(interview),
+        f"your interview with {account}",
+    )
+
+
+def _record(
+    session: Session,
+    interview: Interview,
+    user_id: str,
+    now: datetime,
+    kind: OutboxKind,
+    channel: str,
+    text: str,
+    blocks: list[Any],
+    about: str,
+) -> int:
+    return enqueue(
+        session=session,
+        team_id=interview.team_id,
+        user_id=user_id,
+        kind=kind,
+        channel_id=channel,
+        text=fallback_text(text),
+        blocks=as_dicts(blocks),
+        about=about,
+        interview_id=interview.id,
+        now=now,
+    )

@@ -125,7 +125,7 @@ def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> tuple[str, str] | 
     ids = follow_up_ids(_blocks(message))
     if not (channel and ts and ids):
         return None
-    _redraw_message(deps, actor, str(channel), str(ts), ids)
+    redraw_message(deps, actor, str(channel), str(ts), ids)
     return str(channel), str(ts)
 
 
@@ -146,10 +146,12 @@ def redraw_reminders_of(
         )
     for reminder in sent:
         if (reminder.channel_id, reminder.message_ts) != besides:
-            _redraw_message(deps, actor, reminder.channel_id, reminder.message_ts, reminder.follow_up_ids)
+            redraw_message(deps, actor, reminder.channel_id, reminder.message_ts, reminder.follow_up_ids)
 
 
-def _redraw_message(deps: Deps, actor: Actor, channel: str, ts: str, ids: list[int]) -> None:
+def redraw_message(deps: Deps, actor: Actor, channel: str, ts: str, ids: list[int]) -> None:
+    """Draw the reminder DM at `channel`/`ts` again, listing these follow-ups as they are now (to `actor`,
+    whose DM it is)."""
     with deps.db.read() as session:
         items = items_by_id(session=session, team_id=actor.team_id, ids=ids)
         blocks = reminder_message(

@@ -9,17 +9,19 @@ click carries ids that a forged payload may change.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy.orm import Session
+from slack_sdk.models.views import View
 
 from bot.accounts.names import find_account, search_accounts
 from bot.capture.interviews import get_interview
 from bot.capture.removal import Removed, forget_account, preview_forget, preview_removal, remove_interviews
 from bot.deps import Actor, Deps
-from bot.errors import BotError, InterviewGone, NotAllowed
+from bot.errors import BotError, InterviewGone, NotAllowed, message_for
 from bot.slack import call, is_workspace_admin
+from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
 from handlers.views.common import as_dicts, as_object, id_number
 from handlers.views.interview import InterviewAction
@@ -32,8 +34,10 @@ from handlers.views.removal import (
     confirm_forget_modal,
     deleted_message,
     deleted_modal,
+    failed_modal,
     forgotten_modal,
     gone_modal,
+    working_modal,
 )
 
 log = logging.getLogger(__name__)
@@ -94,7 +98,8 @@ def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None
 
 
 def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    """Delete, once confirmed: what was deleted takes the confirmation's place."""
+    """Delete, once confirmed: "Deleting…" at once (a removal recounts themes, which may take longer than
+    Slack waits), then what was deleted, or why not, in its place."""
     interview_id = RemovalMetadata.loads(view.get("private_metadata")).interview_id
     if interview_id is None:
         raise BotError("That confirmation is out of date: open the interview again.")
@@ -104,18 +109,23 @@ def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
             raise InterviewGone()
         logged_by, account = interview.logged_by, interview.account.name
     _check_may_delete(deps, actor, logged_by)
-
-    def delete(session: Session) -> Removed:
-        return remove_interviews(session=session, team_id=actor.team_id, interview_ids=[interview_id])
-
-    removed = deps.db.run(delete)
-    if not removed.interviews:  # deleted by someone else meanwhile
-        raise InterviewGone()
-    ack(response_action="update", view=deleted_modal(account=account, removed=removed))
-    _after_removal(deps, actor, removed)
+    ack(response_action="update", view=working_modal("Deleting the interview…"))
     below = view.get("previous_view_id")
-    if isinstance(below, str) and below:
-        deps.after_ack(lambda: call(deps.client.views_update, view_id=below, view=gone_modal()))
+
+    def delete() -> View:
+        removed = deps.db.run(
+            lambda session: remove_interviews(
+                session=session, team_id=actor.team_id, interview_ids=[interview_id]
+            )
+        )
+        if not removed.interviews:  # deleted by someone else meanwhile
+            raise InterviewGone()
+        _after_removal(deps, actor, removed)
+        if isinstance(below, str) and below:
+            _quietly(deps, "the deleted interview's modal", view_id=below, view=gone_modal())
+        return deleted_modal(account=account, removed=removed)
+
+    deps.after_ack(lambda: _finish(deps, view.get("id"), delete))
 
 
 def forget_command(*, ack: Ack, text: str, actor: Actor, deps: Deps, trigger_id: str) -> None:
@@ -142,38 +152,60 @@ def forget_command(*, ack: Ack, text: str, actor: Actor, deps: Deps, trigger_id:
 
 
 def confirm_forget(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    """Forget the account, once confirmed: what was removed takes the confirmation's place."""
+    """Forget the account, once confirmed: "Forgetting…" at once, then what was removed, or why not."""
     account_id = RemovalMetadata.loads(view.get("private_metadata")).account_id
     if account_id is None:
         raise BotError("That confirmation is out of date: run /interview forget again.")
     _check_admin(deps, actor)
+    ack(response_action="update", view=working_modal("Forgetting the account…"))
 
-    def forget(session: Session) -> Removed | None:
-        return forget_account(session=session, team_id=actor.team_id, account_id=account_id)
+    def forget() -> View:
+        removed = deps.db.run(
+            lambda session: forget_account(session=session, team_id=actor.team_id, account_id=account_id)
+        )
+        if removed is None or removed.account_name is None:
+            raise BotError("That account is gone: it was forgotten already.")
+        _after_removal(deps, actor, removed)
+        return forgotten_modal(account=removed.account_name, removed=removed)
 
-    removed = deps.db.run(forget)
-    if removed is None or removed.account_name is None:
-        raise BotError("That account is gone: it was forgotten already.")
-    ack(response_action="update", view=forgotten_modal(account=removed.account_name, removed=removed))
-    _after_removal(deps, actor, removed)
+    deps.after_ack(lambda: _finish(deps, view.get("id"), forget))
+
+
+def _finish(deps: Deps, view_id: object, remove: Callable[[], View]) -> None:
+    """Run the removal after the ack; what it did, or why it did nothing, replaces the "…ing" modal."""
+    try:
+        result = remove()
+    except Exception as error:  # gone meanwhile, the database down: said where they are waiting
+        result = failed_modal(message_for(error))
+    if isinstance(view_id, str) and view_id:
+        _quietly(deps, "the removal's result", view_id=view_id, view=result)
+
+
+def _quietly(deps: Deps, what: str, **args: Any) -> None:
+    try:
+        call(deps.client.views_update, **args)
+    except Exception as exc:  # the person closed it meanwhile
+        log.info("could not show %s: %s", what, exc)
 
 
 def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
-    """The App Home of each author listed what is gone (its interviews, their follow-ups); the messages
-    that showed it (the confirmation DM, a share into a channel) now say it was deleted, so none of its
+    """After commit (already after the ack): the App Home of everyone concerned listed what is gone
+    (interviews they logged or joined, follow-ups they owned, calls they were on); the messages that
+    showed it (the confirmation DM, a share into a channel) now say it was deleted, so none of its
     words stay in Slack."""
-    for user_id in removed.authors:
+    for user_id in removed.concerned:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
-
-    def replace_posted() -> None:
-        text, blocks = DELETED_TEXT, as_dicts(deleted_message())
-        for posted in removed.posted:
-            try:
-                call(
-                    deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks
-                )
-            except Exception as exc:  # deleted in Slack already, or the bot left the channel
-                log.info("could not replace a message about a deleted interview: %s", exc)
-
-    if removed.posted:
-        deps.after_ack(replace_posted)
+    text, blocks = DELETED_TEXT, as_dicts(deleted_message())
+    for posted in removed.posted:
+        try:
+            call(deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
+        except Exception as exc:  # deleted in Slack already, or the bot left the channel
+            log.info("could not replace a message about a deleted interview: %s", exc)
+    # Reminder DMs already sent list its follow-ups by name: drawn again with what they still list.
+    for owner, sent in removed.reminders_sent:
+        try:
+            redraw_message(
+                deps, Actor(actor.team_id, owner), sent.channel_id, sent.message_ts, sent.follow_up_ids
+            )
+        except Exception as exc:  # deleted in Slack, say
+            log.info("could not redraw a reminder about a deleted interview: %s", exc)

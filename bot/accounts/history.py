@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import FollowUp, FollowUpState, Interview
+from storage.models import Account, FollowUp, FollowUpState, Interview
+
+CHUNK = 500  # IN lists are cut to this size: an account may have thousands of interviews
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,20 @@ def account_history(*, session: Session, team_id: str, account_id: int) -> Accou
         recurring_pains=[(spelling[k], n) for k, n in counts.most_common(5)],
         open_follow_ups=list(open_items),
     )
+
+
+def recount_last_held_on(*, session: Session, team_id: str, account_ids: Iterable[int]) -> None:
+    """Each account's latest conversation again, from its interviews (after some moved or went)."""
+    latest = (
+        select(func.max(Interview.held_on))
+        .where(Interview.team_id == team_id, Interview.account_id == Account.id)
+        .scalar_subquery()
+    )
+    ids = sorted(set(account_ids))
+    for start in range(0, len(ids), CHUNK):
+        session.execute(
+            update(Account)
+            .where(Account.team_id == team_id, Account.id.in_(ids[start : start + CHUNK]))
+            .values(last_held_on=latest)
+            .execution_options(synchronize_session=False)
+        )

@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.accounts.history import recount_last_held_on
 from bot.accounts.names import get_or_create_account
 from bot.capture.interviews import STORED_AS_TYPED, InterviewDraft, text_or_none, validate_draft
 from bot.errors import InterviewGone, NotTheAuthor
@@ -24,7 +25,7 @@ from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, loc
 from bot.followups.working_hours import next_working_moment
 from bot.settings import WorkingHours
 from bot.text import split_lines
-from bot.themes.store import refresh
+from bot.themes.store import recount_themes
 from storage.models import (
     Account,
     CustomerRequest,
@@ -37,7 +38,6 @@ from storage.models import (
     Pain,
     Participant,
     Quote,
-    Theme,
 )
 
 # The draft's fields in the form's order: the order an edit lists what it changed.
@@ -53,6 +53,8 @@ class Edited:
     follow_ups: list[FollowUp]  # what is still owed after the edit (what the confirmation lists)
     closed: list[FollowUp]  # promises the edit removed
     added: list[FollowUp]  # follow-ups the edit planned
+    # Whose App Home shows it, before or after the edit: its author, who took part, who owns a follow-up.
+    concerned: tuple[str, ...] = ()
 
 
 def editable_interview(
@@ -142,6 +144,7 @@ def edit_interview(
     )
     assert draft.account and draft.kind and draft.held_on  # validated above
     changed: set[str] = set()
+    concerned = _concerned(interview)
 
     def put(name: str, value: Any, attribute: str | None = None) -> None:
         if getattr(interview, attribute or name) != value:
@@ -161,7 +164,7 @@ def edit_interview(
     put("thank_you_sent", draft.thank_you_sent)
     put("share_channel", draft.share_channel, "share_channel_id")
     _participants(interview, draft.participants, changed)
-    themes = _lines(interview, draft, account, changed)
+    left, moved = _lines(interview, draft, account, changed)
     closed, added = _follow_ups(
         interview,
         promises,
@@ -177,15 +180,20 @@ def edit_interview(
         interview.edits.append(InterviewEdit(team_id=team_id, edited_by=by, edited_at=now, fields=ordered))
     session.flush()
     # Themes that lost a line, or whose lines moved to another account, count their members again.
-    for theme_id in sorted(themes):
-        theme = session.get(Theme, theme_id)
-        if theme is not None and theme.team_id == team_id:
-            refresh(session=session, theme=theme, now=now)
+    recount_themes(session=session, team_id=team_id, theme_ids=left, now=now, lines_left=True)
+    recount_themes(session=session, team_id=team_id, theme_ids=moved - left, now=now, lines_left=False)
     if (interview.account_id, interview.held_on) != before:
-        for account_id in {before[0], interview.account_id}:
-            _recount_last_held_on(session, team_id, account_id)
+        recount_last_held_on(session=session, team_id=team_id, account_ids={before[0], interview.account_id})
     owed = [f for f in interview.follow_ups if f.state in REMINDABLE]
-    return Edited(interview, ordered, owed, closed, added)
+    return Edited(interview, ordered, owed, closed, added, tuple(sorted(concerned | _concerned(interview))))
+
+
+def _concerned(interview: Interview) -> set[str]:
+    return {
+        interview.logged_by,
+        *(p.user_id for p in interview.participants),
+        *(f.owner_id for f in interview.follow_ups),
+    }
 
 
 def _participants(interview: Interview, chosen: list[str], changed: set[str]) -> None:
@@ -199,9 +207,12 @@ def _participants(interview: Interview, chosen: list[str], changed: set[str]) ->
     changed.add("participants")
 
 
-def _lines(interview: Interview, draft: InterviewDraft, account: Account, changed: set[str]) -> set[int]:
-    """Pains, requests and quotes matched by text; returns the ids of the themes to count again."""
-    team_id, themes = interview.team_id, set()
+def _lines(
+    interview: Interview, draft: InterviewDraft, account: Account, changed: set[str]
+) -> tuple[set[int], set[int]]:
+    """Pains, requests and quotes matched by text; returns the ids of the themes to count again: those a
+    line left, and those whose lines moved to another account."""
+    team_id, left, themes = interview.team_id, set(), set()
     moved = "account" in changed
     for name, model in (("pains", Pain), ("requests", CustomerRequest)):
         rows = getattr(interview, name)
@@ -213,7 +224,7 @@ def _lines(interview: Interview, draft: InterviewDraft, account: Account, change
         )
         if [r.text for r in rows] != texts:
             changed.add(name)
-        themes |= {r.theme_id for r in removed if r.theme_id is not None}
+        left |= {r.theme_id for r in removed if r.theme_id is not None}
         if moved:  # a line carries its interview's account: the themes it is in count accounts
             for row in kept:
                 row.account_id = account.id
@@ -225,7 +236,7 @@ def _lines(interview: Interview, draft: InterviewDraft, account: Account, change
         interview.quotes, _ = _match_lines(
             interview.quotes, texts, lambda i, t: Quote(team_id=team_id, position=i, text=t)
         )
-    return themes
+    return left, themes
 
 
 def _follow_ups(
@@ -261,7 +272,8 @@ def _follow_ups(
             item.due_at, item.state, item.reminders_sent = due_at, FollowUpState.OPEN, 0
             item.remind_at = next_working_moment(due_at, tz, working_hours)
             changed.add("promises")
-    closed = [item for pool in free.values() for item in pool]
+    # A promise already kept stays kept: only one still owed is closed by removing its line.
+    closed = [item for pool in free.values() for item in pool if item.state in REMINDABLE]
     for item in closed:
         item.state, item.closed_at, item.remind_at = FollowUpState.SKIPPED, item.closed_at or now, None
     if closed or new:
@@ -295,17 +307,3 @@ def _follow_ups(
     ]
     interview.follow_ups.extend(added)
     return closed, added
-
-
-def _recount_last_held_on(session: Session, team_id: str, account_id: int) -> None:
-    latest = (
-        select(func.max(Interview.held_on))
-        .where(Interview.team_id == team_id, Interview.account_id == account_id)
-        .scalar_subquery()
-    )
-    session.execute(
-        update(Account)
-        .where(Account.team_id == team_id, Account.id == account_id)
-        .values(last_held_on=latest)
-        .execution_options(synchronize_session=False)
-    )

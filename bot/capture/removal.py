@@ -16,17 +16,20 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.accounts.history import recount_last_held_on
 from bot.followups.deliveries import REMINDABLE
+from bot.followups.mine import SentReminder, reminders_listing_any
 from bot.outbox.queue import Posted, posted_about
-from bot.themes.store import LINE_MODELS, refresh
+from bot.themes.store import LINE_MODELS, recount_themes
 from storage.models import (
     Account,
     DeliveryState,
     FollowUp,
     Interview,
+    InterviewEdit,
     OutboxMessage,
     Participant,
     Quote,
@@ -58,10 +61,14 @@ class Removed:
     scheduled_calls: int = 0
     accounts: int = 0
     account_name: str | None = None  # the account forgotten
-    # Who logged the interviews: their App Home lists them.
-    authors: tuple[str, ...] = ()
+    # Whose App Home showed something that goes: who logged or took part in an interview, owns one of
+    # its follow-ups, or organises or joins a scheduled call that goes.
+    concerned: tuple[str, ...] = ()
     # Where the sent messages about them are in Slack, for the caller to replace after commit.
     posted: tuple[Posted, ...] = ()
+    # Sent reminder DMs that listed a follow-up that goes (whose, where, what they list now), for the
+    # caller to draw again after commit without it.
+    reminders_sent: tuple[tuple[str, SentReminder], ...] = ()
 
 
 def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
@@ -154,13 +161,7 @@ def _tally(session: Session, plan: _Plan) -> Removed:
             gone += session.scalars(
                 select(Theme.name).where(Theme.team_id == team_id, Theme.id.in_(part)).order_by(Theme.id)
             )
-    authors = {
-        a
-        for part in _chunks(ids)
-        for a in session.scalars(
-            select(Interview.logged_by).where(Interview.team_id == team_id, Interview.id.in_(part))
-        )
-    }
+    concerned = _concerned(session, plan)
     line_models = list(LINE_MODELS.values())
     pains, requests = (_count(session, m, m.interview_id, ids, m.team_id == team_id) for m in line_models)
     return Removed(
@@ -179,8 +180,29 @@ def _tally(session: Session, plan: _Plan) -> Removed:
             session, OutboxMessage, OutboxMessage.interview_id, ids, OutboxMessage.team_id == team_id
         ),
         scheduled_calls=len(plan.call_ids),
-        authors=tuple(sorted(authors)),
+        concerned=concerned,
     )
+
+
+def _concerned(session: Session, plan: _Plan) -> tuple[str, ...]:
+    team_id, people = plan.team_id, set()
+    for column, key, ids in (
+        (Interview.logged_by, Interview.id, plan.interview_ids),
+        (Participant.user_id, Participant.interview_id, plan.interview_ids),
+        (FollowUp.owner_id, FollowUp.id, plan.follow_up_ids),
+        (ScheduledCall.created_by, ScheduledCall.id, plan.call_ids),
+    ):
+        model = column.class_
+        for part in _chunks(ids):
+            people.update(session.scalars(select(column).where(model.team_id == team_id, key.in_(part))))
+    for part in _chunks(plan.call_ids):
+        for joined in session.scalars(
+            select(ScheduledCall.participants).where(
+                ScheduledCall.team_id == team_id, ScheduledCall.id.in_(part)
+            )
+        ):
+            people.update(u for u in joined or [] if isinstance(u, str))
+    return tuple(sorted(people))
 
 
 def _posted(session: Session, plan: _Plan) -> tuple[Posted, ...]:
@@ -189,6 +211,29 @@ def _posted(session: Session, plan: _Plan) -> tuple[Posted, ...]:
         for part in _chunks(plan.interview_ids)
         for posted in posted_about(session=session, team_id=plan.team_id, interview_ids=part)
     )
+
+
+def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentReminder], ...]:
+    going = set(plan.follow_up_ids)
+    owners = {
+        owner
+        for part in _chunks(plan.follow_up_ids)
+        for owner in session.scalars(
+            select(FollowUp.owner_id).where(FollowUp.team_id == plan.team_id, FollowUp.id.in_(part))
+        )
+    }
+    return tuple(
+        (owner, replace(sent, follow_up_ids=[i for i in sent.follow_up_ids if i not in going]))
+        for owner in sorted(owners)
+        for sent in reminders_listing_any(
+            session=session, team_id=plan.team_id, user_id=owner, follow_up_ids=going
+        )
+    )
+
+
+def _found(session: Session, plan: _Plan) -> dict[str, Any]:
+    """Where what goes was shown in Slack, read before it goes."""
+    return {"posted": _posted(session, plan), "reminders_sent": _reminders_sent(session, plan)}
 
 
 def _apply(session: Session, plan: _Plan, now: datetime) -> None:
@@ -222,36 +267,14 @@ def _apply(session: Session, plan: _Plan, now: datetime) -> None:
                 select(Interview.account_id).where(Interview.team_id == team_id, Interview.id.in_(part))
             )
         )
-        for model in (Quote, *LINE_MODELS.values(), Participant):
+        for model in (Quote, *LINE_MODELS.values(), Participant, InterviewEdit):
             session.execute(delete(model).where(model.team_id == team_id, model.interview_id.in_(part)))
         session.execute(delete(Interview).where(Interview.team_id == team_id, Interview.id.in_(part)))
     session.flush()
-    for leaving in plan.leaving.values():
-        for theme_id in sorted(leaving):
-            theme = session.get(Theme, theme_id)
-            if theme is None or theme.team_id != team_id:
-                continue
-            refresh(session=session, theme=theme, now=now)
-            if not inspect(theme).was_deleted and theme.named_by is None:
-                # Its label may be words of the lines that went: the keeper labels it again.
-                theme.labelled_size = None
-    _recompute_last_held_on(session, team_id, sorted(accounts))
+    left = {theme_id for leaving in plan.leaving.values() for theme_id in leaving}
+    recount_themes(session=session, team_id=team_id, theme_ids=left, now=now, lines_left=True)
+    recount_last_held_on(session=session, team_id=team_id, account_ids=accounts)
     session.flush()
-
-
-def _recompute_last_held_on(session: Session, team_id: str, account_ids: list[int]) -> None:
-    latest = (
-        select(func.max(Interview.held_on))
-        .where(Interview.team_id == team_id, Interview.account_id == Account.id)
-        .scalar_subquery()
-    )
-    for part in _chunks(account_ids):
-        session.execute(
-            update(Account)
-            .where(Account.team_id == team_id, Account.id.in_(part))
-            .values(last_held_on=latest)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def preview_removal(*, session: Session, team_id: str, interview_ids: Iterable[int]) -> Removed:
@@ -265,7 +288,7 @@ def remove_interviews(
     """Remove these interviews (those of this workspace; others' ids are ignored) with everything
     hanging off them. The caller commits."""
     plan = _plan(session, team_id, interview_ids)
-    removed = replace(_tally(session, plan), posted=_posted(session, plan))
+    removed = replace(_tally(session, plan), **_found(session, plan))
     _apply(session, plan, now or datetime.now(UTC))
     return removed
 
@@ -304,7 +327,7 @@ def forget_account(
         return None
     name = account.name
     plan = _account_plan(session, team_id, account_id)
-    removed = replace(_tally(session, plan), posted=_posted(session, plan))
+    removed = replace(_tally(session, plan), **_found(session, plan))
     _apply(session, plan, now or datetime.now(UTC))
     session.execute(delete(Account).where(Account.team_id == team_id, Account.id == account_id))
     return replace(removed, accounts=1, account_name=name)

@@ -171,6 +171,8 @@ def _follow_up_health(
                 FollowUp.kind == FollowUpKind.THANK_YOU,
             )
         ).all()
+        # A thank-you owed and then ticked as sent on an edit was closed by it: counted by its follow-up.
+        sent_at_logging -= {interview_id for interview_id, _, _ in thank_yous}
         owed = len(sent_at_logging) + len(thank_yous)
         on_time = len(sent_at_logging) + sum(
             1

@@ -3,6 +3,7 @@ upcoming calls, and the reminder DMs already sent that list a follow-up (redrawn
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,6 +90,15 @@ def reminders_listing(
 ) -> list[SentReminder]:
     """The reminder DMs sent to this person that list this follow-up (its latest DMs, newest first), as
     Slack knows them: where each is, and every follow-up it lists."""
+    return reminders_listing_any(
+        session=session, team_id=team_id, user_id=user_id, follow_up_ids={follow_up_id}
+    )
+
+
+def reminders_listing_any(
+    *, session: Session, team_id: str, user_id: str, follow_up_ids: Collection[int]
+) -> list[SentReminder]:
+    """The reminder DMs sent to this person (its latest DMs, newest first) that list any of these."""
     rows = session.execute(
         select(ReminderDelivery.channel_id, ReminderDelivery.message_ts, ReminderDelivery.follow_up_ids)
         .where(
@@ -99,8 +109,9 @@ def reminders_listing(
         .order_by(ReminderDelivery.id.desc())
         .limit(DMS_LOOKED_AT)
     ).all()
+    wanted = set(follow_up_ids)
     return [
         SentReminder(channel, ts, [int(i) for i in ids])
         for channel, ts, ids in rows
-        if channel and ts and follow_up_id in (ids or [])
+        if channel and ts and wanted.intersection(ids or [])
     ]

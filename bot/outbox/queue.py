@@ -271,6 +271,41 @@ def posted_about(*, session: Session, team_id: str, interview_ids: Sequence[int]
     return [Posted(str(channel), str(ts)) for channel, ts in rows]
 
 
+def _latest(session: Session, team_id: str, interview_id: int, kind: OutboxKind) -> OutboxMessage | None:
+    return session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.interview_id == interview_id,
+            OutboxMessage.kind == kind,
+        )
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+
+
+def withdraw(
+    *,
+    session: Session,
+    team_id: str,
+    interview_id: int,
+    kind: OutboxKind,
+    text: str,
+    blocks: list[dict[str, Any]] | None,
+) -> Posted | None:
+    """The interview's message of this kind is no longer wanted where it went (its share moved to
+    another channel, or was unshared): one not sent yet never goes out; one sent now says `text`, and
+    where it is comes back for the caller to update it after commit."""
+    message = _latest(session, team_id, interview_id, kind)
+    if message is None:
+        return None
+    if message.state == OutboxState.SENT and message.posted_channel_id and message.message_ts:
+        message.text, message.blocks = text, blocks
+        return Posted(message.posted_channel_id, message.message_ts)
+    session.delete(message)
+    return None
+
+
 def redraw(
     *,
     session: Session,
@@ -282,16 +317,7 @@ def redraw(
 ) -> Posted | None:
     """What the interview's message of this kind says now (the interview was edited): a message not sent
     yet goes out saying it; where one that was sent is, for the caller to update it after commit."""
-    message = session.scalar(
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.interview_id == interview_id,
-            OutboxMessage.kind == kind,
-        )
-        .order_by(OutboxMessage.id.desc())
-        .limit(1)
-    )
+    message = _latest(session, team_id, interview_id, kind)
     if message is None:
         return None
     message.text, message.blocks = text, blocks

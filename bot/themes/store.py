@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.errors import BotError
@@ -202,3 +203,18 @@ def refresh(*, session: Session, theme: Theme, now: datetime, name_it: bool = Tr
             theme.name = theme_name(embedded[grouping.representative(matrix, mean)].text)
     elif name_it:
         theme.name = theme_name(rows[0].text)
+
+
+def recount_themes(
+    *, session: Session, team_id: str, theme_ids: Iterable[int], now: datetime, lines_left: bool
+) -> None:
+    """Themes whose lines changed count their members again (`refresh`; one left empty goes). When lines
+    left them (an interview deleted, a line edited away), a label the keeper wrote may quote them: it
+    labels the theme again, unless a person named it."""
+    for theme_id in sorted(set(theme_ids)):
+        theme = session.get(Theme, theme_id)
+        if theme is None or theme.team_id != team_id:
+            continue
+        refresh(session=session, theme=theme, now=now)
+        if lines_left and not inspect(theme).was_deleted and theme.named_by is None:
+            theme.labelled_size = None

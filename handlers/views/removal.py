@@ -147,3 +147,21 @@ def gone_modal() -> View:
         submit=None,
         close="Close",
     )
+
+
+def working_modal(text: str) -> View:
+    """In place of a submitted confirmation while the removal runs (after the ack)."""
+    return modal(
+        callback_id=RemovalModal.DONE, title="Working", blocks=[context(text)], submit=None, close="Close"
+    )
+
+
+def failed_modal(message: str) -> View:
+    """In place of the "…ing" modal when the removal did nothing: why, in the bot's short words."""
+    return modal(
+        callback_id=RemovalModal.DONE,
+        title="Nothing removed",
+        blocks=_sections([message]),
+        submit=None,
+        close="Close",
+    )

@@ -91,6 +91,17 @@ def confirmations(bot: RunningBot) -> list[Call]:
     ]
 
 
+def confirmed(bot: RunningBot, view: dict[str, Any], *, user_id: str = USER_ID) -> dict[str, Any]:
+    """Submit a confirmation: "…ing" takes its place at once (the ack comes before the removal, which
+    may outlast Slack's 3 s), then, once the work after the ack is done, what was removed, or why not."""
+    answer = bot.slack.view_submission(view, {}, user_id=user_id).json()
+    assert answer["response_action"] == "update" and "…" in json.dumps(answer["view"], ensure_ascii=False)
+    after_ack_done(bot.deps)
+    (result,) = [c for c in bot.fake.calls("views.update") if c.args["view_id"] == view["id"]]
+    assert result.accepted
+    return result.args["view"]
+
+
 def interviews(bot: RunningBot) -> int:
     with bot.db.read() as session:
         return int(session.scalar(select(func.count()).select_from(Interview)) or 0)
@@ -113,19 +124,28 @@ def test_the_author_deletes_their_interview_from_the_confirmation_dm(bot: Runnin
 
     bot.deps.home.flush()
     published = len(bot.fake.calls("views.publish"))
-    response = bot.slack.view_submission(view, {})
-    answer = response.json()
+    said = json.dumps(confirmed(bot, view))
+    assert "Deleted the interview with *Acme*" in said and "2 pains" in said
     assert bot.deps.home.flush() == 1  # the author's App Home listed it: drawn again
     assert [c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]] == [USER_ID]
-    assert answer["response_action"] == "update"
-    assert "Deleted the interview with *Acme*" in json.dumps(answer["view"]) and "2 pains" in json.dumps(
-        answer["view"]
-    )
     assert interviews(bot) == 0
     with bot.db.read() as session:
         for model in (Pain, Quote, FollowUp, OutboxMessage):
             assert session.scalar(select(func.count()).select_from(model)) == 0
     assert "No interview matches" in searched(bot, "exports")
+
+
+def test_the_app_home_of_each_participant_is_drawn_again_too(bot: RunningBot) -> None:
+    """Their Home lists the interviews they took part in."""
+    bot.fake.add_users(OTHER)
+    submit_log_modal(bot, "Acme", participants=[OTHER])
+    dm = saved_dm(bot)
+    click_delete_in_dm(bot, dm)
+    bot.deps.home.flush()
+    published = len(bot.fake.calls("views.publish"))
+    confirmed(bot, confirmation(bot))
+    assert bot.deps.home.flush() == 2
+    assert sorted(c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]) == [USER_ID, OTHER]
 
 
 def test_its_dm_and_channel_share_then_say_it_was_deleted_and_keep_none_of_its_words(
@@ -137,8 +157,7 @@ def test_its_dm_and_channel_share_then_say_it_was_deleted_and_keep_none_of_its_w
     assert {p.args["channel"] for p in posts} >= {"C0SHARE"}
     (dm,) = [p for p in posts if p.args["channel"] != "C0SHARE"]
     click_delete_in_dm(bot, dm)
-    assert bot.slack.view_submission(confirmation(bot), {}).status == 200
-    after_ack_done(bot.deps)
+    confirmed(bot, confirmation(bot))
     updates = bot.fake.calls("chat.update")
     assert {(u.args["channel"], u.args["ts"]) for u in updates} == {
         (p.response["channel"], p.response["ts"]) for p in posts
@@ -179,7 +198,7 @@ def test_a_workspace_admin_or_owner_deletes_anyones(bot: RunningBot, flag: str) 
     submit_log_modal(bot, "Acme")
     click_delete_in_dm(bot, saved_dm(bot), user_id=ADMIN)
     view = confirmation(bot)
-    assert bot.slack.view_submission(view, {}, user_id=ADMIN).json()["response_action"] == "update"
+    assert "Deleted the interview" in json.dumps(confirmed(bot, view, user_id=ADMIN))
     assert interviews(bot) == 0
 
 
@@ -195,10 +214,10 @@ def test_delete_in_the_interview_modal_confirms_on_top_of_it(bot: RunningBot) ->
     )
     view = confirmation(bot, "views.push")
     assert view["previous_view_id"] == modal["id"]
-    assert bot.slack.view_submission(view, {}).json()["response_action"] == "update"
+    assert "Deleted the interview" in json.dumps(confirmed(bot, view))
     # The interview modal below says it is gone.
-    (updated,) = bot.fake.wait_for("views.update")
-    assert updated.args["view_id"] == modal["id"] and "was deleted" in json.dumps(updated.args["view"])
+    (updated,) = [c for c in bot.fake.calls("views.update") if c.args["view_id"] == modal["id"]]
+    assert updated.accepted and "was deleted" in json.dumps(updated.args["view"])
     with bot.db.read() as session:
         assert session.get(Interview, interview_id) is None
         assert session.get(Interview, other_team) is not None
@@ -225,7 +244,7 @@ def test_a_theme_it_alone_held_disappears_and_a_shared_one_shrinks(bot: RunningB
     bot.slack.block_action(InterviewAction.DELETE, block_id="x", view=modal, value=str(acme))
     view = confirmation(bot, "views.push")
     assert "1 theme will disappear" in json.dumps(view["blocks"])
-    bot.slack.view_submission(view, {})
+    assert "1 theme disappeared" in json.dumps(confirmed(bot, view))
     with bot.db.read() as session:
         assert session.get(Theme, alone) is None
         theme = session.get(Theme, shared)
@@ -245,13 +264,35 @@ def test_a_reminder_waiting_to_go_out_for_a_deleted_interview_never_does(
         (pending,) = session.scalars(select(ReminderDelivery)).all()
         assert pending.state == DeliveryState.PENDING
     click_delete_in_dm(bot, dm)
-    bot.slack.view_submission(confirmation(bot), {})
+    confirmed(bot, confirmation(bot))
     for _ in range(3):
         clock.shift(timedelta(hours=12))
         sender.tick()
     assert reminders(bot) == []
     with bot.db.read() as session:
         assert session.scalars(select(ReminderDelivery)).all() == []
+
+
+def test_a_reminder_dm_already_sent_is_drawn_again_without_the_deleted_interviews_follow_ups(
+    bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
+) -> None:
+    submit_log_modal(bot, "Acme", promises="Send the Acme deck")
+    dm = saved_dm(bot)
+    submit_log_modal(bot, "Globex")
+    clock.shift(timedelta(hours=24, minutes=1))
+    sender.tick()
+    (reminder,) = reminders(bot)
+    assert "Acme" in json.dumps(reminder.args["blocks"]) and "Globex" in json.dumps(reminder.args["blocks"])
+    click_delete_in_dm(bot, dm)
+    confirmed(bot, confirmation(bot))
+    (redrawn,) = [
+        u
+        for u in bot.fake.calls("chat.update")
+        if (u.args["channel"], u.args["ts"]) == (reminder.response["channel"], reminder.response["ts"])
+    ]
+    assert redrawn.accepted
+    shown = json.dumps(redrawn.args["blocks"])
+    assert "Globex" in shown and "Acme" not in shown
 
 
 def test_a_saved_dm_still_to_send_is_not_sent_after_the_delete(
@@ -267,7 +308,7 @@ def test_a_saved_dm_still_to_send_is_not_sent_after_the_delete(
     bot.slack.block_action(InterviewAction.OPEN, block_id="b", value=str(interview_id))
     modal = bot.fake.wait_for("views.open")[-1].response["view"]
     bot.slack.block_action(InterviewAction.DELETE, block_id="x", view=modal, value=str(interview_id))
-    bot.slack.view_submission(confirmation(bot, "views.push"), {})
+    confirmed(bot, confirmation(bot, "views.push"))
     replica = OutboxSender(db=bot.db, client=bot.deps.client, replica="replica-2")
     try:
         clock.shift(timedelta(minutes=5))

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from sqlalchemy import select
 
@@ -18,7 +19,18 @@ from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
-from storage.models import FollowUp, FollowUpKind, FollowUpState, Interview, InterviewEdit, Pain
+from handlers.views.removal import DELETED_TEXT
+from storage.models import (
+    FollowUp,
+    FollowUpKind,
+    FollowUpState,
+    Interview,
+    InterviewEdit,
+    OutboxKind,
+    OutboxMessage,
+    OutboxState,
+    Pain,
+)
 from tests.conftest import RunningBot
 from tests.scenario.test_reminders import reminders
 from tests.scenario.test_search import sections
@@ -166,6 +178,52 @@ def test_edit_from_the_dm_opens_the_filled_form_and_saving_changes_it_in_place(b
     modal = json.dumps(bot.fake.calls("views.open")[-1].args["view"])
     day = datetime.now(ZoneInfo("America/New_York")).strftime("%a %d %b")
     assert f"Edited by <@U0001> on {day}: pains, notes" in modal
+
+
+def test_the_app_home_of_who_took_part_before_or_after_the_edit_is_drawn_again(bot: RunningBot) -> None:
+    bot.fake.add_users("U0002", "U0003")
+    dm, interview = log_one(bot, participants=["U0002"], **FULL)
+    click_edit_in_dm(bot, dm)
+    form = opened_form(bot)
+    bot.deps.home.flush()
+    published = len(bot.fake.calls("views.publish"))
+    submit(bot, form, as_typed(interview, participants=["U0003"]))
+    assert bot.deps.home.flush() == 3  # the author's; who left the list; who joined it
+    assert sorted(c.args["user_id"] for c in bot.fake.calls("views.publish")[published:]) == [
+        USER_ID,
+        "U0002",
+        "U0003",
+    ]
+
+
+@pytest.mark.parametrize("moved_to", [None, "C0OTHER"])
+def test_a_share_taken_out_of_its_channel_leaves_none_of_its_words_there(
+    bot: RunningBot, moved_to: str | None
+) -> None:
+    bot.fake.set_channel("C0SHARE", name="research")
+    bot.fake.set_channel("C0OTHER", name="product")
+    dm, interview = log_one(bot, share_channel="C0SHARE", **FULL)
+    (shared,) = [p for p in bot.fake.wait_for("chat.postMessage", count=2) if p.args["channel"] == "C0SHARE"]
+    click_edit_in_dm(bot, dm)
+    submit(bot, opened_form(bot), as_typed(interview, share_channel=moved_to))
+    after_ack_done(bot.deps)
+    (replaced,) = [u for u in bot.fake.calls("chat.update") if u.args["channel"] == "C0SHARE"]
+    assert replaced.accepted and replaced.args["ts"] == shared.response["ts"]
+    assert replaced.args["text"] == DELETED_TEXT and FULL["contact_role"] not in json.dumps(replaced.args)
+    posts = [p.args["channel"] for p in bot.fake.calls("chat.postMessage")]
+    assert posts.count("C0SHARE") == 1
+    if moved_to is None:
+        assert "C0OTHER" not in posts
+    else:
+        (new,) = [p for p in bot.fake.calls("chat.postMessage") if p.args["channel"] == "C0OTHER"]
+        assert new.accepted and "Acme" in json.dumps(new.args["blocks"])
+        with bot.db.read() as session:
+            (row,) = session.scalars(
+                select(OutboxMessage).where(
+                    OutboxMessage.interview_id == interview.id, OutboxMessage.channel_id == "C0OTHER"
+                )
+            )
+            assert (row.kind, row.state) == (OutboxKind.INTERVIEW_SHARED, OutboxState.SENT)
 
 
 def test_edit_in_the_interview_modal_pushes_the_form_and_redraws_the_modal(bot: RunningBot) -> None:

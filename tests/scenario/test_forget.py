@@ -28,10 +28,12 @@ from storage.models import (
     Theme,
 )
 from tests.conftest import RunningBot
+from tests.scenario.test_delete import confirmed
 from tests.scenario.test_reminders import reminders
 from tests.scenario.test_search import stored
 from tests.support.after_ack import after_ack_done
 from tests.support.forms import submit_log_modal
+from tests.support.outage import database_outage
 from tests.support.slack_requests import TEAM_ID, USER_ID
 from tests.support.themed import group_pains
 
@@ -106,9 +108,7 @@ def test_an_admin_forgets_an_account_after_a_confirmation_with_the_counts(bot: R
     assert "1 theme will disappear" in said and "Acme only pain" in said
     assert counts(bot)["interviews"] == 3  # nothing goes before the confirmation
 
-    answer = bot.slack.view_submission(opened.response["view"], {}, user_id=ADMIN).json()
-    assert answer["response_action"] == "update"
-    done = json.dumps(answer["view"])
+    done = json.dumps(confirmed(bot, opened.response["view"], user_id=ADMIN))
     assert "Forgot *Acme*" in done and "2 interviews" in done and "3 pains" in done
 
     ours = counts(bot)
@@ -164,21 +164,30 @@ def test_someone_who_is_no_admin_cannot_forget_nor_by_a_forged_confirmation(bot:
 
 
 def test_an_admin_cannot_forget_another_workspaces_account(bot: RunningBot) -> None:
+    stored(bot, account="Acme")
     stored(bot, team_id=OTHER_TEAM, account="Initech")
     bot.fake.set_user(ADMIN, is_owner=True)
-    theirs = counts(bot, OTHER_TEAM)
+    ours, theirs = counts(bot), counts(bot, OTHER_TEAM)
     with bot.db.read() as session:
         account_id = session.scalar(select(Account.id).where(Account.team_id == OTHER_TEAM))
-    forged = {
-        "type": "modal",
-        "callback_id": RemovalModal.FORGET,
-        "private_metadata": RemovalMetadata(account_id=account_id).dumps(),
-        "blocks": [],
-    }
-    bot.slack.view_submission(forged, {}, user_id=ADMIN)
-    after_ack_done(bot.deps)
-    assert "gone" in bot.fake.calls("chat.postMessage")[-1].args["text"]
-    assert counts(bot, OTHER_TEAM) == theirs
+    bot.slack.command("forget Acme", user_id=ADMIN)
+    (opened,) = forget_confirmations(bot)
+    # Their confirmation, submitted with another workspace's account id in it.
+    forged = {**opened.response["view"], "private_metadata": RemovalMetadata(account_id=account_id).dumps()}
+    assert "That account is gone" in json.dumps(confirmed(bot, forged, user_id=ADMIN))
+    assert counts(bot, OTHER_TEAM) == theirs and counts(bot) == ours
+
+
+def test_a_database_down_after_the_ack_is_said_in_the_modal(bot: RunningBot) -> None:
+    stored(bot, account="Acme")
+    bot.fake.set_user(ADMIN, is_admin=True)
+    before = counts(bot)
+    bot.slack.command("forget Acme", user_id=ADMIN)
+    (opened,) = forget_confirmations(bot)
+    with database_outage(bot.db):
+        said = json.dumps(confirmed(bot, opened.response["view"], user_id=ADMIN))
+    assert "can't reach the database" in said
+    assert counts(bot) == before
 
 
 def test_an_unknown_account_is_named_with_the_closest_and_no_modal_opens(bot: RunningBot) -> None:
@@ -199,7 +208,7 @@ def test_no_reminder_about_a_forgotten_account_goes_out(
     bot.fake.set_user(ADMIN, is_admin=True)
     bot.slack.command("forget Acme", user_id=ADMIN)
     (opened,) = forget_confirmations(bot)
-    bot.slack.view_submission(opened.response["view"], {}, user_id=ADMIN)
+    confirmed(bot, opened.response["view"], user_id=ADMIN)
     clock.shift(timedelta(hours=24, minutes=1))
     sender.tick()
     (dm,) = reminders(bot)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from bot.capture.edits import Edited, edit_interview
 from bot.capture.interviews import InterviewDraft
+from bot.digest.content import build_digest
+from bot.digest.period import Period
 from bot.errors import InterviewGone, InvalidInput, NotTheAuthor
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
@@ -107,6 +109,17 @@ def test_promises_removed_closed_new_planned_unchanged_kept(database: Database) 
     assert [f.description for f in edited.closed] == ["Send the pricing sheet"]
 
 
+def test_a_promise_already_kept_stays_done_when_its_line_goes(database: Database) -> None:
+    original = draft(promises="Send the pricing sheet")
+    logged = log(database, **vars(original))
+    with database.transaction() as session:
+        item = session.get(FollowUp, promises(database)["Send the pricing sheet"].id)
+        item.state, item.closed_at, item.remind_at = FollowUpState.DONE, NOW, None
+    edited = edit(database, logged.interview.id, replace(original, promises=None))
+    kept = promises(database)["Send the pricing sheet"]
+    assert (kept.state, kept.closed_at) == (FollowUpState.DONE, NOW) and edited.closed == []
+
+
 def test_a_promise_given_another_date_is_due_then(database: Database) -> None:
     original = draft(promises="Send the pricing sheet by 2026-11-30")
     logged = log(database, **vars(original))
@@ -121,6 +134,18 @@ def test_filling_the_interpretation_and_sending_thanks_close_what_was_owed(datab
     with database.read() as session:
         states = {f.kind: f.state for f in session.scalars(select(FollowUp))}
     assert states == {FollowUpKind.THANK_YOU: FollowUpState.DONE, FollowUpKind.SUMMARY: FollowUpState.DONE}
+
+
+def test_thanks_ticked_on_edit_count_once_in_the_digest(database: Database) -> None:
+    """The thank-you owed is closed by the edit; the ticked box does not count it a second time."""
+    logged = log(database)
+    log(database, account="Globex", thank_you_sent=True)  # ticked when logged: no follow-up, counted once
+    edit(database, logged.interview.id, draft(thank_you_sent=True))
+    with database.read() as session:
+        health = build_digest(
+            session=session, team_id="T1", period=Period.ending_at(NOW + timedelta(days=1), UTC), now=LATER
+        ).follow_ups
+    assert (health.thank_yous, health.thank_yous_on_time) == (2, 2)
 
 
 def test_a_new_account_moves_the_lines_and_the_theme_counts_again(database: Database) -> None:
@@ -160,6 +185,34 @@ def test_a_removed_line_leaves_its_theme_and_a_hand_placed_unchanged_line_stays(
         rows = {p.text: (p.theme_id, p.placed_by, p.embedded_with) for p in session.scalars(select(Pain))}
         assert rows == {"Reports are slow": (theme_id, "U9", None), "Exports break badly": (None, None, None)}
         assert session.get(Theme, theme_id).size == 1
+
+
+@pytest.mark.parametrize("named_by", [None, "U9"])
+def test_a_label_that_may_quote_a_line_edited_away_is_redone_unless_a_person_named_it(
+    database: Database, named_by: str | None
+) -> None:
+    logged = log(database, pains="Reports are slow\nExports break")
+    with database.transaction() as session:
+        theme = Theme(
+            team_id="T1",
+            kind=ThemeKind.PAIN,
+            name="Slow reports and exports",
+            named_by=named_by,
+            created_at=NOW,
+            updated_at=NOW,
+            labelled_at=NOW,
+            labelled_size=2,
+        )
+        session.add(theme)
+        session.flush()
+        for pain in session.scalars(select(Pain)):
+            pain.theme_id = theme.id
+        theme.size, theme_id = 2, theme.id
+    edit(database, logged.interview.id, draft(pains="Reports are slow"))
+    with database.read() as session:
+        kept = session.get(Theme, theme_id)
+        assert kept is not None and kept.size == 1
+        assert kept.labelled_size == (None if named_by is None else 2)
 
 
 def test_only_the_author_of_this_workspace_edits_and_the_draft_is_checked(database: Database) -> None:

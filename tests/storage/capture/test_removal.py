@@ -154,7 +154,7 @@ def test_removing_an_interview_takes_what_hangs_off_it_and_themes_follow(databas
     assert (removed.interviews, removed.pains, removed.requests, removed.quotes) == (1, 2, 1, 1)
     assert (removed.follow_ups, removed.open_follow_ups, removed.reminders) == (2, 2, 2)
     assert (removed.deliveries, removed.memberships, removed.outbox) == (1, 2, 1)
-    assert removed.themes_gone == () and removed.themes_shrunk == 2 and removed.authors == ("U1",)
+    assert removed.themes_gone == () and removed.themes_shrunk == 2 and removed.concerned == ("U1",)
 
     with database.read() as session:
         assert session.get(Interview, world.acme[0]) is None
@@ -184,6 +184,32 @@ def test_removing_an_interview_takes_what_hangs_off_it_and_themes_follow(databas
     assert counts(database, "T2") == before_other_team
 
 
+def test_everyone_whose_app_home_showed_it_is_concerned(database: Database) -> None:
+    """Not only its author: who took part, who owns one of its follow-ups, who is on a call that goes."""
+    world = seed(database)
+    with database.transaction() as session:
+        session.add(Participant(team_id="T1", interview_id=world.acme[0], user_id="U3"))
+        promise = session.scalars(select(FollowUp).where(FollowUp.interview_id == world.acme[0])).first()
+        assert promise is not None
+        promise.owner_id = "U5"
+        call = session.scalar(select(ScheduledCall).where(ScheduledCall.team_id == "T1"))
+        assert call is not None
+        call.participants, call.created_by = ["U4"], "U6"
+        acme = session.scalar(select(Account.id).where(Account.team_id == "T1", Account.name == "Acme"))
+    with database.read() as session:
+        assert preview_forget(session=session, team_id="T1", account_id=acme).concerned == (
+            "U1",
+            "U2",
+            "U3",
+            "U4",
+            "U5",
+            "U6",
+        )
+    with database.transaction() as session:
+        removed = remove_interviews(session=session, team_id="T1", interview_ids=[world.acme[0]], now=NOW)
+    assert removed.concerned == ("U1", "U3", "U5")
+
+
 def test_forgetting_an_account_leaves_nothing_of_it_and_nothing_else_moves(database: Database) -> None:
     world = seed(database)
     before_other_team = counts(database, "T2")
@@ -207,7 +233,7 @@ def test_forgetting_an_account_leaves_nothing_of_it_and_nothing_else_moves(datab
     assert (removed.follow_ups, removed.open_follow_ups) == (7, 7)
     assert removed.deliveries == 2 and len(removed.themes_gone) == 1
     assert removed.themes_gone[0] in ("Acme only pain", "Acme only pain again")
-    assert sorted(removed.authors) == ["U1", "U2"]
+    assert sorted(removed.concerned) == ["U1", "U2"]
 
     with database.read() as session:
         assert session.get(Account, acme.id) is None
