@@ -32,7 +32,7 @@ from bot.digest.subscriptions import (
 )
 from bot.errors import BotError, InvalidInput, SlackPermanentError
 from bot.people import zone
-from bot.slack import call
+from bot.slack import call, is_workspace_admin
 from handlers.views.common import (
     as_object,
     channel_mention,
@@ -351,13 +351,25 @@ def unsubscribe_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps
     _redraw(body, actor, deps)
 
 
+def _is_admin(deps: Deps, user_id: str) -> bool:
+    try:
+        return is_workspace_admin(deps.client, user_id)
+    except (SlackApiError, OSError):  # Slack did not answer: the modal opens without Delete
+        return False
+
+
 def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """The digest's "Open interview": the interview in a modal (never another workspace's)."""
     interview_id = _clicked(body)
     with deps.db.read() as session:
         interview = get_interview(session=session, team_id=actor.team_id, interview_id=interview_id)
         tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(None)
-        view = interview_modal(interview, viewer_id=actor.user_id, tz=tz) if interview is not None else None
+        view = None
+        if interview is not None:
+            # Someone else's interview shows Delete to a workspace admin only (checked again on the
+            # click): anyone else would only be refused.
+            admin = interview.logged_by != actor.user_id and _is_admin(deps, actor.user_id)
+            view = interview_modal(interview, viewer_id=actor.user_id, tz=tz, admin=admin)
     if view is None:
         ack()
         raise BotError("That interview is gone: it was deleted.")

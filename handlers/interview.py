@@ -19,7 +19,7 @@ from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people import zone
 from bot.slack import call
 from handlers.log_modal import parse_log_form, record_share
-from handlers.views.common import as_dicts, as_object, fallback_text, id_number
+from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
 from handlers.views.interview import (
     InterviewAction,
     interview_modal,
@@ -61,8 +61,7 @@ def edit_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> No
     except BotError:
         ack()
         raise
-    in_modal = as_object(body.get("container")).get("type") == "view"
-    method = deps.interactive_client.views_push if in_modal else deps.interactive_client.views_open
+    method = deps.interactive_client.views_push if in_modal(body) else deps.interactive_client.views_open
     call(method, trigger_id=body.get("trigger_id"), view=view)
     ack()
 

@@ -23,7 +23,7 @@ from bot.errors import BotError, InterviewGone, NotAllowed, message_for
 from bot.slack import call, is_workspace_admin
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
-from handlers.views.common import as_dicts, as_object, id_number
+from handlers.views.common import as_dicts, as_object, id_number, in_modal
 from handlers.views.interview import InterviewAction
 from handlers.views.removal import (
     DELETED_TEXT,
@@ -91,8 +91,7 @@ def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None
     except NotAllowed:
         ack()
         raise
-    in_modal = as_object(body.get("container")).get("type") == "view"
-    method = deps.interactive_client.views_push if in_modal else deps.interactive_client.views_open
+    method = deps.interactive_client.views_push if in_modal(body) else deps.interactive_client.views_open
     call(method, trigger_id=body.get("trigger_id"), view=view)
     ack()
 

@@ -149,6 +149,12 @@ def as_object(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def in_modal(body: dict[str, Any]) -> bool:
+    """Whether a click came from inside a modal (what it opens goes on top, views.push); a click on the
+    App Home tab also comes with a view, of type home, where there is nothing to push onto."""
+    return as_object(body.get("view")).get("type") == "modal"
+
+
 def json_object(raw: str | None) -> dict[str, Any]:
     """A modal's private_metadata read back: a JSON object, or {} for anything else (it is ours, but a
     payload may be forged)."""

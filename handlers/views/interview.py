@@ -184,11 +184,12 @@ def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
     return fit_message([header("Your latest interviews"), *map(interview_row, interviews)])
 
 
-def interview_modal(interview: Interview, *, viewer_id: str, tz: ZoneInfo) -> View:
-    """One interview, to read: what the digest's "Open interview" shows, with its Edit (for its author)
-    and Delete; everyone sees who edited it, when, and what."""
+def interview_modal(interview: Interview, *, viewer_id: str, tz: ZoneInfo, admin: bool = False) -> View:
+    """One interview, to read: what the digest's "Open interview" shows, with its Edit and Delete for
+    its author, Delete alone for a workspace admin; everyone sees who edited it, when, and what."""
     blocks = fit_message(interview_summary_blocks(interview), MODAL_MAX_BLOCKS - 3)
-    blocks.append(manage_buttons(interview, editable=viewer_id == interview.logged_by))
+    if viewer_id == interview.logged_by or admin:
+        blocks.append(manage_buttons(interview, editable=viewer_id == interview.logged_by))
     blocks.append(context(f"Logged by {user_mention(interview.logged_by)} · interview #{interview.id}"))
     history = edit_history(list(interview.edits), tz)
     if history:

@@ -223,6 +223,20 @@ def test_delete_in_the_interview_modal_confirms_on_top_of_it(bot: RunningBot) ->
         assert session.get(Interview, other_team) is not None
 
 
+def test_the_interview_modal_shows_delete_to_its_author_and_admins_only(bot: RunningBot) -> None:
+    interview_id = stored(bot, account="Initech", pains="Renewal blocked by security review")
+    bot.fake.set_user(ADMIN, is_admin=True)
+
+    def buttons(user_id: str) -> list[str]:
+        bot.slack.block_action(InterviewAction.OPEN, block_id="b", value=str(interview_id), user_id=user_id)
+        modal = bot.fake.wait_for("views.open")[-1].response["view"]
+        return [e["action_id"] for b in modal["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+    assert buttons(USER_ID) == [InterviewAction.EDIT, InterviewAction.DELETE]
+    assert buttons(ADMIN) == [InterviewAction.DELETE]
+    assert buttons(OTHER) == []  # they could only be refused
+
+
 def test_a_forged_delete_click_for_another_workspaces_interview_finds_nothing(bot: RunningBot) -> None:
     theirs = stored(bot, team_id="T0OTHER", account="Globex")
     bot.slack.block_action(

@@ -127,3 +127,13 @@ def test_modals_built_one_after_another_share_nothing_per_request() -> None:
     first, second = build("Acme", "first call", "U1"), build("Globex", "second call", "U2")
     assert "Acme" in json.dumps(first) and "Acme" not in json.dumps(second)
     assert "first call" not in json.dumps(second) and '"U1"' not in json.dumps(second)
+
+
+def test_only_a_click_inside_a_modal_opens_on_top_of_it() -> None:
+    from handlers.views.common import in_modal
+
+    assert in_modal({"view": {"type": "modal", "id": "V1"}, "container": {"type": "view"}})
+    # The App Home tab comes as a view too: there is nothing there to push onto.
+    assert not in_modal({"view": {"type": "home", "id": "V2"}, "container": {"type": "view"}})
+    assert not in_modal({"container": {"type": "message"}, "message": {"ts": "1.2"}})
+    assert not in_modal({"view": "forged"})
