@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.capture.edits import edit_interview, editable_interview
@@ -61,9 +62,14 @@ def edit_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> No
     except BotError:
         ack()
         raise
+    open_over(deps, body, view)
+    ack()
+
+
+def open_over(deps: Deps, body: dict[str, Any], view: View) -> None:
+    """Open `view` for a click: on top of the modal it came from (views.push), else on its own."""
     method = deps.interactive_client.views_push if in_modal(body) else deps.interactive_client.views_open
     call(method, trigger_id=body.get("trigger_id"), view=view)
-    ack()
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from bot.capture.removal import Removed, forget_account, preview_forget, preview
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, NotAllowed, message_for
 from bot.slack import call, is_workspace_admin
+from handlers.interview import open_over
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
-from handlers.views.common import as_dicts, as_object, id_number, in_modal
+from handlers.views.common import as_dicts, as_object, id_number
 from handlers.views.interview import InterviewAction
 from handlers.views.removal import (
     DELETED_TEXT,
@@ -91,8 +92,7 @@ def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None
     except NotAllowed:
         ack()
         raise
-    method = deps.interactive_client.views_push if in_modal(body) else deps.interactive_client.views_open
-    call(method, trigger_id=body.get("trigger_id"), view=view)
+    open_over(deps, body, view)
     ack()
 
 
