@@ -238,8 +238,9 @@ def test_edit_in_the_interview_modal_pushes_the_form_and_redraws_the_modal(bot: 
     assert form["previous_view_id"] == reading["id"]
     submit(bot, form, as_typed(interview, goal="Learn who builds the reports", interpretation=""))
     after_ack_done(bot.deps)
-    (redrawn,) = bot.fake.calls("views.update")
-    assert redrawn.accepted and redrawn.args["view_id"] == reading["id"]
+    # (The log modal that logged it may have had its default date corrected meanwhile: another view.)
+    (redrawn,) = [c for c in bot.fake.calls("views.update") if c.args["view_id"] == reading["id"]]
+    assert redrawn.accepted
     drawn = json.dumps(redrawn.args["view"])
     assert "Learn who builds the reports" in drawn and ": goal, what we heard" in drawn
     # Emptying the interpretation owes the summary again, as logging without one does.
