@@ -199,7 +199,8 @@ def part_export(args: argparse.Namespace) -> dict[str, Any]:
         env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING"}
         out_path = Path(tmp) / "out.csv"
         with out_path.open("wb") as out:
-            code, seconds, peak = run_child([sys.executable, "-m", "bot", "export", "--team", TEAM], env, out)
+            argv = [sys.executable, "-m", "bot", "export", "--team", TEAM]
+            code, seconds, peak, _ = run_child(argv, env, out)
         with out_path.open(encoding="utf-8-sig", newline="") as f:
             rows = sum(1 for _ in csv.reader(f)) - 1
     assert code == 0 and rows == args.interviews, (code, rows)
