@@ -150,6 +150,8 @@ class ReminderDelivery(Base):
             postgresql_where=text("state = 'pending'"),
             sqlite_where=text("state = 'pending'"),
         ),
+        # A person's latest DMs, newest first: what a click on the App Home redraws, and a deletion.
+        Index("ix_reminder_deliveries_team_id_owner_id_id", "team_id", "owner_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
