@@ -14,11 +14,17 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.accounts.history import recount_last_held_on
 from bot.accounts.names import get_or_create_account
-from bot.capture.interviews import STORED_AS_TYPED, InterviewDraft, text_or_none, validate_draft
+from bot.capture.interviews import (
+    STORED_AS_TYPED,
+    InterviewDraft,
+    interview_parts,
+    text_or_none,
+    validate_draft,
+)
 from bot.errors import InterviewGone, NotTheAuthor
 from bot.followups.deliveries import REMINDABLE
 from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
@@ -64,15 +70,7 @@ def editable_interview(
     stmt = (
         select(Interview)
         .where(Interview.team_id == team_id, Interview.id == interview_id)
-        .options(
-            selectinload(Interview.account),
-            selectinload(Interview.participants),
-            selectinload(Interview.pains),
-            selectinload(Interview.requests),
-            selectinload(Interview.quotes),
-            selectinload(Interview.follow_ups),
-            selectinload(Interview.edits),
-        )
+        .options(*interview_parts(Interview.follow_ups, Interview.edits))
     )
     # Two edits of one interview at once (a double click) wait for each other on PostgreSQL.
     interview = session.scalar(stmt.with_for_update() if lock else stmt)

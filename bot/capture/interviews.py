@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -241,19 +242,19 @@ def log_interview(
     return LoggedInterview(interview, follow_ups, created=True)
 
 
+def interview_parts(*more: Any) -> tuple[Any, ...]:
+    """Loader options for what showing, editing or exporting an interview reads (its account, people
+    and lines), in one query each, and `more` relationships besides."""
+    shown = (Interview.account, Interview.participants, Interview.pains, Interview.requests, Interview.quotes)
+    return tuple(selectinload(relation) for relation in (*shown, *more))
+
+
 def get_interview(*, session: Session, team_id: str, interview_id: int) -> Interview | None:
     """One interview with what showing it reads; None when it is not this workspace's (or is gone)."""
     return session.scalar(
         select(Interview)
         .where(Interview.team_id == team_id, Interview.id == interview_id)
-        .options(
-            selectinload(Interview.account),
-            selectinload(Interview.pains),
-            selectinload(Interview.requests),
-            selectinload(Interview.quotes),
-            selectinload(Interview.participants),
-            selectinload(Interview.edits),
-        )
+        .options(*interview_parts(Interview.edits))
     )
 
 

@@ -8,8 +8,9 @@ from datetime import date
 from typing import TextIO
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from bot.capture.interviews import interview_parts
 from bot.exchange.cells import BOM, HEADERS, defuse
 from storage.models import FollowUp, Interview, Theme
 
@@ -57,14 +58,7 @@ def export_rows(
     stmt = (
         select(Interview)
         .where(Interview.team_id == team_id)
-        .options(
-            selectinload(Interview.account),
-            selectinload(Interview.participants),
-            selectinload(Interview.pains),
-            selectinload(Interview.requests),
-            selectinload(Interview.quotes),
-            selectinload(Interview.follow_ups),
-        )
+        .options(*interview_parts(Interview.follow_ups))
         .order_by(Interview.held_on, Interview.id)
         .execution_options(yield_per=BATCH)
     )

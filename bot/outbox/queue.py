@@ -284,6 +284,13 @@ def _latest(session: Session, team_id: str, interview_id: int, kind: OutboxKind)
     )
 
 
+def _where_posted(message: OutboxMessage) -> Posted | None:
+    """Where a sent message is in Slack; None for one not sent (yet)."""
+    if message.state == OutboxState.SENT and message.posted_channel_id and message.message_ts:
+        return Posted(message.posted_channel_id, message.message_ts)
+    return None
+
+
 def withdraw(
     *,
     session: Session,
@@ -299,11 +306,12 @@ def withdraw(
     message = _latest(session, team_id, interview_id, kind)
     if message is None:
         return None
-    if message.state == OutboxState.SENT and message.posted_channel_id and message.message_ts:
+    posted = _where_posted(message)
+    if posted is not None:
         message.text, message.blocks = text, blocks
-        return Posted(message.posted_channel_id, message.message_ts)
-    session.delete(message)
-    return None
+    else:
+        session.delete(message)
+    return posted
 
 
 def redraw(
@@ -321,6 +329,4 @@ def redraw(
     if message is None:
         return None
     message.text, message.blocks = text, blocks
-    if message.state == OutboxState.SENT and message.posted_channel_id and message.message_ts:
-        return Posted(message.posted_channel_id, message.message_ts)
-    return None
+    return _where_posted(message)
