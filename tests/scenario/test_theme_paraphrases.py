@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.themes.embeddings import Embedder
@@ -144,22 +143,28 @@ def logged_one_at_a_time(
     return live, partition(bot)
 
 
-def test_the_live_grouping_is_what_a_full_regroup_makes_and_one_offs_stay_apart(
+def parts(themes: dict[str, int | None]) -> dict[str, list[int]]:
+    """For each set, how many of its lines each theme holds (largest first), a line in no theme
+    counting 1: [8] is a set in one theme, [4, 3, 1] one split in three."""
+    out = {}
+    for name, (_, pains) in SETS.items():
+        counts: dict[object, int] = {}
+        for n, pain in enumerate(pains):
+            key = themes[pain] if themes[pain] is not None else ("pool", n)
+            counts[key] = counts.get(key, 0) + 1
+        out[name] = sorted(counts.values(), reverse=True)
+    return out
+
+
+def test_paraphrase_sets_hold_together_live_and_in_a_full_regroup_and_one_offs_stay_apart(
     bot: RunningBot, semantic: Embedder
 ) -> None:
     live, full = logged_one_at_a_time(bot, semantic)
     assert same_groups(live, full)
     assert all(live[p] is None for p in ONE_OFFS)
-    # Its lines share a word or two ("export", "CSV"): this set holds whatever the order.
-    assert "exports" in holding(live)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="The grouping itself splits four of the five sets, live and in a full regroup alike: only "
-    "the exports hold; single sign-on comes out as 4 + 3 lines and one alone, billing and mobile crashes "
-    "each leave a line or two out, onboarding is 2 lines and 5 alone (issue 11; bot.themes.grouping).",
-)
-def test_each_paraphrase_set_ends_in_one_theme(bot: RunningBot, semantic: Embedder) -> None:
-    live, full = logged_one_at_a_time(bot, semantic)
-    assert (holding(live), holding(full)) == (list(SETS), list(SETS))
+    # Four of the five sets hold, each a theme of its own lines only. Onboarding does not: four of its
+    # lines are one theme, and "adding new users", "inviting a new colleague" and "no bulk way to add
+    # the people who start on Monday" stay in the pool, less than 0.4 alike to any other line in the
+    # model's space (issue 11). When it holds, this figure moves and the report goes up to five.
+    assert holding(live) == ["single sign-on", "exports", "billing", "mobile crashes"]
+    assert parts(live)["onboarding"] == [4, 1, 1, 1]
