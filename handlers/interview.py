@@ -22,13 +22,14 @@ from bot.slack import call
 from handlers.log_modal import parse_log_form, record_share
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
 from handlers.views.interview import (
+    UNSHARED_TEXT,
     InterviewAction,
     interview_modal,
     saved_interview_message,
     shared_interview_message,
+    unshared_message,
 )
 from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
-from handlers.views.removal import DELETED_TEXT, deleted_message
 from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
@@ -127,9 +128,9 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         ]
         messages, sends = [], []
         if "share_channel" in edited.changed:
-            # The old channel's post says it was removed from there (none of its words stay), and the
-            # new channel gets its own post, as logging shares it.
-            text, blocks = DELETED_TEXT, as_dicts(deleted_message())
+            # The old channel's post says it is no longer shared there (none of its words stay), and
+            # the new channel gets its own post, as logging shares it.
+            text, blocks = UNSHARED_TEXT, as_dicts(unshared_message())
             posted = withdraw(
                 session=session,
                 team_id=actor.team_id,

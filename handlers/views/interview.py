@@ -159,6 +159,15 @@ def shared_interview_message(interview: Interview) -> list[Block]:
     return fit_message(blocks)
 
 
+UNSHARED_TEXT = "This interview is no longer shared in this channel."
+
+
+def unshared_message() -> list[Block]:
+    """What a share becomes once its author moves the interview to another channel or stops sharing it:
+    none of its words stay, and nobody reading the channel is told it was deleted when it was not."""
+    return [context(UNSHARED_TEXT)]
+
+
 NONE_LOGGED = "You haven't logged any interviews yet. Try `/interview log Acme` after your next call."
 
 

@@ -17,9 +17,8 @@ from bot.followups.deliveries import claim_due
 from bot.outbound.reminders import ReminderSender
 from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
-from handlers.views.interview import InterviewAction
+from handlers.views.interview import UNSHARED_TEXT, InterviewAction
 from handlers.views.log_modal import LogField, LogModal
-from handlers.views.removal import DELETED_TEXT
 from storage.models import (
     FollowUp,
     FollowUpKind,
@@ -209,7 +208,8 @@ def test_a_share_taken_out_of_its_channel_leaves_none_of_its_words_there(
     after_ack_done(bot.deps)
     (replaced,) = [u for u in bot.fake.calls("chat.update") if u.args["channel"] == "C0SHARE"]
     assert replaced.accepted and replaced.args["ts"] == shared.response["ts"]
-    assert replaced.args["text"] == DELETED_TEXT and FULL["contact_role"] not in json.dumps(replaced.args)
+    assert replaced.args["text"] == UNSHARED_TEXT and UNSHARED_TEXT in json.dumps(replaced.args["blocks"])
+    assert FULL["contact_role"] not in json.dumps(replaced.args)
     posts = [p.args["channel"] for p in bot.fake.calls("chat.postMessage")]
     assert posts.count("C0SHARE") == 1
     if moved_to is None:
