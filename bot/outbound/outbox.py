@@ -29,7 +29,7 @@ from bot.outbox.queue import (
     start_sending,
 )
 from bot.replica import replica_name
-from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
+from bot.slack import call, find_sent, post_message, retry_after, without_rate_limit_sleeps
 from handlers.views.outbox import share_failed_text
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage
@@ -95,7 +95,7 @@ class OutboxSender:
         if message.takeover:
             found = self._find_in_slack(message)
             if found is not None:
-                self._record_sent(message, *found)
+                self._record_sent(message, *found, client)
                 return "found_in_slack"
         # A stall (a slow database, a long retry) may have outlived the lease: only the holder posts.
         if not self.db.run(
@@ -123,12 +123,12 @@ class OutboxSender:
         except OSError as exc:  # no answer: it may have been posted, so the next attempt looks first
             self._later(message, f"no answer from Slack ({type(exc).__name__})", None, not_sent=False)
             return "retrying"
-        self._record_sent(message, str(response["channel"]), str(response["ts"]))
+        self._record_sent(message, str(response["channel"]), str(response["ts"]), client)
         return "sent"
 
-    def _record_sent(self, message: Outgoing, channel: str, ts: str) -> None:
+    def _record_sent(self, message: Outgoing, channel: str, ts: str, client: WebClient) -> None:
         now = datetime.now(UTC)
-        self.db.run(
+        recorded = self.db.run(
             lambda s: record_sent(
                 session=s,
                 message_id=message.id,
@@ -138,6 +138,18 @@ class OutboxSender:
                 now=now,
             )
         )
+        try:
+            if recorded.gone:
+                # Deleted while it was being posted (its interview, or its share moved): nothing of it
+                # may stay in Slack, and the deletion could not know where it was.
+                call(client.chat_delete, channel=channel, ts=ts)
+            elif recorded.held and (recorded.text, recorded.blocks) != (message.text, message.blocks):
+                # Edited while it was being posted: Slack shows what it says now.
+                call(client.chat_update, channel=channel, ts=ts, text=recorded.text, blocks=recorded.blocks)
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning(
+                "outbox message %s changed while it was posted, and Slack kept the old: %s", message.id, exc
+            )
 
     def _later(self, message: Outgoing, error: str, wait: timedelta | None, *, not_sent: bool) -> None:
         log.info("outbox message %s: %s; trying again later", message.id, error)

@@ -151,10 +151,23 @@ def start_sending(
     return _take(session, message_id, replica, next_attempt_at=now + lease, send_started_at=now)
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What recording a posted message found. While it was being posted, its interview may have been
+    deleted or its share withdrawn (`gone`: the post must come down), or the interview edited (`text`
+    and `blocks` are what it says now). `held` is False when another replica took it over meanwhile:
+    that one's record stands."""
+
+    held: bool
+    gone: bool = False
+    text: str = ""
+    blocks: list[dict[str, Any]] | None = None
+
+
 def record_sent(
     *, session: Session, message_id: int, replica: str, channel_id: str, message_ts: str, now: datetime
-) -> bool:
-    return _take(
+) -> Recorded:
+    held = _take(
         session,
         message_id,
         replica,
@@ -164,6 +177,13 @@ def record_sent(
         message_ts=message_ts,
         error=None,
     )
+    # Read after the update: an edit or a deletion that committed while this waited for the row is seen.
+    now_says = session.execute(
+        select(OutboxMessage.text, OutboxMessage.blocks).where(OutboxMessage.id == message_id)
+    ).first()
+    if now_says is None:
+        return Recorded(held=False, gone=True)
+    return Recorded(held=held, text=now_says.text, blocks=now_says.blocks)
 
 
 def retry_later(

@@ -4,17 +4,20 @@ commit, retried until Slack takes them, and told another way when Slack never wi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from slack_sdk import WebClient
 from sqlalchemy import select
 
+from bot.capture.removal import remove_interviews
 from bot.outbound.outbox import METADATA_EVENT, OutboxSender
-from bot.outbox.queue import claim_due, start_sending
+from bot.outbox.queue import claim_due, redraw, start_sending
 from bot.slack import post_message
-from storage.models import OutboxKind, OutboxMessage, OutboxState
+from storage.models import Interview, OutboxKind, OutboxMessage, OutboxState
 from tests.conftest import RunningBot
 from tests.scenario.test_schedule import NOW, schedule
 from tests.support.after_ack import after_ack_done
@@ -199,3 +202,81 @@ def test_the_schedule_confirmation_is_retried_too(
     # Slack shows the times in each reader's own zone.
     assert f"<!date^{int((NOW + timedelta(hours=3)).timestamp())}^" in dm.args["text"]
     assert "Prep notes go out" in dm.args["text"]
+
+
+class MidPost(WebClient):
+    """The bot's client, with `during` run once right after Slack took the first post and before the
+    sender records it: what a person does in that moment."""
+
+    def __init__(self, client: WebClient, during: Callable[[], None]) -> None:
+        super().__init__(token=client.token, base_url=client.base_url)
+        self._during: Callable[[], None] | None = during
+
+    def chat_postMessage(self, **kwargs: Any) -> Any:
+        response = super().chat_postMessage(**kwargs)
+        during, self._during = self._during, None
+        if during is not None:
+            during()
+        return response
+
+
+def logged_unsent(bot: RunningBot) -> int:
+    """An interview logged with a share, whose confirmation and share are not sent yet."""
+    bot.deps.send_outbox = None
+    assert submit_log_modal(bot, pains="Exports time out", share_channel="C0TEAM").accepted
+    after_ack_done(bot.deps)
+    with bot.db.read() as session:
+        return int(session.scalars(select(Interview.id)).one())
+
+
+def test_an_interview_deleted_while_its_messages_are_posted_leaves_nothing_in_slack(bot: RunningBot) -> None:
+    interview_id = logged_unsent(bot)
+
+    def delete() -> None:
+        bot.db.run(lambda s: remove_interviews(session=s, team_id="T0001", interview_ids=[interview_id]))
+
+    sender = OutboxSender(db=bot.db, client=MidPost(bot.deps.client, delete), replica="replica-2")
+    try:
+        # Both claimed together, as right after the commit; the interview goes while the DM is posted.
+        sender.send_now([m.id for m in outbox(bot)])
+    finally:
+        sender.close()
+    # The DM was in Slack before the deletion took its row: it comes down. The share, claimed with it,
+    # finds its row gone and is never posted.
+    (dm,) = bot.fake.calls("chat.postMessage")
+    assert dm.args["channel"] == USER_ID
+    assert bot.fake.message_at(str(dm.response["channel"]), str(dm.response["ts"])) is None
+    (deleted,) = bot.fake.calls("chat.delete")
+    assert deleted.args["ts"] == dm.response["ts"]
+    assert outbox(bot) == []
+
+
+def test_an_interview_edited_while_its_confirmation_is_posted_shows_the_edit(bot: RunningBot) -> None:
+    interview_id = logged_unsent(bot)
+    edited = [{"type": "section", "text": {"type": "mrkdwn", "text": "Saved: exports *and* imports"}}]
+
+    def edit() -> None:  # what an edit does to a message not yet sent (handlers/interview.py)
+        bot.db.run(
+            lambda s: redraw(
+                session=s,
+                team_id="T0001",
+                interview_id=interview_id,
+                kind=OutboxKind.INTERVIEW_SAVED,
+                text="Saved: exports and imports",
+                blocks=edited,
+            )
+        )
+
+    sender = OutboxSender(db=bot.db, client=MidPost(bot.deps.client, edit), replica="replica-2")
+    try:
+        assert sender.send_now([m.id for m in outbox(bot)]) == ["sent", "sent"]
+    finally:
+        sender.close()
+    dm, share = outbox(bot)
+    (posted,) = delivered(bot, dm.id)
+    assert "Saved your interview with Acme" in posted.args["text"]  # what was claimed went out first
+    now = bot.fake.message_at(str(posted.response["channel"]), str(posted.response["ts"]))
+    assert now is not None and now["text"] == "Saved: exports and imports" and now["blocks"] == edited
+    assert len(delivered(bot, share.id)) == 1  # the share was not edited: left as posted
+    assert [u.args["ts"] for u in bot.fake.calls("chat.update")] == [posted.response["ts"]]
+    assert {m.state for m in outbox(bot)} == {OutboxState.SENT}

@@ -274,6 +274,12 @@ class FakeSlack(LocalServer):
         with self._cond:
             return self._matching(method, include_rejected)
 
+    def message_at(self, channel: str, ts: str) -> dict[str, Any] | None:
+        """The message at `ts` in `channel` as it stands now (updates applied), or None once deleted."""
+        with self._cond:
+            found = self._message_at(channel, ts)
+            return copy.deepcopy(found) if found is not None else None
+
     def rejected(self, method: str | None = None) -> list[Call]:
         """Calls answered with an error (``ok: false``, a 429, a 5xx), in arrival order."""
         with self._cond:
