@@ -102,6 +102,25 @@ def call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
         raise
 
 
+def quietly(method: Callable[..., SlackResponse], what: str, **kwargs: Any) -> bool:
+    """Redraw something the bot showed (chat.update, views.update) when what it showed changed. A
+    failure is one log line, not an error: the message was deleted in Slack, the bot left the channel,
+    the person closed the modal; what is stored is what counts. Returns whether Slack took it."""
+    try:
+        call(method, **kwargs)
+        return True
+    except Exception as exc:
+        log.info("could not redraw %s: %s", what, exc)
+        return False
+
+
+def update_quietly(
+    client: WebClient, what: str, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None
+) -> bool:
+    """`quietly` for a message the bot posted: chat.update with its new text and blocks."""
+    return quietly(client.chat_update, what, channel=channel, ts=ts, text=text, blocks=blocks)
+
+
 def post_message(
     client: WebClient,
     *,

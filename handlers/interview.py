@@ -4,7 +4,6 @@ shows it (the confirmation DM, the channel post, the modal it was opened from)."
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -18,7 +17,7 @@ from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, InvalidInput
 from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people import zone
-from bot.slack import call
+from bot.slack import call, quietly, update_quietly
 from handlers.log_modal import parse_log_form, record_share
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
 from handlers.views.interview import (
@@ -31,8 +30,6 @@ from handlers.views.interview import (
 )
 from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
 from storage.models import OutboxKind
-
-log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
@@ -176,12 +173,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
 
 def _redraw(deps: Deps, drawn: _Redraw, below: str | None) -> None:
     for posted, text, blocks in drawn.messages:
-        try:
-            call(deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
-        except Exception as exc:  # deleted in Slack, say: the stored interview is what counts
-            log.info("could not redraw a message about an edited interview: %s", exc)
+        what = "a message about an edited interview"
+        update_quietly(deps.client, what, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
     if drawn.modal is not None and below:
-        try:
-            call(deps.client.views_update, view_id=below, view=drawn.modal)
-        except Exception as exc:  # the person closed it meanwhile
-            log.info("could not redraw the edited interview's modal: %s", exc)
+        quietly(deps.client.views_update, "the edited interview's modal", view_id=below, view=drawn.modal)

@@ -20,7 +20,7 @@ from bot.capture.interviews import get_interview
 from bot.capture.removal import Removed, forget_account, preview_forget, preview_removal, remove_interviews
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, NotAllowed, message_for
-from bot.slack import call, is_workspace_admin
+from bot.slack import call, is_workspace_admin, quietly, update_quietly
 from handlers.interview import open_over
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
@@ -121,7 +121,9 @@ def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
             raise InterviewGone()
         _after_removal(deps, actor, removed)
         if isinstance(below, str) and below:
-            _quietly(deps, "the deleted interview's modal", view_id=below, view=gone_modal())
+            quietly(
+                deps.client.views_update, "the deleted interview's modal", view_id=below, view=gone_modal()
+            )
         return deleted_modal(account=account, removed=removed)
 
     deps.after_ack(lambda: _finish(deps, view.get("id"), delete))
@@ -177,14 +179,7 @@ def _finish(deps: Deps, view_id: object, remove: Callable[[], View]) -> None:
     except Exception as error:  # gone meanwhile, the database down: said where they are waiting
         result = failed_modal(message_for(error))
     if isinstance(view_id, str) and view_id:
-        _quietly(deps, "the removal's result", view_id=view_id, view=result)
-
-
-def _quietly(deps: Deps, what: str, **args: Any) -> None:
-    try:
-        call(deps.client.views_update, **args)
-    except Exception as exc:  # the person closed it meanwhile
-        log.info("could not show %s: %s", what, exc)
+        quietly(deps.client.views_update, "the removal's result", view_id=view_id, view=result)
 
 
 def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
@@ -196,10 +191,8 @@ def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
     text, blocks = DELETED_TEXT, as_dicts(deleted_message())
     for posted in removed.posted:
-        try:
-            call(deps.client.chat_update, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
-        except Exception as exc:  # deleted in Slack already, or the bot left the channel
-            log.info("could not replace a message about a deleted interview: %s", exc)
+        what = "a message about a deleted interview"
+        update_quietly(deps.client, what, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
     # Reminder DMs already sent list its follow-ups by name: drawn again with what they still list.
     for owner, sent in removed.reminders_sent:
         try:
