@@ -271,7 +271,9 @@ def _postgres_ranked(
     # An account's rows lie apart in the table: walking them costs about what fetching them does.
     fetch_over_walk = 1 if len(account_ids) == 1 else FETCH_OVER_WALK
     walk = fetch_over_walk * found * found > CANDIDATES * rows
-    if pairs and not walk:
+    if pairs:
+        # Fetching, the pairs' index finds the rows; walking, they are tested too: the document runs
+        # one field into the next, where a phrase may seem to span the two ("hidden" + "Dark mode").
         where += " AND pairs @@ CAST(:pairs AS tsquery)"
     stmt = _sql(
         "SELECT interview_id FROM ("

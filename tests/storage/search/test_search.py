@@ -248,6 +248,21 @@ def test_postgres_finds_the_same_whichever_way_it_reads_and_leaves_the_planner_a
     assert shown == ["on", "on", "auto"]  # nothing else read in the transaction is forced one way
 
 
+def test_postgres_never_finds_a_phrase_across_two_fields_whichever_way_it_reads(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the two ways of reading are PostgreSQL's")
+    from bot.search import service
+
+    for n in range(12):  # "fail" ends one field, "Monday" starts the next
+        log(database, held_on=date(2026, 1, 1) + timedelta(days=n), pains="Payments fail", requests="Monday")
+    within = log(database, held_on=date(2026, 2, 1), pains="Payments fail Monday mornings")
+    for fetch_over_walk in (1e12, 0, 5):  # always walk, always fetch, as chosen
+        monkeypatch.setattr(service, "FETCH_OVER_WALK", fetch_over_walk)
+        assert ids(database, '"fail monday"') == [within]
+
+
 def test_postgres_indexes_each_fields_adjacent_word_pairs_for_phrases(database: Database) -> None:
     if database.engine.dialect.name != "postgresql":
         pytest.skip("FTS5 keeps word positions in its index; PostgreSQL's GIN needs the pairs")
