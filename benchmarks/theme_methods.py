@@ -30,18 +30,12 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.labelled import peak_mb, read_labelled, score
+
 WAYS = ("linkage", "centroids", "links", "links-int8", "density", "lexical")
 # HDBSCAN's smallest group for `density`: the best of 3, 5 and 8 on Banking77 test, on raw or smoothed
 # vectors (NMI 75.6 to 80.4, ARI 17.8 to 45.4; a third to a half of the lines left as noise).
 DENSITY_MIN_GROUP = 8
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's over exec)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def join_centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -116,7 +110,6 @@ class Int8Embedder:
 
 def run_way(way: str, texts: list[str], truth: np.ndarray) -> dict[str, Any]:
     """One way on one set, in this process: load, embed, group; scores, seconds, peak memory."""
-    from benchmarks.themes import score
     from bot.themes import grouping
     from bot.themes.methods import load_embedder
 
@@ -152,7 +145,6 @@ def run_way(way: str, texts: list[str], truth: np.ndarray) -> dict[str, Any]:
 
 def compare(sets: list[tuple[str, Path, str, str]], ways: list[str]) -> list[dict[str, Any]]:
     """Every way on every set, each in a fresh process; prints a table as it goes."""
-    from benchmarks.themes import read_labelled
 
     rows = []
     print(

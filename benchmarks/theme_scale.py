@@ -20,7 +20,6 @@ import argparse
 import dataclasses
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,20 +28,12 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.themes import DEFAULT_DATA, ROOT, read_labelled, score
+from benchmarks.labelled import peak_mb, read_labelled, score
+from benchmarks.themes import DEFAULT_DATA, ROOT
 
 TRAIN_DATA = DEFAULT_DATA.with_name("train.csv")
 
 NOISE = 0.02  # per dimension, before normalising: a copy stays about 0.9 similar to its original
-
-
-def peak_mb() -> float:
-    """This process's peak resident memory. Not ru_maxrss: on Linux that carries the parent's peak over
-    fork and exec, and the parent holds the model."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_size(vectors_file: Path, labels_file: Path, method: str, size: int, seed: int, exact: bool) -> dict:

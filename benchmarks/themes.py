@@ -55,6 +55,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from benchmarks.labelled import Scores, read_labelled, score
 from benchmarks.theme_methods import WAYS, compare, run_way
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,16 +72,6 @@ TEAM = "TBENCH"
 # The bot's defaults: the pool re-clustered hourly, everything regrouped weekly.
 SCHEDULE_DEFAULTS = (timedelta(hours=1), timedelta(days=7))
 NEVER = timedelta(days=36500)  # a weekly regroup that never comes: the live path alone
-
-
-@dataclass
-class Scores:
-    nmi: float
-    ari: float
-    acc: float
-    groups: int  # every group, a pool line counting as one
-    themes: int  # groups of two lines or more
-    pooled: int
 
 
 @dataclass
@@ -104,38 +95,6 @@ class MethodReport:
     peak_mb: float  # after the rebuild: model, embedding and grouping
     peak_mb_all: float  # after everything, the 100,000-line workspace included
     notes: list[str] = field(default_factory=list)
-
-
-def read_labelled(path: Path, text_column: str, label_column: str) -> tuple[list[str], np.ndarray]:
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    if not rows or text_column not in rows[0] or label_column not in rows[0]:
-        raise SystemExit(f"{path}: needs columns {text_column!r} and {label_column!r}")
-    names = sorted({r[label_column] for r in rows})
-    index = {name: i for i, name in enumerate(names)}
-    return [r[text_column] for r in rows], np.array([index[r[label_column]] for r in rows])
-
-
-def score(truth: np.ndarray, labels: np.ndarray) -> Scores:
-    from scipy.optimize import linear_sum_assignment
-    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
-
-    labels = labels.copy()
-    pooled = labels < 0
-    labels[pooled] = labels.max(initial=-1) + 1 + np.arange(int(pooled.sum()))  # each its own group
-    _, labels = np.unique(labels, return_inverse=True)
-    table = np.zeros((labels.max() + 1, truth.max() + 1), dtype=np.int64)
-    np.add.at(table, (labels, truth), 1)
-    rows, cols = linear_sum_assignment(-table)
-    sizes = np.bincount(labels)
-    return Scores(
-        nmi=round(100 * normalized_mutual_info_score(truth, labels), 1),
-        ari=round(100 * adjusted_rand_score(truth, labels), 1),
-        acc=round(100 * table[rows, cols].sum() / len(truth), 1),
-        groups=int(labels.max() + 1),
-        themes=int((sizes >= 2).sum()),
-        pooled=int(pooled.sum()),
-    )
 
 
 def _schedule() -> Any:
