@@ -95,7 +95,8 @@ class OutboxSender:
         if message.takeover:
             found = self._find_in_slack(message)
             if found is not None:
-                self._record_sent(message, *found, client)
+                # The dead holder posted it as it read then; an edit since is in `message`.
+                self._record_sent(message, *found, stale=True)
                 return "found_in_slack"
         # A stall (a slow database, a long retry) may have outlived the lease: only the holder posts.
         if not self.db.run(
@@ -123,10 +124,14 @@ class OutboxSender:
         except OSError as exc:  # no answer: it may have been posted, so the next attempt looks first
             self._later(message, f"no answer from Slack ({type(exc).__name__})", None, not_sent=False)
             return "retrying"
-        self._record_sent(message, str(response["channel"]), str(response["ts"]), client)
+        self._record_sent(message, str(response["channel"]), str(response["ts"]))
         return "sent"
 
-    def _record_sent(self, message: Outgoing, channel: str, ts: str, client: WebClient) -> None:
+    def _record_sent(self, message: Outgoing, channel: str, ts: str, *, stale: bool = False) -> None:
+        """Record where the message went. If its interview was deleted while it was being posted (or its
+        share withdrawn), the post comes down; if it was edited meanwhile, the post is redrawn as it now
+        reads (`stale`: what is in Slack may be older than `message` itself). Through the patient client:
+        a fix-up that a rate limit turned away would not be tried again."""
         now = datetime.now(UTC)
         recorded = self.db.run(
             lambda s: record_sent(
@@ -140,12 +145,17 @@ class OutboxSender:
         )
         try:
             if recorded.gone:
-                # Deleted while it was being posted (its interview, or its share moved): nothing of it
-                # may stay in Slack, and the deletion could not know where it was.
-                call(client.chat_delete, channel=channel, ts=ts)
-            elif recorded.held and (recorded.text, recorded.blocks) != (message.text, message.blocks):
-                # Edited while it was being posted: Slack shows what it says now.
-                call(client.chat_update, channel=channel, ts=ts, text=recorded.text, blocks=recorded.blocks)
+                call(self.patient.chat_delete, channel=channel, ts=ts)
+            elif recorded.held and (
+                stale or (recorded.text, recorded.blocks) != (message.text, message.blocks)
+            ):
+                call(
+                    self.patient.chat_update,
+                    channel=channel,
+                    ts=ts,
+                    text=recorded.text,
+                    blocks=recorded.blocks,
+                )
         except (SlackApiError, SlackPermanentError, OSError) as exc:
             log.warning(
                 "outbox message %s changed while it was posted, and Slack kept the old: %s", message.id, exc

@@ -278,7 +278,16 @@ class Posted:
 
 def posted_about(*, session: Session, team_id: str, interview_ids: Sequence[int]) -> list[Posted]:
     """Where the messages about these interviews that were sent are in Slack (the confirmation DM, the
-    share into a channel): what a deletion replaces, so no copy of the interview's words stays behind."""
+    share into a channel): what a deletion replaces, so no copy of the interview's words stays behind.
+
+    Every message about them is locked first, sent or not: a sender recording one as sent meanwhile
+    is waited for (and then listed here), or waits until the deletion commits (and then finds it gone,
+    and takes its post down itself)."""
+    session.execute(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.team_id == team_id, OutboxMessage.interview_id.in_(list(interview_ids)))
+        .with_for_update()
+    ).all()
     rows = session.execute(
         select(OutboxMessage.posted_channel_id, OutboxMessage.message_ts).where(
             OutboxMessage.team_id == team_id,
@@ -292,6 +301,9 @@ def posted_about(*, session: Session, team_id: str, interview_ids: Sequence[int]
 
 
 def _latest(session: Session, team_id: str, interview_id: int, kind: OutboxKind) -> OutboxMessage | None:
+    """The interview's latest message of this kind, locked: a sender recording it as sent meanwhile is
+    waited for (it is then seen as sent, and where), or waits for this change (and then posts it again
+    as it now reads, or finds it gone)."""
     return session.scalar(
         select(OutboxMessage)
         .where(
@@ -301,6 +313,8 @@ def _latest(session: Session, team_id: str, interview_id: int, kind: OutboxKind)
         )
         .order_by(OutboxMessage.id.desc())
         .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
 
 

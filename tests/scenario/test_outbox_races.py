@@ -1,0 +1,204 @@
+"""A person edits, unshares or deletes an interview at the very moment its messages are being posted:
+Slack ends up showing what is stored, and nothing of a deleted interview.
+
+On PostgreSQL each race is forced: right after Slack took the first post, the person's change starts
+and is held open, with what it read, while the sender records and posts; the test lets it commit once
+the sender is done or waits on the change's lock. SQLite runs one write transaction at a time, so there
+these orders cannot occur. A replica that takes over a message another one posted is raced on both.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import pytest
+import time_machine
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from bot.capture import removal
+from bot.outbound.outbox import METADATA_EVENT, OutboxSender
+from bot.outbox import queue
+from bot.slack import post_message
+from storage.db import Database
+from storage.models import OutboxKind, OutboxState
+from tests.conftest import RunningBot
+from tests.scenario.test_outbox import MidPost, delivered, logged_unsent, outbox
+
+TEAM = "T0001"
+Held = tuple[threading.Event, threading.Event]
+
+
+def held_open(monkeypatch: pytest.MonkeyPatch, module: ModuleType, name: str, *, before: bool) -> Held:
+    """`module.name` made to stop (before or after it runs) until the test lets it go on."""
+    real = getattr(module, name)
+    reached, go = threading.Event(), threading.Event()
+
+    def stopping(*args: Any, **kwargs: Any) -> Any:
+        if before:
+            reached.set()
+            assert go.wait(30)
+        out = real(*args, **kwargs)
+        if not before:
+            reached.set()
+            assert go.wait(30)
+        return out
+
+    monkeypatch.setattr(module, name, stopping)
+    return reached, go
+
+
+def waiting_on_a_lock(db: Database) -> bool:
+    query = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with db.engine.connect() as conn:
+        return bool(conn.execute(text(query)).scalar())
+
+
+def raced(bot: RunningBot, change: Callable[[Session], Any], held: Held) -> Any:
+    """Post the interview's unsent messages; right after Slack took the first, `change` runs in a
+    transaction of its own, held open where `held` stops it until the sender is done or waits on its
+    lock. Returns what `change` returned."""
+    reached, go = held
+    result: dict[str, Any] = {}
+    changer = threading.Thread(target=lambda: result.setdefault("change", bot.db.run(change)))
+
+    def during() -> None:
+        changer.start()
+        assert reached.wait(30)
+
+    sender = OutboxSender(db=bot.db, client=MidPost(bot.deps.client, during), replica="replica-2")
+    ids = [m.id for m in outbox(bot)]
+    posting = threading.Thread(target=lambda: sender.send_now(ids))
+    posting.start()
+    assert reached.wait(30)
+    deadline = time.monotonic() + 30
+    while posting.is_alive() and not waiting_on_a_lock(bot.db) and time.monotonic() < deadline:
+        posting.join(0.05)
+    go.set()
+    changer.join(30)
+    posting.join(30)
+    sender.close()
+    assert not changer.is_alive() and not posting.is_alive()
+    return result.get("change")
+
+
+@pytest.fixture
+def postgres_only(bot: RunningBot) -> None:
+    if bot.db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one write transaction at a time: these orders cannot occur")
+
+
+def shown(bot: RunningBot, channel: str | None = None) -> list[dict[str, Any]]:
+    """The messages the bot posted (into `channel`, or anywhere) that Slack still shows, as they read."""
+    posts = [p for p in bot.fake.calls("chat.postMessage") if channel in (None, p.args["channel"])]
+    found = [bot.fake.message_at(str(p.response["channel"]), str(p.response["ts"])) for p in posts]
+    return [m for m in found if m is not None]
+
+
+def test_a_deletion_while_the_confirmation_is_recorded_leaves_nothing_in_slack(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, postgres_only: None
+) -> None:
+    interview_id = logged_unsent(bot)
+    held = held_open(monkeypatch, removal, "_apply", before=True)  # what goes is read, not gone yet
+
+    def delete(session: Session) -> Any:
+        return removal.remove_interviews(session=session, team_id=TEAM, interview_ids=[interview_id])
+
+    assert raced(bot, delete, held).interviews == 1
+    assert shown(bot) == [] and outbox(bot) == []
+
+
+def test_an_edit_while_the_confirmation_is_recorded_is_what_slack_shows(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, postgres_only: None
+) -> None:
+    interview_id = logged_unsent(bot)
+    held = held_open(monkeypatch, queue, "_latest", before=False)  # the message is read, not changed yet
+
+    def edit(session: Session) -> Any:
+        return queue.redraw(
+            session=session,
+            team_id=TEAM,
+            interview_id=interview_id,
+            kind=OutboxKind.INTERVIEW_SAVED,
+            text="Saved: exports and imports",
+            blocks=None,
+        )
+
+    raced(bot, edit, held)
+    dm, _ = outbox(bot)
+    (posted,) = delivered(bot, dm.id)
+    now = bot.fake.message_at(str(posted.response["channel"]), str(posted.response["ts"]))
+    assert now is not None and now["text"] == "Saved: exports and imports"
+    assert dm.state == OutboxState.SENT and dm.text == "Saved: exports and imports"
+
+
+def test_a_share_withdrawn_while_the_confirmation_is_posted_never_stays_in_its_channel(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, postgres_only: None
+) -> None:
+    interview_id = logged_unsent(bot)
+    held = held_open(monkeypatch, queue, "_latest", before=False)
+
+    def unshare(session: Session) -> Any:
+        return queue.withdraw(
+            session=session,
+            team_id=TEAM,
+            interview_id=interview_id,
+            kind=OutboxKind.INTERVIEW_SHARED,
+            text="This interview is no longer shared in this channel.",
+            blocks=None,
+        )
+
+    raced(bot, unshare, held)
+    # The share waited for the withdrawal, found its message gone, and was never posted.
+    assert shown(bot, "C0TEAM") == [] and bot.fake.calls("chat.delete") == []
+    assert [m.kind for m in outbox(bot)] == [OutboxKind.INTERVIEW_SAVED]
+
+
+def test_a_replica_taking_over_a_posted_message_shows_an_edit_made_meanwhile(
+    bot: RunningBot, clock: time_machine.Traveller
+) -> None:
+    interview_id = logged_unsent(bot)
+    # A replica claims the confirmation, posts it, and dies before it can record that it did.
+    now = datetime.now(UTC)
+    claimed = bot.db.run(lambda s: queue.claim_due(session=s, now=now, replica="dead", limit=10))
+    (dm,) = [m for m in claimed if m.kind == OutboxKind.INTERVIEW_SAVED]
+    assert bot.db.run(lambda s: queue.start_sending(session=s, message_id=dm.id, replica="dead", now=now))
+    posted = post_message(
+        bot.deps.client,
+        channel=dm.channel_id,
+        text=dm.text,
+        blocks=dm.blocks,
+        metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": dm.id}},
+    )
+    # The person edits: the message is not recorded as sent, so the edit leaves it to the sender.
+    edited = queue.redraw
+    assert (
+        bot.db.run(
+            lambda s: edited(
+                session=s,
+                team_id=TEAM,
+                interview_id=interview_id,
+                kind=OutboxKind.INTERVIEW_SAVED,
+                text="Saved: exports and imports",
+                blocks=None,
+            )
+        )
+        is None
+    )
+    clock.shift(timedelta(minutes=3))  # the dead replica's lease runs out
+    sender = OutboxSender(db=bot.db, client=bot.deps.client, replica="replica-2")
+    try:
+        sender.tick()
+    finally:
+        sender.close()
+    assert len(delivered(bot, dm.id)) == 1  # found in Slack, not posted again...
+    now_shown = bot.fake.message_at(str(posted["channel"]), str(posted["ts"]))
+    assert now_shown is not None and now_shown["text"] == "Saved: exports and imports"  # ...and redrawn
