@@ -263,6 +263,15 @@ def test_postgres_never_finds_a_phrase_across_two_fields_whichever_way_it_reads(
         assert ids(database, '"fail monday"') == [within]
 
 
+def test_two_adjacent_words_too_long_to_pair_still_save_and_are_found(database: Database) -> None:
+    # A pasted token beside another: each word is under PostgreSQL's 2,047 bytes a lexeme, their pair is
+    # not. The pair is left out; the interview saves, and its words are found.
+    first, second = "ab" * 600, "cd" * 500
+    interview_id = log(database, pains=f"Our token expired: {first} {second}")
+    assert ids(database, "token") == [interview_id]
+    assert ids(database, '"token expired"') == [interview_id]  # the line's other pairs are kept
+
+
 def test_postgres_indexes_each_fields_adjacent_word_pairs_for_phrases(database: Database) -> None:
     if database.engine.dialect.name != "postgresql":
         pytest.skip("FTS5 keeps word positions in its index; PostgreSQL's GIN needs the pairs")
