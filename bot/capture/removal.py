@@ -232,7 +232,11 @@ def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentRemin
 
 
 def _found(session: Session, plan: _Plan) -> dict[str, Any]:
-    """Where what goes was shown in Slack, read before it goes."""
+    """Where what goes was shown in Slack, read before it goes. The reminder DMs waiting to go out that
+    list its follow-ups are locked first (the outbox's messages too, in `posted_about`): a sender
+    recording one as sent meanwhile is waited for, and its DM is then among those redrawn here; or it
+    waits for the removal, and then draws its DM again without what went."""
+    _deliveries(session, plan, lock=True)
     return {"posted": _posted(session, plan), "reminders_sent": _reminders_sent(session, plan)}
 
 

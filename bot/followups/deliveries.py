@@ -180,6 +180,15 @@ def _held(delivery_id: int, replica: str) -> object:
 
 
 @dataclass(frozen=True)
+class RecordedDelivery:
+    """What recording a sent reminder DM found (see `record_sent`)."""
+
+    held: bool
+    gone: bool
+    follow_up_ids: list[int]
+
+
+@dataclass(frozen=True)
 class _Taken:
     team_id: str
     owner_id: str
@@ -223,9 +232,11 @@ def record_sent(
     policy: ReminderPolicy,
     held_back: dict[int, datetime] | None = None,
     known_channel: str | None = None,
-) -> bool:
-    """Mark the delivery sent and move each listed follow-up to its next reminder. False when the lease
-    was lost meanwhile (the new holder will find this DM in Slack and record it itself).
+) -> RecordedDelivery:
+    """Mark the delivery sent and move each listed follow-up to its next reminder. Not `held` when the
+    lease was lost meanwhile (the new holder will find this DM in Slack and record it itself), or when
+    the delivery is `gone`: every follow-up it listed was deleted while it was being sent.
+    `follow_up_ids`: what it lists now, which a deletion meanwhile may have shortened.
 
     `held_back` maps follow-ups that were left out of the DM (outside working hours) to their new time.
     `known_channel`: the person's DM channel as the sender read it; the person is written only when the
@@ -244,7 +255,8 @@ def record_sent(
         sent_at=now,
     )
     if delivery is None:
-        return False
+        gone = session.get(ReminderDelivery, delivery_id) is None
+        return RecordedDelivery(held=False, gone=gone, follow_up_ids=[])
     held_back = held_back or {}
     listed = [i for i in delivery.follow_up_ids if i not in held_back]
     on_the_clock = FollowUp.kind.in_([k for k in FollowUpKind if k.on_the_clock])
@@ -285,7 +297,7 @@ def record_sent(
         )
     if known_channel != channel_id:
         _remember_dm_channel(session, delivery.team_id, delivery.owner_id, channel_id)
-    return True
+    return RecordedDelivery(held=True, gone=False, follow_up_ids=list(delivery.follow_up_ids))
 
 
 def _remember_dm_channel(session: Session, team_id: str, user_id: str, channel_id: str) -> None:

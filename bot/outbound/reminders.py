@@ -22,6 +22,7 @@ from bot.followups.deliveries import (
     ReminderPolicy,
     claim_due,
     defer,
+    items_by_id,
     load_delivery,
     record_sent,
     record_undeliverable,
@@ -32,9 +33,10 @@ from bot.followups.working_hours import next_working_moment
 from bot.logs import RETRIED, failures_logged
 from bot.people import Timezones
 from bot.replica import replica_name
-from bot.slack import find_sent, post_message, retry_after, without_rate_limit_sleeps
+from bot.slack import call, find_sent, post_message, retry_after, without_rate_limit_sleeps
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
+from storage.models import FollowUp
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +73,7 @@ class ReminderSender:
         batch: int = CLAIM_BATCH,
     ) -> None:
         # Rate limits are paced here, not slept out in a send thread that other people are waiting for.
-        self.db, self.client = db, without_rate_limit_sleeps(client)
+        self.db, self.client, self.patient = db, without_rate_limit_sleeps(client), client
         self.timezones, self.policy = timezones, policy
         self.replica = replica or replica_name()
         self.batch = batch
@@ -137,7 +139,7 @@ class ReminderSender:
         if claimed.takeover:
             found = self._find_in_slack(channel, delivery_id)
             if found is not None:
-                self._record(delivery_id, found[0], found[1], tz, held_back, known_channel)
+                self._record(claimed, items, found[0], found[1], tz, held_back, known_channel)
                 return "found_in_slack"
 
         # A stall (rate-limit sleeps, a slow database) may have outlived the lease: only the holder sends.
@@ -174,7 +176,9 @@ class ReminderSender:
         except OSError as exc:  # no answer: it may have been posted, so the retry looks first
             log.warning("reminder %s: no answer from Slack (%s); trying again later", delivery_id, exc)
             return self._later(delivery_id, exc, now, not_sent=False)
-        self._record(delivery_id, str(response["channel"]), str(response["ts"]), tz, held_back, known_channel)
+        self._record(
+            claimed, items, str(response["channel"]), str(response["ts"]), tz, held_back, known_channel
+        )
         return "sent"
 
     def _later(self, delivery_id: int, error: Exception, now: datetime, *, not_sent: bool) -> str:
@@ -194,7 +198,8 @@ class ReminderSender:
 
     def _record(
         self,
-        delivery_id: int,
+        claimed: Claimed,
+        items: list[FollowUp],
         channel: str,
         ts: str,
         tz: object,
@@ -202,10 +207,10 @@ class ReminderSender:
         known_channel: str | None,
     ) -> None:
         now = datetime.now(UTC)
-        self.db.run(
+        recorded = self.db.run(
             lambda s: record_sent(
                 session=s,
-                delivery_id=delivery_id,
+                delivery_id=claimed.delivery_id,
                 replica=self.replica,
                 channel_id=channel,
                 message_ts=ts,
@@ -216,6 +221,29 @@ class ReminderSender:
                 known_channel=known_channel,
             )
         )
+        listed = set(recorded.follow_up_ids)
+        if recorded.gone or (recorded.held and any(i.id not in listed for i in items)):
+            self._without_deleted(claimed, channel, ts, [i.id for i in items if i.id in listed], tz, now)
+
+    def _without_deleted(
+        self, claimed: Claimed, channel: str, ts: str, left: list[int], tz: object, now: datetime
+    ) -> None:
+        """An interview was deleted while this DM listing its follow-ups was being sent: the DM is drawn
+        again without them, or taken down when nothing is left, so none of its words stay in Slack.
+        Rate limits are slept out here: nothing would try this again."""
+        with self.db.read() as session:
+            items = items_by_id(session=session, team_id=claimed.team_id, ids=left) if left else []
+            text = reminder_text(items)
+            blocks = reminder_message(items, tz, now) if items else None  # type: ignore[arg-type]
+        try:
+            if not items:
+                call(self.patient.chat_delete, channel=channel, ts=ts)
+            else:
+                call(self.patient.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+        except (SlackApiError, SlackPermanentError, OSError) as exc:
+            log.warning(
+                "reminder %s listed a deleted follow-up, and Slack kept it: %s", claimed.delivery_id, exc
+            )
 
     def _find_in_slack(self, channel: str, delivery_id: int) -> tuple[str, str] | None:
         """The DM a replica that died may have sent before it could record it, found by its metadata."""
