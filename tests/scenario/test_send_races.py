@@ -114,6 +114,15 @@ def outbox_sent(bot: RunningBot) -> Callable[[Callable[[], None]], object]:
     return send
 
 
+def rewriting(
+    change: Callable[..., Any], interview_id: int, kind: OutboxKind, text: str
+) -> Callable[[Session], Any]:
+    """The outbox's side of an edit (`queue.redraw`) or of an unshare (`queue.withdraw`)."""
+    return lambda session: change(
+        session=session, team_id=TEAM, interview_id=interview_id, kind=kind, text=text, blocks=None
+    )
+
+
 @pytest.fixture
 def postgres_only(bot: RunningBot) -> None:
     if bot.db.engine.dialect.name != "postgresql":
@@ -146,16 +155,7 @@ def test_an_edit_while_the_confirmation_is_recorded_is_what_slack_shows(
     interview_id = logged_unsent(bot)
     held = held_open(monkeypatch, queue, "_latest", before=False)  # the message is read, not changed yet
 
-    def edit(session: Session) -> Any:
-        return queue.redraw(
-            session=session,
-            team_id=TEAM,
-            interview_id=interview_id,
-            kind=OutboxKind.INTERVIEW_SAVED,
-            text="Saved: exports and imports",
-            blocks=None,
-        )
-
+    edit = rewriting(queue.redraw, interview_id, OutboxKind.INTERVIEW_SAVED, "Saved: exports and imports")
     raced(bot, outbox_sent(bot), edit, held)
     dm, _ = outbox(bot)
     (posted,) = delivered(bot, dm.id)
@@ -170,16 +170,7 @@ def test_a_share_withdrawn_while_the_confirmation_is_posted_never_stays_in_its_c
     interview_id = logged_unsent(bot)
     held = held_open(monkeypatch, queue, "_latest", before=False)
 
-    def unshare(session: Session) -> Any:
-        return queue.withdraw(
-            session=session,
-            team_id=TEAM,
-            interview_id=interview_id,
-            kind=OutboxKind.INTERVIEW_SHARED,
-            text="This interview is no longer shared in this channel.",
-            blocks=None,
-        )
-
+    unshare = rewriting(queue.withdraw, interview_id, OutboxKind.INTERVIEW_SHARED, "No longer shared here.")
     raced(bot, outbox_sent(bot), unshare, held)
     # The share waited for the withdrawal, found its message gone, and was never posted.
     assert shown(bot, "C0TEAM") == [] and bot.fake.calls("chat.delete") == []
@@ -203,20 +194,8 @@ def test_a_replica_taking_over_a_posted_message_shows_an_edit_made_meanwhile(
         metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": dm.id}},
     )
     # The person edits: the message is not recorded as sent, so the edit leaves it to the sender.
-    edited = queue.redraw
-    assert (
-        bot.db.run(
-            lambda s: edited(
-                session=s,
-                team_id=TEAM,
-                interview_id=interview_id,
-                kind=OutboxKind.INTERVIEW_SAVED,
-                text="Saved: exports and imports",
-                blocks=None,
-            )
-        )
-        is None
-    )
+    edit = rewriting(queue.redraw, interview_id, OutboxKind.INTERVIEW_SAVED, "Saved: exports and imports")
+    assert bot.db.run(edit) is None
     clock.shift(timedelta(minutes=3))  # the dead replica's lease runs out
     sender = OutboxSender(db=bot.db, client=bot.deps.client, replica="replica-2")
     try:
