@@ -8,7 +8,7 @@ never waits out a rate limit, since a trigger_id is dead by then anyway.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -19,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
 )
+from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
 from bot.errors import SlackPermanentError
@@ -102,23 +103,33 @@ def call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
         raise
 
 
-def quietly(method: Callable[..., SlackResponse], what: str, **kwargs: Any) -> bool:
-    """Redraw something the bot showed (chat.update, views.update) when what it showed changed. A
-    failure is one log line, not an error: the message was deleted in Slack, the bot left the channel,
-    the person closed the modal; what is stored is what counts. Returns whether Slack took it."""
+def quietly(
+    method: Callable[..., SlackResponse], what: str, *, level: int = logging.INFO, **kwargs: Any
+) -> bool:
+    """Redraw (or take down) something the bot showed (chat.update, chat.delete, views.update) when what
+    it showed changed. A failure is one log line at `level`, not an error: the message was deleted in
+    Slack, the bot left the channel, the person closed the modal; what is stored is what counts.
+    Returns whether Slack took it."""
     try:
         call(method, **kwargs)
         return True
     except Exception as exc:
-        log.info("could not redraw %s: %s", what, exc)
+        log.log(level, "could not redraw %s: %s", what, exc)
         return False
 
 
 def update_quietly(
-    client: WebClient, what: str, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None
+    client: WebClient,
+    what: str,
+    *,
+    channel: str,
+    ts: str,
+    text: str,
+    blocks: Sequence[dict[str, Any] | Block] | None,
+    level: int = logging.INFO,
 ) -> bool:
     """`quietly` for a message the bot posted: chat.update with its new text and blocks."""
-    return quietly(client.chat_update, what, channel=channel, ts=ts, text=text, blocks=blocks)
+    return quietly(client.chat_update, what, level=level, channel=channel, ts=ts, text=text, blocks=blocks)
 
 
 def post_message(

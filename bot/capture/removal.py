@@ -231,19 +231,22 @@ def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentRemin
     )
 
 
-def _found(session: Session, plan: _Plan) -> dict[str, Any]:
-    """Where what goes was shown in Slack, read before it goes. The reminder DMs waiting to go out that
-    list its follow-ups are locked first (the outbox's messages too, in `posted_about`): a sender
-    recording one as sent meanwhile is waited for, and its DM is then among those redrawn here; or it
+def _remove(session: Session, plan: _Plan, now: datetime) -> Removed:
+    """Read what goes and where it was shown in Slack, then remove it. The reminder DMs waiting to go
+    out that list its follow-ups are locked first (the outbox's messages too, in `posted_about`): a
+    sender recording one as sent meanwhile is waited for, and its DM is then among those redrawn; or it
     waits for the removal, and then draws its DM again without what went."""
-    _deliveries(session, plan, lock=True)
-    return {"posted": _posted(session, plan), "reminders_sent": _reminders_sent(session, plan)}
+    pending = _deliveries(session, plan, lock=True)
+    found = {"posted": _posted(session, plan), "reminders_sent": _reminders_sent(session, plan)}
+    removed = replace(_tally(session, plan), **found)
+    _apply(session, plan, now, pending)
+    return removed
 
 
-def _apply(session: Session, plan: _Plan, now: datetime) -> None:
+def _apply(session: Session, plan: _Plan, now: datetime, pending: list[ReminderDelivery]) -> None:
     team_id, ids = plan.team_id, plan.interview_ids
     going = set(plan.follow_up_ids)
-    for delivery in _deliveries(session, plan, lock=True):
+    for delivery in pending:
         rest = [i for i in delivery.follow_up_ids if i not in going]
         if rest:
             delivery.follow_up_ids = rest
@@ -291,10 +294,7 @@ def remove_interviews(
 ) -> Removed:
     """Remove these interviews (those of this workspace; others' ids are ignored) with everything
     hanging off them. The caller commits."""
-    plan = _plan(session, team_id, interview_ids)
-    removed = replace(_tally(session, plan), **_found(session, plan))
-    _apply(session, plan, now or datetime.now(UTC))
-    return removed
+    return _remove(session, _plan(session, team_id, interview_ids), now or datetime.now(UTC))
 
 
 def _account_plan(session: Session, team_id: str, account_id: int) -> _Plan:
@@ -330,8 +330,6 @@ def forget_account(
     if account is None:
         return None
     name = account.name
-    plan = _account_plan(session, team_id, account_id)
-    removed = replace(_tally(session, plan), **_found(session, plan))
-    _apply(session, plan, now or datetime.now(UTC))
+    removed = _remove(session, _account_plan(session, team_id, account_id), now or datetime.now(UTC))
     session.execute(delete(Account).where(Account.team_id == team_id, Account.id == account_id))
     return replace(removed, accounts=1, account_name=name)

@@ -29,7 +29,14 @@ from bot.outbox.queue import (
     start_sending,
 )
 from bot.replica import replica_name
-from bot.slack import call, find_sent, post_message, retry_after, without_rate_limit_sleeps
+from bot.slack import (
+    find_sent,
+    post_message,
+    quietly,
+    retry_after,
+    update_quietly,
+    without_rate_limit_sleeps,
+)
 from handlers.views.outbox import share_failed_text
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage
@@ -143,22 +150,18 @@ class OutboxSender:
                 now=now,
             )
         )
-        try:
-            if recorded.gone:
-                call(self.patient.chat_delete, channel=channel, ts=ts)
-            elif recorded.held and (
-                stale or (recorded.text, recorded.blocks) != (message.text, message.blocks)
-            ):
-                call(
-                    self.patient.chat_update,
-                    channel=channel,
-                    ts=ts,
-                    text=recorded.text,
-                    blocks=recorded.blocks,
-                )
-        except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning(
-                "outbox message %s changed while it was posted, and Slack kept the old: %s", message.id, exc
+        what = f"outbox message {message.id}, changed while it was posted"
+        if recorded.gone:
+            quietly(self.patient.chat_delete, what, level=logging.WARNING, channel=channel, ts=ts)
+        elif recorded.held and (stale or (recorded.text, recorded.blocks) != (message.text, message.blocks)):
+            update_quietly(
+                self.patient,
+                what,
+                level=logging.WARNING,
+                channel=channel,
+                ts=ts,
+                text=recorded.text,
+                blocks=recorded.blocks,
             )
 
     def _later(self, message: Outgoing, error: str, wait: timedelta | None, *, not_sent: bool) -> None:

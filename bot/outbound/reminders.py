@@ -33,7 +33,14 @@ from bot.followups.working_hours import next_working_moment
 from bot.logs import RETRIED, failures_logged
 from bot.people import Timezones
 from bot.replica import replica_name
-from bot.slack import call, find_sent, post_message, retry_after, without_rate_limit_sleeps
+from bot.slack import (
+    find_sent,
+    post_message,
+    quietly,
+    retry_after,
+    update_quietly,
+    without_rate_limit_sleeps,
+)
 from handlers.views.reminders import reminder_message, reminder_text
 from storage.db import Database
 from storage.models import FollowUp
@@ -231,18 +238,16 @@ class ReminderSender:
         """An interview was deleted while this DM listing its follow-ups was being sent: the DM is drawn
         again without them, or taken down when nothing is left, so none of its words stay in Slack.
         Rate limits are slept out here: nothing would try this again."""
+        what = f"reminder {claimed.delivery_id}, which listed a deleted follow-up"
         with self.db.read() as session:
             items = items_by_id(session=session, team_id=claimed.team_id, ids=left) if left else []
-            text = reminder_text(items)
-            blocks = reminder_message(items, tz, now) if items else None  # type: ignore[arg-type]
-        try:
-            if not items:
-                call(self.patient.chat_delete, channel=channel, ts=ts)
-            else:
-                call(self.patient.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
-        except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning(
-                "reminder %s listed a deleted follow-up, and Slack kept it: %s", claimed.delivery_id, exc
+            drawn = (reminder_text(items), reminder_message(items, tz, now)) if items else None  # type: ignore[arg-type]
+        if drawn is None:
+            quietly(self.patient.chat_delete, what, level=logging.WARNING, channel=channel, ts=ts)
+        else:
+            text, blocks = drawn
+            update_quietly(
+                self.patient, what, level=logging.WARNING, channel=channel, ts=ts, text=text, blocks=blocks
             )
 
     def _find_in_slack(self, channel: str, delivery_id: int) -> tuple[str, str] | None:

@@ -167,23 +167,24 @@ class Recorded:
 def record_sent(
     *, session: Session, message_id: int, replica: str, channel_id: str, message_ts: str, now: datetime
 ) -> Recorded:
-    held = _take(
-        session,
-        message_id,
-        replica,
-        state=OutboxState.SENT,
-        sent_at=now,
-        posted_channel_id=channel_id,
-        message_ts=message_ts,
-        error=None,
-    )
-    # Read after the update: an edit or a deletion that committed while this waited for the row is seen.
+    # RETURNING gives the row as updated: an edit that committed while this waited for its lock is seen.
     now_says = session.execute(
-        select(OutboxMessage.text, OutboxMessage.blocks).where(OutboxMessage.id == message_id)
+        update(OutboxMessage)
+        .where(_held(message_id, replica))
+        .values(
+            state=OutboxState.SENT,
+            sent_at=now,
+            posted_channel_id=channel_id,
+            message_ts=message_ts,
+            error=None,
+        )
+        .returning(OutboxMessage.text, OutboxMessage.blocks)
+        .execution_options(synchronize_session=False)
     ).first()
-    if now_says is None:
-        return Recorded(held=False, gone=True)
-    return Recorded(held=held, text=now_says.text, blocks=now_says.blocks)
+    if now_says is not None:
+        return Recorded(held=True, text=now_says.text, blocks=now_says.blocks)
+    # Not held: another replica took it over, or it was deleted while it was being posted.
+    return Recorded(held=False, gone=session.get(OutboxMessage, message_id) is None)
 
 
 def retry_later(
@@ -283,21 +284,13 @@ def posted_about(*, session: Session, team_id: str, interview_ids: Sequence[int]
     Every message about them is locked first, sent or not: a sender recording one as sent meanwhile
     is waited for (and then listed here), or waits until the deletion commits (and then finds it gone,
     and takes its post down itself)."""
-    session.execute(
-        select(OutboxMessage.id)
+    messages = session.scalars(
+        select(OutboxMessage)
         .where(OutboxMessage.team_id == team_id, OutboxMessage.interview_id.in_(list(interview_ids)))
         .with_for_update()
-    ).all()
-    rows = session.execute(
-        select(OutboxMessage.posted_channel_id, OutboxMessage.message_ts).where(
-            OutboxMessage.team_id == team_id,
-            OutboxMessage.interview_id.in_(list(interview_ids)),
-            OutboxMessage.state == OutboxState.SENT,
-            OutboxMessage.posted_channel_id.is_not(None),
-            OutboxMessage.message_ts.is_not(None),
-        )
+        .execution_options(populate_existing=True)
     )
-    return [Posted(str(channel), str(ts)) for channel, ts in rows]
+    return [posted for message in messages if (posted := _where_posted(message)) is not None]
 
 
 def _latest(session: Session, team_id: str, interview_id: int, kind: OutboxKind) -> OutboxMessage | None:

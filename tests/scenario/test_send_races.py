@@ -282,7 +282,8 @@ def test_a_deletion_held_open_while_a_reminder_is_recorded_leaves_the_dm_without
     postgres_only: None,
 ) -> None:
     interviews = due_for_two_accounts(bot, clock)
-    held = held_open(monkeypatch, removal, "_apply", before=True)  # what goes is read, not gone yet
+    # Held before it reads where its follow-ups were shown: the pending DM is locked, nothing read yet.
+    held = held_open(monkeypatch, removal, "_posted", before=True)
     assert raced(bot, reminded(monkeypatch, sender), deleting(interviews["Acme"]), held).interviews == 1
     shown = json.dumps(reminder_shown(bot))
     assert "Send Acme the deck" not in shown and "Send Globex the deck" in shown
