@@ -3,18 +3,22 @@ the real bot served over HTTP on a free port, and the clock.
 
 The clock: `--clock-start=HH:MM` (or TEST_CLOCK_START=HH:MM) starts the whole run's clock at that UTC
 time of day, on today's date, and lets it tick on from there (time-machine), so a run at 02:30 shows
-what breaks when UTC and the fake users' New York are on different dates. Tests that move time
-themselves (the `clock` fixture, @time_machine.travel) still do. Subprocesses (the CLI, scheduler
-replicas) and PostgreSQL's now() keep the machine's real time: tests hand them times taken from
+what breaks when UTC and the fake users' New York are on different dates. Several times, comma-separated
+(`--clock-start=02:30,23:30`), run every test once at each, in one session: each test's clock starts at
+that time of day (the test id says which), so one run of workers shares the set-up of both. Tests that
+move time themselves (the `clock` fixture, @time_machine.travel) still do. Subprocesses (the CLI,
+scheduler replicas) and PostgreSQL's now() keep the machine's real time: tests hand them times taken from
 `tests.support.clock.real_now()`, never from the moved clock.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -49,27 +53,38 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--clock-start",
-        metavar="HH:MM",
+        metavar="HH:MM[,HH:MM]",
         default=os.environ.get("TEST_CLOCK_START", ""),
         help="start the run's clock at this UTC time of day, today (default: the real time; "
-        "also TEST_CLOCK_START)",
+        "also TEST_CLOCK_START); several, comma-separated, run every test once at each",
     )
 
 
-def clock_start(config: pytest.Config) -> datetime | None:
-    """Where --clock-start puts the run's clock: today's date at that UTC time, or None."""
+_TODAY = datetime.now(UTC).date()  # one date for the whole run, even one that crosses midnight
+
+
+def clock_starts(config: pytest.Config) -> list[datetime]:
+    """Where --clock-start puts the clock: today's date at each UTC time of day given (none: real time)."""
     raw = str(config.getoption("--clock-start") or "").strip()
-    if not raw:
-        return None
-    try:
-        at = time.fromisoformat(raw)
-    except ValueError:
-        raise pytest.UsageError(f"--clock-start wants a UTC time of day as HH:MM, not {raw!r}") from None
-    return datetime.combine(datetime.now(UTC).date(), at.replace(tzinfo=UTC))
+    starts = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        try:
+            at = time.fromisoformat(part)
+        except ValueError:
+            raise pytest.UsageError(f"--clock-start wants UTC times of day as HH:MM, not {part!r}") from None
+        starts.append(datetime.combine(_TODAY, at.replace(tzinfo=UTC)))
+    return starts
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    clock_start(config)  # a malformed value stops the run before any test
+    clock_starts(config)  # a malformed value stops the run before any test
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """With several clock starts, every test runs once at each (see `_test_clock`)."""
+    starts = clock_starts(metafunc.config)
+    if len(starts) > 1 and "_test_clock" in metafunc.fixturenames:
+        metafunc.parametrize("_test_clock", starts, indirect=True, ids=[f"{s:%H%M}Z" for s in starts])
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -80,15 +95,62 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(REPORT.summary())
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker of a parallel run (pytest-xdist) hands its fuzz figures to the main process."""
+    from tests.support.hostile import REPORT
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None and REPORT.sent:
+        # execnet carries plain types only: a Counter goes as a dict
+        workeroutput["fuzz_report"] = {
+            field.name: dict(value) if isinstance(value, dict) else value
+            for field in dataclasses.fields(REPORT)
+            if (value := getattr(REPORT, field.name)) is not None
+        }
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The main process of a parallel run adds up what each worker's fuzz suite sent and saw."""
+    from tests.support.hostile import REPORT
+
+    theirs = getattr(node, "workeroutput", {}).get("fuzz_report")
+    if not theirs:
+        return
+    for name, value in theirs.items():
+        mine = getattr(REPORT, name)
+        if isinstance(mine, Counter):
+            mine.update({int(k): v for k, v in value.items()})
+        elif isinstance(mine, dict):
+            for key, size in value.items():
+                mine[key] = max(mine.get(key, 0), size)
+        elif isinstance(mine, float):
+            setattr(REPORT, name, max(mine, value))
+        else:
+            setattr(REPORT, name, mine + value)
+
+
 def pytest_report_header(config: pytest.Config) -> str | None:
-    start = clock_start(config)
-    return f"clock starts at {start:%Y-%m-%d %H:%M} UTC" if start else None
+    starts = clock_starts(config)
+    if not starts:
+        return None
+    return "clock starts at " + " and at ".join(f"{s:%Y-%m-%d %H:%M} UTC" for s in starts)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _clock_start(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The whole run's clock, started at --clock-start when given (it ticks on from there)."""
-    start = clock_start(request.config)
+def _run_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With one clock start, the whole run's clock, started there (it ticks on from there)."""
+    starts = clock_starts(request.config)
+    if len(starts) != 1:
+        yield
+        return
+    with time_machine.travel(starts[0], tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With several clock starts, this test's clock, started at the one it runs at (it ticks on)."""
+    start = getattr(request, "param", None)
     if start is None:
         yield
         return
