@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import load_database_url, load_themes_method
-from bot.startup import StartupError, load_embedder, open_database, require_team
+from bot.startup import StartupError, add_team_option, load_embedder, open_database
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,7 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """The workspace's interviews as CSV on stdout, streamed: memory stays flat however many there are."""
     from bot.exchange.export import export_rows, write_csv
 
-    team_id = require_team(args.team)
+    team_id = args.team
     since = parse_since(args.since)
     db = open_database(load_database_url())
     # The csv module writes its own line ends: no translation on the way out.
@@ -84,7 +84,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from bot.exchange.cells import HeaderError, parse_map
     from bot.exchange.imports import Rejected, Row, already_imported, read_rows
 
-    team_id = require_team(args.team)
+    team_id = args.team
     path = Path(args.file)
     try:
         mapping = parse_map(args.map or [])
@@ -204,11 +204,11 @@ def _keep_themes_up(db: Database) -> None:
 
 def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export = verbs.add_parser("export", help="write a workspace's interviews as CSV to stdout")
-    export.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    add_team_option(export)
     export.add_argument("--since", metavar="DATE", help="only calls on or after DATE (2026-03-04)")
     export.set_defaults(func=cmd_export)
     imp = verbs.add_parser("import", help="bring in earlier interview notes from a CSV sheet")
-    imp.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    add_team_option(imp)
     imp.add_argument("file", metavar="FILE.csv", help="the sheet, with the export's columns")
     imp.add_argument("--dry-run", action="store_true", help="say what it would create or reject")
     imp.add_argument(
