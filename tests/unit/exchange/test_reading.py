@@ -4,6 +4,7 @@ import will leave out."""
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date
 
@@ -52,6 +53,13 @@ def test_the_stop_names_the_line_the_quote_opened_on_not_where_its_row_starts() 
     assert isinstance(items[-1], Stop) and items[-1].line == 5
 
 
+def test_doubled_quotes_in_a_cell_never_closed_do_not_close_it() -> None:
+    (stop,) = read(HEADER + 'Acme,2026-01-05,"He said ""slow"" and went\nGlobex,2026-01-06,Billing\n')
+    assert stop == Stop(
+        2, "a quoted cell opens here and is never closed", "close the quote, or take out the stray one"
+    )
+
+
 def test_text_after_a_closing_quote_stops_at_the_cells_line() -> None:
     items = read(HEADER + 'Acme,2026-01-05,"Slow" reports\nGlobex,2026-01-06,Billing\n')
     assert accounts(items) == []
@@ -61,7 +69,11 @@ def test_text_after_a_closing_quote_stops_at_the_cells_line() -> None:
 
 def test_a_cell_past_the_readers_limit_stops_where_its_quote_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("bot.exchange.reading.READER_LIMIT", 50)
-    items = read(HEADER + "Acme,2026-01-05,Fine\n" + 'Globex,2026-01-06,"' + "x\n" * 100)
+    limit = csv.field_size_limit()
+    try:
+        items = read(HEADER + "Acme,2026-01-05,Fine\n" + 'Globex,2026-01-06,"' + "x\n" * 100)
+    finally:
+        csv.field_size_limit(limit)  # the csv module's limit is the process's
     assert accounts(items) == ["Acme"]
     assert isinstance(items[-1], Stop) and items[-1].line == 3
     assert "runs on for more than 50 characters" in items[-1].reason
