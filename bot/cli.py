@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from bot.cli_exchange import add_verbs as add_exchange_verbs
 from bot.logs import configure_logging
@@ -20,7 +20,7 @@ from bot.settings import (
     load_settings,
     load_themes_method,
 )
-from bot.startup import StartupError
+from bot.startup import StartupError, add_team_option
 from bot.startup import load_embedder as _load_embedder
 from bot.startup import open_database as _open_database
 
@@ -62,9 +62,7 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     from bot.themes.regroup import rebuild
     from storage.models import ThemeKind
 
-    team_id = args.team.strip()
-    if not team_id:
-        raise StartupError("--team needs a workspace id (T…): the team_id of the Slack workspace.")
+    team_id = args.team
     db = _open_database(load_database_url())
     embedder = _load_embedder(load_themes_method(), threads=os.cpu_count() or 1)
     replica = replica_name()
@@ -225,9 +223,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     from bot.digest.period import Period
     from bot.digest.terminal import digest_text
 
-    team_id = args.team.strip()
-    if not team_id:
-        raise StartupError("--team needs a workspace id (T…): the team_id of the Slack workspace.")
+    team_id = args.team
     if not 1 <= args.days <= 366:
         raise StartupError("--days takes a whole number of days from 1 to 366.")
     db = _open_database(load_database_url())
@@ -246,10 +242,16 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line (no usage block), as the verbs' own errors are."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_CONFIG, f"{self.prog}: {message}; see {self.prog} --help\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="interview-bot", description="The customer-interview feedback loop, inside Slack."
-    )
+    # Every verb's parser is a _Parser too: add_subparsers makes them of its own parser's class.
+    parser = _Parser(prog="interview-bot", description="The customer-interview feedback loop, inside Slack.")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     verbs.add_parser("run", help="start the bot (Socket Mode or HTTP, from BOT_MODE)").set_defaults(
         func=cmd_run
@@ -263,13 +265,13 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = themes.add_parser(
         "rebuild", help="re-group a workspace's pains and requests from scratch, keeping people's corrections"
     )
-    rebuild.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    add_team_option(rebuild)
     rebuild.set_defaults(func=cmd_themes_rebuild)
     digest = verbs.add_parser("digest", help="the weekly digest").add_subparsers(
         dest="digest_verb", required=True, metavar="ACTION"
     )
     preview = digest.add_parser("preview", help="print a workspace's digest in the terminal (no Slack)")
-    preview.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    add_team_option(preview)
     preview.add_argument("--days", type=int, default=7, help="the period, in days up to today (default 7)")
     preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
     preview.set_defaults(func=cmd_digest_preview)

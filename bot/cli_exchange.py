@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import os
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import load_database_url, load_themes_method
-from bot.startup import StartupError, load_embedder, open_database, require_team
+from bot.startup import StartupError, add_team_option, load_embedder, open_database
+from bot.text import split_lines
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.exchange.imports import Rejected, Row
+    from bot.exchange.reading import Sheet, Stop
     from storage import Database
 
 # Rows stored per transaction (each in its own savepoint, so a row that fails leaves nothing).
@@ -40,7 +42,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """The workspace's interviews as CSV on stdout, streamed: memory stays flat however many there are."""
     from bot.exchange.export import export_rows, write_csv
 
-    team_id = require_team(args.team)
+    team_id = args.team
     since = parse_since(args.since)
     db = open_database(load_database_url())
     # The csv module writes its own line ends: no translation on the way out.
@@ -58,33 +60,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _records(path: Path) -> int:
-    """How many records the file holds (for the progress bar); an unreadable tail counts as one."""
-    csv.field_size_limit(1 << 24)
-    count = 0
-    with path.open(encoding="utf-8-sig", newline="", errors="replace") as f:
-        reader = csv.reader(f)
-        try:
-            for _ in reader:
-                count += 1
-        except csv.Error:
-            count += 1
-    return max(count - 1, 0)
+@dataclass
+class _Tally:
+    created: int = 0
+    pains: int = 0
+    existing: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    stop: Stop | None = None
 
 
-def _batches(rows: Iterator[Row | Rejected], size: int) -> Iterator[list[Row | Rejected]]:
+def _batches(rows: Iterator[Row | Rejected | Stop], size: int) -> Iterator[list[Row | Rejected | Stop]]:
     while batch := list(islice(rows, size)):
         yield batch
 
 
+def _pains(row: Row) -> int:
+    return len(split_lines(row.draft.pains))
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Bring a sheet of earlier interviews in; with --dry-run, say what would happen and store nothing."""
-    from tqdm import tqdm
-
     from bot.exchange.cells import HeaderError, parse_map
-    from bot.exchange.imports import Rejected, Row, already_imported, read_rows
+    from bot.exchange.reading import NotText, check_text, open_sheet
 
-    team_id = require_team(args.team)
     path = Path(args.file)
     try:
         mapping = parse_map(args.map or [])
@@ -92,59 +90,98 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise StartupError(str(exc)) from None
     if not path.is_file():
         raise StartupError(f"{path}: there is no such file.")
-    db = open_database(load_database_url())
-    now = datetime.now(UTC)
-    created = existing = 0
-    rejected: list[Rejected] = []
-    verb = "would create" if args.dry_run else "created"
-    bar = tqdm(total=_records(path), unit="row", desc="import", file=sys.stderr, disable=args.dry_run)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as source:
-            rows = read_rows(source, mapping=mapping, today=now.date())
-            seen: dict[str, int] = {}
-            for batch in _batches(rows, IMPORT_BATCH):
-                good = [r for r in batch if isinstance(r, Row)]
-                rejected.extend(r for r in batch if isinstance(r, Rejected))
-                for r in batch:
-                    if isinstance(r, Rejected):
-                        _say(args.dry_run, f"line {r.line}: rejected: {r.reason}")
-                with db.read() as session:
-                    stored = already_imported(session=session, team_id=team_id, keys=[r.key for r in good])
-                fresh = []
-                for row in good:
-                    if row.key in stored or row.key in seen:
-                        existing += 1
-                        if args.dry_run:
-                            first = f" (the same as line {seen[row.key]})" if row.key in seen else ""
-                            print(f"line {row.line}: already there{first}")
-                    else:
-                        seen[row.key] = row.line
-                        fresh.append(row)
-                if args.dry_run:
-                    for row in fresh:
-                        print(f"line {row.line}: {verb} {_describe(row)}")
-                    created += len(fresh)
-                else:
-                    created += _store(db, team_id, fresh, now, rejected)
-                bar.update(len(batch))
-    except HeaderError as exc:
-        raise StartupError(f"{path}: {exc}.") from None
-    except UnicodeDecodeError:
-        raise StartupError(
-            f"{path} is not UTF-8 text: save the sheet as “CSV UTF-8” and try again."
-        ) from None
-    finally:
-        bar.close()
-    print(
-        f"{path.name}: {created} interviews {verb}, {existing} already there, {len(rejected)} rejected",
-        file=sys.stdout if args.dry_run else sys.stderr,
+        with path.open("rb") as raw:
+            lines = check_text(raw)
+    except NotText as exc:
+        raise StartupError(f"{path.name}: {exc}; nothing was imported.") from None
+    now = datetime.now(UTC)
+    dry_run = args.dry_run
+    with path.open(encoding="utf-8-sig", newline="") as source:
+        try:
+            sheet = open_sheet(source, mapping=mapping, today=now.date())
+        except HeaderError as exc:
+            raise StartupError(f"{path.name}: {exc}; nothing was imported.") from None
+        for warning in sheet.warnings:
+            _say(dry_run, f"warning: {warning}")
+        db = open_database(load_database_url())
+        try:
+            tally = _import(db, args.team, sheet, lines=lines, dry_run=dry_run, now=now)
+        except BaseException:
+            db.dispose()
+            raise
+    outcome = "would be created" if dry_run else "created"
+    summary = (
+        f"{path.name}: {tally.created} interviews {outcome} ({tally.pains} pains), "
+        f"{tally.existing} already there, {len(tally.rejected)} rejected"
     )
-    if created and not args.dry_run:
+    if tally.stop:
+        summary += (
+            f"; stopped at line {tally.stop.line}: {tally.stop.fix}, then import the file again "
+            "(the rows before it are already there then: nothing comes in twice)"
+        )
+    elif not (tally.created or tally.existing or tally.rejected):
+        _say(dry_run, "warning: the file has no rows under its header: there is nothing to import")
+    _say(dry_run, summary)
+    if tally.created and not dry_run:
         started = time.perf_counter()
         _keep_themes_up(db)
         print(f"themes kept up in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     db.dispose()
-    return 1 if rejected else 0
+    return 1 if tally.rejected or tally.stop else 0
+
+
+def _import(db: Database, team_id: str, sheet: Sheet, *, lines: int, dry_run: bool, now: datetime) -> _Tally:
+    """The sheet's rows, batch by batch: each rejected one said, the new ones stored (or, in a dry run,
+    said), up to the end of the file or the line where reading stopped."""
+    from tqdm import tqdm
+
+    from bot.exchange.imports import Rejected, Row, already_imported
+    from bot.exchange.reading import Stop
+
+    tally = _Tally()
+    seen: dict[str, int] = {}
+    bar = tqdm(total=max(lines - 1, 0), unit="line", desc="import", file=sys.stderr, disable=dry_run)
+    try:
+        for batch in _batches(sheet.rows, IMPORT_BATCH):
+            good = [r for r in batch if isinstance(r, Row)]
+            for r in batch:
+                if isinstance(r, Rejected):
+                    tally.rejected.append(r)
+                    _say(dry_run, f"line {r.line}: rejected: {r.reason}")
+                elif isinstance(r, Stop):
+                    tally.stop = r
+            with db.read() as session:
+                stored = already_imported(session=session, team_id=team_id, keys=[r.key for r in good])
+            fresh = []
+            for row in good:
+                if row.key in stored or row.key in seen:
+                    tally.existing += 1
+                    if dry_run:
+                        first = f" (the same as line {seen[row.key]})" if row.key in seen else ""
+                        print(f"line {row.line}: already there{first}")
+                else:
+                    seen[row.key] = row.line
+                    fresh.append(row)
+            if dry_run:
+                for row in fresh:
+                    print(f"line {row.line}: would create {_describe(row)}")
+            else:
+                fresh = _store(db, team_id, fresh, now, tally.rejected)
+            tally.created += len(fresh)
+            tally.pains += sum(_pains(row) for row in fresh)
+            bar.update(sheet.lines_read - 1 - bar.n)
+    finally:
+        bar.close()
+    if tally.stop:
+        # Said after the rows before it, as the last thing read.
+        nothing = "would be imported" if dry_run else "was imported"
+        _say(
+            dry_run,
+            f"line {tally.stop.line}: stopped: {tally.stop.reason}; nothing from line {tally.stop.line} on "
+            f"{nothing}",
+        )
+    return tally
 
 
 def _say(dry_run: bool, line: str) -> None:
@@ -153,33 +190,34 @@ def _say(dry_run: bool, line: str) -> None:
 
 def _describe(row: Row) -> str:
     draft = row.draft
-    pains = len([p for p in (draft.pains or "").splitlines() if p.strip()])
-    return f"{draft.account}, {draft.held_on}, {draft.kind}, {pains} pains"
+    return f"{draft.account}, {draft.held_on}, {draft.kind}, {_pains(row)} pains"
 
 
-def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected: list[Rejected]) -> int:
+def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected: list[Rejected]) -> list[Row]:
     """One transaction for the batch, a savepoint for each row: a row that fails is reported, not half
-    stored, and the others go in."""
+    stored, and the others go in. The rows stored."""
     from sqlalchemy.exc import IntegrityError
 
     from bot.exchange.imports import Rejected, store_row, store_rows
 
-    def one_by_one(session: Session) -> int:
-        count = 0
+    def one_by_one(session: Session) -> list[Row]:
+        stored = []
         for row in rows:
             try:
                 with session.begin_nested():
-                    count += store_row(session=session, team_id=team_id, row=row, now=now)
+                    if store_row(session=session, team_id=team_id, row=row, now=now):
+                        stored.append(row)
             except IntegrityError as exc:
                 reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
                 rejected.append(Rejected(row.line, f"the database refused it ({reason})"))
                 print(f"line {row.line}: rejected: the database refused it ({reason})", file=sys.stderr)
-        return count
+        return stored
 
-    def work(session: Session) -> int:
+    def work(session: Session) -> list[Row]:
         try:
             with session.begin_nested():
-                return store_rows(session=session, team_id=team_id, rows=rows, now=now)
+                store_rows(session=session, team_id=team_id, rows=rows, now=now)
+                return rows
         except IntegrityError:  # one row of the batch is refused: find which, storing the others
             return one_by_one(session)
 
@@ -204,11 +242,11 @@ def _keep_themes_up(db: Database) -> None:
 
 def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     export = verbs.add_parser("export", help="write a workspace's interviews as CSV to stdout")
-    export.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    add_team_option(export)
     export.add_argument("--since", metavar="DATE", help="only calls on or after DATE (2026-03-04)")
     export.set_defaults(func=cmd_export)
     imp = verbs.add_parser("import", help="bring in earlier interview notes from a CSV sheet")
-    imp.add_argument("--team", required=True, help="the Slack workspace id (T…)")
+    add_team_option(imp)
     imp.add_argument("file", metavar="FILE.csv", help="the sheet, with the export's columns")
     imp.add_argument("--dry-run", action="store_true", help="say what it would create or reject")
     imp.add_argument(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
+import re
 from typing import TYPE_CHECKING
+
+from bot.text import shown
 
 if TYPE_CHECKING:
     from bot.themes.embeddings import Embedder
@@ -53,9 +57,21 @@ def load_embedder(method: str, threads: int = 1) -> Embedder:
         ) from None
 
 
-def require_team(team: str) -> str:
-    """The --team option trimmed; an empty one is a startup error."""
-    team_id = team.strip()
-    if not team_id:
-        raise StartupError("--team needs a workspace id (T…): the team_id of the Slack workspace.")
-    return team_id
+# A Slack workspace id: T and capitals and digits (Slack's are T + 8 to 11 in practice; short ones are
+# allowed for tests and demos, long ones are not, so nothing pasted by mistake reaches a query or a line).
+TEAM_ID = re.compile(r"T[A-Z0-9]{1,31}")
+
+
+def team_id(raw: str) -> str:
+    """The --team option of every verb (an argparse `type=`): a Slack workspace id, or one line saying
+    what it looks like. What was typed is quoted back clipped and escaped."""
+    if TEAM_ID.fullmatch(raw):
+        return raw
+    raise argparse.ArgumentTypeError(
+        f"{shown(raw)} is not a Slack workspace id (a team_id: T and capitals and digits, like T0123ABCD)"
+    )
+
+
+def add_team_option(parser: argparse.ArgumentParser) -> None:
+    """--team as every verb that works on one workspace takes it."""
+    parser.add_argument("--team", required=True, type=team_id, help="the Slack workspace id (T…)")

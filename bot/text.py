@@ -97,3 +97,13 @@ def from_slack(text: str) -> str:
         return f"{label} ({target})" if label and label != target else target
 
     return _SLACK_LINK.sub(plain_link, text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """What someone typed, to quote back in a terminal line: in quotes, with newlines and control
+    characters escaped (nothing it holds can break or forge the line), and cut past `limit` characters
+    with its length said."""
+    if len(text) <= limit:
+        return repr(text)
+    cut = repr(text[:limit])
+    return f"{cut[:-1]}…{cut[-1]} ({len(text):,} characters)"

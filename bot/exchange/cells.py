@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from bot.text import shown
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -107,3 +111,59 @@ def locate_columns(header_row: Sequence[str], mapping: Mapping[str, str] | None 
             f'--map {missing[0]}="Your header"'
         )
     return positions
+
+
+def named_width(header_row: Sequence[str]) -> int:
+    """How many columns the header names: up to its last cell with a name (spreadsheets often save empty
+    ones after it)."""
+    return max((at + 1 for at, name in enumerate(header_row) if name.strip()), default=0)
+
+
+def _closest(header: str, keys: Sequence[str]) -> str | None:
+    """The column among `keys` the header most likely means ("Pain points": pains), if one is close."""
+    names = {_norm(c.header): c.key for c in COLUMNS if c.key in keys} | {
+        _norm(c.key): c.key for c in COLUMNS if c.key in keys
+    }
+    for word in (_norm(header), *re.split(r"\W+", _norm(header))):
+        match = difflib.get_close_matches(word, names, n=1, cutoff=0.75)
+        if match:
+            return names[match[0]]
+    return None
+
+
+def header_warnings(header_row: Sequence[str], positions: Mapping[str, int]) -> list[str]:
+    """What the import will leave out, one line each: columns it does not read (with the --map that would
+    read one, when a column the file lacks is close to its header), and a sheet with no pains column."""
+    read = {at: key for key, at in positions.items()}
+    # What a --map could still read (themes are the export's own: an import regroups).
+    lacking = [c.key for c in COLUMNS if c.key not in positions and c.key != "themes"]
+    warnings = []
+    pains_map = '--map pains="Its header"'
+    for at, header in enumerate(header_row[: named_width(header_row)]):
+        name = header.removeprefix(BOM)
+        if at in read:
+            continue
+        if not name.strip():
+            warnings.append(f"column {at + 1} has no header: what is under it is left out")
+            continue
+        twin = next((i for i in read if _norm(header_row[i].removeprefix(BOM)) == _norm(name)), None)
+        if twin is not None:
+            warnings.append(
+                f"column {at + 1} {shown(name)} has the same header as column {twin + 1}: it is left out"
+            )
+            continue
+        close = _closest(name, lacking)
+        if close == "pains":
+            pains_map = f"--map pains={shown(name, 80)}"
+        how = (
+            f"to read it as {close}: --map {close}={shown(name, 80)}"
+            if close
+            else f"--map COLUMN={shown(name, 80)} reads it as one of {', '.join(lacking)}"
+        )
+        warnings.append(f"column {at + 1} {shown(name)} is not one the import knows: it is left out ({how})")
+    if "pains" not in positions:
+        warnings.append(
+            "the sheet has NO PAINS COLUMN: its interviews come in without pains, so none of them reach "
+            f"themes or the digest (if a column holds them: {pains_map})"
+        )
+    return warnings

@@ -13,14 +13,12 @@ reminded of.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TextIO
 
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
@@ -34,7 +32,7 @@ from bot.capture.interviews import (
     validate_draft,
 )
 from bot.errors import InvalidInput
-from bot.exchange.cells import COLUMNS, locate_columns, restore
+from bot.exchange.cells import COLUMNS, restore
 from bot.exchange.export import IMPORTED_BY
 from bot.text import clean_text, split_lines
 from storage.models import (
@@ -53,7 +51,6 @@ from storage.models import (
 KEY_PREFIX = "import:"
 # Longer than any field takes, so the reason names the column; the csv reader's own limit is far above.
 CELL_MAX = max(FIELD_MAX.values())
-READER_LIMIT = 1 << 24
 _SLACK_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _FOLLOW_UP = re.compile(r"^(?P<kind>[a-z_]+) \((?P<state>[a-z_]+)\): (?P<text>.+)$")
 _KINDS = {k.value: k for k in InterviewKind} | {k.label.casefold(): k for k in InterviewKind}
@@ -149,6 +146,9 @@ def check_record(record: list[str], positions: Mapping[str, int], *, line: int, 
             raise ValueError(
                 f"{_HEADER[key]}: the cell has {len(record[at])} characters; keep it under {CELL_MAX}"
             )
+        if at < len(record) and "\0" in record[at]:
+            # Never typed: a file saved as UTF-16, or bytes that are not text, read as if they were.
+            raise ValueError(f"{_HEADER[key]}: the cell holds a NUL character; take it out")
     get = lambda key: _cell(record, positions, key)  # noqa: E731
     raw_date = get("date")
     if not raw_date:
@@ -201,37 +201,6 @@ def check_record(record: list[str], positions: Mapping[str, int], *, line: int, 
     )
     row.key = _key(row)
     return row
-
-
-def read_rows(
-    source: TextIO, *, mapping: Mapping[str, str] | None = None, today: date
-) -> Iterator[Row | Rejected]:
-    """The file's rows, checked one by one, each with the line it starts on. A bad header raises
-    HeaderError before any row; a file the csv reader cannot go on reading ends with one Rejected."""
-    csv.field_size_limit(READER_LIMIT)
-    reader = csv.reader(source)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        yield Rejected(1, f"the first line cannot be read ({exc})")
-        return
-    positions = locate_columns(header or [], mapping)
-    start = reader.line_num + 1
-    while True:
-        try:
-            record = next(reader, None)
-        except csv.Error as exc:
-            yield Rejected(start, f"the file cannot be read from here on ({exc})")
-            return
-        if record is None:
-            return
-        line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in record):
-            continue  # a blank line between rows
-        try:
-            yield check_record(record, positions, line=line, today=today)
-        except ValueError as exc:
-            yield Rejected(line, str(exc))
 
 
 def already_imported(*, session: Session, team_id: str, keys: Iterable[str]) -> set[str]:

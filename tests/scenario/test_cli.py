@@ -306,3 +306,73 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
     assert bad.returncode == 2 and bad.stderr.strip().splitlines()[-1].startswith(
         "interview-bot: THEMES_METHOD="
     )
+
+
+# Every verb that works on one workspace, with what else it needs to get as far as --team.
+TEAM_VERBS = [["import", "sheet.csv"], ["export"], ["themes", "rebuild"], ["digest", "preview"]]
+
+
+def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    """What `interview-bot ARGV` says as it exits 2 (in-process: the subprocess adds nothing here)."""
+    from bot.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith("\n") and err.count("\n") == 1, err  # one line
+    return err
+
+
+@pytest.mark.parametrize("verb", TEAM_VERBS, ids=lambda v: v[0])
+def test_every_verb_refuses_a_team_that_is_not_a_slack_id(
+    verb: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused([*verb, "--team", "t0001"], capsys)
+    assert err.startswith(f"interview-bot {' '.join(v for v in verb if v != 'sheet.csv')}: argument --team:")
+    assert "'t0001' is not a Slack workspace id (a team_id: T and capitals and digits, like T0123ABCD)" in err
+
+
+@pytest.mark.parametrize(
+    ("team", "echoed"),
+    [
+        ("T" * 10_000, "'" + "T" * 40 + "…' (10,000 characters) is not"),
+        ("T0001\nWARNING forged", r"'T0001\nWARNING forged' is not"),
+        ("T0001 ", "'T0001 ' is not"),
+        ("", "'' is not"),
+        ("T0001\x1b[2J", r"'T0001\x1b[2J' is not"),
+    ],
+    ids=["long", "newline", "space", "empty", "escape"],
+)
+def test_a_bad_team_is_echoed_clipped_and_escaped(
+    team: str, echoed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = refused(["export", "--team", team], capsys)
+    assert echoed in err and len(err) < 250
+
+
+def test_every_team_option_of_the_cli_is_checked() -> None:
+    """A verb added later with a --team of its own must use the same check."""
+    import argparse
+
+    from bot.cli import build_parser
+    from bot.startup import team_id
+
+    def team_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+        found = [a for a in parser._actions if "--team" in a.option_strings]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    found += team_actions(sub)
+        return found
+
+    actions = team_actions(build_parser())
+    assert len(actions) >= len(TEAM_VERBS)
+    assert all(a.type is team_id and a.required for a in actions)
+
+
+@pytest.mark.parametrize("team", ["T0001", "TDEMO", "T0123ABCD", "T024BE7LD9Z"])
+def test_slack_team_ids_are_taken(team: str) -> None:
+    from bot.startup import team_id
+
+    assert team_id(team) == team

@@ -102,7 +102,7 @@ def test_importing_the_same_file_twice_adds_nothing(
     assert code == 0, err
     assert count(database, Interview, "TDEMO") == 40 and count(database, Account, "TDEMO") == 12
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "TDEMO", str(sheet))
-    assert code == 0 and "0 interviews created, 40 already there" in err
+    assert code == 0 and "0 interviews created (0 pains), 40 already there" in err
     assert count(database, Interview, "TDEMO") == 40
     # Another workspace imports its own copy; neither sees the other's.
     cli(database, monkeypatch, capsysbinary, "import", "--team", "T0OTHER", str(sheet))
@@ -138,7 +138,7 @@ def test_bad_rows_are_named_by_line_and_leave_nothing(
     assert "line 8: rejected: who" in out
     assert count(database, Interview, "T1") == 0  # a dry run stores nothing
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
-    assert code == 1 and "2 interviews created, 0 already there, 5 rejected" in err
+    assert code == 1 and "2 interviews created (3 pains), 0 already there, 5 rejected" in err
     with database.read() as session:
         names = set(session.scalars(select(Account.name).where(Account.team_id == "T1")))
     assert names == {"Acme", "Wonka"}  # a rejected row leaves not even its account
@@ -170,3 +170,152 @@ def test_map_reads_other_headers_and_a_missing_column_is_one_line(
     assert code == 0, err
     with database.read() as session:
         assert session.scalars(select(Pain.text).where(Pain.team_id == "T1")).all() == ["Slow reports"]
+
+
+# A quote opened on line 3 and never closed: the lenient reader took lines 3-5 as one row.
+UNCLOSED = (
+    "account,date,pains\n"
+    "Acme,2026-01-05,Slow reports\n"
+    'Globex,2026-01-06,"never closed\n'
+    "Initech,2026-01-07,Billing\n"
+    "Hooli,2026-01-08,Exports\n"
+)
+STOPPED = "line 3: stopped: a quoted cell opens here and is never closed; nothing from line 3 on "
+
+
+def accounts_of(db: Database, team_id: str) -> list[str]:
+    with db.read() as session:
+        return sorted(session.scalars(select(Account.name).where(Account.team_id == team_id)))
+
+
+def test_an_unclosed_quote_stops_the_import_at_its_line_and_a_fixed_file_brings_the_rest(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "notes.csv"
+    sheet.write_text(UNCLOSED, encoding="utf-8")
+    code, out, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 1 and out == ""
+    assert STOPPED + "was imported\n" in err
+    assert (
+        "notes.csv: 1 interviews created (1 pains), 0 already there, 0 rejected; stopped at line 3: close "
+        "the quote, or take out the stray one, then import the file again" in err
+    )
+    assert accounts_of(database, "T1") == ["Acme"]
+    with database.read() as session:
+        assert session.scalars(select(Pain.text).where(Pain.team_id == "T1")).all() == ["Slow reports"]
+    # Importing twice is a no-op, so the rows before the stop are safe to have imported: the fixed file
+    # brings the rest and nothing twice.
+    sheet.write_text(UNCLOSED.replace('"never closed', "never closed"), encoding="utf-8")
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 0 and "3 interviews created (3 pains), 1 already there, 0 rejected" in err
+    assert accounts_of(database, "T1") == ["Acme", "Globex", "Hooli", "Initech"]
+
+
+def test_a_dry_run_says_where_it_would_stop_and_stores_nothing(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "notes.csv"
+    sheet.write_text(UNCLOSED, encoding="utf-8")
+    code, out, _ = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", "--dry-run", str(sheet))
+    assert code == 1
+    assert out.splitlines() == [
+        "line 2: would create Acme, 2026-01-05, discovery, 1 pains",
+        STOPPED + "would be imported",
+        "notes.csv: 1 interviews would be created (1 pains), 0 already there, 0 rejected; stopped at line 3: "
+        "close the quote, or take out the stray one, then import the file again (the rows before it are "
+        "already there then: nothing comes in twice)",
+    ]
+    assert count(database, Interview, "T1") == 0
+
+
+def test_an_unclosed_quote_from_the_console_script(tmp_path: Path) -> None:
+    """The installed `interview-bot` as an operator runs it: the message, the exit status, nothing after."""
+    import os
+    import subprocess
+    import sys
+
+    sheet = tmp_path / "notes.csv"
+    sheet.write_text(UNCLOSED, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "THEMES_METHOD": "lexical"}
+    script = Path(sys.executable).with_name("interview-bot")
+    done = subprocess.run(
+        [str(script), "import", "--team", "T1", str(sheet)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert STOPPED + "was imported" in done.stderr and "Traceback" not in done.stderr
+    db = Database(url)
+    try:
+        assert accounts_of(db, "T1") == ["Acme"]
+    finally:
+        db.dispose()
+
+
+def test_an_unknown_pains_header_is_warned_about_and_the_rest_comes_in(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "theirs.csv"
+    sheet.write_text(
+        "account,date,Pain points,notes\nAcme,2026-01-05,Slow reports,Went well\n", encoding="utf-8"
+    )
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 0  # an interview without pains is a legitimate one
+    lines = err.splitlines()
+    assert (
+        "warning: column 3 'Pain points' is not one the import knows: it is left out "
+        "(to read it as pains: --map pains='Pain points')" in lines
+    )
+    assert any(line.startswith("warning: the sheet has NO PAINS COLUMN") for line in lines)
+    assert "theirs.csv: 1 interviews created (0 pains), 0 already there, 0 rejected" in lines
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (b"", "notes.csv: the file is empty: its first line should name the columns"),
+        (b"account,date,pains\nCaf\xe9,2026-01-05,x\n", "notes.csv: line 2 is not UTF-8 text (byte 0xe9)"),
+        ("account,date,pains\nCafé,2026-01-05,x\n".encode("utf-16"), "notes.csv: it is UTF-16 text"),
+    ],
+    ids=["empty", "latin-1", "utf-16"],
+)
+def test_a_file_that_cannot_be_read_is_refused_whole_in_one_line(
+    content: bytes,
+    says: str,
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "notes.csv"
+    sheet.write_bytes(content)
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 2
+    assert err.startswith(f"interview-bot: {says}") and err.count("\n") == 1
+    assert err.rstrip().endswith("nothing was imported.")
+    assert count(database, Interview, "T1") == 0
+
+
+def test_a_header_alone_imports_nothing_and_says_so(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "notes.csv"
+    sheet.write_text("account,date,pains\n\n", encoding="utf-8")
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 0
+    assert "warning: the file has no rows under its header: there is nothing to import" in err.splitlines()

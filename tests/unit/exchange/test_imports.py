@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from bot.exchange.cells import COLUMN_KEYS, HEADERS, locate_columns
-from bot.exchange.imports import Rejected, Row, check_record, read_rows
+from bot.exchange.imports import Rejected, Row, check_record
+from bot.exchange.reading import open_sheet
 from storage.models import FollowUpKind, FollowUpState
 
 TODAY = date(2026, 12, 2)
@@ -60,6 +61,7 @@ def test_the_key_follows_the_content() -> None:
         ({"pains": "", "notes": ""}, "at least one pain"),
         ({"goal": "g" * 5000}, "goal: the cell has 5000 characters"),
         ({"contact": "c" * 200}, "contact: keep this under 150"),
+        ({"notes": "Call\x00went well"}, "notes: the cell holds a NUL character"),
     ],
 )
 def test_a_bad_row_says_which_column_is_wrong(cells: dict[str, str], says: str) -> None:
@@ -69,6 +71,6 @@ def test_a_bad_row_says_which_column_is_wrong(cells: dict[str, str], says: str) 
 
 def test_rows_carry_the_line_they_start_on_across_line_breaks_in_cells() -> None:
     sheet = ",".join(HEADERS) + '\nAcme,2026-03-04,,,,,,"one\ntwo\nthree"\n\n,2026-03-05,,,,,,x\n'
-    rows = list(read_rows(io.StringIO(sheet, newline=""), today=TODAY))
+    rows = list(open_sheet(io.StringIO(sheet, newline=""), today=TODAY).rows)
     assert isinstance(rows[0], Row) and rows[0].line == 2
     assert isinstance(rows[1], Rejected) and rows[1].line == 6 and rows[1].reason.startswith("account")
