@@ -280,3 +280,29 @@ def test_an_interview_edited_while_its_confirmation_is_posted_shows_the_edit(bot
     assert len(delivered(bot, share.id)) == 1  # the share was not edited: left as posted
     assert [u.args["ts"] for u in bot.fake.calls("chat.update")] == [posted.response["ts"]]
     assert {m.state for m in outbox(bot)} == {OutboxState.SENT}
+
+
+def test_a_post_slack_took_but_never_answered_is_looked_for_before_it_is_sent_again(
+    bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
+) -> None:
+    bot.deps.send_outbox = None
+    assert submit_log_modal(bot, pains="Exports time out").accepted
+    after_ack_done(bot.deps)
+    (message,) = outbox(bot)
+    # Slack takes the post but its answer comes after the client has stopped waiting: no answer is not
+    # "not sent".
+    impatient = WebClient(token=bot.deps.client.token, base_url=bot.deps.client.base_url, timeout=0.3)
+    bot.fake.delay("chat.postMessage", 1.0, times=1)
+    sender = OutboxSender(db=bot.db, client=impatient, replica="replica-3")
+    try:
+        assert sender.send_now([message.id]) == ["retrying"]
+    finally:
+        sender.close()
+    (posted,) = bot.fake.wait_for("chat.postMessage")  # in the DM by now, unknown to the bot
+    clock.shift(timedelta(minutes=1))
+    assert replica.tick() == 1
+    channel = str(posted.response["channel"])
+    in_the_dm = bot.deps.client.conversations_history(channel=channel, limit=100)["messages"]
+    assert [m["ts"] for m in in_the_dm] == [posted.response["ts"]], "sent again without looking first"
+    (message,) = outbox(bot)
+    assert (message.state, message.message_ts) == (OutboxState.SENT, posted.response["ts"])

@@ -12,8 +12,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from bot.capture.interviews import InterviewDraft, log_interview
+from bot.themes.store import new_theme, refresh
 from storage.db import Database
+from storage.models import Pain, ThemeKind
 
 WEEK_END = date(2026, 11, 23)  # a Monday: the digest posted that morning covers 16–22 November
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -125,3 +129,20 @@ def log_the_week(db: Database, team_id: str = "T0001") -> None:
     assert len(calls) == 30 and len({account for account, _, _ in calls}) == 12
     for n, (account, lines, user_id) in enumerate(calls):
         log(db, account, days[n % 7], team_id=team_id, user_id=user_id, **lines)
+
+
+def log_theme(
+    db: Database, name: str, lines: Sequence[tuple[str, date, str]], *, team_id: str = "T0001"
+) -> int:
+    """One interview per (account, day, pain), each pain put into one theme called `name` by hand, as a
+    person would place them: a digest test that needs exact themes without the model. The theme's id."""
+    for account, held_on, pain in lines:
+        log(db, account, held_on, pains=[pain], team_id=team_id)
+    with db.transaction() as session:
+        theme = new_theme(session, team_id, ThemeKind.PAIN, name, NOW)
+        texts = [pain for _, _, pain in lines]
+        for line in session.scalars(select(Pain).where(Pain.team_id == team_id, Pain.text.in_(texts))):
+            line.theme_id, line.placed_by = theme.id, "U0001"
+        session.flush()
+        refresh(session=session, theme=theme, now=NOW, name_it=False)
+        return theme.id

@@ -153,6 +153,18 @@ def test_describe_names_the_request_for_the_log() -> None:
     assert describe({"type": 5, "team": [1], "actions": "x"}).kind is None
 
 
+# What Bolt reads from every body into the context its listeners and middleware use.
+BOLT_READS = (
+    "enterprise_id",
+    "team_id",
+    "user_id",
+    "actor_enterprise_id",
+    "actor_team_id",
+    "actor_user_id",
+    "channel_id",
+    "thread_ts",
+    "response_url",
+)
 objects = st.dictionaries(nasty_text | st.sampled_from(["type", "view", "team", "user", "event"]), json_value)
 shaped = st.fixed_dictionaries(
     {"type": st.sampled_from(["block_actions", "view_submission", "shortcut", "event_callback", "x"])},
@@ -173,15 +185,25 @@ shaped = st.fixed_dictionaries(
         "is_ext_shared_channel": st.booleans(),
     },
 )
+# Bodies with bare ids where Bolt reads them (team_id, user_id, ...): a number there must not pass either.
+bare_ids = st.fixed_dictionaries(
+    {"type": st.sampled_from(["x", "event_callback"]), "event": st.just({"type": "app_home_opened"})},
+    optional={
+        key: json_value | st.integers() | st.just("T1")
+        for key in ("team_id", "user_id", "channel_id", "enterprise_id", "response_url")
+    },
+)
 
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
 @settings(max_examples=400, derandomize=True, database=None)
-@given(body=objects | shaped)
+@given(body=objects | shaped | bare_ids)
 def test_what_passes_the_guard_bolt_can_read(body: dict[str, Any]) -> None:
     """Bolt reads the workspace, person, channel and thread from the body before any listener or
     middleware runs, and crashes on a number where Slack puts an object: the guard lets none through."""
     describe(body)  # never raises, whatever the shape
     if shape_problem(body) is None:
-        request = BoltRequest(body=json.loads(json.dumps(body)), mode="socket_mode")
-        assert request.context is not None
+        request = BoltRequest(body=json.loads(json.dumps(body)), mode="socket_mode")  # no crash
+        # What Bolt read is an id or nothing: never a number, a list or an object where an id goes.
+        read = {key: request.context.get(key) for key in BOLT_READS}
+        assert all(v is None or isinstance(v, str) for v in read.values()), read
