@@ -35,8 +35,10 @@ def free_port() -> int:
 
 def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
     """The environment `interview-bot` gets: this one without the bot's settings; with `fake`, the
-    settings of a bot that talks to it and serves on a free local port; then `settings` on top."""
-    env = dict(CLEAN_ENV)
+    settings of a bot that talks to it and serves on a free local port; then `settings` on top.
+    Themes are compared by shared words unless a test asks for the model: loading it costs each start
+    seconds and none of these tests is about what it finds."""
+    env = {**CLEAN_ENV, "THEMES_METHOD": "lexical"}
     if fake is not None:
         env.update(
             {
