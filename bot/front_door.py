@@ -47,7 +47,10 @@ UNREADABLE = Refusal("400 Bad Request", "signed but unreadable")
 class Tally:
     """Counts refusals by reason and logs them at most once every LOG_EVERY seconds."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, subject: str = "refused requests to /slack/events"
+    ) -> None:
+        self._subject = subject
         self._clock = clock
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
@@ -60,7 +63,7 @@ class Tally:
             if now - self._last < LOG_EVERY:
                 return
             counts, self._counts, self._last = dict(self._counts), Counter(), now
-        log.warning("refused requests to /slack/events: %s", ", ".join(f"{n} {r}" for r, n in counts.items()))
+        log.warning("%s: %s", self._subject, ", ".join(f"{n} {r}" for r, n in counts.items()))
 
 
 class FrontDoor:
