@@ -48,9 +48,12 @@ class Tally:
     """Counts refusals by reason and logs them at most once every LOG_EVERY seconds."""
 
     def __init__(
-        self, clock: Callable[[], float] = time.monotonic, subject: str = "refused requests to /slack/events"
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        subject: str = "refused requests to /slack/events",
+        logger: logging.Logger = log,
     ) -> None:
-        self._subject = subject
+        self._subject, self._log = subject, logger
         self._clock = clock
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
@@ -63,7 +66,7 @@ class Tally:
             if now - self._last < LOG_EVERY:
                 return
             counts, self._counts, self._last = dict(self._counts), Counter(), now
-        log.warning("%s: %s", self._subject, ", ".join(f"{n} {r}" for r, n in counts.items()))
+        self._log.warning("%s: %s", self._subject, ", ".join(f"{n} {r}" for r, n in counts.items()))
 
 
 class FrontDoor:

@@ -121,17 +121,23 @@ class GuardedServer(TcpWSGIServer):
 
     def __init__(self, application: Any, *, request_deadline: float, adj: Adjustments) -> None:
         self.request_deadline = request_deadline
-        self.cut = Tally(subject="closed connections")
+        self.cut = Tally(subject="closed connections", logger=log)
         super().__init__(application, adj=adj)
 
     def maintenance(self, now: float) -> None:
-        super().maintenance(now)
-        cutoff = time.monotonic() - self.request_deadline
+        late, silent = time.monotonic() - self.request_deadline, now - self.adj.channel_timeout
         for channel in list(self.active_channels.values()):
             began = getattr(channel, "request_began", None)
-            if began is not None and began < cutoff and not channel.requests and not channel.will_close:
-                channel.will_close = True  # closed on the loop's next turn, as waitress closes idle ones
+            if began is None or channel.requests or channel.will_close:
+                continue  # between requests (waitress's idle timeout is for those), or answering one
+            if began < late:
                 self.cut.add(f"too slow to send a request within {self.request_deadline:g} s")
+            elif channel.last_activity < silent:
+                self.cut.add(f"silent for {self.adj.channel_timeout} s in the middle of a request")
+            else:
+                continue
+            channel.will_close = True  # closed on the loop's next turn, as waitress closes idle ones
+        super().maintenance(now)
 
 
 def room_for_connections(limit: int) -> int:

@@ -4,6 +4,7 @@ connections open neither keep Slack's requests out nor stay past the request dea
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import resource
@@ -93,20 +94,29 @@ def backend() -> str:
     return "sqlite"  # about the HTTP server; the database only answers /healthz
 
 
-@pytest.fixture
-def server(fake_slack: FakeSlack, database: Database) -> Iterator[GuardedServer]:
-    """The bot behind the server `interview-bot run` makes, with a short request deadline and the idle
-    timeout far off: a connection cut within the test was cut by the deadline."""
+@contextlib.contextmanager
+def serving(fake_slack: FakeSlack, database: Database, **options: Any) -> Iterator[GuardedServer]:
+    """The bot behind the server `interview-bot run` makes, with the given deadline and timeouts."""
     app, deps = build_app(settings=make_settings(fake_slack, database.url), db=database, home_delay=None)
     web_app = WebApp(app, database, signing_secret=SIGNING_SECRET)
-    server = make_http_server(web_app, host="127.0.0.1", port=0, request_deadline=DEADLINE, idle_timeout=60)
+    server = make_http_server(web_app, host="127.0.0.1", port=0, **options)
     server.adj.asyncore_loop_timeout = 0.05  # notice close() quickly
     thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
     thread.start()
-    yield server
-    server.close()
-    thread.join(timeout=5)
-    deps.close()
+    try:
+        yield server
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        deps.close()
+
+
+@pytest.fixture
+def server(fake_slack: FakeSlack, database: Database) -> Iterator[GuardedServer]:
+    """A short request deadline and the idle timeout far off: a connection cut within the test was cut
+    by the deadline."""
+    with serving(fake_slack, database, request_deadline=DEADLINE, idle_timeout=60) as server:
+        yield server
 
 
 def test_slow_clients_leave_room_for_slack_and_are_cut_at_the_request_deadline(
@@ -137,6 +147,22 @@ def test_slow_clients_leave_room_for_slack_and_are_cut_at_the_request_deadline(
     # Counted in the log, a line a minute at most, not one per connection.
     cut_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("closed connections")]
     assert cut_lines == ["closed connections: 1 too slow to send a request within 2 s"]
+
+
+def test_a_connection_silent_in_the_middle_of_a_request_is_cut_at_the_idle_timeout(
+    fake_slack: FakeSlack, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        serving(fake_slack, database, request_deadline=60, idle_timeout=1) as server,
+        SlowClients("127.0.0.1", int(server.effective_port), count=20, every=3600) as slow,
+    ):
+        deadline = time.monotonic() + 6
+        while slow.held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lived = sorted(slow.lived)
+    assert len(lived) == 20 and lived[0] >= 1 and lived[-1] < 4, lived
+    cut_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("closed connections")]
+    assert cut_lines == ["closed connections: 1 silent for 1 s in the middle of a request"]
 
 
 @pytest.mark.parametrize(
