@@ -218,6 +218,8 @@ def run(args: argparse.Namespace) -> int:
         port, stop_bot = serve_bot(fake.hello, tmp / "bot.db", before=args.before)
         stack.callback(stop_bot)
         logging.getLogger().setLevel(logging.WARNING)  # after Alembic, which may configure logging
+        # Commands queueing for a thread once the attack ends (--before) is not what is measured.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         slow = Child(slow_clients_main, "slow-clients")
         stack.callback(slow.stop)
         sender = Child(commands_main, "commands")
