@@ -19,6 +19,8 @@ from bot.settings import (
     load_log_format,
     load_settings,
     load_themes_method,
+    redact,
+    shown_url,
 )
 from bot.startup import StartupError, add_team_option
 from bot.startup import load_embedder as _load_embedder
@@ -165,11 +167,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
         app, deps = build_app(settings=settings, db=db, keeper=keeper)
     except (BoltError, SlackApiError) as exc:
         raise StartupError(
-            f"SLACK_BOT_TOKEN was refused by Slack ({exc}); copy the Bot User OAuth Token again."
+            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(exc), settings.slack_api_url)}); "
+            "copy the Bot User OAuth Token again."
         ) from None
     except OSError as exc:
         raise StartupError(
-            f"cannot reach Slack at SLACK_API_URL={settings.slack_api_url} ({exc}); check the network."
+            f"cannot reach Slack at SLACK_API_URL={shown_url(settings.slack_api_url)} "
+            f"({redact(str(exc), settings.slack_api_url)}); check the network."
         ) from None
     web_app = WebApp(app, db, signing_secret=settings.signing_secret)
     stopping = stop_on_signals()

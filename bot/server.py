@@ -1,6 +1,13 @@
 """Run modes. HTTP: the front door (bot.front_door) and Bolt, through bot.dispatch, behind waitress (a
 production WSGI server, threaded, pure Python). Socket Mode: Bolt's built-in client, through the same
-dispatch; /healthz is still served over HTTP for the orchestrator."""
+dispatch; /healthz is still served over HTTP for the orchestrator.
+
+waitress reads each request whole before a thread sees it, so a slow client costs a connection, not a
+thread; but it closes only connections that stay silent, and takes 100 at most. A client sending one
+header line every few seconds would hold its connection for ever, and a hundred of them would leave no
+room for Slack. So the server here closes a connection whose request has not arrived whole within
+REQUEST_DEADLINE of its first byte, one silent for IDLE_TIMEOUT, and holds up to CONNECTION_LIMIT.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +23,12 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
-from waitress.server import BaseWSGIServer, create_server
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, TcpWSGIServer
 
 from bot.dispatch import Dispatcher, GuardedSocketModeHandler
-from bot.front_door import MAX_BODY, FrontDoor, Refusal
+from bot.front_door import MAX_BODY, FrontDoor, Refusal, Tally
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -28,6 +37,18 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 SERVER_THREADS = 16
 RETRY_HEADERS = ("x-slack-retry-num", "x-slack-retry-reason")
+# Slack sends a request in one go and waits 3 s for the answer: a request still arriving after this long
+# is not Slack's (nor the proxy's, which passes a request on once it holds it whole).
+REQUEST_DEADLINE = 5.0
+# A connection with nothing in flight and no byte for this long is closed (keep-alive included): a
+# client reconnects in a millisecond, an idle socket costs a place under the limit.
+IDLE_TIMEOUT = 5
+# Open connections at once: the 500 slow ones the bot is measured against (benchmarks/slow_clients.py),
+# twice over, with room for Slack. Each costs a file descriptor (two while a body over 512 kB is
+# spooled) and a few kB, and waitress's loop looks at every connection each time it wakes, so its cost
+# grows with the count: a larger flood is for the proxy in front (README, "Socket Mode or HTTP").
+CONNECTION_LIMIT = 1000
+FILES_BESIDES_CONNECTIONS = 256  # the database pool, Slack's client, logs, the model's files
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -77,23 +98,101 @@ def _retry_headers(environ: dict[str, Any]) -> dict[str, str]:
     return {name: value for name, value in found.items() if isinstance(value, str)}
 
 
+class DeadlineChannel(HTTPChannel):
+    """waitress's connection, noting when the request it is reading began to arrive."""
+
+    request_began: float | None = None  # time.monotonic() of the first byte; None between requests
+
+    def received(self, data: bytes) -> bool:
+        reading = self.request
+        handled = bool(super().received(data))
+        if self.request is None:
+            self.request_began = None
+        elif self.request is not reading:  # a new request began in these bytes
+            self.request_began = time.monotonic()
+        return handled
+
+
+class GuardedServer(TcpWSGIServer):
+    """waitress's server, closing each connection whose request is not whole `request_deadline` seconds
+    after its first byte (the idle ones it closes itself, after `channel_timeout`)."""
+
+    channel_class = DeadlineChannel
+
+    def __init__(self, application: Any, *, request_deadline: float, adj: Adjustments) -> None:
+        self.request_deadline = request_deadline
+        self.cut = Tally(subject="closed connections", logger=log)
+        super().__init__(application, adj=adj)
+
+    def maintenance(self, now: float) -> None:
+        late, silent = time.monotonic() - self.request_deadline, now - self.adj.channel_timeout
+        for channel in list(self.active_channels.values()):
+            began = getattr(channel, "request_began", None)
+            if began is None or channel.requests or channel.will_close:
+                continue  # between requests (waitress's idle timeout is for those), or answering one
+            if began < late:
+                self.cut.add(f"too slow to send a request within {self.request_deadline:g} s")
+            elif channel.last_activity < silent:
+                self.cut.add(f"silent for {self.adj.channel_timeout} s in the middle of a request")
+            else:
+                continue
+            channel.will_close = True  # closed on the loop's next turn, as waitress closes idle ones
+        super().maintenance(now)
+
+
+def room_for_connections(limit: int) -> int:
+    """`limit`, or fewer if the process may not open the files that many connections need. The soft
+    limit on open files is raised toward the hard one first (it is often 1,024 in a container)."""
+    needed = 2 * limit + FILES_BESIDES_CONNECTIONS
+    try:
+        import resource
+    except ImportError:  # not on POSIX: nothing to raise or to read
+        return limit
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return limit
+    fitting = max(1, (soft - FILES_BESIDES_CONNECTIONS) // 2)
+    log.warning(
+        "open files are limited to %d: the HTTP server holds at most %d connections (not %d); raise the "
+        "limit (ulimit -n, or the container's nofile) to hold more",
+        soft,
+        fitting,
+        limit,
+    )
+    return fitting
+
+
 def make_http_server(
-    web_app: WebApp, *, host: str, port: int, threads: int = SERVER_THREADS
-) -> BaseWSGIServer:
+    web_app: WebApp,
+    *,
+    host: str,
+    port: int,
+    threads: int = SERVER_THREADS,
+    request_deadline: float = REQUEST_DEADLINE,
+    idle_timeout: int = IDLE_TIMEOUT,
+    connection_limit: int = CONNECTION_LIMIT,
+) -> GuardedServer:
     """A waitress server, bound but not yet serving; port 0 picks a free port (`.effective_port`)."""
-    return create_server(
-        web_app,
+    adj = Adjustments(
         host=host,
         port=port,
         threads=threads,
         ident="interview-bot",
-        # Slack gives us 3 s; a client that sends nothing for long is not Slack.
-        channel_timeout=30,
+        channel_timeout=idle_timeout,
+        cleanup_interval=1,  # how often the deadline and the idle timeout are enforced
+        connection_limit=room_for_connections(connection_limit),
+        asyncore_use_poll=True,  # select() cannot watch a socket numbered 1,024 or more
         clear_untrusted_proxy_headers=True,
         # A chunked body has no length to refuse it by: waitress would spool up to 1 GB of it to disk
         # before the front door sees it. Well past the front door's limit, waitress answers 413 itself.
         max_request_body_size=2 * MAX_BODY,
     )
+    return GuardedServer(web_app, request_deadline=request_deadline, adj=adj)
 
 
 def run_until_closed(server: BaseWSGIServer) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from typing import Literal
 
@@ -36,14 +36,15 @@ class WorkingHours:
 
 @dataclass(frozen=True)
 class Settings:
-    bot_token: str
-    signing_secret: str
-    app_token: str | None
-    slack_api_url: str
+    # Secrets stay out of repr(): a settings object in a log line or a traceback shows none of them.
+    bot_token: str = field(repr=False)
+    signing_secret: str = field(repr=False)
+    app_token: str | None = field(repr=False)
+    slack_api_url: str = field(repr=False)
     mode: Literal["socket", "http"]
     host: str
     port: int
-    database_url: str
+    database_url: str = field(repr=False)
     thank_you_after: timedelta
     summary_after: timedelta
     scheduler_tick: timedelta
@@ -91,6 +92,69 @@ def parse_working_hours(raw: str) -> WorkingHours | None:
     return WorkingHours(start, end)
 
 
+# The value of a query parameter that may hold a secret (psycopg takes ?password=, a proxy ?token=).
+_SECRET_PARAMETER = re.compile(r"([?&][^=&#]*(?:pass|secret|token|key)[^=&#]*=)[^&#]*", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}")
+
+
+def shown_url(url: str) -> str:
+    """A URL as a message or the log may show it: the password and any secret-looking query value
+    replaced by ***. SQLAlchemy renders it when it reads it unambiguously; otherwise (unreadable, or an
+    unescaped @ that leaves the password's end in doubt) everything before the last @ is masked by hand,
+    so that a setting is never echoed with its password whatever shape it has."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if url.count("@") <= 1:
+        try:
+            parsed = make_url(url)
+        except (ArgumentError, ValueError):
+            pass
+        else:
+            return _SECRET_PARAMETER.sub(r"\1***", parsed.render_as_string(hide_password=True))
+    scheme, sep, rest = url.partition("://")
+    if not (sep and _SCHEME.fullmatch(scheme)):
+        return "(not shown: not a URL)"
+    userinfo, at, after = rest.rpartition("@")
+    shown = ""
+    if at:
+        user, colon, _ = userinfo.partition(":")
+        # A "user" holding a / is not one (an @ further on): show none of what came before the last @.
+        shown = ("***" if "/" in user else user + (":***" if colon else "")) + "@"
+    cut = next((i for i, c in enumerate(after) if c in "/?#"), len(after))
+    authority, path = after[:cut], after[cut:]
+    host, colon, port = authority.rpartition(":")
+    if colon and not port.isdigit() and not authority.endswith("]"):
+        authority = f"{host}:***"  # a "port" that is no number: a password whose @ was forgotten
+    return _SECRET_PARAMETER.sub(r"\1***", f"{scheme}://{shown}{authority}{path}")
+
+
+def redact(text: str, *urls: str) -> str:
+    """`text` (a driver's or a library's message) with each URL in it shown as shown_url shows it, and
+    any password of theirs masked wherever else it appears."""
+    from urllib.parse import unquote
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    for url in urls:
+        text = text.replace(url, shown_url(url))
+        secrets = set()
+        try:
+            password = make_url(url).password
+        except (ArgumentError, ValueError):
+            password = None
+        if password:
+            secrets.add(str(password))
+        userinfo = url.partition("://")[2].rpartition("@")[0]
+        if ":" in userinfo:
+            raw = userinfo.split(":", 1)[1]
+            secrets.update({raw, unquote(raw)})
+        for secret in sorted(secrets - {""}, key=len, reverse=True):
+            text = text.replace(secret, "***")
+    return text
+
+
 def _required(env: Mapping[str, str], name: str, hint: str) -> str:
     value = env.get(name, "").strip()
     if not value:
@@ -106,7 +170,8 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
     url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
         raise SettingsError(
-            f"DATABASE_URL={url!r} is not supported: use sqlite:///path.db or postgresql+psycopg://user@host/db."
+            f"DATABASE_URL={shown_url(url)!r} is not supported: use sqlite:///path.db or "
+            "postgresql+psycopg://user@host/db."
         )
     return url
 
@@ -146,7 +211,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
     if not re.match(r"^https?://", api_url):
-        raise SettingsError(f"SLACK_API_URL={api_url!r} is not an http(s) URL: leave it unset for Slack.")
+        raise SettingsError(
+            f"SLACK_API_URL={shown_url(api_url)!r} is not an http(s) URL: leave it unset for Slack."
+        )
     if not api_url.endswith("/"):
         api_url += "/"
 

@@ -20,25 +20,30 @@ class StartupError(Exception):
 def open_database(url: str) -> Database:
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+    from bot.settings import redact, shown_url
     from storage import Database
     from storage.migrate import upgrade
 
+    # What a driver or SQLAlchemy says may quote the URL: never with its password (bot.settings.redact).
     try:
         db = Database(url)
     except (ModuleNotFoundError, NoSuchModuleError) as exc:
         raise StartupError(
-            f"DATABASE_URL needs a driver that is not installed ({exc}): "
+            f"DATABASE_URL needs a driver that is not installed ({redact(str(exc), url)}): "
             "install the postgres extra, pip install 'interview-bot[postgres]'."
         ) from None
-    except (ArgumentError, ValueError) as exc:
-        raise StartupError(f"DATABASE_URL is malformed ({exc}); check it against the README.") from None
+    except (ArgumentError, ValueError):
+        raise StartupError(
+            f"DATABASE_URL={shown_url(url)!r} is malformed; check it against the README "
+            "(a password with @, : or / in it is written %40, %3A, %2F)."
+        ) from None
     try:
         upgrade(db)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise StartupError(
-            f"DATABASE_URL: cannot open or migrate the database ({reason}); check the URL, that it runs, "
-            "and that its user may create tables."
+            f"DATABASE_URL: cannot open or migrate the database ({redact(reason, url)}); check the URL, "
+            "that it runs, and that its user may create tables."
         ) from None
     return db
 

@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +27,7 @@ from handlers.views.home import Home
 from handlers.views.log_modal import LogModal
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.after_ack import after_ack_done
+from tests.support.hostile import BROKEN_HEADERS, broken_headers, post, sign
 from tests.support.logs import captured_log
 from tests.support.slack_requests import TEAM_ID, USER_ID
 
@@ -73,6 +75,59 @@ def test_unsigned_garbage_is_refused_before_it_is_read(bot: RunningBot, body: by
     assert send(bot, body, {**headers, "X-Slack-Signature": "v0=" + "0" * 64}) == 401
     assert send(bot, body, signed(body, age=600)) == 401  # a replay from ten minutes ago
     assert send(bot, body, {**headers, "X-Slack-Signature": "v0=é"}) == 401
+
+
+FORM = "application/x-www-form-urlencoded"
+# What a request with broken signature headers may carry: each sort Slack sends, and bytes it never does.
+COMMAND_FORM = {
+    "command": "/interview",
+    "text": "help",
+    "team_id": TEAM_ID,
+    "user_id": USER_ID,
+    "trigger_id": "t",
+}
+BODIES = [
+    (urlencode(COMMAND_FORM).encode(), FORM),
+    (urlencode({"payload": json.dumps({"type": "shortcut", "team": {"id": TEAM_ID}})}).encode(), FORM),
+    (
+        json.dumps(
+            {"type": "event_callback", "team_id": TEAM_ID, "event": {"type": "app_home_opened"}}
+        ).encode(),
+        "application/json",
+    ),
+    (b"\xff\xfe\x00not utf-8", FORM),  # checked apart from slack_sdk's verifier (which decodes first)
+    (b"", FORM),
+]
+TRIES = 100
+
+
+def test_every_kind_of_missing_or_broken_signature_header_is_a_401_and_no_traceback(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = int(bot.url.rsplit(":", 1)[1])
+    answers: dict[str, Counter[int | str]] = {}
+    with captured_log() as log_text, caplog.at_level(logging.INFO):
+        for kind in BROKEN_HEADERS:
+            answers[kind] = Counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)  # kept open: 100 in a row
+            for i in range(TRIES):
+                body, content_type = BODIES[i % len(BODIES)]
+                headers = [("Content-Type", content_type), *broken_headers(kind, body, SIGNING_SECRET)]
+                try:
+                    answers[kind][post(conn, body, headers)] += 1
+                except (http.client.HTTPException, OSError) as exc:
+                    answers[kind][type(exc).__name__] += 1
+                    conn.close()
+            conn.close()
+    assert answers == {kind: Counter({401: TRIES}) for kind in BROKEN_HEADERS}
+    assert "Traceback" not in log_text.getvalue()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+    # The help command with both headers right is answered: it was the headers the door refused.
+    body, stamp = BODIES[0][0], str(int(time.time()))
+    headers = [("Content-Type", FORM), ("X-Slack-Request-Timestamp", stamp)]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    assert post(conn, body, [*headers, ("X-Slack-Signature", sign(body, stamp, SIGNING_SECRET))]) == 200
+    conn.close()
 
 
 @pytest.mark.parametrize("body", GARBAGE)

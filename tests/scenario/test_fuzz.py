@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from bot.logs import make_handler
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.after_ack import after_ack_done
-from tests.support.hostile import LOG_BOUND, REPORT, Recipe, body_for, headers_for, recipes
+from tests.support.hostile import LOG_BOUND, REPORT, Headers, Recipe, body_for, headers_for, post, recipes
 
 EXAMPLES = 2500
 SLACK_DEADLINE = 3.0  # seconds: Slack shows the user an error after this
@@ -54,15 +54,13 @@ def logs() -> Iterator[dict[str, io.StringIO]]:
     root.setLevel(level)
 
 
-def send(bot: RunningBot, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
+def send(bot: RunningBot, body: bytes, headers: Headers) -> tuple[int, float]:
     port = int(bot.url.rsplit(":", 1)[1])
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         started = time.perf_counter()
-        conn.request("POST", "/slack/events", body=body, headers=headers)
-        response = conn.getresponse()
-        response.read()
-        return response.status, time.perf_counter() - started
+        status = post(conn, body, headers)
+        return status, time.perf_counter() - started
     finally:
         conn.close()
 
@@ -76,11 +74,16 @@ def test_no_hostile_request_gets_a_5xx_a_slow_answer_or_a_flood_of_log(
     def one(recipe: Recipe) -> None:
         body, content_type = body_for(recipe, bot.slack)
         before = {name: len(stream.getvalue()) for name, stream in logs.items()}
-        status, elapsed = send(bot, body, headers_for(body, content_type, recipe.signature, SIGNING_SECRET))
+        headers = headers_for(body, content_type, recipe.signature, SIGNING_SECRET, recipe.broken)
+        status, elapsed = send(bot, body, headers)
         after_ack_done(bot.deps)  # what the request set off after its answer is logged in its share
         growth = {name: len(stream.getvalue()) - before[name] for name, stream in logs.items()}
         REPORT.record(status, elapsed, growth)
         assert status < 500, (status, recipe)
+        if recipe.signature == "garbage":  # a NUL in a header: the HTTP server refuses it before the door
+            assert status == 400, (status, recipe)
+        elif recipe.signature != "good":  # refused at the door whatever the headers hold (or too large)
+            assert status in (401, 413), (status, recipe)
         assert elapsed < SLACK_DEADLINE, (elapsed, recipe)
         logged = logs["plain"].getvalue()[before["plain"] :]
         assert max(growth.values()) <= LOG_BOUND, (growth, logged)

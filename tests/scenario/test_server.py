@@ -1,21 +1,33 @@
-"""How `interview-bot run` stops: a SIGTERM is a clean stop at any moment, start-up included (an
-orchestrator's rolling restart does not wait for the bot to finish starting)."""
+"""The HTTP server of `interview-bot run`: it stops cleanly on a SIGTERM at any moment, start-up included
+(an orchestrator's rolling restart does not wait for the bot to finish starting), and slow clients holding
+connections open neither keep Slack's requests out nor stay past the request deadline."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import resource
 import signal
 import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import bot.scheduler
+from bot.app import build_app
 from bot.cli import main
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from bot.server import GuardedServer, WebApp, make_http_server, room_for_connections, run_until_closed
+from storage.db import Database
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_settings
 from tests.support.fake_slack import FakeSlack
+from tests.support.slack_requests import Response, SlackSender
+from tests.support.slow_clients import SlowClients
 
 
 class StoppedTooEarly(Exception):
@@ -71,3 +83,118 @@ def test_a_sigterm_while_the_scheduler_starts_stops_the_bot_cleanly(
     monkeypatch.setattr(bot.scheduler, "start_scheduler", start_then_get_a_sigterm)
     assert main(["run"]) == 0
     assert scheduler_stopped == [True]
+
+
+DEADLINE = 2.0  # seconds: the request deadline set for these tests (the bot's own is REQUEST_DEADLINE)
+SLOW = 150  # more than waitress's default connection limit (100), which let 101 take the bot off Slack
+
+
+@pytest.fixture
+def backend() -> str:
+    return "sqlite"  # about the HTTP server; the database only answers /healthz
+
+
+@contextlib.contextmanager
+def serving(fake_slack: FakeSlack, database: Database, **options: Any) -> Iterator[GuardedServer]:
+    """The bot behind the server `interview-bot run` makes, with the given deadline and timeouts."""
+    app, deps = build_app(settings=make_settings(fake_slack, database.url), db=database, home_delay=None)
+    web_app = WebApp(app, database, signing_secret=SIGNING_SECRET)
+    server = make_http_server(web_app, host="127.0.0.1", port=0, **options)
+    server.adj.asyncore_loop_timeout = 0.05  # notice close() quickly
+    thread = threading.Thread(target=run_until_closed, args=(server,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.close()
+        thread.join(timeout=5)
+        deps.close()
+
+
+@pytest.fixture
+def server(fake_slack: FakeSlack, database: Database) -> Iterator[GuardedServer]:
+    """A short request deadline and the idle timeout far off: a connection cut within the test was cut
+    by the deadline."""
+    with serving(fake_slack, database, request_deadline=DEADLINE, idle_timeout=60) as server:
+        yield server
+
+
+def test_slow_clients_leave_room_for_slack_and_are_cut_at_the_request_deadline(
+    server: GuardedServer, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = int(server.effective_port)
+    slack = SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake_slack)
+    # Each sends a header line five times a second: never silent long enough for an idle timeout.
+    with SlowClients("127.0.0.1", port, count=SLOW, every=0.2) as slow, ThreadPoolExecutor(2) as pool:
+        assert slow.held == SLOW
+        started = time.monotonic()
+        command = pool.submit(slack.command, "help")
+        health = pool.submit(slack.get, "/healthz")
+        answers: list[Response] = [command.result(timeout=10), health.result(timeout=10)]
+        answered_within = time.monotonic() - started
+        held_meanwhile = slow.held
+        deadline = time.monotonic() + DEADLINE + 5
+        while slow.held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lived = sorted(slow.lived)
+    assert answers[0].status == 200 and "What /interview can do" in answers[0].json()["text"]
+    assert answers[1].status == 200 and answers[1].json()["status"] == "ok"
+    assert answered_within < 3.0  # Slack's timeout
+    assert held_meanwhile == SLOW  # answered while every slow connection was still open
+    # Every slow connection cut, none before the deadline, each by the maintenance pass after it.
+    assert len(lived) == SLOW
+    assert lived[0] >= DEADLINE and lived[-1] < DEADLINE + 3.0, (lived[0], lived[-1])
+    # Counted in the log, a line a minute at most, not one per connection.
+    cut_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("closed connections")]
+    assert cut_lines == ["closed connections: 1 too slow to send a request within 2 s"]
+
+
+def test_a_connection_silent_in_the_middle_of_a_request_is_cut_at_the_idle_timeout(
+    fake_slack: FakeSlack, database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    with (
+        serving(fake_slack, database, request_deadline=60, idle_timeout=1) as server,
+        SlowClients("127.0.0.1", int(server.effective_port), count=20, every=3600) as slow,
+    ):
+        deadline = time.monotonic() + 6
+        while slow.held and time.monotonic() < deadline:
+            time.sleep(0.05)
+        lived = sorted(slow.lived)
+    assert len(lived) == 20 and lived[0] >= 1 and lived[-1] < 4, lived
+    cut_lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("closed connections")]
+    assert cut_lines == ["closed connections: 1 silent for 1 s in the middle of a request"]
+
+
+@pytest.mark.parametrize(
+    ("soft", "hard", "raised_to", "limit"),
+    [
+        (20_000, 20_000, None, 1000),  # room enough: left alone
+        (1024, 1_048_576, 2256, 1000),  # a container's usual soft limit: raised, as far as needed
+        (1024, 1024, None, 384),  # cannot be raised: fewer connections, and a warning saying why
+    ],
+)
+def test_the_connection_limit_fits_the_open_files_allowed(
+    soft: int,
+    hard: int,
+    raised_to: int | None,
+    limit: int,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    set_to: list[tuple[int, int]] = []
+
+    def setrlimit(_which: int, limits: tuple[int, int]) -> None:
+        if limits[0] > hard:
+            raise ValueError("not allowed to raise the maximum limit")
+        set_to.append(limits)
+
+    monkeypatch.setattr(resource, "getrlimit", lambda _which: (soft, hard))
+    monkeypatch.setattr(resource, "setrlimit", setrlimit)
+    assert room_for_connections(1000) == limit
+    assert set_to == ([] if raised_to is None else [(raised_to, hard)])
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    if limit == 1000:
+        assert warned == []
+    else:
+        (line,) = warned
+        assert line.startswith(f"open files are limited to {soft}: the HTTP server holds at most {limit} ")

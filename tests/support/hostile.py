@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import hmac
+import http.client
 import json
 import time
 from collections import Counter
@@ -114,6 +115,63 @@ changes = st.lists(
 )
 
 
+Headers = list[tuple[str, str | bytes]]  # in order, a name may come twice; bytes are sent as they are
+Value = str | bytes | tuple[str, str] | None  # a header's value: None leaves it out, a pair sends it twice
+
+
+def _timestamps(now: int) -> dict[str, Value]:
+    """X-Slack-Request-Timestamp missing or in a form Slack never writes; several are read by int()."""
+    return {
+        "missing": None,
+        "empty": "",
+        "spaces": "   ",  # the server strips them: an empty header
+        "space inside": f"{now // 100_000} {now % 100_000:05d}",
+        "non-numeric": "abc",
+        "float": f"{now}.5",
+        "exponent": f"{now / 1e9:.9f}e9",
+        "hex": hex(now),
+        "NaN": "NaN",
+        "5,000 digits": "9" * 5000,  # past what int() reads from a string
+        "sent twice": (str(now), str(now)),  # joined by the server into "N, N"
+        "non-ASCII digits": "١٧٠٠٠٠٠٠٠٠".encode(),  # int() reads such digits as text
+        "latin-1": f"{now}é".encode("latin-1"),
+        "sign": f"+{now}",  # int() reads it
+        "underscores": f"{now:_}",  # int() reads it
+    }
+
+
+def _signatures(digest: str) -> dict[str, Value]:
+    """X-Slack-Signature missing or in a form Slack never writes, around the right digest where it can."""
+    return {
+        "missing": None,
+        "empty": "",
+        "spaces": "   ",
+        "space inside": f"v0= {digest[1:]}",
+        "non-numeric": "v0=" + "z" * 64,
+        "float": "v0=1.5",
+        "exponent": "v0=1e64",
+        "hex": f"v0=0x{digest[2:]}",
+        "NaN": "v0=NaN",
+        "5,000 digits": "v0=" + "9" * 5000,
+        "sent twice": (f"v0={digest}", f"v0={digest}"),
+        "non-ASCII": f"v0={digest[:-1]}é".encode(),
+        "latin-1": f"v0={digest[:-1]}é".encode("latin-1"),
+        "uppercase": f"v0={digest.upper()}",
+        "no version": digest,
+        "another version": f"v1={digest}",
+        "short": f"v0={digest[:-1]}",
+        "long": f"v0={digest}0",
+    }
+
+
+# Every kind of missing or broken signature header, each beside a well-formed other one: "timestamp …"
+# with a signature made over that very timestamp (over the time now when it is missing: what a door that
+# took a missing timestamp for now would accept), "signature …" with a fresh timestamp.
+BROKEN_HEADERS = [f"timestamp {kind}" for kind in _timestamps(0)] + [
+    f"signature {kind}" for kind in _signatures("0" * 64)
+]
+
+
 @dataclass(frozen=True)
 class Recipe:
     kind: str
@@ -122,8 +180,9 @@ class Recipe:
     changes: list[Change]
     # How it is sent: as Slack would (form or JSON), or wrongly.
     transport: str  # "slack", "json_for_form", "form_for_json", "text_plain", "no_content_type", "raw"
-    signature: str  # "good", "none", "wrong", "stale", "future", "garbage"
+    signature: str  # "good", "none", "wrong", "stale", "future", "garbage", "broken" (see `broken`)
     raw: bytes = b""
+    broken: str = "timestamp missing"  # with signature "broken": a kind of BROKEN_HEADERS
 
 
 recipes = st.builds(
@@ -133,8 +192,9 @@ recipes = st.builds(
     text=st.sampled_from(SUBCOMMANDS) | nasty_text,
     changes=changes,
     transport=st.sampled_from(["slack"] * 6 + ["json_for_form", "form_for_json", "text_plain", "raw"]),
-    signature=st.sampled_from(["good"] * 6 + ["none", "wrong", "stale", "future", "garbage"]),
+    signature=st.sampled_from(["good"] * 6 + ["none", "wrong", "stale", "future", "garbage", "broken"]),
     raw=st.binary(max_size=300) | st.sampled_from([b"payload=" + b"%5B" * 3000, b"\xff" * 50]),
+    broken=st.sampled_from(sorted(BROKEN_HEADERS)),
 )
 
 
@@ -257,18 +317,65 @@ def body_for(recipe: Recipe, sender: SlackSender) -> tuple[bytes, str]:
     return body, "application/x-www-form-urlencoded" if recipe.transport == "slack" else "text/plain"
 
 
-def headers_for(body: bytes, content_type: str, signature: str, secret: str) -> dict[str, str]:
+def _as_bytes(value: str | bytes) -> bytes:
+    return value if isinstance(value, bytes) else value.encode("latin-1")
+
+
+def _header(name: str, value: Value) -> Headers:
+    if value is None:
+        return []
+    if isinstance(value, tuple):
+        return [(name, value[0]), (name, value[1])]
+    return [(name, value)]
+
+
+def sign(body: bytes, timestamp: str | bytes, secret: str) -> str:
+    """Slack's signature over the bytes as sent: v0=HMAC-SHA256 of "v0:{timestamp}:{body}"."""
+    base = b"v0:" + _as_bytes(timestamp) + b":" + body
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+def broken_headers(kind: str, body: bytes, secret: str, now: int | None = None) -> Headers:
+    """The signature headers of BROKEN_HEADERS' `kind` for this body."""
+    now = int(time.time()) if now is None else now
+    which, _, name = kind.partition(" ")
+    if which == "timestamp":
+        stamp = _timestamps(now)[name]
+        # Signed over the timestamp as the server reads it: a repeated header arrives joined by ", ".
+        signed_over = str(now) if stamp is None else ", ".join(stamp) if isinstance(stamp, tuple) else stamp
+        signature: Value = sign(body, signed_over, secret)
+    else:
+        stamp = str(now)
+        signature = _signatures(sign(body, stamp, secret).removeprefix("v0="))[name]
+    return _header("X-Slack-Request-Timestamp", stamp) + _header("X-Slack-Signature", signature)
+
+
+def headers_for(body: bytes, content_type: str, signature: str, secret: str, broken: str = "") -> Headers:
+    if signature == "broken":
+        return [("Content-Type", content_type), *broken_headers(broken, body, secret)]
     now = int(time.time())
     timestamp = {"stale": now - 600, "future": now + 600}.get(signature, now)
     digest = hmac.new(secret.encode(), b"v0:%d:" % timestamp + body, hashlib.sha256).hexdigest()
-    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp)}
+    headers: Headers = [("Content-Type", content_type), ("X-Slack-Request-Timestamp", str(timestamp))]
     if signature in ("good", "stale", "future"):
-        headers["X-Slack-Signature"] = "v0=" + digest
+        headers.append(("X-Slack-Signature", "v0=" + digest))
     elif signature == "wrong":
-        headers["X-Slack-Signature"] = "v0=" + digest[::-1]
+        headers.append(("X-Slack-Signature", "v0=" + digest[::-1]))
     elif signature == "garbage":
-        headers["X-Slack-Signature"] = "v0=é\x00" + "z" * 300
+        headers.append(("X-Slack-Signature", "v0=é\x00" + "z" * 300))
     return headers
+
+
+def post(conn: http.client.HTTPConnection, body: bytes, headers: Headers) -> int:
+    """POST to /slack/events on `conn` (kept open between calls), headers as given, repeats included."""
+    conn.putrequest("POST", "/slack/events", skip_accept_encoding=True)
+    for name, value in headers:
+        conn.putheader(name, value)
+    conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders(body)
+    response = conn.getresponse()
+    response.read()
+    return response.status
 
 
 LOG_BOUND = 16_000  # bytes one request may add to the log (a bounded traceback is a few kB)

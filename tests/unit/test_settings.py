@@ -6,7 +6,16 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, WorkingHours, load_log_format, load_settings
+from bot.cli import main
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    SettingsError,
+    WorkingHours,
+    load_log_format,
+    load_settings,
+    redact,
+    shown_url,
+)
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
 
@@ -99,3 +108,90 @@ def test_log_format() -> None:
     with pytest.raises(SettingsError) as caught:
         load_log_format({"LOG_FORMAT": "xml"})
     assert "LOG_FORMAT='xml'" in str(caught.value) and "plain" in str(caught.value)
+
+
+PASSWORD = "Pa55word"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("mysql://ib:Pa55word@db.internal/ib", "mysql://ib:***@db.internal/ib"),  # read by SQLAlchemy
+        (
+            "postgresql+psycopg://ib:Pa55word@db/ib?sslmode=require",
+            "postgresql+psycopg://ib:***@db/ib?sslmode=require",
+        ),
+        ("postgresql+psycopg://ib@db/ib?password=Pa55word", "postgresql+psycopg://ib@db/ib?password=***"),
+        ("postgresql+psycopg://ib:Pa%2F55word@db/ib", "postgresql+psycopg://ib:***@db/ib"),
+        ("sqlite:///interview-bot.db", "sqlite:///interview-bot.db"),
+        # Unreadable or ambiguous: masked by hand, never echoed.
+        ("postgresql://ib:Pa@55word@db/ib", "postgresql://ib:***@db/ib"),  # an @ not written %40
+        ("postgresql://ib:Pa/55@word@db/ib", "postgresql://ib:***@db/ib"),
+        ("postgresql+psycopg://ib:Pa55word@[::1/ib", "postgresql+psycopg://ib:***@[::1/ib"),
+        ("postgresql://ib:Pa55word/ib", "postgresql://ib:***/ib"),  # the @host forgotten: a "port"
+        ("postgresql://ib:x@db:Pa55word/ib", "postgresql://ib:***@db:***/ib"),
+        ("https://ib:Pa55word@proxy/api/?token=Pa55word", "https://ib:***@proxy/api/?token=***"),
+        ("Pa55word", "(not shown: not a URL)"),
+        ("my sql://ib:Pa55word@db", "(not shown: not a URL)"),
+    ],
+)
+def test_a_url_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert shown_url(url) == shown
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"DATABASE_URL": "mysql://ib:Pa55word@db.internal:3306/ib"},
+        {"DATABASE_URL": "mysql://ib:Pa@55word@db.internal/ib"},
+        {"DATABASE_URL": "Pa55word"},
+        {"SLACK_API_URL": "htps://ib:Pa55word@proxy/api/"},
+        {"SLACK_API_URL": "ib:Pa55word@proxy/api/"},
+    ],
+)
+def test_a_refused_url_is_named_without_its_password(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**BASE, **env})
+    message = str(caught.value)
+    assert message.startswith(next(iter(env))) and "\n" not in message
+    assert PASSWORD not in message and "55word" not in message
+
+
+def test_a_settings_object_shows_no_secret() -> None:
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-Pa55word",
+            "SLACK_SIGNING_SECRET": PASSWORD,
+            "SLACK_APP_TOKEN": "xapp-Pa55word",
+            "DATABASE_URL": "postgresql+psycopg://ib:Pa55word@db/ib",
+        }
+    )
+    assert PASSWORD not in repr(settings) and "port=3000" in repr(settings)
+
+
+def test_a_drivers_message_quoting_the_url_or_password_is_redacted() -> None:
+    url = "postgresql+psycopg://ib:Pa%2455word@db/ib"
+    said = f"cannot connect to {url}: password Pa$55word refused (raw Pa%2455word)"
+    assert (
+        redact(said, url)
+        == "cannot connect to postgresql+psycopg://ib:***@db/ib: password *** refused (raw ***)"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://ib:Pa55word@db.internal/ib",  # not supported
+        "postgresql+psycopg://ib:Pa55word@[::1/ib",  # malformed
+        "postgresql+psycopg://ib:Pa55word@127.0.0.1:1/ib",  # nothing listens there
+        "sqlite+nodriver://ib:Pa55word@x/ib",  # no such driver
+    ],
+)
+def test_the_cli_names_a_bad_database_url_without_its_password(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "DATABASE_URL" in err and len(err.strip().splitlines()) == 1, err
+    assert "55word" not in err, err
