@@ -99,3 +99,12 @@ def test_log_format() -> None:
     with pytest.raises(SettingsError) as caught:
         load_log_format({"LOG_FORMAT": "xml"})
     assert "LOG_FORMAT='xml'" in str(caught.value) and "plain" in str(caught.value)
+
+
+def test_export_allowed_is_admins_unless_opened_to_members() -> None:
+    assert load_settings(BASE).export_allowed == "admins"
+    assert load_settings({**BASE, "EXPORT_ALLOWED": " Members "}).export_allowed == "members"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**BASE, "EXPORT_ALLOWED": "guests"})
+    message = str(caught.value)
+    assert message.startswith("EXPORT_ALLOWED='guests'") and "admins" in message and "\n" not in message
