@@ -77,12 +77,12 @@ class Roles:
     def resolve(
         self, *, client: WebClient, team_id: str, user_id: str, max_age: timedelta, stale_ok: bool = True
     ) -> Role | None:
-        """The person's role: from memory when read less than `max_age` ago, else asked of Slack now.
-        When Slack does not answer: what was read before if `stale_ok`, else None (the caller refuses).
-        Someone Slack will not show (user_not_found, …) is a guest."""
+        """The person's role: from memory when read less than `max_age` ago (0: never), else asked of
+        Slack now. When Slack does not answer: what was read before if `stale_ok`, else None (the caller
+        refuses). Someone Slack will not show (user_not_found, …) is a guest."""
         with self._lock:
             hit = self._cache.get((team_id, user_id))
-        if hit is not None and self._clock() - hit[1] <= max_age.total_seconds():
+        if hit is not None and self._clock() - hit[1] < max_age.total_seconds():
             return hit[0]
         try:
             user = call(client.users_info, user=user_id).get("user") or {}

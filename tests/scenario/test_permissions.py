@@ -404,6 +404,22 @@ def test_export_allowed_members_lets_a_member_export_never_a_guest(team: Running
         assert exports(team, guest) == ({"response_type": "ephemeral", "text": said}, [])
 
 
+def test_an_admin_demoted_loses_the_powers_at_once_a_promoted_guest_within_the_hour(team: RunningBot) -> None:
+    now = [0.0]
+    team.deps.roles = Roles(clock=lambda: now[0])
+    exported_to_their_dm(team, ADMIN)
+    team.fake.set_user(ADMIN, is_admin=False)
+    assert exports(team, ADMIN) == ({"response_type": "ephemeral", "text": EXPORT_ADMINS}, [])
+    # A member's standing is read again after an hour: a guest made a member searches then.
+    said = team.slack.command("search reports", user_id=GUEST).json()["text"]
+    assert said == refusal(Act.SEARCH, Role.MEMBER)
+    team.fake.set_user(GUEST, is_restricted=False)
+    now[0] += 59 * 60
+    assert team.slack.command("search reports", user_id=GUEST).json()["text"] == said
+    now[0] += 2 * 60
+    assert "Acme" in json.dumps(team.slack.command("search reports", user_id=GUEST).json())
+
+
 def test_when_slack_cannot_say_who_someone_is(team: RunningBot) -> None:
     now = [0.0]
     team.deps.roles = Roles(clock=lambda: now[0])
