@@ -15,6 +15,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.digest.subscriptions import DEFAULT_TIME, Schedule, subscribe
+from bot.directory import Directory
 from bot.outbound.reminders import ReminderSender
 from bot.permissions import (
     DELETE_ADMINS,
@@ -418,6 +419,22 @@ def test_an_admin_demoted_loses_the_powers_at_once_a_promoted_guest_within_the_h
     assert team.slack.command("search reports", user_id=GUEST).json()["text"] == said
     now[0] += 2 * 60
     assert "Acme" in json.dumps(team.slack.command("search reports", user_id=GUEST).json())
+
+
+def test_the_member_list_read_on_start_tells_guests_from_members_without_asking_one_by_one(
+    team: RunningBot,
+) -> None:
+    deps = team.deps
+    read = Directory(db=team.db, client=deps.client, timezones=deps.timezones, roles=deps.roles).refresh()
+    assert read is not None and deps.roles.home_team == TEAM_ID
+    asked = len(team.fake.calls("users.info"))
+    assert team.slack.command("search reports", user_id=GUEST).json()["text"] == refusal(
+        Act.SEARCH, Role.MEMBER
+    )
+    assert "Acme" in json.dumps(team.slack.command("search reports", user_id=MEMBER).json())
+    assert len(team.fake.calls("users.info")) == asked
+    exported_to_their_dm(team, ADMIN)  # an admin's power is asked of Slack all the same
+    assert [c.args["user"] for c in team.fake.calls("users.info")[asked:]] == [ADMIN]
 
 
 def test_when_slack_cannot_say_who_someone_is(team: RunningBot) -> None:
