@@ -183,12 +183,13 @@ def cmd_run(_args: argparse.Namespace) -> int:
             client=deps.client,
             timezones=deps.timezones,
             policy=ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends),
+            roles=deps.roles,
         ),
         every=settings.scheduler_tick,
         keeper=keeper,
         digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox, keeper=keeper),
         outbox=deps.outbox_tick,
-        directory=Directory(db=db, client=deps.client, timezones=deps.timezones),
+        directory=Directory(db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles),
     )
     try:
         if settings.mode == "socket":

@@ -17,6 +17,8 @@ from slack_sdk import WebClient
 from bot.errors import message_for
 from bot.home_refresh import HomeRefresh
 from bot.people import Timezones
+from bot.permissions import TRUSTED_FOR, Act, Role, check, may, needed
+from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack import interactive
 from storage.db import Database
@@ -53,6 +55,8 @@ class Deps:
     home: HomeRefresh = field(default_factory=lambda: HomeRefresh(lambda team_id, user_id: None, delay=None))
     # Run by close(), after the work that followed acks is done (the outbox sender's pool).
     closing: list[Callable[[], None]] = field(default_factory=list)
+    # People's roles read from Slack (the member list fills it too): what `require` and `may` decide on.
+    roles: Roles = field(default_factory=Roles)
 
     @cached_property
     def interactive_client(self) -> WebClient:
@@ -63,6 +67,34 @@ class Deps:
         return self.timezones.known(actor.team_id, actor.user_id) or self.timezones.resolve(
             client=self.client, team_id=actor.team_id, user_id=actor.user_id
         )
+
+    def role_of(self, actor: Actor, need: Role, *, patient: bool = False) -> Role | None:
+        """The person's role, as fresh as deciding on `need` asks (bot.permissions.TRUSTED_FOR); None when
+        Slack cannot say now. `patient`: after the ack, with the client that rides out rate limits."""
+        return self.roles.resolve(
+            client=self.client if patient else self.interactive_client,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            max_age=TRUSTED_FOR[need],
+            stale_ok=need < Role.ADMIN,  # a member's role read earlier will do; an admin's must be now
+        )
+
+    def _decide(self, actor: Actor, act: Act, is_owner: bool, patient: bool) -> tuple[Role | None, bool]:
+        is_owner = is_owner and bool(actor.user_id)
+        need = needed(act, is_owner=is_owner, export_allowed=self.settings.export_allowed)
+        role = None if need is Role.GUEST else self.role_of(actor, need, patient=patient)
+        return role, is_owner
+
+    def require(self, actor: Actor, act: Act, *, is_owner: bool = False) -> None:
+        """Raise NotAllowed (saying who may) unless this person may do `act`; asks Slack for their role only
+        when the act needs one. `is_owner`: they made the thing acted on (logged it, set it up)."""
+        role, is_owner = self._decide(actor, act, is_owner, patient=False)
+        check(role, act, is_owner=is_owner, export_allowed=self.settings.export_allowed)
+
+    def may(self, actor: Actor, act: Act, *, is_owner: bool = False, patient: bool = False) -> bool:
+        """Whether this person may do `act`, for what is shown rather than refused (not known: no)."""
+        role, is_owner = self._decide(actor, act, is_owner, patient=patient)
+        return may(role, act, is_owner=is_owner, export_allowed=self.settings.export_allowed)
 
     def after_ack(self, work: Callable[[], None]) -> Future[None]:
         """Run `work` once Slack has its answer (handlers run before the HTTP response is sent).

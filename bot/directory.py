@@ -1,4 +1,5 @@
-"""The workspace's member list: everyone's timezone read in bulk with users.list, on start and daily.
+"""The workspace's member list: everyone's timezone (and role: guest, member, admin) read in bulk with
+users.list, on start and daily.
 
 A new install's backlog of reminders then needs no users.info per person (tier 4: 100 a minute), only
 one users.list page per PAGE_SIZE members (tier 2: 20 pages a minute). What it stores counts as fresh for
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 from bot.errors import SlackPermanentError
 from bot.people import REFRESH_AFTER, Timezones
 from bot.replica import replica_name
+from bot.roles import Roles
 from bot.slack import call
 from storage.db import Database
 from storage.models import DirectoryRead, Person
@@ -182,12 +184,13 @@ class Directory:
         db: Database,
         client: WebClient,
         timezones: Timezones,
+        roles: Roles | None = None,
         replica: str | None = None,
         every: timedelta = READ_EVERY,
         page_size: int = PAGE_SIZE,
     ) -> None:
         # The background client: a page that meets a 429 sleeps out Retry-After, in this job's thread.
-        self.db, self.client, self.timezones = db, client, timezones
+        self.db, self.client, self.timezones, self.roles = db, client, timezones, roles
         self.replica = replica or replica_name()
         self.every, self.page_size = every, page_size
         self._team_id: str | None = None
@@ -197,6 +200,8 @@ class Directory:
         if self._team_id is None:
             try:
                 self._team_id = str(call(self.client.auth_test).get("team_id") or "") or None
+                if self.roles is not None and self._team_id:
+                    self.roles.home_team = self._team_id
             except (SlackApiError, SlackPermanentError, OSError) as exc:
                 log.warning("auth.test failed (%s); the member list is read later", exc)
         return self._team_id
@@ -250,7 +255,8 @@ class Directory:
             if cursor:
                 arguments["cursor"] = cursor
             response = call(self.client.users_list, **arguments)
-            zones = member_timezones(response.get("members") or [])
+            members = response.get("members") or []
+            zones = member_timezones(members)
             now = datetime.now(UTC)
             self.db.run(
                 lambda s, zones=zones, now=now: store_timezones(
@@ -258,6 +264,8 @@ class Directory:
                 )
             )
             self.timezones.remember_all(team_id, zones)
+            if self.roles is not None:  # who is a guest or an admin, read with the same page
+                self.roles.remember_all(team_id, members)
             pages, stored = pages + 1, stored + len(zones)
             cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
             if not cursor:  # an empty cursor ends the list, however short the page was

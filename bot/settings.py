@@ -64,6 +64,8 @@ class Settings:
     themes_rebuild_every: timedelta = timedelta(days=7)
     # How log lines are written: plain text, or one JSON object per line (for a log collector).
     log_format: Literal["plain", "json"] = "plain"
+    # Who may export the workspace's interviews from Slack: admins and owners, or every full member too.
+    export_allowed: Literal["admins", "members"] = "admins"
 
 
 def parse_duration(name: str, raw: str) -> timedelta:
@@ -244,7 +246,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             "THEMES_REBUILD_EVERY", env.get("THEMES_REBUILD_EVERY", "").strip() or "7d"
         ),
         log_format=load_log_format(env),
+        export_allowed=load_export_allowed(env),
     )
+
+
+def load_export_allowed(env: Mapping[str, str]) -> Literal["admins", "members"]:
+    raw = env.get("EXPORT_ALLOWED", "").strip().lower() or "admins"
+    if raw not in ("admins", "members"):
+        raise SettingsError(
+            f"EXPORT_ALLOWED={raw!r} is not a choice: use admins (workspace admins and owners, the default) "
+            "or members (every full member too; never guests)."
+        )
+    return raw  # type: ignore[return-value]
 
 
 def load_log_format(env: Mapping[str, str] | None = None) -> Literal["plain", "json"]:

@@ -12,6 +12,7 @@ from bot.accounts.timeline import account_timeline
 from bot.capture.interviews import recent_interviews
 from bot.deps import Actor, Deps
 from bot.outbox.queue import mark_told, untold
+from bot.permissions import Act
 from bot.text import from_slack
 from handlers.digest import digest_command
 from handlers.exchange import export_command
@@ -61,6 +62,7 @@ def tell_undelivered(*, respond: Respond, actor: Actor, deps: Deps) -> None:
 
 def list_account(*, ack: Ack, actor: Actor, deps: Deps, name: str) -> None:
     """`/interview list ACCOUNT`: the account's timeline, or which accounts were meant."""
+    deps.require(actor, Act.LIST_ACCOUNT)
     with deps.db.read() as session:
         timeline = account_timeline(session=session, team_id=actor.team_id, name=name)
         if timeline is None:

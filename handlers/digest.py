@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.capture.interviews import get_interview
@@ -30,9 +29,12 @@ from bot.digest.subscriptions import (
     unsubscribe,
     valid_timezone,
 )
-from bot.errors import BotError, InvalidInput, SlackPermanentError
+from bot.errors import BotError, InvalidInput, SlackPermanentError, message_for
 from bot.people import zone
-from bot.slack import call, is_workspace_admin
+from bot.permissions import Act
+from bot.slack import call
+from bot.text import escape_mrkdwn, truncate
+from handlers.channels import find_channel, linked_channel, ready_channel
 from handlers.views.common import (
     as_object,
     channel_mention,
@@ -50,13 +52,10 @@ from handlers.views.digest import (
     subscriptions_modal,
 )
 from handlers.views.interview import InterviewAction, interview_modal
-from storage.models import QuietWeek
+from storage.models import DigestSubscription, QuietWeek
 
 log = logging.getLogger(__name__)
 
-# `<#C123|name>` (the command escapes channels), `<#C123>`, a bare id, or `#name`.
-_CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$|^#?([a-z0-9][a-z0-9_-]{0,79})$")
-INVITE = "`/invite @Interview Bot`"
 USAGE = (
     "`/interview digest` opens the digest's settings; `/interview digest preview` shows this week's to you; "
     "`/interview digest subscribe #channel [weekday] [HH:MM]`; `/interview digest unsubscribe #channel`."
@@ -74,6 +73,7 @@ def register(app: App) -> None:
 def digest_command(
     *, ack: Ack, respond: Respond, text: str, command: dict[str, Any], actor: Actor, deps: Deps
 ) -> None:
+    deps.require(actor, Act.DIGEST)
     words = text.split()
     verb = words[0].lower() if words else ""
     if verb == "":
@@ -87,13 +87,46 @@ def digest_command(
             lambda: respond(
                 response_type="ephemeral",
                 replace_original=True,
-                text=subscribe_from_command(words[1:], actor=actor, deps=deps),
+                text=_said(lambda: subscribe_from_command(words[1:], actor=actor, deps=deps)),
             )
         )
     elif verb == "unsubscribe" and len(words) == 2:
         ack(response_type="ephemeral", text=unsubscribe_from_command(words[1], actor=actor, deps=deps))
     else:
         ack(response_type="ephemeral", text=USAGE)
+
+
+def _said(answer: Callable[[], str]) -> str:
+    """The answer, or what went wrong (someone else's subscription, Slack or the database away) in the
+    words the error handler uses: after the ack, the answer is all the person sees."""
+    try:
+        return answer()
+    except Exception as error:
+        return message_for(error)
+
+
+def _typed(word: str) -> str:
+    """What the person typed, shown back safely: escaped, so `<!channel>` pings nobody, and short."""
+    return escape_mrkdwn(truncate(word, 80, "…"))
+
+
+def _may_change(actor: Actor, deps: Deps, subscription: DigestSubscription) -> None:
+    """Only whoever set the subscription up, or a workspace admin, changes it (NotAllowed otherwise)."""
+    deps.require(actor, Act.CHANGE_SUBSCRIPTION, is_owner=subscription.created_by == actor.user_id)
+
+
+def _may_subscribe(actor: Actor, deps: Deps, channel_id: str | None, editing: object = None) -> None:
+    """Subscribing changes the edited subscription, or the channel's own if it has one: checked before
+    Slack is asked anything about the channel (the bot joins a public one)."""
+    with deps.db.read() as session:
+        if isinstance(editing, int):
+            changed = get_subscription(session=session, team_id=actor.team_id, subscription_id=editing)
+        elif channel_id:
+            changed = find_by_channel(session=session, team_id=actor.team_id, channel_id=channel_id)
+        else:
+            changed = None
+    if changed is not None:
+        _may_change(actor, deps, changed)
 
 
 def preview(*, ack: Ack, actor: Actor, deps: Deps) -> None:
@@ -151,54 +184,6 @@ def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
     deps.after_ack(correct_timezone)
 
 
-def ready_channel(client: WebClient, channel_id: str) -> str | None:
-    """None when the bot can post in the channel (a public one is joined); else what to tell the person."""
-    mention = channel_mention(channel_id)
-    try:
-        channel = call(client.conversations_info, channel=channel_id).get("channel") or {}
-    except SlackPermanentError as exc:
-        if exc.error == "channel_not_found":  # a private channel the bot is not in looks like this
-            return (
-                f"I can't see {mention}. If it is a private channel, invite me first ({INVITE} in that "
-                "channel), then subscribe it again."
-            )
-        raise
-    if channel.get("is_archived"):
-        return f"{mention} is archived: pick a channel people still read."
-    if channel.get("is_im") or channel.get("is_mpim") or not channel.get("is_channel", True):
-        return "Pick a channel: the digest is for a team, not a direct message."
-    if not channel.get("is_member"):
-        if channel.get("is_private"):
-            return f"{mention} is private and I'm not in it: {INVITE} there, then subscribe again."
-        call(client.conversations_join, channel=channel_id)
-    return None
-
-
-def _channel_id(client: WebClient, raw: str) -> str | None:
-    match = _CHANNEL.match(raw.strip())
-    if match is None:
-        return None
-    if match.group(1) or match.group(2):
-        return match.group(1) or match.group(2)
-    name = match.group(3)
-    cursor = None
-    for _ in range(50):  # a bound: 10,000 channels
-        page = call(
-            client.conversations_list,
-            types="public_channel,private_channel",
-            exclude_archived=True,
-            limit=200,
-            cursor=cursor,
-        )
-        for channel in page.get("channels") or []:
-            if channel.get("name") == name:
-                return str(channel["id"])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
-    return None
-
-
 def subscribe_from_command(args: list[str], *, actor: Actor, deps: Deps) -> str:
     """`#channel [weekday] [HH:MM]`: what to answer."""
     weekday, at = DEFAULT_WEEKDAY, DEFAULT_TIME
@@ -208,11 +193,14 @@ def subscribe_from_command(args: list[str], *, actor: Actor, deps: Deps) -> str:
         elif (moment := parse_time(word)) is not None:
             at = moment
         else:
-            return f"I didn't understand {word!r}: give a weekday (monday) and a time (09:00). {USAGE}"
+            return (
+                f"I didn't understand “{_typed(word)}”: give a weekday (monday) and a time (09:00). {USAGE}"
+            )
     try:
-        channel_id = _channel_id(deps.client, args[0])
+        channel_id = find_channel(deps.client, args[0])
         if channel_id is None:
-            return f"I can't find the channel {args[0]!r}: pick it with `/interview digest`."
+            return f"I can't find the channel “{_typed(args[0])}”: pick it with `/interview digest`."
+        _may_subscribe(actor, deps, channel_id)
         problem = ready_channel(deps.client, channel_id)
         if problem:
             return problem
@@ -236,24 +224,31 @@ def subscribe_from_command(args: list[str], *, actor: Actor, deps: Deps) -> str:
 
 
 def unsubscribe_from_command(raw: str, *, actor: Actor, deps: Deps) -> str:
-    match = _CHANNEL.match(raw.strip())
-    channel_id = match and (match.group(1) or match.group(2))
+    channel_id = linked_channel(raw)
     if not channel_id:
         with deps.db.read() as session:
             names = [s.channel_id for s in list_subscriptions(session=session, team_id=actor.team_id)]
         return "Name the channel as Slack links it (#channel), or use `/interview digest`." + (
             " Subscribed: " + ", ".join(channel_mention(c) for c in names) if names else ""
         )
-    gone = deps.db.run(lambda s: unsubscribe(session=s, team_id=actor.team_id, channel_id=channel_id))
     mention = channel_mention(channel_id)
+    with deps.db.read() as session:
+        existing = find_by_channel(session=session, team_id=actor.team_id, channel_id=channel_id)
+    if existing is None:
+        return f"{mention} had no digest subscription."
+    _may_change(actor, deps, existing)
+    gone = deps.db.run(lambda s: unsubscribe(session=s, team_id=actor.team_id, channel_id=channel_id))
     return f"{mention} gets no more digests." if gone else f"{mention} had no digest subscription."
 
 
 def submit_subscription(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], actor: Actor, deps: Deps
 ) -> None:
+    deps.require(actor, Act.DIGEST)
     values = as_object(as_object(view.get("state")).get("values"))
     form = parse_subscription(values if isinstance(values, dict) else {})
+    editing = json_object(view.get("private_metadata")).get("editing")
+    _may_subscribe(actor, deps, form.channel_id, editing)
     errors: dict[str, str] = {}
     if not form.channel_id:
         errors[DigestModal.CHANNEL] = "Pick a channel."
@@ -269,7 +264,6 @@ def submit_subscription(
             errors[DigestModal.CHANNEL] = problem[:150]
     if errors:
         raise InvalidInput(errors)
-    editing = json_object(view.get("private_metadata")).get("editing")
     schedule = Schedule(int(form.weekday or 0), form.at or DEFAULT_TIME, form.timezone.strip(), form.quiet)
     now = datetime.now(UTC)
 
@@ -316,7 +310,8 @@ def post_now(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     ack()
     subscription_id = _clicked(body)
     with deps.db.read() as session:
-        get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id)
+        sub = get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id)
+    _may_change(actor, deps, sub)
     if deps.post_digest_now is None:
         raise BotError("Posting on request is not available in this process.")
     post = deps.post_digest_now
@@ -327,6 +322,7 @@ def edit_subscription(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) 
     ack()
     with deps.db.read() as session:
         sub = get_subscription(session=session, team_id=actor.team_id, subscription_id=_clicked(body))
+        _may_change(actor, deps, sub)
         schedule = schedule_of(sub)
         form = SubscriptionForm(
             timezone=schedule.timezone,
@@ -342,6 +338,12 @@ def edit_subscription(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) 
 def unsubscribe_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     ack()
     subscription_id = _clicked(body)
+    with deps.db.read() as session:
+        _may_change(
+            actor,
+            deps,
+            get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id),
+        )
 
     def remove(session: Any) -> None:
         sub = get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id)
@@ -351,27 +353,21 @@ def unsubscribe_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps
     _redraw(body, actor, deps)
 
 
-def _is_admin(deps: Deps, user_id: str) -> bool:
-    try:
-        return is_workspace_admin(deps.client, user_id)
-    except (SlackApiError, OSError):  # Slack did not answer: the modal opens without Delete
-        return False
-
-
 def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """The digest's "Open interview": the interview in a modal (never another workspace's)."""
     interview_id = _clicked(body)
     with deps.db.read() as session:
         interview = get_interview(session=session, team_id=actor.team_id, interview_id=interview_id)
         tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(None)
-        view = None
-        if interview is not None:
-            # Someone else's interview shows Delete to a workspace admin only (checked again on the
-            # click): anyone else would only be refused.
-            admin = interview.logged_by != actor.user_id and _is_admin(deps, actor.user_id)
-            view = interview_modal(interview, viewer_id=actor.user_id, tz=tz, admin=admin)
-    if view is None:
-        ack()
-        raise BotError("That interview is gone: it was deleted.")
+        if interview is None:
+            ack()
+            raise BotError("That interview is gone: it was deleted.")
+        # Guests open only the interviews they took part in (the Home and /interview list show them).
+        took_part = actor.user_id in {interview.logged_by, *(p.user_id for p in interview.participants)}
+        deps.require(actor, Act.OPEN_INTERVIEW, is_owner=took_part)
+        # Someone else's interview shows Delete to a workspace admin only (checked again on the click):
+        # anyone else would only be refused. Slack not answering: no Delete.
+        admin = interview.logged_by != actor.user_id and deps.may(actor, Act.DELETE_INTERVIEW)
+        view = interview_modal(interview, viewer_id=actor.user_id, tz=tz, admin=admin)
     call(deps.interactive_client.views_open, trigger_id=body.get("trigger_id"), view=view)
     ack()

@@ -16,6 +16,7 @@ from bot.accounts.names import find_account
 from bot.deps import Actor, Deps
 from bot.errors import SlackPermanentError
 from bot.exchange.export import export_rows, write_csv
+from bot.permissions import Act
 from bot.slack import call, post_message
 from bot.text import escape_mrkdwn, truncate
 
@@ -32,6 +33,8 @@ def parse_export_text(text: str) -> tuple[str | None, str | None]:
 
 
 def export_command(*, ack: Ack, text: str, actor: Actor, deps: Deps) -> None:
+    # Before anything is looked up: whether an account exists is the workspace's to know.
+    deps.require(actor, Act.EXPORT)
     account_name, raw_since = parse_export_text(text)
     since: date | None = None
     if raw_since is not None:

@@ -15,6 +15,7 @@ from bot.digest.period import Period
 from bot.digest.week import week_figures
 from bot.followups.mine import open_follow_ups, upcoming_calls
 from bot.outbox.queue import undelivered
+from bot.permissions import Act
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule
@@ -48,7 +49,11 @@ def publish_home(ack: Ack, event: dict[str, Any], actor: Actor, deps: Deps) -> N
 def publish_home_for(*, deps: Deps, team_id: str, user_id: str) -> None:
     """Draw the person's App Home from what is stored now, and publish it."""
     now = datetime.now(UTC)
-    tz = deps.zone_of(Actor(team_id=team_id, user_id=user_id))
+    person = Actor(team_id=team_id, user_id=user_id)
+    tz = deps.zone_of(person)
+    # The team's week is for full members: a guest's Home holds only what is theirs (so does anyone's
+    # whose role Slack cannot tell now).
+    team = deps.may(person, Act.SEE_TEAM_WEEK, patient=True)
     with deps.db.read() as session:
         content = HomeContent(
             tz=tz,
@@ -63,7 +68,9 @@ def publish_home_for(*, deps: Deps, team_id: str, user_id: str) -> None:
                 session=session, team_id=team_id, user_id=user_id, limit=INTERVIEWS_SHOWN
             ),
             # The week as `/interview digest preview` shows it: the last 7 days, today included.
-            week=week_figures(session=session, team_id=team_id, period=Period.last_days(now, tz)),
+            week=week_figures(session=session, team_id=team_id, period=Period.last_days(now, tz))
+            if team
+            else None,
             undelivered=undelivered(
                 session=session, team_id=team_id, user_id=user_id, since=now - UNDELIVERED_SHOWN_FOR
             ),

@@ -16,6 +16,7 @@ from bot.deps import Actor, Deps
 from bot.errors import InvalidInput
 from bot.outbox.queue import enqueue
 from bot.people import zone
+from bot.permissions import Act
 from bot.slack import call
 from handlers.views.common import (
     MAX_PARTICIPANTS,
@@ -104,15 +105,18 @@ def open_log_modal(
 
 
 def suggest_accounts(ack: Ack, payload: dict[str, Any], actor: Actor, deps: Deps) -> None:
-    """Known accounts matching what was typed, and the typed name as a new account when it is new."""
+    """Known accounts matching what was typed, and the typed name as a new account when it is new. A guest
+    is offered only the accounts of their own calls, and the typed name without saying if it is new."""
     typed = " ".join(str(payload.get("value") or "").split())[:ACCOUNT_NAME_MAX]
+    everyone = deps.may(actor, Act.SEE_ACCOUNTS)
     with deps.db.read() as session:
-        matches = search_accounts(session=session, team_id=actor.team_id, query=typed)
+        known_to = None if everyone else actor.user_id
+        matches = search_accounts(session=session, team_id=actor.team_id, query=typed, known_to=known_to)
         names = [a.name for a in matches]
     options = [account_option(name) for name in names]
     key = normalize_account_name(typed)
     if key and all(normalize_account_name(n) != key for n in names):
-        options.insert(0, account_option(typed, label=f"➕ New account: {typed}"))
+        options.insert(0, account_option(typed, label=f"➕ New account: {typed}" if everyone else None))
     ack(options=[o.to_dict() for o in options[:100]])
 
 

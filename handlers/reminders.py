@@ -234,13 +234,15 @@ def log_scheduled_call(
         scheduled = get_call(
             session=session, team_id=actor.team_id, call_id=id_number(action.get("value")) or 0
         )
+        # Only a call this person was on fills the form: a click naming another's shows an empty one.
+        theirs = scheduled and actor.user_id in (scheduled.created_by, *scheduled.participants)
         prefill = (
             LogModalPrefill(
                 account=scheduled.account.name,
                 goal=scheduled.goal,
                 participants=tuple(scheduled.participants),
             )
-            if scheduled
+            if scheduled and theirs
             else LogModalPrefill()
         )
     open_log_modal(ack=ack, actor=actor, deps=deps, trigger_id=body["trigger_id"], prefill=prefill)

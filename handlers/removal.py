@@ -19,8 +19,9 @@ from bot.accounts.names import find_account, search_accounts
 from bot.capture.interviews import get_interview
 from bot.capture.removal import Removed, forget_account, preview_forget, preview_removal, remove_interviews
 from bot.deps import Actor, Deps
-from bot.errors import BotError, InterviewGone, NotAllowed, message_for
-from bot.slack import call, is_workspace_admin, quietly, update_quietly
+from bot.errors import BotError, InterviewGone, message_for
+from bot.permissions import DELETE_ADMINS, FORGET_ADMINS, Act
+from bot.slack import call, quietly, update_quietly
 from handlers.interview import open_over
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
@@ -43,10 +44,7 @@ from handlers.views.removal import (
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = (
-    "Only the person who logged an interview, or a workspace admin, can delete it. Nothing was deleted."
-)
-ADMINS_ONLY = "Only workspace admins and owners can forget an account. Nothing was removed."
+NOT_YOURS, ADMINS_ONLY = DELETE_ADMINS, FORGET_ADMINS  # the refusals, as bot.permissions words them
 
 
 def register(app: App) -> None:
@@ -57,13 +55,11 @@ def register(app: App) -> None:
 
 def _check_may_delete(deps: Deps, actor: Actor, logged_by: str) -> None:
     # Asking Slack only when it matters: the author needs no users.info.
-    if logged_by != actor.user_id and not is_workspace_admin(deps.interactive_client, actor.user_id):
-        raise NotAllowed(NOT_YOURS)
+    deps.require(actor, Act.DELETE_INTERVIEW, is_owner=logged_by == actor.user_id)
 
 
 def _check_admin(deps: Deps, actor: Actor) -> None:
-    if not is_workspace_admin(deps.interactive_client, actor.user_id):
-        raise NotAllowed(ADMINS_ONLY)
+    deps.require(actor, Act.FORGET)
 
 
 def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -89,7 +85,7 @@ def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None
         )
     try:
         _check_may_delete(deps, actor, logged_by)
-    except NotAllowed:
+    except BotError:  # not theirs, or Slack could not say whose it may be
         ack()
         raise
     open_over(deps, body, view)

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.deps import Actor, Deps
 from bot.errors import BotError
+from bot.permissions import Act
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
 from handlers.views.common import as_object, fallback_text
@@ -30,6 +31,7 @@ def _page(*, typed: str, page: int, actor: Actor, deps: Deps) -> tuple[list[Any]
 
 def search_command(*, ack: Ack, text: str, actor: Actor, deps: Deps) -> None:
     """The first page, as the command's own (ephemeral) answer: a search takes milliseconds."""
+    deps.require(actor, Act.SEARCH)
     if parse_query(text).empty:
         ack(text=USAGE, response_type="ephemeral")
         return
@@ -39,6 +41,7 @@ def search_command(*, ack: Ack, text: str, actor: Actor, deps: Deps) -> None:
 
 def turn_page(ack: Ack, body: dict[str, Any], respond: Respond, actor: Actor, deps: Deps) -> None:
     ack()
+    deps.require(actor, Act.SEARCH)
     clicked = parse_page_value(as_object((body.get("actions") or [{}])[0]).get("value"))
     if clicked is None:
         raise BotError("That button is out of date: search again with /interview search.")

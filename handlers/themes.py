@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.deps import Actor, Deps
+from bot.permissions import Act
 from bot.slack import call
 from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
@@ -89,6 +90,7 @@ def _lines_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> Vie
 
 
 def open_themes(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
+    deps.require(actor, Act.THEMES)
     with deps.db.read() as session:
         view = _list_view(session, actor, ThemesMetadata())
     call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
@@ -106,6 +108,7 @@ def _view_id(body: dict[str, Any]) -> str | None:
 
 
 def switch_kind(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     ack()
     chosen = str(as_object(action.get("selected_option")).get("value") or ThemeKind.PAIN.value)
     metadata = ThemesMetadata(kind=chosen)
@@ -118,6 +121,7 @@ def switch_kind(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: A
 
 
 def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     parsed = parse_theme_menu(str(as_object(action.get("selected_option")).get("value") or ""))
     if parsed is None:
         ack()
@@ -145,6 +149,7 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
 
 
 def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     here = _view_metadata(body)
     metadata = ThemesMetadata(kind=here.kind, list_view_id=_view_id(body))
     with deps.db.read() as session:
@@ -154,6 +159,7 @@ def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
 
 
 def open_move(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     here = _view_metadata(body)
     value = str(action.get("value") or "")
     line_id = id_number(value) or 0
@@ -176,6 +182,7 @@ def open_move(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Act
 
 def on_look_alike(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Merge, or Not the same, on a pair of themes that look alike; the list is drawn again without it."""
+    deps.require(actor, Act.THEMES)
     pair = parse_look_alike(str(action.get("value") or ""))
     if pair is None:
         ack()
@@ -243,6 +250,7 @@ def _change_and_redraw(
 
 
 def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
     name = selected(view, ThemesView.NAME_BLOCK) or ""
     _change_and_redraw(
@@ -262,6 +270,7 @@ def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> N
 
 
 def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
     target = selected(view, ThemesView.TARGET_BLOCK) or ""
     target_id = id_number(target)
@@ -285,6 +294,7 @@ def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> No
 
 
 def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
     choice = selected(view, ThemesView.TARGET_BLOCK) or ""
     to: int | str | None

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.text import clean_text
-from storage.models import Account
+from storage.models import Account, Interview, Participant, ScheduledCall
 
 ACCOUNT_NAME_MAX = 75  # Slack's limit for an option's text, which is how accounts are picked
 
@@ -62,10 +62,23 @@ def display_name(name: str) -> str:
     return " ".join(clean_text(name).replace("<", " ").replace(">", " ").split())
 
 
-def search_accounts(*, session: Session, team_id: str, query: str, limit: int = 20) -> list[Account]:
-    """Known accounts whose name contains what was typed; prefix matches first."""
+def search_accounts(
+    *, session: Session, team_id: str, query: str, limit: int = 20, known_to: str | None = None
+) -> list[Account]:
+    """Known accounts whose name contains what was typed; prefix matches first. With `known_to`, only
+    the accounts of calls that person took part in or scheduled (what a guest may see)."""
     key = normalize_account_name(query)
     stmt = select(Account).where(Account.team_id == team_id)
+    if known_to is not None:
+        talked_to = (
+            select(Interview.account_id)
+            .join(Participant, Participant.interview_id == Interview.id)
+            .where(Participant.team_id == team_id, Participant.user_id == known_to)
+        )
+        scheduled = select(ScheduledCall.account_id).where(
+            ScheduledCall.team_id == team_id, ScheduledCall.created_by == known_to
+        )
+        stmt = stmt.where(Account.id.in_(talked_to.union(scheduled)))
     if key:
         escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Account.normalized_name.like(f"%{escaped}%", escape="\\"))

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.accounts.history import AccountHistory
 from bot.errors import SlackPermanentError
 from bot.followups.deliveries import (
     RETRY_AFTER_FAILURE,
@@ -32,7 +33,9 @@ from bot.followups.deliveries import (
 from bot.followups.working_hours import next_working_moment
 from bot.logs import RETRIED, failures_logged
 from bot.people import Timezones
+from bot.permissions import TRUSTED_FOR, Act, may, needed
 from bot.replica import replica_name
+from bot.roles import Roles
 from bot.slack import (
     find_sent,
     post_message,
@@ -78,10 +81,11 @@ class ReminderSender:
         replica: str | None = None,
         workers: int = SEND_WORKERS,
         batch: int = CLAIM_BATCH,
+        roles: Roles | None = None,
     ) -> None:
         # Rate limits are paced here, not slept out in a send thread that other people are waiting for.
         self.db, self.client, self.patient = db, without_rate_limit_sleeps(client), client
-        self.timezones, self.policy = timezones, policy
+        self.timezones, self.policy, self.roles = timezones, policy, roles or Roles()
         self.replica = replica or replica_name()
         self.batch = batch
         self._pool = ThreadPoolExecutor(workers, thread_name_prefix="reminders")
@@ -165,7 +169,9 @@ class ReminderSender:
                 self.client,
                 channel=channel,
                 text=reminder_text(items),
-                blocks=reminder_message(items, tz, now, histories=work.histories),
+                blocks=reminder_message(
+                    items, tz, now, histories=self._histories_for(claimed, work.histories)
+                ),
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
             )
         except SlackPermanentError as exc:
@@ -187,6 +193,22 @@ class ReminderSender:
             claimed, items, str(response["channel"]), str(response["ts"]), tz, held_back, known_channel
         )
         return "sent"
+
+    def _histories_for(
+        self, claimed: Claimed, histories: dict[int, AccountHistory]
+    ) -> dict[int, AccountHistory]:
+        """A prep DM's account history is the team's: a guest's (or someone whose role Slack cannot tell
+        now) goes without it, with the call's goal and checklist only."""
+        if not histories:
+            return histories
+        act = Act.SEE_ACCOUNT_HISTORY
+        role = self.roles.resolve(
+            client=self.client,
+            team_id=claimed.team_id,
+            user_id=claimed.owner_id,
+            max_age=TRUSTED_FOR[needed(act)],
+        )
+        return histories if may(role, act) else {}
 
     def _later(self, delivery_id: int, error: Exception, now: datetime, *, not_sent: bool) -> str:
         wait = retry_after(error) if isinstance(error, SlackApiError) else None

@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
 from tests.support.forms import submit_log_modal
+from tests.support.slack_requests import USER_ID
 
 HOSTILE = {
     "contact_name": '=HYPERLINK("http://evil.example","Click")',
@@ -19,6 +22,12 @@ HOSTILE = {
     "closing_answer": "Ask Dana",
     "notes": "Plain notes",
 }
+
+
+@pytest.fixture(autouse=True)
+def exporter_is_an_admin(bot: RunningBot) -> None:
+    """Exporting the workspace is for admins and owners (who else may: tests/scenario/test_permissions.py)."""
+    bot.fake.set_user(USER_ID, is_admin=True)
 
 
 def exported(bot: RunningBot, text: str = "export", **kwargs: str) -> list[dict[str, str]]:

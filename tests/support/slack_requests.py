@@ -174,13 +174,20 @@ class SlackSender:
         return response
 
     def block_suggestion(
-        self, view: dict[str, Any], *, block_id: str, action_id: str, value: str, team_id: str = TEAM_ID
+        self,
+        view: dict[str, Any],
+        *,
+        block_id: str,
+        action_id: str,
+        value: str,
+        team_id: str = TEAM_ID,
+        user_id: str = USER_ID,
     ) -> Response:
         return self.interaction(
             {
                 "type": "block_suggestion",
                 "team": {"id": team_id, "domain": "acme-corp"},
-                "user": {"id": self.acting_as(USER_ID), "team_id": team_id},
+                "user": {"id": self.acting_as(user_id), "team_id": team_id},
                 "api_app_id": APP_ID,
                 "block_id": block_id,
                 "action_id": action_id,
@@ -250,13 +257,15 @@ class SlackSender:
             payload["response_url"] = response_url
         return self.interaction(payload)
 
-    def message_shortcut(self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID) -> Response:
+    def message_shortcut(
+        self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID, user_id: str = USER_ID
+    ) -> Response:
         return self.interaction(
             {
                 "type": "message_action",
                 "callback_id": callback_id,
                 "team": {"id": team_id, "domain": "acme-corp"},
-                "user": {"id": self.acting_as(USER_ID), "team_id": team_id},
+                "user": {"id": self.acting_as(user_id), "team_id": team_id},
                 "channel": {"id": CHANNEL_ID, "name": "general"},
                 "message": {
                     "type": "message",

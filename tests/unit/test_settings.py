@@ -195,3 +195,12 @@ def test_the_cli_names_a_bad_database_url_without_its_password(
     err = capsys.readouterr().err
     assert "DATABASE_URL" in err and len(err.strip().splitlines()) == 1, err
     assert "55word" not in err, err
+
+
+def test_export_allowed_is_admins_unless_opened_to_members() -> None:
+    assert load_settings(BASE).export_allowed == "admins"
+    assert load_settings({**BASE, "EXPORT_ALLOWED": " Members "}).export_allowed == "members"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({**BASE, "EXPORT_ALLOWED": "guests"})
+    message = str(caught.value)
+    assert message.startswith("EXPORT_ALLOWED='guests'") and "admins" in message and "\n" not in message
