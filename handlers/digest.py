@@ -33,6 +33,7 @@ from bot.digest.subscriptions import (
 from bot.errors import BotError, InvalidInput, SlackPermanentError
 from bot.people import zone
 from bot.slack import call, is_workspace_admin
+from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import (
     as_object,
     channel_mention,
@@ -124,10 +125,8 @@ def _rows(actor: Actor, deps: Deps) -> list[SubscriptionRow]:
 def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
     """Open the modal, then ack (the trigger_id dies after 3 s). The timezone defaults to the person's;
     when the bot does not know it yet, the modal opens with UTC and is corrected once Slack says."""
-    opened = call(
-        deps.interactive_client.views_open,
-        trigger_id=trigger_id,
-        view=subscriptions_modal(_form(actor, deps), _rows(actor, deps)),
+    opened = open_modal(
+        deps, actor, trigger_id=trigger_id, view=subscriptions_modal(_form(actor, deps), _rows(actor, deps))
     )
     ack()
     if deps.timezones.known(actor.team_id, actor.user_id) is not None:
@@ -304,11 +303,13 @@ def _clicked(body: dict[str, Any]) -> int:
 
 
 def _redraw(body: dict[str, Any], actor: Actor, deps: Deps, form: SubscriptionForm | None = None) -> None:
-    view = body.get("view") or {}
-    call(
-        deps.interactive_client.views_update,
-        view_id=view.get("id"),
-        view=subscriptions_modal(form or _form(actor, deps), _rows(actor, deps)),
+    redraw_modal(
+        deps,
+        actor,
+        as_object(body.get("view")).get("id"),
+        subscriptions_modal(form or _form(actor, deps), _rows(actor, deps)),
+        what="the digest's settings",
+        client=deps.interactive_client,
     )
 
 
@@ -373,5 +374,5 @@ def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> 
     if view is None:
         ack()
         raise BotError("That interview is gone: it was deleted.")
-    call(deps.interactive_client.views_open, trigger_id=body.get("trigger_id"), view=view)
+    open_modal(deps, actor, trigger_id=body.get("trigger_id"), view=view)
     ack()
