@@ -120,7 +120,9 @@ def _fields_problem(obj: dict[str, Any], where: str, depth: int) -> str | None:
             return f"{where}{key} has an id that is not a string"
     for key in _LISTS:
         value = obj.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+        # Bolt takes a response_urls that is there at all for a list (it asks its len()).
+        there = value is not None or (key == "response_urls" and key in obj)
+        if there and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
             return f"{where}{key} is not a list of objects"
         for item in value or ():
             if problem := _fields_problem(item, f"{where}{key}[]: ", 0):
