@@ -30,7 +30,7 @@ from bot.digest.subscriptions import (
     unsubscribe,
     valid_timezone,
 )
-from bot.errors import BotError, InvalidInput, SlackPermanentError
+from bot.errors import BotError, InvalidInput, SlackPermanentError, slack_said
 from bot.people import zone
 from bot.slack import call, is_workspace_admin
 from handlers.modals import open_modal, redraw_modal
@@ -145,7 +145,7 @@ def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
                 view=subscriptions_modal(SubscriptionForm(timezone=str(zone)), _rows(actor, deps)),
             )
         except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.info("could not correct the digest modal's timezone: %s", exc)
+            log.info("could not correct the digest modal's timezone: %s", slack_said(exc) or exc)
 
     deps.after_ack(correct_timezone)
 
@@ -217,7 +217,7 @@ def subscribe_from_command(args: list[str], *, actor: Actor, deps: Deps) -> str:
             return problem
         tz = deps.zone_of(actor)
     except (SlackApiError, SlackPermanentError, OSError) as exc:
-        log.warning("digest subscribe: Slack failed: %s", exc)
+        log.warning("digest subscribe: Slack failed: %s", slack_said(exc) or exc)
         return "Slack didn't answer just now; nothing changed. Try again in a minute."
     schedule = Schedule(weekday, at, str(tz))
     now = datetime.now(UTC)
