@@ -91,6 +91,10 @@ OUR_BUGS = frozenset(
 )
 
 
+# A modal opened too late, or twice, for the click or command that asked for it.
+TRIGGER_ERRORS = frozenset({"expired_trigger_id", "exchanged_trigger_id", "invalid_trigger_id"})
+
+
 def api_method(response: Any) -> str:
     """users.info, from the URL a Web API answer came from."""
     url = str(getattr(response, "api_url", "") or "")
@@ -162,6 +166,8 @@ def message_for(error: Exception) -> str:
         log.warning("Slack refused %s", refused.line)
         if refused.code == "ratelimited":
             return "Slack asked me to slow down just now; try again in a minute. Nothing you typed is lost."
+        if refused.code in TRIGGER_ERRORS:
+            return "Slack did not let me open that in time (it allows 3 seconds); please try again."
         return (
             f"Slack refused that ({refused.code}). Nothing you typed is lost; "
             "if it keeps happening, tell your Slack admin."
