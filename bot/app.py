@@ -13,9 +13,9 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.deps import Actor, Deps
-from bot.errors import BotError, InvalidInput, message_for
+from bot.errors import InvalidInput, message_for
 from bot.home_refresh import QUIET_DELAY, HomeRefresh
-from bot.inbound import describe
+from bot.inbound import Foreign, Installation, describe, foreign
 from bot.logs import clip
 from bot.outbound.digest import DigestPoster
 from bot.outbound.outbox import OutboxSender
@@ -26,6 +26,13 @@ from bot.themes.keeper import ThemeKeeper
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+
+NOT_INSTALLED = "This app is not installed in this workspace, so I did nothing."
+NOWHERE = "I couldn't tell which Slack workspace this came from, so I did nothing."
+OUTSIDERS = (
+    "This app works for the members of the workspace that installed it; "
+    "people of other organisations can't use it here."
+)
 
 
 def build_app(
@@ -63,15 +70,23 @@ def build_app(
     )
     deps.closing.append(outbox.close)
 
+    installation = read_installation(client)
+
     @app.middleware
-    def attach_deps(context: BoltContext, next: Callable[[], None]) -> None:
-        team_id = context.team_id or context.enterprise_id
-        if not team_id:
-            # Every row and query is scoped by workspace: a request without one has nothing to act on.
-            raise BotError("I couldn't tell which Slack workspace this came from, so I did nothing.")
+    def attach_deps(
+        body: dict[str, Any], context: BoltContext, next: Callable[[], None]
+    ) -> BoltResponse | None:
+        # Every row and query is scoped by workspace, and the workspace is the installation's: a request
+        # that names another, or none, or comes from a person of another, is refused here, once for
+        # every listener, with no Web API call.
+        refused = foreign(body, installation)
+        if refused is not None:
+            return _refuse(body, refused, installation)
+        context["team_id"] = installation.team_id
         context["deps"] = deps
-        context["actor"] = Actor(team_id=team_id, user_id=context.user_id or "")
+        context["actor"] = Actor(team_id=installation.team_id, user_id=context.user_id or "")
         next()
+        return None
 
     app.error(handle_error)
     if register:
@@ -79,6 +94,53 @@ def build_app(
 
         register_all(app)
     return app, deps
+
+
+def read_installation(client: WebClient) -> Installation:
+    """The workspace of the bot token, from auth.test, once at start. An org-wide install's token serves
+    many workspaces, which this bot, one workspace per database row, does not."""
+    answer = client.auth_test()
+    team_id, enterprise_id = answer.get("team_id"), answer.get("enterprise_id")
+    if not team_id or answer.get("is_enterprise_install") is True:
+        from bot.startup import StartupError
+
+        raise StartupError(
+            f"SLACK_BOT_TOKEN is an organisation-wide install (enterprise {enterprise_id}); install the app "
+            "on one workspace and use that workspace's Bot User OAuth Token."
+        )
+    return Installation(team_id=str(team_id), enterprise_id=str(enterprise_id) if enterprise_id else None)
+
+
+def _refuse(body: dict[str, Any], refused: Foreign, installation: Installation) -> BoltResponse:
+    """One line in the log and a bare answer (a command's says why): a signed request from another
+    workspace is forged or misrouted, and a person of another organisation sees nothing of this one's."""
+    described = describe(body)
+    kind = clip(described.kind or "a request")
+    if refused.who == "person":
+        log.info(
+            "refused %s from a person of another workspace (%s, of %s); this bot serves %s",
+            kind,
+            clip(described.user),
+            clip(refused.named),
+            installation.team_id,
+        )
+        text = OUTSIDERS
+    elif refused.who == "nowhere":
+        log.warning("refused %s that names no workspace", kind)
+        text = NOWHERE
+    else:
+        log.warning(
+            "refused %s from another workspace (%s); this bot is installed in %s",
+            kind,
+            clip(refused.named),
+            installation.team_id,
+        )
+        text = NOT_INSTALLED
+    if "command" in body:
+        return _json({"response_type": "ephemeral", "text": text})
+    if described.kind == "block_suggestion":
+        return _json({"options": []})
+    return BoltResponse(status=200, body="")
 
 
 def _show_on_home(deps: Deps, team_id: str, user_id: str) -> None:

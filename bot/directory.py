@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import SlackPermanentError
+from bot.errors import SlackPermanentError, slack_said
 from bot.people import REFRESH_AFTER, Timezones
 from bot.replica import replica_name
 from bot.roles import Roles
@@ -203,7 +203,7 @@ class Directory:
                 if self.roles is not None and self._team_id:
                     self.roles.home_team = self._team_id
             except (SlackApiError, SlackPermanentError, OSError) as exc:
-                log.warning("auth.test failed (%s); the member list is read later", exc)
+                log.warning("auth.test failed (%s); the member list is read later", slack_said(exc) or exc)
         return self._team_id
 
     def refresh(self) -> DirectoryResult | None:
@@ -228,7 +228,11 @@ class Directory:
             log.warning("the member list of %s is being read by another replica now; stopped", team_id)
             return None
         except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning("reading the member list of %s failed (%s); trying again later", team_id, exc)
+            log.warning(
+                "reading the member list of %s failed (%s); trying again later",
+                team_id,
+                slack_said(exc) or exc,
+            )
             self._give_up(team_id)
             return None
         except Exception:

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from bot.errors import message_for
+from bot.errors import message_for, slack_refusal
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,12 @@ class HomeRefresh:
                 published += 1
             except DatabaseUnavailable as exc:  # the next change, or opening the tab, draws it again
                 log.warning("App Home of %s not republished: the database is unreachable (%s)", user_id, exc)
-            except Exception as exc:  # logged with an id, as the error handler does; the thread goes on
-                message_for(exc)
+            except Exception as exc:  # logged as the error handler does; the thread goes on
+                refused = slack_refusal(exc)
+                if refused is None:
+                    message_for(exc)  # with an id and its traceback
+                else:  # the person left, Slack is busy: one line
+                    log.warning("App Home of %s not republished: Slack refused %s", user_id, refused.line)
         return published
 
     def _run(self) -> None:

@@ -1,5 +1,6 @@
 """What a request from Slack is, read without trusting it: its kind, workspace, person and callback or
-action id (for the log), and whether its shape is one Slack sends.
+action id (for the log), whether its shape is one Slack sends, and whether it comes from the one workspace
+this bot is installed in.
 
 The shape is checked before Bolt reads the body: Bolt's own parsing indexes into it (`"id" in team`,
 `actions[0]`, `view["callback_id"]`) and would crash on a number where Slack puts an object, and so
@@ -86,7 +87,9 @@ def describe(body: dict[str, Any]) -> Described:
     kind = body.get("type") if isinstance(body.get("type"), str) else None
     if "command" in body and "ssl_check" not in body and kind is None:
         kind = "command"
-    team = _entity_id(body.get("team")) or body.get("team_id") or _get(body, "user", "team_id")
+    # Commands name the workspace as team_id, interactions as team.id: one field by kind, never the
+    # person's own workspace (user.team_id) in its place.
+    team = _entity_id(body.get("team")) or body.get("team_id")
     user = _entity_id(body.get("user")) or body.get("user_id") or _entity_id(_get(body, "event", "user"))
     actions = body.get("actions")
     first = actions[0] if isinstance(actions, list) and actions else None
@@ -117,7 +120,9 @@ def _fields_problem(obj: dict[str, Any], where: str, depth: int) -> str | None:
             return f"{where}{key} has an id that is not a string"
     for key in _LISTS:
         value = obj.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+        # Bolt takes a response_urls that is there at all for a list (it asks its len()).
+        there = value is not None or (key == "response_urls" and key in obj)
+        if there and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
             return f"{where}{key} is not a list of objects"
         for item in value or ():
             if problem := _fields_problem(item, f"{where}{key}[]: ", 0):
@@ -171,4 +176,85 @@ def shape_problem(body: dict[str, Any]) -> str | None:
         return "block_suggestion without an action_id"
     if kind == "event_callback" and not _get(body, "event", "type"):
         return "an event_callback without an event"
+    return None
+
+
+@dataclass(frozen=True)
+class Installation:
+    """The one workspace this bot serves: its bot token's, as auth.test says (no OAuth store here)."""
+
+    team_id: str
+    enterprise_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """Why a request is not for this installation: `who` is "nowhere" (it names no workspace),
+    "workspace" (another workspace's) or "person" (someone whose own workspace is another, e.g. a partner
+    in a Slack Connect channel)."""
+
+    who: str
+    named: str  # what the request named instead, for the log
+
+
+def _named_ids(value: Any) -> list[Any]:
+    return [value] if value not in (None, "") else []
+
+
+def _installed_in(body: dict[str, Any]) -> list[Any]:
+    """Every id the request gives for the workspace the app is installed in. Slack fills one or several by
+    kind: team_id (commands, event envelopes), team.id (interactions: "the workspace the app is installed
+    on"), authorizations[].team_id (events: the installation they are delivered for), and a view's
+    app_installed_team_id and team_id (the workspace the modal was opened in)."""
+    ids = _named_ids(_entity_id(body.get("team"))) + _named_ids(body.get("team_id"))
+    for authorization in body.get("authorizations") or ():
+        ids += _named_ids(_get(authorization, "team_id"))
+    view = body.get("view")
+    ids += _named_ids(_get(view, "app_installed_team_id")) + _named_ids(_get(view, "team_id"))
+    return ids
+
+
+def _enterprises(body: dict[str, Any]) -> list[Any]:
+    ids = _named_ids(_entity_id(body.get("enterprise"))) + _named_ids(body.get("enterprise_id"))
+    ids += _named_ids(_get(body, "team", "enterprise_id"))
+    for authorization in body.get("authorizations") or ():
+        ids += _named_ids(_get(authorization, "enterprise_id"))
+    return ids
+
+
+def _org_wide(body: dict[str, Any]) -> bool:
+    flags = [body.get("is_enterprise_install")]
+    flags += [_get(a, "is_enterprise_install") for a in body.get("authorizations") or ()]
+    return any(flag is True or flag == "true" for flag in flags)
+
+
+def _persons_workspace(body: dict[str, Any]) -> list[Any]:
+    """The workspace the acting person belongs to, where Slack says: user.team_id (interactions),
+    user_team (Slack Connect), and the event's user_team."""
+    return (
+        _named_ids(_get(body, "user", "team_id"))
+        + _named_ids(body.get("user_team"))
+        + _named_ids(_get(body, "event", "user_team"))
+    )
+
+
+def foreign(body: dict[str, Any], installation: Installation) -> Foreign | None:
+    """None when the request is this installation's, from one of its members; else why not.
+
+    Every field that names the installation must name this one (and at least one must be there), the
+    Enterprise Grid org too when Slack names one; an org-wide install is not this bot's. A person whose
+    own workspace is another (a partner in a Slack Connect channel, where only the host installed the
+    app) is refused as well: what the bot holds is the host's customer notes.
+    """
+    installed_in = _installed_in(body)
+    if not installed_in:
+        return Foreign("nowhere", "")
+    wrong = [t for t in installed_in if t != installation.team_id]
+    wrong += [e for e in _enterprises(body) if e != installation.enterprise_id]
+    if wrong or _org_wide(body):
+        return Foreign("workspace", str(wrong[0]) if wrong else "an org-wide install")
+    ours = (installation.team_id, installation.enterprise_id)  # Grid may name the org for its people
+    elsewhere = [t for t in _persons_workspace(body) if t not in ours]
+    if elsewhere:
+        return Foreign("person", str(elsewhere[0]))
     return None

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import SlackPermanentError
+from bot.errors import SlackPermanentError, slack_said
 from bot.slack import fetch_user_timezone
 from storage.db import Database, DatabaseUnavailable
 from storage.models import Person
@@ -109,7 +109,7 @@ class Timezones:
         try:
             name = fetch_user_timezone(client, user_id)
         except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning("users.info failed for %s/%s: %s", team_id, user_id, exc)
+            log.warning("timezone of %s/%s not read: %s", team_id, user_id, slack_said(exc) or exc)
             if strict and not (person and person.tz) and not isinstance(exc, SlackPermanentError):
                 raise
             return zone(person.tz if person else None)

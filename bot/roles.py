@@ -15,7 +15,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import SlackPermanentError
+from bot.errors import SlackPermanentError, slack_said
 from bot.permissions import Role
 from bot.slack import ADMIN_FLAGS, call
 
@@ -92,7 +92,8 @@ class Roles:
                 return self._remember(team_id, user_id, Role.GUEST)
             error: object = exc.error
         except SlackApiError as exc:  # rate-limited, Slack down: one line, not a traceback
-            error = exc.response.get("error") if exc.response is not None else exc
+            said = slack_said(exc)
+            error = said.removeprefix("users.info: ") if said else exc
         except OSError as exc:
             error = exc
         else:

@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
-from bot.errors import SlackPermanentError
+from bot.errors import SlackPermanentError, api_method, retry_after_header, slack_said
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +70,11 @@ def without_rate_limit_sleeps(client: WebClient) -> WebClient:
 
 def retry_after(error: SlackApiError) -> float | None:
     """Seconds Slack asked us to wait, for a 429; None for any other error."""
-    response = error.response
-    if response is None or response.status_code != 429:
+    if error.response is None or error.response.status_code != 429:
         return None
-    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
-    raw = headers.get("retry-after")
-    value = raw[0] if isinstance(raw, list) else raw
     try:
-        return max(1.0, float(value))
-    except (TypeError, ValueError):
+        return max(1.0, float(retry_after_header(error.response) or ""))
+    except ValueError:
         return 1.0
 
 
@@ -99,7 +95,7 @@ def call(method: Callable[..., SlackResponse], **kwargs: Any) -> SlackResponse:
     except SlackApiError as exc:
         error = str(exc.response.get("error", "")) if exc.response is not None else ""
         if error in PERMANENT_ERRORS:
-            raise SlackPermanentError(getattr(method, "__name__", "slack"), error) from exc
+            raise SlackPermanentError(api_method(exc.response), error) from exc
         raise
 
 
@@ -114,7 +110,7 @@ def quietly(
         call(method, **kwargs)
         return True
     except Exception as exc:
-        log.log(level, "could not redraw %s: %s", what, exc)
+        log.log(level, "could not redraw %s: %s", what, slack_said(exc) or exc)
         return False
 
 
@@ -191,14 +187,3 @@ def fetch_user_timezone(client: WebClient, user_id: str) -> str | None:
 
 
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
-
-
-def is_workspace_admin(client: WebClient, user_id: str) -> bool:
-    """Whether users.info says this person is an admin or an owner of the workspace. Someone Slack does
-    not know (user_not_found, …) is not."""
-    try:
-        response = call(client.users_info, user=user_id)
-    except SlackPermanentError:
-        return False
-    user = response.get("user") or {}
-    return any(user.get(flag) is True for flag in ADMIN_FLAGS)

@@ -29,12 +29,13 @@ from bot.digest.subscriptions import (
     unsubscribe,
     valid_timezone,
 )
-from bot.errors import BotError, InvalidInput, SlackPermanentError, message_for
+from bot.errors import BotError, InvalidInput, SlackPermanentError, message_for, slack_said
 from bot.people import zone
 from bot.permissions import Act
 from bot.slack import call
 from bot.text import escape_mrkdwn, truncate
 from handlers.channels import find_channel, linked_channel, ready_channel
+from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import (
     as_object,
     channel_mention,
@@ -157,10 +158,8 @@ def _rows(actor: Actor, deps: Deps) -> list[SubscriptionRow]:
 def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
     """Open the modal, then ack (the trigger_id dies after 3 s). The timezone defaults to the person's;
     when the bot does not know it yet, the modal opens with UTC and is corrected once Slack says."""
-    opened = call(
-        deps.interactive_client.views_open,
-        trigger_id=trigger_id,
-        view=subscriptions_modal(_form(actor, deps), _rows(actor, deps)),
+    opened = open_modal(
+        deps, actor, trigger_id=trigger_id, view=subscriptions_modal(_form(actor, deps), _rows(actor, deps))
     )
     ack()
     if deps.timezones.known(actor.team_id, actor.user_id) is not None:
@@ -179,7 +178,7 @@ def open_digest(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
                 view=subscriptions_modal(SubscriptionForm(timezone=str(zone)), _rows(actor, deps)),
             )
         except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.info("could not correct the digest modal's timezone: %s", exc)
+            log.info("could not correct the digest modal's timezone: %s", slack_said(exc) or exc)
 
     deps.after_ack(correct_timezone)
 
@@ -206,7 +205,7 @@ def subscribe_from_command(args: list[str], *, actor: Actor, deps: Deps) -> str:
             return problem
         tz = deps.zone_of(actor)
     except (SlackApiError, SlackPermanentError, OSError) as exc:
-        log.warning("digest subscribe: Slack failed: %s", exc)
+        log.warning("digest subscribe: Slack failed: %s", slack_said(exc) or exc)
         return "Slack didn't answer just now; nothing changed. Try again in a minute."
     schedule = Schedule(weekday, at, str(tz))
     now = datetime.now(UTC)
@@ -298,11 +297,13 @@ def _clicked(body: dict[str, Any]) -> int:
 
 
 def _redraw(body: dict[str, Any], actor: Actor, deps: Deps, form: SubscriptionForm | None = None) -> None:
-    view = body.get("view") or {}
-    call(
-        deps.interactive_client.views_update,
-        view_id=view.get("id"),
-        view=subscriptions_modal(form or _form(actor, deps), _rows(actor, deps)),
+    redraw_modal(
+        deps,
+        actor,
+        as_object(body.get("view")).get("id"),
+        subscriptions_modal(form or _form(actor, deps), _rows(actor, deps)),
+        what="the digest's settings",
+        client=deps.interactive_client,
     )
 
 
@@ -369,5 +370,5 @@ def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> 
         # anyone else would only be refused. Slack not answering: no Delete.
         admin = interview.logged_by != actor.user_id and deps.may(actor, Act.DELETE_INTERVIEW)
         view = interview_modal(interview, viewer_id=actor.user_id, tz=tz, admin=admin)
-    call(deps.interactive_client.views_open, trigger_id=body.get("trigger_id"), view=view)
+    open_modal(deps, actor, trigger_id=body.get("trigger_id"), view=view)
     ack()

@@ -17,8 +17,9 @@ from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, InvalidInput
 from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people import zone
-from bot.slack import call, quietly, update_quietly
+from bot.slack import quietly, update_quietly
 from handlers.log_modal import parse_log_form, record_share
+from handlers.modals import open_modal, opened_for
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
 from handlers.views.interview import (
     UNSHARED_TEXT,
@@ -60,14 +61,13 @@ def edit_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> No
     except BotError:
         ack()
         raise
-    open_over(deps, body, view)
+    open_over(deps, actor, body, view)
     ack()
 
 
-def open_over(deps: Deps, body: dict[str, Any], view: View) -> None:
+def open_over(deps: Deps, actor: Actor, body: dict[str, Any], view: View) -> None:
     """Open `view` for a click: on top of the modal it came from (views.push), else on its own."""
-    method = deps.interactive_client.views_push if in_modal(body) else deps.interactive_client.views_open
-    call(method, trigger_id=body.get("trigger_id"), view=view)
+    open_modal(deps, actor, trigger_id=body.get("trigger_id"), view=view, push=in_modal(body))
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class _Redraw:
     """What shows the interview, drawn again from the committed edit."""
 
     messages: list[tuple[Posted, str, list[dict[str, Any]]]]
-    modal: Any  # the interview's modal the form was pushed over, or None
+    modal: tuple[str, View] | None  # the interview's modal the form was pushed over (its id), or None
     concerned: tuple[str, ...]  # whose App Home shows it, before or after the edit
     sends: list[int]  # outbox messages to send after commit: the share into a newly picked channel
 
@@ -154,7 +154,9 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
             )
             if posted is not None:
                 messages.append((posted, text, dicts))
-        modal = interview_modal(interview, viewer_id=actor.user_id, tz=tz) if below else None
+        # The submission names the modal below; it is redrawn only if the bot opened it for this person.
+        below_id = opened_for(session, actor, below, what="the edited interview's modal")
+        modal = (below_id, interview_modal(interview, viewer_id=actor.user_id, tz=tz)) if below_id else None
         return _Redraw(messages, modal, edited.concerned, sends)
 
     try:
@@ -168,12 +170,14 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     deps.send_after_commit(drawn.sends)
     for user_id in drawn.concerned:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
-    deps.after_ack(lambda: _redraw(deps, drawn, below))
+    deps.after_ack(lambda: _redraw(deps, drawn))
 
 
-def _redraw(deps: Deps, drawn: _Redraw, below: str | None) -> None:
+def _redraw(deps: Deps, drawn: _Redraw) -> None:
+    """The messages the outbox recorded for this interview, and the interview's modal below the form."""
     for posted, text, blocks in drawn.messages:
         what = "a message about an edited interview"
         update_quietly(deps.client, what, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
-    if drawn.modal is not None and below:
-        quietly(deps.client.views_update, "the edited interview's modal", view_id=below, view=drawn.modal)
+    if drawn.modal is not None:
+        view_id, modal = drawn.modal
+        quietly(deps.client.views_update, "the edited interview's modal", view_id=view_id, view=modal)

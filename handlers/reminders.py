@@ -1,10 +1,16 @@
 """Done / Snooze / Skip on reminder DMs and on App Home (the same buttons), and the summary modal. Every
 click updates the DM in place, so no stale buttons remain, wherever it was clicked: a click on the Home
 redraws the reminder DMs that list the item; and the person's Home is republished. A click on an item
-already closed says so."""
+already closed says so.
+
+The clicked message is redrawn only when the bot recorded sending it to the one who clicked, in their
+workspace, and with what that record says it lists: the channel, ts and blocks of a click are Slack's to
+fill in, and a forged one could name another person's DM, or a channel post.
+"""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +22,8 @@ from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooz
 from bot.followups.calls import get_call
 from bot.followups.deliveries import items_by_id
 from bot.followups.mine import reminders_listing
+from bot.logs import clip
+from bot.shown import reminder_sent_to
 from bot.slack import call
 from handlers.log_modal import open_log_modal
 from handlers.views.common import as_object, id_number
@@ -25,12 +33,13 @@ from handlers.views.reminders import (
     MENU_SKIP,
     ReminderAction,
     decode,
-    follow_up_ids,
     reminder_message,
     reminder_text,
 )
 from handlers.views.summary import SummaryModal, parse_summary, summary_modal
 from storage.models import FollowUpState
+
+log = logging.getLogger(__name__)
 
 _ALREADY = {
     FollowUpState.DONE: "That one was already marked done.",
@@ -118,15 +127,27 @@ def _tell(respond: Respond, text: str) -> None:
 
 def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> tuple[str, str] | None:
     """Draw the reminder again from what the database says now, in place of the clicked message; where
-    it is, or None when the click came from elsewhere (App Home)."""
+    it is, or None when the click came from elsewhere (App Home) or named a message the bot did not
+    send this person as a reminder."""
     message, container = as_object(body.get("message")), as_object(body.get("container"))
     channel = as_object(body.get("channel")).get("id") or container.get("channel_id")
     ts = message.get("ts") or container.get("message_ts")
-    ids = follow_up_ids(_blocks(message))
-    if not (channel and ts and ids):
+    if not (isinstance(channel, str) and channel and isinstance(ts, str) and ts):
         return None
-    redraw_message(deps, actor, str(channel), str(ts), ids)
-    return str(channel), str(ts)
+    with deps.db.read() as session:
+        ids = reminder_sent_to(
+            session=session, team_id=actor.team_id, user_id=actor.user_id, channel_id=channel, message_ts=ts
+        )
+    if ids is None:
+        log.warning(
+            "did not redraw the message clicked (%s, %s): not a reminder sent to %s",
+            clip(channel),
+            clip(ts),
+            actor.user_id,
+        )
+        return None
+    redraw_message(deps, actor, channel, ts, ids)
+    return channel, ts
 
 
 def redraw_everywhere(deps: Deps, actor: Actor, body: dict[str, Any], follow_up_id: int) -> None:
@@ -180,18 +201,12 @@ def open_summary(
 
 
 def _origin(body: dict[str, Any]) -> dict[str, Any]:
-    """Where the reminder message is, so the summary modal can redraw it once saved."""
-    message = as_object(body.get("message"))
+    """Where the reminder message is, so the summary modal can redraw it once saved (if it is one sent to
+    this person: what it lists is read from that record, not from the click)."""
     return {
         "channel": as_object(body.get("channel")).get("id"),
-        "ts": message.get("ts"),
-        "ids": follow_up_ids(_blocks(message)),
+        "ts": as_object(body.get("message")).get("ts"),
     }
-
-
-def _blocks(message: dict[str, Any]) -> list[Any]:
-    blocks = message.get("blocks")
-    return blocks if isinstance(blocks, list) else []
 
 
 def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -216,13 +231,7 @@ def submit_summary(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
     deps.home.changed(team_id=actor.team_id, user_id=actor.user_id)
     body: dict[str, Any] = {}
     if origin.get("channel") and origin.get("ts"):
-        body = {
-            "channel": {"id": origin["channel"]},
-            "message": {
-                "ts": origin["ts"],
-                "blocks": [{"block_id": f"fu:{i}"} for i in origin.get("ids", [])],
-            },
-        }
+        body = {"channel": {"id": origin["channel"]}, "message": {"ts": origin["ts"]}}
     deps.after_ack(lambda: redraw_everywhere(deps, actor, body, follow_up_id))
 
 

@@ -21,8 +21,9 @@ from bot.capture.removal import Removed, forget_account, preview_forget, preview
 from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, message_for
 from bot.permissions import DELETE_ADMINS, FORGET_ADMINS, Act
-from bot.slack import call, quietly, update_quietly
+from bot.slack import quietly, update_quietly
 from handlers.interview import open_over
+from handlers.modals import open_modal, opened_for
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
 from handlers.views.common import as_dicts, as_object, id_number
@@ -41,6 +42,7 @@ from handlers.views.removal import (
     gone_modal,
     working_modal,
 )
+from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +90,7 @@ def ask_delete(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None
     except BotError:  # not theirs, or Slack could not say whose it may be
         ack()
         raise
-    open_over(deps, body, view)
+    open_over(deps, actor, body, view)
     ack()
 
 
@@ -103,9 +105,12 @@ def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
         if interview is None:
             raise InterviewGone()
         logged_by, account = interview.logged_by, interview.account.name
+        # Where the outcome is drawn: the confirmation submitted, and the interview's modal it was pushed
+        # over. The submission names both; each is redrawn only if the bot opened it for this person.
+        shown = opened_for(session, actor, view.get("id"), what="the removal's result")
+        below = opened_for(session, actor, view.get("previous_view_id"), what="the deleted interview's modal")
     _check_may_delete(deps, actor, logged_by)
     ack(response_action="update", view=working_modal("Deleting the interview…"))
-    below = view.get("previous_view_id")
 
     def delete() -> View:
         removed = deps.db.run(
@@ -116,13 +121,12 @@ def confirm_delete(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
         if not removed.interviews:  # deleted by someone else meanwhile
             raise InterviewGone()
         _after_removal(deps, actor, removed)
-        if isinstance(below, str) and below:
-            quietly(
-                deps.client.views_update, "the deleted interview's modal", view_id=below, view=gone_modal()
-            )
+        if below is not None:
+            what = "the deleted interview's modal"
+            quietly(deps.client.views_update, what, view_id=below, view=gone_modal())
         return deleted_modal(account=account, removed=removed)
 
-    deps.after_ack(lambda: _finish(deps, view.get("id"), delete))
+    deps.after_ack(lambda: _finish(deps, shown, delete))
 
 
 def forget_command(*, ack: Ack, text: str, actor: Actor, deps: Deps, trigger_id: str) -> None:
@@ -144,7 +148,7 @@ def forget_command(*, ack: Ack, text: str, actor: Actor, deps: Deps, trigger_id:
             account=account.name,
             removed=preview_forget(session=session, team_id=actor.team_id, account_id=account.id),
         )
-    call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
+    open_modal(deps, actor, trigger_id=trigger_id, view=view)
     ack()
 
 
@@ -154,6 +158,12 @@ def confirm_forget(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
     if account_id is None:
         raise BotError("That confirmation is out of date: run /interview forget again.")
     _check_admin(deps, actor)
+    try:
+        with deps.db.read() as session:
+            shown = opened_for(session, actor, view.get("id"), what="the removal's result")
+    except DatabaseUnavailable as error:  # said in this modal now: nothing could be removed anyway
+        ack(response_action="update", view=failed_modal(message_for(error)))
+        return
     ack(response_action="update", view=working_modal("Forgetting the account…"))
 
     def forget() -> View:
@@ -165,16 +175,17 @@ def confirm_forget(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> 
         _after_removal(deps, actor, removed)
         return forgotten_modal(account=removed.account_name, removed=removed)
 
-    deps.after_ack(lambda: _finish(deps, view.get("id"), forget))
+    deps.after_ack(lambda: _finish(deps, shown, forget))
 
 
-def _finish(deps: Deps, view_id: object, remove: Callable[[], View]) -> None:
-    """Run the removal after the ack; what it did, or why it did nothing, replaces the "…ing" modal."""
+def _finish(deps: Deps, view_id: str | None, remove: Callable[[], View]) -> None:
+    """Run the removal after the ack; what it did, or why it did nothing, replaces the "…ing" modal (the
+    confirmation submitted, when the bot opened it for this person)."""
     try:
         result = remove()
     except Exception as error:  # gone meanwhile, the database down: said where they are waiting
         result = failed_modal(message_for(error))
-    if isinstance(view_id, str) and view_id:
+    if view_id is not None:
         quietly(deps.client.views_update, "the removal's result", view_id=view_id, view=result)
 
 

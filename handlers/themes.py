@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from bot.deps import Actor, Deps
 from bot.permissions import Act
-from bot.slack import call
 from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
 from bot.themes.store import (
@@ -26,6 +25,7 @@ from bot.themes.store import (
     summary_of,
     theme_lines,
 )
+from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import as_object, id_number
 from handlers.views.themes import (
     LINES_SHOWN,
@@ -93,7 +93,7 @@ def open_themes(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
     deps.require(actor, Act.THEMES)
     with deps.db.read() as session:
         view = _list_view(session, actor, ThemesMetadata())
-    call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
+    open_modal(deps, actor, trigger_id=trigger_id, view=view)
     ack()
 
 
@@ -117,7 +117,7 @@ def switch_kind(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: A
         return
     with deps.db.read() as session:
         view = _list_view(session, actor, metadata)
-    call(deps.interactive_client.views_update, view_id=view_id, view=view)
+    redraw_modal(deps, actor, view_id, view, what="the themes list", client=deps.interactive_client)
 
 
 def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -144,7 +144,7 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
                 view = merge_modal(
                     source=summary_of(session=session, theme=theme), others=others, metadata=metadata
                 )
-    call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
+    open_modal(deps, actor, trigger_id=body["trigger_id"], view=view, push=True)
     ack()
 
 
@@ -154,7 +154,7 @@ def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     metadata = ThemesMetadata(kind=here.kind, list_view_id=_view_id(body))
     with deps.db.read() as session:
         view = _lines_view(session, actor, metadata)
-    call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
+    open_modal(deps, actor, trigger_id=body["trigger_id"], view=view, push=True)
     ack()
 
 
@@ -176,7 +176,7 @@ def open_move(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Act
             session=session, team_id=actor.team_id, kind=here.theme_kind, limit=OPTIONS_MAX + 1
         )
         view = move_modal(line=line.text, current=line.theme_id, themes=themes, metadata=metadata)
-    call(deps.interactive_client.views_push, trigger_id=body["trigger_id"], view=view)
+    open_modal(deps, actor, trigger_id=body["trigger_id"], view=view, push=True)
     ack()
 
 
@@ -224,7 +224,7 @@ def _redraw(deps: Deps, actor: Actor, metadata: ThemesMetadata) -> None:
                 top = ThemesMetadata(kind=metadata.kind)
                 views.append((metadata.list_view_id, _list_view(session, actor, top)))
         for view_id, view in views:
-            call(deps.client.views_update, view_id=view_id, view=view)
+            redraw_modal(deps, actor, view_id, view, what="a themes view below a closed one")
 
     deps.after_ack(work)
 

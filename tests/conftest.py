@@ -43,7 +43,7 @@ from storage.migrate import upgrade
 from storage.models import Base, Interview
 from tests.support.clock import NEW_YORK_TUESDAY_10AM
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_requests import SlackSender
+from tests.support.slack_requests import TEAM_ID, SlackSender
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
@@ -307,7 +307,25 @@ def bot_env() -> dict[str, str]:
 @pytest.fixture
 def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> Iterator[RunningBot]:
     """The real app behind the real HTTP server, talking to the fake Slack."""
-    settings = make_settings(fake_slack, database.url, **bot_env)
+    yield from serve_bot(fake_slack, database, bot_env)
+
+
+OTHER_TEAM = "T0OTHER"
+
+
+@pytest.fixture
+def elsewhere(database: Database) -> Iterator[RunningBot]:
+    """The bot of another workspace over the same database: its own token, installed in OTHER_TEAM, with
+    its own fake Slack. A bot serves only its installation's workspace, so this is how a test shows that
+    one workspace's rows never reach another's people."""
+    with FakeSlack(token="xoxb-other", team_id=OTHER_TEAM) as fake:
+        yield from serve_bot(fake, database, {"SLACK_BOT_TOKEN": "xoxb-other"}, team_id=OTHER_TEAM)
+
+
+def serve_bot(
+    fake_slack: FakeSlack, database: Database, env: dict[str, str], *, team_id: str = TEAM_ID
+) -> Iterator[RunningBot]:
+    settings = make_settings(fake_slack, database.url, **env)
     # App Home republishes wait for the test's deps.home.flush(): none comes on a timer, at any moment.
     app, deps = build_app(settings=settings, db=database, home_delay=None)
     server = make_http_server(WebApp(app, database, signing_secret=SIGNING_SECRET), host="127.0.0.1", port=0)
@@ -318,7 +336,7 @@ def bot(fake_slack: FakeSlack, database: Database, bot_env: dict[str, str]) -> I
     port = server.effective_port
     fake_slack.reset()  # forget auth.test from start-up
     yield RunningBot(
-        slack=SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake_slack),
+        slack=SlackSender("127.0.0.1", port, SIGNING_SECRET, fake=fake_slack, team_id=team_id),
         fake=fake_slack,
         db=database,
         deps=deps,

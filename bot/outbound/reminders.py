@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.accounts.history import AccountHistory
-from bot.errors import SlackPermanentError
+from bot.errors import SlackPermanentError, slack_said
 from bot.followups.deliveries import (
     RETRY_AFTER_FAILURE,
     Claimed,
@@ -130,7 +130,11 @@ class ReminderSender:
                 client=self.client, team_id=claimed.team_id, user_id=claimed.owner_id, strict=True
             )
         except (SlackApiError, OSError) as exc:  # the zone is unknown: wait rather than guess it
-            log.info("reminder %s: timezone lookup failed (%s); trying again later", delivery_id, exc)
+            log.info(
+                "reminder %s: timezone lookup failed (%s); trying again later",
+                delivery_id,
+                slack_said(exc) or exc,
+            )
             return self._later(delivery_id, exc, now, not_sent=True)
         hours = self.policy.working_hours
 

@@ -23,6 +23,7 @@ from storage.models.interviews import (
     Participant,
     Quote,
 )
+from storage.models.modals import OpenedModal
 from storage.models.outbox import OutboxKind, OutboxMessage, OutboxState
 from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep
 
@@ -45,6 +46,7 @@ __all__ = [
     "Interview",
     "InterviewEdit",
     "InterviewKind",
+    "OpenedModal",
     "OutboxKind",
     "OutboxMessage",
     "OutboxState",

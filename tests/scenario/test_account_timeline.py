@@ -24,7 +24,7 @@ def texts(blocks: list[dict]) -> str:
 
 
 def test_an_account_timeline_across_spellings_people_and_accounts(
-    bot: RunningBot, semantic: Embedder
+    bot: RunningBot, elsewhere: RunningBot, semantic: Embedder
 ) -> None:
     bot.fake.add_users("U0002")
     submit_log_modal(bot, "Acme", held_on=today(-20), pains=REPORTS[0], thank_you_sent=True)
@@ -38,8 +38,9 @@ def test_an_account_timeline_across_spellings_people_and_accounts(
         thank_you_sent=True,
     )
     submit_log_modal(bot, "Globex", pains=REPORTS[1], thank_you_sent=True)  # the same pain, another account
-    submit_log_modal(bot, "Acme", team_id="T0OTHER", pains="Another workspace's secret")
+    submit_log_modal(elsewhere, "Acme", pains="Another workspace's secret")
     after_ack_done(bot.deps)
+    after_ack_done(elsewhere.deps)
     ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
 
     body = bot.slack.command("list acme").json()
@@ -62,7 +63,7 @@ def test_an_account_timeline_across_spellings_people_and_accounts(
     assert "Exports to CSV time out" in texts(opened.args["view"]["blocks"])
 
     # The other workspace's Acme is its own.
-    theirs = texts(bot.slack.command("list Acme", team_id="T0OTHER").json()["blocks"])
+    theirs = texts(elsewhere.slack.command("list Acme").json()["blocks"])
     assert "Another workspace's secret" in theirs and "Exports" not in theirs
 
 

@@ -151,7 +151,7 @@ def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_t
 
 
 def test_open_interview_opens_the_interview_the_quote_came_from(
-    week: RunningBot, poster: DigestPoster
+    week: RunningBot, poster: DigestPoster, elsewhere: RunningBot
 ) -> None:
     subscribed(week)
     poster.tick(now=NOW)
@@ -172,14 +172,12 @@ def test_open_interview_opens_the_interview_the_quote_came_from(
         interview = session.get(Interview, interview_id)
         assert interview is not None
         assert interview.account.name in shown and f"interview #{interview_id}" in shown
-    # Another workspace's interview id opens nothing.
-    week.slack.block_action(
-        InterviewAction.OPEN,
-        block_id=block.get("block_id") or "auto",
-        value=str(interview_id),
-        team_id="T0002",
+    # Another workspace's bot, over the same database, opens nothing of this one's by its id.
+    elsewhere.slack.block_action(
+        InterviewAction.OPEN, block_id=block.get("block_id") or "auto", value=str(interview_id)
     )
-    assert len(week.fake.calls("views.open")) == 1
+    assert "gone" in elsewhere.fake.wait_for("chat.postMessage")[0].args["text"]
+    assert len(week.fake.calls("views.open")) == 1 and not elsewhere.fake.calls("views.open")
 
 
 def test_a_private_channel_without_the_bot_is_refused_with_how_to_invite_it(bot: RunningBot) -> None:

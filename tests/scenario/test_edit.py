@@ -323,19 +323,21 @@ def test_someone_else_cannot_edit_it(bot: RunningBot) -> None:
         assert session.scalars(select(InterviewEdit)).all() == []
 
 
-def test_another_workspace_cannot_edit_it_by_forging_its_id(bot: RunningBot) -> None:
+def test_another_workspace_cannot_edit_it_by_forging_its_id(bot: RunningBot, elsewhere: RunningBot) -> None:
     dm, interview = log_one(bot, **FULL)
-    response = bot.slack.block_action(
-        InterviewAction.EDIT, block_id=InterviewAction.MANAGE, value=str(interview.id), team_id="T0OTHER"
+    # Another workspace's bot, over the same database, is given our interview's id.
+    response = elsewhere.slack.block_action(
+        InterviewAction.EDIT, block_id=InterviewAction.MANAGE, value=str(interview.id)
     )
     assert response.status == 200
-    said = bot.fake.wait_for("chat.postMessage", count=2)[1]
+    said = elsewhere.fake.wait_for("chat.postMessage")[0]
     assert "gone" in said.args["text"]
+    assert not elsewhere.fake.calls("views.open")
     assert len(bot.fake.calls("views.open")) == 1  # only the log modal's
     # Their own copy of the form, its metadata naming our interview.
     click_edit_in_dm(bot, dm)
     form = {**opened_form(bot), "app_installed_team_id": "T0OTHER", "team_id": "T0OTHER"}
-    answer = submit(bot, form, as_typed(interview, notes="Theirs now"), team_id="T0OTHER").json()
+    answer = submit(elsewhere, form, as_typed(interview, notes="Theirs now")).json()
     assert answer["response_action"] == "errors"
     with bot.db.read() as session:
         assert session.get(Interview, interview.id).notes == FULL["notes"]

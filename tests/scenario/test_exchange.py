@@ -74,15 +74,19 @@ def test_the_exported_file_reads_back_as_what_was_logged_with_formulas_defused(b
     assert rows[1]["who"] == "U0002"
 
 
-def test_export_of_one_account_since_a_date_and_never_another_workspaces(bot: RunningBot) -> None:
+def test_export_of_one_account_since_a_date_and_never_another_workspaces(
+    bot: RunningBot, elsewhere: RunningBot
+) -> None:
     submit_log_modal(bot, "Acme", held_on="2026-01-10", pains="Old pain")
     submit_log_modal(bot, "Acme", held_on="2026-03-10", pains="New pain")
     submit_log_modal(bot, "Globex", held_on="2026-03-11", pains="Globex pain")
-    submit_log_modal(bot, "Initech", held_on="2026-03-12", pains="Not yours", team_id="T0OTHER")
+    submit_log_modal(elsewhere, "Initech", held_on="2026-03-12", pains="Not yours")
     after_ack_done(bot.deps)
+    after_ack_done(elsewhere.deps)
+    elsewhere.fake.set_user(USER_ID, is_admin=True)
     assert [r["pains"] for r in exported(bot, "export acme since 2026-02-01")] == ["New pain"]
     assert [r["account"] for r in exported(bot, "export since 2026-03-01")] == ["Acme", "Globex"]
-    assert [r["account"] for r in exported(bot, "export", team_id="T0OTHER")] == ["Initech"]
+    assert [r["account"] for r in exported(elsewhere, "export")] == ["Initech"]
     # Another workspace's account is no account here.
     body = bot.slack.command("export Initech").json()
     assert "no account named" in body["text"] and body["response_type"] == "ephemeral"

@@ -91,7 +91,7 @@ def test_views_open_failing_answers_with_a_message_not_a_5xx(bot: RunningBot) ->
     assert response.status == 200
     body = response.json()
     assert body["response_type"] == "ephemeral"
-    assert "error id" in body["text"]
+    assert "did not let me open that in time" in body["text"]
 
 
 def test_a_command_too_slow_for_its_trigger_id_gets_no_modal_but_a_message(
@@ -111,7 +111,7 @@ def test_a_command_too_slow_for_its_trigger_id_gets_no_modal_but_a_message(
     assert refused.response == {"ok": False, "error": "expired_trigger_id"}
     assert bot.fake.calls("views.open") == []
     body = response.json()
-    assert body["response_type"] == "ephemeral" and "error id" in body["text"]
+    assert body["response_type"] == "ephemeral" and "did not let me open that in time" in body["text"]
 
 
 def test_an_unexpected_error_gives_the_user_an_id_that_is_in_the_log(
@@ -153,4 +153,4 @@ def test_a_shortcut_or_button_that_fails_tells_the_user_by_dm(bot: RunningBot, s
     assert response.status == 200
     told = bot.fake.wait_for("chat.postMessage")[0]
     assert told.args["channel"] == USER_ID
-    assert "error id" in told.args["text"]
+    assert "did not let me open that in time" in told.args["text"]

@@ -5,10 +5,12 @@ raised), while other accounts and workspaces are untouched; nobody else may."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
+import pytest
 import time_machine
 from sqlalchemy import func, select
 
@@ -93,7 +95,9 @@ def seed(bot: RunningBot) -> tuple[int, int]:
     return shared, alone
 
 
-def test_an_admin_forgets_an_account_after_a_confirmation_with_the_counts(bot: RunningBot) -> None:
+def test_an_admin_forgets_an_account_after_a_confirmation_with_the_counts(
+    bot: RunningBot, elsewhere: RunningBot
+) -> None:
     shared, alone = seed(bot)
     bot.fake.set_user(ADMIN, is_admin=True)
     with bot.db.read() as session:
@@ -136,7 +140,7 @@ def test_an_admin_forgets_an_account_after_a_confirmation_with_the_counts(bot: R
     assert "Globex" in searched(bot, "reports")
     # The other workspace's Acme is all there.
     assert counts(bot, OTHER_TEAM) == theirs
-    assert "Acme" in searched(bot, "acme only pain", team_id=OTHER_TEAM)
+    assert "Acme" in searched(elsewhere, "acme only pain", team_id=OTHER_TEAM)
 
 
 def test_someone_who_is_no_admin_cannot_forget_nor_by_a_forged_confirmation(bot: RunningBot) -> None:
@@ -178,15 +182,40 @@ def test_an_admin_cannot_forget_another_workspaces_account(bot: RunningBot) -> N
     assert counts(bot, OTHER_TEAM) == theirs and counts(bot) == ours
 
 
-def test_a_database_down_after_the_ack_is_said_in_the_modal(bot: RunningBot) -> None:
+def test_a_database_down_after_the_ack_is_said_in_the_modal(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored(bot, account="Acme")
+    bot.fake.set_user(ADMIN, is_admin=True)
+    before = counts(bot)
+    bot.slack.command("forget Acme", user_id=ADMIN)
+    (opened,) = forget_confirmations(bot)
+    after_ack = bot.deps.after_ack
+
+    def down_after_the_ack(work: Callable[[], None]) -> Any:
+        def down() -> None:
+            with database_outage(bot.db):
+                work()
+
+        return after_ack(down)
+
+    monkeypatch.setattr(bot.deps, "after_ack", down_after_the_ack)
+    said = json.dumps(confirmed(bot, opened.response["view"], user_id=ADMIN))
+    assert "can't reach the database" in said
+    assert counts(bot) == before
+
+
+def test_a_database_down_at_the_submission_is_said_at_once(bot: RunningBot) -> None:
     stored(bot, account="Acme")
     bot.fake.set_user(ADMIN, is_admin=True)
     before = counts(bot)
     bot.slack.command("forget Acme", user_id=ADMIN)
     (opened,) = forget_confirmations(bot)
     with database_outage(bot.db):
-        said = json.dumps(confirmed(bot, opened.response["view"], user_id=ADMIN))
-    assert "can't reach the database" in said
+        answer = bot.slack.view_submission(opened.response["view"], {}, user_id=ADMIN).json()
+    # The modal says so in the answer itself: the bot could not even look up where to say it later.
+    assert answer["response_action"] == "update"
+    assert "can't reach the database" in json.dumps(answer["view"])
     assert counts(bot) == before
 
 

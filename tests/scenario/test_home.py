@@ -90,12 +90,12 @@ def republished(bot: RunningBot) -> list[dict[str, Any]]:
 
 
 def test_home_lists_my_open_follow_ups_overdue_first_in_my_timezone_and_nobody_elses(
-    bot: RunningBot, clock: time_machine.Traveller
+    bot: RunningBot, elsewhere: RunningBot, clock: time_machine.Traveller
 ) -> None:
     submit_log_modal(bot, "Acme", pains="Approvals get lost in email")  # a thank-you and a summary
     bot.fake.add_users("U0002")
     submit_log_modal(bot, "Globex", user_id="U0002", pains="Exports time out")
-    submit_log_modal(bot, "Initech", team_id="T0002", pains="Invoices are wrong")  # same user id, elsewhere
+    submit_log_modal(elsewhere, "Initech", pains="Invoices are wrong")  # same user id, elsewhere
     clock.shift(timedelta(hours=25))  # the thank-you is overdue, the summary not yet due
 
     view = open_home(bot)
@@ -206,12 +206,12 @@ def test_a_burst_of_changes_publishes_the_home_once(
 
 
 @time_machine.travel(NEW_YORK_TUESDAY_10AM, tick=False)
-def test_upcoming_calls_and_the_week_with_a_pinned_clock(bot: RunningBot) -> None:
+def test_upcoming_calls_and_the_week_with_a_pinned_clock(bot: RunningBot, elsewhere: RunningBot) -> None:
     for account in ("Acme", "Globex"):
         submit_log_modal(bot, account, pains="Approvals get lost in email")
     for _ in range(2):  # one account, twice: a theme of its own, ranked below what two accounts share
         submit_log_modal(bot, "Initech", pains="The mobile app crashes on upload")
-    submit_log_modal(bot, "Umbrella", team_id="T0002", pains="Approvals get lost in email")
+    submit_log_modal(elsewhere, "Umbrella", pains="Approvals get lost in email")
     submit_log_modal(bot, "Hooli", held_on="2026-11-14", pains="Approvals get lost in email")  # weeks ago
     ThemeKeeper(
         db=bot.db,

@@ -148,15 +148,14 @@ def test_account_search_offers_known_accounts_and_a_new_one(bot: RunningBot) -> 
     assert [o["value"] for o in suggest(bot, "Globex")] == ["Globex"]
 
 
-def test_account_search_never_shows_another_workspace(bot: RunningBot) -> None:
+def test_account_search_never_shows_another_workspace(bot: RunningBot, elsewhere: RunningBot) -> None:
     submit_log_modal(bot, "Initech")
     bot.fake.wait_for("chat.postMessage")
-    response = bot.slack.block_suggestion(
+    response = elsewhere.slack.block_suggestion(
         {"id": "V1", "callback_id": LogModal.CALLBACK_ID, "type": "modal"},
         block_id=LogField.ACCOUNT,
         action_id=LogModal.ACCOUNT_SEARCH,
         value="Init",
-        team_id="T0OTHER",
     )
     assert [o["value"] for o in response.json()["options"]] == ["Init"]
 

@@ -50,7 +50,9 @@ def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {e["action_id"]: e for b in blocks if b["type"] == "actions" for e in b["elements"]}
 
 
-def test_search_finds_a_word_from_a_quote_and_nothing_from_another_workspace(bot: RunningBot) -> None:
+def test_search_finds_a_word_from_a_quote_and_nothing_from_another_workspace(
+    bot: RunningBot, elsewhere: RunningBot
+) -> None:
     submit_log_modal(bot, "Acme", quotes="We export invoices by hand <!channel> & <@U0002> *every* Friday")
     stored(bot, team_id="T0OTHER", account="Globex", quotes="We export invoices by hand too")
     body = bot.slack.command("search invoices").json()
@@ -63,7 +65,7 @@ def test_search_finds_a_word_from_a_quote_and_nothing_from_another_workspace(bot
     assert "&lt;!channel&gt; &amp; &lt;@U0002&gt;" in shown and "<!channel>" not in json.dumps(body)
     assert "Globex" not in json.dumps(body)
     # The other workspace finds its own, and nothing of ours.
-    theirs = json.dumps(bot.slack.command("search invoices", team_id="T0OTHER").json())
+    theirs = json.dumps(elsewhere.slack.command("search invoices").json())
     assert "Globex" in theirs and "Acme" not in theirs
 
 

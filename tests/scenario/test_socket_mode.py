@@ -235,7 +235,7 @@ def test_a_failed_views_open_is_answered_in_the_ack(socket_bot: SocketBot) -> No
     ack = socket_bot.socket.wait_for_ack(envelope_id)
     assert ack.payload is not None
     assert ack.payload["response_type"] == "ephemeral"
-    assert "Something went wrong" in ack.payload["text"]
+    assert "did not let me open that in time" in ack.payload["text"]
 
 
 def test_a_refresh_from_slack_moves_to_a_new_connection(socket_bot: SocketBot) -> None:

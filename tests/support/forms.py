@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from handlers.views.log_modal import TEXT_FIELDS, LogField, LogModal
-from tests.support.slack_requests import TEAM_ID, USER_ID, Response
+from tests.support.slack_requests import USER_ID, Response
 
 if TYPE_CHECKING:
     from tests.conftest import RunningBot
 
 
 def open_log_modal(
-    bot: RunningBot, text: str = "log Acme", *, user_id: str = USER_ID, team_id: str = TEAM_ID
+    bot: RunningBot, text: str = "log Acme", *, user_id: str = USER_ID, team_id: str | None = None
 ) -> dict[str, Any]:
     """Run `/interview <text>`; the log modal it opened, as the bot sent it to views.open."""
     opened = len(bot.fake.calls("views.open"))
@@ -32,13 +32,14 @@ def submit_log_modal(
     account: str = "Acme",
     *,
     user_id: str = USER_ID,
-    team_id: str = TEAM_ID,
+    team_id: str | None = None,
     held_on: str | None = None,
     pains: str | None = "Reports are slow",
     **form: Any,
 ) -> Response:
     """Open the log modal with `/interview log <account>` and submit it filled in with log_form, held
     today where the user is unless `held_on` says otherwise; Slack's answer, a bare 200 (modal closed)."""
+    team_id = team_id or bot.slack.team_id
     view = open_log_modal(bot, f"log {account}", user_id=user_id, team_id=team_id)
     # A person takes longer to fill the modal in than the bot takes to learn their zone after the ack.
     tz = bot.deps.timezones.resolve(client=bot.deps.client, team_id=team_id, user_id=user_id)

@@ -62,6 +62,9 @@ class SlackSender:
     path: str = "/slack/events"
     fake: FakeSlack | None = None  # the fake Web API the bot calls: it issues the trigger_ids
     clock: Callable[[], float] = time.time
+    # The workspace its people act in: the one the bot under test is installed in, unless a test forges
+    # another (each payload builder takes team_id=...).
+    team_id: str = TEAM_ID
     _counter: list[int] = field(default_factory=lambda: [0])
 
     def _next(self, prefix: str) -> str:
@@ -119,7 +122,8 @@ class SlackSender:
 
     # Payload builders ---------------------------------------------------------------------------
 
-    def command_body(self, text: str, *, user_id: str = USER_ID, team_id: str = TEAM_ID) -> str:
+    def command_body(self, text: str, *, user_id: str = USER_ID, team_id: str | None = None) -> str:
+        team_id = team_id or self.team_id
         return urlencode(
             {
                 "token": "legacy-verification-token",
@@ -150,12 +154,18 @@ class SlackSender:
         return self.post(urlencode({"payload": json.dumps(payload)}))
 
     def view_submission(
-        self, view: dict[str, Any], values: dict[str, Any], *, user_id: str = USER_ID, team_id: str = TEAM_ID
+        self,
+        view: dict[str, Any],
+        values: dict[str, Any],
+        *,
+        user_id: str = USER_ID,
+        team_id: str | None = None,
     ) -> Response:
         """Submit `view` (as the bot opened it) with the given state values.
 
         When the bot accepts it (a bare ack, or ``response_action: clear``), the view closes, as in Slack.
         """
+        team_id = team_id or self.team_id
         submitted = {**view, "team_id": team_id, "state": {"values": values}}
         submitted.setdefault("id", self._next("V"))
         response = self.interaction(
@@ -180,9 +190,10 @@ class SlackSender:
         block_id: str,
         action_id: str,
         value: str,
-        team_id: str = TEAM_ID,
+        team_id: str | None = None,
         user_id: str = USER_ID,
     ) -> Response:
+        team_id = team_id or self.team_id
         return self.interaction(
             {
                 "type": "block_suggestion",
@@ -196,7 +207,8 @@ class SlackSender:
             }
         )
 
-    def event(self, event: dict[str, Any], *, team_id: str = TEAM_ID) -> Response:
+    def event(self, event: dict[str, Any], *, team_id: str | None = None) -> Response:
+        team_id = team_id or self.team_id
         if isinstance(event.get("user"), str):
             self.acting_as(event["user"])
         envelope = {
@@ -220,7 +232,7 @@ class SlackSender:
         message: dict[str, Any] | None = None,
         channel_id: str | None = None,
         response_url: str | None = None,
-        team_id: str = TEAM_ID,
+        team_id: str | None = None,
         user_id: str = USER_ID,
         **action: Any,
     ) -> Response:
@@ -228,6 +240,7 @@ class SlackSender:
 
         In a view, the payload carries the view; in a message (as chat.postMessage answered it: ts,
         blocks...), it carries the message, its channel and a response_url, as Slack sends them."""
+        team_id = team_id or self.team_id
         payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": team_id, "domain": "acme-corp"},
@@ -258,8 +271,9 @@ class SlackSender:
         return self.interaction(payload)
 
     def message_shortcut(
-        self, callback_id: str, message_text: str, *, team_id: str = TEAM_ID, user_id: str = USER_ID
+        self, callback_id: str, message_text: str, *, team_id: str | None = None, user_id: str = USER_ID
     ) -> Response:
+        team_id = team_id or self.team_id
         return self.interaction(
             {
                 "type": "message_action",

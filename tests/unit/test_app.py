@@ -8,9 +8,13 @@ from typing import Any
 
 import pytest
 from slack_bolt import BoltContext
+from slack_sdk import WebClient
 
-from bot.app import handle_error
+from bot.app import handle_error, read_installation
 from bot.errors import BotError, InvalidInput
+from bot.inbound import Installation
+from bot.startup import StartupError
+from tests.support.fake_slack import FakeSlack
 
 ODD_VIEWS: list[Any] = [
     "a string",
@@ -48,3 +52,15 @@ def test_typed_errors_keep_their_answers() -> None:
     assert json.loads(handle_error(BotError("x"), {"type": "block_suggestion"}, BoltContext()).body) == {
         "options": []
     }
+
+
+def test_the_installation_is_the_bot_tokens_workspace_and_an_org_wide_token_is_refused() -> None:
+    with FakeSlack(token="xoxb-test", team_id="T0042") as fake:
+        client = WebClient(token="xoxb-test", base_url=fake.url)
+        assert read_installation(client) == Installation(team_id="T0042")
+        grid = {"ok": True, "team_id": "T0042", "enterprise_id": "E0001", "is_enterprise_install": False}
+        fake.answer("auth.test", grid)
+        assert read_installation(client) == Installation(team_id="T0042", enterprise_id="E0001")
+        fake.answer("auth.test", {**grid, "team_id": None, "is_enterprise_install": True})
+        with pytest.raises(StartupError, match="organisation-wide install \\(enterprise E0001\\)"):
+            read_installation(client)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_bolt import BoltRequest
 
-from bot.inbound import describe, shape_problem
+from bot.inbound import Foreign, Installation, describe, foreign, shape_problem
 from tests.support.hostile import json_value, nasty_text
 from tests.support.slack_requests import Response, SlackSender
 
@@ -107,6 +107,8 @@ WRONG = {
         {"type": "shortcut", "user": 5, "callback_id": "x", "trigger_id": "t"},
         "user is neither",
     ),
+    # Bolt asks the len() of a response_urls that is there at all, null or not.
+    "response_urls null": ({"type": "x", "response_urls": None}, "response_urls is not a list"),
     "team id a number": ({"type": "shortcut", "team": {"id": 5}, "callback_id": "x"}, "team has an id"),
     "trigger_id missing": ({"type": "shortcut", "team": T, "callback_id": "x"}, "without a trigger_id"),
     "command without trigger_id": (
@@ -207,3 +209,120 @@ def test_what_passes_the_guard_bolt_can_read(body: dict[str, Any]) -> None:
         # What Bolt read is an id or nothing: never a number, a list or an object where an id goes.
         read = {key: request.context.get(key) for key in BOLT_READS}
         assert all(v is None or isinstance(v, str) for v in read.values()), read
+        foreign(body, GRID)  # never raises either, on what the guard let through
+
+
+HERE = Installation(team_id="T1")
+GRID = Installation(team_id="T1", enterprise_id="E1")
+US = {"id": "U1", "team_id": "T1"}
+ENVELOPE = {"type": "event_callback", "team_id": "T1", "event": {"type": "app_home_opened", "user": "U1"}}
+
+FROM_HERE: dict[str, tuple[Installation, dict[str, Any]]] = {
+    "a command": (HERE, {"command": "/interview", "team_id": "T1", "user_id": "U1"}),
+    "a click": (HERE, {"type": "block_actions", "team": {"id": "T1"}, "user": US}),
+    "a click in a modal": (
+        HERE,
+        {"type": "block_actions", "team": {"id": "T1"}, "user": US, "view": {"team_id": "T1"}},
+    ),
+    "an event": (HERE, {**ENVELOPE, "authorizations": [{"team_id": "T1", "is_enterprise_install": False}]}),
+    "a click in a Grid workspace": (
+        GRID,
+        {
+            "type": "block_actions",
+            "team": {"id": "T1", "enterprise_id": "E1"},
+            "enterprise": {"id": "E1"},
+            "user": US,
+        },
+    ),
+    "a Grid person named by their org": (
+        GRID,
+        {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "W1", "team_id": "E1"}},
+    ),
+    "a command with an empty enterprise_id": (HERE, {"command": "/i", "team_id": "T1", "enterprise_id": ""}),
+}
+
+NOT_FROM_HERE: dict[str, tuple[Installation, dict[str, Any], Foreign]] = {
+    "a command of another workspace": (HERE, {"command": "/i", "team_id": "T2"}, Foreign("workspace", "T2")),
+    "a click of another workspace": (
+        HERE,
+        {"type": "block_actions", "team": {"id": "T2"}, "user": {"id": "U1", "team_id": "T2"}},
+        Foreign("workspace", "T2"),
+    ),
+    "an event for another installation": (
+        HERE,
+        {**ENVELOPE, "authorizations": [{"team_id": "T2"}]},
+        Foreign("workspace", "T2"),
+    ),
+    "a modal another installation opened": (
+        HERE,
+        {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "user": US,
+            "view": {"app_installed_team_id": "T2"},
+        },
+        Foreign("workspace", "T2"),
+    ),
+    "a modal opened in another workspace": (
+        HERE,
+        {"type": "view_submission", "team": {"id": "T1"}, "user": US, "view": {"team_id": "T2"}},
+        Foreign("workspace", "T2"),
+    ),
+    "an org where the install has none": (
+        HERE,
+        {"type": "block_actions", "team": {"id": "T1"}, "user": US, "enterprise": {"id": "E9"}},
+        Foreign("workspace", "E9"),
+    ),
+    "another org": (
+        GRID,
+        {"command": "/i", "team_id": "T1", "enterprise_id": "E9"},
+        Foreign("workspace", "E9"),
+    ),
+    "another org, in the team": (
+        GRID,
+        {"type": "view_submission", "team": {"id": "T1", "enterprise_id": "E9"}, "user": US},
+        Foreign("workspace", "E9"),
+    ),
+    "an org-wide install": (
+        GRID,
+        {
+            **ENVELOPE,
+            "authorizations": [{"team_id": "T1", "enterprise_id": "E1", "is_enterprise_install": True}],
+        },
+        Foreign("workspace", "an org-wide install"),
+    ),
+    "no workspace named": (HERE, {"type": "block_actions", "team": None, "user": US}, Foreign("nowhere", "")),
+    "a partner in a shared channel": (
+        HERE,
+        {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U9", "team_id": "T9"}},
+        Foreign("person", "T9"),
+    ),
+    "a partner's message event": (
+        HERE,
+        {**ENVELOPE, "event": {"type": "app_mention", "user": "U9", "user_team": "T9"}},
+        Foreign("person", "T9"),
+    ),
+    "a partner's user_team": (
+        HERE,
+        {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U9"}, "user_team": "T9"},
+        Foreign("person", "T9"),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", FROM_HERE)
+def test_a_request_of_the_installation_is_its(name: str) -> None:
+    installation, body = FROM_HERE[name]
+    assert foreign(body, installation) is None
+
+
+@pytest.mark.parametrize("name", NOT_FROM_HERE)
+def test_a_request_naming_another_workspace_anywhere_is_not_its(name: str) -> None:
+    installation, body, why = NOT_FROM_HERE[name]
+    assert foreign(body, installation) == why
+
+
+def test_the_workspace_for_the_log_is_never_the_persons_own() -> None:
+    assert (
+        describe({"type": "block_actions", "team": None, "user": {"id": "U9", "team_id": "T9"}}).team is None
+    )

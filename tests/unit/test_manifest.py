@@ -112,7 +112,7 @@ def test_the_code_finder_sees_the_calls_it_must() -> None:
     called = methods_called()
     # One call of each style the code uses: a helper, the call() wrapper, and a client attribute.
     assert "bot/slack.py" in called["chat.postMessage"]
-    assert "handlers/themes.py" in called["views.push"]
+    assert "handlers/modals.py" in called["views.push"]
     assert "bot/slack.py" in called["conversations.history"]
     assert "bot/outbound/digest.py" in called["files.getUploadURLExternal"]
 

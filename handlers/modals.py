@@ -1,0 +1,82 @@
+"""Opening a modal the bot may redraw later, and redrawing one: a redraw names its view by the id a click
+or a submission carries, so it goes ahead only for a view the bot recorded opening for the same person
+(bot.shown); anything else is one line in the log and nothing redrawn."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+from slack_sdk.web import SlackResponse
+from sqlalchemy.orm import Session
+
+from bot.deps import Actor, Deps
+from bot.logs import clip
+from bot.shown import modal_opened_for, remember_modal
+from bot.slack import call
+from storage.db import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def open_modal(
+    deps: Deps, actor: Actor, *, trigger_id: Any, view: View | dict[str, Any], push: bool = False
+) -> SlackResponse:
+    """views.open (or views.push, on top of the modal clicked in), then the view's id recorded for this
+    person, before the ack: their next click may reach another replica at once."""
+    client = deps.interactive_client
+    opened = call(client.views_push if push else client.views_open, trigger_id=trigger_id, view=view)
+    view_id = (opened.get("view") or {}).get("id")
+    if isinstance(view_id, str) and view_id:
+        now = datetime.now(UTC)
+        try:
+            deps.db.run(
+                lambda session: remember_modal(
+                    session=session, team_id=actor.team_id, user_id=actor.user_id, view_id=view_id, now=now
+                )
+            )
+        except DatabaseUnavailable as exc:  # the modal is open; it only will not be redrawn
+            log.warning("could not record modal %s as opened (%s): it will not be redrawn", view_id, exc)
+    return opened
+
+
+def opened_for(session: Session, actor: Actor, view_id: object, *, what: str) -> str | None:
+    """`view_id` when the bot opened that view for `actor`, recently enough to redraw it; else None, and
+    one line in the log. Asked before the ack by a submission that redraws after it: the answer then
+    does not depend on the database still answering."""
+    if not isinstance(view_id, str) or not view_id:
+        return None
+    if modal_opened_for(
+        session=session,
+        team_id=actor.team_id,
+        user_id=actor.user_id,
+        view_id=view_id,
+        now=datetime.now(UTC),
+    ):
+        return view_id
+    log.warning("will not redraw %s: view %s is not one opened for %s", what, clip(view_id), actor.user_id)
+    return None
+
+
+def redraw_modal(
+    deps: Deps,
+    actor: Actor,
+    view_id: object,
+    view: View | dict[str, Any],
+    *,
+    what: str,
+    client: WebClient | None = None,
+) -> bool:
+    """views.update of `view_id` with `view`, if the bot opened that view for `actor`; whether it was
+    redrawn. A failure in Slack is raised, as `call` raises it."""
+    if not isinstance(view_id, str) or not view_id:
+        return False
+    with deps.db.read() as session:
+        mine = opened_for(session, actor, view_id, what=what)
+    if mine is None:
+        return False
+    call((client or deps.client).views_update, view_id=mine, view=view)
+    return True
