@@ -270,9 +270,12 @@ def sender_main(conn: Connection, db_url: str, api_url: str, replica: str, tick_
         timezones = Timezones(db)
         sender = make_sender(db, api_url, replica, timezones)
         directory = Directory(
-            db=db, client=make_client(token=BOT_TOKEN, base_url=api_url), timezones=timezones, replica=replica
+            team_id=TEAM_ID,
+            db=db,
+            client=make_client(token=BOT_TOKEN, base_url=api_url),
+            timezones=timezones,
+            replica=replica,
         )
-        directory.team_id()  # auth.test, as `interview-bot run` makes it at start-up, before the clock
         conn.send(("ok", os.getpid()))
         if conn.recv() != "go":  # None: the parent gave up before the start
             conn.send(("ok", None))

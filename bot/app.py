@@ -20,6 +20,7 @@ from bot.logs import clip
 from bot.outbound.digest import DigestPoster
 from bot.outbound.outbox import OutboxSender
 from bot.people import Timezones
+from bot.roles import Roles
 from bot.settings import Settings
 from bot.slack import make_client, post_message
 from bot.themes.keeper import ThemeKeeper
@@ -58,7 +59,15 @@ def build_app(
         # warning would echo the body and a suggested listener (a 100 kB callback_id, twice).
         raise_error_for_unhandled_request=True,
     )
-    deps = Deps(settings=settings, db=db, timezones=Timezones(db), client=client)
+    installation = read_installation(client)
+    deps = Deps(
+        settings=settings,
+        db=db,
+        timezones=Timezones(db),
+        client=client,
+        team_id=installation.team_id,
+        roles=Roles(home_team=installation.team_id),
+    )
     deps.home = HomeRefresh(lambda team_id, user_id: _show_on_home(deps, team_id, user_id), delay=home_delay)
     outbox = OutboxSender(
         db=db, client=client, on_failure=lambda team_id, user_id: _show_on_home(deps, team_id, user_id)
@@ -69,8 +78,6 @@ def build_app(
         team_id=team_id, subscription_id=subscription_id
     )
     deps.closing.append(outbox.close)
-
-    installation = read_installation(client)
 
     @app.middleware
     def attach_deps(

@@ -189,7 +189,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
         keeper=keeper,
         digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox, keeper=keeper),
         outbox=deps.outbox_tick,
-        directory=Directory(db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles),
+        directory=Directory(
+            team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
+        ),
     )
     try:
         if settings.mode == "socket":

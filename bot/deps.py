@@ -42,6 +42,8 @@ class Deps:
     db: Database
     timezones: Timezones
     client: WebClient
+    # The installation's workspace (auth.test at start): the only one this process serves.
+    team_id: str
     after_ack_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack")
     )

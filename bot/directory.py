@@ -176,11 +176,13 @@ def last_read(*, session: Session, team_id: str) -> datetime | None:
 
 
 class Directory:
-    """Reads the member list of this process's workspace when it is due; one per process."""
+    """Reads the member list of this process's workspace (`team_id`, the installation's, read once at
+    start) when it is due; one per process."""
 
     def __init__(
         self,
         *,
+        team_id: str,
         db: Database,
         client: WebClient,
         timezones: Timezones,
@@ -193,24 +195,11 @@ class Directory:
         self.db, self.client, self.timezones, self.roles = db, client, timezones, roles
         self.replica = replica or replica_name()
         self.every, self.page_size = every, page_size
-        self._team_id: str | None = None
-
-    def team_id(self) -> str | None:
-        """The workspace of the bot token (auth.test, once); None when Slack cannot say now."""
-        if self._team_id is None:
-            try:
-                self._team_id = str(call(self.client.auth_test).get("team_id") or "") or None
-                if self.roles is not None and self._team_id:
-                    self.roles.home_team = self._team_id
-            except (SlackApiError, SlackPermanentError, OSError) as exc:
-                log.warning("auth.test failed (%s); the member list is read later", slack_said(exc) or exc)
-        return self._team_id
+        self.team_id = team_id
 
     def refresh(self) -> DirectoryResult | None:
         """Read the whole member list if it is due and no other replica is reading it; None if not read."""
-        team_id = self.team_id()
-        if team_id is None:
-            return None
+        team_id = self.team_id
         began = datetime.now(UTC)
         with self.db.read() as session:
             if not directory_due(session=session, team_id=team_id, now=began, every=self.every):

@@ -425,7 +425,9 @@ def test_the_member_list_read_on_start_tells_guests_from_members_without_asking_
     team: RunningBot,
 ) -> None:
     deps = team.deps
-    read = Directory(db=team.db, client=deps.client, timezones=deps.timezones, roles=deps.roles).refresh()
+    read = Directory(
+        team_id=deps.team_id, db=team.db, client=deps.client, timezones=deps.timezones, roles=deps.roles
+    ).refresh()
     assert read is not None and deps.roles.home_team == TEAM_ID
     asked = len(team.fake.calls("users.info"))
     assert team.slack.command("search reports", user_id=GUEST).json()["text"] == refusal(
@@ -476,7 +478,7 @@ def test_a_rate_limited_users_info_refuses_at_once_rather_than_waiting(team: Run
 
 
 def test_someone_of_another_organisation_counts_as_a_guest(team: RunningBot) -> None:
-    team.deps.roles.home_team = TEAM_ID  # as the member list's read learns it on start
+    assert team.deps.roles.home_team == TEAM_ID  # the installation's, read at start
     team.fake.set_user("U0PARTNER", team_id="T0PARTNER", is_admin=True)  # a shared channel's, admin at home
     team.fake.set_user("U0STRANGER", is_stranger=True)
     for who in ("U0PARTNER", "U0STRANGER"):
