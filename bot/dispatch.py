@@ -23,7 +23,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.front_door import Tally
-from bot.inbound import describe, shape_problem
+from bot.inbound import ResponseUrls, describe, shape_problem
 from bot.logs import RequestLog, clip, request_log
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ class Dispatcher:
     def __init__(self, app: App, tally: Tally) -> None:
         self._app = app
         self._tally = tally
+        # Decided once, from the Web API the app was built to call (SLACK_API_URL).
+        self._response_urls = ResponseUrls.of_api(app.client.base_url)
 
     def dispatch(self, body: dict[str, Any], headers: dict[str, Any] | None = None) -> BoltResponse:
         """Bolt's answer to a request already verified (HTTP: signed; Socket Mode: Slack's socket)."""
@@ -45,7 +47,7 @@ class Dispatcher:
             id=described.id,
         )
         with request_log(entry):
-            problem = shape_problem(body)
+            problem = shape_problem(body) or self._response_urls.problem(body)
             if problem is not None:
                 self._tally.add(f"signed but {problem}")
                 return BoltResponse(status=400, body="")

@@ -1,6 +1,6 @@
 """What a request from Slack is, read without trusting it: its kind, workspace, person and callback or
-action id (for the log), whether its shape is one Slack sends, and whether it comes from the one workspace
-this bot is installed in.
+action id (for the log), whether its shape is one Slack sends, whether its response_urls are Slack's, and
+whether it comes from the one workspace this bot is installed in.
 
 The shape is checked before Bolt reads the body: Bolt's own parsing indexes into it (`"id" in team`,
 `actions[0]`, `view["callback_id"]`) and would crash on a number where Slack puts an object, and so
@@ -10,8 +10,10 @@ are are checked; the handlers read everything else (a view's state, a block's va
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 # Fields that are strings wherever Slack sends them (None stands for absent, as Slack sends nulls).
 _STRINGS = (
@@ -177,6 +179,46 @@ def shape_problem(body: dict[str, Any]) -> str | None:
     if kind == "event_callback" and not _get(body, "event", "type"):
         return "an event_callback without an event"
     return None
+
+
+# Slack's Web API domains and the host their response_urls are on (https://hooks.slack.com/commands/…,
+# /actions/…, /app/…; GovSlack runs on its own domain, slack-gov.com).
+_HOOKS = {"slack.com": "hooks.slack.com", "slack-gov.com": "hooks.slack-gov.com"}
+_URL_REST = re.compile(r"[!-~]*")  # printable ASCII, no space: what Slack writes after the host
+
+
+@dataclass(frozen=True)
+class ResponseUrls:
+    """Where the response_urls of the Slack the bot talks to are. Bolt's respond() posts to whatever URL
+    a request carries, so a forged one could make the bot POST to any host, the operator's network
+    included; Slack's are always on its hooks host, so any other is a request Slack would never send."""
+
+    prefix: str  # scheme://host[:port]/, exactly as Slack writes it
+
+    @classmethod
+    def of_api(cls, api_url: str) -> ResponseUrls:
+        """Slack's or GovSlack's Web API: that Slack's hooks host, over https. Any other (a test's fake
+        Slack, which serves response URLs itself): the API's own scheme, host and port."""
+        parts = urlsplit(api_url)
+        host = parts.hostname or ""
+        for domain, hooks in _HOOKS.items():
+            if host == domain or host.endswith("." + domain):
+                return cls(f"https://{hooks}/")
+        netloc = f"[{host}]" if ":" in host else host
+        return cls(f"{parts.scheme.lower()}://{netloc}" + (f":{parts.port}/" if parts.port else "/"))
+
+    def allows(self, url: str) -> bool:
+        # The host ends at the first "/": a URL that begins with the whole prefix, slash included, has
+        # its scheme, host and port and no user info, whatever follows (no parser can read it otherwise).
+        return url.startswith(self.prefix) and _URL_REST.fullmatch(url, len(self.prefix)) is not None
+
+    def problem(self, body: dict[str, Any]) -> str | None:
+        """Why a response_url of `body` (Bolt's, or one of a view submission's response_urls) is not one
+        Slack sends; None when all are (or there is none). Call it on a body shape_problem passed."""
+        urls = [body.get("response_url")] + [_get(u, "response_url") for u in body.get("response_urls") or ()]
+        if any(url and not self.allows(url) for url in urls):
+            return f"a response_url outside {self.prefix}"
+        return None
 
 
 @dataclass(frozen=True)
