@@ -1,5 +1,6 @@
 """The shape guard in front of Bolt: Slack's own payloads pass, shapes Slack never sends are named, and
-whatever passes can be read by Bolt without a crash."""
+whatever passes can be read by Bolt without a crash; a response_url is only ever on the hooks host of the
+Slack the bot talks to."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_bolt import BoltRequest
 
-from bot.inbound import Foreign, Installation, describe, foreign, shape_problem
+from bot.inbound import Foreign, Installation, ResponseUrls, describe, foreign, shape_problem
+from bot.settings import DEFAULT_SLACK_API_URL
 from tests.support.hostile import json_value, nasty_text
 from tests.support.slack_requests import Response, SlackSender
 
@@ -210,6 +212,7 @@ def test_what_passes_the_guard_bolt_can_read(body: dict[str, Any]) -> None:
         read = {key: request.context.get(key) for key in BOLT_READS}
         assert all(v is None or isinstance(v, str) for v in read.values()), read
         foreign(body, GRID)  # never raises either, on what the guard let through
+        SLACK.problem(body)  # nor does the response_url rule
 
 
 HERE = Installation(team_id="T1")
@@ -326,3 +329,129 @@ def test_the_workspace_for_the_log_is_never_the_persons_own() -> None:
     assert (
         describe({"type": "block_actions", "team": None, "user": {"id": "U9", "team_id": "T9"}}).team is None
     )
+
+
+SLACK = ResponseUrls.of_api(DEFAULT_SLACK_API_URL)
+GOV = ResponseUrls.of_api("https://slack-gov.com/api/")
+FAKE = ResponseUrls.of_api("http://127.0.0.1:5555/api/")  # a test's fake Slack
+
+
+@pytest.mark.parametrize(
+    ("api_url", "prefix"),
+    [
+        (DEFAULT_SLACK_API_URL, "https://hooks.slack.com/"),
+        ("https://SLACK.COM/api/", "https://hooks.slack.com/"),
+        ("https://slack.com:443/api/", "https://hooks.slack.com/"),
+        ("http://slack.com/api/", "https://hooks.slack.com/"),  # Slack's hooks are https whatever
+        ("https://acme.enterprise.slack.com/api/", "https://hooks.slack.com/"),
+        ("https://slack-gov.com/api/", "https://hooks.slack-gov.com/"),
+        ("http://127.0.0.1:5555/api/", "http://127.0.0.1:5555/"),
+        ("HTTP://LocalHost:80/api/", "http://localhost:80/"),
+        ("http://[::1]:5555/api/", "http://[::1]:5555/"),
+        # Not Slack's, though they look it: the Web API the bot calls is that host, and so are its hooks.
+        ("https://slack.com.evil.example/api/", "https://slack.com.evil.example/"),
+        ("https://notslack.com/api/", "https://notslack.com/"),
+    ],
+)
+def test_the_hooks_host_follows_the_web_api_the_bot_calls(api_url: str, prefix: str) -> None:
+    assert ResponseUrls.of_api(api_url).prefix == prefix
+
+
+# As Slack writes them: a command's, a click's, a shortcut's or a modal's (response_urls).
+SLACKS_HOOKS = [
+    "https://hooks.slack.com/commands/T0001/5123456789012/ZxYwVuTs0123456789abcdEF",
+    "https://hooks.slack.com/actions/T0001/5123456789012/ZxYwVuTs0123456789abcdEF",
+    "https://hooks.slack.com/app/T0001/5123456789012/ZxYwVuTs0123456789abcdEF",
+]
+CYRILLIC_A = "\u0430"
+NOT_SLACKS_HOOKS = {
+    "another host": "https://evil.example/commands/T0001/1/x",
+    "a lookalike that begins with it": "https://hooks.slack.com.evil.example/commands/T0001/1/x",
+    "a lookalike that ends with it": "https://my-hooks.slack.com/commands/T0001/1/x",
+    "its name in the path": "https://evil.example/hooks.slack.com/commands/T0001/1/x",
+    "its name as the user info": "https://hooks.slack.com@evil.example/commands/T0001/1/x",
+    "its name and port as the user info": "https://hooks.slack.com:443@evil.example/",
+    "user info on it": "https://someone@hooks.slack.com/commands/T0001/1/x",
+    "plain http": "http://hooks.slack.com/commands/T0001/1/x",
+    "another scheme": "ftp://hooks.slack.com/commands/T0001/1/x",
+    "https's port written out": "https://hooks.slack.com:443/commands/T0001/1/x",
+    "another port": "https://hooks.slack.com:8443/commands/T0001/1/x",
+    "uppercase host": "https://HOOKS.SLACK.COM/commands/T0001/1/x",
+    "uppercase scheme": "HTTPS://hooks.slack.com/commands/T0001/1/x",
+    "a Cyrillic a": f"https://hooks.sl{CYRILLIC_A}ck.com/commands/T0001/1/x",
+    "that lookalike in punycode": f"https://hooks.{f'sl{CYRILLIC_A}ck'.encode('idna').decode()}.com/x",
+    "an ideographic full stop (IDNA reads a dot)": "https://hooks.slack\u3002com/commands/T0001/1/x",
+    "a trailing dot": "https://hooks.slack.com./commands/T0001/1/x",
+    "a backslash": "https://hooks.slack.com\\@evil.example/",
+    "a fragment before any path": "https://hooks.slack.com#@evil.example/",
+    "no path": "https://hooks.slack.com",
+    "scheme-relative": "//hooks.slack.com/commands/T0001/1/x",
+    "a leading space": " https://hooks.slack.com/commands/T0001/1/x",
+    "a tab in the host (parsers drop it)": "https://hooks.sla\tck.com/commands/T0001/1/x",
+    "a header after a newline": "https://hooks.slack.com/commands/x\r\nHost: evil.example",
+    "a space": "https://hooks.slack.com/commands/T0001/1/x y",
+    "non-ASCII in the path": "https://hooks.slack.com/commands/T0001/1/\u00e9",
+    "GovSlack's hooks": "https://hooks.slack-gov.com/commands/T0001/1/x",
+}
+
+
+@pytest.mark.parametrize("url", SLACKS_HOOKS)
+def test_slacks_hooks_are_allowed(url: str) -> None:
+    assert SLACK.allows(url)
+    assert GOV.allows(url.replace("hooks.slack.com", "hooks.slack-gov.com"))
+
+
+@pytest.mark.parametrize("name", NOT_SLACKS_HOOKS)
+def test_anything_else_is_not(name: str) -> None:
+    assert not SLACK.allows(NOT_SLACKS_HOOKS[name])
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/commands/T0001/1/x",  # commercial Slack's, for a GovSlack bot
+        "https://hooks.slack-gov.com.evil.example/commands/T0001/1/x",
+        "https://hooks.slack-gov.com@evil.example/",
+        "http://hooks.slack-gov.com/commands/T0001/1/x",
+    ],
+)
+def test_a_govslack_bot_takes_only_govslacks_hooks(url: str) -> None:
+    assert not GOV.allows(url)
+
+
+def test_with_a_fake_slack_its_own_origin_and_nothing_else() -> None:
+    assert FAKE.allows("http://127.0.0.1:5555/api/response.url")
+    for url in (
+        "http://127.0.0.1:5556/api/response.url",  # another port of the same machine
+        "http://127.0.0.1:55551/api/response.url",  # one that begins with the fake's
+        "http://127.0.0.1/api/response.url",
+        "http://localhost:5555/api/response.url",
+        "https://127.0.0.1:5555/api/response.url",
+        "http://127.0.0.1:5555@127.0.0.1:6666/api/response.url",
+        "https://hooks.slack.com/commands/T0001/1/x",  # the bot talks to the fake, not to Slack
+    ):
+        assert not FAKE.allows(url), url
+
+
+def test_every_response_url_of_a_request_is_checked() -> None:
+    hook, elsewhere = SLACKS_HOOKS[0], "http://10.0.0.5:8080/admin"
+    item = {"block_id": "b", "action_id": "a", "channel_id": "C1"}
+    assert SLACK.problem({"command": "/interview", "response_url": hook}) is None
+    assert (
+        SLACK.problem({"type": "view_submission", "response_urls": [{**item, "response_url": hook}]}) is None
+    )
+    assert SLACK.problem({"command": "/interview", "response_url": elsewhere}) == (
+        "a response_url outside https://hooks.slack.com/"
+    )
+    # Bolt answers to the first of response_urls; a listener could read any of them.
+    urls = [{**item, "response_url": hook}, {**item, "response_url": elsewhere}]
+    assert SLACK.problem({"type": "view_submission", "response_urls": urls}) is not None
+    assert SLACK.problem({"type": "view_submission", "response_urls": urls[::-1]}) is not None
+    # None to post to is no way to post elsewhere.
+    for body in (
+        {"type": "block_actions"},
+        {"response_url": None},
+        {"response_url": ""},
+        {"response_urls": []},
+    ):
+        assert SLACK.problem(body) is None, body
