@@ -62,8 +62,8 @@ class SocketBot:
             "text": text,
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
-            # Never called in these tests; a closed port makes a stray call fail fast and locally.
-            "response_url": "http://127.0.0.1:9/unused-response-url",
+            # Where Slack's are: on the (fake) Slack the bot talks to, which records a call.
+            "response_url": self.fake.response_url,
             "trigger_id": self.fake.issue_trigger_id(),
         }
         return self.socket.send_envelope(type="slash_commands", payload=payload), payload

@@ -122,7 +122,15 @@ class SlackSender:
 
     # Payload builders ---------------------------------------------------------------------------
 
-    def command_body(self, text: str, *, user_id: str = USER_ID, team_id: str | None = None) -> str:
+    def command_body(
+        self,
+        text: str,
+        *,
+        user_id: str = USER_ID,
+        team_id: str | None = None,
+        response_url: str | None = None,
+    ) -> str:
+        """`response_url`: where Slack says to answer later (a test forges one); else the fake's."""
         team_id = team_id or self.team_id
         return urlencode(
             {
@@ -136,16 +144,19 @@ class SlackSender:
                 "command": "/interview",
                 "text": text,
                 "api_app_id": APP_ID,
-                "response_url": self.response_url,
+                "response_url": response_url or self.response_url,
                 "trigger_id": self.trigger_id(),
             }
         )
 
     @property
     def response_url(self) -> str:
-        """Where an answer after the ack goes: the fake records it (as `response.url`), checked like a
-        message; without a fake, nowhere."""
-        return self.fake.response_url if self.fake is not None else f"http://{self.host}:{self.port}/unused"
+        """Where an answer after the ack goes, as Slack sends it: on the fake Slack the bot talks to, which
+        records it (as `response.url`) and checks it like a message; without a fake, on Slack's own hooks
+        host (a bot that talks to Slack takes it, and nothing here calls it)."""
+        if self.fake is not None:
+            return self.fake.response_url
+        return f"https://hooks.slack.com/commands/{self.team_id}/1/unused"
 
     def command(self, text: str, **kwargs: Any) -> Response:
         return self.post(self.command_body(text, **kwargs))
@@ -160,24 +171,27 @@ class SlackSender:
         *,
         user_id: str = USER_ID,
         team_id: str | None = None,
+        response_urls: list[dict[str, Any]] | None = None,
     ) -> Response:
-        """Submit `view` (as the bot opened it) with the given state values.
+        """Submit `view` (as the bot opened it) with the given state values; `response_urls` as Slack
+        sends them for a modal with a conversation select that asks for one (response_url_enabled).
 
         When the bot accepts it (a bare ack, or ``response_action: clear``), the view closes, as in Slack.
         """
         team_id = team_id or self.team_id
         submitted = {**view, "team_id": team_id, "state": {"values": values}}
         submitted.setdefault("id", self._next("V"))
-        response = self.interaction(
-            {
-                "type": "view_submission",
-                "team": {"id": team_id, "domain": "acme-corp"},
-                "user": {"id": self.acting_as(user_id), "team_id": team_id, "name": "pat"},
-                "api_app_id": APP_ID,
-                "trigger_id": self.trigger_id(view=submitted),
-                "view": submitted,
-            }
-        )
+        payload = {
+            "type": "view_submission",
+            "team": {"id": team_id, "domain": "acme-corp"},
+            "user": {"id": self.acting_as(user_id), "team_id": team_id, "name": "pat"},
+            "api_app_id": APP_ID,
+            "trigger_id": self.trigger_id(view=submitted),
+            "view": submitted,
+        }
+        if response_urls is not None:
+            payload["response_urls"] = response_urls
+        response = self.interaction(payload)
         action = (response.json() or {}).get("response_action") if response.status == 200 else "failed"
         if self.fake is not None and action in (None, "clear"):
             self.fake.view_closed(str(submitted["id"]), all_views=action == "clear")
@@ -265,7 +279,7 @@ class SlackSender:
             }
             payload["channel"] = {"id": channel_id}
             payload["message"] = message
-            response_url = response_url or f"http://{self.host}:{self.port}/unused-response-url"
+            response_url = response_url or self.response_url
         if response_url is not None:
             payload["response_url"] = response_url
         return self.interaction(payload)
@@ -287,7 +301,7 @@ class SlackSender:
                     "ts": "1700000000.000100",
                     "text": message_text,
                 },
-                "response_url": f"http://{self.host}:{self.port}/unused-response-url",
+                "response_url": self.response_url,
                 "trigger_id": self.trigger_id(),
                 "message_ts": "1700000000.000100",
             }
