@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from hypothesis import strategies as st
 
@@ -172,6 +172,29 @@ BROKEN_HEADERS = [f"timestamp {kind}" for kind in _timestamps(0)] + [
 ]
 
 
+def _response_urls(slacks: str) -> dict[str, str]:
+    """Where a request's response_url may point, by name: Slack's own (`slacks`, on the Slack the bot
+    talks to), or elsewhere, as only a forged request has it (Bolt's respond() would post there)."""
+    parts = urlsplit(slacks)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return {
+        "slack": slacks,
+        "another port": f"{parts.scheme}://{parts.hostname}:9/hook",
+        "a lookalike host": f"{origin}.evil.example/hook",
+        "its address as user info": f"{origin}@127.0.0.1:9/hook",
+        "its address in the path": f"http://127.0.0.1:9/{slacks}",
+        "Slack's own hooks (not the Slack the bot talks to)": "https://hooks.slack.com/commands/T0001/1/x",
+        "uppercase": slacks.upper(),
+        "another scheme": "file:///etc/passwd",
+        "a header after a newline": slacks + "\r\nHost: evil.example",
+    }
+
+
+RESPONSE_URLS = list(_response_urls("http://127.0.0.1:1/api/response.url"))
+# The kinds that carry a response_url (a modal's submission: in response_urls).
+ANSWERED_LATER = ("command", "block_actions", "message_action", "view_submission")
+
+
 @dataclass(frozen=True)
 class Recipe:
     kind: str
@@ -183,6 +206,12 @@ class Recipe:
     signature: str  # "good", "none", "wrong", "stale", "future", "garbage", "broken" (see `broken`)
     raw: bytes = b""
     broken: str = "timestamp missing"  # with signature "broken": a kind of BROKEN_HEADERS
+    response_url: str = "slack"  # where it says to answer later: a name in RESPONSE_URLS
+
+    @property
+    def answers_elsewhere(self) -> bool:
+        """Its response_url is not on the Slack the bot talks to: a request Slack never sends."""
+        return self.response_url != "slack" and self.kind in ANSWERED_LATER
 
 
 recipes = st.builds(
@@ -195,6 +224,7 @@ recipes = st.builds(
     signature=st.sampled_from(["good"] * 6 + ["none", "wrong", "stale", "future", "garbage", "broken"]),
     raw=st.binary(max_size=300) | st.sampled_from([b"payload=" + b"%5B" * 3000, b"\xff" * 50]),
     broken=st.sampled_from(sorted(BROKEN_HEADERS)),
+    response_url=st.sampled_from(["slack"] * len(RESPONSE_URLS) + RESPONSE_URLS[1:]),
 )
 
 
@@ -239,6 +269,7 @@ def payload_for(recipe: Recipe, sender: SlackSender) -> dict[str, Any]:
         "state": {"values": {LogField.ACCOUNT.value: {"a": {"type": "static_select", "value": recipe.text}}}},
     }
     common = {"team": team, "user": user, "api_app_id": APP_ID}
+    answer_to = _response_urls(sender.response_url)[recipe.response_url]
     if recipe.kind == "command":
         return {
             "team_id": TEAM_ID,
@@ -246,7 +277,7 @@ def payload_for(recipe: Recipe, sender: SlackSender) -> dict[str, Any]:
             "channel_id": CHANNEL_ID,
             "command": "/interview",
             "text": recipe.text,
-            "response_url": sender.response_url,
+            "response_url": answer_to,
             "trigger_id": sender.trigger_id(),
         }
     if recipe.kind == "block_actions":
@@ -260,9 +291,19 @@ def payload_for(recipe: Recipe, sender: SlackSender) -> dict[str, Any]:
             "container": {"type": "view", "view_id": "VFUZZ"},
             "message": {"ts": "1.2", "blocks": [{"block_id": "fu:1"}]},
             "channel": {"id": CHANNEL_ID},
+            "response_url": answer_to,
         }
     if recipe.kind == "view_submission":
-        return {"type": "view_submission", **common, "trigger_id": sender.trigger_id(), "view": view}
+        # Slack lists a response_url only for a conversation select that asks for one; none of ours do.
+        item = {"block_id": "b", "action_id": "a", "channel_id": CHANNEL_ID, "response_url": answer_to}
+        response_urls = [item] if recipe.answers_elsewhere else []
+        return {
+            "type": "view_submission",
+            **common,
+            "trigger_id": sender.trigger_id(),
+            "view": view,
+            "response_urls": response_urls,
+        }
     if recipe.kind == "block_suggestion":
         return {"type": "block_suggestion", **common, "action_id": recipe.id, "value": recipe.text}
     if recipe.kind in ("shortcut", "message_action"):
@@ -274,6 +315,7 @@ def payload_for(recipe: Recipe, sender: SlackSender) -> dict[str, Any]:
             "trigger_id": sender.trigger_id(),
             "channel": {"id": CHANNEL_ID},
             "message": message,
+            **({"response_url": answer_to} if recipe.kind == "message_action" else {}),
         }
     if recipe.kind == "event_callback":
         return {
