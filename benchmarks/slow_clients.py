@@ -52,6 +52,7 @@ from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from bot.settings import load_settings
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.support.fake_slack import RESPONSE_URL_METHOD
 from tests.support.slack_requests import CHANNEL_ID, TEAM_ID, USER_ID
 from tests.support.slow_clients import SlowClients
 
@@ -99,9 +100,10 @@ class Commands:
     port: int
     count: int
     per_second: float
+    response_url: str  # on the fake Slack: the bot refuses one that is not on the Slack it talks to
 
 
-def _command(port: int, index: int, signer: SignatureVerifier) -> float | str:
+def _command(port: int, index: int, signer: SignatureVerifier, response_url: str) -> float | str:
     """One signed `/interview help`: seconds to its answer, or why there was none."""
     from urllib.parse import urlencode
 
@@ -112,7 +114,7 @@ def _command(port: int, index: int, signer: SignatureVerifier) -> float | str:
             "channel_id": CHANNEL_ID,
             "command": "/interview",
             "text": "help",
-            "response_url": "https://hooks.slack.com/commands/T0001/1/benchmark",
+            "response_url": response_url,
             "trigger_id": f"slow-bench-{index}",
         }
     )
@@ -150,7 +152,7 @@ def commands_main(conn: Connection) -> None:
             time.sleep(max(0.0, start + i / job.per_second - time.monotonic()))
 
             def one(i: int = i) -> None:
-                results[i] = _command(job.port, i, signer)
+                results[i] = _command(job.port, i, signer, job.response_url)
 
             thread = threading.Thread(target=one, daemon=True)
             thread.start()
@@ -232,7 +234,13 @@ def run(args: argparse.Namespace) -> int:
         time.sleep(args.settle)
         held_before, cut_before, _ = slow.ask("status")
         began = time.perf_counter()
-        results = sender.ask(Commands(port=port, count=args.commands, per_second=COMMANDS_PER_SECOND))
+        commands = Commands(
+            port=port,
+            count=args.commands,
+            per_second=COMMANDS_PER_SECOND,
+            response_url=fake.hello + RESPONSE_URL_METHOD,
+        )
+        results = sender.ask(commands)
         took = time.perf_counter() - began
         held_after, cut_after, refused = slow.ask("stop")
         bot_cpu = time.process_time() - cpu_began
