@@ -29,6 +29,7 @@ from bot.errors import InterviewGone, NotTheAuthor
 from bot.followups.deliveries import REMINDABLE
 from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
 from bot.followups.working_hours import next_working_moment
+from bot.search.index import paused as paused_search
 from bot.settings import WorkingHours
 from bot.text import split_lines
 from bot.themes.store import recount_themes
@@ -140,6 +141,35 @@ def edit_interview(
     interview = editable_interview(
         session=session, team_id=team_id, interview_id=interview_id, user_id=by, lock=True
     )
+    with paused_search(session=session, team_id=team_id, interview_id=interview.id):
+        return _edit(
+            session,
+            interview,
+            draft,
+            promises,
+            by=by,
+            now=now,
+            tz=tz,
+            thank_you_after=thank_you_after,
+            summary_after=summary_after,
+            working_hours=working_hours,
+        )
+
+
+def _edit(
+    session: Session,
+    interview: Interview,
+    draft: InterviewDraft,
+    promises: list[Promise],
+    *,
+    by: str,
+    now: datetime,
+    tz: ZoneInfo,
+    thank_you_after: timedelta,
+    summary_after: timedelta,
+    working_hours: WorkingHours | None,
+) -> Edited:
+    team_id = interview.team_id
     assert draft.account and draft.kind and draft.held_on  # validated above
     changed: set[str] = set()
     concerned = _concerned(interview)
