@@ -6,10 +6,13 @@ change to someone's App Home is reported).
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -22,6 +25,7 @@ from bot.slack import interactive
 from storage.db import Database
 
 AFTER_ACK_THREADS = 16
+TOGETHER_WINDOW = 0.05  # seconds: how long a batch of after-ack checks gathers requests (after_ack_together)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class Deps:
     home: HomeRefresh = field(default_factory=lambda: HomeRefresh(lambda team_id, user_id: None, delay=None))
     # Run by close(), after the work that followed acks is done (the outbox sender's pool).
     closing: list[Callable[[], None]] = field(default_factory=list)
+    _batches: dict[str, dict[Hashable, Any]] = field(default_factory=dict, init=False, repr=False)
+    _batch_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @cached_property
     def interactive_client(self) -> WebClient:
@@ -76,6 +82,27 @@ class Deps:
 
         # Lines it logs are about the request that handed it over (JSON logs say which).
         return self.after_ack_pool.submit(contextvars.copy_context().run, guarded)
+
+    def after_ack_together(
+        self, batch: str, key: Hashable, item: Any, work: Callable[[dict[Hashable, Any]], None]
+    ) -> None:
+        """Hand `item` to `work` after the ack, in one run with what other requests hand to the same
+        `batch` in the next TOGETHER_WINDOW seconds (the latest item per `key`): a check every request
+        makes (a query) is made once for a burst of requests, not once per request."""
+        with self._batch_lock:
+            waiting = self._batches.get(batch)
+            if waiting is not None:  # a run is on its way: it takes this too
+                waiting[key] = item
+                return
+            self._batches[batch] = {key: item}
+
+        def run() -> None:
+            time.sleep(TOGETHER_WINDOW)
+            with self._batch_lock:
+                taken = self._batches.pop(batch, {})
+            work(taken)
+
+        self.after_ack(run)
 
     def send_after_commit(self, message_ids: list[int]) -> None:
         """Send what the committed transaction recorded in the outbox, once Slack has its answer; what
