@@ -18,6 +18,7 @@ from bot.errors import BotError, InterviewGone, InvalidInput
 from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people import zone
 from bot.slack import call, quietly
+from bot.themes.recount import recount_marked_themes
 from handlers.log_modal import parse_log_form, record_share
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
 from handlers.views.interview import (
@@ -170,6 +171,8 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     if drawn is None:
         return
     deps.send_after_commit(drawn.sends)
+    # The themes it took lines from count them again; the themes job does it if this process dies first.
+    deps.after_ack(lambda: recount_marked_themes(deps.db, team_id=actor.team_id))
     for user_id in drawn.concerned:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
     if drawn.modal is not None and below:  # a modal is only open for now: nothing to keep for later

@@ -21,10 +21,20 @@ from bot.themes.embeddings import LexicalEmbedder
 from bot.themes.keeper import ThemeKeeper
 from bot.themes.upkeep import upkeep_due
 from handlers.views.log_modal import TEXT_FIELDS
-from storage.models import CustomerRequest, FollowUp, FollowUpKind, Interview, Pain, Quote, ThemeKind
+from storage.models import (
+    CustomerRequest,
+    FollowUp,
+    FollowUpKind,
+    Interview,
+    Pain,
+    Quote,
+    Theme,
+    ThemeKind,
+)
 from tests.conftest import RunningBot
 from tests.scenario.test_edit import click_edit_in_dm, opened_form
 from tests.scenario.test_themes import SCHEDULE
+from tests.support.after_ack import after_ack_done
 from tests.support.fake_slack import DEFAULT_TZ
 from tests.support.forms import log_form, open_log_modal
 from tests.support.slack_requests import TEAM_ID, USER_ID
@@ -128,12 +138,36 @@ def test_a_restart_right_after_the_answer_loses_none_of_a_submissions_work(
     assert count(bot, Pain, Pain.embedded_with.is_(None)) == 0
 
 
-def test_an_edit_of_a_thousand_lines_is_answered_and_its_dm_redrawn_even_after_a_restart(
-    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    submit_at_limits(bot)
-    (dm,) = bot.fake.wait_for("chat.postMessage")
-    keeper(bot).tick()  # its lines in themes, as in a live workspace
+GROUP = 4  # pains per theme, as placed by hand below
+
+
+def in_themes(bot: RunningBot) -> list[int]:
+    """The logged pains in themes of GROUP lines each, as a live workspace has them; the themes' ids, in
+    the order of their lines."""
+    ids = []
+    with bot.db.transaction() as session:
+        pains = list(session.scalars(select(Pain).order_by(Pain.position)))
+        now = datetime.now(ZoneInfo("UTC"))
+        for start in range(0, len(pains), GROUP):
+            members = pains[start : start + GROUP]
+            theme = Theme(
+                team_id=TEAM_ID,
+                kind=ThemeKind.PAIN,
+                name=members[0].text,
+                size=len(members),
+                accounts=1,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(theme)
+            session.flush()
+            ids.append(theme.id)
+            for pain in members:
+                pain.theme_id = theme.id
+    return ids
+
+
+def edit_a_thousand_lines(bot: RunningBot, dm: Any) -> dict[str, int]:
     click_edit_in_dm(bot, dm)
     form = opened_form(bot)
     texts = at_limits()
@@ -141,12 +175,25 @@ def test_an_edit_of_a_thousand_lines_is_answered_and_its_dm_redrawn_even_after_a
     for name, n in changed.items():
         old = texts[name].split("\n")
         texts[name] = "\n".join(["z" + line[1:] for line in old[:n]] + old[n:])
-    died_after_answering(bot, monkeypatch)
     response = bot.slack.view_submission(form, values(texts))
     assert response.status == 200 and response.body == b"", response.body
-    # Stored at the answer: the changed lines wait for the themes job, search finds them already.
+    return changed
+
+
+def test_an_edit_of_a_thousand_lines_is_answered_and_its_dm_and_themes_follow_even_after_a_restart(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submit_at_limits(bot)
+    (dm,) = bot.fake.wait_for("chat.postMessage")
+    themes = in_themes(bot)
+    died_after_answering(bot, monkeypatch)
+    changed = edit_a_thousand_lines(bot, dm)
+    # Stored at the answer: the changed lines wait for the themes job, search finds them already...
     assert count(bot, Pain, Pain.text.like("z%"), Pain.embedded_with.is_(None)) == changed["pains"]
     assert found(bot, "za0000") == 1 and found(bot, "pa0000") == 0
+    # ...and the themes they left are marked, their counts as they were: nothing counted on the way.
+    assert count(bot, Theme, Theme.recount_due_at.is_not(None)) == -(-changed["pains"] // GROUP)
+    assert count(bot, Theme, Theme.size == GROUP) == len(themes)
     assert bot.fake.calls("chat.update") == []  # the process died before redrawing anything
     another_replica_ticks(bot)
     (update,) = bot.fake.wait_for("chat.update")
@@ -154,6 +201,38 @@ def test_an_edit_of_a_thousand_lines_is_answered_and_its_dm_redrawn_even_after_a
     shown = bot.fake.message_at(str(dm.response["channel"]), str(dm.response["ts"]))
     assert shown is not None and "za0000" in str(shown["blocks"]) and "pa0000" not in str(shown["blocks"])
     assert count(bot, Pain, Pain.embedded_with.is_(None)) == 0
+    # Every theme counted again: none is marked, and each says how many lines it holds.
+    assert count(bot, Theme, Theme.recount_due_at.is_not(None)) == 0
+    assert theme_sizes(bot) == members(bot)
     # Done once: another tick has nothing left to redraw.
     another_replica_ticks(bot)
     assert len(bot.fake.calls("chat.update")) == 1
+
+
+def test_the_themes_an_edit_took_lines_from_are_counted_again_right_after_the_answer(bot: RunningBot) -> None:
+    submit_at_limits(bot)
+    (dm,) = bot.fake.wait_for("chat.postMessage")
+    themes = in_themes(bot)
+    changed = edit_a_thousand_lines(bot, dm)
+    after_ack_done(bot.deps)  # no tick of the themes job: the request's own work after its answer
+    assert count(bot, Theme, Theme.recount_due_at.is_not(None)) == 0
+    # Those left with no line are gone, the one that kept some shrank, the others are as they were.
+    emptied = changed["pains"] // GROUP
+    assert theme_sizes(bot) == {
+        themes[emptied]: GROUP - changed["pains"] % GROUP,
+        **{theme_id: GROUP for theme_id in themes[emptied + 1 :]},
+    }
+    assert theme_sizes(bot) == members(bot)
+
+
+def theme_sizes(bot: RunningBot) -> dict[int, int]:
+    with bot.db.read() as session:
+        return {t.id: t.size for t in session.scalars(select(Theme).where(Theme.kind == ThemeKind.PAIN))}
+
+
+def members(bot: RunningBot) -> dict[int, int]:
+    with bot.db.read() as session:
+        rows = session.execute(
+            select(Pain.theme_id, func.count()).where(Pain.theme_id.is_not(None)).group_by(Pain.theme_id)
+        )
+        return {theme_id: n for theme_id, n in rows}
