@@ -25,7 +25,7 @@ from bot.slack import interactive
 from storage.db import Database
 
 AFTER_ACK_THREADS = 16
-TOGETHER_WINDOW = 0.05  # seconds: how long a batch of after-ack checks gathers requests (after_ack_together)
+TOGETHER_WINDOW = 0.2  # seconds between two runs of one batch of after-ack checks (after_ack_together)
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class Deps:
     # Run by close(), after the work that followed acks is done (the outbox sender's pool).
     closing: list[Callable[[], None]] = field(default_factory=list)
     _batches: dict[str, dict[Hashable, Any]] = field(default_factory=dict, init=False, repr=False)
+    _batch_started: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _batch_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @cached_property
@@ -87,19 +88,25 @@ class Deps:
         self, batch: str, key: Hashable, item: Any, work: Callable[[dict[Hashable, Any]], None]
     ) -> None:
         """Hand `item` to `work` after the ack, in one run with what other requests hand to the same
-        `batch` in the next TOGETHER_WINDOW seconds (the latest item per `key`): a check every request
-        makes (a query) is made once for a burst of requests, not once per request."""
+        `batch` until that run starts (the latest item per `key`): a check every request makes (a
+        query) is made once for a burst of requests. A run starts at once when the batch's last run
+        started TOGETHER_WINDOW seconds ago or more, else when it has: one run per window under load,
+        no wait when requests are few."""
         with self._batch_lock:
             waiting = self._batches.get(batch)
             if waiting is not None:  # a run is on its way: it takes this too
                 waiting[key] = item
                 return
             self._batches[batch] = {key: item}
+            last = self._batch_started.get(batch)
+            wait = 0.0 if last is None else last + TOGETHER_WINDOW - time.monotonic()
 
         def run() -> None:
-            time.sleep(TOGETHER_WINDOW)
+            if wait > 0:
+                time.sleep(wait)
             with self._batch_lock:
                 taken = self._batches.pop(batch, {})
+                self._batch_started[batch] = time.monotonic()
             work(taken)
 
         self.after_ack(run)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -91,9 +91,7 @@ class LogModalMetadata:
     interview_id: int | None = None  # the interview this form edits; None: it logs a new one
 
     def dumps(self) -> str:
-        # Not dataclasses.asdict: it deep-copies, on every modal opened.
-        fields = {"channel_id": self.channel_id, "tz": self.tz, "interview_id": self.interview_id}
-        return json.dumps(fields, separators=(",", ":"))
+        return _metadata_json(self.channel_id, self.tz, self.interview_id)
 
     @classmethod
     def loads(cls, raw: str | None) -> LogModalMetadata:
@@ -102,6 +100,13 @@ class LogModalMetadata:
             **{k: v for k, v in data.items() if k in ("channel_id", "tz") and isinstance(v, str)},
             interview_id=id_number(data.get("interview_id")),
         )
+
+
+@lru_cache(maxsize=4096)
+def _metadata_json(channel_id: str | None, tz: str | None, interview_id: int | None) -> str:
+    # Every modal opened writes one; a person opens it from the same few channels, in the same zone.
+    fields = {"channel_id": channel_id, "tz": tz, "interview_id": interview_id}
+    return json.dumps(fields, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -328,6 +333,10 @@ def _option_of(block: dict[str, Any], value: str | None) -> dict[str, Any] | Non
     return next((o for o in options if o.get("value") == value), None)
 
 
+# The text inputs with their names and limits, read once (an enum's .value is a descriptor call).
+_TEXT_LIMITS = tuple((field, field.value, FIELD_MAX[field.value]) for field in TEXT_FIELDS)
+
+
 @cache
 def _positions() -> dict[str, int]:
     """Where each input of the template is in its blocks, by block id."""
@@ -366,10 +375,10 @@ def log_modal(
     for field in (LogField.RECORDING_PERMISSION, LogField.THANK_YOU_SENT):
         if getattr(prefill, field):
             fill(field, initial_options=[_option_of(blocks[at[field]], "yes")])
-    for field in TEXT_FIELDS:
-        text = getattr(prefill, field.value)
+    for field, name, limit in _TEXT_LIMITS:
+        text = getattr(prefill, name)
         if text:
-            fill(field, initial_value=truncate(text, FIELD_MAX[field.value], ""))
+            fill(field, initial_value=truncate(text, limit, ""))
     if prefill.share_channel:
         fill(LogField.SHARE_CHANNEL, initial_conversation=prefill.share_channel)
     view = {**template, "blocks": blocks, "private_metadata": metadata.dumps()}

@@ -19,7 +19,7 @@ PAT, SAM, KIM = "U0001", "U0002", "U0003"
 
 @pytest.fixture
 def window(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Time enough for every command of the burst to be answered before the run that tells them starts.
+    # Time enough for every command of a burst to be answered before the run that tells them starts.
     monkeypatch.setattr(bot.deps, "TOGETHER_WINDOW", 1.0)
 
 
@@ -38,6 +38,9 @@ def test_a_burst_of_commands_tells_each_person_their_own_undelivered_messages_on
     after_ack_done(bot.deps)
     assert bot.fake.calls("chat.postMessage") == []  # both confirmations failed for good
 
+    # A command a moment before: its check runs at once, and the next waits a window after it.
+    assert bot.slack.command("help", user_id=KIM).status == 200
+    after_ack_done(bot.deps)
     # Pat, Sam and Kim (who has nothing undelivered) each type a command, at the same moment.
     asked: list[str] = []
 

@@ -1,8 +1,10 @@
-"""Work after the ack: a check every request makes is made once for a burst of requests."""
+"""Work after the ack: a check every request makes is made once for a burst of requests, and at once
+when requests are few."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -23,36 +25,43 @@ def deps() -> Iterator[Deps]:
 
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
-    """A run waits for the test to open the gate instead of TOGETHER_WINDOW: what gathers meanwhile is
-    up to the test, not to the machine's speed."""
+    """A run that must wait for its window waits for the test to open the gate instead: what gathers
+    meanwhile is up to the test, not to the machine's speed."""
     opened = threading.Event()
-    monkeypatch.setattr(bot.deps, "time", SimpleNamespace(sleep=lambda seconds: opened.wait(10)))
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        assert opened.wait(10)
+
+    monkeypatch.setattr(bot.deps, "time", SimpleNamespace(sleep=sleep, monotonic=time.monotonic))
+    monkeypatch.setattr(bot.deps, "TOGETHER_WINDOW", 60.0)
     return opened
 
 
-def test_requests_handed_over_together_are_handled_in_one_run_with_each_ones_latest(
+def test_a_request_alone_is_handled_at_once(deps: Deps, gate: threading.Event) -> None:
+    runs: list[dict[Any, Any]] = []
+    deps.after_ack_together("undelivered", "pat", 1, runs.append)
+    after_ack_done(deps)  # the gate stays shut: no run waited for it
+    assert runs == [{"pat": 1}]
+
+
+def test_a_burst_after_a_run_is_handled_in_one_run_with_each_ones_latest(
     deps: Deps, gate: threading.Event
 ) -> None:
     runs: list[dict[Any, Any]] = []
-    for key, item in (("pat", 1), ("sam", 2), ("pat", 3)):
+    deps.after_ack_together("undelivered", "kim", 0, runs.append)
+    after_ack_done(deps)
+    for key, item in (("pat", 1), ("sam", 2), ("pat", 3)):  # within the window of the first run
         deps.after_ack_together("undelivered", key, item, runs.append)
     gate.set()
     after_ack_done(deps)
-    assert runs == [{"pat": 3, "sam": 2}]
+    assert runs == [{"kim": 0}, {"pat": 3, "sam": 2}]
 
 
-def test_what_comes_once_a_run_has_started_goes_to_the_next_run_and_batches_stay_apart(
-    deps: Deps, gate: threading.Event
-) -> None:
+def test_batches_keep_apart(deps: Deps, gate: threading.Event) -> None:
     runs: list[tuple[str, dict[Any, Any]]] = []
     deps.after_ack_together("undelivered", "pat", 1, lambda taken: runs.append(("undelivered", taken)))
     deps.after_ack_together("other", "pat", 2, lambda taken: runs.append(("other", taken)))
-    gate.set()
     after_ack_done(deps)
-    deps.after_ack_together("undelivered", "sam", 3, lambda taken: runs.append(("undelivered", taken)))
-    after_ack_done(deps)
-    assert sorted(runs, key=str) == [
-        ("other", {"pat": 2}),
-        ("undelivered", {"pat": 1}),
-        ("undelivered", {"sam": 3}),
-    ]
+    assert sorted(runs, key=str) == [("other", {"pat": 2}), ("undelivered", {"pat": 1})]
