@@ -45,7 +45,7 @@ class Dispatcher:
             id=described.id,
         )
         with request_log(entry):
-            problem = shape_problem(body, described)
+            problem = shape_problem(body)
             if problem is not None:
                 self._tally.add(f"signed but {problem}")
                 return BoltResponse(status=400, body="")

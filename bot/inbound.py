@@ -149,12 +149,12 @@ def _view_problem(view: Any, where: str) -> str | None:
     return None
 
 
-def shape_problem(body: dict[str, Any], described: Described | None = None) -> str | None:
+def shape_problem(body: dict[str, Any]) -> str | None:
     """What makes `body` a request Slack would never send, in a few words of ours (never the client's);
-    None when its shape is Slack's. `described`: describe(body), when the caller has it already."""
+    None when its shape is Slack's."""
     if problem := _fields_problem(body, "", _DEPTH):
         return problem
-    kind = (described or describe(body)).kind
+    kind = describe(body).kind
     if kind in _NEEDS_TRIGGER and not body.get("trigger_id"):
         return f"a {kind} without a trigger_id"
     if kind == "block_actions" and not (body.get("actions") and body["actions"][0].get("action_id")):
