@@ -5,8 +5,8 @@ restart in between left them showing the interview as it was. `redraw_at` (set i
 transaction) says a sent message's post is behind what it now says, and from when any replica may update
 it (now; the end of a lease while one does); the scheduler's outbox tick reads it through a partial index.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03 10:00:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018"
-down_revision: str | None = "0017"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,8 +9,8 @@ removes many lines of one interview in its transaction, makes the line triggers 
 rewrites the row once (the interview's own trigger watches the flag). A writer that never sets it keeps
 the old behaviour: the index stays right whoever writes.
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-03 09:00:00.000000
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0017"
-down_revision: str | None = "0016"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

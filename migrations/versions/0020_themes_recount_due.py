@@ -6,8 +6,8 @@ hundreds of themes an edit at the log modal's limits touches took most of the ed
 says a theme's counts are behind its members, and since when; the request counts it again right after
 its answer, and the themes job of any replica whatever a dead process left (through a partial index).
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 11:00:00.000000
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
