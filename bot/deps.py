@@ -6,10 +6,13 @@ change to someone's App Home is reported).
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -24,6 +27,7 @@ from bot.slack import interactive
 from storage.db import Database
 
 AFTER_ACK_THREADS = 16
+TOGETHER_WINDOW = 0.2  # seconds between two runs of one batch of after-ack checks (after_ack_together)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,9 @@ class Deps:
     closing: list[Callable[[], None]] = field(default_factory=list)
     # People's roles read from Slack (the member list fills it too): what `require` and `may` decide on.
     roles: Roles = field(default_factory=Roles)
+    _batches: dict[str, dict[Hashable, Any]] = field(default_factory=dict, init=False, repr=False)
+    _batch_started: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _batch_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @cached_property
     def interactive_client(self) -> WebClient:
@@ -110,6 +117,33 @@ class Deps:
 
         # Lines it logs are about the request that handed it over (JSON logs say which).
         return self.after_ack_pool.submit(contextvars.copy_context().run, guarded)
+
+    def after_ack_together(
+        self, batch: str, key: Hashable, item: Any, work: Callable[[dict[Hashable, Any]], None]
+    ) -> None:
+        """Hand `item` to `work` after the ack, in one run with what other requests hand to the same
+        `batch` until that run starts (the latest item per `key`): a check every request makes (a
+        query) is made once for a burst of requests. A run starts at once when the batch's last run
+        started TOGETHER_WINDOW seconds ago or more, else when it has: one run per window under load,
+        no wait when requests are few."""
+        with self._batch_lock:
+            waiting = self._batches.get(batch)
+            if waiting is not None:  # a run is on its way: it takes this too
+                waiting[key] = item
+                return
+            self._batches[batch] = {key: item}
+            last = self._batch_started.get(batch)
+            wait = 0.0 if last is None else last + TOGETHER_WINDOW - time.monotonic()
+
+        def run() -> None:
+            if wait > 0:
+                time.sleep(wait)
+            with self._batch_lock:
+                taken = self._batches.pop(batch, {})
+                self._batch_started[batch] = time.monotonic()
+            work(taken)
+
+        self.after_ack(run)
 
     def send_after_commit(self, message_ids: list[int]) -> None:
         """Send what the committed transaction recorded in the outbox, once Slack has its answer; what

@@ -52,14 +52,15 @@ class Dispatcher:
                 self._tally.add(f"signed but {problem}")
                 return BoltResponse(status=400, body="")
             response = self._run(body, headers)
-            log.info(
-                "%s %s=%s: %s in %d ms",
-                clip(described.kind or "request"),
-                described.id_name or "id",
-                clip(described.id),
-                response.status,
-                entry.elapsed_ms(),
-            )
+            if log.isEnabledFor(logging.INFO):  # its arguments cost more than the check
+                log.info(
+                    "%s %s=%s: %s in %d ms",
+                    clip(described.kind or "request"),
+                    described.id_name or "id",
+                    clip(described.id),
+                    response.status,
+                    entry.elapsed_ms(),
+                )
             return response
 
     def _run(self, body: dict[str, Any], headers: dict[str, Any] | None) -> BoltResponse:

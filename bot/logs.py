@@ -191,10 +191,18 @@ def make_handler(fmt: LogFormat = "plain", stream: TextIO | None = None) -> logg
     return handler
 
 
+# slack_sdk's Web API client builds a debug line of each request, its whole body, whenever the level set
+# on its own logger (not the effective one) lets debug through; left unset (0), it builds and drops one
+# per call (a fifth of the CPU of opening a modal).
+SDK_LOGGERS = ("slack_sdk.web.base_client",)
+
+
 def configure_logging(*, level: int, fmt: LogFormat) -> None:
     """The process's logging, as `interview-bot` starts: every logger (Bolt's and slack_sdk's too)
     reaches the one bounded handler."""
     logging.basicConfig(level=level, handlers=[make_handler(fmt)])
+    for name in SDK_LOGGERS:
+        logging.getLogger(name).setLevel(level)
 
 
 # What happens to claimed work that failed: its claim lapses and a tick, here or elsewhere, takes it again.

@@ -87,6 +87,8 @@ _SLACK_LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 def from_slack(text: str) -> str:
     """Text Slack sent us (a command's arguments, a message) as a person would read it: its markup
     (<@U123>, <#C123|name>, <https://x|label>) made plain, and &amp; &lt; &gt; decoded."""
+    if "<" not in text and "&" not in text:  # most of what people type: nothing to undo
+        return text
 
     def plain_link(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)

@@ -11,6 +11,7 @@ from bot.accounts.names import search_accounts
 from bot.accounts.timeline import account_timeline
 from bot.capture.interviews import recent_interviews
 from bot.deps import Actor, Deps
+from bot.outbox.notices import untold_among
 from bot.outbox.queue import mark_told, untold
 from bot.permissions import Act
 from bot.text import from_slack
@@ -43,12 +44,23 @@ def register(app: App) -> None:
 
 def interview_command(ack: Ack, respond: Respond, command: dict[str, Any], actor: Actor, deps: Deps) -> None:
     answer_subcommand(ack=ack, respond=respond, command=command, actor=actor, deps=deps)
-    # After the answer: messages to this person that could not be delivered since they last heard.
-    deps.after_ack(lambda: tell_undelivered(respond=respond, actor=actor, deps=deps))
+    # After the answer: messages to this person that could not be delivered since they last heard. Asked
+    # after every command, so asked for a burst of commands at once (one query).
+    deps.after_ack_together(
+        "undelivered", (actor.team_id, actor.user_id), respond, lambda asking: tell_undelivered(asking, deps)
+    )
 
 
-def tell_undelivered(*, respond: Respond, actor: Actor, deps: Deps) -> None:
-    """Say, once, what the bot could not deliver to this person (an ephemeral answer only they see)."""
+def tell_undelivered(asking: dict[Any, Respond], deps: Deps) -> None:
+    """Say, once, what the bot could not deliver to each of these people (team_id, user_id): an ephemeral
+    answer only they see, to the command they just typed."""
+    with deps.db.quick_read() as connection:  # almost always no one: asked cheaply first
+        people = untold_among(connection=connection, people=list(asking))
+    for team_id, user_id in sorted(people):
+        tell_person(respond=asking[(team_id, user_id)], actor=Actor(team_id, user_id), deps=deps)
+
+
+def tell_person(*, respond: Respond, actor: Actor, deps: Deps) -> None:
     with deps.db.read() as session:
         messages = untold(session=session, team_id=actor.team_id, user_id=actor.user_id)
         if not messages:

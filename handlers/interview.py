@@ -17,7 +17,8 @@ from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, InvalidInput
 from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people import zone
-from bot.slack import quietly, update_quietly
+from bot.slack import quietly
+from bot.themes.recount import recount_marked_themes
 from handlers.log_modal import parse_log_form, record_share
 from handlers.modals import open_modal, opened_for
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
@@ -74,15 +75,17 @@ def open_over(deps: Deps, actor: Actor, body: dict[str, Any], view: View) -> Non
 class _Redraw:
     """What shows the interview, drawn again from the committed edit."""
 
-    messages: list[tuple[Posted, str, list[dict[str, Any]]]]
     modal: tuple[str, View] | None  # the interview's modal the form was pushed over (its id), or None
     concerned: tuple[str, ...]  # whose App Home shows it, before or after the edit
-    sends: list[int]  # outbox messages to send after commit: the share into a newly picked channel
+    # Outbox messages the edit recorded, sent or redrawn after commit (or by a tick, if this process is
+    # gone by then): the share into a newly picked channel, the confirmation DM and the posts behind it.
+    sends: list[int]
 
 
 def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Store the edit inside Slack's 3 s (bad input keeps the form open with what is wrong), ack, then
-    redraw what shows the interview."""
+    redraw what shows the interview. The messages it changed are recorded as behind in the edit's own
+    transaction, so a restart right after the ack still has them redrawn, by the outbox's next tick."""
     draft = parse_log_form(view.get("state", {}).get("values", {}))
     metadata = LogModalMetadata.loads(view.get("private_metadata"))
     if metadata.interview_id is None:
@@ -123,41 +126,43 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
                 saved_interview_message(interview, edited.follow_ups, tz),
             ),
         ]
-        messages, sends = [], []
+        behind: list[Posted | None] = []
+        sends: list[int] = []
         if "share_channel" in edited.changed:
             # The old channel's post says it is no longer shared there (none of its words stay), and
             # the new channel gets its own post, as logging shares it.
-            text, blocks = UNSHARED_TEXT, as_dicts(unshared_message())
-            posted = withdraw(
-                session=session,
-                team_id=actor.team_id,
-                interview_id=interview.id,
-                kind=OutboxKind.INTERVIEW_SHARED,
-                text=text,
-                blocks=blocks,
+            behind.append(
+                withdraw(
+                    session=session,
+                    team_id=actor.team_id,
+                    interview_id=interview.id,
+                    kind=OutboxKind.INTERVIEW_SHARED,
+                    text=UNSHARED_TEXT,
+                    blocks=as_dicts(unshared_message()),
+                    now=now,
+                )
             )
-            if posted is not None:
-                messages.append((posted, text, blocks))
             share = record_share(session=session, interview=interview, user_id=actor.user_id, now=now)
             sends += [share] if share is not None else []
         else:
             drawn.append(shared)
         for kind, text, blocks in drawn:
-            text, dicts = fallback_text(text), as_dicts(blocks)
-            posted = redraw(
-                session=session,
-                team_id=actor.team_id,
-                interview_id=interview.id,
-                kind=kind,
-                text=text,
-                blocks=dicts,
+            behind.append(
+                redraw(
+                    session=session,
+                    team_id=actor.team_id,
+                    interview_id=interview.id,
+                    kind=kind,
+                    text=fallback_text(text),
+                    blocks=as_dicts(blocks),
+                    now=now,
+                )
             )
-            if posted is not None:
-                messages.append((posted, text, dicts))
+        sends += [p.message_id for p in behind if p is not None and p.message_id is not None]
         # The submission names the modal below; it is redrawn only if the bot opened it for this person.
         below_id = opened_for(session, actor, below, what="the edited interview's modal")
         modal = (below_id, interview_modal(interview, viewer_id=actor.user_id, tz=tz)) if below_id else None
-        return _Redraw(messages, modal, edited.concerned, sends)
+        return _Redraw(modal, edited.concerned, sends)
 
     try:
         drawn = deps.db.run(store)
@@ -168,16 +173,11 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     if drawn is None:
         return
     deps.send_after_commit(drawn.sends)
+    # The themes it took lines from count them again; the themes job does it if this process dies first.
+    deps.after_ack(lambda: recount_marked_themes(deps.db, team_id=actor.team_id))
     for user_id in drawn.concerned:
         deps.home.changed(team_id=actor.team_id, user_id=user_id)
-    deps.after_ack(lambda: _redraw(deps, drawn))
-
-
-def _redraw(deps: Deps, drawn: _Redraw) -> None:
-    """The messages the outbox recorded for this interview, and the interview's modal below the form."""
-    for posted, text, blocks in drawn.messages:
-        what = "a message about an edited interview"
-        update_quietly(deps.client, what, channel=posted.channel_id, ts=posted.ts, text=text, blocks=blocks)
-    if drawn.modal is not None:
+    if drawn.modal is not None:  # a modal is only open for now: nothing to keep for later
         view_id, modal = drawn.modal
-        quietly(deps.client.views_update, "the edited interview's modal", view_id=view_id, view=modal)
+        what = "the edited interview's modal"
+        deps.after_ack(lambda: quietly(deps.client.views_update, what, view_id=view_id, view=modal))

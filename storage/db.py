@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -112,6 +112,17 @@ class Database:
         try:
             with self._read_sessions.begin() as session:
                 yield session
+        except TRANSIENT_ERRORS as exc:
+            raise DatabaseUnavailable.of(exc) from exc
+
+    @contextmanager
+    def quick_read(self) -> Iterator[Connection]:
+        """A connection for a read or two of Core statements, without a session (a third of the CPU): for
+        checks made on every request. On SQLite it never waits behind a writer; a connection that fails
+        raises DatabaseUnavailable."""
+        try:
+            with self._read_engine.connect() as connection:
+                yield connection
         except TRANSIENT_ERRORS as exc:
             raise DatabaseUnavailable.of(exc) from exc
 

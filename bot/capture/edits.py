@@ -2,7 +2,8 @@
 
 What did not change keeps its place: an unchanged pain or request keeps its theme (and a hand placement),
 an unchanged promise keeps its follow-up (its state, its snooze). What changed is done again as logging
-does it: a new line waits for the theme engine, a new promise is planned, a removed one is closed.
+does it: a new line waits for the theme engine, a new promise is planned, a removed one is closed. The
+themes that lost or moved lines are marked, and counted again after the commit (bot.themes.recount).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from bot.errors import InterviewGone, NotTheAuthor
 from bot.followups.deliveries import REMINDABLE
 from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
 from bot.followups.working_hours import next_working_moment
+from bot.search.index import paused as paused_search
 from bot.settings import WorkingHours
 from bot.text import split_lines
-from bot.themes.store import recount_themes
+from bot.themes.recount import mark_for_recount
 from storage.models import (
     Account,
     CustomerRequest,
@@ -140,6 +142,35 @@ def edit_interview(
     interview = editable_interview(
         session=session, team_id=team_id, interview_id=interview_id, user_id=by, lock=True
     )
+    with paused_search(session=session, team_id=team_id, interview_id=interview.id):
+        return _edit(
+            session,
+            interview,
+            draft,
+            promises,
+            by=by,
+            now=now,
+            tz=tz,
+            thank_you_after=thank_you_after,
+            summary_after=summary_after,
+            working_hours=working_hours,
+        )
+
+
+def _edit(
+    session: Session,
+    interview: Interview,
+    draft: InterviewDraft,
+    promises: list[Promise],
+    *,
+    by: str,
+    now: datetime,
+    tz: ZoneInfo,
+    thank_you_after: timedelta,
+    summary_after: timedelta,
+    working_hours: WorkingHours | None,
+) -> Edited:
+    team_id = interview.team_id
     assert draft.account and draft.kind and draft.held_on  # validated above
     changed: set[str] = set()
     concerned = _concerned(interview)
@@ -177,9 +208,10 @@ def edit_interview(
     if ordered:
         interview.edits.append(InterviewEdit(team_id=team_id, edited_by=by, edited_at=now, fields=ordered))
     session.flush()
-    # Themes that lost a line, or whose lines moved to another account, count their members again.
-    recount_themes(session=session, team_id=team_id, theme_ids=left, now=now, lines_left=True)
-    recount_themes(session=session, team_id=team_id, theme_ids=moved - left, now=now, lines_left=False)
+    # Themes that lost a line, or whose lines moved to another account, count their members again: after
+    # the commit (bot.themes.recount), since an edit at the form's limits touches hundreds of them.
+    mark_for_recount(session=session, team_id=team_id, theme_ids=left, now=now, lines_left=True)
+    mark_for_recount(session=session, team_id=team_id, theme_ids=moved - left, now=now, lines_left=False)
     if (interview.account_id, interview.held_on) != before:
         recount_last_held_on(session=session, team_id=team_id, account_ids={before[0], interview.account_id})
     owed = [f for f in interview.follow_ups if f.state in REMINDABLE]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.accounts.names import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
 from bot.errors import InvalidInput
 from bot.followups.plan import PROMISE_MAX_AHEAD, Promise, PromiseDateError, parse_promise, plan_follow_ups
+from bot.search.index import resume as resume_search
 from bot.settings import WorkingHours
 from bot.text import clean_text, split_lines
 from storage.models import (
@@ -198,6 +199,7 @@ def log_interview(
         thank_you_sent=draft.thank_you_sent,
         share_channel_id=draft.share_channel,
         source_view_id=source_view_id,
+        search_paused=True,  # its lines go in first, then its search row is written once
     )
     interview.participants = [
         Participant(team_id=team_id, user_id=u) for u in dict.fromkeys([user_id, *draft.participants])
@@ -229,6 +231,7 @@ def log_interview(
     interview.follow_ups = follow_ups
     session.add(interview)
     session.flush()
+    resume_search(session=session, team_id=team_id, interview_ids=[interview.id])
     # One statement, so two calls with the same account logged at once keep the later date.
     session.execute(
         update(Account)

@@ -23,6 +23,7 @@ from bot.accounts.history import recount_last_held_on
 from bot.followups.deliveries import REMINDABLE
 from bot.followups.mine import SentReminder, reminders_listing_any
 from bot.outbox.queue import Posted, posted_about
+from bot.search.index import pause as pause_search
 from bot.themes.store import LINE_MODELS, recount_themes
 from storage.models import (
     Account,
@@ -267,8 +268,9 @@ def _apply(session: Session, plan: _Plan, now: datetime, pending: list[ReminderD
         )
     accounts: set[int] = set()
     # Children first, explicitly, so nothing rests on a database's cascade; the search index's triggers
-    # drop each interview's row.
+    # drop each interview's row (paused first: each line gone would rewrite it).
     for part in _chunks(ids):
+        pause_search(session=session, team_id=team_id, interview_ids=part)
         accounts.update(
             session.scalars(
                 select(Interview.account_id).where(Interview.team_id == team_id, Interview.id.in_(part))

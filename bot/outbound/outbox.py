@@ -28,8 +28,10 @@ from bot.outbox.queue import (
     retry_later,
     start_sending,
 )
+from bot.outbox.redraws import Redraw, claim_redraws, record_redrawn
 from bot.replica import replica_name
 from bot.slack import (
+    call,
     find_sent,
     post_message,
     quietly,
@@ -47,6 +49,7 @@ METADATA_EVENT = "interview_bot_outbox"
 CLAIM_BATCH = 50
 SEND_WORKERS = 4
 MAX_BATCHES_PER_TICK = 20  # a bound, so one tick always ends; what is left waits for the next
+REDRAW_ROUNDS = 3  # draws of one post in a row while edits keep changing it
 
 
 class OutboxSender:
@@ -69,15 +72,19 @@ class OutboxSender:
         self._pool = ThreadPoolExecutor(SEND_WORKERS, thread_name_prefix="outbox")
 
     def send_now(self, message_ids: Iterable[int]) -> list[str]:
-        """Send these just-recorded messages, in order (a DM before the channel post it mentions)."""
-        now = datetime.now(UTC)
-        claimed = self.db.run(
-            lambda s: claim(session=s, message_ids=list(message_ids), now=now, replica=self.replica)
+        """Send these just-recorded messages, in order (a DM before the channel post it mentions), and
+        redraw those of them whose post a just-committed edit left behind."""
+        ids, now = list(message_ids), datetime.now(UTC)
+        claimed = self.db.run(lambda s: claim(session=s, message_ids=ids, now=now, replica=self.replica))
+        done = [self._deliver_safely(m, self.patient) for m in claimed]
+        redraws = self.db.run(
+            lambda s: claim_redraws(session=s, now=now, replica=self.replica, limit=len(ids), message_ids=ids)
         )
-        return [self._deliver_safely(m, self.patient) for m in claimed]
+        return done + [self._redraw_safely(r) for r in redraws]
 
     def tick(self) -> int:
-        """Send every message whose next attempt has come; how many were claimed."""
+        """Send every message whose next attempt has come, and redraw every post left behind (its redraw
+        was never tried, or its holder died); how many were claimed."""
         total = 0
         for _ in range(MAX_BATCHES_PER_TICK):
             now = datetime.now(UTC)
@@ -87,6 +94,15 @@ class OutboxSender:
             total += len(claimed)
             list(self._pool.map(lambda m: self._deliver_safely(m, self.client), claimed))
             if len(claimed) < CLAIM_BATCH:
+                break
+        for _ in range(MAX_BATCHES_PER_TICK):
+            now = datetime.now(UTC)
+            redraws = self.db.run(
+                lambda s, now=now: claim_redraws(session=s, now=now, replica=self.replica, limit=CLAIM_BATCH)
+            )
+            total += len(redraws)
+            list(self._pool.map(self._redraw_safely, redraws))
+            if len(redraws) < CLAIM_BATCH:
                 break
         return total
 
@@ -133,6 +149,38 @@ class OutboxSender:
             return "retrying"
         self._record_sent(message, str(response["channel"]), str(response["ts"]))
         return "sent"
+
+    def _redraw_safely(self, redraw: Redraw) -> str:
+        with failures_logged(log, f"redraw of outbox message {redraw.id}", then=RETRIED):
+            return self.redraw(redraw)
+        return "retrying"
+
+    def redraw(self, redraw: Redraw) -> str:
+        """Update the post to what its message says now, and again while an edit made meanwhile changed it
+        (at most REDRAW_ROUNDS times; then the lease runs out and a tick goes on). Slack refusing (the
+        post was deleted, the bot left the channel) ends it: what is stored is what counts. Through the
+        patient client: a redraw is rare, and a rate limit is slept out rather than left for a tick."""
+        current: Redraw | None = redraw
+        for _ in range(REDRAW_ROUNDS):
+            if current is None:
+                return "redrawn"
+            drawn = current
+            try:
+                call(
+                    self.patient.chat_update,
+                    channel=drawn.channel_id,
+                    ts=drawn.ts,
+                    text=drawn.text,
+                    blocks=drawn.blocks,
+                )
+            except (SlackApiError, SlackPermanentError) as exc:
+                log.info("could not redraw outbox message %s: %s", drawn.id, exc)
+            current = self.db.run(
+                lambda s, d=drawn: record_redrawn(
+                    session=s, redraw=d, replica=self.replica, now=datetime.now(UTC)
+                )
+            )
+        return "redrawn" if current is None else "retrying"
 
     def _record_sent(self, message: Outgoing, channel: str, ts: str, *, stale: bool = False) -> None:
         """Record where the message went. If its interview was deleted while it was being posted (or its

@@ -10,8 +10,8 @@ conditional on still holding it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, select, update
@@ -275,6 +275,7 @@ class Posted:
 
     channel_id: str
     ts: str
+    message_id: int | None = field(default=None, compare=False)  # the outbox message it is
 
 
 def posted_about(*, session: Session, team_id: str, interview_ids: Sequence[int]) -> list[Posted]:
@@ -314,8 +315,16 @@ def _latest(session: Session, team_id: str, interview_id: int, kind: OutboxKind)
 def _where_posted(message: OutboxMessage) -> Posted | None:
     """Where a sent message is in Slack; None for one not sent (yet)."""
     if message.state == OutboxState.SENT and message.posted_channel_id and message.message_ts:
-        return Posted(message.posted_channel_id, message.message_ts)
+        return Posted(message.posted_channel_id, message.message_ts, message.id)
     return None
+
+
+def _behind(message: OutboxMessage, now: datetime | None) -> None:
+    """A sent message now says something else than its post: the post is redrawn after commit, or by a
+    tick if this process is gone by then. Under a redraw's lease (an older text being drawn) the holder
+    sees the change when it records, and draws again."""
+    if message.redraw_at is None:
+        message.redraw_at = now or datetime.now(UTC)
 
 
 def withdraw(
@@ -326,16 +335,18 @@ def withdraw(
     kind: OutboxKind,
     text: str,
     blocks: list[dict[str, Any]] | None,
+    now: datetime | None = None,
 ) -> Posted | None:
     """The interview's message of this kind is no longer wanted where it went (its share moved to
-    another channel, or was unshared): one not sent yet never goes out; one sent now says `text`, and
-    where it is comes back for the caller to update it after commit."""
+    another channel, or was unshared): one not sent yet never goes out; one sent now says `text`, its
+    post is behind (bot.outbox.redraws), and where it is comes back."""
     message = _latest(session, team_id, interview_id, kind)
     if message is None:
         return None
     posted = _where_posted(message)
     if posted is not None:
         message.text, message.blocks = text, blocks
+        _behind(message, now)
     else:
         session.delete(message)
     return posted
@@ -349,11 +360,16 @@ def redraw(
     kind: OutboxKind,
     text: str,
     blocks: list[dict[str, Any]] | None,
+    now: datetime | None = None,
 ) -> Posted | None:
     """What the interview's message of this kind says now (the interview was edited): a message not sent
-    yet goes out saying it; where one that was sent is, for the caller to update it after commit."""
+    yet goes out saying it; one that was sent has its post behind (bot.outbox.redraws), and where it is
+    comes back."""
     message = _latest(session, team_id, interview_id, kind)
     if message is None:
         return None
     message.text, message.blocks = text, blocks
-    return _where_posted(message)
+    posted = _where_posted(message)
+    if posted is not None:
+        _behind(message, now)
+    return posted

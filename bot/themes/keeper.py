@@ -17,6 +17,7 @@ from bot.themes.grouping import GroupingPolicy
 from bot.themes.labelling import relabel
 from bot.themes.leases import claim_upkeep, release_upkeep
 from bot.themes.placement import EMBED_BATCH, UpkeepResult
+from bot.themes.recount import recount_marked_themes
 from bot.themes.regroup import Progress, Regrouping, plan_regroup, rebuild
 from bot.themes.upkeep import (
     UpkeepSchedule,
@@ -102,6 +103,7 @@ class ThemeKeeper:
 
     def tick(self, now: datetime | None = None) -> dict[tuple[str, ThemeKind], UpkeepResult]:
         now = now or datetime.now(UTC)
+        recount_marked_themes(self.db)  # what edits left marked, if their process died before counting
         with self.db.read() as session:
             due = upkeep_due(session=session, now=now, method=self.embedder.name, schedule=self.schedule)
         done: dict[tuple[str, ThemeKind], UpkeepResult] = {}
@@ -117,6 +119,7 @@ class ThemeKeeper:
         Nothing is done when nothing new came. When another replica holds the workspace's lease, waits
         up to `wait` seconds for it; returns False if the themes stayed as stored."""
         now = now or datetime.now(UTC)
+        recount_marked_themes(self.db, team_id=team_id)
         current = True
         for kind in ThemeKind:
             with self.db.read() as session:

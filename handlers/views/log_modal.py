@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -91,7 +91,7 @@ class LogModalMetadata:
     interview_id: int | None = None  # the interview this form edits; None: it logs a new one
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return _metadata_json(self.channel_id, self.tz, self.interview_id)
 
     @classmethod
     def loads(cls, raw: str | None) -> LogModalMetadata:
@@ -100,6 +100,13 @@ class LogModalMetadata:
             **{k: v for k, v in data.items() if k in ("channel_id", "tz") and isinstance(v, str)},
             interview_id=id_number(data.get("interview_id")),
         )
+
+
+@lru_cache(maxsize=4096)
+def _metadata_json(channel_id: str | None, tz: str | None, interview_id: int | None) -> str:
+    # Every modal opened writes one; a person opens it from the same few channels, in the same zone.
+    fields = {"channel_id": channel_id, "tz": tz, "interview_id": interview_id}
+    return json.dumps(fields, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -326,6 +333,16 @@ def _option_of(block: dict[str, Any], value: str | None) -> dict[str, Any] | Non
     return next((o for o in options if o.get("value") == value), None)
 
 
+# The text inputs with their names and limits, read once (an enum's .value is a descriptor call).
+_TEXT_LIMITS = tuple((field, field.value, FIELD_MAX[field.value]) for field in TEXT_FIELDS)
+
+
+@cache
+def _positions() -> dict[str, int]:
+    """Where each input of the template is in its blocks, by block id."""
+    return {b["block_id"]: i for i, b in enumerate(_modal_template()["blocks"]) if "block_id" in b}
+
+
 def log_modal(
     *,
     today: date,
@@ -337,34 +354,33 @@ def log_modal(
     """The log modal as views.open takes it; `editing`: the same form titled and submitted as an edit.
 
     Converting ~100 Block Kit objects costs ~2 ms, more than the rest of the request, so the form is
-    built and checked once (_modal_template) and each request copies in only its own values.
+    built and checked once (_modal_template) and each request copies in only its own values: the blocks
+    it fills are copied, the others shared with the template.
     """
-    account = account_option(prefill.account).to_dict() if prefill.account else None
-    texts: dict[str, str | None] = {field: getattr(prefill, field.value) for field in TEXT_FIELDS}
-    fill: dict[str, dict[str, Any]] = {
-        LogField.ACCOUNT: {"initial_option": account},
-        LogField.HELD_ON: {"initial_date": (prefill.held_on or today).isoformat()},
-        LogField.PARTICIPANTS: {
-            "initial_users": list(dict.fromkeys([user_id, *prefill.participants]))[:MAX_PARTICIPANTS]
-        },
-        **{
-            field: {"initial_value": truncate(text, FIELD_MAX[field.value], "") if text else None}
-            for field, text in texts.items()
-        },
-        LogField.SHARE_CHANNEL: {"initial_conversation": prefill.share_channel},
-    }
-    template = _modal_template()
-    blocks = []
-    for block in template["blocks"]:
-        block_id = block.get("block_id")
-        if block_id == LogField.KIND:
-            block = _with_element(block, initial_option=_option_of(block, prefill.kind))
-        elif block_id in (LogField.RECORDING_PERMISSION, LogField.THANK_YOU_SENT):
-            checked = getattr(prefill, block_id)
-            block = _with_element(block, initial_options=[_option_of(block, "yes")] if checked else None)
-        elif block_id in fill:
-            block = _with_element(block, **fill[block_id])
-        blocks.append(block)
+    template, at = _modal_template(), _positions()
+    blocks = list(template["blocks"])
+
+    def fill(field: LogField, **element: Any) -> None:
+        blocks[at[field]] = _with_element(blocks[at[field]], **element)
+
+    fill(LogField.HELD_ON, initial_date=(prefill.held_on or today).isoformat())
+    fill(
+        LogField.PARTICIPANTS,
+        initial_users=list(dict.fromkeys([user_id, *prefill.participants]))[:MAX_PARTICIPANTS],
+    )
+    if prefill.account:
+        fill(LogField.ACCOUNT, initial_option=account_option(prefill.account).to_dict())
+    if prefill.kind:
+        fill(LogField.KIND, initial_option=_option_of(blocks[at[LogField.KIND]], prefill.kind))
+    for field in (LogField.RECORDING_PERMISSION, LogField.THANK_YOU_SENT):
+        if getattr(prefill, field):
+            fill(field, initial_options=[_option_of(blocks[at[field]], "yes")])
+    for field, name, limit in _TEXT_LIMITS:
+        text = getattr(prefill, name)
+        if text:
+            fill(field, initial_value=truncate(text, limit, ""))
+    if prefill.share_channel:
+        fill(LogField.SHARE_CHANNEL, initial_conversation=prefill.share_channel)
     view = {**template, "blocks": blocks, "private_metadata": metadata.dumps()}
     if editing:
         view.update(

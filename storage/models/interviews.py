@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -102,6 +103,9 @@ class Interview(Base):
     thank_you_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     share_channel_id: Mapped[str | None] = mapped_column(String(32))
     source_view_id: Mapped[str | None] = mapped_column(String(64))
+    # Set while a transaction writes many of its lines: the search index's triggers skip them, and
+    # clearing it rewrites its search row once (bot/search/index.py; migration 0017).
+    search_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     account: Mapped[Account] = relationship(back_populates="interviews")
     participants: Mapped[list[Participant]] = relationship(

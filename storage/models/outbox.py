@@ -52,6 +52,13 @@ class OutboxMessage(Base):
             postgresql_where=text("state = 'failed'"),
             sqlite_where=text("state = 'failed'"),
         ),
+        # Sent messages whose post is behind what they now say (an edit): only those are in it.
+        Index(
+            "ix_outbox_messages_redraw_at",
+            "redraw_at",
+            postgresql_where=text("redraw_at IS NOT NULL"),
+            sqlite_where=text("redraw_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,3 +87,6 @@ class OutboxMessage(Base):
     error: Mapped[str | None] = mapped_column(String(200))
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A sent message whose post in Slack is behind what it now says (its interview was edited): when any
+    # replica may update the post (the end of the lease while one does); None once Slack shows it.
+    redraw_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

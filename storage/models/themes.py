@@ -12,6 +12,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,7 +33,16 @@ class Theme(Base):
     """
 
     __tablename__ = "themes"
-    __table_args__ = (Index("ix_themes_team_id_kind", "team_id", "kind"),)
+    __table_args__ = (
+        Index("ix_themes_team_id_kind", "team_id", "kind"),
+        # Themes whose counts are behind their members (an edit moved lines): only those are in it.
+        Index(
+            "ix_themes_recount_due_at",
+            "recount_due_at",
+            postgresql_where=text("recount_due_at IS NOT NULL"),
+            sqlite_where=text("recount_due_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
@@ -53,6 +63,9 @@ class Theme(Base):
     # keeper labels it again, unless a person named it.
     labelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     labelled_size: Mapped[int | None] = mapped_column(Integer)
+    # Set when lines moved in or out (an edit) and its size, accounts and centroid are not counted again
+    # yet (bot.themes.recount); None once they are.
+    recount_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ThemeUpkeep(Base):

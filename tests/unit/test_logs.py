@@ -9,6 +9,7 @@ import logging
 import sys
 
 import pytest
+from slack_sdk import WebClient
 
 from bot.errors import message_for
 from bot.logs import (
@@ -21,9 +22,12 @@ from bot.logs import (
     PlainFormatter,
     RequestLog,
     clip,
+    configure_logging,
     make_handler,
     request_log,
 )
+from tests.conftest import BOT_TOKEN
+from tests.support.fake_slack import FakeSlack
 
 HUGE = "x" * 100_000
 
@@ -146,3 +150,27 @@ def test_a_line_always_encodes(capsys: pytest.CaptureFixture[str]) -> None:
     handler = make_handler("plain", sys.stderr)
     handler.handle(record("value %s", "\ud800"))
     assert "--- Logging error ---" not in capsys.readouterr().err
+
+
+def test_slack_sdk_builds_no_debug_line_of_each_request_once_logging_is_configured(
+    monkeypatch: pytest.MonkeyPatch, fake_slack: FakeSlack
+) -> None:
+    class Counted(str):
+        """Text that counts how often it is drawn into a log line (json.dumps does not draw it so)."""
+
+        drawn = 0
+
+        def __repr__(self) -> str:
+            type(self).drawn += 1
+            return str.__repr__(self)
+
+    monkeypatch.setattr(logging.getLogger("slack_sdk.web.base_client"), "level", logging.NOTSET)
+    monkeypatch.setattr(logging, "basicConfig", lambda **kwargs: None)  # the test run's handlers stay
+    fake_slack.add_users("U0001")
+    client = WebClient(token=BOT_TOKEN, base_url=fake_slack.url)
+    client.chat_postMessage(channel="U0001", text=Counted("Saved your interview"))
+    assert Counted.drawn == 1  # slack_sdk as it comes: a debug line built, then dropped at INFO
+    configure_logging(level=logging.INFO, fmt="plain")
+    client.chat_postMessage(channel="U0001", text=Counted("Saved your interview"))
+    assert Counted.drawn == 1
+    assert len(fake_slack.calls("chat.postMessage")) == 2

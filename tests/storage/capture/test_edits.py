@@ -16,6 +16,7 @@ from bot.digest.period import Period
 from bot.errors import InterviewGone, InvalidInput, NotTheAuthor
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
+from bot.themes.recount import recount_marked_themes
 from storage.db import Database
 from storage.models import (
     Account,
@@ -47,6 +48,19 @@ def edit(
             thank_you_after=timedelta(hours=24),
             summary_after=timedelta(hours=48),
         )
+
+
+def recounted(db: Database, theme_id: int) -> bool:
+    """The edit left the theme marked, its counts as they were; counting the marked themes again (what
+    follows the edit's answer) clears the mark."""
+    with db.read() as session:
+        theme = session.get(Theme, theme_id)
+        assert theme is not None
+        marked, size = theme.recount_due_at == LATER, theme.size
+    counted = recount_marked_themes(db)
+    with db.read() as session:
+        theme = session.get(Theme, theme_id)
+        return marked and size == 2 and counted == 1 and (theme is None or theme.recount_due_at is None)
 
 
 def promises(db: Database) -> dict[str, FollowUp]:
@@ -160,6 +174,7 @@ def test_a_new_account_moves_the_lines_and_the_theme_counts_again(database: Data
         theme.size, theme.accounts = 2, 2
         theme_id = theme.id
     edit(database, logged.interview.id, draft(account="Globex", pains="Reports are slow"))
+    assert recounted(database, theme_id)
     with database.read() as session:
         theme = session.get(Theme, theme_id)
         assert (theme.size, theme.accounts) == (2, 1)
@@ -181,6 +196,7 @@ def test_a_removed_line_leaves_its_theme_and_a_hand_placed_unchanged_line_stays(
         theme.size = 2
         theme_id = theme.id
     edit(database, logged.interview.id, draft(pains="Reports are slow\nExports break badly"))
+    assert recounted(database, theme_id)
     with database.read() as session:
         rows = {p.text: (p.theme_id, p.placed_by, p.embedded_with) for p in session.scalars(select(Pain))}
         assert rows == {"Reports are slow": (theme_id, "U9", None), "Exports break badly": (None, None, None)}
@@ -209,6 +225,7 @@ def test_a_label_that_may_quote_a_line_edited_away_is_redone_unless_a_person_nam
             pain.theme_id = theme.id
         theme.size, theme_id = 2, theme.id
     edit(database, logged.interview.id, draft(pains="Reports are slow"))
+    assert recounted(database, theme_id)
     with database.read() as session:
         kept = session.get(Theme, theme_id)
         assert kept is not None and kept.size == 1
