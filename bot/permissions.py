@@ -2,7 +2,8 @@
 someone made, whether they made it.
 
 Slack-free: the role is read from Slack elsewhere (bot.roles: the member list, users.info) and handed in.
-- Guests (and people of another organisation in a shared channel) log their own calls, schedule them,
+- Guests (and anyone Slack shows as of another organisation: the request guard refuses partners in
+  shared channels first) log their own calls, schedule them,
   and see what they logged or took part in; nothing of the team's.
 - Full members also search and list the team's interviews, open anyone's, see and correct the themes,
   and preview and subscribe channels to the digest.
