@@ -18,7 +18,7 @@ from tests.support.after_ack import after_ack_done
 
 @pytest.fixture
 def deps() -> Iterator[Deps]:
-    made = Deps(settings=None, db=None, timezones=None, client=None)  # type: ignore[arg-type]
+    made = Deps(settings=None, db=None, timezones=None, client=None, team_id="T0001")  # type: ignore[arg-type]
     yield made
     made.after_ack_pool.shutdown(wait=True)
 
