@@ -70,6 +70,7 @@ def test_prep_before_and_debrief_after(
         interpretation="Close is slow",
         thank_you_sent=True,
     )
+    bot.fake.wait_for("chat.postMessage")  # its "Saved" DM, sent after the ack: before the call's, always
 
     starts = NOW + timedelta(hours=3)  # 13:00 in New York
     response = schedule(bot, starts=starts)
