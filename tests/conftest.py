@@ -5,7 +5,9 @@ The clock: `--clock-start=HH:MM` (or TEST_CLOCK_START=HH:MM) starts the whole ru
 time of day, on today's date, and lets it tick on from there (time-machine), so a run at 02:30 shows
 what breaks when UTC and the fake users' New York are on different dates. Several times, comma-separated
 (`--clock-start=02:30,23:30`), run every test once at each, in one session: each test's clock starts at
-that time of day (the test id says which), so one run of workers shares the set-up of both. Tests that
+that time of day (the test id says which), so one run of workers shares the set-up of both. A test
+marked `real_clock` runs once, on the machine's time: its work is done by other processes, which the
+moved clock never reaches, and what it hands them is taken from the real clock. Tests that
 move time themselves (the `clock` fixture, @time_machine.travel) still do. Subprocesses (the CLI,
 scheduler replicas) and PostgreSQL's now() keep the machine's real time: tests hand them times taken from
 `tests.support.clock.real_now()`, never from the moved clock.
@@ -89,6 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """With several clock starts, every test runs once at each (see `_test_clock`)."""
     starts = clock_starts(metafunc.config)
+    if metafunc.definition.get_closest_marker("real_clock"):
+        return  # other processes do its work, on the machine's time: a moved clock cannot change it
     if len(starts) > 1 and "_test_clock" in metafunc.fixturenames:
         metafunc.parametrize("_test_clock", starts, indirect=True, ids=[f"{s:%H%M}Z" for s in starts])
 

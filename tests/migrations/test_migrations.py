@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -63,6 +64,7 @@ def test_history_is_one_line() -> None:
     assert len(script.get_bases()) == 1
 
 
+@pytest.mark.real_clock  # the replicas are processes of their own
 def test_replicas_migrating_at_once_all_succeed(empty_database_url: str) -> None:
     """Three `interview-bot migrate` processes start together on an empty database."""
     env = {**os.environ, "DATABASE_URL": empty_database_url, "LOG_LEVEL": "WARNING"}

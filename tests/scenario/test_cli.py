@@ -18,6 +18,8 @@ from tests.support.clock import real_now, real_time
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import SlackSender
 
+# What these tests check is done by `interview-bot` in a process of its own, on the machine's time.
+SUBPROCESS = pytest.mark.real_clock
 CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_", "DATABASE_"))}
 
 
@@ -52,6 +54,7 @@ def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
     return {**env, **settings}
 
 
+@SUBPROCESS
 @pytest.mark.parametrize(
     ("extra", "named"),
     [
@@ -80,6 +83,7 @@ def test_run_without_good_settings_exits_with_one_clear_line(
     assert "Traceback" not in result.stderr
 
 
+@SUBPROCESS
 def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake, socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -100,6 +104,7 @@ def test_a_port_in_use_or_a_malformed_url_is_one_line(tmp_path: Path) -> None:
         assert named in result.stderr.strip().splitlines()[-1]
 
 
+@SUBPROCESS
 def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token="xoxb-the-real-one") as fake:
         env = cli_env(fake, SLACK_BOT_TOKEN="xoxb-wrong", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}")
@@ -109,6 +114,7 @@ def test_run_with_a_refused_token_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@SUBPROCESS
 def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake:
         fake.fail("apps.connections.open", "invalid_auth", times=None)
@@ -120,6 +126,7 @@ def test_socket_mode_with_a_refused_app_token_says_so(tmp_path: Path) -> None:
     assert last.startswith("interview-bot: SLACK_APP_TOKEN") and "connections:write" in last
 
 
+@SUBPROCESS
 def test_migrate_alone(tmp_path: Path) -> None:
     from alembic.script import ScriptDirectory
     from sqlalchemy import inspect
@@ -148,6 +155,7 @@ def test_migrate_alone(tmp_path: Path) -> None:
     assert schema() == (expected, head)
 
 
+@SUBPROCESS
 def test_json_logs_are_one_object_a_line(tmp_path: Path) -> None:
     result = run_cli("migrate", env=cli_env(DATABASE_URL=f"sqlite:///{tmp_path / 'j.db'}", LOG_FORMAT="json"))
     assert result.returncode == 0, result.stderr
@@ -156,6 +164,7 @@ def test_json_logs_are_one_object_a_line(tmp_path: Path) -> None:
     assert any(line["message"].startswith("database is at revision") for line in lines)
 
 
+@SUBPROCESS
 def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path: Path) -> None:
     with FakeSlack(token=BOT_TOKEN) as fake:
         env = cli_env(fake, DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}")
@@ -190,6 +199,7 @@ def test_run_in_http_mode_serves_slack_and_health_then_stops_on_sigterm(tmp_path
                 proc.wait()
 
 
+@SUBPROCESS
 def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
     """...and what another process stored in the outbox but did not live to send."""
     from datetime import timedelta
@@ -248,8 +258,9 @@ def test_the_running_bot_sends_due_reminders_on_its_own(tmp_path: Path) -> None:
                 proc.wait()
 
 
+@SUBPROCESS
 def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renames(tmp_path: Path) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import timedelta
     from zoneinfo import ZoneInfo
 
     from sqlalchemy import select
@@ -268,7 +279,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
         "It takes hours to put our reporting together",
         "The mobile app crashes when I upload a photo",
     ]
-    now = datetime.now(UTC)
+    now = real_now()
     with db.transaction() as session:
         for n, pain in enumerate(pains):
             for team in ("T1", "T2"):

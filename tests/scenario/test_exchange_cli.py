@@ -234,6 +234,7 @@ def test_a_dry_run_says_where_it_would_stop_and_stores_nothing(
     assert count(database, Interview, "T1") == 0
 
 
+@pytest.mark.real_clock  # the console script is a process of its own
 def test_an_unclosed_quote_from_the_console_script(tmp_path: Path) -> None:
     """The installed `interview-bot` as an operator runs it: the message, the exit status, nothing after."""
     import os

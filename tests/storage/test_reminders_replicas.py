@@ -21,7 +21,11 @@ from tests.conftest import POSTGRES_URL
 from tests.support.clock import real_now
 from tests.support.fake_slack import FakeSlack
 
-pytestmark = [pytest.mark.postgres, pytest.mark.skipif(not POSTGRES_URL, reason="TEST_POSTGRES_URL not set")]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not POSTGRES_URL, reason="TEST_POSTGRES_URL not set"),
+    pytest.mark.real_clock,  # the replicas are processes of their own
+]
 
 ITEMS = 2000
 REPLICAS = 3
