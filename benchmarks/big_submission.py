@@ -48,12 +48,12 @@ from benchmarks.load import BOT_TOKEN, SIGNING_SECRET, BenchmarkError, Child, _s
 from benchmarks.scratch import scratch_database
 from bot.app import build_app
 from bot.capture.interviews import FIELD_MAX
-from bot.deps import Deps
-from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
-from bot.settings import load_settings
+from bot.config import load_settings
 from bot.themes.keeper import ThemeKeeper
 from bot.themes.methods import load_embedder
 from bot.themes.upkeep import UpkeepSchedule
+from handlers.deps import Deps
+from handlers.requests.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from handlers.views.log_modal import TEXT_FIELDS, LogModalMetadata, LogModalPrefill, log_modal
 from storage.db import Database
 from storage.migrate import upgrade

@@ -3,8 +3,8 @@
 Ours is the bot as `interview-bot run` builds it in HTTP mode (the front door, the dispatcher, build_app's
 Bolt app). Bare is Bolt as its documentation sets it up (App with its default middleware, which checks
 the signature, and Bolt's WSGI adapter), whose only listener opens a modal of the same size (our log
-modal, built once) and acks. Both sit behind bot.server's waitress settings (the same thread counts)
-and talk to the same fake Slack Web API. At each concurrency level both get the same number of
+modal, built once) and acks. Both sit behind handlers.requests.server's waitress settings (the same
+thread counts) and talk to the same fake Slack Web API. At each concurrency level both get the same number of
 requests, in alternating rounds so machine noise hits both alike; we report time to HTTP response,
 p50/p99/max, CPU per request, and the ratios ours/bare against the targets (CPU and p99 each ≤ 1.1;
 ours p99 < 150 ms = 1/20 of Slack's 3 s).
@@ -53,10 +53,10 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
+from bot.config import load_settings
 from bot.logs import configure_logging
-from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
-from bot.settings import load_settings
 from handlers.commands import COMMAND
+from handlers.requests.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from handlers.views.log_modal import LogModalMetadata, LogModalPrefill, log_modal
 from storage.db import Database
 from storage.migrate import upgrade
@@ -425,7 +425,8 @@ def app_main(conn: Connection, spec: AppSpec) -> None:
 
     # Requests queueing for waitress's threads is what a concurrency level beyond them means.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
-    # Both behind bot.server's waitress settings (threads, timeouts); the bare app through Bolt's adapter.
+    # Both behind handlers.requests.server's waitress settings (threads, timeouts); the bare app through
+    # Bolt's adapter.
     server = make_http_server(wsgi, host=HOST, port=0)
     thread = threading.Thread(target=run_until_closed, args=(server,), name="server", daemon=True)
     thread.start()

@@ -47,9 +47,9 @@ from benchmarks.load import (
     percentile,
 )
 from bot.app import build_app
-from bot.front_door import MAX_BODY
-from bot.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
-from bot.settings import load_settings
+from bot.config import load_settings
+from handlers.requests.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
+from handlers.requests.signature import MAX_BODY
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.support.fake_slack import RESPONSE_URL_METHOD
@@ -247,7 +247,8 @@ def run(args: argparse.Namespace) -> int:
 
     answered = sorted(r for r in results if isinstance(r, float))
     unanswered = [r for r in results if not isinstance(r, float)]
-    server = "before (waitress defaults: 100 connections, 30 s idle, select)" if args.before else "bot.server"
+    before = "before (waitress defaults: 100 connections, 30 s idle, select)"
+    server = before if args.before else "handlers.requests.server"
     print(
         f"interview-bot slow-client benchmark ({server}): {args.slow} slow connections, one header line "
         f"every {args.every:g} s, reconnecting when cut; {args.commands} signed `/interview help`, "

@@ -12,11 +12,11 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.directory import Directory
 from bot.logs import failures_logged
-from bot.outbound.digest import DigestPoster
-from bot.outbound.reminders import ReminderSender
 from bot.themes.keeper import ThemeKeeper
+from handlers.senders.digest import DigestPoster
+from handlers.senders.reminders import ReminderSender
+from handlers.web_api.directory import Directory
 
 log = logging.getLogger(__name__)
 

@@ -8,28 +8,28 @@ from slack_bolt import App
 def register_all(app: App) -> None:
     from handlers import (
         commands,
+        delete,
         digest,
+        edit,
         home,
-        interview,
         log_modal,
+        pause,
         reminders,
-        removal,
         schedule,
         search,
-        settings,
         shortcuts,
         themes,
     )
 
     commands.register(app)
     log_modal.register(app)
-    interview.register(app)
+    edit.register(app)
     shortcuts.register(app)
     home.register(app)
     reminders.register(app)
-    settings.register(app)
+    pause.register(app)
     schedule.register(app)
     themes.register(app)
     search.register(app)
-    removal.register(app)
+    delete.register(app)
     digest.register(app)

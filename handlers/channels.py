@@ -7,8 +7,8 @@ import re
 from slack_sdk import WebClient
 
 from bot.errors import SlackPermanentError
-from bot.slack import call
 from handlers.views.common import channel_mention
+from handlers.web_api.client import call
 
 # `<#C123|name>` (the command escapes channels), `<#C123>`, a bare id, or `#name`.
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$|^#?([a-z0-9][a-z0-9_-]{0,79})$")

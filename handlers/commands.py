@@ -10,18 +10,18 @@ from slack_bolt import Ack, App, Respond
 from bot.accounts.names import search_accounts
 from bot.accounts.timeline import account_timeline
 from bot.capture.interviews import recent_interviews
-from bot.deps import Actor, Deps
 from bot.outbox.notices import untold_among
 from bot.outbox.queue import mark_told, untold
-from bot.permissions import Act
+from bot.people.permissions import Act
 from bot.text import from_slack
+from handlers.delete import forget_command
+from handlers.deps import Actor, Deps
 from handlers.digest import digest_command
 from handlers.exchange import export_command
 from handlers.log_modal import open_log_modal
-from handlers.removal import forget_command
+from handlers.pause import open_settings
 from handlers.schedule import open_schedule
 from handlers.search import search_command
-from handlers.settings import open_settings
 from handlers.themes import open_themes
 from handlers.views.account import account_timeline_message, unknown_account_message
 from handlers.views.common import fallback_text

@@ -12,7 +12,6 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.capture.interviews import get_interview
-from bot.deps import Actor, Deps
 from bot.digest.content import build_digest
 from bot.digest.period import Period
 from bot.digest.subscriptions import (
@@ -30,11 +29,11 @@ from bot.digest.subscriptions import (
     valid_timezone,
 )
 from bot.errors import BotError, InvalidInput, SlackPermanentError, message_for, slack_said
-from bot.people import zone
-from bot.permissions import Act
-from bot.slack import call
+from bot.people.permissions import Act
+from bot.people.timezones import zone
 from bot.text import escape_mrkdwn, truncate
 from handlers.channels import find_channel, linked_channel, ready_channel
+from handlers.deps import Actor, Deps
 from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import (
     as_object,
@@ -53,6 +52,7 @@ from handlers.views.digest import (
     subscriptions_modal,
 )
 from handlers.views.interview import InterviewAction, interview_modal
+from handlers.web_api.client import call
 from storage.models import DigestSubscription, QuietWeek
 
 log = logging.getLogger(__name__)

@@ -10,13 +10,12 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.capture.interviews import recent_interviews
-from bot.deps import Actor, Deps
 from bot.digest.period import Period
-from bot.digest.week import week_figures
-from bot.followups.mine import open_follow_ups, upcoming_calls
+from bot.home.mine import open_follow_ups, upcoming_calls
+from bot.home.week import week_figures
 from bot.outbox.queue import undelivered
-from bot.permissions import Act
-from bot.slack import call
+from bot.people.permissions import Act
+from handlers.deps import Actor, Deps
 from handlers.log_modal import open_log_modal
 from handlers.schedule import open_schedule
 from handlers.views.home import (
@@ -27,6 +26,7 @@ from handlers.views.home import (
     HomeContent,
     home_view,
 )
+from handlers.web_api.client import call
 
 UNDELIVERED_SHOWN_FOR = timedelta(days=7)
 

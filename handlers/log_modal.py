@@ -12,12 +12,11 @@ from sqlalchemy.orm import Session
 
 from bot.accounts.names import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
 from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview
-from bot.deps import Actor, Deps
 from bot.errors import InvalidInput
 from bot.outbox.queue import enqueue
-from bot.people import zone
-from bot.permissions import Act
-from bot.slack import call
+from bot.people.permissions import Act
+from bot.people.timezones import zone
+from handlers.deps import Actor, Deps
 from handlers.views.common import (
     MAX_PARTICIPANTS,
     as_dicts,
@@ -36,6 +35,7 @@ from handlers.views.log_modal import (
     account_option,
     log_modal,
 )
+from handlers.web_api.client import call
 from storage.models import Interview, OutboxKind
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Opening a modal the bot may redraw later, and redrawing one: a redraw names its view by the id a click
 or a submission carries, so it goes ahead only for a view the bot recorded opening for the same person
-(bot.shown); anything else is one line in the log and nothing redrawn."""
+(bot.outbox.shown); anything else is one line in the log and nothing redrawn."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from slack_sdk.models.views import View
 from slack_sdk.web import SlackResponse
 from sqlalchemy.orm import Session
 
-from bot.deps import Actor, Deps
 from bot.logs import clip
-from bot.shown import modal_opened_for, remember_modal
-from bot.slack import call
+from bot.outbox.shown import modal_opened_for, remember_modal
+from handlers.deps import Actor, Deps
+from handlers.web_api.client import call
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)

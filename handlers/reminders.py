@@ -17,14 +17,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.capture.interviews import write_summary
-from bot.deps import Actor, Deps
 from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooze_until
 from bot.followups.calls import get_call
-from bot.followups.deliveries import items_by_id
-from bot.followups.mine import reminders_listing
+from bot.home.mine import reminders_listing
 from bot.logs import clip
-from bot.shown import reminder_sent_to
-from bot.slack import call
+from bot.outbox.shown import reminder_sent_to
+from bot.reminders.deliveries import items_by_id
+from handlers.deps import Actor, Deps
 from handlers.log_modal import open_log_modal
 from handlers.views.common import as_object, id_number
 from handlers.views.log_modal import LogModalPrefill
@@ -37,6 +36,7 @@ from handlers.views.reminders import (
     reminder_text,
 )
 from handlers.views.summary import SummaryModal, parse_summary, summary_modal
+from handlers.web_api.client import call
 from storage.models import FollowUpState
 
 log = logging.getLogger(__name__)

@@ -8,14 +8,14 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.deps import Actor, Deps
 from bot.errors import InvalidInput
 from bot.followups.calls import CallDraft, schedule_call
 from bot.outbox.queue import enqueue
-from bot.slack import call
+from handlers.deps import Actor, Deps
 from handlers.log_modal import input_value
 from handlers.views.common import as_object, fallback_text, id_number, is_user_id, slack_time
 from handlers.views.schedule import ScheduleModal, schedule_modal
+from handlers.web_api.client import call
 from storage.models import OutboxKind
 
 

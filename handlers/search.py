@@ -7,11 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.deps import Actor, Deps
 from bot.errors import BotError
-from bot.permissions import Act
+from bot.people.permissions import Act
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
+from handlers.deps import Actor, Deps
 from handlers.views.common import as_object, fallback_text
 from handlers.views.search import USAGE, SearchAction, parse_page_value, search_message, search_text
 

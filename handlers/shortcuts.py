@@ -7,8 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.deps import Actor, Deps
 from bot.text import from_slack
+from handlers.deps import Actor, Deps
 from handlers.log_modal import open_log_modal
 from handlers.views.common import as_object
 from handlers.views.log_modal import LogModalPrefill

@@ -11,8 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
-from bot.deps import Actor, Deps
-from bot.permissions import Act
+from bot.people.permissions import Act
 from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
 from bot.themes.store import (
@@ -25,6 +24,7 @@ from bot.themes.store import (
     summary_of,
     theme_lines,
 )
+from handlers.deps import Actor, Deps
 from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import as_object, id_number
 from handlers.views.themes import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.settings import load_database_url
+from bot.config import load_database_url
 from storage.db import make_engine
 from storage.models import Base, UTCDateTime
 from storage.search_index import include_object

@@ -34,13 +34,13 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_app
-from bot.deps import Deps
-from bot.followups.deliveries import ReminderPolicy
-from bot.outbound.reminders import ReminderSender
-from bot.server import WebApp, make_http_server, run_until_closed
-from bot.settings import Settings, load_settings
+from bot.config import Settings, load_settings
+from bot.reminders.deliveries import ReminderPolicy
 from bot.themes.embeddings import Embedder
 from bot.themes.methods import load_embedder
+from handlers.deps import Deps
+from handlers.requests.server import WebApp, make_http_server, run_until_closed
+from handlers.senders.reminders import ReminderSender
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Base, Interview

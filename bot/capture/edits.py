@@ -26,15 +26,15 @@ from bot.capture.interviews import (
     text_or_none,
     validate_draft,
 )
+from bot.config import WorkingHours
 from bot.errors import InterviewGone, NotTheAuthor
-from bot.followups.deliveries import REMINDABLE
 from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
 from bot.followups.working_hours import next_working_moment
 from bot.search.index import paused as paused_search
-from bot.settings import WorkingHours
 from bot.text import split_lines
 from bot.themes.recount import mark_for_recount
 from storage.models import (
+    OWED,
     Account,
     CustomerRequest,
     FollowUp,
@@ -214,7 +214,7 @@ def _edit(
     mark_for_recount(session=session, team_id=team_id, theme_ids=moved - left, now=now, lines_left=False)
     if (interview.account_id, interview.held_on) != before:
         recount_last_held_on(session=session, team_id=team_id, account_ids={before[0], interview.account_id})
-    owed = [f for f in interview.follow_ups if f.state in REMINDABLE]
+    owed = [f for f in interview.follow_ups if f.state in OWED]
     return Edited(interview, ordered, owed, closed, added, tuple(sorted(concerned | _concerned(interview))))
 
 
@@ -293,17 +293,13 @@ def _follow_ups(
             new.append(promise)
             continue
         item = pool.pop(0)
-        if (
-            promise.due_on
-            and promise.due_on != item.due_at.astimezone(tz).date()
-            and item.state in REMINDABLE
-        ):
+        if promise.due_on and promise.due_on != item.due_at.astimezone(tz).date() and item.state in OWED:
             due_at = max(local_moment(promise.due_on, DEFAULT_DUE_HOUR, tz), now)
             item.due_at, item.state, item.reminders_sent = due_at, FollowUpState.OPEN, 0
             item.remind_at = next_working_moment(due_at, tz, working_hours)
             changed.add("promises")
     # A promise already kept stays kept: only one still owed is closed by removing its line.
-    closed = [item for pool in free.values() for item in pool if item.state in REMINDABLE]
+    closed = [item for pool in free.values() for item in pool if item.state in OWED]
     for item in closed:
         item.state, item.closed_at, item.remind_at = FollowUpState.SKIPPED, item.closed_at or now, None
     if closed or new:
@@ -313,7 +309,7 @@ def _follow_ups(
         done = (item.kind == FollowUpKind.THANK_YOU and interview.thank_you_sent) or (
             item.kind == FollowUpKind.SUMMARY and interview.interpretation
         )
-        if done and item.state in REMINDABLE:
+        if done and item.state in OWED:
             item.state, item.closed_at, item.remind_at = FollowUpState.DONE, now, None
     # A thank-you or a summary is owed again only when the edit says so (an imported call brought none).
     kinds = {f.kind for f in interview.follow_ups}

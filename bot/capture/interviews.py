@@ -12,10 +12,10 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from bot.accounts.names import ACCOUNT_NAME_MAX, get_or_create_account, normalize_account_name
+from bot.config import WorkingHours
 from bot.errors import InvalidInput
 from bot.followups.plan import PROMISE_MAX_AHEAD, Promise, PromiseDateError, parse_promise, plan_follow_ups
 from bot.search.index import resume as resume_search
-from bot.settings import WorkingHours
 from bot.text import clean_text, split_lines
 from storage.models import (
     Account,

@@ -20,12 +20,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.accounts.history import recount_last_held_on
-from bot.followups.deliveries import REMINDABLE
-from bot.followups.mine import SentReminder, reminders_listing_any
+from bot.home.mine import SentReminder, reminders_listing_any
 from bot.outbox.queue import Posted, posted_about
 from bot.search.index import pause as pause_search
 from bot.themes.store import LINE_MODELS, recount_themes
 from storage.models import (
+    OWED,
     Account,
     DeliveryState,
     FollowUp,
@@ -171,7 +171,7 @@ def _tally(session: Session, plan: _Plan) -> Removed:
         requests=requests,
         quotes=_count(session, Quote, Quote.interview_id, ids, Quote.team_id == team_id),
         follow_ups=len(fus),
-        open_follow_ups=_count(session, FollowUp, FollowUp.id, fus, FollowUp.state.in_(REMINDABLE)),
+        open_follow_ups=_count(session, FollowUp, FollowUp.id, fus, FollowUp.state.in_(OWED)),
         reminders=_count(session, FollowUp, FollowUp.id, fus, FollowUp.remind_at.is_not(None)),
         deliveries=len(_deliveries(session, plan, lock=False)),
         memberships=sum(sum(leaving.values()) for leaving in plan.leaving.values()),

@@ -5,6 +5,5 @@
 - `subscriptions`: which channels get it, when, in which timezone; the next time each is due.
 - `runs`: one run per subscription and period, claimed in the database so replicas post it once.
 - `chart`: the top themes' accounts over the last periods, as a PNG.
-- `week`: the week at a glance (interviews, accounts, top pains) for App Home.
 - `terminal`: the digest as plain text, for `interview-bot digest preview`.
 """

@@ -2,8 +2,6 @@
 
 - `plan`: the follow-ups an interview creates (thank-you, summary, each promise) and when each is due.
 - `working_hours`: moving a due time into the owner's working hours, in their timezone.
-- `deliveries`: the reminder loop's state in the database: claiming what is due (one DM per person, under a
-  lease), recording what was sent, deferring, retrying.
 - `actions`: what a person does with a follow-up: Done, Snooze, Skip, and pausing all their reminders.
 - `calls`: scheduled calls, with a prep note before and a debrief after.
 """

@@ -13,11 +13,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.followups.deliveries import REMINDABLE
+from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_day_start, next_working_moment
-from bot.people import person_for
-from bot.settings import WorkingHours
+from bot.people.timezones import person_for
 from storage.models import (
+    OWED,
     FollowUp,
     FollowUpState,
     Person,
@@ -64,7 +64,7 @@ def _change(
         return None
     if item.owner_id != user_id:
         raise NotYours()
-    if item.state not in REMINDABLE:
+    if item.state not in OWED:
         return Change(item, already=item.state)
     apply(item)
     return Change(item)
@@ -103,7 +103,7 @@ def pause(*, session: Session, team_id: str, user_id: str, until: datetime | Non
             .where(
                 FollowUp.team_id == team_id,
                 FollowUp.owner_id == user_id,
-                FollowUp.state.in_(REMINDABLE),
+                FollowUp.state.in_(OWED),
                 FollowUp.remind_at >= previous,
             )
             .values(remind_at=now)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_moment
-from bot.settings import WorkingHours
 from storage.models import FollowUp, FollowUpKind, Interview
 
 PROMISE_DEFAULT_DAYS = 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.settings import WorkingHours
+from bot.config import WorkingHours
 
 SATURDAY = 5
 

@@ -4,6 +4,7 @@ Slack code lives here. Importing this package registers every table on `Base.met
 from storage.models.base import NAMING_CONVENTION, TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
 from storage.models.digest import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 from storage.models.followups import (
+    OWED,
     DeliveryState,
     DirectoryRead,
     FollowUp,
@@ -29,6 +30,7 @@ from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpk
 
 __all__ = [
     "NAMING_CONVENTION",
+    "OWED",
     "TEAM_ID",
     "USER_ID",
     "Account",

@@ -41,6 +41,10 @@ class FollowUpState(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+# Still owed: reminded, listed as open, closed by Done or Skip.
+OWED = (FollowUpState.OPEN, FollowUpState.SNOOZED)
+
+
 class FollowUp(Base):
     """Something someone owes after a call.
 

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.capture.interviews import FIELD_MAX
-from bot.outbound.outbox import OutboxSender
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
 from bot.themes.embeddings import LexicalEmbedder
 from bot.themes.keeper import ThemeKeeper
 from bot.themes.upkeep import upkeep_due
+from handlers.senders.outbox import OutboxSender
 from handlers.views.log_modal import TEXT_FIELDS
 from storage.models import (
     CustomerRequest,

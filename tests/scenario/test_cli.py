@@ -327,7 +327,7 @@ TEAM_VERBS = [["import", "sheet.csv"], ["export"], ["themes", "rebuild"], ["dige
 
 def refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     """What `interview-bot ARGV` says as it exits 2 (in-process: the subprocess adds nothing here)."""
-    from bot.cli import main
+    from bot.cli.main import main
 
     with pytest.raises(SystemExit) as exited:
         main(argv)
@@ -368,8 +368,8 @@ def test_every_team_option_of_the_cli_is_checked() -> None:
     """A verb added later with a --team of its own must use the same check."""
     import argparse
 
-    from bot.cli import build_parser
-    from bot.startup import team_id
+    from bot.cli.main import build_parser
+    from bot.cli.startup import team_id
 
     def team_actions(parser: argparse.ArgumentParser) -> list[argparse.Action]:
         found = [a for a in parser._actions if "--team" in a.option_strings]
@@ -386,6 +386,6 @@ def test_every_team_option_of_the_cli_is_checked() -> None:
 
 @pytest.mark.parametrize("team", ["T0001", "TDEMO", "T0123ABCD", "T024BE7LD9Z"])
 def test_slack_team_ids_are_taken(team: str) -> None:
-    from bot.startup import team_id
+    from bot.cli.startup import team_id
 
     assert team_id(team) == team

@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot.outbound.outbox import METADATA_EVENT as OUTBOX_EVENT
-from bot.outbound.outbox import OutboxSender
-from bot.outbound.reminders import ReminderSender
-from handlers.removal import NOT_YOURS
+from handlers.delete import NOT_YOURS
+from handlers.senders.outbox import METADATA_EVENT as OUTBOX_EVENT
+from handlers.senders.outbox import OutboxSender
+from handlers.senders.reminders import ReminderSender
+from handlers.views.delete import RemovalMetadata, RemovalModal
 from handlers.views.interview import InterviewAction
-from handlers.views.removal import RemovalMetadata, RemovalModal
 from storage.models import (
     DeliveryState,
     FollowUp,

@@ -13,10 +13,10 @@ import time_machine
 from sqlalchemy import select
 
 from bot.digest.subscriptions import DEFAULT_TIME, Schedule, subscribe
-from bot.outbound.digest import DigestPoster
 from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
 from bot.themes.upkeep import UpkeepSchedule
+from handlers.senders.digest import DigestPoster
 from handlers.views.digest import DigestModal
 from handlers.views.interview import InterviewAction
 from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek

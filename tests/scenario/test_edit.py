@@ -13,10 +13,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.followups.deliveries import claim_due
-from bot.outbound.reminders import ReminderSender
+from bot.reminders.deliveries import claim_due
 from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
+from handlers.senders.reminders import ReminderSender
 from handlers.views.interview import UNSHARED_TEXT, InterviewAction
 from handlers.views.log_modal import LogField, LogModal
 from storage.models import (

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
+from bot.cli.main import main
 from storage import Database
 from storage.models import Account, FollowUp, Interview, Pain
 from tests.conftest import RunningBot

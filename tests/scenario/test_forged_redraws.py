@@ -16,7 +16,7 @@ import time_machine
 from slack_sdk import WebClient
 from sqlalchemy import select, update
 
-from bot.outbound.reminders import ReminderSender
+from handlers.senders.reminders import ReminderSender
 from handlers.views.interview import InterviewAction
 from handlers.views.reminders import ReminderAction
 from handlers.views.themes import ThemesAction, ThemesView

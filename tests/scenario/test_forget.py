@@ -15,10 +15,10 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.followups.calls import CallDraft, schedule_call
-from bot.outbound.reminders import ReminderSender
 from bot.themes.embeddings import from_bytes
-from handlers.removal import ADMINS_ONLY
-from handlers.views.removal import RemovalMetadata, RemovalModal
+from handlers.delete import ADMINS_ONLY
+from handlers.senders.reminders import ReminderSender
+from handlers.views.delete import RemovalMetadata, RemovalModal
 from storage.models import (
     Account,
     FollowUp,

@@ -18,10 +18,10 @@ from urllib.parse import urlencode
 import pytest
 
 import bot.app as bot_app
-import bot.dispatch as bot_dispatch
 import handlers.commands as handlers_commands
-from bot.front_door import MAX_BODY
+import handlers.requests.dispatch as bot_dispatch
 from bot.logs import make_handler
+from handlers.requests.signature import MAX_BODY
 from handlers.shortcuts import Shortcut
 from handlers.views.home import Home
 from handlers.views.log_modal import LogModal

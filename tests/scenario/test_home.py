@@ -14,10 +14,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.outbound.reminders import METADATA_EVENT, ReminderSender
 from bot.themes.embeddings import LexicalEmbedder
 from bot.themes.keeper import ThemeKeeper
 from bot.themes.upkeep import UpkeepSchedule
+from handlers.senders.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.common import local_time
 from handlers.views.home import Home
 from handlers.views.interview import InterviewAction

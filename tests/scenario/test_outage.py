@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.followups.deliveries import Claimed
-from bot.outbound.outbox import OutboxSender
-from bot.outbound.reminders import ReminderSender
+from bot.reminders.deliveries import Claimed
+from handlers.senders.outbox import OutboxSender
+from handlers.senders.reminders import ReminderSender
 from handlers.views.log_modal import LogField, LogModal
 from handlers.views.reminders import ReminderAction
 from tests.conftest import RunningBot, interview_count

@@ -14,9 +14,9 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.capture.removal import remove_interviews
-from bot.outbound.outbox import METADATA_EVENT, OutboxSender
 from bot.outbox.queue import claim_due, redraw, start_sending
-from bot.slack import post_message
+from handlers.senders.outbox import METADATA_EVENT, OutboxSender
+from handlers.web_api.client import post_message
 from storage.models import Interview, OutboxKind, OutboxMessage, OutboxState
 from tests.conftest import RunningBot
 from tests.scenario.test_schedule import NOW, schedule
@@ -255,7 +255,7 @@ def test_an_interview_edited_while_its_confirmation_is_posted_shows_the_edit(bot
     interview_id = logged_unsent(bot)
     edited = [{"type": "section", "text": {"type": "mrkdwn", "text": "Saved: exports *and* imports"}}]
 
-    def edit() -> None:  # what an edit does to a message not yet sent (handlers/interview.py)
+    def edit() -> None:  # what an edit does to a message not yet sent (handlers/edit.py)
         bot.db.run(
             lambda s: redraw(
                 session=s,

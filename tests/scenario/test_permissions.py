@@ -15,9 +15,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from bot.digest.subscriptions import DEFAULT_TIME, Schedule, subscribe
-from bot.directory import Directory
-from bot.outbound.reminders import ReminderSender
-from bot.permissions import (
+from bot.people.permissions import (
     DELETE_ADMINS,
     EXPORT_ADMINS,
     FORGET_ADMINS,
@@ -27,7 +25,7 @@ from bot.permissions import (
     RoleUnknown,
     refusal,
 )
-from bot.roles import Roles
+from handlers.senders.reminders import ReminderSender
 from handlers.views.digest import DigestModal, SubscriptionForm, subscriptions_modal
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
@@ -41,6 +39,8 @@ from handlers.views.themes import (
     rename_modal,
     theme_menu_value,
 )
+from handlers.web_api.directory import Directory
+from handlers.web_api.roles import Roles
 from storage.models import Account, DigestSubscription, Interview, ScheduledCall, Theme
 from tests.conftest import RunningBot
 from tests.scenario.test_schedule import schedule, sent_to

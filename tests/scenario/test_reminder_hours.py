@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from bot.outbound.reminders import ReminderSender
+from handlers.senders.reminders import ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import FollowUpKind, FollowUpState
 from tests.conftest import RunningBot

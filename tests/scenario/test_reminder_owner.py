@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from bot.outbound.reminders import ReminderSender
+from handlers.senders.reminders import ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import FollowUpKind, FollowUpState
 from tests.conftest import RunningBot

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.outbound.reminders import METADATA_EVENT, ReminderSender
+from handlers.senders.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, ReminderDelivery
 from tests.conftest import RunningBot
@@ -255,7 +255,7 @@ def test_resuming_early_brings_held_reminders_back_and_a_past_date_is_refused(
 def test_a_sender_stalled_past_its_lease_does_not_send_what_another_took_over(
     bot: RunningBot, sender: ReminderSender, clock: time_machine.Traveller
 ) -> None:
-    from bot.followups.deliveries import claim_due
+    from bot.reminders.deliveries import claim_due
 
     submit_log_modal(bot, interpretation="Understood")
     bot.fake.wait_for("chat.postMessage")

@@ -9,7 +9,7 @@ from typing import Any
 
 import time_machine
 
-from bot.outbound.reminders import METADATA_EVENT, ReminderSender
+from handlers.senders.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.log_modal import LogField
 from handlers.views.reminders import ReminderAction
 from tests.conftest import RunningBot

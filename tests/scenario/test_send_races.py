@@ -25,12 +25,12 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.capture import removal
-from bot.outbound import reminders
-from bot.outbound.outbox import METADATA_EVENT, OutboxSender
-from bot.outbound.reminders import METADATA_EVENT as REMINDER_EVENT
-from bot.outbound.reminders import ReminderSender
 from bot.outbox import queue
-from bot.slack import post_message
+from handlers.senders import reminders
+from handlers.senders.outbox import METADATA_EVENT, OutboxSender
+from handlers.senders.reminders import METADATA_EVENT as REMINDER_EVENT
+from handlers.senders.reminders import ReminderSender
+from handlers.web_api.client import post_message
 from storage.db import Database
 from storage.models import Account, Interview, OutboxKind, OutboxState
 from tests.conftest import RunningBot

@@ -21,8 +21,14 @@ import pytest
 
 import bot.scheduler
 from bot.app import build_app
-from bot.cli import main
-from bot.server import GuardedServer, WebApp, make_http_server, room_for_connections, run_until_closed
+from bot.cli.main import main
+from handlers.requests.server import (
+    GuardedServer,
+    WebApp,
+    make_http_server,
+    room_for_connections,
+    run_until_closed,
+)
 from storage.db import Database
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_settings
 from tests.support.fake_slack import FakeSlack

@@ -8,8 +8,8 @@ import logging
 
 import pytest
 
-from bot.slack import interactive
 from handlers.views.interview import InterviewAction
+from handlers.web_api.client import interactive
 from tests.conftest import RunningBot
 from tests.scenario.test_search import stored
 from tests.support.after_ack import after_ack_done

@@ -1,7 +1,8 @@
 """Socket Mode end to end: the real app behind Bolt's built-in Socket Mode client, as `interview-bot run`
 starts it with BOT_MODE=socket, talking to a fake Socket Mode server and the fake Web API on 127.0.0.1.
 
-The fixture starts `bot.server.SocketModeRunner`, which `serve_socket` runs until a signal arrives.
+The fixture starts `handlers.requests.server.SocketModeRunner`, which `serve_socket` runs until a signal
+arrives.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from sqlalchemy import select
 
 from bot.app import build_app
-from bot.deps import Deps
-from bot.server import SocketModeRunner, WebApp
+from handlers.deps import Deps
+from handlers.requests.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
 from storage.models import Interview

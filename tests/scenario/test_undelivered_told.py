@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import event
 
-import bot.deps
+import handlers.deps
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
 from tests.support.forms import submit_log_modal
@@ -20,7 +20,7 @@ PAT, SAM, KIM = "U0001", "U0002", "U0003"
 @pytest.fixture
 def window(monkeypatch: pytest.MonkeyPatch) -> None:
     # Time enough for every command of a burst to be answered before the run that tells them starts.
-    monkeypatch.setattr(bot.deps, "TOGETHER_WINDOW", 1.0)
+    monkeypatch.setattr(handlers.deps, "TOGETHER_WINDOW", 1.0)
 
 
 def told(bot: RunningBot) -> list[str]:

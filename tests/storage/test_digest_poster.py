@@ -14,8 +14,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot.digest.subscriptions import Schedule, subscribe
-from bot.outbound.digest import DigestPoster
-from bot.slack import make_client
+from handlers.senders.digest import DigestPoster
+from handlers.web_api.client import make_client
 from storage.db import Database
 from storage.models import DigestRun, DigestRunState, DigestSubscription
 from tests.conftest import BOT_TOKEN

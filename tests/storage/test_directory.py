@@ -12,12 +12,12 @@ import pytest
 import time_machine
 from sqlalchemy import insert, select
 
-from bot.directory import READ_EVERY, RETRY_AFTER_FAILURE, Directory, last_read
-from bot.followups.deliveries import ReminderPolicy
-from bot.outbound.reminders import ReminderSender
-from bot.people import Timezones
-from bot.settings import WorkingHours
-from bot.slack import make_client
+from bot.config import WorkingHours
+from bot.people.timezones import Timezones
+from bot.reminders.deliveries import ReminderPolicy
+from handlers.senders.reminders import ReminderSender
+from handlers.web_api.client import make_client
+from handlers.web_api.directory import READ_EVERY, RETRY_AFTER_FAILURE, Directory, last_read
 from storage.db import Database
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, Person, ReminderDelivery
 from tests.support.fake_slack import FakeSlack

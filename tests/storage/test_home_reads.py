@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.followups.mine import open_follow_ups, reminders_listing, upcoming_calls
+from bot.home.mine import open_follow_ups, reminders_listing, upcoming_calls
 from storage.db import Database
 from storage.models import (
     Account,

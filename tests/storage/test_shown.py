@@ -1,4 +1,4 @@
-"""What the bot showed whom (bot.shown): a modal is found for the person it was opened for, in their
+"""What the bot showed whom (bot.outbox.shown): a modal is found for the person it was opened for, in their
 workspace, for a day; a person's old rows go as they open another, nobody else's."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.shown import MODAL_LIFETIME, modal_opened_for, remember_modal, reminder_sent_to
+from bot.outbox.shown import MODAL_LIFETIME, modal_opened_for, remember_modal, reminder_sent_to
 from storage.db import Database
 from storage.models import DeliveryState, OpenedModal, ReminderDelivery
 

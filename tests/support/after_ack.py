@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from bot.deps import AFTER_ACK_THREADS, Deps
+from handlers.deps import AFTER_ACK_THREADS, Deps
 
 
 def after_ack_done(deps: Deps) -> None:

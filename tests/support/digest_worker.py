@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.outbound.digest import DigestPoster
-from bot.slack import make_client
+from handlers.senders.digest import DigestPoster
+from handlers.web_api.client import make_client
 from storage.db import Database
 
 TOKEN = "xoxb-test"

@@ -26,10 +26,10 @@ from handlers.views.digest import DigestModal
 from handlers.views.home import Home
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
+from handlers.views.pause import SettingsModal
 from handlers.views.reminders import ReminderAction
 from handlers.views.schedule import ScheduleModal
 from handlers.views.search import SearchAction
-from handlers.views.settings import SettingsModal
 from handlers.views.summary import SummaryModal
 from handlers.views.themes import ThemesAction, ThemesView
 from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-import bot.deps
-from bot.deps import Deps
+import handlers.deps
+from handlers.deps import Deps
 from tests.support.after_ack import after_ack_done
 
 
@@ -34,8 +34,8 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
         waits.append(seconds)
         assert opened.wait(10)
 
-    monkeypatch.setattr(bot.deps, "time", SimpleNamespace(sleep=sleep, monotonic=time.monotonic))
-    monkeypatch.setattr(bot.deps, "TOGETHER_WINDOW", 60.0)
+    monkeypatch.setattr(handlers.deps, "time", SimpleNamespace(sleep=sleep, monotonic=time.monotonic))
+    monkeypatch.setattr(handlers.deps, "TOGETHER_WINDOW", 60.0)
     return opened
 
 

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from bot.home_refresh import HomeRefresh
+from handlers.senders.home import HomeRefresh
 from storage.db import DatabaseUnavailable
 
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_bolt import BoltRequest
 
-from bot.inbound import Foreign, Installation, ResponseUrls, describe, foreign, shape_problem
-from bot.settings import DEFAULT_SLACK_API_URL
+from bot.config import DEFAULT_SLACK_API_URL
+from handlers.requests.shape import Foreign, Installation, ResponseUrls, describe, foreign, shape_problem
 from tests.support.hostile import json_value, nasty_text
 from tests.support.slack_requests import Response, SlackSender
 

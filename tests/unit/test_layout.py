@@ -16,7 +16,14 @@ MAX_LINES = 400
 # bot/<word>/: the parts of the loop. They hold services and nothing of the platform that wires them.
 DOMAIN_PACKAGES = ("bot.accounts", "bot.capture", "bot.followups", "bot.outbox", "bot.search", "bot.themes")
 # The composition root: built from handlers and services, never imported by them.
-WIRING = ("bot.app", "bot.cli", "bot.server", "bot.scheduler", "bot.outbound", "bot.__main__")
+WIRING = (
+    "bot.app",
+    "bot.cli",
+    "handlers.requests.server",
+    "bot.scheduler",
+    "handlers.senders",
+    "bot.__main__",
+)
 
 
 def module_name(path: Path) -> str:

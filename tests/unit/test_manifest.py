@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 from slack_sdk import WebClient
 
-from bot.server import EVENTS_PATH
 from handlers.commands import COMMAND
+from handlers.requests.server import EVENTS_PATH
 from handlers.shortcuts import Shortcut
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,10 +111,10 @@ def methods_called() -> dict[str, set[str]]:
 def test_the_code_finder_sees_the_calls_it_must() -> None:
     called = methods_called()
     # One call of each style the code uses: a helper, the call() wrapper, and a client attribute.
-    assert "bot/slack.py" in called["chat.postMessage"]
+    assert "handlers/web_api/client.py" in called["chat.postMessage"]
     assert "handlers/modals.py" in called["views.push"]
-    assert "bot/slack.py" in called["conversations.history"]
-    assert "bot/outbound/digest.py" in called["files.getUploadURLExternal"]
+    assert "handlers/web_api/client.py" in called["conversations.history"]
+    assert "handlers/senders/digest.py" in called["files.getUploadURLExternal"]
 
 
 def test_scopes_are_what_the_code_calls_for() -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import NotAllowed
-from bot.permissions import RULES, Act, Role, RoleUnknown, check, may
-from bot.roles import role_of
+from bot.people.permissions import RULES, Act, Role, RoleUnknown, check, may
+from handlers.web_api.roles import role_of
 
 G, M, A = Role.GUEST, Role.MEMBER, Role.ADMIN
 

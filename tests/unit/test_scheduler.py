@@ -6,9 +6,9 @@ import threading
 from datetime import timedelta
 from typing import Any, cast
 
-from bot.directory import Directory
-from bot.outbound.reminders import ReminderSender, TickResult
 from bot.scheduler import start_scheduler
+from handlers.senders.reminders import ReminderSender, TickResult
+from handlers.web_api.directory import Directory
 
 
 class Recorder:

@@ -6,8 +6,8 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot.cli import main
-from bot.settings import (
+from bot.cli.main import main
+from bot.config import (
     DEFAULT_DATABASE_URL,
     SettingsError,
     WorkingHours,

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy import event
 
-from bot.outbound.outbox import METADATA_EVENT, OutboxSender
 from bot.outbox.queue import (
     GIVE_UP_AFTER,
     LEASE,
@@ -24,7 +23,8 @@ from bot.outbox.queue import (
     start_sending,
     undelivered,
 )
-from bot.slack import make_client
+from handlers.senders.outbox import METADATA_EVENT, OutboxSender
+from handlers.web_api.client import make_client
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage, OutboxState
 from tests.support.fake_slack import FakeSlack

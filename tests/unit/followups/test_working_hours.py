@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_day_start, next_working_moment
-from bot.settings import WorkingHours
 
 HOURS = WorkingHours(time(9), time(18))
 PARIS = ZoneInfo("Europe/Paris")

@@ -28,10 +28,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import SlackPermanentError, slack_said
-from bot.people import REFRESH_AFTER, Timezones
+from bot.people.timezones import REFRESH_AFTER, Timezones
 from bot.replica import replica_name
-from bot.roles import Roles
-from bot.slack import call
+from handlers.web_api.client import call
+from handlers.web_api.roles import Roles
 from storage.db import Database
 from storage.models import DirectoryRead, Person
 

@@ -1,6 +1,7 @@
 """People's roles in their workspace (guest, member, admin), read from Slack: in bulk with the member list
-(bot.directory, on start and daily) and one by one with users.info, and kept in memory with the moment
-they were read, so the 3-second path seldom waits on Slack. What a role allows is bot.permissions'.
+(handlers.web_api.directory, on start and daily) and one by one with users.info, and kept in memory with
+the moment they were read, so the 3-second path seldom waits on Slack. What a role allows is
+bot.people.permissions'.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.errors import SlackPermanentError, slack_said
-from bot.permissions import Role
-from bot.slack import ADMIN_FLAGS, call
+from bot.people.permissions import Role
+from handlers.web_api.client import ADMIN_FLAGS, call
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +51,8 @@ class Roles:
         self._cache: dict[tuple[str, str], tuple[Role, float]] = {}
         self._lock = threading.Lock()
         self._clock = clock  # seconds, only ever compared with itself
-        # The workspace the bot token belongs to (auth.test, learnt by bot.directory on start): people
-        # whose users.info says another one are of another organisation.
+        # The workspace the bot token belongs to (the installation's, read once at start): people whose
+        # users.info says another one are of another organisation.
         self.home_team = home_team
 
     def _remember(self, team_id: str, user_id: str, role: Role) -> Role:

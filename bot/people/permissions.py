@@ -1,7 +1,8 @@
 """Who may do what: decided here, and only here, from a person's role in the workspace and, for what
 someone made, whether they made it.
 
-Slack-free: the role is read from Slack elsewhere (bot.roles: the member list, users.info) and handed in.
+Slack-free: the role is read from Slack elsewhere (handlers.web_api.roles: the member list, users.info)
+and handed in.
 - Guests (and anyone Slack shows as of another organisation: the request guard refuses partners in
   shared channels first) log their own calls, schedule them,
   and see what they logged or took part in; nothing of the team's.

@@ -7,11 +7,11 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.deps import Actor, Deps
 from bot.followups.actions import pause, paused_until
-from bot.slack import call
+from handlers.deps import Actor, Deps
 from handlers.views.common import as_object
-from handlers.views.settings import SettingsModal, settings_modal
+from handlers.views.pause import SettingsModal, settings_modal
+from handlers.web_api.client import call
 
 
 def register(app: App) -> None:

@@ -10,9 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
-from bot.cli_exchange import add_verbs as add_exchange_verbs
-from bot.logs import configure_logging
-from bot.settings import (
+from bot.cli.exchange import add_verbs as add_exchange_verbs
+from bot.cli.startup import StartupError, add_team_option
+from bot.cli.startup import load_embedder as _load_embedder
+from bot.cli.startup import open_database as _open_database
+from bot.config import (
     Settings,
     SettingsError,
     load_database_url,
@@ -22,9 +24,7 @@ from bot.settings import (
     redact,
     shown_url,
 )
-from bot.startup import StartupError, add_team_option
-from bot.startup import load_embedder as _load_embedder
-from bot.startup import open_database as _open_database
+from bot.logs import configure_logging
 
 if TYPE_CHECKING:
     pass
@@ -138,13 +138,12 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from slack_sdk.errors import SlackApiError
 
     from bot.app import build_app
-    from bot.directory import Directory
-    from bot.followups.deliveries import ReminderPolicy
-    from bot.outbound.digest import DigestPoster
-    from bot.outbound.reminders import ReminderSender
+    from bot.reminders.deliveries import ReminderPolicy
     from bot.replica import replica_name
     from bot.scheduler import start_scheduler
-    from bot.server import (
+    from bot.themes.keeper import ThemeKeeper
+    from bot.themes.upkeep import UpkeepSchedule
+    from handlers.requests.server import (
         SocketModeRunner,
         WebApp,
         make_http_server,
@@ -152,8 +151,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
         serve_socket,
         stop_on_signals,
     )
-    from bot.themes.keeper import ThemeKeeper
-    from bot.themes.upkeep import UpkeepSchedule
+    from handlers.senders.digest import DigestPoster
+    from handlers.senders.reminders import ReminderSender
+    from handlers.web_api.directory import Directory
 
     keeper = ThemeKeeper(
         db=db,

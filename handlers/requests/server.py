@@ -1,6 +1,7 @@
-"""Run modes. HTTP: the front door (bot.front_door) and Bolt, through bot.dispatch, behind waitress (a
-production WSGI server, threaded, pure Python). Socket Mode: Bolt's built-in client, through the same
-dispatch; /healthz is still served over HTTP for the orchestrator.
+"""Run modes. HTTP: the front door (handlers.requests.signature) and Bolt, through
+handlers.requests.dispatch, behind waitress (a production WSGI server, threaded, pure Python). Socket
+Mode: Bolt's built-in client, through the same dispatch; /healthz is still served over HTTP for the
+orchestrator.
 
 waitress reads each request whole before a thread sees it, so a slow client costs a connection, not a
 thread; but it closes only connections that stay silent, and takes 100 at most. A client sending one
@@ -27,8 +28,8 @@ from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, TcpWSGIServer
 
-from bot.dispatch import Dispatcher, GuardedSocketModeHandler
-from bot.front_door import MAX_BODY, FrontDoor, Refusal, Tally
+from handlers.requests.dispatch import Dispatcher, GuardedSocketModeHandler
+from handlers.requests.signature import MAX_BODY, FrontDoor, Refusal, Tally
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,6 @@ from bot.digest.subscriptions import pause
 from bot.errors import SlackPermanentError
 from bot.outbox.queue import enqueue
 from bot.replica import replica_name
-from bot.slack import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
 from bot.text import escape_mrkdwn
 from bot.themes.keeper import ThemeKeeper
 from handlers.views.digest import (
@@ -42,6 +41,7 @@ from handlers.views.digest import (
     digest_replies,
     quiet_note,
 )
+from handlers.web_api.client import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
 from storage.db import Database, DatabaseUnavailable
 from storage.models import DigestRunState, OutboxKind, QuietWeek
 

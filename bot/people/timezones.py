@@ -1,8 +1,8 @@
 """People's timezones: times are stored in UTC and shown, and planned, in each person's own zone.
 
-Read in bulk from the member list (bot.directory, daily) or looked up with users.info for someone not in it
-yet, kept in the database (so replicas and restarts share it) and in a small in-process cache, so the
-3-second path (opening a modal) never waits on Slack or the database.
+Read in bulk from the member list (handlers.web_api.directory, daily) or looked up with users.info for
+someone not in it yet, kept in the database (so replicas and restarts share it) and in a small
+in-process cache, so the 3-second path (opening a modal) never waits on Slack or the database.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import SlackPermanentError, slack_said
-from bot.slack import fetch_user_timezone
+from handlers.web_api.client import fetch_user_timezone
 from storage.db import Database, DatabaseUnavailable
 from storage.models import Person
 

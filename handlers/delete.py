@@ -18,17 +18,15 @@ from slack_sdk.models.views import View
 from bot.accounts.names import find_account, search_accounts
 from bot.capture.interviews import get_interview
 from bot.capture.removal import Removed, forget_account, preview_forget, preview_removal, remove_interviews
-from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, message_for
-from bot.permissions import DELETE_ADMINS, FORGET_ADMINS, Act
-from bot.slack import quietly, update_quietly
-from handlers.interview import open_over
+from bot.people.permissions import DELETE_ADMINS, FORGET_ADMINS, Act
+from handlers.deps import Actor, Deps
+from handlers.edit import open_over
 from handlers.modals import open_modal, opened_for
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
 from handlers.views.common import as_dicts, as_object, id_number
-from handlers.views.interview import InterviewAction
-from handlers.views.removal import (
+from handlers.views.delete import (
     DELETED_TEXT,
     FORGET_USAGE,
     RemovalMetadata,
@@ -42,11 +40,13 @@ from handlers.views.removal import (
     gone_modal,
     working_modal,
 )
+from handlers.views.interview import InterviewAction
+from handlers.web_api.client import quietly, update_quietly
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS, ADMINS_ONLY = DELETE_ADMINS, FORGET_ADMINS  # the refusals, as bot.permissions words them
+NOT_YOURS, ADMINS_ONLY = DELETE_ADMINS, FORGET_ADMINS  # the refusals, as bot.people.permissions words them
 
 
 def register(app: App) -> None:

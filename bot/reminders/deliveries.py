@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.accounts.history import AccountHistory, account_history
+from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_day_start
-from bot.people import find_person, person_for
-from bot.settings import WorkingHours
+from bot.people.timezones import find_person, person_for
 from storage.models import (
+    OWED,
     DeliveryState,
     FollowUp,
     FollowUpKind,
@@ -36,7 +37,6 @@ LEASE = timedelta(minutes=2)
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 # A delivery lists at most this many follow-ups; the rest wait for the next tick (Slack's 50 blocks).
 MAX_ITEMS_PER_DELIVERY = 20
-REMINDABLE = (FollowUpState.OPEN, FollowUpState.SNOOZED)
 # What drawing a reminder reads of each follow-up's interview, loaded with it.
 RENDERING = (
     selectinload(FollowUp.interview).selectinload(Interview.account),
@@ -159,7 +159,7 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
     if delivery is None or delivery.state != DeliveryState.PENDING or delivery.lease_owner != replica:
         return None
     listed = items_by_id(session=session, team_id=delivery.team_id, ids=delivery.follow_up_ids)
-    items = [item for item in listed if item.state in REMINDABLE]
+    items = [item for item in listed if item.state in OWED]
     person = find_person(session, delivery.team_id, delivery.owner_id)
     histories = {
         item.scheduled_call.account_id: account_history(
@@ -271,7 +271,7 @@ def record_sent(
             .where(
                 FollowUp.team_id == delivery.team_id,
                 FollowUp.id.in_(listed),
-                FollowUp.state.in_(REMINDABLE),
+                FollowUp.state.in_(OWED),
             )
             .values(
                 reminders_sent=FollowUp.reminders_sent + 1,
@@ -290,7 +290,7 @@ def record_sent(
             .where(
                 FollowUp.team_id == delivery.team_id,
                 FollowUp.id.in_([i for i, t in held_back.items() if t == until]),
-                FollowUp.state.in_(REMINDABLE),
+                FollowUp.state.in_(OWED),
             )
             .values(remind_at=until)
             .execution_options(synchronize_session=False)

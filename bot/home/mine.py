@@ -10,8 +10,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.followups.deliveries import REMINDABLE, RENDERING
-from storage.models import DeliveryState, FollowUp, FollowUpKind, ReminderDelivery, ScheduledCall
+from bot.reminders.deliveries import RENDERING
+from storage.models import OWED, DeliveryState, FollowUp, FollowUpKind, ReminderDelivery, ScheduledCall
 
 # Prep notes and debriefs are tied to a call's time and said once: the Home shows the call instead.
 _ON_THE_CLOCK = [kind for kind in FollowUpKind if kind.on_the_clock]
@@ -33,7 +33,7 @@ def open_follow_ups(*, session: Session, team_id: str, user_id: str, now: dateti
     mine = (
         FollowUp.team_id == team_id,
         FollowUp.owner_id == user_id,
-        FollowUp.state.in_(REMINDABLE),
+        FollowUp.state.in_(OWED),
         FollowUp.kind.not_in(_ON_THE_CLOCK),
     )
     items = session.scalars(

@@ -1,6 +1,7 @@
 """Every request the front door (HTTP) or Slack's socket (Socket Mode) lets in reaches Bolt through here:
-its shape is checked first (bot.inbound), the lines logged while it is handled name it (bot.logs), and
-nothing it holds can make Bolt raise out of its dispatch; one line per request says how it went.
+its shape is checked first (handlers.requests.shape), the lines logged while it is handled name it
+(bot.logs), and nothing it holds can make Bolt raise out of its dispatch; one line per request says how
+it went.
 
 What Slack would never send is refused (400, or a bare ack over the socket) and counted once a minute
 with the front door's refusals; anything that still breaks in Bolt's reading of a request becomes a 400
@@ -22,9 +23,9 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.front_door import Tally
-from bot.inbound import ResponseUrls, describe, shape_problem
 from bot.logs import RequestLog, clip, request_log
+from handlers.requests.shape import ResponseUrls, describe, shape_problem
+from handlers.requests.signature import Tally
 
 log = logging.getLogger(__name__)
 

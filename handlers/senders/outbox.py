@@ -30,7 +30,8 @@ from bot.outbox.queue import (
 )
 from bot.outbox.redraws import Redraw, claim_redraws, record_redrawn
 from bot.replica import replica_name
-from bot.slack import (
+from handlers.views.outbox import share_failed_text
+from handlers.web_api.client import (
     call,
     find_sent,
     post_message,
@@ -39,7 +40,6 @@ from bot.slack import (
     update_quietly,
     without_rate_limit_sleeps,
 )
-from handlers.views.outbox import share_failed_text
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage
 

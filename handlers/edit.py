@@ -13,12 +13,11 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.capture.edits import edit_interview, editable_interview
-from bot.deps import Actor, Deps
 from bot.errors import BotError, InterviewGone, InvalidInput
 from bot.outbox.queue import Posted, redraw, withdraw
-from bot.people import zone
-from bot.slack import quietly
+from bot.people.timezones import zone
 from bot.themes.recount import recount_marked_themes
+from handlers.deps import Actor, Deps
 from handlers.log_modal import parse_log_form, record_share
 from handlers.modals import open_modal, opened_for
 from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
@@ -31,6 +30,7 @@ from handlers.views.interview import (
     unshared_message,
 )
 from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
+from handlers.web_api.client import quietly
 from storage.models import OutboxKind
 
 

@@ -20,11 +20,11 @@ class StartupError(Exception):
 def open_database(url: str) -> Database:
     from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
-    from bot.settings import redact, shown_url
+    from bot.config import redact, shown_url
     from storage import Database
     from storage.migrate import upgrade
 
-    # What a driver or SQLAlchemy says may quote the URL: never with its password (bot.settings.redact).
+    # What a driver or SQLAlchemy says may quote the URL: never with its password (bot.config.redact).
     try:
         db = Database(url)
     except (ModuleNotFoundError, NoSuchModuleError) as exc:

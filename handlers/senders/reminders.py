@@ -17,7 +17,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.accounts.history import AccountHistory
 from bot.errors import SlackPermanentError, slack_said
-from bot.followups.deliveries import (
+from bot.followups.working_hours import next_working_moment
+from bot.logs import RETRIED, failures_logged
+from bot.people.permissions import TRUSTED_FOR, Act, may, needed
+from bot.people.timezones import Timezones
+from bot.reminders.deliveries import (
     RETRY_AFTER_FAILURE,
     Claimed,
     ReminderPolicy,
@@ -30,13 +34,9 @@ from bot.followups.deliveries import (
     renew_lease,
     retry_later,
 )
-from bot.followups.working_hours import next_working_moment
-from bot.logs import RETRIED, failures_logged
-from bot.people import Timezones
-from bot.permissions import TRUSTED_FOR, Act, may, needed
 from bot.replica import replica_name
-from bot.roles import Roles
-from bot.slack import (
+from handlers.views.reminders import reminder_message, reminder_text
+from handlers.web_api.client import (
     find_sent,
     post_message,
     quietly,
@@ -44,7 +44,7 @@ from bot.slack import (
     update_quietly,
     without_rate_limit_sleeps,
 )
-from handlers.views.reminders import reminder_message, reminder_text
+from handlers.web_api.roles import Roles
 from storage.db import Database
 from storage.models import FollowUp
 

@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
+from bot.config import Settings
 from bot.errors import message_for
-from bot.home_refresh import HomeRefresh
-from bot.people import Timezones
-from bot.permissions import TRUSTED_FOR, Act, Role, check, may, needed
-from bot.roles import Roles
-from bot.settings import Settings
-from bot.slack import interactive
+from bot.people.permissions import TRUSTED_FOR, Act, Role, check, may, needed
+from bot.people.timezones import Timezones
+from handlers.senders.home import HomeRefresh
+from handlers.web_api.client import interactive
+from handlers.web_api.roles import Roles
 from storage.db import Database
 
 AFTER_ACK_THREADS = 16
@@ -53,7 +53,7 @@ class Deps:
     )
     # Posts a subscription's digest now ("Post now"): (team_id, subscription_id) -> whether one was made.
     post_digest_now: Callable[[str, int], bool] | None = None
-    # Sends outbox messages a transaction just recorded (bot.outbound.outbox); the scheduler ticks it too.
+    # Sends outbox messages a transaction just recorded (handlers.senders.outbox); the scheduler ticks it too.
     send_outbox: Callable[[list[int]], object] | None = None
     outbox_tick: Callable[[], int] | None = None
     # `deps.home.changed(team_id=..., user_id=...)`: this person's App Home is republished soon, once for
@@ -78,8 +78,9 @@ class Deps:
         )
 
     def role_of(self, actor: Actor, need: Role, *, patient: bool = False) -> Role | None:
-        """The person's role, as fresh as deciding on `need` asks (bot.permissions.TRUSTED_FOR); None when
-        Slack cannot say now. `patient`: after the ack, with the client that rides out rate limits."""
+        """The person's role, as fresh as deciding on `need` asks (bot.people.permissions.TRUSTED_FOR);
+        None when Slack cannot say now. `patient`: after the ack, with the client that rides out rate
+        limits."""
         return self.roles.resolve(
             client=self.client if patient else self.interactive_client,
             team_id=actor.team_id,
