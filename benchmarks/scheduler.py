@@ -45,13 +45,13 @@ from typing import Any
 from sqlalchemy import create_engine, event, text
 
 from benchmarks.scratch import scratch_database
-from bot.people.timezones import Timezones
 from bot.reminders.deliveries import LEASE, MAX_ITEMS_PER_DELIVERY, ReminderPolicy, claim_due
 from handlers.senders.reminders import CLAIM_BATCH, SEND_WORKERS, ReminderSender, TickResult
 from handlers.views.reminders import ITEM_BLOCK
 from handlers.web_api.client import make_client
 from handlers.web_api.directory import PAGE_SIZE as DIRECTORY_PAGE
 from handlers.web_api.directory import Directory
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
 from tests.support.fake_slack import (
     METHOD_TIERS,

@@ -13,17 +13,18 @@ from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.errors import InvalidInput, message_for
+from bot.errors import InvalidInput, StartupError
 from bot.logs import clip
-from bot.people.timezones import Timezones
 from bot.themes.keeper import ThemeKeeper
 from handlers.deps import Actor, Deps
+from handlers.errors import message_for
 from handlers.requests.shape import Foreign, Installation, describe, foreign
 from handlers.senders.digest import DigestPoster
 from handlers.senders.home import QUIET_DELAY, HomeRefresh
 from handlers.senders.outbox import OutboxSender
 from handlers.web_api.client import make_client, post_message
 from handlers.web_api.roles import Roles
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -109,8 +110,6 @@ def read_installation(client: WebClient) -> Installation:
     answer = client.auth_test()
     team_id, enterprise_id = answer.get("team_id"), answer.get("enterprise_id")
     if not team_id or answer.get("is_enterprise_install") is True:
-        from bot.cli.startup import StartupError
-
         raise StartupError(
             f"SLACK_BOT_TOKEN is an organisation-wide install (enterprise {enterprise_id}); install the app "
             "on one workspace and use that workspace's Bot User OAuth Token."

@@ -46,6 +46,14 @@ def split_lines(text: str | None) -> list[str]:
     return items
 
 
+FALLBACK_TEXT_MAX = 3000  # far below Slack's 40,000: notifications show a line or two anyway
+
+
+def fallback_text(text: str) -> str:
+    """The notification text of a message: escaped, short."""
+    return truncate(escape_mrkdwn(text), FALLBACK_TEXT_MAX, "…")
+
+
 def truncate(text: str, limit: int, mark: str = TRUNCATION_MARK) -> str:
     """Cut `text` to at most `limit` characters, ending with a visible mark when cut.
 

@@ -6,9 +6,9 @@ import re
 
 from slack_sdk import WebClient
 
-from bot.errors import SlackPermanentError
 from handlers.views.common import channel_mention
 from handlers.web_api.client import call
+from handlers.web_api.refusals import SlackPermanentError
 
 # `<#C123|name>` (the command escapes channels), `<#C123>`, a bare id, or `#name`.
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,})$|^#?([a-z0-9][a-z0-9_-]{0,79})$")

@@ -13,7 +13,7 @@ from bot.capture.interviews import recent_interviews
 from bot.outbox.notices import untold_among
 from bot.outbox.queue import mark_told, untold
 from bot.people.permissions import Act
-from bot.text import from_slack
+from bot.text import fallback_text, from_slack
 from handlers.delete import forget_command
 from handlers.deps import Actor, Deps
 from handlers.digest import digest_command
@@ -24,7 +24,6 @@ from handlers.schedule import open_schedule
 from handlers.search import search_command
 from handlers.themes import open_themes
 from handlers.views.account import account_timeline_message, unknown_account_message
-from handlers.views.common import fallback_text
 from handlers.views.help import help_message
 from handlers.views.interview import recent_interviews_message
 from handlers.views.log_modal import LogModalPrefill

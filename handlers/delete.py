@@ -18,11 +18,11 @@ from slack_sdk.models.views import View
 from bot.accounts.names import find_account, search_accounts
 from bot.capture.interviews import get_interview
 from bot.capture.removal import Removed, forget_account, preview_forget, preview_removal, remove_interviews
-from bot.errors import BotError, InterviewGone, message_for
+from bot.errors import BotError, InterviewGone
 from bot.people.permissions import DELETE_ADMINS, FORGET_ADMINS, Act
 from handlers.deps import Actor, Deps
-from handlers.edit import open_over
-from handlers.modals import open_modal, opened_for
+from handlers.errors import message_for
+from handlers.modals import open_modal, open_over, opened_for
 from handlers.reminders import redraw_message
 from handlers.views.account import unknown_account_message
 from handlers.views.common import as_dicts, as_object, id_number

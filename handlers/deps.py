@@ -18,12 +18,12 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 
 from bot.config import Settings
-from bot.errors import message_for
 from bot.people.permissions import TRUSTED_FOR, Act, Role, check, may, needed
-from bot.people.timezones import Timezones
+from handlers.errors import message_for
 from handlers.senders.home import HomeRefresh
 from handlers.web_api.client import interactive
 from handlers.web_api.roles import Roles
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
 
 AFTER_ACK_THREADS = 16

@@ -28,17 +28,17 @@ from bot.digest.subscriptions import (
     unsubscribe,
     valid_timezone,
 )
-from bot.errors import BotError, InvalidInput, SlackPermanentError, message_for, slack_said
+from bot.errors import BotError, InvalidInput
 from bot.people.permissions import Act
 from bot.people.timezones import zone
-from bot.text import escape_mrkdwn, truncate
+from bot.text import escape_mrkdwn, fallback_text, truncate
 from handlers.channels import find_channel, linked_channel, ready_channel
 from handlers.deps import Actor, Deps
+from handlers.errors import message_for
 from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import (
     as_object,
     channel_mention,
-    fallback_text,
     id_number,
     json_object,
     user_mention,
@@ -53,6 +53,7 @@ from handlers.views.digest import (
 )
 from handlers.views.interview import InterviewAction, interview_modal
 from handlers.web_api.client import call
+from handlers.web_api.refusals import SlackPermanentError, slack_said
 from storage.models import DigestSubscription, QuietWeek
 
 log = logging.getLogger(__name__)

@@ -13,25 +13,20 @@ from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
 from bot.capture.edits import edit_interview, editable_interview
+from bot.capture.messages import record_edited
 from bot.errors import BotError, InterviewGone, InvalidInput
-from bot.outbox.queue import Posted, redraw, withdraw
 from bot.people.timezones import zone
 from bot.themes.recount import recount_marked_themes
 from handlers.deps import Actor, Deps
-from handlers.log_modal import parse_log_form, record_share
-from handlers.modals import open_modal, opened_for
-from handlers.views.common import as_dicts, as_object, fallback_text, id_number, in_modal
+from handlers.modals import open_over, opened_for
+from handlers.views.common import as_object, id_number
 from handlers.views.interview import (
-    UNSHARED_TEXT,
     InterviewAction,
+    InterviewBlocks,
     interview_modal,
-    saved_interview_message,
-    shared_interview_message,
-    unshared_message,
 )
-from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
+from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal, parse_log_form
 from handlers.web_api.client import quietly
-from storage.models import OutboxKind
 
 
 def register(app: App) -> None:
@@ -64,11 +59,6 @@ def edit_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> No
         raise
     open_over(deps, actor, body, view)
     ack()
-
-
-def open_over(deps: Deps, actor: Actor, body: dict[str, Any], view: View) -> None:
-    """Open `view` for a click: on top of the modal it came from (views.push), else on its own."""
-    open_modal(deps, actor, trigger_id=body.get("trigger_id"), view=view, push=in_modal(body))
 
 
 @dataclass(frozen=True)
@@ -113,52 +103,8 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         )
         if not edited.changed:
             return None
-        interview, account = edited.interview, edited.interview.account.name
-        shared = (
-            OutboxKind.INTERVIEW_SHARED,
-            f"Interview with {account}",
-            shared_interview_message(interview),
-        )
-        drawn = [
-            (
-                OutboxKind.INTERVIEW_SAVED,
-                f"Saved your interview with {account}.",
-                saved_interview_message(interview, edited.follow_ups, tz),
-            ),
-        ]
-        behind: list[Posted | None] = []
-        sends: list[int] = []
-        if "share_channel" in edited.changed:
-            # The old channel's post says it is no longer shared there (none of its words stay), and
-            # the new channel gets its own post, as logging shares it.
-            behind.append(
-                withdraw(
-                    session=session,
-                    team_id=actor.team_id,
-                    interview_id=interview.id,
-                    kind=OutboxKind.INTERVIEW_SHARED,
-                    text=UNSHARED_TEXT,
-                    blocks=as_dicts(unshared_message()),
-                    now=now,
-                )
-            )
-            share = record_share(session=session, interview=interview, user_id=actor.user_id, now=now)
-            sends += [share] if share is not None else []
-        else:
-            drawn.append(shared)
-        for kind, text, blocks in drawn:
-            behind.append(
-                redraw(
-                    session=session,
-                    team_id=actor.team_id,
-                    interview_id=interview.id,
-                    kind=kind,
-                    text=fallback_text(text),
-                    blocks=as_dicts(blocks),
-                    now=now,
-                )
-            )
-        sends += [p.message_id for p in behind if p is not None and p.message_id is not None]
+        interview = edited.interview
+        sends = record_edited(session=session, edited=edited, drawing=InterviewBlocks, tz=tz, now=now)
         # The submission names the modal below; it is redrawn only if the bot opened it for this person.
         below_id = opened_for(session, actor, below, what="the edited interview's modal")
         modal = (below_id, interview_modal(interview, viewer_id=actor.user_id, tz=tz)) if below_id else None

@@ -13,12 +13,12 @@ from pathlib import Path
 from slack_bolt import Ack
 
 from bot.accounts.names import find_account
-from bot.errors import SlackPermanentError
 from bot.exchange.export import export_rows, write_csv
 from bot.people.permissions import Act
 from bot.text import escape_mrkdwn, truncate
 from handlers.deps import Actor, Deps
 from handlers.web_api.client import call, post_message
+from handlers.web_api.refusals import SlackPermanentError
 
 log = logging.getLogger(__name__)
 

@@ -5,38 +5,27 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.accounts.names import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
-from bot.capture.interviews import InterviewDraft, LoggedInterview, log_interview
+from bot.capture.interviews import log_interview
+from bot.capture.messages import record_logged
 from bot.errors import InvalidInput
-from bot.outbox.queue import enqueue
 from bot.people.permissions import Act
 from bot.people.timezones import zone
 from handlers.deps import Actor, Deps
-from handlers.views.common import (
-    MAX_PARTICIPANTS,
-    as_dicts,
-    as_object,
-    fallback_text,
-    is_channel_id,
-    is_user_id,
-)
-from handlers.views.interview import saved_interview_message, shared_interview_message
+from handlers.views.interview import InterviewBlocks
 from handlers.views.log_modal import (
-    TEXT_FIELDS,
-    LogField,
     LogModal,
     LogModalMetadata,
     LogModalPrefill,
     account_option,
     log_modal,
+    parse_log_form,
 )
 from handlers.web_api.client import call
-from storage.models import Interview, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -120,46 +109,6 @@ def suggest_accounts(ack: Ack, payload: dict[str, Any], actor: Actor, deps: Deps
     ack(options=[o.to_dict() for o in options[:100]])
 
 
-def input_value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
-    """The value Slack reports for an input block of a submitted view (each block holds one element)."""
-    block = state.get(str(block_id)) or {}
-    value = next(iter(block.values()), {}) if isinstance(block, dict) else {}
-    return value if isinstance(value, dict) else {}
-
-
-def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
-    """The submitted view state as a draft; nothing is judged here, only read."""
-
-    def text(field: LogField) -> str | None:
-        value = input_value(state, field).get("value")
-        return value if isinstance(value, str) else None
-
-    def checked(field: LogField) -> bool:
-        return bool(input_value(state, field).get("selected_options"))
-
-    account = as_object(input_value(state, LogField.ACCOUNT).get("selected_option")).get("value")
-    kind = as_object(input_value(state, LogField.KIND).get("selected_option")).get("value")
-    raw_date = input_value(state, LogField.HELD_ON).get("selected_date")
-    try:
-        held_on = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
-        held_on = None
-    participants = [
-        u for u in input_value(state, LogField.PARTICIPANTS).get("selected_users") or [] if is_user_id(u)
-    ][:MAX_PARTICIPANTS]
-    channel = input_value(state, LogField.SHARE_CHANNEL).get("selected_conversation")
-    return InterviewDraft(
-        account=account,
-        kind=kind,
-        held_on=held_on,
-        participants=participants,
-        recording_permission=checked(LogField.RECORDING_PERMISSION),
-        thank_you_sent=checked(LogField.THANK_YOU_SENT),
-        **{field.value: text(field) for field in TEXT_FIELDS},
-        share_channel=channel if isinstance(channel, str) and is_channel_id(channel) else None,
-    )
-
-
 def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Store the interview and its messages in one transaction, inside Slack's 3 s (so a failure keeps the
     modal and the text open), then ack, then send the messages: the confirmation DM first, then the
@@ -183,9 +132,8 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
             working_hours=settings.working_hours,
             source_view_id=view.get("id"),
         )
-        if not logged.created:  # the same submission again was stored and announced the first time
-            return []
-        return _record_messages(session, logged, actor.user_id, tz, now)
+        # The same submission again was stored and announced the first time: nothing to send.
+        return record_logged(session=session, logged=logged, drawing=InterviewBlocks, tz=tz, now=now)
 
     try:
         messages = deps.db.run(store)
@@ -197,71 +145,3 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
     if messages:  # stored now, not a repeat: it is on the Home of the author and of our side of the call
         for user_id in dict.fromkeys([actor.user_id, *draft.participants]):
             deps.home.changed(team_id=actor.team_id, user_id=user_id)
-
-
-def _record_messages(
-    session: Session, logged: LoggedInterview, user_id: str, tz: ZoneInfo, now: datetime
-) -> list[int]:
-    """The confirmation DM and, when the author chose a channel, the share: recorded with the interview."""
-    interview = logged.interview
-    account = interview.account.name
-    messages = [
-        _record(
-            session,
-            interview,
-            user_id,
-            now,
-            OutboxKind.INTERVIEW_SAVED,
-            user_id,
-            f"Saved your interview with {account}.",
-            saved_interview_message(interview, logged.follow_ups, tz),
-            f"the confirmation of your interview with {account}",
-        )
-    ]
-    share = record_share(session=session, interview=interview, user_id=user_id, now=now)
-    return messages + ([share] if share is not None else [])
-
-
-def record_share(*, session: Session, interview: Interview, user_id: str, now: datetime) -> int | None:
-    """The interview's share into its channel, recorded to go out after commit (when it has a channel,
-    on logging or when an edit picks another one); its outbox id."""
-    if interview.share_channel_id is None:
-        return None
-    account = interview.account.name
-    # chat:write.public lets the bot post in any public channel; private ones need an invite.
-    return _record(
-        session,
-        interview,
-        user_id,
-        now,
-        OutboxKind.INTERVIEW_SHARED,
-        interview.share_channel_id,
-        f"Interview with {account}",
-        shared_interview_message(interview),
-        f"your interview with {account}",
-    )
-
-
-def _record(
-    session: Session,
-    interview: Interview,
-    user_id: str,
-    now: datetime,
-    kind: OutboxKind,
-    channel: str,
-    text: str,
-    blocks: list[Any],
-    about: str,
-) -> int:
-    return enqueue(
-        session=session,
-        team_id=interview.team_id,
-        user_id=user_id,
-        kind=kind,
-        channel_id=channel,
-        text=fallback_text(text),
-        blocks=as_dicts(blocks),
-        about=about,
-        interview_id=interview.id,
-        now=now,
-    )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.logs import clip
 from bot.outbox.shown import modal_opened_for, remember_modal
 from handlers.deps import Actor, Deps
+from handlers.views.common import in_modal
 from handlers.web_api.client import call
 from storage.db import DatabaseUnavailable
 
@@ -41,6 +42,11 @@ def open_modal(
         except DatabaseUnavailable as exc:  # the modal is open; it only will not be redrawn
             log.warning("could not record modal %s as opened (%s): it will not be redrawn", view_id, exc)
     return opened
+
+
+def open_over(deps: Deps, actor: Actor, body: dict[str, Any], view: View) -> None:
+    """Open `view` for a click: on top of the modal it came from (views.push), else on its own."""
+    open_modal(deps, actor, trigger_id=body.get("trigger_id"), view=view, push=in_modal(body))
 
 
 def opened_for(session: Session, actor: Actor, view_id: object, *, what: str) -> str | None:

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from bot.errors import InvalidInput
 from bot.followups.calls import CallDraft, schedule_call
 from bot.outbox.queue import enqueue
+from bot.text import fallback_text
 from handlers.deps import Actor, Deps
-from handlers.log_modal import input_value
-from handlers.views.common import as_object, fallback_text, id_number, is_user_id, slack_time
+from handlers.views.common import as_object, id_number, input_value, is_user_id, slack_time
 from handlers.views.schedule import ScheduleModal, schedule_modal
 from handlers.web_api.client import call
 from storage.models import OutboxKind
@@ -74,8 +74,8 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         )
         if not stored.created:  # the same submission again: confirmed the first time
             return []
-        scheduled = stored.call
-        prep_at = max(now, scheduled.starts_at - prep_before)
+        scheduled, prep_at = stored.call, stored.prep_at
+        assert prep_at is not None
         account = scheduled.account.name
         text = (
             fallback_text(f"Scheduled: the call with {account} at ")

@@ -11,8 +11,9 @@ from bot.errors import BotError
 from bot.people.permissions import Act
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
+from bot.text import fallback_text
 from handlers.deps import Actor, Deps
-from handlers.views.common import as_object, fallback_text
+from handlers.views.common import as_object
 from handlers.views.search import USAGE, SearchAction, parse_page_value, search_message, search_text
 
 

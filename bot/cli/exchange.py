@@ -14,8 +14,9 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.startup import StartupError, add_team_option, load_embedder, open_database
+from bot.cli.startup import add_team_option, load_embedder, open_database
 from bot.config import load_database_url, load_themes_method
+from bot.errors import StartupError
 from bot.text import split_lines
 
 if TYPE_CHECKING:

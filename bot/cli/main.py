@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from bot.cli.exchange import add_verbs as add_exchange_verbs
-from bot.cli.startup import StartupError, add_team_option
+from bot.cli.startup import add_team_option
 from bot.cli.startup import load_embedder as _load_embedder
 from bot.cli.startup import open_database as _open_database
 from bot.config import (
@@ -24,6 +24,7 @@ from bot.config import (
     redact,
     shown_url,
 )
+from bot.errors import StartupError
 from bot.logs import configure_logging
 
 if TYPE_CHECKING:

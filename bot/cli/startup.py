@@ -6,15 +6,12 @@ import argparse
 import re
 from typing import TYPE_CHECKING
 
+from bot.errors import StartupError
 from bot.text import shown
 
 if TYPE_CHECKING:
     from bot.themes.embeddings import Embedder
     from storage import Database
-
-
-class StartupError(Exception):
-    """Something the operator must fix before the bot can start; str(self) says what."""
 
 
 def open_database(url: str) -> Database:

@@ -54,6 +54,7 @@ def validate_call(draft: CallDraft, *, now: datetime) -> None:
 class ScheduledNow:
     call: ScheduledCall
     created: bool
+    prep_at: datetime | None = None  # when the prep reminders go out (None for a call stored before)
 
 
 def schedule_call(
@@ -121,7 +122,7 @@ def schedule_call(
         )
     )
     session.flush()
-    return ScheduledNow(call, created=True)
+    return ScheduledNow(call, created=True, prep_at=prep_at)
 
 
 def get_call(*, session: Session, team_id: str, call_id: int) -> ScheduledCall | None:

@@ -1,28 +1,20 @@
 """People's timezones: times are stored in UTC and shown, and planned, in each person's own zone.
 
-Read in bulk from the member list (handlers.web_api.directory, daily) or looked up with users.info for
-someone not in it yet, kept in the database (so replicas and restarts share it) and in a small
-in-process cache, so the 3-second path (opening a modal) never waits on Slack or the database.
+Slack says where each person is (handlers.web_api.timezones reads it and keeps it in memory); the
+database keeps what it said and when, so replicas and restarts share it.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import SlackPermanentError, slack_said
-from handlers.web_api.client import fetch_user_timezone
-from storage.db import Database, DatabaseUnavailable
+from storage.db import Database
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -53,70 +45,25 @@ def zone(name: str | None) -> ZoneInfo:
     return FALLBACK_TZ
 
 
-class Timezones:
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._cache: dict[tuple[str, str], tuple[ZoneInfo, float]] = {}
-        self._lock = threading.Lock()
+def stored_zone(*, session: Session, team_id: str, user_id: str) -> str | None:
+    """The timezone last read from Slack for this person, however old; None when never read."""
+    return session.scalar(select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id))
 
-    def cached(self, team_id: str, user_id: str) -> ZoneInfo | None:
-        """From memory only, however old: for the 3-second path. None when not known yet."""
-        with self._lock:
-            hit = self._cache.get((team_id, user_id))
-        return hit[0] if hit else None
 
-    def is_stale(self, team_id: str, user_id: str) -> bool:
-        with self._lock:
-            hit = self._cache.get((team_id, user_id))
-        return hit is None or time.monotonic() - hit[1] > REFRESH_AFTER.total_seconds()
+def fresh_zone(*, session: Session, team_id: str, user_id: str, now: datetime) -> str | None:
+    """The timezone read from Slack less than REFRESH_AFTER ago; None when older or never read."""
+    person = find_person(session, team_id, user_id)
+    if person and person.tz and person.tz_fetched_at and now - person.tz_fetched_at < REFRESH_AFTER:
+        return person.tz
+    return None
 
-    def _remember(self, team_id: str, user_id: str, tz: ZoneInfo) -> ZoneInfo:
-        with self._lock:
-            self._cache[(team_id, user_id)] = (tz, time.monotonic())
-        return tz
 
-    def remember_all(self, team_id: str, names: Mapping[str, str]) -> None:
-        """Timezones just read from Slack in bulk (the member list): fresh as of now."""
-        fresh = {(team_id, user_id): (zone(name), time.monotonic()) for user_id, name in names.items()}
-        with self._lock:
-            self._cache.update(fresh)
-
-    def known(self, team_id: str, user_id: str) -> ZoneInfo | None:
-        """From memory, else the database; never asks Slack. None when never looked up."""
-        tz = self.cached(team_id, user_id)
-        if tz is not None:
-            return tz
-        try:
-            with self._db.read() as session:
-                name = session.scalar(
-                    select(Person.tz).where(Person.team_id == team_id, Person.user_id == user_id)
-                )
-        except DatabaseUnavailable:  # a modal still opens while the database is away: typing loses nothing
-            return None
-        return self._remember(team_id, user_id, zone(name)) if name else None
-
-    def resolve(self, *, client: WebClient, team_id: str, user_id: str, strict: bool = False) -> ZoneInfo:
-        """The user's timezone, fresh: memory or the database while less than a day old, else Slack.
-        Falls back to what is known, or UTC, if Slack fails; with `strict`, raises instead when nothing
-        is known (a reminder must not go out at an hour computed in the wrong zone)."""
-        if not self.is_stale(team_id, user_id):
-            return self.cached(team_id, user_id) or FALLBACK_TZ
-        now = datetime.now(UTC)
-        with self._db.read() as session:
-            person = find_person(session, team_id, user_id)
-            if person and person.tz and person.tz_fetched_at and now - person.tz_fetched_at < REFRESH_AFTER:
-                return self._remember(team_id, user_id, zone(person.tz))
-        try:
-            name = fetch_user_timezone(client, user_id)
-        except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning("timezone of %s/%s not read: %s", team_id, user_id, slack_said(exc) or exc)
-            if strict and not (person and person.tz) and not isinstance(exc, SlackPermanentError):
-                raise
-            return zone(person.tz if person else None)
-        try:
-            with self._db.transaction() as session:
-                person = person_for(session, team_id, user_id)
-                person.tz, person.tz_fetched_at = name, now
-        except IntegrityError:
-            pass  # another replica stored the same person at the same moment
-        return self._remember(team_id, user_id, zone(name))
+def store_zone(db: Database, *, team_id: str, user_id: str, name: str | None, now: datetime) -> None:
+    """What Slack just said of this person's timezone, in a transaction of its own: another replica
+    storing the same person at the same moment is no error."""
+    try:
+        with db.transaction() as session:
+            person = person_for(session, team_id, user_id)
+            person.tz, person.tz_fetched_at = name, now
+    except IntegrityError:
+        pass

@@ -29,7 +29,6 @@ from bot.digest.runs import (
     retry_later,
 )
 from bot.digest.subscriptions import pause
-from bot.errors import SlackPermanentError
 from bot.outbox.queue import enqueue
 from bot.replica import replica_name
 from bot.text import escape_mrkdwn
@@ -42,6 +41,7 @@ from handlers.views.digest import (
     quiet_note,
 )
 from handlers.web_api.client import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
+from handlers.web_api.refusals import SlackPermanentError
 from storage.db import Database, DatabaseUnavailable
 from storage.models import DigestRunState, OutboxKind, QuietWeek
 

@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from bot.errors import message_for, slack_refusal
+from handlers.errors import message_for
+from handlers.web_api.refusals import slack_refusal
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.errors import SlackPermanentError
 from bot.logs import RETRIED, failures_logged
 from bot.outbox.queue import (
     Outgoing,
@@ -40,6 +39,7 @@ from handlers.web_api.client import (
     update_quietly,
     without_rate_limit_sleeps,
 )
+from handlers.web_api.refusals import SlackPermanentError
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage
 

@@ -16,11 +16,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.accounts.history import AccountHistory
-from bot.errors import SlackPermanentError, slack_said
 from bot.followups.working_hours import next_working_moment
 from bot.logs import RETRIED, failures_logged
 from bot.people.permissions import TRUSTED_FOR, Act, may, needed
-from bot.people.timezones import Timezones
 from bot.reminders.deliveries import (
     RETRY_AFTER_FAILURE,
     Claimed,
@@ -44,7 +42,9 @@ from handlers.web_api.client import (
     update_quietly,
     without_rate_limit_sleeps,
 )
+from handlers.web_api.refusals import SlackPermanentError, slack_said
 from handlers.web_api.roles import Roles
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
 from storage.models import FollowUp
 

@@ -25,7 +25,6 @@ MESSAGE_MAX_BLOCKS = 50
 MODAL_MAX_BLOCKS = 100
 SECTION_MAX_CHARS = 3000
 HEADER_MAX_CHARS = 150
-FALLBACK_TEXT_MAX = 3000  # far below Slack's 40,000: notifications show a line or two anyway
 CUT_NOTE = "_Some of this was too long for one Slack message; every word is saved with the interview._"
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,30}$")
@@ -108,11 +107,6 @@ def fit_message(blocks: list[Block], limit: int = MESSAGE_MAX_BLOCKS) -> list[Bl
     return [*blocks[: limit - 1], ContextBlock(elements=[mrkdwn(CUT_NOTE)])]
 
 
-def fallback_text(text: str) -> str:
-    """The notification text of a message: escaped, short."""
-    return truncate(escape_mrkdwn(text), FALLBACK_TEXT_MAX, "…")
-
-
 def local_time(moment: datetime, tz: ZoneInfo) -> str:
     """A UTC moment as the viewer reads it: "Tue 24 Nov, 09:00"."""
     return moment.astimezone(tz).strftime("%a %d %b, %H:%M")
@@ -165,3 +159,10 @@ def json_object(raw: str | None) -> dict[str, Any]:
     except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def input_value(state: dict[str, Any], block_id: str) -> dict[str, Any]:
+    """The value Slack reports for an input block of a submitted view (each block holds one element)."""
+    block = state.get(str(block_id)) or {}
+    value = next(iter(block.values()), {}) if isinstance(block, dict) else {}
+    return value if isinstance(value, dict) else {}

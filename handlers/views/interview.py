@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 from slack_sdk.models.views import View
 
+from bot.capture.messages import UNSHARED_TEXT
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     MAX_PARTICIPANTS,
     MESSAGE_MAX_BLOCKS,
     MODAL_MAX_BLOCKS,
     SECTION_MAX_CHARS,
+    as_dicts,
     bullet_sections,
     context,
     fit_message,
@@ -159,13 +163,25 @@ def shared_interview_message(interview: Interview) -> list[Block]:
     return fit_message(blocks)
 
 
-UNSHARED_TEXT = "This interview is no longer shared in this channel."
-
-
 def unshared_message() -> list[Block]:
-    """What a share becomes once its author moves the interview to another channel or stops sharing it:
-    none of its words stay, and nobody reading the channel is told it was deleted when it was not."""
+    """What a share becomes once it is not shared in its channel any more (see UNSHARED_TEXT)."""
     return [context(UNSHARED_TEXT)]
+
+
+class InterviewBlocks:
+    """The interview's messages as Block Kit, for what `bot.capture.messages` records."""
+
+    @staticmethod
+    def saved(interview: Interview, follow_ups: Sequence[FollowUp], tz: ZoneInfo) -> list[dict[str, Any]]:
+        return as_dicts(saved_interview_message(interview, list(follow_ups), tz))
+
+    @staticmethod
+    def shared(interview: Interview) -> list[dict[str, Any]]:
+        return as_dicts(shared_interview_message(interview))
+
+    @staticmethod
+    def unshared() -> list[dict[str, Any]]:
+        return as_dicts(unshared_message())
 
 
 NONE_LOGGED = "You haven't logged any interviews yet. Try `/interview log Acme` after your next call."

@@ -22,7 +22,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
-from bot.errors import SlackPermanentError, api_method, retry_after_header, slack_said
+from handlers.web_api.refusals import SlackPermanentError, api_method, retry_after_header, slack_said
 
 log = logging.getLogger(__name__)
 

@@ -1,15 +1,10 @@
-"""The workspace's member list: everyone's timezone (and role: guest, member, admin) read in bulk with
-users.list, on start and daily.
+"""The workspace's member list read from Slack: everyone's timezone (and role: guest, member, admin) in
+bulk with users.list, on start and daily.
 
 A new install's backlog of reminders then needs no users.info per person (tier 4: 100 a minute), only
 one users.list page per PAGE_SIZE members (tier 2: 20 pages a minute). What it stores counts as fresh for
 the timezones' staleness rule, and the daily read keeps it fresh, so people are looked up one by one only
-when they joined since.
-
-One replica reads a workspace's list at a time, and once a day: the read is claimed in the database
-(`directory_reads`, one row per workspace, with a lease renewed at every page) only when the last
-complete read began READ_EVERY ago. A replica that dies mid-read leaves its lease to run out; whoever
-claims next starts over (the pages already stored stay, just as fresh).
+when they joined since. Who reads it, and when, is the database's to say (bot.people.directory).
 """
 
 from __future__ import annotations
@@ -22,26 +17,27 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from bot.errors import SlackPermanentError, slack_said
-from bot.people.timezones import REFRESH_AFTER, Timezones
+from bot.people.directory import (
+    READ_EVERY,
+    RETRY_AFTER_FAILURE,
+    LeaseLost,
+    claim_directory,
+    directory_due,
+    finish_directory,
+    release_directory,
+    store_timezones,
+)
 from bot.replica import replica_name
 from handlers.web_api.client import call
+from handlers.web_api.refusals import SlackPermanentError, slack_said
 from handlers.web_api.roles import Roles
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
-from storage.models import DirectoryRead, Person
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 200  # what Slack recommends for users.list
-# A little under the staleness rule's day, so what the last read stored never goes stale before the next.
-READ_EVERY = REFRESH_AFTER - timedelta(hours=1)
-LEASE = timedelta(minutes=5)  # longer than three Retry-After sleeps of a page
-RETRY_AFTER_FAILURE = timedelta(minutes=10)
 SLACKBOT = "USLACKBOT"  # listed as a person (is_bot is false), but nobody to remind
 
 
@@ -50,10 +46,6 @@ class DirectoryResult:
     team_id: str
     pages: int
     stored: int  # people whose timezone was stored
-
-
-class _LeaseLost(Exception):
-    """Another replica took the read over (this one stalled past its lease): stop paging."""
 
 
 def member_timezones(members: Iterable[Mapping[str, Any]]) -> dict[str, str]:
@@ -68,111 +60,6 @@ def member_timezones(members: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         and not m.get("is_bot")
         and m["id"] != SLACKBOT
     }
-
-
-def _due(now: datetime, every: timedelta) -> Any:
-    return or_(DirectoryRead.read_at.is_(None), DirectoryRead.read_at <= now - every)
-
-
-def _free(now: datetime) -> Any:
-    return or_(DirectoryRead.lease_until.is_(None), DirectoryRead.lease_until < now)
-
-
-def directory_due(*, session: Session, team_id: str, now: datetime, every: timedelta = READ_EVERY) -> bool:
-    """Whether a read would be claimed now: never read whole, or last read `every` ago, and nobody on it.
-    A read-only look, so a tick that finds nothing to do writes nothing."""
-    row = session.get(DirectoryRead, team_id)
-    return row is None or bool(
-        (row.read_at is None or row.read_at <= now - every)
-        and (row.lease_until is None or row.lease_until < now)
-    )
-
-
-def claim_directory(
-    *,
-    session: Session,
-    team_id: str,
-    replica: str,
-    now: datetime,
-    every: timedelta = READ_EVERY,
-    lease: timedelta = LEASE,
-) -> bool:
-    """Take the workspace's read if it is due and nobody holds it. Commit before reading."""
-    if session.get(DirectoryRead, team_id) is None:
-        try:
-            with session.begin_nested():
-                session.add(DirectoryRead(team_id=team_id))
-                session.flush()
-        except IntegrityError:  # another replica made the row first; the update below decides
-            pass
-    taken = session.execute(
-        update(DirectoryRead)
-        .where(DirectoryRead.team_id == team_id, _due(now, every), _free(now))
-        .values(lease_owner=replica, lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return taken.rowcount == 1
-
-
-def _held(team_id: str, replica: str) -> Any:
-    return and_(DirectoryRead.team_id == team_id, DirectoryRead.lease_owner == replica)
-
-
-def store_timezones(
-    *,
-    session: Session,
-    team_id: str,
-    replica: str,
-    zones: Mapping[str, str],
-    now: datetime,
-    lease: timedelta = LEASE,
-) -> None:
-    """One page: store each person's timezone (fresh as of `now`) and hold the read a lease longer.
-    Raises _LeaseLost, storing nothing, when another replica has taken the read over."""
-    renewed = session.execute(
-        update(DirectoryRead)
-        .where(_held(team_id, replica))
-        .values(lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    if renewed.rowcount != 1:
-        raise _LeaseLost()
-    if not zones:
-        return
-    # One statement a page, whoever else (a users.info lookup, a DM's channel) wrote the row meanwhile.
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(Person).values(
-        [{"team_id": team_id, "user_id": u, "tz": tz, "tz_fetched_at": now} for u, tz in zones.items()]
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Person.team_id, Person.user_id],
-            set_={"tz": statement.excluded.tz, "tz_fetched_at": statement.excluded.tz_fetched_at},
-        )
-    )
-
-
-def finish_directory(*, session: Session, team_id: str, replica: str, began: datetime, members: int) -> None:
-    session.execute(
-        update(DirectoryRead)
-        .where(_held(team_id, replica))
-        .values(read_at=began, members=members, lease_owner=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def release_directory(*, session: Session, team_id: str, replica: str, retry_at: datetime) -> None:
-    """The read failed: nobody tries again before `retry_at` (the lease stands until then)."""
-    session.execute(
-        update(DirectoryRead)
-        .where(_held(team_id, replica))
-        .values(lease_owner=None, lease_until=retry_at)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def last_read(*, session: Session, team_id: str) -> datetime | None:
-    return session.scalar(select(DirectoryRead.read_at).where(DirectoryRead.team_id == team_id))
 
 
 class Directory:
@@ -213,7 +100,7 @@ class Directory:
             return None
         try:
             pages, stored = self._read(team_id)
-        except _LeaseLost:
+        except LeaseLost:
             log.warning("the member list of %s is being read by another replica now; stopped", team_id)
             return None
         except (SlackApiError, SlackPermanentError, OSError) as exc:

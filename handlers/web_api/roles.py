@@ -16,9 +16,9 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import SlackPermanentError, slack_said
 from bot.people.permissions import Role
 from handlers.web_api.client import ADMIN_FLAGS, call
+from handlers.web_api.refusals import SlackPermanentError, slack_said
 
 log = logging.getLogger(__name__)
 

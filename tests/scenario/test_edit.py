@@ -13,11 +13,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from bot.capture.messages import UNSHARED_TEXT
 from bot.reminders.deliveries import claim_due
 from bot.themes.embeddings import Embedder
 from bot.themes.keeper import ThemeKeeper
 from handlers.senders.reminders import ReminderSender
-from handlers.views.interview import UNSHARED_TEXT, InterviewAction
+from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
 from storage.models import (
     FollowUp,

@@ -13,11 +13,12 @@ import time_machine
 from sqlalchemy import insert, select
 
 from bot.config import WorkingHours
-from bot.people.timezones import Timezones
+from bot.people.directory import READ_EVERY, RETRY_AFTER_FAILURE, last_read
 from bot.reminders.deliveries import ReminderPolicy
 from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
-from handlers.web_api.directory import READ_EVERY, RETRY_AFTER_FAILURE, Directory, last_read
+from handlers.web_api.directory import Directory
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, Person, ReminderDelivery
 from tests.support.fake_slack import FakeSlack

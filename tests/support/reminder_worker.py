@@ -11,10 +11,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bot.people.timezones import Timezones
 from bot.reminders.deliveries import ReminderPolicy
 from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
+from handlers.web_api.timezones import Timezones
 from storage.db import Database
 
 TOKEN = "xoxb-test"

@@ -11,8 +11,7 @@ from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
 from bot.app import handle_error, read_installation
-from bot.cli.startup import StartupError
-from bot.errors import BotError, InvalidInput
+from bot.errors import BotError, InvalidInput, StartupError
 from handlers.requests.shape import Installation
 from tests.support.fake_slack import FakeSlack
 

@@ -1,6 +1,7 @@
-"""The house rules of DESIGN.md's layout, read from the code itself: no import circles, data flowing one
-way (storage ← domain packages ← handlers ← the platform that wires them), no module over 400 lines,
-and a docstring on every package saying what it owns."""
+"""The house rules of DESIGN.md's layout, read from the code itself: the product (bot/) never speaks Slack
+and never reaches into handlers/; handlers/ speaks Slack and writes no SQL; storage/ is the ground floor;
+only the composition root imports both sides. No import circles, no module over 400 lines, no flat module
+in bot/ but the runtime's, and a docstring on every package saying what it owns."""
 
 from __future__ import annotations
 
@@ -13,17 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE_PACKAGES = ("bot", "handlers", "storage")
 MAX_LINES = 400
-# bot/<word>/: the parts of the loop. They hold services and nothing of the platform that wires them.
-DOMAIN_PACKAGES = ("bot.accounts", "bot.capture", "bot.followups", "bot.outbox", "bot.search", "bot.themes")
-# The composition root: built from handlers and services, never imported by them.
-WIRING = (
-    "bot.app",
-    "bot.cli",
-    "handlers.requests.server",
-    "bot.scheduler",
-    "handlers.senders",
-    "bot.__main__",
-)
+SLACK_LIBRARIES = ("slack_sdk", "slack_bolt")
+# The composition root builds everything once, from both sides; nothing imports it.
+COMPOSITION_ROOT = ("bot.app", "bot.cli", "bot.scheduler", "bot.__main__")
+# The runtime at bot/'s top, beside the product's packages: configuration, logging, errors, text helpers.
+RUNTIME = ("bot", "bot.config", "bot.errors", "bot.logs", "bot.replica", "bot.text", *COMPOSITION_ROOT)
 
 
 def module_name(path: Path) -> str:
@@ -93,8 +88,11 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def room_of(module: str) -> str:
-    """The domain package a module lives in, or the module itself for the platform."""
-    return next((p for p in DOMAIN_PACKAGES if module == p or module.startswith(p + ".")), module)
+    """The package of bot/ a module lives in (bot.themes for bot.themes.grouping), or the module itself."""
+    parts = module.split(".")
+    package = ".".join(parts[:2])
+    is_package = len(parts) > 1 and (ROOT / "bot" / parts[1] / "__init__.py").exists()
+    return package if parts[0] == "bot" and is_package else module
 
 
 def package_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -135,55 +133,80 @@ def test_no_circle_between_the_domain_packages() -> None:
     assert cycle is None, "circle between packages: " + " -> ".join(cycle or [])
 
 
-def _imports(prefixes: tuple[str, ...]) -> Iterator[tuple[str, str, int]]:
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def modules_under(*prefixes: str, but: tuple[str, ...] = ()) -> set[str]:
+    return {m for m in source_modules() if _under(m, prefixes) and not _under(m, but)}
+
+
+def _imports(importers: set[str]) -> Iterator[tuple[str, str]]:
+    """(where, module of ours it imports) for every module in `importers`."""
     modules = source_modules()
-    for name, path in modules.items():
-        if name.startswith(prefixes):
-            for target, line in imports_of(path, set(modules)):
-                yield f"{path.relative_to(ROOT)}:{line}", target, line
+    for name in sorted(importers):
+        for target, line in imports_of(modules[name], set(modules)):
+            yield f"{modules[name].relative_to(ROOT)}:{line}", target
 
 
-@pytest.mark.parametrize(
-    ("importers", "forbidden"),
-    [
-        # Services know nothing of Slack surfaces nor of the wiring.
-        (DOMAIN_PACKAGES, ("handlers", *WIRING)),
-        # Storage is the bottom floor.
-        (("storage",), ("bot", "handlers")),
-        # Block Kit builders are pure: no handler, no wiring.
-        (("handlers.views",), ("handlers.commands", "handlers.log_modal", "handlers.reminders", *WIRING)),
-        # Handlers are wired by the app, never the other way round.
-        (("handlers",), WIRING),
-    ],
-)
-def test_data_flows_one_way(importers: tuple[str, ...], forbidden: tuple[str, ...]) -> None:
-    wrong = [
-        f"{where} imports {target}"
-        for where, target, _ in _imports(importers)
-        if any(target == f or target.startswith(f + ".") for f in forbidden)
-    ]
-    assert wrong == []
-
-
-def _third_party(prefixes: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    for name, path in source_modules().items():
-        if not name.startswith(prefixes):
-            continue
+def _third_party(importers: set[str]) -> Iterator[tuple[str, str]]:
+    modules = source_modules()
+    for name in sorted(importers):
+        path = modules[name]
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.module:
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node.module
             elif isinstance(node, ast.Import):
                 yield from ((f"{path.relative_to(ROOT)}:{node.lineno}", a.name) for a in node.names)
 
 
-def test_storage_knows_nothing_of_slack_and_handlers_write_no_sql() -> None:
-    slack_in_storage = [w for w, m in _third_party(("storage",)) if m.startswith(("slack_sdk", "slack_bolt"))]
-    # Handlers may name a Session in a signature; queries live in the services.
-    sql_in_handlers = [
-        w for w, m in _third_party(("handlers",)) if m.startswith("sqlalchemy") and m != "sqlalchemy.orm"
+# The product (bot/ but its composition root), never speaking Slack nor reaching into handlers/.
+PRODUCT = modules_under("bot", but=COMPOSITION_ROOT)
+
+
+@pytest.mark.parametrize(
+    ("importers", "forbidden"),
+    [
+        # The product never reaches into the Slack side.
+        (PRODUCT, modules_under("handlers")),
+        # Storage is the ground floor.
+        (modules_under("storage"), modules_under("bot", "handlers")),
+        # Block Kit builders are pure: no listener, sender, request guard or Web API call.
+        (modules_under("handlers.views"), modules_under("handlers", but=("handlers.views",))),
+        # Nothing imports the composition root: it imports everything else.
+        (modules_under("bot", "handlers", "storage", but=COMPOSITION_ROOT), modules_under(*COMPOSITION_ROOT)),
+    ],
+    ids=["product", "storage", "views", "composition root"],
+)
+def test_data_flows_one_way(importers: set[str], forbidden: set[str]) -> None:
+    wrong = [f"{where} imports {target}" for where, target in _imports(importers) if target in forbidden]
+    assert wrong == []
+
+
+def test_the_product_and_storage_never_speak_slack() -> None:
+    speaking = [
+        f"{where} imports {module}"
+        for where, module in _third_party(PRODUCT | modules_under("storage"))
+        if _under(module, SLACK_LIBRARIES)
     ]
-    assert slack_in_storage == []
-    assert sql_in_handlers == []
+    assert speaking == []
+
+
+def test_handlers_write_no_sql() -> None:
+    # A handler may name a Session in a signature and hand it to a service; queries live in the services.
+    sql = [
+        f"{w} imports {m}" for w, m in _third_party(modules_under("handlers")) if _under(m, ("sqlalchemy",))
+    ]
+    assert [line for line in sql if not line.endswith(" imports sqlalchemy.orm")] == []
+
+
+def test_bot_has_no_flat_module_but_the_runtime() -> None:
+    flat = {
+        m
+        for m, path in source_modules().items()
+        if path.parent == ROOT / "bot" and path.name != "__init__.py"
+    }
+    assert sorted(flat - set(RUNTIME)) == []
 
 
 def test_no_module_over_400_lines() -> None:

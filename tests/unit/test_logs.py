@@ -11,7 +11,6 @@ import sys
 import pytest
 from slack_sdk import WebClient
 
-from bot.errors import message_for
 from bot.logs import (
     CLIENT_MAX,
     LINE_MAX,
@@ -26,6 +25,7 @@ from bot.logs import (
     make_handler,
     request_log,
 )
+from handlers.errors import message_for
 from tests.conftest import BOT_TOKEN
 from tests.support.fake_slack import FakeSlack
 
