@@ -49,9 +49,9 @@ from benchmarks.scratch import scratch_database
 from bot.app import build_app
 from bot.capture.interviews import FIELD_MAX
 from bot.config import load_settings
-from bot.themes.keeper import ThemeKeeper
 from bot.themes.methods import load_embedder
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.deps import Deps
 from handlers.requests.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from handlers.views.log_modal import TEXT_FIELDS, LogModalMetadata, LogModalPrefill, log_modal
@@ -361,9 +361,9 @@ def summarize(what: str, lines: dict[str, int], timed: list[Timed]) -> Summary:
     )
 
 
-def theme_keeper(db: Database, method: str) -> ThemeKeeper:
+def upkeep_job(db: Database, method: str) -> UpkeepJob:
     """The themes job as `interview-bot run` schedules it (here ticked by hand, untimed)."""
-    return ThemeKeeper(
+    return UpkeepJob(
         db=db,
         embedder=load_embedder(method),
         replica="benchmark",
@@ -393,18 +393,18 @@ def run(
         with database(postgres_url) as db, running_bot(slack.url, db) as bot:
             # Warm-up: imports, connection pools, the first interview of the workspace and account.
             log_once(bot, slack, texts_at_limits(40), "VWARM")
-            keeper = theme_keeper(db, themes) if themes != "none" else None
+            upkeep = upkeep_job(db, themes) if themes != "none" else None
             for n in range(runs):
                 timed, interview_id = log_once(bot, slack, texts, f"VLOG{n:03d}")
                 logged.append(timed)
-                if keeper is not None:  # its lines in themes, as in a live workspace, before the edit
-                    keeper.tick()
+                if upkeep is not None:  # its lines in themes, as in a live workspace, before the edit
+                    upkeep.tick()
                     if not placed(db):
-                        raise BenchmarkError("the theme keeper placed no line")
+                        raise BenchmarkError("the theme upkeep placed no line")
                 # Each edit takes a freshly logged interview, so each changes CHANGED_LINES lines.
                 edits.append(edit_once(bot, slack, interview_id, edited, f"VEDIT{n:03d}"))
             if profile:
-                report = profiled(bot, slack, texts, edited, keeper)
+                report = profiled(bot, slack, texts, edited, upkeep)
     finally:
         slack.child.stop()
     summaries = [
@@ -415,7 +415,7 @@ def run(
 
 
 def profiled(
-    bot: Bot, slack: Slack, texts: dict[str, str], edited: dict[str, str], keeper: ThemeKeeper | None
+    bot: Bot, slack: Slack, texts: dict[str, str], edited: dict[str, str], upkeep: UpkeepJob | None
 ) -> str:
     """One submission and one edit under cProfile (the server thread's work until the answer)."""
     out = io.StringIO()
@@ -428,8 +428,8 @@ def profiled(
                 edit_once(bot, slack, interview_id, edited, "VPROFILE-EDIT")
         finally:
             profile, bot.profile = bot.profile, None
-        if what == "log" and keeper is not None:  # as the timed edits: its lines in themes first
-            keeper.tick()
+        if what == "log" and upkeep is not None:  # as the timed edits: its lines in themes first
+            upkeep.tick()
         for order in ("cumulative", "tottime"):
             out.write(f"\n=== {what}: top by {order} ===\n")
             stats = pstats.Stats(profile, stream=out)

@@ -6,7 +6,7 @@ pairs of themes offered as look-alikes. Run through benchmarks.themes:
 
 Both group the texts as a full regroup does (`bot.themes.grouping.group`, the method's policy), then:
 
-Labels (`bot.themes.labels.label_themes`, as the keeper runs it, the counts taken on every text): N
+Labels (`bot.themes.labels.label_themes`, as the upkeep job runs it, the counts taken on every text): N
 themes from the largest to the smallest, each label beside the theme's majority label in the data and
 the old name (its most central line, cut to 80 characters). Scores over all themes: the share of labels
 whose nearest label name in the data (by the semantic model, "card_arrival" read as "card arrival") is

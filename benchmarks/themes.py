@@ -6,7 +6,7 @@ peak memory is its own:
 - k unknown, rebuild: the engine's own threshold mode, `bot.themes.grouping.group` with the method's policy,
   exactly what `interview-bot themes rebuild` runs on a workspace;
 - k unknown, streamed: the texts logged as interviews over N weeks into a scratch SQLite database, a
-  day at a time (--days a week), the real upkeep job (`ThemeKeeper.tick`) run after each day: what
+  day at a time (--days a week), the real upkeep job (`UpkeepJob.tick`) run after each day: what
   the running bot does week after week. With --stream, only this, week by week, for each upkeep
   schedule (as deployed; the live path without the weekly full regroup; the path of a workspace too
   large to regroup in full at every tick): the live themes' NMI and ARI beside a fresh full regroup of
@@ -98,7 +98,7 @@ class MethodReport:
 
 
 def _schedule() -> Any:
-    from bot.themes.upkeep import UpkeepSchedule
+    from bot.themes.upkeep.work import UpkeepSchedule
 
     return UpkeepSchedule(regroup_every=SCHEDULE_DEFAULTS[0], rebuild_every=SCHEDULE_DEFAULTS[1])
 
@@ -159,7 +159,7 @@ def stream_schedules() -> list[tuple[str, Any]]:
     alone (no weekly regroup), and the path of a workspace too large to regroup in full at every tick."""
     from dataclasses import fields, replace
 
-    from bot.themes.upkeep import UpkeepSchedule
+    from bot.themes.upkeep.work import UpkeepSchedule
 
     deployed = _schedule()
     runs = [("as deployed", deployed), ("live, no weekly regroup", replace(deployed, rebuild_every=NEVER))]
@@ -187,12 +187,12 @@ def streamed(
 
     from bot.themes import grouping
     from bot.themes.embeddings import from_bytes
-    from bot.themes.keeper import ThemeKeeper
+    from bot.themes.upkeep.job import UpkeepJob
     from storage.models import Pain
 
     started = time.perf_counter()
     db = _database()
-    keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=schedule)
+    upkeep = UpkeepJob(db=db, embedder=embedder, replica="bench", schedule=schedule)
     order = rng.permutation(len(texts))
     start = datetime(2026, 1, 5, 9, tzinfo=UTC)
     logged: list[int] = []  # text index of each line, in the order logged (and so of the line ids)
@@ -203,7 +203,7 @@ def streamed(
             when = start + timedelta(weeks=week, days=day)
             _log_batch(db, [(f"Account {i}", texts[i]) for i in part], when)
             logged += part.tolist()
-            while keeper.tick(when):  # a day's lines may take several passes (EMBED_BATCH at a time)
+            while upkeep.tick(when):  # a day's lines may take several passes (EMBED_BATCH at a time)
                 when += timedelta(minutes=1)
         with db.read() as session:
             rows = session.execute(select(Pain.id, Pain.theme_id, Pain.embedding).order_by(Pain.id)).all()
@@ -244,8 +244,8 @@ def assignment(
     from sqlalchemy import insert
 
     from bot.themes.embeddings import to_bytes
-    from bot.themes.keeper import ThemeKeeper
     from bot.themes.store import refresh
+    from bot.themes.upkeep.job import UpkeepJob
     from storage.models import Account, Interview, Pain, Theme, ThemeKind, ThemeUpkeep
 
     db = _database()
@@ -299,9 +299,9 @@ def assignment(
         )
     new = [texts[(i * 7919) % len(texts)] + " please" for i in range(NEW_LINES)]  # near, not equal
     _log_batch(db, [(f"New {i}", text) for i, text in enumerate(new)], now)
-    keeper = ThemeKeeper(db=db, embedder=embedder, replica="bench", schedule=_schedule())
+    upkeep = UpkeepJob(db=db, embedder=embedder, replica="bench", schedule=_schedule())
     started = time.perf_counter()
-    while keeper.tick(now):
+    while upkeep.tick(now):
         now += timedelta(seconds=1)
     seconds = time.perf_counter() - started
     embed_started = time.perf_counter()  # the same texts again: what the embedding part of it took

@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.errors import InvalidInput, StartupError
 from bot.logs import clip
-from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep.job import UpkeepJob
 from handlers.deps import Actor, Deps
 from handlers.errors import message_for
 from handlers.requests.shape import Foreign, Installation, describe, foreign
@@ -43,10 +43,10 @@ def build_app(
     db: Database,
     client: WebClient | None = None,
     register: bool = True,
-    keeper: ThemeKeeper | None = None,
+    upkeep: UpkeepJob | None = None,
     home_delay: float | None = QUIET_DELAY,
 ) -> tuple[App, Deps]:
-    """`keeper` brings a workspace's themes up to date before a digest posted on request is built.
+    """`upkeep` brings a workspace's themes up to date before a digest posted on request is built.
     `home_delay`: the quiet spell before a changed App Home is republished (None: only on flush())."""
     client = client or make_client(token=settings.bot_token, base_url=settings.slack_api_url)
     app = App(
@@ -74,7 +74,7 @@ def build_app(
         db=db, client=client, on_failure=lambda team_id, user_id: _show_on_home(deps, team_id, user_id)
     )
     deps.send_outbox, deps.outbox_tick = outbox.send_now, outbox.tick
-    poster = DigestPoster(db=db, client=client, send_outbox=outbox.send_now, keeper=keeper)
+    poster = DigestPoster(db=db, client=client, send_outbox=outbox.send_now, upkeep=upkeep)
     deps.post_digest_now = lambda team_id, subscription_id: poster.post_now(
         team_id=team_id, subscription_id=subscription_id
     )

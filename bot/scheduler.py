@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.logs import failures_logged
-from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep.job import UpkeepJob
 from handlers.senders.digest import DigestPoster
 from handlers.senders.reminders import ReminderSender
 from handlers.web_api.directory import Directory
@@ -25,12 +25,12 @@ def start_scheduler(
     sender: ReminderSender,
     *,
     every: timedelta,
-    keeper: ThemeKeeper | None = None,
+    upkeep: UpkeepJob | None = None,
     digest: DigestPoster | None = None,
     outbox: Callable[[], int] | None = None,
     directory: Directory | None = None,
 ) -> Callable[[], None]:
-    """Tick every `every` in a background thread: reminders, the themes' upkeep when `keeper` is given, the
+    """Tick every `every` in a background thread: reminders, the themes' upkeep when `upkeep` is given, the
     digests when `digest` is, the outbox's retries when `outbox` is, and the member list when `directory`
     is (read before the first reminders, then checked every tick and read when a day old). Returns the
     function that stops it (and waits)."""
@@ -56,8 +56,8 @@ def start_scheduler(
             log.info("reminder tick: %s", result)
 
     def themes() -> None:
-        assert keeper is not None
-        for (team_id, kind), result in keeper.tick().items():
+        assert upkeep is not None
+        for (team_id, kind), result in upkeep.tick().items():
             log.info("themes upkeep %s %s: %s", team_id, kind, result)
 
     def digests() -> None:
@@ -73,7 +73,7 @@ def start_scheduler(
     scheduler = BackgroundScheduler(timezone=UTC)
     # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
     jobs = [("reminders", reminders)]
-    jobs += [("themes", themes)] if keeper else []
+    jobs += [("themes", themes)] if upkeep else []
     jobs += [("digests", digests)] if digest else []
     jobs += [("outbox", outbox_retries)] if outbox else []
     # The member list's first read is the reminders' first tick's; this job checks from the next tick on,

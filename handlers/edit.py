@@ -25,7 +25,8 @@ from handlers.views.interview import (
     InterviewBlocks,
     interview_modal,
 )
-from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal, parse_log_form
+from handlers.views.log_form import parse_log_form
+from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
 from handlers.web_api.client import quietly
 
 

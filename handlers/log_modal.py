@@ -17,13 +17,13 @@ from bot.people.permissions import Act
 from bot.people.timezones import zone
 from handlers.deps import Actor, Deps
 from handlers.views.interview import InterviewBlocks
+from handlers.views.log_form import parse_log_form
 from handlers.views.log_modal import (
     LogModal,
     LogModalMetadata,
     LogModalPrefill,
     account_option,
     log_modal,
-    parse_log_form,
 )
 from handlers.web_api.client import call
 

@@ -9,12 +9,12 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
-from bot.followups.calls import CallDraft, schedule_call
+from bot.followups.calls import schedule_call
 from bot.outbox.queue import enqueue
 from bot.text import fallback_text
 from handlers.deps import Actor, Deps
-from handlers.views.common import as_object, id_number, input_value, is_user_id, slack_time
-from handlers.views.schedule import ScheduleModal, schedule_modal
+from handlers.views.common import as_object, slack_time
+from handlers.views.schedule import ScheduleModal, parse_schedule, schedule_modal
 from handlers.web_api.client import call
 from storage.models import OutboxKind
 
@@ -29,30 +29,6 @@ def open_schedule(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> Non
     view = schedule_modal(user_id=actor.user_id, starts_at=start, ends_at=start + timedelta(minutes=30))
     call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
     ack()
-
-
-def parse_schedule(state: dict[str, Any]) -> CallDraft:
-    """The submitted view state as a draft; a field of the wrong type (a forged payload) reads as empty."""
-
-    def moment(block: ScheduleModal) -> datetime | None:
-        raw = input_value(state, block).get("selected_date_time")
-        seconds = id_number(raw)  # whole non-negative seconds, as Slack sends them
-        try:
-            return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
-        except (OverflowError, OSError, ValueError):  # past the years a datetime holds
-            return None
-
-    account = as_object(input_value(state, ScheduleModal.ACCOUNT).get("selected_option")).get("value")
-    goal = input_value(state, ScheduleModal.GOAL).get("value")
-    picked = input_value(state, ScheduleModal.PARTICIPANTS).get("selected_users")
-    people = [u for u in picked if isinstance(u, str) and is_user_id(u)] if isinstance(picked, list) else []
-    return CallDraft(
-        account=account if isinstance(account, str) else None,
-        starts_at=moment(ScheduleModal.STARTS_AT),
-        ends_at=moment(ScheduleModal.ENDS_AT),
-        goal=goal if isinstance(goal, str) else None,
-        participants=people,
-    )
 
 
 def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:

@@ -228,17 +228,17 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
 def _keep_themes_up(db: Database) -> None:
     """Embed and group what came in, as the running bot's next tick would, so the digest shows it now."""
     from bot.replica import replica_name
-    from bot.themes.keeper import ThemeKeeper
-    from bot.themes.upkeep import UpkeepSchedule
+    from bot.themes.upkeep.job import UpkeepJob
+    from bot.themes.upkeep.work import UpkeepSchedule
 
-    keeper = ThemeKeeper(
+    upkeep = UpkeepJob(
         db=db,
         embedder=load_embedder(load_themes_method(), threads=os.cpu_count() or 1),
         replica=replica_name(),
         schedule=UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7)),
     )
     print("grouping the new pains and requests into themes…", file=sys.stderr)
-    keeper.tick()
+    upkeep.tick()
 
 
 def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -59,10 +59,10 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from bot.replica import replica_name
-    from bot.themes.keeper import prepare_rebuild
-    from bot.themes.labelling import relabel
-    from bot.themes.leases import claim_upkeep, release_upkeep
     from bot.themes.regroup import rebuild
+    from bot.themes.relabel import relabel
+    from bot.themes.upkeep.job import prepare_rebuild
+    from bot.themes.upkeep.lease import claim_upkeep, release_upkeep
     from storage.models import ThemeKind
 
     team_id = args.team
@@ -142,8 +142,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from bot.reminders.deliveries import ReminderPolicy
     from bot.replica import replica_name
     from bot.scheduler import start_scheduler
-    from bot.themes.keeper import ThemeKeeper
-    from bot.themes.upkeep import UpkeepSchedule
+    from bot.themes.upkeep.job import UpkeepJob
+    from bot.themes.upkeep.work import UpkeepSchedule
     from handlers.requests.server import (
         SocketModeRunner,
         WebApp,
@@ -156,7 +156,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
     from handlers.senders.reminders import ReminderSender
     from handlers.web_api.directory import Directory
 
-    keeper = ThemeKeeper(
+    upkeep = UpkeepJob(
         db=db,
         embedder=_load_embedder(settings.themes_method),
         replica=replica_name(),
@@ -165,7 +165,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ),
     )
     try:
-        app, deps = build_app(settings=settings, db=db, keeper=keeper)
+        app, deps = build_app(settings=settings, db=db, upkeep=upkeep)
     except (BoltError, SlackApiError) as exc:
         raise StartupError(
             f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(exc), settings.slack_api_url)}); "
@@ -187,8 +187,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
             roles=deps.roles,
         ),
         every=settings.scheduler_tick,
-        keeper=keeper,
-        digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox, keeper=keeper),
+        upkeep=upkeep,
+        digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox, upkeep=upkeep),
         outbox=deps.outbox_tick,
         directory=Directory(
             team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles

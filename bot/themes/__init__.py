@@ -11,7 +11,7 @@ What people did is kept: a renamed theme keeps its name, and a line placed by ha
 - `placement`: embedding new lines and placing them; re-clustering the pool.
 - `regroup`: the full regroup, planned ahead in a read transaction and applied in the write one.
 - `upkeep` and `leases`: which workspaces have work, one pass of it, one replica at a time.
-- `keeper`: the scheduler's job that runs upkeep with the heavy parts outside the write transaction.
+- `upkeep`: the scheduler's job that runs upkeep with the heavy parts outside the write transaction.
 - `labels` and `labelling`: a short label for each theme nobody named, drawn from its lines, kept in
   step with its members.
 - `lookalikes`: pairs of themes that look alike, offered to people as merges (never merged alone).

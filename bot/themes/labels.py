@@ -13,7 +13,7 @@ A phrase is shown as people typed it most often. A name a person gave is never r
 kept while it scores within KEEP_WITHIN of the best, so it does not flip as lines trickle in. Two themes
 are not given the same label while another phrase is there to tell them apart.
 
-Nothing here reads or writes the database: `labelling` says which themes need a label and stores them.
+Nothing here reads or writes the database: `relabel` says which themes need a label and stores them.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Placing new lines: each is embedded once and stored; it joins the nearest theme when close enough,
-else it waits in the pool, which is regrouped into new themes (bot.themes.upkeep).
+else it waits in the pool, which is regrouped into new themes (bot.themes.upkeep.work).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.themes import grouping
 from bot.themes.embeddings import Embedder, from_bytes, to_bytes
-from bot.themes.leases import upkeep_row
 from bot.themes.store import LINE_MODELS, Line, live_conditions
+from bot.themes.upkeep.lease import upkeep_row
 from storage.models import CustomerRequest, Pain, Theme, ThemeKind
 
 # Lines embedded per upkeep pass: bounds how long one pass holds a core.

@@ -36,7 +36,7 @@ def mark_for_recount(
     *, session: Session, team_id: str, theme_ids: Iterable[int], now: datetime, lines_left: bool
 ) -> None:
     """These themes' lines changed: they are counted again after the commit (`recount_marked`). When
-    lines left them, a label the keeper wrote may quote one: it is labelled again, unless a person
+    lines left them, a label the upkeep job wrote may quote one: it is labelled again, unless a person
     named it."""
     ids = sorted(set(theme_ids))
     for part in _chunks(ids):

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from bot.themes import grouping
 from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
-from bot.themes.leases import upkeep_row
 from bot.themes.placement import UpkeepResult, live_themes, place
 from bot.themes.store import LINE_MODELS, count_themes, live_conditions, new_theme, refresh
+from bot.themes.upkeep.lease import upkeep_row
 from storage.models import Theme, ThemeKind
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

@@ -163,7 +163,7 @@ def theme_name(text: str) -> str:
 
 def new_theme(session: Session, team_id: str, kind: ThemeKind, first_line: str, now: datetime) -> Theme:
     """A theme with an id, named after its first line until `refresh` finds the line that says it best,
-    and the keeper labels it (bot.themes.labelling)."""
+    and the upkeep job labels it (bot.themes.relabel)."""
     theme = Theme(team_id=team_id, kind=kind, name=theme_name(first_line), created_at=now, updated_at=now)
     session.add(theme)
     session.flush()
@@ -173,7 +173,7 @@ def new_theme(session: Session, team_id: str, kind: ThemeKind, first_line: str, 
 def refresh(*, session: Session, theme: Theme, now: datetime, name_it: bool = True) -> None:
     """Recompute a theme's size, accounts and centroid from its members. A theme never labelled yet is
     named after its most central line, unless a person named it; a labelled one keeps its label until the
-    keeper labels it again (it has the embedder that takes). A theme left with no member is deleted."""
+    upkeep labels it again (it has the embedder that takes). A theme left with no member is deleted."""
     model = LINE_MODELS[theme.kind]
     rows = session.execute(
         select(model.id, model.text, model.embedding, model.embedded_with, model.account_id).where(
@@ -209,7 +209,7 @@ def recount_themes(
     *, session: Session, team_id: str, theme_ids: Iterable[int], now: datetime, lines_left: bool
 ) -> None:
     """Themes whose lines changed count their members again (`refresh`; one left empty goes). When lines
-    left them (an interview deleted, a line edited away), a label the keeper wrote may quote them: it
+    left them (an interview deleted, a line edited away), a label the upkeep job wrote may quote them: it
     labels the theme again, unless a person named it."""
     for theme_id in sorted(set(theme_ids)):
         theme = session.get(Theme, theme_id)

@@ -32,7 +32,7 @@ from bot.digest.subscriptions import pause
 from bot.outbox.queue import enqueue
 from bot.replica import replica_name
 from bot.text import escape_mrkdwn
-from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep.job import UpkeepJob
 from handlers.views.digest import (
     DigestMessage,
     chart_missing_note,
@@ -65,15 +65,15 @@ class DigestPoster:
         client: WebClient,
         replica: str | None = None,
         send_outbox: Callable[[list[int]], object] | None = None,
-        keeper: ThemeKeeper | None = None,
+        upkeep: UpkeepJob | None = None,
         themes_wait: float = THEMES_WAIT_SECONDS,
     ) -> None:
         """`send_outbox` sends what a run recorded for its subscriber at once (else the outbox's tick);
-        `keeper` brings the workspace's themes up to date before a digest is built."""
+        `upkeep` brings the workspace's themes up to date before a digest is built."""
         # A 429 hands the run back until Retry-After instead of sleeping in the scheduler's thread.
         self.db, self.client = db, without_rate_limit_sleeps(client)
         self.send_outbox = send_outbox
-        self.keeper, self.themes_wait = keeper, themes_wait
+        self.upkeep, self.themes_wait = upkeep, themes_wait
         self.replica = replica or replica_name()
         self._names: dict[tuple[str, str], str] = {}
 
@@ -157,10 +157,10 @@ class DigestPoster:
         outside any write transaction. If another replica is regrouping the workspace and does not
         finish within `themes_wait`, or this fails, the digest reads the themes as stored: a digest a
         little behind beats none."""
-        if self.keeper is None:
+        if self.upkeep is None:
             return
         try:
-            if not self.keeper.catch_up(team_id=run.team_id, now=now, wait=self.themes_wait):
+            if not self.upkeep.catch_up(team_id=run.team_id, now=now, wait=self.themes_wait):
                 log.info(
                     "digest run %s: another replica is regrouping the themes of %s; the digest reads them "
                     "as stored",

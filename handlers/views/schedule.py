@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -16,8 +17,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.followups.calls import GOAL_MAX
-from handlers.views.common import MAX_PARTICIPANTS, modal, mrkdwn, plain
+from bot.followups.calls import GOAL_MAX, CallDraft
+from handlers.views.common import (
+    MAX_PARTICIPANTS,
+    as_object,
+    id_number,
+    input_value,
+    is_user_id,
+    modal,
+    mrkdwn,
+    plain,
+)
 from handlers.views.log_modal import LogModal
 
 
@@ -81,4 +91,28 @@ def schedule_modal(*, user_id: str, starts_at: datetime, ends_at: datetime) -> V
     ]
     return modal(
         callback_id=ScheduleModal.CALLBACK_ID, title="Schedule a call", blocks=blocks, submit="Schedule"
+    )
+
+
+def parse_schedule(state: dict[str, Any]) -> CallDraft:
+    """The submitted view state as a draft; a field of the wrong type (a forged payload) reads as empty."""
+
+    def moment(block: ScheduleModal) -> datetime | None:
+        raw = input_value(state, block).get("selected_date_time")
+        seconds = id_number(raw)  # whole non-negative seconds, as Slack sends them
+        try:
+            return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
+        except (OverflowError, OSError, ValueError):  # past the years a datetime holds
+            return None
+
+    account = as_object(input_value(state, ScheduleModal.ACCOUNT).get("selected_option")).get("value")
+    goal = input_value(state, ScheduleModal.GOAL).get("value")
+    picked = input_value(state, ScheduleModal.PARTICIPANTS).get("selected_users")
+    people = [u for u in picked if isinstance(u, str) and is_user_id(u)] if isinstance(picked, list) else []
+    return CallDraft(
+        account=account if isinstance(account, str) else None,
+        starts_at=moment(ScheduleModal.STARTS_AT),
+        ends_at=moment(ScheduleModal.ENDS_AT),
+        goal=goal if isinstance(goal, str) else None,
+        participants=people,
     )

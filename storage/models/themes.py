@@ -60,7 +60,7 @@ class Theme(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The updated_at its label was worked out for (None: never labelled), and its size then: when the
     # size has moved by a tenth since (or is None: a full regroup may have swapped its members), the
-    # keeper labels it again, unless a person named it.
+    # upkeep labels it again, unless a person named it.
     labelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     labelled_size: Mapped[int | None] = mapped_column(Integer)
     # Set when lines moved in or out (an edit) and its size, accounts and centroid are not counted again

@@ -7,8 +7,8 @@ import json
 from datetime import timedelta
 
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.views.interview import InterviewAction
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
@@ -41,7 +41,7 @@ def test_an_account_timeline_across_spellings_people_and_accounts(
     submit_log_modal(elsewhere, "Acme", pains="Another workspace's secret")
     after_ack_done(bot.deps)
     after_ack_done(elsewhere.deps)
-    ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
+    UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
 
     body = bot.slack.command("list acme").json()
     assert body["response_type"] == "ephemeral"

@@ -17,8 +17,8 @@ from bot.capture.interviews import FIELD_MAX
 from bot.search.query import parse_query
 from bot.search.service import search_interviews
 from bot.themes.embeddings import LexicalEmbedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import upkeep_due
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import upkeep_due
 from handlers.senders.outbox import OutboxSender
 from handlers.views.log_modal import TEXT_FIELDS
 from storage.models import (
@@ -77,8 +77,8 @@ def found(bot: RunningBot, typed: str) -> int:
         return len(search_interviews(session=session, team_id=TEAM_ID, query=parse_query(typed)).found)
 
 
-def keeper(bot: RunningBot) -> ThemeKeeper:
-    return ThemeKeeper(db=bot.db, embedder=LexicalEmbedder(), replica="replica-2", schedule=SCHEDULE)
+def upkeep(bot: RunningBot) -> UpkeepJob:
+    return UpkeepJob(db=bot.db, embedder=LexicalEmbedder(), replica="replica-2", schedule=SCHEDULE)
 
 
 def another_replica_ticks(bot: RunningBot) -> None:
@@ -88,7 +88,7 @@ def another_replica_ticks(bot: RunningBot) -> None:
         sender.tick()
     finally:
         sender.close()
-    keeper(bot).tick()
+    upkeep(bot).tick()
 
 
 def died_after_answering(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -121,7 +121,7 @@ def test_a_submission_at_the_modals_limits_is_answered_stored_whole_then_confirm
     (dm,) = bot.fake.wait_for("chat.postMessage")
     assert dm.args["channel"] == USER_ID and "pa0000" in str(dm.args["blocks"])
     # ...and on the themes job's tick, every line placed (in a theme, or in the pool until one forms).
-    keeper(bot).tick()
+    upkeep(bot).tick()
     assert count(bot, Pain, Pain.embedded_with.is_(None)) == 0
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.digest.subscriptions import DEFAULT_TIME, Schedule, subscribe
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.senders.digest import DigestPoster
 from handlers.views.digest import DigestModal
 from handlers.views.interview import InterviewAction
@@ -39,7 +39,7 @@ def backend() -> str:
 def week(bot: RunningBot, semantic: Embedder) -> RunningBot:
     log_the_week(bot.db)
     schedule = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
-    ThemeKeeper(db=bot.db, embedder=semantic, replica="r1", schedule=schedule).tick(now=NOW)
+    UpkeepJob(db=bot.db, embedder=semantic, replica="r1", schedule=schedule).tick(now=NOW)
     bot.fake.add_users("U0001", "U0002", "U0003")
     return bot
 
@@ -362,7 +362,7 @@ def test_the_digest_brings_the_themes_up_to_date_before_it_is_built(
     week: RunningBot, semantic: Embedder, lease_held: bool
 ) -> None:
     # A sixth account's slow reports, logged a minute before the digest: no upkeep tick since.
-    from bot.themes.leases import claim_upkeep
+    from bot.themes.upkeep.lease import claim_upkeep
     from storage.models import Pain, ThemeKind
     from tests.support.digest_data import WEEK_END, log
 
@@ -372,9 +372,9 @@ def test_the_digest_brings_the_themes_up_to_date_before_it_is_built(
             lambda s: claim_upkeep(session=s, team_id="T0001", kind=ThemeKind.PAIN, replica="r2", now=NOW)
         )
     schedule = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
-    keeper = ThemeKeeper(db=week.db, embedder=semantic, replica="poster-1", schedule=schedule)
+    upkeep = UpkeepJob(db=week.db, embedder=semantic, replica="poster-1", schedule=schedule)
     poster = DigestPoster(
-        db=week.db, client=week.deps.client, replica="poster-1", keeper=keeper, themes_wait=0
+        db=week.db, client=week.deps.client, replica="poster-1", upkeep=upkeep, themes_wait=0
     )
     subscribed(week)
     assert poster.tick(now=NOW + timedelta(minutes=1)) == 1

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.capture.messages import UNSHARED_TEXT
 from bot.reminders.deliveries import claim_due
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep.job import UpkeepJob
 from handlers.senders.reminders import ReminderSender
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
@@ -358,8 +358,8 @@ def test_a_changed_pain_is_placed_again_and_unchanged_ones_keep_their_theme(
 ) -> None:
     extra = "Month-end reporting takes us days"
     logged = [log_one(bot, f"Customer {n}", pains=pain) for n, pain in enumerate([*REPORTS, extra, *LOGINS])]
-    keeper = ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE)
-    keeper.tick()
+    upkeep = UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE)
+    upkeep.tick()
     reports, logins = theme_of(bot, REPORTS[1]), theme_of(bot, LOGINS[0])
     assert reports.id != logins.id and theme_of(bot, REPORTS[0]).id == reports.id
     with bot.db.read() as session:
@@ -375,7 +375,7 @@ def test_a_changed_pain_is_placed_again_and_unchanged_ones_keep_their_theme(
     with bot.db.read() as session:
         fresh = session.scalar(select(Pain).where(Pain.text == changed))
         assert fresh.theme_id is None and fresh.embedded_with is None  # waits for the theme engine
-    keeper.tick()
+    upkeep.tick()
     assert theme_of(bot, changed).id == logins.id
     assert theme_of(bot, REPORTS[1]).id == reports.id and theme_of(bot, extra).id == reports.id
     assert theme_of(bot, LOGINS[1]).id == logins.id

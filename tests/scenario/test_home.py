@@ -15,8 +15,8 @@ import time_machine
 from sqlalchemy import select
 
 from bot.themes.embeddings import LexicalEmbedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.senders.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.common import local_time
 from handlers.views.home import Home
@@ -213,7 +213,7 @@ def test_upcoming_calls_and_the_week_with_a_pinned_clock(bot: RunningBot, elsewh
         submit_log_modal(bot, "Initech", pains="The mobile app crashes on upload")
     submit_log_modal(elsewhere, "Umbrella", pains="Approvals get lost in email")
     submit_log_modal(bot, "Hooli", held_on="2026-11-14", pains="Approvals get lost in email")  # weeks ago
-    ThemeKeeper(
+    UpkeepJob(
         db=bot.db,
         embedder=LexicalEmbedder(),
         replica="r1",

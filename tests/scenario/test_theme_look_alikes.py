@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.themes.corrections import NEW_THEME, move
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
+from bot.themes.upkeep.job import UpkeepJob
 from handlers.views.themes import ThemesAction, ThemesView
 from storage.models import DismissedLookAlike, Pain, Theme, ThemeKind
 from tests.conftest import RunningBot
@@ -27,7 +27,7 @@ LOGINS = ["We get logged out all the time", "The session expires constantly, so 
 
 
 def tick(bot: RunningBot, semantic: Embedder, now: datetime | None = None) -> None:
-    ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick(now)
+    UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick(now)
 
 
 def split_reports(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> tuple[int, int]:

@@ -1,5 +1,5 @@
 """Paraphrases of one pain hold together, as a new team would log them: one interview at a time through
-the log modal, the themes' keeper ticking between. Each set is a pain said 6 to 8 ways (brand names,
+the log modal, the themes' upkeep ticking between. Each set is a pain said 6 to 8 ways (brand names,
 abbreviations, symptoms), by one account or by several; a few one-off pains stay apart."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from storage.models import Pain, ThemeKind
 from tests.conftest import RunningBot
 from tests.support.forms import submit_log_modal
@@ -131,15 +131,15 @@ def same_groups(a: dict[str, int | None], b: dict[str, int | None]) -> bool:
 def logged_one_at_a_time(
     bot: RunningBot, semantic: Embedder
 ) -> tuple[dict[str, int | None], dict[str, int | None]]:
-    """Every interview through the modal, the keeper ticking after each. Returns the live grouping, and
+    """Every interview through the modal, the upkeep job ticking after each. Returns the live grouping, and
     the grouping the weekly full regroup makes from scratch of the same lines."""
-    keeper = ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE)
+    upkeep = UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE)
     now = datetime.now(UTC)
     for n, (account, pain) in enumerate(interviews()):
         submit_log_modal(bot, account, pains=pain)
-        keeper.tick(now + timedelta(minutes=n))
+        upkeep.tick(now + timedelta(minutes=n))
     live = partition(bot)
-    assert keeper.tick(now + timedelta(days=8))[("T0001", ThemeKind.PAIN)].rebuilt
+    assert upkeep.tick(now + timedelta(days=8))[("T0001", ThemeKind.PAIN)].rebuilt
     return live, partition(bot)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from bot.themes.corrections import NEW_THEME
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.views.log_modal import LogModal
 from handlers.views.themes import (
     OUT_OF_THEMES,
@@ -35,7 +35,7 @@ def grouped(bot: RunningBot, semantic: Embedder, team_id: str = "T0001") -> None
     for n, pain in enumerate(REPORTS + LOGINS):
         submit_log_modal(bot, f"Customer {n}", pains=pain, team_id=team_id)
     bot.fake.wait_for("chat.postMessage", count=len(REPORTS + LOGINS))
-    ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
+    UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
 
 
 def theme_of(bot: RunningBot, text: str, team_id: str = "T0001") -> Theme:
@@ -104,7 +104,7 @@ def chosen(block_id: str, value: str) -> dict[str, Any]:
 def test_themes_lists_what_many_accounts_said_with_counts(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
     submit_log_modal(bot, "Loner", pains="The mobile app crashes when I upload a photo")
-    ThemeKeeper(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
+    UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
     view = open_list(bot)
     text = str(view["blocks"])
     assert theme_of(bot, REPORTS[0]).name in text and theme_of(bot, LOGINS[0]).name in text

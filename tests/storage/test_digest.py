@@ -18,8 +18,8 @@ from bot.digest.period import Period
 from bot.digest.runs import ClaimedRun, claim_due, claim_now, finish, previous_quoted, record
 from bot.digest.subscriptions import Schedule, pause, subscribe
 from bot.themes.embeddings import Embedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.views.digest import digest_message
 from storage.db import Database
 from storage.models import DigestRun, DigestRunState, DigestSubscription, ThemeKind
@@ -33,7 +33,7 @@ MONDAY_NINE = Schedule(0, time(9, 0), "UTC")
 def the_week(db: Database, embedder: Embedder, team_id: str = "T0001") -> None:
     log_the_week(db, team_id=team_id)
     schedule = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
-    ThemeKeeper(db=db, embedder=embedder, replica="r1", schedule=schedule).tick(now=NOW)
+    UpkeepJob(db=db, embedder=embedder, replica="r1", schedule=schedule).tick(now=NOW)
 
 
 def digest_of(db: Database, team_id: str = "T0001", **kwargs: object) -> Digest:

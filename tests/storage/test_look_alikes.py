@@ -23,7 +23,7 @@ from bot.themes.semantic import SemanticEmbedder
 from bot.themes.store import ThemeNotFound
 from storage.db import Database
 from storage.models import DismissedLookAlike, Pain, Theme, ThemeKind
-from tests.storage.test_themes import NOW, keeper, log, move_line, theme_id_of
+from tests.storage.test_themes import NOW, log, move_line, theme_id_of, upkeep
 
 SEMANTIC = SemanticEmbedder.name
 REPORTS = [
@@ -171,7 +171,7 @@ def split_reports(db: Database, semantic: Embedder) -> tuple[int, int]:
     """Reports in two themes: the engine made one, a person split two lines off into another."""
     for n, pain in enumerate(REPORTS + LOGINS):
         log(db, f"Customer {n}", [pain])
-    keeper(db, semantic).tick(NOW)
+    upkeep(db, semantic).tick(NOW)
     reports = theme_id_of(db, REPORTS[0])
     split = move_line(db, REPORTS[3], NEW_THEME)
     move_line(db, REPORTS[2], split)
@@ -184,7 +184,7 @@ def test_merge_folds_the_smaller_into_the_larger_as_the_persons_correction(
 ) -> None:
     reports, split = split_reports(database, semantic)
     log(database, "Customer 9", ["Reports take forever to load"])  # the engine's theme is the larger
-    keeper(database, semantic).tick(NOW + timedelta(minutes=1))
+    upkeep(database, semantic).tick(NOW + timedelta(minutes=1))
     assert theme_id_of(database, "Reports take forever to load") == reports
     assert pairs(database) == [(reports, split)]
     for _ in range(2):  # clicked twice: the second click finds one theme and does nothing

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from bot.themes.corrections import merge, move, rename
 from bot.themes.embeddings import Embedder, LexicalEmbedder
-from bot.themes.labelling import labels_due, read_work, relabel, save_labels
 from bot.themes.labels import label_themes
 from bot.themes.regroup import rebuild
-from bot.themes.upkeep import upkeep_due
+from bot.themes.relabel import labels_due, read_work, relabel, save_labels
+from bot.themes.upkeep.work import upkeep_due
 from storage.db import Database
 from storage.models import Pain, Theme, ThemeKind
 from tests.storage.test_themes import (
@@ -20,11 +20,11 @@ from tests.storage.test_themes import (
     NOW,
     REPORTS,
     SCHEDULE,
-    keeper,
     log,
     seed,
     theme_id_of,
     themes_of,
+    upkeep,
 )
 
 
@@ -42,7 +42,7 @@ def test_each_theme_is_labelled_with_two_to_six_words_of_its_own_lines(
     database: Database, semantic: Embedder
 ) -> None:
     seed(database)
-    result = keeper(database, semantic).tick(NOW)[("T1", ThemeKind.PAIN)]
+    result = upkeep(database, semantic).tick(NOW)[("T1", ThemeKind.PAIN)]
     assert result.labelled == 2
     themes = themes_of(database)
     assert sorted(map(len, themes.values())) == [3, 3]
@@ -55,19 +55,19 @@ def test_each_theme_is_labelled_with_two_to_six_words_of_its_own_lines(
 def test_the_lexical_method_labels_by_counts_alone(database: Database) -> None:
     for n, pain in enumerate(["Excel export fails", "The Excel export is broken", "Excel export hangs"]):
         log(database, f"Customer {n}", [pain])
-    keeper(database, LexicalEmbedder()).tick(NOW)
+    upkeep(database, LexicalEmbedder()).tick(NOW)
     assert list(themes_of(database)) == ["Excel export"]
 
 
 def test_a_name_a_person_gave_is_never_relabelled(database: Database, semantic: Embedder) -> None:
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     reports = theme_id_of(database, REPORTS[0])
     assert reports is not None
     with database.transaction() as session:
         rename(session=session, team_id="T1", theme_id=reports, name="slow reports", by="U9", now=NOW)
     log(database, "Late Customer", ["Compiling the weekly reports takes me ages"])
-    keeper(database, semantic).tick(NOW + timedelta(minutes=1))
+    upkeep(database, semantic).tick(NOW + timedelta(minutes=1))
     assert theme_id_of(database, "Compiling the weekly reports takes me ages") == reports
     with database.transaction() as session:
         later = NOW + timedelta(minutes=2)
@@ -81,19 +81,19 @@ def test_a_persons_merge_has_the_theme_labelled_again_on_the_next_pass(
     database: Database, semantic: Embedder
 ) -> None:
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     reports, logins = theme_id_of(database, REPORTS[0]), theme_id_of(database, LOGINS[0])
     assert reports and logins
     later = NOW + timedelta(minutes=1)
     with database.transaction() as session:
         merge(session=session, team_id="T1", source_id=logins, target_id=reports, by="U9", now=later)
     with database.read() as session:
-        # The merged theme keeps its label until the keeper, which has the embedder, labels it again.
+        # The merged theme keeps its label until the upkeep job, which has the embedder, labels it again.
         assert labels_due(session=session) == {("T1", ThemeKind.PAIN)}
         assert ("T1", ThemeKind.PAIN) in upkeep_due(
             session=session, now=later, method=semantic.name, schedule=SCHEDULE
         )
-    result = keeper(database, semantic).tick(later)[("T1", ThemeKind.PAIN)]
+    result = upkeep(database, semantic).tick(later)[("T1", ThemeKind.PAIN)]
     assert result.labelled == 1
     assert_labelled_from_own_lines(themes_of(database))
 
@@ -120,7 +120,7 @@ def test_a_theme_is_labelled_again_once_its_size_moved_by_a_tenth(database: Data
 
 def test_a_label_worked_out_before_a_change_is_not_stored(database: Database, semantic: Embedder) -> None:
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     reports = theme_id_of(database, REPORTS[0])
     assert reports is not None
     with database.transaction() as session:
@@ -152,7 +152,7 @@ def test_labels_never_come_from_another_workspace(database: Database, semantic: 
     seed(database)
     for n, pain in enumerate(["Invoices arrive late", "Late invoices every month", "The invoices come late"]):
         log(database, f"Other {n}", [pain], team_id="T2")
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     assert_labelled_from_own_lines(themes_of(database))
     assert_labelled_from_own_lines(themes_of(database, team_id="T2"))
     assert all("invoice" not in name.lower() for name in themes_of(database))

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from bot.capture.interviews import InterviewDraft, log_interview
 from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.embeddings import Embedder, LexicalEmbedder
-from bot.themes.keeper import ThemeKeeper
-from bot.themes.leases import claim_upkeep
 from bot.themes.regroup import plan_regroup, rebuild
 from bot.themes.store import ThemeNotFound, get_theme, list_themes, theme_lines
-from bot.themes.upkeep import UpkeepSchedule
+from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.lease import claim_upkeep
+from bot.themes.upkeep.work import UpkeepSchedule
 from storage.db import Database
 from storage.models import CustomerRequest, Pain, Theme, ThemeKind
 
@@ -62,8 +62,8 @@ def log(
         )
 
 
-def keeper(db: Database, embedder: Embedder, replica: str = "r1") -> ThemeKeeper:
-    return ThemeKeeper(db=db, embedder=embedder, replica=replica, schedule=SCHEDULE)
+def upkeep(db: Database, embedder: Embedder, replica: str = "r1") -> UpkeepJob:
+    return UpkeepJob(db=db, embedder=embedder, replica=replica, schedule=SCHEDULE)
 
 
 def themes_of(db: Database, team_id: str = "T1", kind: ThemeKind = ThemeKind.PAIN) -> dict[str, set[str]]:
@@ -103,7 +103,7 @@ def test_paraphrased_pains_land_in_one_theme_and_unrelated_ones_do_not(
     database: Database, semantic: Embedder
 ) -> None:
     seed(database)
-    done = keeper(database, semantic).tick(NOW)
+    done = upkeep(database, semantic).tick(NOW)
     assert done[("T1", ThemeKind.PAIN)].embedded == len(REPORTS + LOGINS + UNRELATED)
 
     groups = sorted(themes_of(database).values(), key=len)
@@ -123,11 +123,11 @@ def test_a_new_paraphrase_joins_its_theme_and_the_theme_keeps_its_id(
     database: Database, semantic: Embedder
 ) -> None:
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     reports = theme_id_of(database, REPORTS[0])
 
     log(database, "Late Customer", ["Compiling the weekly reports takes me ages"])
-    result = keeper(database, semantic).tick(NOW + timedelta(minutes=1))[("T1", ThemeKind.PAIN)]
+    result = upkeep(database, semantic).tick(NOW + timedelta(minutes=1))[("T1", ThemeKind.PAIN)]
     # A small workspace is regrouped in full when new lines came; the theme it continues keeps its id.
     assert (result.rebuilt, result.embedded, result.new_themes) == (True, 1, 0)
     assert theme_id_of(database, "Compiling the weekly reports takes me ages") == reports
@@ -138,7 +138,7 @@ def test_requests_are_grouped_apart_from_pains(database: Database, semantic: Emb
         zip(REPORTS, ["Export to Excel", "An Excel export", "Let us export to Excel"], strict=True)
     ):
         log(database, f"Customer {n}", [pain], requests=request)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     assert list(themes_of(database, kind=ThemeKind.REQUEST).values()) == [
         {"Export to Excel", "An Excel export", "Let us export to Excel"}
     ]
@@ -147,7 +147,7 @@ def test_requests_are_grouped_apart_from_pains(database: Database, semantic: Emb
 
 def test_a_merge_a_rename_and_moves_survive_a_rebuild(database: Database, semantic: Embedder) -> None:
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     reports, logins = theme_id_of(database, REPORTS[0]), theme_id_of(database, LOGINS[0])
     assert reports and logins and reports != logins
     with database.transaction() as session:
@@ -175,14 +175,14 @@ def test_a_line_taken_out_or_split_off_stays_where_a_person_put_it(
     database: Database, semantic: Embedder
 ) -> None:
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     move_line(database, REPORTS[2], None)
     split_id = move_line(database, LOGINS[2], NEW_THEME)
     assert split_id is not None
     for _ in range(2):
         with database.transaction() as session:
             rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic, now=NOW)
-        keeper(database, semantic).tick(NOW + timedelta(hours=2))
+        upkeep(database, semantic).tick(NOW + timedelta(hours=2))
         assert theme_id_of(database, REPORTS[2]) is None
         assert theme_id_of(database, LOGINS[2]) == split_id
         assert set(REPORTS[:2]) in themes_of(database).values()
@@ -194,7 +194,7 @@ def test_a_rebuild_planned_ahead_keeps_what_happened_meanwhile(
     # The grouping is worked out in a read transaction, then applied in the write one: a line logged
     # and a line moved in between must come out as if the plan had been made after them.
     seed(database)
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     reports = theme_id_of(database, REPORTS[0])
     with database.read() as session:
         plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic)
@@ -217,7 +217,7 @@ def test_a_planned_group_left_with_one_free_line_is_not_a_theme(
 ) -> None:
     for n, pain in enumerate([*REPORTS[:2], *LOGINS]):
         log(database, f"Customer {n}", [pain])
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     with database.read() as session:
         plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=semantic)
     move_line(database, REPORTS[1], None)
@@ -266,7 +266,7 @@ def test_odd_lines_through_the_whole_upkeep(database: Database, semantic: Embedd
     ]
     for n, text in enumerate(odd):
         log(database, f"Customer {n}", [text])
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     with database.read() as session:
         rows = session.scalars(select(Pain)).all()
         assert all(r.embedded_with == semantic.name for r in rows)
@@ -279,7 +279,7 @@ def test_a_workspace_never_sees_another_workspaces_themes(database: Database, se
     seed(database)
     for n, pain in enumerate(REPORTS):
         log(database, f"Other {n}", [pain], team_id="T2")
-    keeper(database, semantic).tick(NOW)
+    upkeep(database, semantic).tick(NOW)
     assert themes_of(database, team_id="T2") == {next(iter(themes_of(database, team_id="T2"))): set(REPORTS)}
     other = theme_id_of(database, REPORTS[0], team_id="T2")
     mine = theme_id_of(database, REPORTS[0])
@@ -302,9 +302,9 @@ def test_one_replica_at_a_time_keeps_a_workspace(database: Database) -> None:
     with database.transaction() as session:
         assert claim_upkeep(session=session, team_id="T1", kind=ThemeKind.PAIN, replica="r1", now=NOW)
     # Another replica finds the lease held and leaves the workspace alone...
-    assert keeper(database, LexicalEmbedder(), replica="r2").tick(NOW + timedelta(minutes=1)) == {}
+    assert upkeep(database, LexicalEmbedder(), replica="r2").tick(NOW + timedelta(minutes=1)) == {}
     # ...until the lease runs out (the first one died).
-    done = keeper(database, LexicalEmbedder(), replica="r2").tick(NOW + timedelta(minutes=6))
+    done = upkeep(database, LexicalEmbedder(), replica="r2").tick(NOW + timedelta(minutes=6))
     assert done[("T1", ThemeKind.PAIN)].embedded == 1
 
 
@@ -317,7 +317,7 @@ def test_switching_method_rebuilds_and_keeps_corrections(database: Database, sem
     ]
     for n, request in enumerate(requests):
         log(database, f"Customer R{n}", [REPORTS[n]], requests=request)
-    keeper(database, LexicalEmbedder()).tick(NOW)
+    upkeep(database, LexicalEmbedder()).tick(NOW)
     with database.transaction() as session:
         ids = dict(session.execute(select(Pain.text, Pain.id)).all())
         theme = move(
@@ -331,7 +331,7 @@ def test_switching_method_rebuilds_and_keeps_corrections(database: Database, sem
         )
         assert theme is not None
         rename(session=session, team_id="T1", theme_id=theme.id, name="Price", by="U9", now=NOW)
-    done = keeper(database, semantic).tick(NOW + timedelta(minutes=1))
+    done = upkeep(database, semantic).tick(NOW + timedelta(minutes=1))
     assert done[("T1", ThemeKind.PAIN)].rebuilt and done[("T1", ThemeKind.REQUEST)].rebuilt
     with database.read() as session:
         assert {r.embedded_with for r in session.scalars(select(Pain))} == {semantic.name}
@@ -365,11 +365,11 @@ def test_a_themes_count_of_accounts_keeps_up_as_lines_join_and_move(
     embedder = semantic
     log(database, "Acme", REPORTS[:2])
     log(database, "Globex", [REPORTS[2]])
-    keeper(database, embedder).tick(now=NOW)
+    upkeep(database, embedder).tick(now=NOW)
     # The same account again adds a line, not an account; a new account adds one.
     log(database, "acme inc", ["Reports take forever to build every month"])
     log(database, "Initech", ["Building the monthly reports takes forever"])
-    keeper(database, embedder).tick(now=NOW + timedelta(minutes=1))
+    upkeep(database, embedder).tick(now=NOW + timedelta(minutes=1))
     counts = accounts_per_theme(database)
     assert counts and all(kept == actual for kept, actual in counts.values()), counts
     assert max(kept for kept, _ in counts.values()) == 3

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from bot.themes import recount
 from bot.themes.embeddings import LexicalEmbedder, to_bytes
-from bot.themes.keeper import ThemeKeeper
 from bot.themes.recount import mark_for_recount, recount_marked_themes
+from bot.themes.upkeep.job import UpkeepJob
 from storage.db import Database
 from storage.models import Pain, Theme, ThemeKind, ThemeUpkeep
 from tests.scenario.test_send_races import waiting_on_a_lock
@@ -121,5 +121,5 @@ def test_the_themes_job_counts_what_an_edit_left_marked(database: Database) -> N
         for kind in ThemeKind:
             session.add(ThemeUpkeep(team_id="T1", kind=kind, embedded_with=embedder.name, rebuilt_at=NOW))
     mark(database, [first])
-    ThemeKeeper(db=database, embedder=embedder, replica="replica-2", schedule=SCHEDULE).tick(now=NOW)
+    UpkeepJob(db=database, embedder=embedder, replica="replica-2", schedule=SCHEDULE).tick(now=NOW)
     assert sizes(database) == {first: (3, False), second: (99, False)}

@@ -114,7 +114,7 @@ def seed(db: Database) -> World:
     groups = [["Reports are slow", "Building reports takes ages"], ["Acme only pain", "Acme only pain again"]]
     shared, solo = group_pains(db, "T1", groups)
     (other_theme,) = group_pains(db, "T2", [["Reports are slow", "Acme only pain"]])
-    with db.transaction() as session:  # the keeper labelled the shared theme from both its lines
+    with db.transaction() as session:  # the upkeep job labelled the shared theme from both its lines
         theme = session.get(Theme, shared)
         assert theme is not None
         theme.labelled_at, theme.labelled_size = NOW, 2
@@ -175,7 +175,7 @@ def test_removing_an_interview_takes_what_hangs_off_it_and_themes_follow(databas
         # The centroid is now its one remaining line's vector.
         assert cosine(from_bytes(shared.centroid), from_bytes(left.embedding)) > 0.999
         assert cosine(shared_before, from_bytes(left.embedding)) < 0.99
-        # Its label may hold the words of the line that went: the keeper labels it again.
+        # Its label may hold the words of the line that went: the upkeep job labels it again.
         assert shared.labelled_size is None
         solo = session.get(Theme, world.acme_theme)
         assert solo is not None and solo.size == 1

@@ -1,7 +1,7 @@
 """Keeping theme labels in step with their members: which themes need a label, and the label work done
 around the transactions.
 
-The keeper calls `relabel` after its write transaction: the themes whose size moved by a tenth since
+The upkeep job calls `relabel` after its write transaction: the themes whose size moved by a tenth since
 their label was made (or never labelled, or regrouped since), with their lines, and a sample of the
 workspace's lines for the phrase counts, are read in a read transaction; the phrases are embedded
 outside any transaction (on SQLite the write transaction holds the file's lock, and a submission must

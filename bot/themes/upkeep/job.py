@@ -14,12 +14,12 @@ import numpy as np
 
 from bot.themes.embeddings import Embedder
 from bot.themes.grouping import GroupingPolicy
-from bot.themes.labelling import relabel
-from bot.themes.leases import claim_upkeep, release_upkeep
 from bot.themes.placement import EMBED_BATCH, UpkeepResult
 from bot.themes.recount import recount_marked_themes
 from bot.themes.regroup import Progress, Regrouping, plan_regroup, rebuild
-from bot.themes.upkeep import (
+from bot.themes.relabel import relabel
+from bot.themes.upkeep.lease import claim_upkeep, release_upkeep
+from bot.themes.upkeep.work import (
     UpkeepSchedule,
     keep_up,
     new_texts,
@@ -91,7 +91,7 @@ def prepare_rebuild(
 
 
 @dataclass
-class ThemeKeeper:
+class UpkeepJob:
     db: Database
     embedder: Embedder
     replica: str

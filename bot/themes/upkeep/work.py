@@ -18,11 +18,11 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.themes.embeddings import Embedder
-from bot.themes.labelling import labels_due
-from bot.themes.leases import find_upkeep
 from bot.themes.placement import UpkeepResult, embed_new, not_embedded, place
 from bot.themes.regroup import Regrouping, plan_regroup, rebuild, regrouped_themes
+from bot.themes.relabel import labels_due
 from bot.themes.store import LINE_MODELS
+from bot.themes.upkeep.lease import find_upkeep
 from storage.models import ThemeKind, ThemeUpkeep
 
 
@@ -179,7 +179,7 @@ def keep_up(
 
     A full regroup when `rebuild_due` says so (with `regrouping`, planned ahead). Otherwise new lines
     are embedded and placed, then the pool is regrouped with the young and small themes when due (at
-    once with `fresh`). The keeper runs the same steps with the heavy parts outside the transaction.
+    once with `fresh`). The upkeep job runs the same steps with the heavy parts outside the transaction.
     """
     scope = {"session": session, "team_id": team_id, "kind": kind}
     if rebuild_due(**scope, method=embedder.name, now=now, schedule=schedule):
