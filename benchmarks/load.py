@@ -367,7 +367,8 @@ def ours_app(
     app, deps = build_app(settings=settings, db=db)
     if profiles is not None:  # the work after the ack too, in whichever thread runs it
         after_ack = deps.after_ack
-        deps.after_ack = lambda work: after_ack(functools.partial(profiles.run, work))  # type: ignore[method-assign]
+        # Deps is frozen for the bot's code; the profiler wraps the process's after-ack work all the same.
+        object.__setattr__(deps, "after_ack", lambda work: after_ack(functools.partial(profiles.run, work)))
 
     def zones_known(users: list[str]) -> bool:
         return all(deps.timezones.cached(TEAM_ID, u) is not None for u in users)

@@ -1,5 +1,5 @@
-"""The Bolt App, built once per process: dependencies attached per request, handlers registered per
-surface, and one error handler for everything a listener raises."""
+"""The Bolt App, built once per process (bot.app builds what it is handed): dependencies attached per
+request, handlers registered per surface, and one error handler for everything a listener raises."""
 
 from __future__ import annotations
 
@@ -12,20 +12,12 @@ from slack_bolt import App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk import WebClient
 
-from bot.config import Settings
 from bot.errors import InvalidInput, StartupError
 from bot.logs import clip
-from bot.themes.upkeep.job import UpkeepJob
 from handlers.deps import Actor, Deps
 from handlers.errors import message_for
 from handlers.requests.shape import Foreign, Installation, describe, foreign
-from handlers.senders.digest import DigestPoster
-from handlers.senders.home import QUIET_DELAY, HomeRefresh
-from handlers.senders.outbox import OutboxSender
-from handlers.web_api.client import make_client, post_message
-from handlers.web_api.roles import Roles
-from handlers.web_api.timezones import Timezones
-from storage.db import Database
+from handlers.web_api.client import post_message
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +29,12 @@ OUTSIDERS = (
 )
 
 
-def build_app(
-    *,
-    settings: Settings,
-    db: Database,
-    client: WebClient | None = None,
-    register: bool = True,
-    upkeep: UpkeepJob | None = None,
-    home_delay: float | None = QUIET_DELAY,
-) -> tuple[App, Deps]:
-    """`upkeep` brings a workspace's themes up to date before a digest posted on request is built.
-    `home_delay`: the quiet spell before a changed App Home is republished (None: only on flush())."""
-    client = client or make_client(token=settings.bot_token, base_url=settings.slack_api_url)
+def bolt_app(*, deps: Deps, installation: Installation, register: bool = True) -> App:
+    """The Bolt App over `deps`: every request checked to come from the installation's workspace, handed
+    `deps` and its `actor`, its listener's errors answered by handle_error."""
     app = App(
-        client=client,
-        signing_secret=settings.signing_secret,
+        client=deps.client,
+        signing_secret=deps.settings.signing_secret,
         # Handlers run on the request thread and the response leaves when they return, so Slack gets
         # its answer at once (Bolt's other mode polls for ack() every 10 ms). Work that follows the
         # ack goes to deps.after_ack.
@@ -60,25 +43,6 @@ def build_app(
         # warning would echo the body and a suggested listener (a 100 kB callback_id, twice).
         raise_error_for_unhandled_request=True,
     )
-    installation = read_installation(client)
-    deps = Deps(
-        settings=settings,
-        db=db,
-        timezones=Timezones(db),
-        client=client,
-        team_id=installation.team_id,
-        roles=Roles(home_team=installation.team_id),
-    )
-    deps.home = HomeRefresh(lambda team_id, user_id: _show_on_home(deps, team_id, user_id), delay=home_delay)
-    outbox = OutboxSender(
-        db=db, client=client, on_failure=lambda team_id, user_id: _show_on_home(deps, team_id, user_id)
-    )
-    deps.send_outbox, deps.outbox_tick = outbox.send_now, outbox.tick
-    poster = DigestPoster(db=db, client=client, send_outbox=outbox.send_now, upkeep=upkeep)
-    deps.post_digest_now = lambda team_id, subscription_id: poster.post_now(
-        team_id=team_id, subscription_id=subscription_id
-    )
-    deps.closing.append(outbox.close)
 
     @app.middleware
     def attach_deps(
@@ -101,7 +65,7 @@ def build_app(
         from handlers import register_all
 
         register_all(app)
-    return app, deps
+    return app
 
 
 def read_installation(client: WebClient) -> Installation:
@@ -147,14 +111,6 @@ def _refuse(body: dict[str, Any], refused: Foreign, installation: Installation) 
     if described.kind == "block_suggestion":
         return _json({"options": []})
     return BoltResponse(status=200, body="")
-
-
-def _show_on_home(deps: Deps, team_id: str, user_id: str) -> None:
-    """Draw and publish this person's App Home now (a message to them failed for good, or something of
-    theirs changed)."""
-    from handlers.home import publish_home_for
-
-    publish_home_for(deps=deps, team_id=team_id, user_id=user_id)
 
 
 def _first_input_block(body: dict[str, Any]) -> str | None:

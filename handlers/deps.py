@@ -1,6 +1,6 @@
 """What every handler receives: `actor` (who is asking, in which workspace) and `deps` (settings, the
-database, the Slack client, people's timezones, a pool for work after the ack, and `home`, where a
-change to someone's App Home is reported).
+database, the Slack client, people's timezones and roles, the senders, a pool for work after the ack, and
+`home`, where a change to someone's App Home is reported).
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.people.permissions import TRUSTED_FOR, Act, Role, check, may, needed
 from handlers.errors import message_for
+from handlers.senders.digest import DigestPoster
 from handlers.senders.home import HomeRefresh
+from handlers.senders.outbox import OutboxSender
 from handlers.web_api.client import interactive
 from handlers.web_api.roles import Roles
 from handlers.web_api.timezones import Timezones
@@ -38,31 +40,29 @@ class Actor:
     user_id: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Deps:
-    """What every handler may need, handed over by the middleware as the `deps` argument."""
+    """What every handler may need, handed over by the middleware as the `deps` argument; made complete,
+    once per process, by the composition root (bot.app)."""
 
     settings: Settings
     db: Database
-    timezones: Timezones
     client: WebClient
     # The installation's workspace (auth.test at start): the only one this process serves.
     team_id: str
+    timezones: Timezones
+    # People's roles read from Slack (the member list fills it too): what `require` and `may` decide on.
+    roles: Roles
+    # `deps.home.changed(team_id=..., user_id=...)`: this person's App Home is republished soon, once for
+    # a burst of changes.
+    home: HomeRefresh
+    # Sends outbox messages a transaction just recorded, right after the commit; the scheduler ticks it.
+    outbox: OutboxSender
+    # The digest poster: the scheduler's, and "Post now"'s.
+    digest: DigestPoster
     after_ack_pool: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack")
     )
-    # Posts a subscription's digest now ("Post now"): (team_id, subscription_id) -> whether one was made.
-    post_digest_now: Callable[[str, int], bool] | None = None
-    # Sends outbox messages a transaction just recorded (handlers.senders.outbox); the scheduler ticks it too.
-    send_outbox: Callable[[list[int]], object] | None = None
-    outbox_tick: Callable[[], int] | None = None
-    # `deps.home.changed(team_id=..., user_id=...)`: this person's App Home is republished soon, once for
-    # a burst of changes. build_app wires it to the Home's drawing; until then a change is only noted.
-    home: HomeRefresh = field(default_factory=lambda: HomeRefresh(lambda team_id, user_id: None, delay=None))
-    # Run by close(), after the work that followed acks is done (the outbox sender's pool).
-    closing: list[Callable[[], None]] = field(default_factory=list)
-    # People's roles read from Slack (the member list fills it too): what `require` and `may` decide on.
-    roles: Roles = field(default_factory=Roles)
     _batches: dict[str, dict[Hashable, Any]] = field(default_factory=dict, init=False, repr=False)
     _batch_started: dict[str, float] = field(default_factory=dict, init=False, repr=False)
     _batch_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -149,17 +149,15 @@ class Deps:
     def send_after_commit(self, message_ids: list[int]) -> None:
         """Send what the committed transaction recorded in the outbox, once Slack has its answer; what
         fails now is tried again by the scheduler."""
-        send = self.send_outbox
-        if send is None or not message_ids:
+        if not message_ids:
             return
 
         def deliver() -> None:
-            send(message_ids)
+            self.outbox.send_now(message_ids)
 
         self.after_ack(deliver)
 
     def close(self) -> None:
         self.after_ack_pool.shutdown(wait=True)
         self.home.close()
-        for close in self.closing:
-            close()
+        self.outbox.close()

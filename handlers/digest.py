@@ -314,10 +314,7 @@ def post_now(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
     with deps.db.read() as session:
         sub = get_subscription(session=session, team_id=actor.team_id, subscription_id=subscription_id)
     _may_change(actor, deps, sub)
-    if deps.post_digest_now is None:
-        raise BotError("Posting on request is not available in this process.")
-    post = deps.post_digest_now
-    deps.after_ack(lambda: post(actor.team_id, subscription_id))
+    deps.after_ack(lambda: deps.digest.post_now(team_id=actor.team_id, subscription_id=subscription_id))
 
 
 def edit_subscription(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:

@@ -152,7 +152,6 @@ def cmd_run(_args: argparse.Namespace) -> int:
         serve_socket,
         stop_on_signals,
     )
-    from handlers.senders.digest import DigestPoster
     from handlers.senders.reminders import ReminderSender
     from handlers.web_api.directory import Directory
 
@@ -188,8 +187,8 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ),
         every=settings.scheduler_tick,
         upkeep=upkeep,
-        digest=DigestPoster(db=db, client=deps.client, send_outbox=deps.send_outbox, upkeep=upkeep),
-        outbox=deps.outbox_tick,
+        digest=deps.digest,
+        outbox=deps.outbox.tick,
         directory=Directory(
             team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
         ),

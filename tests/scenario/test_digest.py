@@ -47,7 +47,7 @@ def week(bot: RunningBot, semantic: Embedder) -> RunningBot:
 @pytest.fixture
 def poster(bot: RunningBot) -> Iterator[DigestPoster]:
     yield DigestPoster(
-        db=bot.db, client=bot.deps.client, replica="poster-1", send_outbox=bot.deps.send_outbox
+        db=bot.db, client=bot.deps.client, replica="poster-1", send_outbox=bot.deps.outbox.send_now
     )
 
 

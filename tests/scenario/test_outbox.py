@@ -20,7 +20,7 @@ from handlers.web_api.client import post_message
 from storage.models import Interview, OutboxKind, OutboxMessage, OutboxState
 from tests.conftest import RunningBot
 from tests.scenario.test_schedule import NOW, schedule
-from tests.support.after_ack import after_ack_done
+from tests.support.after_ack import after_ack_done, dies_after_commit
 from tests.support.fake_slack import Call
 from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
@@ -78,14 +78,14 @@ def test_a_confirmation_slack_fails_five_times_is_delivered_once_when_it_recover
     (message,) = outbox(bot)
     assert message.state == OutboxState.SENT and message.attempts == 6
     clock.shift(timedelta(hours=2))
-    assert replica.tick() == 0 and bot.deps.outbox_tick is not None and bot.deps.outbox_tick() == 0
+    assert replica.tick() == 0 and bot.deps.outbox.tick() == 0
     assert len(delivered(bot, message.id)) == 1
 
 
 def test_a_confirmation_outlives_the_process_that_stored_it(
     bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
 ) -> None:
-    bot.deps.send_outbox = None  # the process dies right after the commit, before anything is sent
+    dies_after_commit(bot.deps)  # the process dies right after the commit, before anything is sent
     assert submit_log_modal(bot, pains="Exports time out", share_channel="C0TEAM").accepted
     after_ack_done(bot.deps)
     assert bot.fake.calls("chat.postMessage") == []
@@ -100,7 +100,7 @@ def test_a_confirmation_outlives_the_process_that_stored_it(
 def test_a_sender_that_died_after_posting_is_not_posted_twice(
     bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
 ) -> None:
-    bot.deps.send_outbox = None
+    dies_after_commit(bot.deps)
     assert submit_log_modal(bot, pains="Exports time out").accepted
     after_ack_done(bot.deps)
     # A replica claims it, posts it, and dies before it can record that it did.
@@ -222,7 +222,7 @@ class MidPost(WebClient):
 
 def logged_unsent(bot: RunningBot) -> int:
     """An interview logged with a share, whose confirmation and share are not sent yet."""
-    bot.deps.send_outbox = None
+    dies_after_commit(bot.deps)
     assert submit_log_modal(bot, pains="Exports time out", share_channel="C0TEAM").accepted
     after_ack_done(bot.deps)
     with bot.db.read() as session:
@@ -285,7 +285,7 @@ def test_an_interview_edited_while_its_confirmation_is_posted_shows_the_edit(bot
 def test_a_post_slack_took_but_never_answered_is_looked_for_before_it_is_sent_again(
     bot: RunningBot, replica: OutboxSender, clock: time_machine.Traveller
 ) -> None:
-    bot.deps.send_outbox = None
+    dies_after_commit(bot.deps)
     assert submit_log_modal(bot, pains="Exports time out").accepted
     after_ack_done(bot.deps)
     (message,) = outbox(bot)

@@ -45,7 +45,7 @@ from storage.models import Account, DigestSubscription, Interview, ScheduledCall
 from tests.conftest import RunningBot
 from tests.scenario.test_schedule import schedule, sent_to
 from tests.scenario.test_search import stored
-from tests.support.after_ack import after_ack_done
+from tests.support.after_ack import after_ack_done, swap
 from tests.support.clock import NEW_YORK_TUESDAY_10AM
 from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import TEAM_ID, USER_ID
@@ -407,7 +407,7 @@ def test_export_allowed_members_lets_a_member_export_never_a_guest(team: Running
 
 def test_an_admin_demoted_loses_the_powers_at_once_a_promoted_guest_within_the_hour(team: RunningBot) -> None:
     now = [0.0]
-    team.deps.roles = Roles(clock=lambda: now[0])
+    swap(team.deps, roles=Roles(clock=lambda: now[0]))
     exported_to_their_dm(team, ADMIN)
     team.fake.set_user(ADMIN, is_admin=False)
     assert exports(team, ADMIN) == ({"response_type": "ephemeral", "text": EXPORT_ADMINS}, [])
@@ -441,7 +441,7 @@ def test_the_member_list_read_on_start_tells_guests_from_members_without_asking_
 
 def test_when_slack_cannot_say_who_someone_is(team: RunningBot) -> None:
     now = [0.0]
-    team.deps.roles = Roles(clock=lambda: now[0])
+    swap(team.deps, roles=Roles(clock=lambda: now[0]))
     # Read while Slack answered: a member searched, an admin looked at the themes.
     assert "Acme" in json.dumps(team.slack.command("search reports", user_id=MEMBER).json())
     assert team.slack.command("themes", user_id=ADMIN).status == 200

@@ -10,8 +10,8 @@ import pytest
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.app import handle_error, read_installation
 from bot.errors import BotError, InvalidInput, StartupError
+from handlers.app import handle_error, read_installation
 from handlers.requests.shape import Installation
 from tests.support.fake_slack import FakeSlack
 
