@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from bot.digest.period import PERIOD_DAYS
 from bot.digest.subscriptions import next_post_at, schedule_of
+from storage.leases import Lease
 from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 
 LEASE = timedelta(minutes=5)
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
 CLAIM_BATCH = 20
+RUN = Lease(DigestRun.lease_owner, DigestRun.lease_until, open=DigestRun.state == DigestRunState.PENDING)
 LATE_BY_AT_MOST = timedelta(days=PERIOD_DAYS)  # past that, the next period is due: this one is missed
 
 
@@ -87,30 +89,11 @@ def claim_due(
 def _take_over_stale(
     session: Session, now: datetime, replica: str, lease: timedelta, limit: int
 ) -> list[ClaimedRun]:
-    stale = session.scalars(
-        select(DigestRun.id)
-        .where(DigestRun.state == DigestRunState.PENDING, DigestRun.lease_until < now)
-        .order_by(DigestRun.lease_until)
-        .limit(limit)
-    ).all()
-    out = []
-    for run_id in stale:
-        taken = session.execute(
-            update(DigestRun)
-            .where(
-                DigestRun.id == run_id,
-                DigestRun.state == DigestRunState.PENDING,
-                DigestRun.lease_until < now,
-            )
-            .values(lease_owner=replica, lease_until=now + lease)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount == 1:
-            run = session.get(DigestRun, run_id, populate_existing=True)
-            assert run is not None
-            # A run nobody started posting (a retry after a 429, say) needs no look in the channel.
-            out.append(_claimed(run, takeover=run.send_started_at is not None and run.message_ts is None))
-    return out
+    # A run nobody started posting (a retry after a 429, say) needs no look in the channel.
+    return [
+        _claimed(run, takeover=run.send_started_at is not None and run.message_ts is None)
+        for run in RUN.take_over(session, replica, now=now, lease=lease, limit=limit)
+    ]
 
 
 def _claim_subscription(
@@ -199,25 +182,11 @@ def previous_quoted(*, session: Session, subscription_id: int, before: datetime)
     return list(quoted or [])
 
 
-def _held(run_id: int, replica: str) -> object:
-    return (
-        (DigestRun.id == run_id)
-        & (DigestRun.state == DigestRunState.PENDING)
-        & (DigestRun.lease_owner == replica)
-    )
-
-
 def record(
     *, session: Session, run_id: int, replica: str, now: datetime, lease: timedelta = LEASE, **values: object
 ) -> bool:
     """Record a step of the run (and renew the lease); False when the run is no longer ours."""
-    done = session.execute(
-        update(DigestRun)
-        .where(_held(run_id, replica))
-        .values(lease_until=now + lease, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return done.rowcount == 1
+    return RUN.renew(session, replica, DigestRun.id == run_id, now=now, lease=lease, **values)
 
 
 def finish(
@@ -229,13 +198,7 @@ def finish(
     state: DigestRunState,
     error: str | None = None,
 ) -> bool:
-    done = session.execute(
-        update(DigestRun)
-        .where(_held(run_id, replica))
-        .values(state=state, sent_at=now, error=error, lease_owner=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
-    return done.rowcount == 1
+    return RUN.release(session, replica, DigestRun.id == run_id, state=state, sent_at=now, error=error)
 
 
 def retry_later(
@@ -246,9 +209,4 @@ def retry_later(
     values: dict[str, object] = {"lease_until": now + after, "attempts": DigestRun.attempts + 1}
     if not_sent:
         values["send_started_at"] = None
-    session.execute(
-        update(DigestRun)
-        .where(_held(run_id, replica))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+    RUN.change(session, replica, DigestRun.id == run_id, **values)

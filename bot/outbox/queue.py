@@ -17,9 +17,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
+from storage.leases import Lease
 from storage.models import OutboxKind, OutboxMessage, OutboxState
 
 LEASE = timedelta(minutes=2)
+MESSAGE = Lease(
+    OutboxMessage.lease_owner, OutboxMessage.next_attempt_at, open=OutboxMessage.state == OutboxState.PENDING
+)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
 # Past this, a message that still could not be sent is given up and told to its person another way: a
@@ -103,16 +107,20 @@ def claim(
 def _claim(
     session: Session, where: ColumnElement[bool], now: datetime, replica: str, lease: timedelta, limit: int
 ) -> list[Outgoing]:
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.state == OutboxState.PENDING, where)
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    # A message's next attempt time is its lease too: it is due when recorded, and again once a
+    # failure's back-off, or its holder's lease, has run out.
+    rows = MESSAGE.take_over(
+        session,
+        replica,
+        where,
+        now=now,
+        lease=lease,
+        limit=limit,
+        due=OutboxMessage.next_attempt_at <= now,
+        order_by=(OutboxMessage.next_attempt_at, OutboxMessage.id),
+    )
     claimed = []
     for row in rows:
-        row.lease_owner, row.next_attempt_at = replica, now + lease
         row.attempts += 1
         claimed.append(
             Outgoing(
@@ -130,25 +138,14 @@ def _claim(
     return claimed
 
 
-def _held(message_id: int, replica: str) -> ColumnElement[bool]:
-    return and_(
-        OutboxMessage.id == message_id,
-        OutboxMessage.state == OutboxState.PENDING,
-        OutboxMessage.lease_owner == replica,
-    )
-
-
-def _take(session: Session, message_id: int, replica: str, **values: object) -> bool:
-    taken = session.execute(update(OutboxMessage).where(_held(message_id, replica)).values(**values))
-    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
-
-
 def start_sending(
     *, session: Session, message_id: int, replica: str, now: datetime, lease: timedelta = LEASE
 ) -> bool:
     """Hold the message a full lease longer, right before posting it; False when another replica took it
     over meanwhile (a stall past the lease), and then this one must not post."""
-    return _take(session, message_id, replica, next_attempt_at=now + lease, send_started_at=now)
+    return MESSAGE.renew(
+        session, replica, OutboxMessage.id == message_id, now=now, lease=lease, send_started_at=now
+    )
 
 
 @dataclass(frozen=True)
@@ -168,19 +165,17 @@ def record_sent(
     *, session: Session, message_id: int, replica: str, channel_id: str, message_ts: str, now: datetime
 ) -> Recorded:
     # RETURNING gives the row as updated: an edit that committed while this waited for its lock is seen.
-    now_says = session.execute(
-        update(OutboxMessage)
-        .where(_held(message_id, replica))
-        .values(
-            state=OutboxState.SENT,
-            sent_at=now,
-            posted_channel_id=channel_id,
-            message_ts=message_ts,
-            error=None,
-        )
-        .returning(OutboxMessage.text, OutboxMessage.blocks)
-        .execution_options(synchronize_session=False)
-    ).first()
+    now_says = MESSAGE.change_returning(
+        session,
+        replica,
+        OutboxMessage.id == message_id,
+        returning=(OutboxMessage.text, OutboxMessage.blocks),
+        state=OutboxState.SENT,
+        sent_at=now,
+        posted_channel_id=channel_id,
+        message_ts=message_ts,
+        error=None,
+    )
     if now_says is not None:
         return Recorded(held=True, text=now_says.text, blocks=now_says.blocks)
     # Not held: another replica took it over, or it was deleted while it was being posted.
@@ -219,8 +214,13 @@ def record_failed(
 ) -> OutboxMessage | None:
     """Slack said it can never be delivered: the message fails, and is returned for its person to be told
     another way; None when this replica no longer held it."""
-    if not _take(
-        session, message_id, replica, state=OutboxState.FAILED, error=error[:ERROR_MAX], failed_at=now
+    if not MESSAGE.change(
+        session,
+        replica,
+        OutboxMessage.id == message_id,
+        state=OutboxState.FAILED,
+        error=error[:ERROR_MAX],
+        failed_at=now,
     ):
         return None
     return session.get(OutboxMessage, message_id)

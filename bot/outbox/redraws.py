@@ -16,7 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.outbox.queue import LEASE
+from storage.leases import Lease
 from storage.models import OutboxMessage, OutboxState
+
+# A sent message whose post is behind: `redraw_at` is when a redraw is due, and its lease once claimed.
+REDRAW = Lease(
+    OutboxMessage.lease_owner, OutboxMessage.redraw_at, open=OutboxMessage.state == OutboxState.SENT
+)
 
 
 @dataclass(frozen=True)
@@ -41,23 +47,23 @@ def claim_redraws(
 ) -> list[Redraw]:
     """Claim up to `limit` posts that are behind (of `message_ids` only, right after the commit that made
     them so): those whose redraw is due and that no other replica holds."""
-    where = [OutboxMessage.state == OutboxState.SENT, OutboxMessage.redraw_at <= now]
-    if message_ids is not None:
-        where.append(OutboxMessage.id.in_(list(message_ids)))
-    rows = session.scalars(
-        select(OutboxMessage)
-        .where(*where)
-        .order_by(OutboxMessage.redraw_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
+    where = [] if message_ids is None else [OutboxMessage.id.in_(list(message_ids))]
+    rows = REDRAW.take_over(
+        session,
+        replica,
+        *where,
+        now=now,
+        lease=lease,
+        limit=limit,
+        due=OutboxMessage.redraw_at <= now,
+        order_by=(OutboxMessage.redraw_at, OutboxMessage.id),
+    )
     claimed = []
     for row in rows:
         channel, ts = row.posted_channel_id, row.message_ts
         if not (channel and ts):  # sent, but where is not known: nothing to redraw
             row.redraw_at = None
             continue
-        row.redraw_at, row.lease_owner = now + lease, replica
         claimed.append(Redraw(row.id, channel, ts, row.text, row.blocks))
     return claimed
 

@@ -12,18 +12,20 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.people.timezones import REFRESH_AFTER
+from storage.leases import Lease
 from storage.models import DirectoryRead, Person
 
 # A little under the staleness rule's day, so what the last read stored never goes stale before the next.
 READ_EVERY = REFRESH_AFTER - timedelta(hours=1)
 LEASE = timedelta(minutes=5)  # longer than three Retry-After sleeps of a page
 RETRY_AFTER_FAILURE = timedelta(minutes=10)
+READ = Lease(DirectoryRead.lease_owner, DirectoryRead.lease_until)
 
 
 class LeaseLost(Exception):
@@ -32,10 +34,6 @@ class LeaseLost(Exception):
 
 def _due(now: datetime, every: timedelta) -> Any:
     return or_(DirectoryRead.read_at.is_(None), DirectoryRead.read_at <= now - every)
-
-
-def _free(now: datetime) -> Any:
-    return or_(DirectoryRead.lease_until.is_(None), DirectoryRead.lease_until < now)
 
 
 def directory_due(*, session: Session, team_id: str, now: datetime, every: timedelta = READ_EVERY) -> bool:
@@ -65,17 +63,9 @@ def claim_directory(
                 session.flush()
         except IntegrityError:  # another replica made the row first; the update below decides
             pass
-    taken = session.execute(
-        update(DirectoryRead)
-        .where(DirectoryRead.team_id == team_id, _due(now, every), _free(now))
-        .values(lease_owner=replica, lease_until=now + lease)
-        .execution_options(synchronize_session=False)
+    return READ.claim(
+        session, replica, DirectoryRead.team_id == team_id, _due(now, every), now=now, lease=lease
     )
-    return taken.rowcount == 1
-
-
-def _held(team_id: str, replica: str) -> Any:
-    return and_(DirectoryRead.team_id == team_id, DirectoryRead.lease_owner == replica)
 
 
 def store_timezones(
@@ -89,13 +79,7 @@ def store_timezones(
 ) -> None:
     """One page: store each person's timezone (fresh as of `now`) and hold the read a lease longer.
     Raises LeaseLost, storing nothing, when another replica has taken the read over."""
-    renewed = session.execute(
-        update(DirectoryRead)
-        .where(_held(team_id, replica))
-        .values(lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    if renewed.rowcount != 1:
+    if not READ.renew(session, replica, DirectoryRead.team_id == team_id, now=now, lease=lease):
         raise LeaseLost()
     if not zones:
         return
@@ -113,22 +97,12 @@ def store_timezones(
 
 
 def finish_directory(*, session: Session, team_id: str, replica: str, began: datetime, members: int) -> None:
-    session.execute(
-        update(DirectoryRead)
-        .where(_held(team_id, replica))
-        .values(read_at=began, members=members, lease_owner=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    READ.release(session, replica, DirectoryRead.team_id == team_id, read_at=began, members=members)
 
 
 def release_directory(*, session: Session, team_id: str, replica: str, retry_at: datetime) -> None:
     """The read failed: nobody tries again before `retry_at` (the lease stands until then)."""
-    session.execute(
-        update(DirectoryRead)
-        .where(_held(team_id, replica))
-        .values(lease_owner=None, lease_until=retry_at)
-        .execution_options(synchronize_session=False)
-    )
+    READ.change(session, replica, DirectoryRead.team_id == team_id, lease_owner=None, lease_until=retry_at)
 
 
 def last_read(*, session: Session, team_id: str) -> datetime | None:

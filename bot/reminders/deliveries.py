@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, exists, func, literal, null, select, update
+from sqlalchemy import case, exists, func, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -20,6 +20,7 @@ from bot.accounts.history import AccountHistory, account_history
 from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_day_start
 from bot.people.timezones import find_person, person_for
+from storage.leases import Lease
 from storage.models import (
     OWED,
     DeliveryState,
@@ -35,6 +36,11 @@ from storage.models import (
 
 LEASE = timedelta(minutes=2)
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
+DELIVERY = Lease(
+    ReminderDelivery.lease_owner,
+    ReminderDelivery.lease_until,
+    open=ReminderDelivery.state == DeliveryState.PENDING,
+)
 # A delivery lists at most this many follow-ups; the rest wait for the next tick (Slack's 50 blocks).
 MAX_ITEMS_PER_DELIVERY = 20
 # What drawing a reminder reads of each follow-up's interview, loaded with it.
@@ -74,15 +80,7 @@ def claim_due(
     pending deliveries and follow-ups with a reminder time.
     """
     claimed: list[Claimed] = []
-    stale = session.scalars(
-        select(ReminderDelivery)
-        .where(ReminderDelivery.state == DeliveryState.PENDING, ReminderDelivery.lease_until < now)
-        .order_by(ReminderDelivery.lease_until)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    for delivery in stale:
-        delivery.lease_owner, delivery.lease_until = replica, now + lease
+    for delivery in DELIVERY.take_over(session, replica, now=now, lease=lease, limit=limit):
         delivery.attempts += 1
         claimed.append(
             Claimed(
@@ -171,14 +169,6 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
     return DeliveryWork(delivery, items, person, histories)
 
 
-def _held(delivery_id: int, replica: str) -> object:
-    return and_(
-        ReminderDelivery.id == delivery_id,
-        ReminderDelivery.state == DeliveryState.PENDING,
-        ReminderDelivery.lease_owner == replica,
-    )
-
-
 @dataclass(frozen=True)
 class RecordedDelivery:
     """What recording a sent reminder DM found (see `record_sent`)."""
@@ -198,26 +188,19 @@ class _Taken:
 def _take(session: Session, delivery_id: int, replica: str, **values: object) -> _Taken | None:
     """Set `values` on the delivery if this replica still holds it; what it lists, or None if not. One
     statement (UPDATE … RETURNING), no read after it."""
-    row = session.execute(
-        update(ReminderDelivery)
-        .where(_held(delivery_id, replica))
-        .values(**values)
-        .returning(ReminderDelivery.team_id, ReminderDelivery.owner_id, ReminderDelivery.follow_up_ids)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
+    returning = (ReminderDelivery.team_id, ReminderDelivery.owner_id, ReminderDelivery.follow_up_ids)
+    row = DELIVERY.change_returning(
+        session, replica, ReminderDelivery.id == delivery_id, returning=returning, **values
+    )
     return _Taken(row.team_id, row.owner_id, list(row.follow_up_ids or [])) if row is not None else None
 
 
 def renew_lease(*, session: Session, delivery_id: int, replica: str, now: datetime, lease: timedelta) -> bool:
     """Hold the delivery a full lease longer, right before sending; False if another replica took it
     over meanwhile (a stall longer than the lease), in which case this one must not send."""
-    renewed = session.execute(
-        update(ReminderDelivery)
-        .where(_held(delivery_id, replica))
-        .values(lease_until=now + lease, send_started_at=now)
-        .execution_options(synchronize_session=False)
+    return DELIVERY.renew(
+        session, replica, ReminderDelivery.id == delivery_id, now=now, lease=lease, send_started_at=now
     )
-    return renewed.rowcount == 1
 
 
 def record_sent(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.leases import Lease
 from storage.models import ThemeKind, ThemeUpkeep
 
 UPKEEP_LEASE = timedelta(minutes=5)
+UPKEEP = Lease(ThemeUpkeep.lease_owner, ThemeUpkeep.lease_until)
 
 
 def find_upkeep(session: Session, team_id: str, kind: ThemeKind) -> ThemeUpkeep | None:
@@ -43,27 +45,12 @@ def claim_upkeep(
 ) -> bool:
     """Take the workspace's upkeep lease if nobody holds it (or theirs ran out). Commit before working."""
     upkeep_row(session, team_id, kind)
-    taken = session.execute(
-        update(ThemeUpkeep)
-        .where(
-            ThemeUpkeep.team_id == team_id,
-            ThemeUpkeep.kind == kind,
-            or_(
-                ThemeUpkeep.lease_until.is_(None),
-                ThemeUpkeep.lease_until < now,
-                ThemeUpkeep.lease_owner == replica,
-            ),
-        )
-        .values(lease_owner=replica, lease_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return taken.rowcount == 1
+    return UPKEEP.claim(session, replica, *_of(team_id, kind), now=now, lease=lease, again=True)
 
 
 def release_upkeep(*, session: Session, team_id: str, kind: ThemeKind, replica: str) -> None:
-    session.execute(
-        update(ThemeUpkeep)
-        .where(ThemeUpkeep.team_id == team_id, ThemeUpkeep.kind == kind, ThemeUpkeep.lease_owner == replica)
-        .values(lease_owner=None, lease_until=None)
-        .execution_options(synchronize_session=False)
-    )
+    UPKEEP.release(session, replica, *_of(team_id, kind))
+
+
+def _of(team_id: str, kind: ThemeKind) -> tuple[ColumnElement[bool], ...]:
+    return ThemeUpkeep.team_id == team_id, ThemeUpkeep.kind == kind

@@ -1,0 +1,135 @@
+"""One lease for every table whose rows replicas claim (reminder deliveries, outbox messages, digest runs,
+theme upkeep, member-list reads), written once over its two columns: who holds a row (`owner`) and until
+when (`until`).
+
+- A row is claimed only while it is free: nobody holds it, or its holder's lease ran out.
+- The holder changes it only while it still holds it: one conditional UPDATE that also checks the row
+  is still open, so a replica that stalled past its lease, and was taken over, changes nothing.
+- A row whose holder died is taken over once its lease runs out, oldest first, skipping rows another
+  replica is taking over at this moment (PostgreSQL's SKIP LOCKED; SQLite's write transactions take
+  turns anyway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, and_, or_, select, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A claimed table's lease columns. `open`: the rows still to be worked (None: every row, for a table
+    of one row per workspace whose lease is released after each piece of work)."""
+
+    owner: InstrumentedAttribute[Any]
+    until: InstrumentedAttribute[Any]
+    open: ColumnElement[bool] | None = None
+
+    @property
+    def table(self) -> Any:
+        return self.owner.class_
+
+    def free(self, now: datetime) -> ColumnElement[bool]:
+        return or_(self.until.is_(None), self.until < now)
+
+    def held(self, replica: str, *where: ColumnElement[bool]) -> ColumnElement[bool]:
+        """The rows matching `where` that `replica` holds, still open."""
+        opened = () if self.open is None else (self.open,)
+        return and_(*where, *opened, self.owner == replica)
+
+    def change(self, session: Session, replica: str, *where: ColumnElement[bool], **values: object) -> bool:
+        """Set `values` on the row if `replica` still holds it; whether it did."""
+        changed = session.execute(
+            update(self.table)
+            .where(self.held(replica, *where))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+    def change_returning(
+        self,
+        session: Session,
+        replica: str,
+        *where: ColumnElement[bool],
+        returning: Sequence[InstrumentedAttribute[Any]],
+        **values: object,
+    ) -> Row[Any] | None:
+        """`change`, with the row as updated (RETURNING: an edit committed while this waited for the
+        row's lock is seen); None when `replica` no longer holds it."""
+        return session.execute(
+            update(self.table)
+            .where(self.held(replica, *where))
+            .values(**values)
+            .returning(*returning)
+            .execution_options(synchronize_session=False)
+        ).one_or_none()
+
+    def renew(
+        self,
+        session: Session,
+        replica: str,
+        *where: ColumnElement[bool],
+        now: datetime,
+        lease: timedelta,
+        **values: object,
+    ) -> bool:
+        """Hold the row a full lease longer (and set `values`); False when another replica took it over."""
+        return self.change(session, replica, *where, **{self.until.key: now + lease}, **values)
+
+    def release(self, session: Session, replica: str, *where: ColumnElement[bool], **values: object) -> bool:
+        """Let go of the row (with `values` recorded), if `replica` still holds it."""
+        return self.change(session, replica, *where, **{self.owner.key: None, self.until.key: None, **values})
+
+    def claim(
+        self,
+        session: Session,
+        replica: str,
+        *where: ColumnElement[bool],
+        now: datetime,
+        lease: timedelta,
+        again: bool = False,
+    ) -> bool:
+        """Take the row matching `where` if it is free (`again`: or already `replica`'s). The caller
+        commits before working."""
+        free = or_(self.free(now), self.owner == replica) if again else self.free(now)
+        taken = session.execute(
+            update(self.table)
+            .where(*where, free)
+            .values({self.owner.key: replica, self.until.key: now + lease})
+            .execution_options(synchronize_session=False)
+        )
+        return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+    def take_over(
+        self,
+        session: Session,
+        replica: str,
+        *where: ColumnElement[bool],
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        due: ColumnElement[bool] | None = None,
+        order_by: Sequence[Any] = (),
+    ) -> list[Any]:
+        """Claim up to `limit` open rows matching `where` whose lease ran out, the longest expired first
+        by default; the rows, now `replica`'s. `due` replaces "ran out" where the lease column also says
+        when a row is due (an outbox message's next attempt). Callers that count attempts do so on the
+        rows."""
+        opened = () if self.open is None else (self.open,)
+        rows = session.scalars(
+            select(self.table)
+            .where(*opened, self.until < now if due is None else due, *where)
+            .order_by(*(order_by or (self.until,)))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            setattr(row, self.owner.key, replica)
+            setattr(row, self.until.key, now + lease)
+        return list(rows)
