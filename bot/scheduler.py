@@ -11,24 +11,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from bot.logs import failures_logged
 from bot.themes.upkeep.job import UpkeepJob
-from handlers.senders.digest import DigestPoster
-from handlers.senders.reminders import ReminderSender
-from handlers.web_api.directory import Directory
 
 log = logging.getLogger(__name__)
 
 
+# What the scheduler ticks, as the composition root hands it over (the senders speak Slack; this does not).
+class Reminders(Protocol):
+    def tick(self) -> Any: ...  # what it did, with how many deliveries it `claimed`
+
+
+class Digests(Protocol):
+    def tick(self) -> int: ...  # how many runs it claimed
+
+
+class MemberList(Protocol):
+    def refresh(self) -> Any: ...  # None when nothing was read, else what was (team_id, stored, pages)
+
+
 def start_scheduler(
-    sender: ReminderSender,
+    sender: Reminders,
     *,
     every: timedelta,
     upkeep: UpkeepJob | None = None,
-    digest: DigestPoster | None = None,
+    digest: Digests | None = None,
     outbox: Callable[[], int] | None = None,
-    directory: Directory | None = None,
+    directory: MemberList | None = None,
 ) -> Callable[[], None]:
     """Tick every `every` in a background thread: reminders, the themes' upkeep when `upkeep` is given, the
     digests when `digest` is, the outbox's retries when `outbox` is, and the member list when `directory`

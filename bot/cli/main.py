@@ -166,8 +166,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
     try:
         app, deps = build_app(settings=settings, db=db, upkeep=upkeep)
     except (BoltError, SlackApiError) as exc:
+        said = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
         raise StartupError(
-            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(exc), settings.slack_api_url)}); "
+            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(said), settings.slack_api_url)}); "
             "copy the Bot User OAuth Token again."
         ) from None
     except OSError as exc:

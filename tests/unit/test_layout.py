@@ -16,9 +16,18 @@ SOURCE_PACKAGES = ("bot", "handlers", "storage")
 MAX_LINES = 400
 SLACK_LIBRARIES = ("slack_sdk", "slack_bolt")
 # The composition root builds everything once, from both sides; nothing imports it.
-COMPOSITION_ROOT = ("bot.app", "bot.cli", "bot.scheduler", "bot.__main__")
+COMPOSITION_ROOT = ("bot.app", "bot.cli", "bot.__main__")
 # The runtime at bot/'s top, beside the product's packages: configuration, logging, errors, text helpers.
-RUNTIME = ("bot", "bot.config", "bot.errors", "bot.logs", "bot.replica", "bot.text", *COMPOSITION_ROOT)
+RUNTIME = (
+    "bot",
+    "bot.config",
+    "bot.errors",
+    "bot.logs",
+    "bot.replica",
+    "bot.scheduler",
+    "bot.text",
+    *COMPOSITION_ROOT,
+)
 
 
 def module_name(path: Path) -> str:
