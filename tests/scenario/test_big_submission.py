@@ -93,7 +93,7 @@ def another_replica_ticks(bot: RunningBot) -> None:
 
 def died_after_answering(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> None:
     """Nothing handed over to run after the answer ever runs: the process stops as Slack gets it."""
-    monkeypatch.setattr(bot.deps, "after_ack", lambda work: None)
+    monkeypatch.setitem(vars(bot.deps), "after_ack", lambda work: None)  # deps is frozen: its own __dict__
 
 
 def submit_at_limits(bot: RunningBot) -> None:

@@ -31,7 +31,7 @@ CHANNEL = "C0DIGEST"
 @pytest.fixture
 def backend() -> str:
     """SQLite only: these tests are about Slack; the digest's storage and replicas are tested on both
-    databases in tests/storage/test_digest.py and test_digest_replicas.py (this keeps CI short)."""
+    databases in tests/storage/digest/ (this keeps CI short)."""
     return "sqlite"
 
 

@@ -199,7 +199,7 @@ def test_a_database_down_after_the_ack_is_said_in_the_modal(
 
         return after_ack(down)
 
-    monkeypatch.setattr(bot.deps, "after_ack", down_after_the_ack)
+    monkeypatch.setitem(vars(bot.deps), "after_ack", down_after_the_ack)  # deps is frozen: its own __dict__
     said = json.dumps(confirmed(bot, opened.response["view"], user_id=ADMIN))
     assert "can't reach the database" in said
     assert counts(bot) == before

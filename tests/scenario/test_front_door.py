@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-import bot.app as bot_app
+import handlers.app as bolt_app
 import handlers.commands as handlers_commands
 import handlers.requests.dispatch as bot_dispatch
 from bot.logs import make_handler
@@ -321,7 +321,7 @@ def test_an_error_handler_that_fails_still_answers(
     def broken(*args: object) -> None:
         raise TypeError("the error handler itself failed")
 
-    monkeypatch.setattr(bot_app, "_answer", broken)
+    monkeypatch.setattr(bolt_app, "_answer", broken)
     monkeypatch.setattr(handlers_commands, "recent_interviews", broken)
     with caplog.at_level(logging.ERROR):
         assert bot.slack.command("list").status == 200

@@ -234,3 +234,74 @@ def test_every_package_says_what_it_owns() -> None:
         if path.name == "__init__.py" and not ast.get_docstring(ast.parse(path.read_text()))
     ]
     assert silent == []
+
+
+# Tests mirror the tree: in each scope, a package's tests sit in a folder named for it (tests/unit/themes/
+# for bot/themes/, tests/unit/views/ for handlers/views/), and a scenario is named for the listener module
+# whose surface it drives (tests/scenario/test_edit.py for handlers/edit.py). These do not, and say why.
+AT_A_SCOPES_TOP = {
+    # The runtime at bot/'s top, and handlers/' own top modules.
+    "unit/test_app.py",  # handlers/app.py
+    "unit/test_deps.py",  # handlers/deps.py
+    "unit/test_logs.py",  # bot/logs.py
+    "unit/test_scheduler.py",  # bot/scheduler.py
+    "unit/test_settings.py",  # bot/config.py
+    "unit/test_text.py",  # bot/text.py
+    # The house itself: its layout, the Slack app's manifest, and the fake Slack every scenario uses.
+    "unit/test_layout.py",
+    "unit/test_manifest.py",
+    "unit/test_fake_slack.py",
+}
+SCENARIOS_ACROSS_SURFACES = {
+    "test_account_timeline",  # an account's history, shown by search, reminders' prep notes and Home
+    "test_bad_input",  # hostile typed text on every surface
+    "test_big_submission",  # a log and an edit at the modal's limits
+    "test_cli",  # the console script (bot/cli/)
+    "test_exchange_cli",  # export and import from the command line
+    "test_failures",  # Slack failing under every surface
+    "test_forged_redraws",  # forged ids in every redraw
+    "test_forged_response_url",
+    "test_forget",  # forgetting an account (delete's admin form)
+    "test_front_door",  # the request guard (handlers/requests/)
+    "test_fuzz",
+    "test_outage",  # the database going away under every surface
+    "test_outbox",  # the outbox's sender (handlers/senders/outbox.py)
+    "test_permissions",  # who may do what, on every surface
+    "test_reminder_hours",  # reminders' sender and the person's working hours
+    "test_reminder_owner",
+    "test_send_races",  # senders racing edits and deletions
+    "test_server",  # the HTTP server (handlers/requests/server.py)
+    "test_slack_refusals",
+    "test_socket_mode",
+    "test_theme_look_alikes",
+    "test_theme_paraphrases",
+    "test_undelivered_told",
+}
+
+
+def _packages() -> set[str]:
+    """The last word of every package of bot/ and handlers/ (bot/themes/upkeep/ gives "upkeep")."""
+    return {
+        path.parent.name
+        for package in ("bot", "handlers")
+        for path in (ROOT / package).rglob("__init__.py")
+        if path.parent != ROOT / package
+    }
+
+
+def test_tests_mirror_the_tree() -> None:
+    tests, packages = ROOT / "tests", _packages()
+    listeners = {path.stem for path in (ROOT / "handlers").glob("*.py")}
+    astray = []
+    for scope in ("unit", "storage"):
+        for path in sorted((tests / scope).rglob("test_*.py")):
+            where = path.relative_to(tests)
+            if path.parent == tests / scope:
+                astray += [] if str(where) in AT_A_SCOPES_TOP else [str(where)]
+            elif path.parent.name not in packages:
+                astray.append(str(where))
+    for path in sorted((tests / "scenario").glob("test_*.py")):
+        named_for = path.stem.removeprefix("test_")
+        if named_for not in listeners and path.stem not in SCENARIOS_ACROSS_SURFACES:
+            astray.append(str(path.relative_to(tests)))
+    assert astray == []

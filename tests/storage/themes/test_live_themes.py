@@ -15,7 +15,16 @@ from bot.themes.upkeep.job import UpkeepJob
 from bot.themes.upkeep.work import UpkeepSchedule
 from storage.db import Database
 from storage.models import Pain, ThemeKind, ThemeUpkeep
-from tests.storage.test_themes import LOGINS, NOW, REPORTS, SCHEDULE, UNRELATED, log, theme_id_of, themes_of
+from tests.storage.themes.test_themes import (
+    LOGINS,
+    NOW,
+    REPORTS,
+    SCHEDULE,
+    UNRELATED,
+    log,
+    theme_id_of,
+    themes_of,
+)
 
 # Five accounts' slow reports: a theme too large to be "small", so a large workspace leaves it standing.
 MORE_REPORTS = [

@@ -15,7 +15,7 @@ from bot.themes.relabel import labels_due, read_work, relabel, save_labels
 from bot.themes.upkeep.work import upkeep_due
 from storage.db import Database
 from storage.models import Pain, Theme, ThemeKind
-from tests.storage.test_themes import (
+from tests.storage.themes.test_themes import (
     LOGINS,
     NOW,
     REPORTS,

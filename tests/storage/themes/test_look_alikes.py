@@ -23,7 +23,7 @@ from bot.themes.semantic import SemanticEmbedder
 from bot.themes.store import ThemeNotFound
 from storage.db import Database
 from storage.models import DismissedLookAlike, Pain, Theme, ThemeKind
-from tests.storage.test_themes import NOW, log, move_line, theme_id_of, upkeep
+from tests.storage.themes.test_themes import NOW, log, move_line, theme_id_of, upkeep
 
 SEMANTIC = SemanticEmbedder.name
 REPORTS = [
