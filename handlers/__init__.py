@@ -1,4 +1,6 @@
-"""Inbound Slack surfaces, thin: parse the payload, call a service, render. One module per surface."""
+"""Everything that speaks Slack. One listener module per surface, thin: parse the payload, call a service
+of bot/, ack, hand what to send to a sender. Beside them: the Bolt App (app), what listeners receive
+(deps), the way in (requests/), Block Kit (views/), the senders (senders/), the Web API (web_api/)."""
 
 from __future__ import annotations
 

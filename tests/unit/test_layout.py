@@ -305,3 +305,16 @@ def test_tests_mirror_the_tree() -> None:
         if named_for not in listeners and path.stem not in SCENARIOS_ACROSS_SURFACES:
             astray.append(str(path.relative_to(tests)))
     assert astray == []
+
+
+def test_the_readme_names_every_folder_of_the_tree_once() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## How the code is laid out", 1)[1].split("```")[1]
+    named = [line.split()[0] for line in section.splitlines() if line.strip()]
+    folders = sorted(
+        f"{path.parent.relative_to(ROOT)}/"
+        for package in SOURCE_PACKAGES
+        for path in (ROOT / package).rglob("__init__.py")
+    )
+    assert sorted(n for n in named if n.split("/")[0] in SOURCE_PACKAGES) == folders
+    assert [n for n in named if not (ROOT / n).is_dir()] == []
