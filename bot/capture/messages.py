@@ -44,16 +44,8 @@ def record_logged(
     if not logged.created:
         return []
     interview = logged.interview
-    account = interview.account.name
     saved = _record(
-        session,
-        interview,
-        now,
-        OutboxKind.INTERVIEW_SAVED,
-        interview.logged_by,
-        f"Saved your interview with {account}.",
-        drawing.saved(interview, logged.follow_ups, tz),
-        f"the confirmation of your interview with {account}",
+        session, interview, now, OutboxKind.INTERVIEW_SAVED, drawing.saved(interview, logged.follow_ups, tz)
     )
     share = record_share(session=session, interview=interview, drawing=drawing, now=now)
     return [saved] + ([share] if share is not None else [])
@@ -63,21 +55,11 @@ def record_share(
     *, session: Session, interview: Interview, drawing: InterviewDrawing, now: datetime
 ) -> int | None:
     """The interview's share into its channel, when it has one, recorded to go out after commit (on
-    logging, or when an edit picks another channel); its outbox id."""
+    logging, or when an edit picks another channel); its outbox id. chat:write.public lets the bot post
+    in any public channel; a private one needs an invite."""
     if interview.share_channel_id is None:
         return None
-    account = interview.account.name
-    # chat:write.public lets the bot post in any public channel; private ones need an invite.
-    return _record(
-        session,
-        interview,
-        now,
-        OutboxKind.INTERVIEW_SHARED,
-        interview.share_channel_id,
-        f"Interview with {account}",
-        drawing.shared(interview),
-        f"your interview with {account}",
-    )
+    return _record(session, interview, now, OutboxKind.INTERVIEW_SHARED, drawing.shared(interview))
 
 
 def record_edited(
@@ -90,67 +72,48 @@ def record_edited(
     if not edited.changed:
         return []
     interview = edited.interview
-    account = interview.account.name
-    team_id = interview.team_id
+    about = {"session": session, "team_id": interview.team_id, "interview_id": interview.id, "now": now}
+    redrawn = [(OutboxKind.INTERVIEW_SAVED, drawing.saved(interview, edited.follow_ups, tz))]
     behind: list[Posted | None] = []
     sends: list[int] = []
-    drawn: list[tuple[OutboxKind, str, Blocks]] = [
-        (
-            OutboxKind.INTERVIEW_SAVED,
-            f"Saved your interview with {account}.",
-            drawing.saved(interview, edited.follow_ups, tz),
-        )
-    ]
     if "share_channel" in edited.changed:
-        behind.append(
-            withdraw(
-                session=session,
-                team_id=team_id,
-                interview_id=interview.id,
-                kind=OutboxKind.INTERVIEW_SHARED,
-                text=UNSHARED_TEXT,
-                blocks=drawing.unshared(),
-                now=now,
-            )
-        )
+        unshared = {"text": UNSHARED_TEXT, "blocks": drawing.unshared()}
+        behind.append(withdraw(**about, kind=OutboxKind.INTERVIEW_SHARED, **unshared))
         share = record_share(session=session, interview=interview, drawing=drawing, now=now)
         sends += [share] if share is not None else []
     else:
-        drawn.append((OutboxKind.INTERVIEW_SHARED, f"Interview with {account}", drawing.shared(interview)))
-    for kind, text, blocks in drawn:
-        behind.append(
-            redraw(
-                session=session,
-                team_id=team_id,
-                interview_id=interview.id,
-                kind=kind,
-                text=fallback_text(text),
-                blocks=blocks,
-                now=now,
-            )
-        )
+        redrawn.append((OutboxKind.INTERVIEW_SHARED, drawing.shared(interview)))
+    for kind, blocks in redrawn:
+        behind.append(redraw(**about, kind=kind, text=_text(interview, kind), blocks=blocks))
     return sends + [p.message_id for p in behind if p is not None and p.message_id is not None]
 
 
-def _record(
-    session: Session,
-    interview: Interview,
-    now: datetime,
-    kind: OutboxKind,
-    channel: str,
-    text: str,
-    blocks: Blocks,
-    about: str,
-) -> int:
+def _text(interview: Interview, kind: OutboxKind) -> str:
+    """The notification text of a message about the interview."""
+    account = interview.account.name
+    words = (
+        f"Saved your interview with {account}."
+        if kind == OutboxKind.INTERVIEW_SAVED
+        else f"Interview with {account}"
+    )
+    return fallback_text(words)
+
+
+def _record(session: Session, interview: Interview, now: datetime, kind: OutboxKind, blocks: Blocks) -> int:
+    account = interview.account.name
+    saved = kind == OutboxKind.INTERVIEW_SAVED
     return enqueue(
         session=session,
         team_id=interview.team_id,
         user_id=interview.logged_by,
         kind=kind,
-        channel_id=channel,
-        text=fallback_text(text),
+        # The confirmation goes to its author's DM, the share to its channel.
+        channel_id=interview.logged_by if saved else interview.share_channel_id or "",
+        text=_text(interview, kind),
         blocks=blocks,
-        about=about,
+        about=f"the confirmation of your interview with {account}"
+        if saved
+        else f"your interview with {account}",
         interview_id=interview.id,
         now=now,
     )
