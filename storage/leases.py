@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
@@ -42,33 +42,23 @@ class Lease:
         opened = () if self.open is None else (self.open,)
         return and_(*where, *opened, self.owner == replica)
 
-    def change(self, session: Session, replica: str, *where: ColumnElement[bool], **values: object) -> bool:
-        """Set `values` on the row if `replica` still holds it; whether it did."""
-        changed = session.execute(
-            update(self.table)
-            .where(self.held(replica, *where))
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
-
-    def change_returning(
+    def change(
         self,
         session: Session,
         replica: str,
         *where: ColumnElement[bool],
-        returning: Sequence[InstrumentedAttribute[Any]],
+        returning: Sequence[InstrumentedAttribute[Any]] = (),
         **values: object,
-    ) -> Row[Any] | None:
-        """`change`, with the row as updated (RETURNING: an edit committed while this waited for the
-        row's lock is seen); None when `replica` no longer holds it."""
-        return session.execute(
-            update(self.table)
-            .where(self.held(replica, *where))
-            .values(**values)
-            .returning(*returning)
-            .execution_options(synchronize_session=False)
-        ).one_or_none()
+    ) -> Any:
+        """Set `values` on the row if `replica` still holds it: whether it did, or with `returning`, the
+        row as updated (an edit committed while this waited for the row's lock is seen), None if not."""
+        statement = update(self.table).where(self.held(replica, *where)).values(**values)
+        if returning:
+            return session.execute(
+                statement.returning(*returning).execution_options(synchronize_session=False)
+            ).one_or_none()
+        changed = session.execute(statement.execution_options(synchronize_session=False))
+        return changed.rowcount == 1  # type: ignore[attr-defined]
 
     def renew(
         self,

@@ -165,7 +165,7 @@ def record_sent(
     *, session: Session, message_id: int, replica: str, channel_id: str, message_ts: str, now: datetime
 ) -> Recorded:
     # RETURNING gives the row as updated: an edit that committed while this waited for its lock is seen.
-    now_says = MESSAGE.change_returning(
+    now_says = MESSAGE.change(
         session,
         replica,
         OutboxMessage.id == message_id,

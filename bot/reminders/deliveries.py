@@ -189,9 +189,7 @@ def _take(session: Session, delivery_id: int, replica: str, **values: object) ->
     """Set `values` on the delivery if this replica still holds it; what it lists, or None if not. One
     statement (UPDATE … RETURNING), no read after it."""
     returning = (ReminderDelivery.team_id, ReminderDelivery.owner_id, ReminderDelivery.follow_up_ids)
-    row = DELIVERY.change_returning(
-        session, replica, ReminderDelivery.id == delivery_id, returning=returning, **values
-    )
+    row = DELIVERY.change(session, replica, ReminderDelivery.id == delivery_id, returning=returning, **values)
     return _Taken(row.team_id, row.owner_id, list(row.follow_up_ids or [])) if row is not None else None
 
 
