@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.capture.edits import Edited
 from bot.capture.interviews import LoggedInterview
-from bot.outbox.queue import Posted, enqueue, redraw, withdraw
+from bot.outbox.queue import Posted, enqueue, redraw
 from bot.text import fallback_text
 from storage.models import FollowUp, Interview, OutboxKind
 
@@ -78,7 +78,7 @@ def record_edited(
     sends: list[int] = []
     if "share_channel" in edited.changed:
         unshared = {"text": UNSHARED_TEXT, "blocks": drawing.unshared()}
-        behind.append(withdraw(**about, kind=OutboxKind.INTERVIEW_SHARED, **unshared))
+        behind.append(redraw(**about, kind=OutboxKind.INTERVIEW_SHARED, **unshared, withdrawn=True))
         share = record_share(session=session, interview=interview, drawing=drawing, now=now)
         sends += [share] if share is not None else []
     else:

@@ -327,31 +327,6 @@ def _behind(message: OutboxMessage, now: datetime | None) -> None:
         message.redraw_at = now or datetime.now(UTC)
 
 
-def withdraw(
-    *,
-    session: Session,
-    team_id: str,
-    interview_id: int,
-    kind: OutboxKind,
-    text: str,
-    blocks: list[dict[str, Any]] | None,
-    now: datetime | None = None,
-) -> Posted | None:
-    """The interview's message of this kind is no longer wanted where it went (its share moved to
-    another channel, or was unshared): one not sent yet never goes out; one sent now says `text`, its
-    post is behind (bot.outbox.redraws), and where it is comes back."""
-    message = _latest(session, team_id, interview_id, kind)
-    if message is None:
-        return None
-    posted = _where_posted(message)
-    if posted is not None:
-        message.text, message.blocks = text, blocks
-        _behind(message, now)
-    else:
-        session.delete(message)
-    return posted
-
-
 def redraw(
     *,
     session: Session,
@@ -361,15 +336,20 @@ def redraw(
     text: str,
     blocks: list[dict[str, Any]] | None,
     now: datetime | None = None,
+    withdrawn: bool = False,
 ) -> Posted | None:
-    """What the interview's message of this kind says now (the interview was edited): a message not sent
-    yet goes out saying it; one that was sent has its post behind (bot.outbox.redraws), and where it is
-    comes back."""
+    """What the interview's message of this kind says now: the interview was edited, or (`withdrawn`) the
+    message is no longer wanted where it went (its share moved to another channel, or was unshared). One
+    not sent yet goes out saying it, or never goes out when withdrawn; one that was sent has its post
+    behind (bot.outbox.redraws), and where it is comes back."""
     message = _latest(session, team_id, interview_id, kind)
     if message is None:
         return None
-    message.text, message.blocks = text, blocks
     posted = _where_posted(message)
+    if posted is None and withdrawn:
+        session.delete(message)
+        return None
+    message.text, message.blocks = text, blocks
     if posted is not None:
         _behind(message, now)
     return posted

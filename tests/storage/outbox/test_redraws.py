@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.outbox.queue import LEASE, enqueue, redraw, withdraw
+from bot.outbox.queue import LEASE, enqueue, redraw
 from bot.outbox.redraws import Redraw, claim_redraws, record_redrawn
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage, OutboxState
@@ -96,7 +96,7 @@ def test_a_message_not_posted_yet_is_not_redrawn_it_goes_out_as_edited(database:
 def test_a_withdrawn_share_that_was_posted_is_redrawn_saying_so(database: Database) -> None:
     message_id = saved(database, kind=OutboxKind.INTERVIEW_SHARED)
     database.run(
-        lambda s: withdraw(
+        lambda s: redraw(
             session=s,
             team_id=TEAM,
             interview_id=INTERVIEW,
@@ -104,10 +104,30 @@ def test_a_withdrawn_share_that_was_posted_is_redrawn_saying_so(database: Databa
             text="No longer shared here.",
             blocks=None,
             now=NOW,
+            withdrawn=True,
         )
     )
     (drawn,) = claimed(database, "replica-1", NOW)
     assert (drawn.id, drawn.text) == (message_id, "No longer shared here.")
+
+
+def test_a_withdrawn_share_not_sent_yet_never_goes_out(database: Database) -> None:
+    message_id = saved(database, sent=False, kind=OutboxKind.INTERVIEW_SHARED)
+    posted = database.run(
+        lambda s: redraw(
+            session=s,
+            team_id=TEAM,
+            interview_id=INTERVIEW,
+            kind=OutboxKind.INTERVIEW_SHARED,
+            text="No longer shared here.",
+            blocks=None,
+            now=NOW,
+            withdrawn=True,
+        )
+    )
+    assert posted is None
+    with database.read() as session:
+        assert session.get(OutboxMessage, message_id) is None  # nothing left for a sender to claim
 
 
 def test_one_replica_at_a_time_draws_a_post_and_a_dead_holder_is_taken_over(database: Database) -> None:
