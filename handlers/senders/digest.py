@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -30,9 +31,9 @@ from bot.digest.runs import (
 )
 from bot.digest.subscriptions import pause
 from bot.outbox.queue import enqueue
-from bot.replica import replica_name
 from bot.text import escape_mrkdwn
 from bot.themes.upkeep.job import UpkeepJob
+from handlers.senders.claimed import ClaimedSender
 from handlers.views.digest import (
     DigestMessage,
     chart_missing_note,
@@ -40,7 +41,7 @@ from handlers.views.digest import (
     digest_replies,
     quiet_note,
 )
-from handlers.web_api.client import call, find_posted, post_message, retry_after, without_rate_limit_sleeps
+from handlers.web_api.client import call, post_message
 from handlers.web_api.refusals import SlackPermanentError
 from storage.db import Database, DatabaseUnavailable
 from storage.models import DigestRunState, OutboxKind, QuietWeek
@@ -57,7 +58,9 @@ PAUSE_REASONS = {
 THEMES_WAIT_SECONDS = 10.0
 
 
-class DigestPoster:
+class DigestPoster(ClaimedSender):
+    noun, event, key = "digest run", DigestMessage.METADATA_EVENT, "run_id"
+
     def __init__(
         self,
         *,
@@ -71,16 +74,15 @@ class DigestPoster:
         """`send_outbox` sends what a run recorded for its subscriber at once (else the outbox's tick);
         `upkeep` brings the workspace's themes up to date before a digest is built."""
         # A 429 hands the run back until Retry-After instead of sleeping in the scheduler's thread.
-        self.db, self.client = db, without_rate_limit_sleeps(client)
+        super().__init__(db=db, client=client, replica=replica)
         self.send_outbox = send_outbox
         self.upkeep, self.themes_wait = upkeep, themes_wait
-        self.replica = replica or replica_name()
         self._names: dict[tuple[str, str], str] = {}
 
     def tick(self, now: datetime | None = None) -> int:
         """Post every digest that is due; returns how many runs were claimed."""
         now = now or datetime.now(UTC)
-        claimed = self.db.run(lambda s: claim_due(session=s, now=now, replica=self.replica))
+        claimed = self._run(claim_due, now=now)
         for run in claimed:
             self.post(run, now)
         return len(claimed)
@@ -88,55 +90,30 @@ class DigestPoster:
     def post_now(self, *, team_id: str, subscription_id: int, now: datetime | None = None) -> bool:
         """A digest for the period ending now, on request; False when one was made this very minute."""
         now = now or datetime.now(UTC)
-        run = self.db.run(
-            lambda s: claim_now(
-                session=s, team_id=team_id, subscription_id=subscription_id, now=now, replica=self.replica
-            )
-        )
+        run = self._run(claim_now, team_id=team_id, subscription_id=subscription_id, now=now)
         if run is not None:
             self.post(run, now)
         return run is not None
 
     def post(self, run: ClaimedRun, now: datetime) -> None:
-        try:
-            self._post(run, now)
-        except SlackPermanentError as exc:
-            self._give_up(run, exc.error, now)
-        except SlackApiError as exc:  # Slack answered: nothing went out by this call
-            wait = retry_after(exc)
-            log.info(
-                "digest run %s: Slack said %s; trying again later", run.run_id, exc.response.get("error")
-            )
-            self._later(run, now, timedelta(seconds=wait) if wait else RETRY_AFTER_FAILURE, not_sent=True)
-        except OSError as exc:  # no answer: the message may be in the channel, so the retry looks first
-            log.warning("digest run %s: no answer from Slack (%s); trying again later", run.run_id, exc)
-            self._later(run, now, RETRY_AFTER_FAILURE, not_sent=False)
-
-    def _later(self, run: ClaimedRun, now: datetime, after: timedelta, *, not_sent: bool) -> None:
-        self.db.run(
-            lambda s: retry_later(
-                session=s, run_id=run.run_id, replica=self.replica, now=now, after=after, not_sent=not_sent
-            )
+        self._settled(
+            f"digest run {run.run_id}",
+            lambda: self._post(run, now),
+            give_up=lambda error: self._give_up(run, error, now),
+            later=lambda retry: self._run(
+                retry_later,
+                run_id=run.run_id,
+                now=now,
+                after=retry.wait or RETRY_AFTER_FAILURE,
+                not_sent=retry.not_sent,
+            ),
         )
 
     def _record(self, run: ClaimedRun, **values: object) -> bool:
-        return self.db.run(
-            lambda s: record(
-                session=s, run_id=run.run_id, replica=self.replica, now=datetime.now(UTC), **values
-            )
-        )
+        return self._run(record, run_id=run.run_id, now=datetime.now(UTC), **values)
 
     def _finish(self, run: ClaimedRun, state: DigestRunState, error: str | None = None) -> None:
-        self.db.run(
-            lambda s: finish(
-                session=s,
-                run_id=run.run_id,
-                replica=self.replica,
-                now=datetime.now(UTC),
-                state=state,
-                error=error,
-            )
-        )
+        self._run(finish, run_id=run.run_id, now=datetime.now(UTC), state=state, error=error)
 
     def build(self, run: ClaimedRun, now: datetime) -> Digest:
         period = Period.ending_at(run.period_end, ZoneInfo(run.timezone))
@@ -184,30 +161,23 @@ class DigestPoster:
             return
         ts = done.message_ts
         if ts is None:
-            if run.takeover and done.send_started_at is not None:
-                ts = self._find_posted(run)
-            if ts is None:
-                # Only the lease holder posts: a stall may have outlived the lease.
-                if not self._record(run, send_started_at=datetime.now(UTC)):
-                    return
-                text, blocks = (
+            posted = self._posted(
+                run.run_id,
+                run.channel_id,
+                takeover=run.takeover and done.send_started_at is not None,
+                start=lambda: self._record(run, send_started_at=datetime.now(UTC)),
+                draw=lambda: (
                     (quiet_note(digest), None)
                     if digest.quiet
                     else digest_message(digest, self._namer(run.team_id))
-                )
-                posted = post_message(
-                    self.client,
-                    channel=run.channel_id,
-                    text=text,
-                    blocks=blocks,
-                    metadata={
-                        "event_type": DigestMessage.METADATA_EVENT,
-                        "event_payload": {"run_id": run.run_id},
-                    },
-                )
-                ts = str(posted["ts"])
-            if not self._record(run, message_ts=ts, quoted=[list(q) for q in digest.quoted()]):
+                ),
+                post=partial(post_message, self.client),
+            )
+            if posted is None or not self._record(
+                run, message_ts=posted.ts, quoted=[list(q) for q in digest.quoted()]
+            ):
                 return
+            ts = posted.ts
         if not digest.quiet:
             for n, (text, blocks) in enumerate(digest_replies(digest), 1):
                 if n <= done.replies_posted:
@@ -247,19 +217,6 @@ class DigestPoster:
             except SlackPermanentError as exc:
                 log.warning("digest run %s: the chart could not be uploaded (%s)", run.run_id, exc.error)
         post_message(self.client, channel=run.channel_id, text=chart_missing_note(), thread_ts=ts)
-
-    def _find_posted(self, run: ClaimedRun) -> str | None:
-        try:
-            return find_posted(
-                self.client,
-                channel=run.channel_id,
-                event_type=DigestMessage.METADATA_EVENT,
-                key="run_id",
-                value=run.run_id,
-            )
-        except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning("could not look for digest run %s in the channel (%s); posting it", run.run_id, exc)
-            return None
 
     def _give_up(self, run: ClaimedRun, error: str, now: datetime) -> None:
         """The channel is gone, archived or closed to the bot: the run fails, the subscription pauses, and

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.logs import RETRIED, failures_logged
 from bot.outbox.queue import (
     Outgoing,
     claim,
@@ -28,17 +27,9 @@ from bot.outbox.queue import (
     start_sending,
 )
 from bot.outbox.redraws import Redraw, claim_redraws, record_redrawn
-from bot.replica import replica_name
+from handlers.senders.claimed import ClaimedSender, Retry
 from handlers.views.outbox import share_failed_text
-from handlers.web_api.client import (
-    call,
-    find_sent,
-    post_message,
-    quietly,
-    retry_after,
-    update_quietly,
-    without_rate_limit_sleeps,
-)
+from handlers.web_api.client import call, post_message, quietly, update_quietly
 from handlers.web_api.refusals import SlackPermanentError
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage
@@ -52,9 +43,12 @@ MAX_BATCHES_PER_TICK = 20  # a bound, so one tick always ends; what is left wait
 REDRAW_ROUNDS = 3  # draws of one post in a row while edits keep changing it
 
 
-class OutboxSender:
+class OutboxSender(ClaimedSender):
     """One per process. `on_failure(team_id, user_id)` is called when a message to a person failed for
     good (the App Home shows it)."""
+
+    noun, event, key = "outbox message", METADATA_EVENT, "outbox_id"
+    batch, most_batches = CLAIM_BATCH, MAX_BATCHES_PER_TICK
 
     def __init__(
         self,
@@ -66,94 +60,43 @@ class OutboxSender:
     ) -> None:
         # Right after a commit, in a thread of its own, a short Retry-After is slept out (the person is
         # waiting for their confirmation); on a tick a 429 hands the message back until Retry-After.
-        self.db, self.patient, self.client = db, client, without_rate_limit_sleeps(client)
-        self.replica = replica or replica_name()
+        super().__init__(db=db, client=client, replica=replica, workers=SEND_WORKERS, name="outbox")
         self.on_failure = on_failure
-        self._pool = ThreadPoolExecutor(SEND_WORKERS, thread_name_prefix="outbox")
 
     def send_now(self, message_ids: Iterable[int]) -> list[str]:
         """Send these just-recorded messages, in order (a DM before the channel post it mentions), and
         redraw those of them whose post a just-committed edit left behind."""
         ids, now = list(message_ids), datetime.now(UTC)
-        claimed = self.db.run(lambda s: claim(session=s, message_ids=ids, now=now, replica=self.replica))
-        done = [self._deliver_safely(m, self.patient) for m in claimed]
-        redraws = self.db.run(
-            lambda s: claim_redraws(session=s, now=now, replica=self.replica, limit=len(ids), message_ids=ids)
-        )
+        done = [self._deliver_safely(m, self.patient) for m in self._run(claim, message_ids=ids, now=now)]
+        redraws = self._run(claim_redraws, now=now, limit=len(ids), message_ids=ids)
         return done + [self._redraw_safely(r) for r in redraws]
 
     def tick(self) -> int:
         """Send every message whose next attempt has come, and redraw every post left behind (its redraw
         was never tried, or its holder died); how many were claimed."""
-        total = 0
-        for _ in range(MAX_BATCHES_PER_TICK):
-            now = datetime.now(UTC)
-            claimed = self.db.run(
-                lambda s, now=now: claim_due(session=s, now=now, replica=self.replica, limit=CLAIM_BATCH)
-            )
-            total += len(claimed)
-            list(self._pool.map(lambda m: self._deliver_safely(m, self.client), claimed))
-            if len(claimed) < CLAIM_BATCH:
-                break
-        for _ in range(MAX_BATCHES_PER_TICK):
-            now = datetime.now(UTC)
-            redraws = self.db.run(
-                lambda s, now=now: claim_redraws(session=s, now=now, replica=self.replica, limit=CLAIM_BATCH)
-            )
-            total += len(redraws)
-            list(self._pool.map(self._redraw_safely, redraws))
-            if len(redraws) < CLAIM_BATCH:
-                break
-        return total
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        sent, _ = self._batches(claim_due, lambda m: self._deliver_safely(m, self.client))
+        redrawn, _ = self._batches(claim_redraws, self._redraw_safely)
+        return sent + redrawn
 
     def _deliver_safely(self, message: Outgoing, client: WebClient) -> str:
-        with failures_logged(log, f"outbox message {message.id}", then=RETRIED):
-            return self.deliver(message, client)
-        return "retrying"
+        return self._safely(f"outbox message {message.id}", lambda: self.deliver(message, client))
 
     def deliver(self, message: Outgoing, client: WebClient) -> str:
-        if message.takeover:
-            found = self._find_in_slack(message)
-            if found is not None:
-                # The dead holder posted it as it read then; an edit since is in `message`.
-                self._record_sent(message, *found, stale=True)
-                return "found_in_slack"
-        # A stall (a slow database, a long retry) may have outlived the lease: only the holder posts.
-        if not self.db.run(
-            lambda s: start_sending(
-                session=s, message_id=message.id, replica=self.replica, now=datetime.now(UTC)
-            )
-        ):
-            return "skipped"
-        try:
-            response = post_message(
-                client,
-                channel=message.channel_id,
-                text=message.text,
-                blocks=message.blocks,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"outbox_id": message.id}},
-            )
-        except SlackPermanentError as exc:
-            self._fail(message, exc.error)
-            return "failed"
-        except SlackApiError as exc:  # Slack answered: nothing was posted
-            error = str(exc.response.get("error") or f"HTTP {exc.response.status_code}")
-            wait = retry_after(exc)
-            self._later(message, error, None if wait is None else timedelta(seconds=wait), not_sent=True)
-            return "retrying"
-        except OSError as exc:  # no answer: it may have been posted, so the next attempt looks first
-            self._later(message, f"no answer from Slack ({type(exc).__name__})", None, not_sent=False)
-            return "retrying"
-        self._record_sent(message, str(response["channel"]), str(response["ts"]))
-        return "sent"
+        return self._send(
+            message.id,
+            channel=message.channel_id,
+            takeover=message.takeover,
+            start=lambda: self._run(start_sending, message_id=message.id, now=datetime.now(UTC)),
+            draw=lambda: (message.text, message.blocks),
+            post=partial(post_message, client),
+            # Found: the dead holder posted it as it read then; an edit since is in `message`.
+            record=lambda posted: self._record_sent(message, posted.channel, posted.ts, stale=posted.found),
+            give_up=lambda error: self._fail(message, error),
+            later=lambda retry: self._later(message, retry),
+        )
 
     def _redraw_safely(self, redraw: Redraw) -> str:
-        with failures_logged(log, f"redraw of outbox message {redraw.id}", then=RETRIED):
-            return self.redraw(redraw)
-        return "retrying"
+        return self._safely(f"redraw of outbox message {redraw.id}", lambda: self.redraw(redraw))
 
     def redraw(self, redraw: Redraw) -> str:
         """Update the post to what its message says now, and again while an edit made meanwhile changed it
@@ -175,11 +118,7 @@ class OutboxSender:
                 )
             except (SlackApiError, SlackPermanentError) as exc:
                 log.info("could not redraw outbox message %s: %s", drawn.id, exc)
-            current = self.db.run(
-                lambda s, d=drawn: record_redrawn(
-                    session=s, redraw=d, replica=self.replica, now=datetime.now(UTC)
-                )
-            )
+            current = self._run(record_redrawn, redraw=drawn, now=datetime.now(UTC))
         return "redrawn" if current is None else "retrying"
 
     def _record_sent(self, message: Outgoing, channel: str, ts: str, *, stale: bool = False) -> None:
@@ -187,16 +126,8 @@ class OutboxSender:
         share withdrawn), the post comes down; if it was edited meanwhile, the post is redrawn as it now
         reads (`stale`: what is in Slack may be older than `message` itself). Through the patient client:
         a fix-up that a rate limit turned away would not be tried again."""
-        now = datetime.now(UTC)
-        recorded = self.db.run(
-            lambda s: record_sent(
-                session=s,
-                message_id=message.id,
-                replica=self.replica,
-                channel_id=channel,
-                message_ts=ts,
-                now=now,
-            )
+        recorded = self._run(
+            record_sent, message_id=message.id, channel_id=channel, message_ts=ts, now=datetime.now(UTC)
         )
         what = f"outbox message {message.id}, changed while it was posted"
         if recorded.gone:
@@ -212,25 +143,12 @@ class OutboxSender:
                 blocks=recorded.blocks,
             )
 
-    def _later(self, message: Outgoing, error: str, wait: timedelta | None, *, not_sent: bool) -> None:
-        log.info("outbox message %s: %s; trying again later", message.id, error)
-        now = datetime.now(UTC)
-        given_up = self.db.run(
-            lambda s: (
-                retry_later(
-                    session=s,
-                    message_id=message.id,
-                    replica=self.replica,
-                    now=now,
-                    error=error,
-                    wait=wait,
-                    not_sent=not_sent,
-                )
-                is not None
-            )
-        )
-        if given_up:
-            self._failed_for_good(message, error)
+    def _later(self, message: Outgoing, retry: Retry) -> None:
+        if (
+            self._run(retry_later, message_id=message.id, now=datetime.now(UTC), **retry._asdict())
+            is not None
+        ):
+            self._failed_for_good(message, retry.error)
 
     def _fail(self, message: Outgoing, error: str) -> None:
         log.warning("outbox message %s (%s) cannot be delivered: %s", message.id, message.kind, error)
@@ -273,18 +191,3 @@ class OutboxSender:
                 self.on_failure(message.team_id, message.user_id)
             except Exception as exc:  # the next command still tells them
                 log.warning("could not show %s their undelivered message (%s)", message.user_id, exc)
-
-    def _find_in_slack(self, message: Outgoing) -> tuple[str, str] | None:
-        """The message a replica that died may have posted before it could record it, found by its
-        metadata."""
-        try:
-            return find_sent(
-                self.client,
-                channel=message.channel_id,
-                event_type=METADATA_EVENT,
-                key="outbox_id",
-                value=message.id,
-            )
-        except (SlackApiError, SlackPermanentError, OSError) as exc:
-            log.warning("could not look for outbox message %s in Slack (%s); sending it", message.id, exc)
-            return None
