@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from bot.reminders.deliveries import ReminderPolicy
 from handlers.senders.reminders import METADATA_EVENT, ReminderSender
 from handlers.views.reminders import ReminderAction
 from storage.models import DeliveryState, FollowUp, FollowUpKind, FollowUpState, ReminderDelivery
@@ -169,6 +170,26 @@ def test_after_three_days_down_each_person_gets_one_dm_listing_everything(
     assert set(dms) == {USER_ID, "U0002"}
     assert len(listed(dms[USER_ID])) == 9  # 3 thank-yous, 3 summaries, 3 promises
     assert len(listed(dms["U0002"])) == 2
+
+
+def test_one_tick_claims_batch_after_batch_until_nothing_is_due(
+    bot: RunningBot, clock: time_machine.Traveller
+) -> None:
+    people = [USER_ID, "U0002", "U0003", "U0004", "U0005"]
+    for n, person in enumerate(people):
+        submit_log_modal(bot, account=f"Account {n}", user_id=person)
+    bot.fake.wait_for("chat.postMessage", count=len(people))
+    clock.shift(timedelta(hours=25))  # every thank-you is due
+    settings = bot.deps.settings
+    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
+    sender = ReminderSender(
+        db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy, batch=2
+    )
+    try:
+        assert sender.tick().sent == len(people)  # three batches of two, the last one short
+    finally:
+        sender.close()
+    assert {c.args["channel"] for c in reminders(bot)} == set(people)
 
 
 def test_a_user_slack_cannot_reach_is_not_retried_forever(
