@@ -6,10 +6,10 @@ import re
 import unicodedata
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.text import clean_text
+from storage.db import insert_once
 from storage.models import Account, Interview, Participant, ScheduledCall
 
 ACCOUNT_NAME_MAX = 75  # Slack's limit for an option's text, which is how accounts are picked
@@ -105,13 +105,8 @@ def get_or_create_account(*, session: Session, team_id: str, name: str) -> Accou
     if existing is not None:
         return existing
     account = Account(team_id=team_id, name=display_name(name), normalized_name=normalize_account_name(name))
-    try:
-        with session.begin_nested():
-            session.add(account)
-            session.flush()
-    except IntegrityError:
-        winner = find_account(session=session, team_id=team_id, name=name)
-        if winner is None:
-            raise
-        return winner
-    return account
+    if insert_once(session, account):
+        return account
+    winner = find_account(session=session, team_id=team_id, name=name)
+    assert winner is not None  # the unique key that refused ours is the winner's
+    return winner

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.digest.period import PERIOD_DAYS
 from bot.digest.subscriptions import next_post_at, schedule_of
+from storage.db import insert_once
 from storage.leases import Lease
 from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 
@@ -129,13 +129,8 @@ def _insert(
     session: Session, sub: DigestSubscription, period_end: datetime, **values: object
 ) -> DigestRun | None:
     run = DigestRun(team_id=sub.team_id, subscription=sub, period_end=period_end, quoted=[], **values)
-    try:
-        with session.begin_nested():
-            session.add(run)
-            session.flush()
-    except IntegrityError:  # that period already has its run ("Post now" at the same minute, say)
-        return None
-    return run
+    # None when that period already has its run ("Post now" at the same minute, say).
+    return run if insert_once(session, run) else None
 
 
 def claim_now(

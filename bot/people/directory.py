@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.people.timezones import REFRESH_AFTER
+from storage.db import insert_once
 from storage.leases import Lease
 from storage.models import DirectoryRead, Person
 
@@ -57,12 +57,7 @@ def claim_directory(
 ) -> bool:
     """Take the workspace's read if it is due and nobody holds it. Commit before reading."""
     if session.get(DirectoryRead, team_id) is None:
-        try:
-            with session.begin_nested():
-                session.add(DirectoryRead(team_id=team_id))
-                session.flush()
-        except IntegrityError:  # another replica made the row first; the update below decides
-            pass
+        insert_once(session, DirectoryRead(team_id=team_id))  # or another replica did; the claim decides
     return READ.claim(
         session, replica, DirectoryRead.team_id == team_id, _due(now, every), now=now, lease=lease
     )

@@ -16,7 +16,6 @@ from datetime import datetime
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.themes.corrections import merge
@@ -24,6 +23,7 @@ from bot.themes.embeddings import from_bytes
 from bot.themes.grouping import normalize
 from bot.themes.semantic import SemanticEmbedder
 from bot.themes.store import ThemeNotFound, get_theme, live_conditions
+from storage.db import insert_once
 from storage.models import DismissedLookAlike, Theme, ThemeKind
 
 # The least centroid cosine of an offered pair, per method; a method not listed is never offered.
@@ -176,13 +176,10 @@ def dismiss_look_alike(
     )
     if known is not None:
         return
-    try:
-        with session.begin_nested():
-            session.add(
-                DismissedLookAlike(
-                    team_id=team_id, theme_id=low, other_theme_id=high, dismissed_by=by, dismissed_at=now
-                )
-            )
-            session.flush()
-    except IntegrityError:  # someone else dismissed it at the same moment
-        pass
+    # Someone else may dismiss it at the same moment: theirs stands.
+    insert_once(
+        session,
+        DismissedLookAlike(
+            team_id=team_id, theme_id=low, other_theme_id=high, dismissed_by=by, dismissed_at=now
+        ),
+    )

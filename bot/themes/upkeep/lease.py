@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.db import insert_once
 from storage.leases import Lease
 from storage.models import ThemeKind, ThemeUpkeep
 
@@ -23,12 +23,7 @@ def upkeep_row(session: Session, team_id: str, kind: ThemeKind) -> ThemeUpkeep:
     """The workspace's upkeep row, made on first use."""
     row = find_upkeep(session, team_id, kind)
     if row is None:
-        try:
-            with session.begin_nested():
-                session.add(ThemeUpkeep(team_id=team_id, kind=kind))
-                session.flush()
-        except IntegrityError:  # another replica made it first
-            pass
+        insert_once(session, ThemeUpkeep(team_id=team_id, kind=kind))  # or another replica made it first
         row = find_upkeep(session, team_id, kind)
         assert row is not None
     return row
