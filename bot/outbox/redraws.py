@@ -1,5 +1,5 @@
 """Redrawing posts that are behind: a sent message whose interview was edited says something else than
-its post in Slack (`queue.redraw` and `queue.withdraw` mark it, `redraw_at`, in the edit's transaction).
+its post in Slack (`queue.redraw` marks it, `redraw_at`, in the edit's transaction).
 Right after that commit the post is updated; if the process is gone by then, or dies while it updates,
 a tick of any replica does it once the lease runs out. Like a send, a redraw is claimed under a lease,
 so two replicas never draw one post at once, and one that drew an older text draws again.

@@ -115,11 +115,11 @@ def outbox_sent(bot: RunningBot) -> Callable[[Callable[[], None]], object]:
 
 
 def rewriting(
-    change: Callable[..., Any], interview_id: int, kind: OutboxKind, text: str
+    change: Callable[..., Any], interview_id: int, kind: OutboxKind, text: str, **how: Any
 ) -> Callable[[Session], Any]:
-    """The outbox's side of an edit (`queue.redraw`) or of an unshare (`queue.withdraw`)."""
+    """The outbox's side of an edit (`queue.redraw`) or of an unshare (`withdrawn=True`)."""
     return lambda session: change(
-        session=session, team_id=TEAM, interview_id=interview_id, kind=kind, text=text, blocks=None
+        session=session, team_id=TEAM, interview_id=interview_id, kind=kind, text=text, blocks=None, **how
     )
 
 
@@ -170,7 +170,9 @@ def test_a_share_withdrawn_while_the_confirmation_is_posted_never_stays_in_its_c
     interview_id = logged_unsent(bot)
     held = held_open(monkeypatch, queue, "_latest", before=False)
 
-    unshare = rewriting(queue.withdraw, interview_id, OutboxKind.INTERVIEW_SHARED, "No longer shared here.")
+    unshare = rewriting(
+        queue.redraw, interview_id, OutboxKind.INTERVIEW_SHARED, "No longer shared here.", withdrawn=True
+    )
     raced(bot, outbox_sent(bot), unshare, held)
     # The share waited for the withdrawal, found its message gone, and was never posted.
     assert shown(bot, "C0TEAM") == [] and bot.fake.calls("chat.delete") == []
