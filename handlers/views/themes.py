@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     InputBlock,
     Option,
@@ -35,6 +34,7 @@ from handlers.views.common import (
     MODAL_MAX_BLOCKS,
     SECTION_MAX_CHARS,
     as_object,
+    context,
     id_number,
     json_object,
     modal,
@@ -232,7 +232,7 @@ def themes_list(
         summary = f"{total} theme{'' if total == 1 else 's'}, raised by the most accounts first."
         if total > len(shown):
             summary += f" Showing the first {len(shown)}."
-        blocks += [*head, ContextBlock(elements=[mrkdwn(summary)])]
+        blocks += [*head, context(summary)]
         blocks += [_theme_section(theme) for theme in shown]
         blocks += tail
     return modal(
@@ -273,14 +273,10 @@ def theme_lines_view(
 ) -> View:
     """One theme's lines (or the pool's), each with a button to move it."""
     blocks: list[Block] = [
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    f"*{escape_mrkdwn(title)}*: {_count(total, kind)}"
-                    + (f", the latest {len(lines)} shown" if total > len(lines) else "")
-                    + ". Move one to regroup it by hand: the engine will leave it there."
-                )
-            ]
+        context(
+            f"*{escape_mrkdwn(title)}*: {_count(total, kind)}"
+            + (f", the latest {len(lines)} shown" if total > len(lines) else "")
+            + ". Move one to regroup it by hand: the engine will leave it there."
         )
     ]
     for line in lines[:LINES_SHOWN]:
@@ -352,7 +348,7 @@ def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: T
             )
         )
     else:
-        blocks.append(ContextBlock(elements=[mrkdwn("There is no other theme to merge it into yet.")]))
+        blocks.append(context("There is no other theme to merge it into yet."))
     return modal(
         callback_id=ThemesView.MERGE,
         title="Merge themes",
