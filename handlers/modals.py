@@ -1,6 +1,7 @@
 """Opening a modal the bot may redraw later, and redrawing one: a redraw names its view by the id a click
 or a submission carries, so it goes ahead only for a view the bot recorded opening for the same person
-(bot.outbox.shown); anything else is one line in the log and nothing redrawn."""
+(bot.outbox.shown); anything else is one line in the log and nothing redrawn. And storing a submission
+before its ack (`stored`), the form kept open when what was typed needs fixing."""
 
 from __future__ import annotations
 
