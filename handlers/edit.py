@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from bot.capture.edits import edit_interview, editable_interview
 from bot.capture.messages import record_edited
-from bot.errors import BotError, InterviewGone, InvalidInput
+from bot.errors import BotError, InterviewGone
 from bot.people.timezones import zone
 from bot.themes.recount import recount_marked_themes
 from handlers.deps import Actor, Deps
-from handlers.modals import open_over, opened_for
+from handlers.modals import open_over, opened_for, stored
 from handlers.views.common import as_object, id_number
 from handlers.views.interview import (
     InterviewAction,
@@ -111,13 +111,8 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         modal = (below_id, interview_modal(interview, viewer_id=actor.user_id, tz=tz)) if below_id else None
         return _Redraw(modal, edited.concerned, sends)
 
-    try:
-        drawn = deps.db.run(store)
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.fields)
-        return
-    ack()
-    if drawn is None:
+    drawn = stored(ack, deps, store)
+    if drawn is None:  # the form back with what is wrong, or nothing changed
         return
     deps.send_after_commit(drawn.sends)
     # The themes it took lines from count them again; the themes job does it if this process dies first.

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from bot.accounts.names import ACCOUNT_NAME_MAX, normalize_account_name, search_accounts
 from bot.capture.interviews import log_interview
 from bot.capture.messages import record_logged
-from bot.errors import InvalidInput
 from bot.people.permissions import Act
 from bot.people.timezones import zone
 from handlers.deps import Actor, Deps
+from handlers.modals import stored
 from handlers.views.interview import InterviewBlocks
 from handlers.views.log_form import parse_log_form
 from handlers.views.log_modal import (
@@ -135,13 +135,8 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
         # The same submission again was stored and announced the first time: nothing to send.
         return record_logged(session=session, logged=logged, drawing=InterviewBlocks, tz=tz, now=now)
 
-    try:
-        messages = deps.db.run(store)
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.fields)
-        return
-    ack()
-    deps.send_after_commit(messages)
+    messages = stored(ack, deps, store)
     if messages:  # stored now, not a repeat: it is on the Home of the author and of our side of the call
+        deps.send_after_commit(messages)
         for user_id in dict.fromkeys([actor.user_id, *draft.participants]):
             deps.home.changed(team_id=actor.team_id, user_id=user_id)

@@ -1,18 +1,22 @@
 """Opening a modal the bot may redraw later, and redrawing one: a redraw names its view by the id a click
 or a submission carries, so it goes ahead only for a view the bot recorded opening for the same person
-(bot.outbox.shown); anything else is one line in the log and nothing redrawn."""
+(bot.outbox.shown); anything else is one line in the log and nothing redrawn. And storing a submission
+before its ack (`stored`), the form kept open when what was typed needs fixing."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from slack_bolt import Ack
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 from slack_sdk.web import SlackResponse
 from sqlalchemy.orm import Session
 
+from bot.errors import InvalidInput
 from bot.logs import clip
 from bot.outbox.shown import modal_opened_for, remember_modal
 from handlers.deps import Actor, Deps
@@ -21,6 +25,8 @@ from handlers.web_api.client import call
 from storage.db import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def open_modal(
@@ -86,3 +92,16 @@ def redraw_modal(
         return False
     call((client or deps.client).views_update, view_id=mine, view=view)
     return True
+
+
+def stored(ack: Ack, deps: Deps, store: Callable[[Session], T]) -> T | None:
+    """A submission stored in one transaction inside Slack's 3 s, then acked: what `store` returned. Input
+    the person can fix keeps the modal open, each field saying what is wrong (quietly: not an error of
+    the bot's), and gives None."""
+    try:
+        result = deps.db.run(store)
+    except InvalidInput as exc:
+        ack(response_action="errors", errors=exc.fields)
+        return None
+    ack()
+    return result

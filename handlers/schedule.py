@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
-from bot.errors import InvalidInput
 from bot.followups.calls import schedule_call
 from bot.outbox.queue import enqueue
 from bot.text import fallback_text
 from handlers.deps import Actor, Deps
+from handlers.modals import stored
 from handlers.views.common import as_object, slack_time
 from handlers.views.schedule import ScheduleModal, parse_schedule, schedule_modal
 from handlers.web_api.client import call
@@ -73,13 +73,8 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
             )
         ]
 
-    try:
-        messages = deps.db.run(store)
-    except InvalidInput as exc:
-        ack(response_action="errors", errors=exc.fields)
-        return
-    ack()
-    deps.send_after_commit(messages)
+    messages = stored(ack, deps, store)
     if messages:  # stored now, not a repeat: the call is on the Home of everyone on it
+        deps.send_after_commit(messages)
         for user_id in dict.fromkeys([actor.user_id, *draft.participants]):
             deps.home.changed(team_id=actor.team_id, user_id=user_id)

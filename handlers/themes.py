@@ -190,20 +190,7 @@ def on_look_alike(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
     theme_id, other_id = pair
     act = merge_look_alike if action.get("action_id") == ThemesAction.MERGE_LOOK_ALIKE else dismiss_look_alike
     metadata = ThemesMetadata(kind=_view_metadata(body).kind, list_view_id=_view_id(body))
-    _change_and_redraw(
-        ack,
-        deps,
-        actor,
-        metadata,
-        lambda session, now: act(
-            session=session,
-            team_id=actor.team_id,
-            theme_id=theme_id,
-            other_id=other_id,
-            by=actor.user_id,
-            now=now,
-        ),
-    )
+    _change_and_redraw(ack, deps, actor, metadata, act, theme_id=theme_id, other_id=other_id)
 
 
 def _redraw(deps: Deps, actor: Actor, metadata: ThemesMetadata) -> None:
@@ -240,11 +227,15 @@ def _change_and_redraw(
     deps: Deps,
     actor: Actor,
     metadata: ThemesMetadata,
-    change: Callable[[Session, datetime], object],
+    change: Callable[..., object],
+    **fields: object,
 ) -> None:
-    """Store a person's correction before the ack (so an error reaches the modal), then redraw."""
+    """Store a person's correction before the ack (so an error reaches the modal), then redraw. Every
+    correction is `change(session=, team_id=, by=, now=)` with its own `fields`: the person is `by`."""
     now = datetime.now(UTC)
-    deps.db.run(lambda session: change(session, now))
+    deps.db.run(
+        lambda session: change(session=session, team_id=actor.team_id, by=actor.user_id, now=now, **fields)
+    )
     ack()
     _redraw(deps, actor, metadata)
 
@@ -253,43 +244,18 @@ def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> N
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
     name = selected(view, ThemesView.NAME_BLOCK) or ""
-    _change_and_redraw(
-        ack,
-        deps,
-        actor,
-        metadata,
-        lambda session, now: rename(
-            session=session,
-            team_id=actor.team_id,
-            theme_id=metadata.theme_id or 0,
-            name=name,
-            by=actor.user_id,
-            now=now,
-        ),
-    )
+    _change_and_redraw(ack, deps, actor, metadata, rename, theme_id=metadata.theme_id or 0, name=name)
 
 
 def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
-    target = selected(view, ThemesView.TARGET_BLOCK) or ""
-    target_id = id_number(target)
+    target_id = id_number(selected(view, ThemesView.TARGET_BLOCK) or "")
     if target_id is None:
         ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick the theme to merge into."})
         return
     _change_and_redraw(
-        ack,
-        deps,
-        actor,
-        metadata,
-        lambda session, now: merge(
-            session=session,
-            team_id=actor.team_id,
-            source_id=metadata.theme_id or 0,
-            target_id=target_id,
-            by=actor.user_id,
-            now=now,
-        ),
+        ack, deps, actor, metadata, merge, source_id=metadata.theme_id or 0, target_id=target_id
     )
 
 
@@ -307,18 +273,5 @@ def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     else:
         ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick where the line goes."})
         return
-    _change_and_redraw(
-        ack,
-        deps,
-        actor,
-        metadata,
-        lambda session, now: move(
-            session=session,
-            team_id=actor.team_id,
-            kind=metadata.theme_kind,
-            line_id=metadata.line_id or 0,
-            to=to,
-            by=actor.user_id,
-            now=now,
-        ),
-    )
+    kind, line_id = metadata.theme_kind, metadata.line_id or 0
+    _change_and_redraw(ack, deps, actor, metadata, move, kind=kind, line_id=line_id, to=to)

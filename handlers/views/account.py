@@ -7,20 +7,16 @@ from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, SectionB
 from bot.accounts.timeline import AccountTimeline
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
-    SECTION_MAX_CHARS,
     context,
     fit_message,
     header,
     mrkdwn,
     plain,
+    section,
     slack_time,
     user_mention,
 )
 from handlers.views.interview import InterviewAction
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=mrkdwn(truncate(text, SECTION_MAX_CHARS, "…")))
 
 
 def account_timeline_message(timeline: AccountTimeline) -> list[Block]:
@@ -48,14 +44,14 @@ def account_timeline_message(timeline: AccountTimeline) -> list[Block]:
             )
             for t in timeline.themes
         ]
-        blocks.append(_section("*What they keep raising*\n" + "\n".join(lines)))
+        blocks.append(section("*What they keep raising*\n" + "\n".join(lines)))
     if timeline.owed:
         lines = [
             f"• {escape_mrkdwn(f.description)}: {user_mention(f.owner_id)}, due {slack_time(f.due_at)}"
             + (" (snoozed)" if f.state == "snoozed" else "")
             for f in timeline.owed
         ]
-        blocks.append(_section("*Still owed to them*\n" + "\n".join(lines)))
+        blocks.append(section("*Still owed to them*\n" + "\n".join(lines)))
     blocks.append(DividerBlock())
     for interview in timeline.interviews:
         pains = "; ".join(p.text for p in interview.pains[:3])

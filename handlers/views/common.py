@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
+    BlockElement,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -46,6 +47,11 @@ def header(text: str) -> HeaderBlock:
 
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[mrkdwn(truncate(text, SECTION_MAX_CHARS, "…"))])
+
+
+def section(text: str, *, accessory: BlockElement | None = None) -> SectionBlock:
+    """Our mrkdwn in a section, cut with "…" to a section's length."""
+    return SectionBlock(text=mrkdwn(truncate(text, SECTION_MAX_CHARS, "…")), accessory=accessory)
 
 
 def modal(

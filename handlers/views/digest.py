@@ -48,6 +48,7 @@ from handlers.views.common import (
     modal,
     mrkdwn,
     plain,
+    section,
 )
 from handlers.views.interview import InterviewAction
 from storage.models import QuietWeek
@@ -65,10 +66,6 @@ Names = Callable[[str], str]
 
 class DigestMessage(StrEnum):
     METADATA_EVENT = "interview_bot_digest"
-
-
-def _section(text: str) -> SectionBlock:
-    return SectionBlock(text=mrkdwn(truncate(text, SECTION_MAX_CHARS, "…")))
 
 
 def _name(theme: ThemeInPeriod) -> str:
@@ -90,7 +87,7 @@ def _theme_block(n: int, theme: ThemeInPeriod) -> SectionBlock:
             action_id=InterviewAction.OPEN,
             value=str(theme.words[0].interview_id),
         )
-    return SectionBlock(text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS, "…")), accessory=accessory)
+    return section("\n".join(lines), accessory=accessory)
 
 
 def _more(total: int, shown: int, what: str) -> list[Block]:
@@ -304,12 +301,12 @@ def subscriptions_modal(form: SubscriptionForm, subscriptions: list[Subscription
         ),
     ]
     if subscriptions:
-        blocks += [DividerBlock(), _section("*Subscribed channels*")]
+        blocks += [DividerBlock(), section("*Subscribed channels*")]
     for row in subscriptions[:MODAL_MAX_SUBSCRIPTIONS]:
         paused = (
             f"\n:double_vertical_bar: Paused: {escape_mrkdwn(row.paused_reason)}" if row.paused_reason else ""
         )
-        blocks.append(_section(f"{channel_mention(row.channel_id)} · {escape_mrkdwn(row.schedule)}{paused}"))
+        blocks.append(section(f"{channel_mention(row.channel_id)} · {escape_mrkdwn(row.schedule)}{paused}"))
         blocks.append(
             ActionsBlock(
                 block_id=f"subscription_{row.id}",

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
-    ContextBlock,
     ConversationFilter,
     ConversationSelectElement,
     DatePickerElement,
@@ -32,11 +31,11 @@ from bot.capture.interviews import FIELD_MAX, STORED_AS_TYPED
 from bot.text import truncate
 from handlers.views.common import (
     MAX_PARTICIPANTS,
+    context,
     header,
     id_number,
     json_object,
     modal,
-    mrkdwn,
     plain,
 )
 from storage.models import Interview, InterviewKind
@@ -205,16 +204,14 @@ def kind_options() -> list[Option]:
     return [Option(text=kind.label, value=kind.value) for kind in InterviewKind]
 
 
-def _account_block(account: str | None) -> InputBlock:
+def account_block(block_id: str, *, hint: str | None = None) -> InputBlock:
+    """The account picker of the log and schedule modals: one search suggests the accounts as people type."""
     return InputBlock(
-        block_id=LogField.ACCOUNT,
+        block_id=block_id,
         label=plain("Account"),
-        hint=plain("Start typing: pick a known account, or choose “New account”."),
+        hint=plain(hint) if hint else None,
         element=ExternalDataSelectElement(
-            action_id=LogModal.ACCOUNT_SEARCH,
-            placeholder=plain("Customer company"),
-            min_query_length=1,
-            initial_option=account_option(account) if account else None,
+            action_id=LogModal.ACCOUNT_SEARCH, placeholder=plain("Customer company"), min_query_length=1
         ),
     )
 
@@ -227,10 +224,11 @@ def _held_on_block(today: date) -> InputBlock:
     )
 
 
-def _participants_block(user_id: str) -> InputBlock:
+def participants_block(block_id: str, label: str, user_id: str) -> InputBlock:
+    """Our people on a call (the log and schedule modals), starting with the person filling the form."""
     return InputBlock(
-        block_id=LogField.PARTICIPANTS,
-        label=plain("Our people on the call"),
+        block_id=block_id,
+        label=plain(label),
         optional=True,
         element=UserMultiSelectElement(
             action_id=LogModal.VALUE, initial_users=[user_id], max_selected_items=MAX_PARTICIPANTS
@@ -247,15 +245,11 @@ def _modal_template() -> dict[str, Any]:
     """The capture form. Pains and requests are separate fields, as are quotes and interpretation,
     and the closing question has its own box: the habits of a good interview are built in."""
     blocks: list[Block] = [
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    "Capture it while it's fresh. Keep the customer's *pains* apart from the *solutions* "
-                    "they asked for, and *what they said* apart from *what we heard*."
-                )
-            ]
+        context(
+            "Capture it while it's fresh. Keep the customer's *pains* apart from the *solutions* "
+            "they asked for, and *what they said* apart from *what we heard*."
         ),
-        _account_block(None),
+        account_block(LogField.ACCOUNT, hint="Start typing: pick a known account, or choose “New account”."),
         InputBlock(
             block_id=LogField.KIND,
             label=plain("Kind of conversation"),
@@ -264,7 +258,7 @@ def _modal_template() -> dict[str, Any]:
             ),
         ),
         _held_on_block(date(2000, 1, 1)),
-        _participants_block("U0"),
+        participants_block(LogField.PARTICIPANTS, "Our people on the call", "U0"),
         _text_input(LogField.CONTACT_NAME, "Customer contact", placeholder="Name"),
         _text_input(LogField.CONTACT_ROLE, "Their role", placeholder="e.g. Head of Finance"),
         _text_input(

@@ -176,30 +176,27 @@ def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[
     if history is not None and (
         history.last_interviews or history.recurring_pains or history.open_follow_ups
     ):
-        parts = []
-        if history.last_interviews:
-            parts.append(
-                "*Last conversations:*\n"
-                + "\n".join(
-                    f"• {held_on:%d %b %Y}, {kind}"
-                    + (f": {escape_mrkdwn('; '.join(pains))}" if pains else "")
+        parts = [
+            _listed(
+                "Last conversations",
+                [
+                    f"{held_on:%d %b %Y}, {kind}" + (f": {escape_mrkdwn('; '.join(pains))}" if pains else "")
                     for held_on, kind, pains in history.last_interviews
-                )
-            )
-        if history.recurring_pains:
-            parts.append(
-                "*Pains they raised:*\n"
-                + "\n".join(
-                    f"• {escape_mrkdwn(text)}" + (f" ({n}×)" if n > 1 else "")
-                    for text, n in history.recurring_pains
-                )
-            )
-        if history.open_follow_ups:
-            parts.append(
-                "*Still open:*\n" + "\n".join(f"• {escape_mrkdwn(text)}" for text in history.open_follow_ups)
-            )
-        blocks.append(_section("\n\n".join(parts)))
+                ],
+            ),
+            _listed(
+                "Pains they raised",
+                [escape_mrkdwn(text) + (f" ({n}×)" if n > 1 else "") for text, n in history.recurring_pains],
+            ),
+            _listed("Still open", [escape_mrkdwn(text) for text in history.open_follow_ups]),
+        ]
+        blocks.append(_section("\n\n".join(part for part in parts if part)))
     return blocks
+
+
+def _listed(label: str, lines: list[str]) -> str:
+    """A bold label over one bullet a line; nothing when there is no line."""
+    return f"*{label}:*\n" + "\n".join(f"• {line}" for line in lines) if lines else ""
 
 
 def _debrief(item: FollowUp) -> list[Block]:

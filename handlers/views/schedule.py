@@ -6,29 +6,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DateTimePickerElement,
-    ExternalDataSelectElement,
-    InputBlock,
-    PlainTextInputElement,
-    UserMultiSelectElement,
-)
+from slack_sdk.models.blocks import Block, DateTimePickerElement, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from bot.followups.calls import GOAL_MAX, CallDraft
-from handlers.views.common import (
-    MAX_PARTICIPANTS,
-    as_object,
-    id_number,
-    input_value,
-    is_user_id,
-    modal,
-    mrkdwn,
-    plain,
-)
-from handlers.views.log_modal import LogModal
+from handlers.views.common import as_object, context, id_number, input_value, is_user_id, modal, plain
+from handlers.views.log_modal import account_block, participants_block
 
 
 class ScheduleModal(StrEnum):
@@ -41,34 +24,20 @@ class ScheduleModal(StrEnum):
     VALUE = "value"
 
 
+def _moment_block(block_id: ScheduleModal, label: str, at: datetime) -> InputBlock:
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label),
+        element=DateTimePickerElement(action_id=ScheduleModal.VALUE, initial_date_time=int(at.timestamp())),
+    )
+
+
 def schedule_modal(*, user_id: str, starts_at: datetime, ends_at: datetime) -> View:
     blocks: list[Block] = [
-        ContextBlock(
-            elements=[
-                mrkdwn("Set a goal for the conversation. Everyone on it gets a prep note before it starts.")
-            ]
-        ),
-        InputBlock(
-            block_id=ScheduleModal.ACCOUNT,
-            label=plain("Account"),
-            element=ExternalDataSelectElement(
-                action_id=LogModal.ACCOUNT_SEARCH, placeholder=plain("Customer company"), min_query_length=1
-            ),
-        ),
-        InputBlock(
-            block_id=ScheduleModal.STARTS_AT,
-            label=plain("Starts"),
-            element=DateTimePickerElement(
-                action_id=ScheduleModal.VALUE, initial_date_time=int(starts_at.timestamp())
-            ),
-        ),
-        InputBlock(
-            block_id=ScheduleModal.ENDS_AT,
-            label=plain("Ends"),
-            element=DateTimePickerElement(
-                action_id=ScheduleModal.VALUE, initial_date_time=int(ends_at.timestamp())
-            ),
-        ),
+        context("Set a goal for the conversation. Everyone on it gets a prep note before it starts."),
+        account_block(ScheduleModal.ACCOUNT),
+        _moment_block(ScheduleModal.STARTS_AT, "Starts", starts_at),
+        _moment_block(ScheduleModal.ENDS_AT, "Ends", ends_at),
         InputBlock(
             block_id=ScheduleModal.GOAL,
             label=plain("Goal of the conversation"),
@@ -80,14 +49,7 @@ def schedule_modal(*, user_id: str, starts_at: datetime, ends_at: datetime) -> V
                 placeholder=plain("What do we want to learn?"),
             ),
         ),
-        InputBlock(
-            block_id=ScheduleModal.PARTICIPANTS,
-            label=plain("Who joins from our side"),
-            optional=True,
-            element=UserMultiSelectElement(
-                action_id=ScheduleModal.VALUE, initial_users=[user_id], max_selected_items=MAX_PARTICIPANTS
-            ),
-        ),
+        participants_block(ScheduleModal.PARTICIPANTS, "Who joins from our side", user_id),
     ]
     return modal(
         callback_id=ScheduleModal.CALLBACK_ID, title="Schedule a call", blocks=blocks, submit="Schedule"

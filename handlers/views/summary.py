@@ -6,12 +6,12 @@ import json
 from enum import StrEnum
 from typing import Any
 
-from slack_sdk.models.blocks import Block, ContextBlock, InputBlock, PlainTextInputElement
+from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from bot.capture.interviews import FIELD_MAX
 from bot.text import escape_mrkdwn, truncate
-from handlers.views.common import as_object, id_number, json_object, modal, mrkdwn, plain
+from handlers.views.common import as_object, context, id_number, json_object, modal, plain
 from storage.models import FollowUp
 
 
@@ -26,16 +26,12 @@ def summary_modal(item: FollowUp, *, origin: dict[str, Any]) -> View:
     assert interview is not None
     goal = interview.goal or "No goal was written down for this call."
     blocks: list[Block] = [
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    truncate(
-                        f"*{escape_mrkdwn(interview.account.name)}*, {interview.held_on:%d %b %Y}\n"
-                        f"*Goal:* {escape_mrkdwn(goal)}",
-                        2900,
-                    )
-                )
-            ]
+        context(
+            truncate(
+                f"*{escape_mrkdwn(interview.account.name)}*, {interview.held_on:%d %b %Y}\n"
+                f"*Goal:* {escape_mrkdwn(goal)}",
+                2900,
+            )
         ),
         InputBlock(
             block_id=SummaryModal.SUMMARY_BLOCK,

@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    ContextBlock,
     DividerBlock,
     InputBlock,
     Option,
@@ -33,13 +32,14 @@ from bot.themes.lookalikes import LookAlike
 from bot.themes.store import THEME_NAME_MAX, ThemeLine, ThemeSummary
 from handlers.views.common import (
     MODAL_MAX_BLOCKS,
-    SECTION_MAX_CHARS,
     as_object,
+    context,
     id_number,
     json_object,
     modal,
     mrkdwn,
     plain,
+    section,
 )
 from storage.models import ThemeKind
 
@@ -172,7 +172,7 @@ def _look_alike_blocks(pairs: list[LookAlike], kind: ThemeKind) -> list[Block]:
             ButtonElement(action_id=apart, text=plain("Not the same"), value=value),
         ]
         blocks += [
-            SectionBlock(text=mrkdwn(truncate(text, SECTION_MAX_CHARS, "…"))),
+            section(text),
             ActionsBlock(elements=buttons),
         ]
     return [*blocks, DividerBlock()]
@@ -232,7 +232,7 @@ def themes_list(
         summary = f"{total} theme{'' if total == 1 else 's'}, raised by the most accounts first."
         if total > len(shown):
             summary += f" Showing the first {len(shown)}."
-        blocks += [*head, ContextBlock(elements=[mrkdwn(summary)])]
+        blocks += [*head, context(summary)]
         blocks += [_theme_section(theme) for theme in shown]
         blocks += tail
     return modal(
@@ -253,8 +253,8 @@ def _theme_section(theme: ThemeSummary) -> SectionBlock:
     renamed = " ✎" if theme.named_by else ""
     counts = f"{_count(theme.lines, theme.kind)} from {_accounts(theme.accounts)}"
     line = f"*{escape_mrkdwn(theme.name)}*{renamed}\n{counts}"
-    return SectionBlock(
-        text=mrkdwn(truncate(line, SECTION_MAX_CHARS, "…")),
+    return section(
+        line,
         accessory=OverflowMenuElement(
             action_id=ThemesAction.THEME_MENU,
             options=[
@@ -273,27 +273,17 @@ def theme_lines_view(
 ) -> View:
     """One theme's lines (or the pool's), each with a button to move it."""
     blocks: list[Block] = [
-        ContextBlock(
-            elements=[
-                mrkdwn(
-                    f"*{escape_mrkdwn(title)}*: {_count(total, kind)}"
-                    + (f", the latest {len(lines)} shown" if total > len(lines) else "")
-                    + ". Move one to regroup it by hand: the engine will leave it there."
-                )
-            ]
+        context(
+            f"*{escape_mrkdwn(title)}*: {_count(total, kind)}"
+            + (f", the latest {len(lines)} shown" if total > len(lines) else "")
+            + ". Move one to regroup it by hand: the engine will leave it there."
         )
     ]
     for line in lines[:LINES_SHOWN]:
         by_hand = " · placed by hand" if line.placed_by else ""
         text = f"{escape_mrkdwn(line.text)}\n_{escape_mrkdwn(line.account)}, {line.held_on}{by_hand}_"
-        blocks.append(
-            SectionBlock(
-                text=mrkdwn(truncate(text, SECTION_MAX_CHARS, "…")),
-                accessory=ButtonElement(
-                    action_id=ThemesAction.MOVE_LINE, text=plain("Move…"), value=str(line.id)
-                ),
-            )
-        )
+        move = ButtonElement(action_id=ThemesAction.MOVE_LINE, text=plain("Move…"), value=str(line.id))
+        blocks.append(section(text, accessory=move))
     return modal(
         callback_id=ThemesView.LINES,
         title=title,
@@ -352,7 +342,7 @@ def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: T
             )
         )
     else:
-        blocks.append(ContextBlock(elements=[mrkdwn("There is no other theme to merge it into yet.")]))
+        blocks.append(context("There is no other theme to merge it into yet."))
     return modal(
         callback_id=ThemesView.MERGE,
         title="Merge themes",
@@ -375,7 +365,7 @@ def move_modal(
         submit="Move",
         private_metadata=metadata.dumps(),
         blocks=[
-            SectionBlock(text=mrkdwn(truncate(f"“{escape_mrkdwn(line)}”", SECTION_MAX_CHARS, "…"))),
+            section(f"“{escape_mrkdwn(line)}”"),
             InputBlock(
                 block_id=ThemesView.TARGET_BLOCK,
                 label=plain("Move it to"),
