@@ -23,7 +23,7 @@ from bot.people.permissions import DELETE_ADMINS, FORGET_ADMINS, Act
 from handlers.deps import Actor, Deps
 from handlers.errors import message_for
 from handlers.modals import open_modal, open_over, opened_for
-from handlers.reminders import redraw_message
+from handlers.senders.reminders import redraw_reminder
 from handlers.views.account import unknown_account_message
 from handlers.views.common import as_dicts, as_object, id_number
 from handlers.views.delete import (
@@ -203,8 +203,9 @@ def _after_removal(deps: Deps, actor: Actor, removed: Removed) -> None:
     # Reminder DMs already sent list its follow-ups by name: drawn again with what they still list.
     for owner, sent in removed.reminders_sent:
         try:
-            redraw_message(
-                deps, Actor(actor.team_id, owner), sent.channel_id, sent.message_ts, sent.follow_up_ids
+            tz = deps.zone_of(Actor(actor.team_id, owner))
+            redraw_reminder(
+                deps.db, deps.client, actor.team_id, tz, sent.channel_id, sent.message_ts, sent.follow_up_ids
             )
         except Exception as exc:  # deleted in Slack, say
             log.info("could not redraw a reminder about a deleted interview: %s", exc)

@@ -25,6 +25,7 @@ from bot.outbox.shown import reminder_sent_to
 from bot.reminders.deliveries import items_by_id
 from handlers.deps import Actor, Deps
 from handlers.log_modal import open_log_modal
+from handlers.senders.reminders import redraw_reminder
 from handlers.views.common import as_object, id_number
 from handlers.views.log_modal import LogModalPrefill
 from handlers.views.reminders import (
@@ -32,8 +33,6 @@ from handlers.views.reminders import (
     MENU_SKIP,
     ReminderAction,
     decode,
-    reminder_message,
-    reminder_text,
 )
 from handlers.views.summary import SummaryModal, parse_summary, summary_modal
 from handlers.web_api.client import call
@@ -146,7 +145,7 @@ def redraw(deps: Deps, actor: Actor, body: dict[str, Any]) -> tuple[str, str] | 
             actor.user_id,
         )
         return None
-    redraw_message(deps, actor, channel, ts, ids)
+    redraw_reminder(deps.db, deps.client, actor.team_id, deps.zone_of(actor), channel, ts, ids)
     return channel, ts
 
 
@@ -167,21 +166,15 @@ def redraw_reminders_of(
         )
     for reminder in sent:
         if (reminder.channel_id, reminder.message_ts) != besides:
-            redraw_message(deps, actor, reminder.channel_id, reminder.message_ts, reminder.follow_up_ids)
-
-
-def redraw_message(deps: Deps, actor: Actor, channel: str, ts: str, ids: list[int]) -> None:
-    """Draw the reminder DM at `channel`/`ts` again, listing these follow-ups as they are now (to `actor`,
-    whose DM it is)."""
-    with deps.db.read() as session:
-        items = items_by_id(session=session, team_id=actor.team_id, ids=ids)
-        blocks = reminder_message(
-            items,
-            deps.zone_of(actor),
-            datetime.now(UTC),
-        )
-        text = reminder_text(items)
-    call(deps.client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+            redraw_reminder(
+                deps.db,
+                deps.client,
+                actor.team_id,
+                deps.zone_of(actor),
+                reminder.channel_id,
+                reminder.message_ts,
+                reminder.follow_up_ids,
+            )
 
 
 def open_summary(

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
+from bot.errors import InvalidInput
 from bot.people.permissions import Act
 from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
@@ -244,7 +245,10 @@ def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> N
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
     name = selected(view, ThemesView.NAME_BLOCK) or ""
-    _change_and_redraw(ack, deps, actor, metadata, rename, theme_id=metadata.theme_id or 0, name=name)
+    try:
+        _change_and_redraw(ack, deps, actor, metadata, rename, theme_id=metadata.theme_id or 0, name=name)
+    except InvalidInput as exc:  # the service names its field; Slack wants the block that holds it
+        ack(response_action="errors", errors={ThemesView.NAME_BLOCK: exc.fields["name"]})
 
 
 def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -33,7 +34,7 @@ from bot.reminders.deliveries import (
 )
 from handlers.senders.claimed import ClaimedSender, Posted, Retry
 from handlers.views.reminders import reminder_message, reminder_text
-from handlers.web_api.client import post_message, quietly, update_quietly
+from handlers.web_api.client import call, post_message, quietly, update_quietly
 from handlers.web_api.refusals import slack_said
 from handlers.web_api.roles import Roles
 from handlers.web_api.timezones import Timezones
@@ -209,3 +210,14 @@ class ReminderSender(ClaimedSender):
             update_quietly(
                 self.patient, what, level=logging.WARNING, channel=channel, ts=ts, text=text, blocks=blocks
             )
+
+
+def redraw_reminder(
+    db: Database, client: WebClient, team_id: str, tz: ZoneInfo, channel: str, ts: str, ids: list[int]
+) -> None:
+    """Draw the reminder DM at `channel`/`ts` again, listing these follow-ups as they are now, in the zone
+    of the person whose DM it is (after a click on it, an edit or a deletion)."""
+    with db.read() as session:
+        items = items_by_id(session=session, team_id=team_id, ids=ids)
+        blocks, text = reminder_message(items, tz, datetime.now(UTC)), reminder_text(items)
+    call(client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)

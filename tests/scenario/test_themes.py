@@ -131,6 +131,19 @@ def test_rename_from_the_menu_is_kept_and_redraws_the_list(bot: RunningBot, sema
     assert "Slow &lt;!channel&gt; reports" in str(update.args["view"])
 
 
+def test_a_blank_name_is_refused_on_the_name_field(bot: RunningBot, semantic: Embedder) -> None:
+    grouped(bot, semantic)
+    reports = theme_of(bot, REPORTS[0])
+    rename = menu(bot, open_list(bot), ThemeMenu.RENAME, reports.id)
+    values = {ThemesView.NAME_BLOCK: {ThemesView.VALUE: {"type": "plain_text_input", "value": "  \u202e "}}}
+    answer = bot.slack.view_submission(rename, values).json()
+    assert answer == {
+        "response_action": "errors",
+        "errors": {ThemesView.NAME_BLOCK: "Give the theme a name."},
+    }
+    assert theme_of(bot, REPORTS[0]).name == reports.name
+
+
 def test_merge_from_the_menu_moves_every_line(bot: RunningBot, semantic: Embedder) -> None:
     grouped(bot, semantic)
     reports, logins = theme_of(bot, REPORTS[0]), theme_of(bot, LOGINS[0])

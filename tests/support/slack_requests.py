@@ -193,6 +193,11 @@ class SlackSender:
             payload["response_urls"] = response_urls
         response = self.interaction(payload)
         action = (response.json() or {}).get("response_action") if response.status == 200 else "failed"
+        if action == "errors":
+            # Slack shows a field's error on the input block it names; any other key fails the submission.
+            inputs = {b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"}
+            unknown = set(response.json().get("errors") or {}) - inputs
+            assert not unknown, f"Slack would refuse errors for blocks the view does not have: {unknown}"
         if self.fake is not None and action in (None, "clear"):
             self.fake.view_closed(str(submitted["id"]), all_views=action == "clear")
         return response
