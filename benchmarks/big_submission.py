@@ -48,7 +48,7 @@ from benchmarks.load import BOT_TOKEN, SIGNING_SECRET, BenchmarkError, Child, _s
 from benchmarks.scratch import scratch_database
 from bot.app import build_app
 from bot.capture.interviews import FIELD_MAX
-from bot.config import load_settings
+from bot.config import load_config
 from bot.themes.methods import load_embedder
 from bot.themes.upkeep.job import UpkeepJob
 from bot.themes.upkeep.work import UpkeepSchedule
@@ -182,7 +182,7 @@ class Bot:
 
 @contextlib.contextmanager
 def running_bot(api_url: str, db: Database) -> Iterator[Bot]:
-    settings = load_settings(
+    config = load_config(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -191,7 +191,7 @@ def running_bot(api_url: str, db: Database) -> Iterator[Bot]:
             "BOT_MODE": "http",
         }
     )
-    app, deps = build_app(settings=settings, db=db)
+    app, deps = build_app(config=config, db=db)
     web = WebApp(app, db, signing_secret=SIGNING_SECRET)
     bot = Bot(deps=deps, db=db)
 

@@ -53,7 +53,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
 from bot.app import build_app
-from bot.config import load_settings
+from bot.config import load_config
 from bot.logs import configure_logging
 from handlers.commands import COMMAND
 from handlers.requests.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
@@ -353,7 +353,7 @@ def ours_app(
     """The real bot, built and logging exactly as `interview-bot run` builds it in HTTP mode (with
     LOG_LEVEL=WARNING): WebApp (the front door, the dispatcher) around build_app's Bolt app."""
     configure_logging(level=logging.WARNING, fmt="plain")
-    settings = load_settings(
+    config = load_config(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -362,9 +362,9 @@ def ours_app(
             "BOT_MODE": "http",
         }
     )
-    db = Database(settings.database_url)
+    db = Database(config.database_url)
     upgrade(db)
-    app, deps = build_app(settings=settings, db=db)
+    app, deps = build_app(config=config, db=db)
     if profiles is not None:  # the work after the ack too, in whichever thread runs it
         after_ack = deps.after_ack
         # Deps is frozen for the bot's code; the profiler wraps the process's after-ack work all the same.

@@ -47,7 +47,7 @@ from benchmarks.load import (
     percentile,
 )
 from bot.app import build_app
-from bot.config import load_settings
+from bot.config import load_config
 from handlers.requests.server import EVENTS_PATH, WebApp, make_http_server, run_until_closed
 from handlers.requests.signature import MAX_BODY
 from storage.db import Database
@@ -169,7 +169,7 @@ def commands_main(conn: Connection) -> None:
 # --------------------------------------------------------------------------------------------------
 def serve_bot(api_url: str, db_path: Path, *, before: bool) -> tuple[int, Any]:
     """The bot as `interview-bot run` builds it in HTTP mode; `before`: behind the server it had before."""
-    settings = load_settings(
+    config = load_config(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -178,9 +178,9 @@ def serve_bot(api_url: str, db_path: Path, *, before: bool) -> tuple[int, Any]:
             "BOT_MODE": "http",
         }
     )
-    db = Database(settings.database_url)
+    db = Database(config.database_url)
     upgrade(db)
-    app, deps = build_app(settings=settings, db=db)
+    app, deps = build_app(config=config, db=db)
     web_app = WebApp(app, db, signing_secret=SIGNING_SECRET)
     if before:
         server = create_server(

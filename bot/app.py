@@ -7,7 +7,7 @@ from __future__ import annotations
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.config import Settings
+from bot.config import Config
 from bot.themes.upkeep.job import UpkeepJob
 from handlers.app import bolt_app, read_installation
 from handlers.deps import Deps
@@ -23,7 +23,7 @@ from storage.db import Database
 
 def build_app(
     *,
-    settings: Settings,
+    config: Config,
     db: Database,
     client: WebClient | None = None,
     register: bool = True,
@@ -33,7 +33,7 @@ def build_app(
     """The Bolt App and what its handlers (and the scheduler) use. `upkeep` brings a workspace's themes up
     to date before a digest is built. `home_delay`: the quiet spell before a changed App Home is
     republished (None: only on flush())."""
-    client = client or make_client(token=settings.bot_token, base_url=settings.slack_api_url)
+    client = client or make_client(token=config.bot_token, base_url=config.slack_api_url)
     installation = read_installation(client)
 
     def show_on_home(team_id: str, user_id: str) -> None:
@@ -43,7 +43,7 @@ def build_app(
 
     outbox = OutboxSender(db=db, client=client, on_failure=show_on_home)
     deps = Deps(
-        settings=settings,
+        config=config,
         db=db,
         client=client,
         team_id=installation.team_id,

@@ -1,6 +1,6 @@
-"""Settings from the environment: every name is part of the public contract (DESIGN.md).
+"""The configuration, from the environment: every name is part of the public contract (DESIGN.md).
 
-A missing or bad value raises SettingsError, whose message is one line naming the variable and what
+A missing or bad value raises ConfigError, whose message is one line naming the variable and what
 to do; the CLI prints it and exits with status 2.
 """
 
@@ -21,7 +21,7 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
-class SettingsError(Exception):
+class ConfigError(Exception):
     """A setting is missing or malformed; str(self) is the one line shown to the operator."""
 
 
@@ -35,8 +35,8 @@ class WorkingHours:
 
 
 @dataclass(frozen=True)
-class Settings:
-    # Secrets stay out of repr(): a settings object in a log line or a traceback shows none of them.
+class Config:
+    # Secrets stay out of repr(): a configuration in a log line or a traceback shows none of them.
     bot_token: str = field(repr=False)
     signing_secret: str = field(repr=False)
     app_token: str | None = field(repr=False)
@@ -71,7 +71,7 @@ class Settings:
 def parse_duration(name: str, raw: str) -> timedelta:
     match = _DURATION.match(raw)
     if not match or int(match.group(1)) == 0:
-        raise SettingsError(
+        raise ConfigError(
             f"{name}={raw!r} is not a duration: write a positive whole number and a unit s, m, h or d "
             f"(for example 24h)."
         )
@@ -84,13 +84,13 @@ def parse_working_hours(raw: str) -> WorkingHours | None:
     match = _HOURS.match(raw)
     problem = "write HH:MM-HH:MM (for example 09:00-18:00), or 'any' to send at any hour."
     if not match:
-        raise SettingsError(f"WORKING_HOURS={raw!r} is not a time window: {problem}")
+        raise ConfigError(f"WORKING_HOURS={raw!r} is not a time window: {problem}")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise SettingsError(f"WORKING_HOURS={raw!r} has an impossible time: {problem}")
+        raise ConfigError(f"WORKING_HOURS={raw!r} has an impossible time: {problem}")
     start, end = time(h1, m1), time(h2, m2)
     if end <= start:
-        raise SettingsError(f"WORKING_HOURS={raw!r} ends before it starts: {problem}")
+        raise ConfigError(f"WORKING_HOURS={raw!r} ends before it starts: {problem}")
     return WorkingHours(start, end)
 
 
@@ -160,7 +160,7 @@ def redact(text: str, *urls: str) -> str:
 def _required(env: Mapping[str, str], name: str, hint: str) -> str:
     value = env.get(name, "").strip()
     if not value:
-        raise SettingsError(f"{name} is not set: {hint}")
+        raise ConfigError(f"{name} is not set: {hint}")
     return value
 
 
@@ -171,14 +171,14 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
     # The PostgreSQL driver we ship is psycopg 3; plain postgresql:// (or postgres://) means it too.
     url = re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
     if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", url):
-        raise SettingsError(
+        raise ConfigError(
             f"DATABASE_URL={shown_url(url)!r} is not supported: use sqlite:///path.db or "
             "postgresql+psycopg://user@host/db."
         )
     return url
 
 
-def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     bot_token = _required(
         env,
@@ -186,7 +186,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         "set it to the app's Bot User OAuth Token (xoxb-…, under OAuth & Permissions).",
     )
     if not bot_token.startswith("xoxb-"):
-        raise SettingsError("SLACK_BOT_TOKEN does not start with xoxb-: use the Bot User OAuth Token.")
+        raise ConfigError("SLACK_BOT_TOKEN does not start with xoxb-: use the Bot User OAuth Token.")
     signing_secret = _required(
         env,
         "SLACK_SIGNING_SECRET",
@@ -194,32 +194,32 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
     if app_token is not None and not app_token.startswith("xapp-"):
-        raise SettingsError(
+        raise ConfigError(
             "SLACK_APP_TOKEN does not start with xapp-: use an app-level token with connections:write."
         )
 
     raw_mode = env.get("BOT_MODE", "").strip().lower() or ("socket" if app_token else "http")
     if raw_mode not in ("socket", "http"):
-        raise SettingsError(f"BOT_MODE={raw_mode!r} is not a mode: use socket or http.")
+        raise ConfigError(f"BOT_MODE={raw_mode!r} is not a mode: use socket or http.")
     if raw_mode == "socket" and app_token is None:
-        raise SettingsError(
+        raise ConfigError(
             "SLACK_APP_TOKEN is not set but BOT_MODE=socket needs it: create an app-level token "
             "with connections:write, or set BOT_MODE=http."
         )
 
     raw_port = env.get("PORT", "").strip() or "3000"
     if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
-        raise SettingsError(f"PORT={raw_port!r} is not a TCP port: use a number from 1 to 65535.")
+        raise ConfigError(f"PORT={raw_port!r} is not a TCP port: use a number from 1 to 65535.")
 
     api_url = env.get("SLACK_API_URL", "").strip() or DEFAULT_SLACK_API_URL
     if not re.match(r"^https?://", api_url):
-        raise SettingsError(
+        raise ConfigError(
             f"SLACK_API_URL={shown_url(api_url)!r} is not an http(s) URL: leave it unset for Slack."
         )
     if not api_url.endswith("/"):
         api_url += "/"
 
-    return Settings(
+    return Config(
         bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
@@ -253,7 +253,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 def load_export_allowed(env: Mapping[str, str]) -> Literal["admins", "members"]:
     raw = env.get("EXPORT_ALLOWED", "").strip().lower() or "admins"
     if raw not in ("admins", "members"):
-        raise SettingsError(
+        raise ConfigError(
             f"EXPORT_ALLOWED={raw!r} is not a choice: use admins (workspace admins and owners, the default) "
             "or members (every full member too; never guests)."
         )
@@ -265,7 +265,7 @@ def load_log_format(env: Mapping[str, str] | None = None) -> Literal["plain", "j
     env = os.environ if env is None else env
     raw = env.get("LOG_FORMAT", "").strip().lower() or "plain"
     if raw not in ("plain", "json"):
-        raise SettingsError(
+        raise ConfigError(
             f"LOG_FORMAT={raw!r} is not a log format: use plain (the default) or json (one object a line)."
         )
     return raw  # type: ignore[return-value]
@@ -276,11 +276,11 @@ def load_themes_method(env: Mapping[str, str] | None = None) -> Literal["auto", 
     env = os.environ if env is None else env
     raw = env.get("THEMES_METHOD", "").strip().lower() or "auto"
     if raw not in ("auto", "semantic", "lexical"):
-        raise SettingsError(f"THEMES_METHOD={raw!r} is not a method: use auto, semantic or lexical.")
+        raise ConfigError(f"THEMES_METHOD={raw!r} is not a method: use auto, semantic or lexical.")
     return raw  # type: ignore[return-value]
 
 
 def _count(name: str, raw: str) -> int:
     if not raw.isdigit() or int(raw) > 30:
-        raise SettingsError(f"{name}={raw!r} is not a count: use a whole number from 0 to 30.")
+        raise ConfigError(f"{name}={raw!r} is not a count: use a whole number from 0 to 30.")
     return int(raw)

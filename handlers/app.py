@@ -34,7 +34,7 @@ def bolt_app(*, deps: Deps, installation: Installation, register: bool = True) -
     `deps` and its `actor`, its listener's errors answered by handle_error."""
     app = App(
         client=deps.client,
-        signing_secret=deps.settings.signing_secret,
+        signing_secret=deps.config.signing_secret,
         # Handlers run on the request thread and the response leaves when they return, so Slack gets
         # its answer at once (Bolt's other mode polls for ack() every 10 ms). Work that follows the
         # ack goes to deps.after_ack.

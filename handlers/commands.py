@@ -19,7 +19,7 @@ from handlers.deps import Actor, Deps
 from handlers.digest import digest_command
 from handlers.exchange import export_command
 from handlers.log_modal import open_log_modal
-from handlers.pause import open_settings
+from handlers.pause import open_pause
 from handlers.schedule import open_schedule
 from handlers.search import search_command
 from handlers.themes import open_themes
@@ -111,7 +111,7 @@ def answer_subcommand(
         case "schedule":
             open_schedule(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "settings":
-            open_settings(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
+            open_pause(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "digest":
             digest_command(ack=ack, respond=respond, text=raw_rest, command=command, actor=actor, deps=deps)
         case "export":

@@ -1,4 +1,4 @@
-"""What every handler receives: `actor` (who is asking, in which workspace) and `deps` (settings, the
+"""What every handler receives: `actor` (who is asking, in which workspace) and `deps` (configuration, the
 database, the Slack client, people's timezones and roles, the senders, a pool for work after the ack, and
 `home`, where a change to someone's App Home is reported).
 """
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot.config import Settings
+from bot.config import Config
 from bot.people.permissions import TRUSTED_FOR, Act, Role, check, may, needed
 from handlers.errors import message_for
 from handlers.senders.digest import DigestPoster
@@ -45,7 +45,7 @@ class Deps:
     """What every handler may need, handed over by the middleware as the `deps` argument; made complete,
     once per process, by the composition root (bot.app)."""
 
-    settings: Settings
+    config: Config
     db: Database
     client: WebClient
     # The installation's workspace (auth.test at start): the only one this process serves.
@@ -91,7 +91,7 @@ class Deps:
 
     def _decide(self, actor: Actor, act: Act, is_owner: bool, patient: bool) -> tuple[Role | None, bool]:
         is_owner = is_owner and bool(actor.user_id)
-        need = needed(act, is_owner=is_owner, export_allowed=self.settings.export_allowed)
+        need = needed(act, is_owner=is_owner, export_allowed=self.config.export_allowed)
         role = None if need is Role.GUEST else self.role_of(actor, need, patient=patient)
         return role, is_owner
 
@@ -99,12 +99,12 @@ class Deps:
         """Raise NotAllowed (saying who may) unless this person may do `act`; asks Slack for their role only
         when the act needs one. `is_owner`: they made the thing acted on (logged it, set it up)."""
         role, is_owner = self._decide(actor, act, is_owner, patient=False)
-        check(role, act, is_owner=is_owner, export_allowed=self.settings.export_allowed)
+        check(role, act, is_owner=is_owner, export_allowed=self.config.export_allowed)
 
     def may(self, actor: Actor, act: Act, *, is_owner: bool = False, patient: bool = False) -> bool:
         """Whether this person may do `act`, for what is shown rather than refused (not known: no)."""
         role, is_owner = self._decide(actor, act, is_owner, patient=patient)
-        return may(role, act, is_owner=is_owner, export_allowed=self.settings.export_allowed)
+        return may(role, act, is_owner=is_owner, export_allowed=self.config.export_allowed)
 
     def after_ack(self, work: Callable[[], None]) -> Future[None]:
         """Run `work` once Slack has its answer (handlers run before the HTTP response is sent).

@@ -86,7 +86,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         zone(metadata.tz) if metadata.tz else deps.timezones.known(actor.team_id, actor.user_id) or zone(None)
     )
     below = view.get("previous_view_id")
-    settings = deps.settings
+    config = deps.config
 
     def store(session: Session) -> _Redraw | None:
         now = datetime.now(UTC)
@@ -98,9 +98,9 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
             by=actor.user_id,
             now=now,
             tz=tz,
-            thank_you_after=settings.thank_you_after,
-            summary_after=settings.summary_after,
-            working_hours=settings.working_hours,
+            thank_you_after=config.thank_you_after,
+            summary_after=config.summary_after,
+            working_hours=config.working_hours,
         )
         if not edited.changed:
             return None

@@ -116,7 +116,7 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
     draft = parse_log_form(view.get("state", {}).get("values", {}))
     metadata = LogModalMetadata.loads(view.get("private_metadata"))
     tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(metadata.tz)
-    settings = deps.settings
+    config = deps.config
 
     def store(session: Session) -> list[int]:
         now = datetime.now(UTC)
@@ -127,9 +127,9 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
             draft=draft,
             now=now,
             tz=tz,
-            thank_you_after=settings.thank_you_after,
-            summary_after=settings.summary_after,
-            working_hours=settings.working_hours,
+            thank_you_after=config.thank_you_after,
+            summary_after=config.summary_after,
+            working_hours=config.working_hours,
             source_view_id=view.get("id"),
         )
         # The same submission again was stored and announced the first time: nothing to send.

@@ -10,15 +10,15 @@ from slack_bolt import Ack, App
 from bot.followups.actions import pause, paused_until
 from handlers.deps import Actor, Deps
 from handlers.views.common import as_object
-from handlers.views.pause import SettingsModal, settings_modal
+from handlers.views.pause import PauseModal, pause_modal
 from handlers.web_api.client import call
 
 
 def register(app: App) -> None:
-    app.view_submission(SettingsModal.CALLBACK_ID)(submit_settings)
+    app.view_submission(PauseModal.CALLBACK_ID)(submit_pause)
 
 
-def open_settings(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
+def open_pause(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
     tz = deps.timezones.known(actor.team_id, actor.user_id)
     today = datetime.now(tz or UTC).date()
     with deps.db.read() as session:
@@ -27,14 +27,14 @@ def open_settings(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> Non
     call(
         deps.interactive_client.views_open,
         trigger_id=trigger_id,
-        view=settings_modal(paused_until=shown, today=today),
+        view=pause_modal(paused_until=shown, today=today),
     )
     ack()
 
 
-def submit_settings(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+def submit_pause(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     values = as_object(as_object(view.get("state")).get("values"))
-    picked = as_object(as_object(values.get(SettingsModal.PAUSE_BLOCK)).get(SettingsModal.VALUE))
+    picked = as_object(as_object(values.get(PauseModal.PAUSE_BLOCK)).get(PauseModal.VALUE))
     raw = picked.get("selected_date")
     raw = raw if isinstance(raw, str) else None
     tz = deps.zone_of(actor)
@@ -48,10 +48,10 @@ def submit_settings(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         if day is None or day <= now.astimezone(tz).date():
             ack(
                 response_action="errors",
-                errors={SettingsModal.PAUSE_BLOCK: "Pick a date after today, or clear it."},
+                errors={PauseModal.PAUSE_BLOCK: "Pick a date after today, or clear it."},
             )
             return
-        hours = deps.settings.working_hours
+        hours = deps.config.working_hours
         start = hours.start if hours else datetime.min.time()
         until = datetime.combine(day, start, tzinfo=tz).astimezone(UTC)
     deps.db.run(

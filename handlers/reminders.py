@@ -89,7 +89,7 @@ def _apply(
                 state=state,
                 now=now,
             )
-        until = snooze_until(Snooze(verb), now=now, tz=deps.zone_of(actor), hours=deps.settings.working_hours)
+        until = snooze_until(Snooze(verb), now=now, tz=deps.zone_of(actor), hours=deps.config.working_hours)
         return snooze(
             session=session,
             team_id=actor.team_id,

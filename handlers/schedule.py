@@ -36,7 +36,7 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
     it if Slack fails now)."""
     draft = parse_schedule(as_object(as_object(view.get("state")).get("values")))
     now = datetime.now(UTC)
-    prep_before = deps.settings.prep_before
+    prep_before = deps.config.prep_before
 
     def store(session: Session) -> list[int]:
         stored = schedule_call(

@@ -34,7 +34,7 @@ from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.app import build_app
-from bot.config import Settings, load_settings
+from bot.config import Config, load_config
 from bot.reminders.deliveries import ReminderPolicy
 from bot.themes.embeddings import Embedder
 from bot.themes.methods import load_embedder
@@ -286,8 +286,8 @@ def fake_slack() -> Iterator[FakeSlack]:
         yield fake
 
 
-def make_settings(fake_slack: FakeSlack, database_url: str, **env: str) -> Settings:
-    return load_settings(
+def make_config(fake_slack: FakeSlack, database_url: str, **env: str) -> Config:
+    return load_config(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -335,9 +335,9 @@ def elsewhere(database: Database) -> Iterator[RunningBot]:
 def serve_bot(
     fake_slack: FakeSlack, database: Database, env: dict[str, str], *, team_id: str = TEAM_ID
 ) -> Iterator[RunningBot]:
-    settings = make_settings(fake_slack, database.url, **env)
+    config = make_config(fake_slack, database.url, **env)
     # App Home republishes wait for the test's deps.home.flush(): none comes on a timer, at any moment.
-    app, deps = build_app(settings=settings, db=database, home_delay=None)
+    app, deps = build_app(config=config, db=database, home_delay=None)
     server = make_http_server(WebApp(app, database, signing_secret=SIGNING_SECRET), host="127.0.0.1", port=0)
     # waitress notices a close() on its next wake-up (1 s by default): each test closes a server.
     server.adj.asyncore_loop_timeout = 0.05
@@ -360,8 +360,8 @@ def serve_bot(
 @pytest.fixture
 def sender(bot: RunningBot) -> Iterator[ReminderSender]:
     """The scheduler's reminder sender for the `bot`, as a replica runs it; the test calls tick()."""
-    settings = bot.deps.settings
-    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
+    config = bot.deps.config
+    policy = ReminderPolicy(working_hours=config.working_hours, max_resends=config.max_resends)
     sender = ReminderSender(db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy)
     yield sender
     sender.close()

@@ -15,11 +15,11 @@ from bot.cli.startup import add_team_option
 from bot.cli.startup import load_embedder as _load_embedder
 from bot.cli.startup import open_database as _open_database
 from bot.config import (
-    Settings,
-    SettingsError,
+    Config,
+    ConfigError,
+    load_config,
     load_database_url,
     load_log_format,
-    load_settings,
     load_themes_method,
     redact,
     shown_url,
@@ -120,20 +120,20 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bind(settings: Settings, make: Callable[[], T]) -> T:
+def _bind(config: Config, make: Callable[[], T]) -> T:
     """Create what listens on HOST:PORT; a port in use or a foreign address is one line, not a traceback."""
     try:
         return make()
     except OSError as exc:
         raise StartupError(
-            f"cannot listen on HOST={settings.host} PORT={settings.port} ({exc.strerror or exc}): "
+            f"cannot listen on HOST={config.host} PORT={config.port} ({exc.strerror or exc}): "
             "pick a free port, or an address of this machine."
         ) from None
 
 
 def cmd_run(_args: argparse.Namespace) -> int:
-    settings = load_settings()
-    db = _open_database(settings.database_url)
+    config = load_config()
+    db = _open_database(config.database_url)
 
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
@@ -157,36 +157,36 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     upkeep = UpkeepJob(
         db=db,
-        embedder=_load_embedder(settings.themes_method),
+        embedder=_load_embedder(config.themes_method),
         replica=replica_name(),
         schedule=UpkeepSchedule(
-            regroup_every=settings.themes_regroup_every, rebuild_every=settings.themes_rebuild_every
+            regroup_every=config.themes_regroup_every, rebuild_every=config.themes_rebuild_every
         ),
     )
     try:
-        app, deps = build_app(settings=settings, db=db, upkeep=upkeep)
+        app, deps = build_app(config=config, db=db, upkeep=upkeep)
     except (BoltError, SlackApiError) as exc:
         said = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
         raise StartupError(
-            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(said), settings.slack_api_url)}); "
+            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(said), config.slack_api_url)}); "
             "copy the Bot User OAuth Token again."
         ) from None
     except OSError as exc:
         raise StartupError(
-            f"cannot reach Slack at SLACK_API_URL={shown_url(settings.slack_api_url)} "
-            f"({redact(str(exc), settings.slack_api_url)}); check the network."
+            f"cannot reach Slack at SLACK_API_URL={shown_url(config.slack_api_url)} "
+            f"({redact(str(exc), config.slack_api_url)}); check the network."
         ) from None
-    web_app = WebApp(app, db, signing_secret=settings.signing_secret)
+    web_app = WebApp(app, db, signing_secret=config.signing_secret)
     stopping = stop_on_signals()
     stop_scheduler = start_scheduler(
         ReminderSender(
             db=db,
             client=deps.client,
             timezones=deps.timezones,
-            policy=ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends),
+            policy=ReminderPolicy(working_hours=config.working_hours, max_resends=config.max_resends),
             roles=deps.roles,
         ),
-        every=settings.scheduler_tick,
+        every=config.scheduler_tick,
         upkeep=upkeep,
         digest=deps.digest,
         outbox=deps.outbox.tick,
@@ -195,12 +195,12 @@ def cmd_run(_args: argparse.Namespace) -> int:
         ),
     )
     try:
-        if settings.mode == "socket":
-            assert settings.app_token is not None  # load_settings guarantees it in socket mode
+        if config.mode == "socket":
+            assert config.app_token is not None  # load_config guarantees it in socket mode
             runner = _bind(
-                settings,
+                config,
                 lambda: SocketModeRunner(
-                    app, web_app, app_token=settings.app_token or "", host=settings.host, port=settings.port
+                    app, web_app, app_token=config.app_token or "", host=config.host, port=config.port
                 ),
             )
             try:
@@ -212,7 +212,7 @@ def cmd_run(_args: argparse.Namespace) -> int:
                 ) from None
         else:
             serve_http(
-                _bind(settings, lambda: make_http_server(web_app, host=settings.host, port=settings.port)),
+                _bind(config, lambda: make_http_server(web_app, host=config.host, port=config.port)),
                 stopping,
             )
     finally:
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _configure_logging()
         return int(args.func(args))
-    except (SettingsError, StartupError) as exc:
+    except (ConfigError, StartupError) as exc:
         print(f"interview-bot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:

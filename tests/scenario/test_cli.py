@@ -35,7 +35,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
+def cli_env(fake: FakeSlack | None = None, **config: str) -> dict[str, str]:
     """The environment `interview-bot` gets: this one without the bot's settings; with `fake`, the
     settings of a bot that talks to it and serves on a free local port; then `settings` on top.
     Themes are compared by shared words unless a test asks for the model: loading it costs each start
@@ -51,7 +51,7 @@ def cli_env(fake: FakeSlack | None = None, **settings: str) -> dict[str, str]:
                 "PORT": str(free_port()),
             }
         )
-    return {**env, **settings}
+    return {**env, **config}
 
 
 @SUBPROCESS

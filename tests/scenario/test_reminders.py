@@ -180,8 +180,8 @@ def test_one_tick_claims_batch_after_batch_until_nothing_is_due(
         submit_log_modal(bot, account=f"Account {n}", user_id=person)
     bot.fake.wait_for("chat.postMessage", count=len(people))
     clock.shift(timedelta(hours=25))  # every thank-you is due
-    settings = bot.deps.settings
-    policy = ReminderPolicy(working_hours=settings.working_hours, max_resends=settings.max_resends)
+    config = bot.deps.config
+    policy = ReminderPolicy(working_hours=config.working_hours, max_resends=config.max_resends)
     sender = ReminderSender(
         db=bot.db, client=bot.deps.client, timezones=bot.deps.timezones, policy=policy, batch=2
     )

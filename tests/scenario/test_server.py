@@ -30,7 +30,7 @@ from handlers.requests.server import (
     run_until_closed,
 )
 from storage.db import Database
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_settings
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_config
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import Response, SlackSender
 from tests.support.slow_clients import SlowClients
@@ -103,7 +103,7 @@ def backend() -> str:
 @contextlib.contextmanager
 def serving(fake_slack: FakeSlack, database: Database, **options: Any) -> Iterator[GuardedServer]:
     """The bot behind the server `interview-bot run` makes, with the given deadline and timeouts."""
-    app, deps = build_app(settings=make_settings(fake_slack, database.url), db=database, home_delay=None)
+    app, deps = build_app(config=make_config(fake_slack, database.url), db=database, home_delay=None)
     web_app = WebApp(app, database, signing_secret=SIGNING_SECRET)
     server = make_http_server(web_app, host="127.0.0.1", port=0, **options)
     server.adj.asyncore_loop_timeout = 0.05  # notice close() quickly

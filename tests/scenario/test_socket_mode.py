@@ -23,7 +23,7 @@ from handlers.requests.server import SocketModeRunner, WebApp
 from handlers.views.log_modal import LogField, LogModal
 from storage.db import Database
 from storage.models import Interview
-from tests.conftest import interview_count, make_settings
+from tests.conftest import interview_count, make_config
 from tests.support.after_ack import after_ack_done
 from tests.support.clock import today
 from tests.support.fake_slack import Call, FakeSlack
@@ -127,12 +127,12 @@ def socket_bot(
         # The SDK would tunnel the WebSocket through a proxy from the environment: stay on 127.0.0.1.
         monkeypatch.delenv(name, raising=False)
     fake_slack.answer("apps.connections.open", fake_socket_mode.connections_open_answer(), times=None)
-    settings = make_settings(fake_slack, database.url, SLACK_APP_TOKEN=APP_TOKEN, BOT_MODE="socket")
-    assert settings.mode == "socket" and settings.app_token == APP_TOKEN
-    app, deps = build_app(settings=settings, db=database)
+    config = make_config(fake_slack, database.url, SLACK_APP_TOKEN=APP_TOKEN, BOT_MODE="socket")
+    assert config.mode == "socket" and config.app_token == APP_TOKEN
+    app, deps = build_app(config=config, db=database)
     runner = SocketModeRunner(
         app,
-        WebApp(app, database, signing_secret=settings.signing_secret),
+        WebApp(app, database, signing_secret=config.signing_secret),
         app_token=APP_TOKEN,
         host="127.0.0.1",
         port=0,

@@ -26,7 +26,7 @@ from handlers.views.digest import DigestModal
 from handlers.views.home import Home
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
-from handlers.views.pause import SettingsModal
+from handlers.views.pause import PauseModal
 from handlers.views.reminders import ReminderAction
 from handlers.views.schedule import ScheduleModal
 from handlers.views.search import SearchAction
@@ -50,7 +50,7 @@ CALLBACK_IDS = [
     LogModal.CALLBACK_ID.value,
     SummaryModal.CALLBACK_ID.value,
     DigestModal.CALLBACK_ID.value,
-    SettingsModal.CALLBACK_ID.value,
+    PauseModal.CALLBACK_ID.value,
     ScheduleModal.CALLBACK_ID.value,
     *(v.value for v in (ThemesView.RENAME, ThemesView.MERGE, ThemesView.MOVE)),
     "not_a_modal_of_ours",

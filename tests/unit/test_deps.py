@@ -21,7 +21,7 @@ def deps() -> Iterator[Deps]:
     # Only the after-ack pool is used here: the rest of what the composition root hands over stays out.
     nothing: Any = None
     made = Deps(
-        settings=nothing,
+        config=nothing,
         db=nothing,
         client=nothing,
         team_id="T0001",

@@ -245,7 +245,7 @@ AT_A_SCOPES_TOP = {
     "unit/test_deps.py",  # handlers/deps.py
     "unit/test_logs.py",  # bot/logs.py
     "unit/test_scheduler.py",  # bot/scheduler.py
-    "unit/test_settings.py",  # bot/config.py
+    "unit/test_config.py",  # bot/config.py
     "unit/test_text.py",  # bot/text.py
     # The house itself: its layout, the Slack app's manifest, and the fake Slack every scenario uses.
     "unit/test_layout.py",

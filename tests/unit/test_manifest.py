@@ -25,15 +25,15 @@ def test_command_and_shortcuts_match_the_handlers() -> None:
 
 
 def test_every_request_url_is_the_events_endpoint() -> None:
-    settings = MANIFEST["settings"]
+    config = MANIFEST["settings"]
     urls = [
-        settings["event_subscriptions"]["request_url"],
-        settings["interactivity"]["request_url"],
-        settings["interactivity"]["message_menu_options_url"],
+        config["event_subscriptions"]["request_url"],
+        config["interactivity"]["request_url"],
+        config["interactivity"]["message_menu_options_url"],
         *(c["url"] for c in MANIFEST["features"]["slash_commands"]),
     ]
     assert all(url.endswith(EVENTS_PATH) for url in urls)
-    assert settings["socket_mode_enabled"] is True
+    assert config["socket_mode_enabled"] is True
     assert MANIFEST["features"]["app_home"]["home_tab_enabled"] is True
 
 

@@ -9,10 +9,10 @@ import pytest
 from bot.cli.main import main
 from bot.config import (
     DEFAULT_DATABASE_URL,
-    SettingsError,
+    ConfigError,
     WorkingHours,
+    load_config,
     load_log_format,
-    load_settings,
     redact,
     shown_url,
 )
@@ -21,25 +21,25 @@ BASE = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s3cret"}
 
 
 def test_defaults() -> None:
-    settings = load_settings(BASE)
-    assert settings.mode == "http"
-    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
-    assert settings.database_url == DEFAULT_DATABASE_URL
-    assert settings.slack_api_url == "https://slack.com/api/"
-    assert settings.thank_you_after == timedelta(hours=24)
-    assert settings.summary_after == timedelta(hours=48)
-    assert settings.scheduler_tick == timedelta(seconds=30)
-    assert settings.working_hours == WorkingHours(time(9), time(18))
+    config = load_config(BASE)
+    assert config.mode == "http"
+    assert (config.host, config.port) == ("0.0.0.0", 3000)
+    assert config.database_url == DEFAULT_DATABASE_URL
+    assert config.slack_api_url == "https://slack.com/api/"
+    assert config.thank_you_after == timedelta(hours=24)
+    assert config.summary_after == timedelta(hours=48)
+    assert config.scheduler_tick == timedelta(seconds=30)
+    assert config.working_hours == WorkingHours(time(9), time(18))
 
 
 def test_theme_settings() -> None:
-    settings = load_settings(BASE)
-    assert (settings.themes_method, settings.themes_regroup_every, settings.themes_rebuild_every) == (
+    config = load_config(BASE)
+    assert (config.themes_method, config.themes_regroup_every, config.themes_rebuild_every) == (
         "auto",
         timedelta(hours=1),
         timedelta(days=7),
     )
-    custom = load_settings(
+    custom = load_config(
         {**BASE, "THEMES_METHOD": "Lexical", "THEMES_REGROUP_EVERY": "15m", "THEMES_REBUILD_EVERY": "1d"}
     )
     assert (custom.themes_method, custom.themes_regroup_every, custom.themes_rebuild_every) == (
@@ -51,22 +51,22 @@ def test_theme_settings() -> None:
 
 def test_plain_postgres_urls_use_the_shipped_driver() -> None:
     for url in ("postgresql://u@db/x", "postgres://u@db/x"):
-        assert load_settings({**BASE, "DATABASE_URL": url}).database_url == "postgresql+psycopg://u@db/x"
+        assert load_config({**BASE, "DATABASE_URL": url}).database_url == "postgresql+psycopg://u@db/x"
 
 
 def test_socket_mode_is_the_default_with_an_app_token() -> None:
-    assert load_settings({**BASE, "SLACK_APP_TOKEN": "xapp-1"}).mode == "socket"
-    assert load_settings({**BASE, "SLACK_APP_TOKEN": "xapp-1", "BOT_MODE": "http"}).mode == "http"
+    assert load_config({**BASE, "SLACK_APP_TOKEN": "xapp-1"}).mode == "socket"
+    assert load_config({**BASE, "SLACK_APP_TOKEN": "xapp-1", "BOT_MODE": "http"}).mode == "http"
 
 
 def test_durations_and_hours() -> None:
-    settings = load_settings(
+    config = load_config(
         {**BASE, "FOLLOWUP_THANK_YOU_AFTER": "90m", "SCHEDULER_TICK": "5s", "WORKING_HOURS": "any"}
     )
-    assert settings.thank_you_after == timedelta(minutes=90)
-    assert settings.scheduler_tick == timedelta(seconds=5)
-    assert settings.working_hours is None
-    assert load_settings({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith("/api/")
+    assert config.thank_you_after == timedelta(minutes=90)
+    assert config.scheduler_tick == timedelta(seconds=5)
+    assert config.working_hours is None
+    assert load_config({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith("/api/")
 
 
 @pytest.mark.parametrize(
@@ -94,18 +94,18 @@ def test_durations_and_hours() -> None:
     ],
 )
 def test_bad_values_name_the_variable_in_one_line(env: dict[str, str], named: str) -> None:
-    with pytest.raises(SettingsError) as caught:
-        load_settings({**BASE, **env})
+    with pytest.raises(ConfigError) as caught:
+        load_config({**BASE, **env})
     message = str(caught.value)
     assert message.startswith(named)
     assert "\n" not in message
 
 
 def test_log_format() -> None:
-    assert load_settings(BASE).log_format == "plain"
-    assert load_settings({**BASE, "LOG_FORMAT": " JSON "}).log_format == "json"
+    assert load_config(BASE).log_format == "plain"
+    assert load_config({**BASE, "LOG_FORMAT": " JSON "}).log_format == "json"
     assert load_log_format({}) == "plain"
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(ConfigError) as caught:
         load_log_format({"LOG_FORMAT": "xml"})
     assert "LOG_FORMAT='xml'" in str(caught.value) and "plain" in str(caught.value)
 
@@ -150,15 +150,15 @@ def test_a_url_is_shown_without_its_password(url: str, shown: str) -> None:
     ],
 )
 def test_a_refused_url_is_named_without_its_password(env: dict[str, str]) -> None:
-    with pytest.raises(SettingsError) as caught:
-        load_settings({**BASE, **env})
+    with pytest.raises(ConfigError) as caught:
+        load_config({**BASE, **env})
     message = str(caught.value)
     assert message.startswith(next(iter(env))) and "\n" not in message
     assert PASSWORD not in message and "55word" not in message
 
 
 def test_a_settings_object_shows_no_secret() -> None:
-    settings = load_settings(
+    config = load_config(
         {
             "SLACK_BOT_TOKEN": "xoxb-Pa55word",
             "SLACK_SIGNING_SECRET": PASSWORD,
@@ -166,7 +166,7 @@ def test_a_settings_object_shows_no_secret() -> None:
             "DATABASE_URL": "postgresql+psycopg://ib:Pa55word@db/ib",
         }
     )
-    assert PASSWORD not in repr(settings) and "port=3000" in repr(settings)
+    assert PASSWORD not in repr(config) and "port=3000" in repr(config)
 
 
 def test_a_drivers_message_quoting_the_url_or_password_is_redacted() -> None:
@@ -198,9 +198,9 @@ def test_the_cli_names_a_bad_database_url_without_its_password(
 
 
 def test_export_allowed_is_admins_unless_opened_to_members() -> None:
-    assert load_settings(BASE).export_allowed == "admins"
-    assert load_settings({**BASE, "EXPORT_ALLOWED": " Members "}).export_allowed == "members"
-    with pytest.raises(SettingsError) as caught:
-        load_settings({**BASE, "EXPORT_ALLOWED": "guests"})
+    assert load_config(BASE).export_allowed == "admins"
+    assert load_config({**BASE, "EXPORT_ALLOWED": " Members "}).export_allowed == "members"
+    with pytest.raises(ConfigError) as caught:
+        load_config({**BASE, "EXPORT_ALLOWED": "guests"})
     message = str(caught.value)
     assert message.startswith("EXPORT_ALLOWED='guests'") and "admins" in message and "\n" not in message
