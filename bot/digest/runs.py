@@ -72,7 +72,11 @@ def claim_due(
 ) -> list[ClaimedRun]:
     """Runs to post now: those whose holder's lease ran out (taken over), then each subscription whose
     time has come. The caller commits before posting."""
-    claimed = _take_over_stale(session, now, replica, lease, limit)
+    # A run nobody started posting (a retry after a 429, say) needs no look in the channel.
+    claimed = [
+        _claimed(run, takeover=run.send_started_at is not None and run.message_ts is None)
+        for run in RUN.take_over(session, replica, now=now, lease=lease, limit=limit)
+    ]
     due = session.scalars(
         select(DigestSubscription)
         .where(DigestSubscription.next_due_at.is_not(None), DigestSubscription.next_due_at <= now)
@@ -84,16 +88,6 @@ def claim_due(
         if run is not None:
             claimed.append(_claimed(run, takeover=False))
     return claimed
-
-
-def _take_over_stale(
-    session: Session, now: datetime, replica: str, lease: timedelta, limit: int
-) -> list[ClaimedRun]:
-    # A run nobody started posting (a retry after a 429, say) needs no look in the channel.
-    return [
-        _claimed(run, takeover=run.send_started_at is not None and run.message_ts is None)
-        for run in RUN.take_over(session, replica, now=now, lease=lease, limit=limit)
-    ]
 
 
 def _claim_subscription(

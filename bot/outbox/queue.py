@@ -87,32 +87,23 @@ def backoff(attempts: int) -> timedelta:
 
 
 def claim_due(
-    *, session: Session, now: datetime, replica: str, limit: int, lease: timedelta = LEASE
+    *,
+    session: Session,
+    now: datetime,
+    replica: str,
+    limit: int,
+    lease: timedelta = LEASE,
+    message_ids: Sequence[int] | None = None,
 ) -> list[Outgoing]:
-    """Claim up to `limit` messages whose next attempt has come, oldest first."""
-    return _claim(session, OutboxMessage.next_attempt_at <= now, now, replica, lease, limit)
-
-
-def claim(
-    *, session: Session, message_ids: list[int], now: datetime, replica: str, lease: timedelta = LEASE
-) -> list[Outgoing]:
-    """Claim these messages, right after the transaction that recorded them: those another replica has
-    not taken meanwhile."""
-    if not message_ids:
-        return []
-    where = and_(OutboxMessage.id.in_(message_ids), OutboxMessage.next_attempt_at <= now)
-    return _claim(session, where, now, replica, lease, len(message_ids))
-
-
-def _claim(
-    session: Session, where: ColumnElement[bool], now: datetime, replica: str, lease: timedelta, limit: int
-) -> list[Outgoing]:
-    # A message's next attempt time is its lease too: it is due when recorded, and again once a
-    # failure's back-off, or its holder's lease, has run out.
+    """Claim up to `limit` messages whose next attempt has come, oldest first; of `message_ids` only right
+    after the transaction that recorded them (those another replica has not taken meanwhile). A message's
+    next attempt time is its lease too: it is due when recorded, and again once a failure's back-off, or
+    its holder's lease, has run out."""
+    where = [] if message_ids is None else [OutboxMessage.id.in_(list(message_ids))]
     rows = MESSAGE.take_over(
         session,
         replica,
-        where,
+        *where,
         now=now,
         lease=lease,
         limit=limit,

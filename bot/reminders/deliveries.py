@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, exists, func, literal, null, select, update
@@ -178,19 +179,13 @@ class RecordedDelivery:
     follow_up_ids: list[int]
 
 
-@dataclass(frozen=True)
-class _Taken:
-    team_id: str
-    owner_id: str
-    follow_up_ids: list[int]
-
-
-def _take(session: Session, delivery_id: int, replica: str, **values: object) -> _Taken | None:
-    """Set `values` on the delivery if this replica still holds it; what it lists, or None if not. One
-    statement (UPDATE … RETURNING), no read after it."""
+def _take(session: Session, delivery_id: int, replica: str, **values: object) -> Any:
+    """Set `values` on the delivery if this replica still holds it: its team_id, owner_id and
+    follow_up_ids, or None if not. One statement (UPDATE … RETURNING), no read after it."""
     returning = (ReminderDelivery.team_id, ReminderDelivery.owner_id, ReminderDelivery.follow_up_ids)
-    row = DELIVERY.change(session, replica, ReminderDelivery.id == delivery_id, returning=returning, **values)
-    return _Taken(row.team_id, row.owner_id, list(row.follow_up_ids or [])) if row is not None else None
+    return DELIVERY.change(
+        session, replica, ReminderDelivery.id == delivery_id, returning=returning, **values
+    )
 
 
 def renew_lease(*, session: Session, delivery_id: int, replica: str, now: datetime, lease: timedelta) -> bool:

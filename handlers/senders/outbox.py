@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from bot.outbox.queue import (
     Outgoing,
-    claim,
     claim_due,
     enqueue,
     mark_told,
@@ -67,7 +66,10 @@ class OutboxSender(ClaimedSender):
         """Send these just-recorded messages, in order (a DM before the channel post it mentions), and
         redraw those of them whose post a just-committed edit left behind."""
         ids, now = list(message_ids), datetime.now(UTC)
-        done = [self._deliver_safely(m, self.patient) for m in self._run(claim, message_ids=ids, now=now)]
+        done = [
+            self._deliver_safely(m, self.patient)
+            for m in self._run(claim_due, message_ids=ids, now=now, limit=len(ids))
+        ]
         redraws = self._run(claim_redraws, now=now, limit=len(ids), message_ids=ids)
         return done + [self._redraw_safely(r) for r in redraws]
 

@@ -16,7 +16,6 @@ from bot.outbox.queue import (
     GIVE_UP_AFTER,
     LEASE,
     backoff,
-    claim,
     claim_due,
     enqueue,
     retry_later,
@@ -99,10 +98,16 @@ def _client(fake: FakeSlack) -> WebClient:
 def test_a_message_claimed_right_after_commit_is_not_claimed_by_a_tick(database: Database) -> None:
     (message_id,) = record(database, 1)
     assert [
-        m.id for m in database.run(lambda s: claim(session=s, message_ids=[message_id], now=NOW, replica="a"))
+        m.id
+        for m in database.run(
+            lambda s: claim_due(session=s, message_ids=[message_id], now=NOW, replica="a", limit=1)
+        )
     ] == [message_id]
     assert database.run(lambda s: claim_due(session=s, now=NOW, replica="b", limit=10)) == []
-    assert database.run(lambda s: claim(session=s, message_ids=[message_id], now=NOW, replica="b")) == []
+    assert (
+        database.run(lambda s: claim_due(session=s, message_ids=[message_id], now=NOW, replica="b", limit=1))
+        == []
+    )
     # Its holder died: once the lease is over another takes it, as a takeover only if it had started posting.
     (taken,) = database.run(lambda s: claim_due(session=s, now=NOW + LEASE, replica="b", limit=10))
     assert not taken.takeover
@@ -154,7 +159,9 @@ def test_failures_shown_are_the_persons_own_in_their_workspace(database: Databas
     (mine,) = record(database, 1)
     (theirs,) = record(database, 1, team_id="T0002")
     for message_id in (mine, theirs):
-        database.run(lambda s, m=message_id: claim(session=s, message_ids=[m], now=NOW, replica="a"))
+        database.run(
+            lambda s, m=message_id: claim_due(session=s, message_ids=[m], now=NOW, replica="a", limit=1)
+        )
         database.run(
             lambda s, m=message_id: retry_later(
                 session=s, message_id=m, replica="a", now=NOW + GIVE_UP_AFTER, error="internal_error"
