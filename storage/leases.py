@@ -34,9 +34,6 @@ class Lease:
     def table(self) -> Any:
         return self.owner.class_
 
-    def free(self, now: datetime) -> ColumnElement[bool]:
-        return or_(self.until.is_(None), self.until < now)
-
     def held(self, replica: str, *where: ColumnElement[bool]) -> ColumnElement[bool]:
         """The rows matching `where` that `replica` holds, still open."""
         opened = () if self.open is None else (self.open,)
@@ -87,7 +84,7 @@ class Lease:
     ) -> bool:
         """Take the row matching `where` if it is free (`again`: or already `replica`'s). The caller
         commits before working."""
-        free = or_(self.free(now), self.owner == replica) if again else self.free(now)
+        free = or_(self.until.is_(None), self.until < now, *((self.owner == replica,) if again else ()))
         taken = session.execute(
             update(self.table)
             .where(*where, free)
