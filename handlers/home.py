@@ -11,8 +11,7 @@ from slack_bolt import Ack, App
 
 from bot.capture.interviews import recent_interviews
 from bot.digest.period import Period
-from bot.home.mine import open_follow_ups, upcoming_calls
-from bot.home.week import week_figures
+from bot.home.reads import open_follow_ups, upcoming_calls, week_figures
 from bot.outbox.queue import undelivered
 from bot.people.permissions import Act
 from handlers.deps import Actor, Deps

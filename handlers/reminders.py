@@ -19,10 +19,9 @@ from slack_bolt import Ack, App, Respond
 from bot.capture.interviews import write_summary
 from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooze_until
 from bot.followups.calls import get_call
-from bot.home.mine import reminders_listing
 from bot.logs import clip
 from bot.outbox.shown import reminder_sent_to
-from bot.reminders.deliveries import items_by_id
+from bot.reminders.deliveries import items_by_id, reminders_listing
 from handlers.deps import Actor, Deps
 from handlers.log_modal import open_log_modal
 from handlers.senders.reminders import redraw_reminder
@@ -162,7 +161,7 @@ def redraw_reminders_of(
     where it went), but the one at `besides`, redrawn already."""
     with deps.db.read() as session:
         sent = reminders_listing(
-            session=session, team_id=actor.team_id, user_id=actor.user_id, follow_up_id=follow_up_id
+            session=session, team_id=actor.team_id, user_id=actor.user_id, follow_up_ids={follow_up_id}
         )
     for reminder in sent:
         if (reminder.channel_id, reminder.message_ts) != besides:

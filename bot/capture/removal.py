@@ -20,8 +20,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.accounts.history import recount_last_held_on
-from bot.home.mine import SentReminder, reminders_listing_any
 from bot.outbox.queue import Posted, posted_about
+from bot.reminders.deliveries import SentReminder, reminders_listing
 from bot.search.index import pause as pause_search
 from bot.themes.store import LINE_MODELS, recount_themes
 from storage.models import (
@@ -226,7 +226,7 @@ def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentRemin
     return tuple(
         (owner, replace(sent, follow_up_ids=[i for i in sent.follow_up_ids if i not in going]))
         for owner in sorted(owners)
-        for sent in reminders_listing_any(
+        for sent in reminders_listing(
             session=session, team_id=plan.team_id, user_id=owner, follow_up_ids=going
         )
     )

@@ -1,5 +1,2 @@
-"""The App Home's reads: what a person sees when they open the bot.
-
-- `mine`: their open follow-ups, upcoming calls and latest interviews.
-- `week`: the team's week at a glance (interviews, accounts, top pains).
-"""
+"""The App Home's reads (`reads`): what a person sees when they open the bot, their plate and the team's
+week."""

@@ -8,6 +8,7 @@ that dies leaves its deliveries to be taken over once the lease runs out.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -339,3 +340,38 @@ def items_by_id(*, session: Session, team_id: str, ids: list[int]) -> list[Follo
             .order_by(FollowUp.due_at, FollowUp.id)
         )
     )
+
+
+# The latest DMs of a person looked at for one that lists a follow-up: a follow-up is reminded a few
+# times at most (resends, snoozes), on the days after it is due.
+DMS_LOOKED_AT = 20
+
+
+@dataclass(frozen=True)
+class SentReminder:
+    channel_id: str
+    message_ts: str
+    follow_up_ids: list[int]
+
+
+def reminders_listing(
+    *, session: Session, team_id: str, user_id: str, follow_up_ids: Collection[int]
+) -> list[SentReminder]:
+    """The reminder DMs sent to this person that list any of these follow-ups (of their latest DMs, newest
+    first), as Slack knows them: where each is, and every follow-up it lists."""
+    rows = session.execute(
+        select(ReminderDelivery.channel_id, ReminderDelivery.message_ts, ReminderDelivery.follow_up_ids)
+        .where(
+            ReminderDelivery.team_id == team_id,
+            ReminderDelivery.owner_id == user_id,
+            ReminderDelivery.state == DeliveryState.SENT,
+        )
+        .order_by(ReminderDelivery.id.desc())
+        .limit(DMS_LOOKED_AT)
+    ).all()
+    wanted = set(follow_up_ids)
+    return [
+        SentReminder(channel, ts, [int(i) for i in ids])
+        for channel, ts, ids in rows
+        if channel and ts and wanted.intersection(ids or [])
+    ]

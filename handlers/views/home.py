@@ -13,8 +13,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.home.mine import Owed, Upcoming
-from bot.home.week import WeekFigures
+from bot.home.reads import Owed, Upcoming, WeekFigures
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     MODAL_MAX_BLOCKS,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.home.mine import open_follow_ups, reminders_listing, upcoming_calls
+from bot.home.reads import open_follow_ups, upcoming_calls
+from bot.reminders.deliveries import reminders_listing
 from storage.db import Database
 from storage.models import (
     Account,
@@ -128,7 +129,7 @@ def test_reminders_listing_a_follow_up_are_the_sent_dms_that_carry_it(database: 
             ]
         )
     with database.read() as s:
-        sent = reminders_listing(session=s, team_id="T0001", user_id=ME, follow_up_id=8)
+        sent = reminders_listing(session=s, team_id="T0001", user_id=ME, follow_up_ids={8})
     assert [(r.channel_id, r.message_ts, r.follow_up_ids) for r in sent] == [
         ("D0001", "1.3", [8]),
         ("D0001", "1.1", [7, 8]),

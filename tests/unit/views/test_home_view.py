@@ -11,8 +11,7 @@ from hypothesis import given, settings
 
 from bot.digest.period import Period
 from bot.digest.ranking import ThemeInPeriod, Trend
-from bot.home.mine import Owed, Upcoming
-from bot.home.week import WeekFigures
+from bot.home.reads import Owed, Upcoming, WeekFigures
 from handlers.views.home import FOLLOW_UPS_SHOWN, HOME_MAX_BLOCKS, HomeContent, home_view
 from storage.models import (
     Account,

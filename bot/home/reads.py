@@ -1,23 +1,22 @@
-"""What one person has on their plate, for their App Home: their open follow-ups (overdue first), their
-upcoming calls, and the reminder DMs already sent that list a follow-up (redrawn when it changes)."""
+"""What a person's App Home reads: what they have on their plate (their open follow-ups, overdue first,
+and their upcoming calls), and the workspace's week at a glance (interviews held, distinct accounts, the
+top pains ranked as the digest ranks them)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.digest.period import Period, interviews_in_window
+from bot.digest.ranking import ThemeInPeriod, rank_key, rank_themes
 from bot.reminders.deliveries import RENDERING
-from storage.models import OWED, DeliveryState, FollowUp, FollowUpKind, ReminderDelivery, ScheduledCall
+from storage.models import OWED, FollowUp, FollowUpKind, ScheduledCall, ThemeKind
 
 # Prep notes and debriefs are tied to a call's time and said once: the Home shows the call instead.
 _ON_THE_CLOCK = [kind for kind in FollowUpKind if kind.on_the_clock]
-# The latest DMs of a person looked at for one that lists a follow-up: a follow-up is reminded a few
-# times at most (resends, snoozes), on the days after it is due.
-DMS_LOOKED_AT = 20
 
 
 @dataclass(frozen=True)
@@ -78,40 +77,34 @@ def upcoming_calls(*, session: Session, team_id: str, user_id: str, now: datetim
     return Upcoming(list(calls), int(total or 0))
 
 
+TOP_PAINS = 3
+
+
 @dataclass(frozen=True)
-class SentReminder:
-    channel_id: str
-    message_ts: str
-    follow_up_ids: list[int]
+class WeekFigures:
+    period: Period
+    interviews: int
+    accounts: int
+    top_pains: list[ThemeInPeriod]
 
 
-def reminders_listing(
-    *, session: Session, team_id: str, user_id: str, follow_up_id: int
-) -> list[SentReminder]:
-    """The reminder DMs sent to this person that list this follow-up (its latest DMs, newest first), as
-    Slack knows them: where each is, and every follow-up it lists."""
-    return reminders_listing_any(
-        session=session, team_id=team_id, user_id=user_id, follow_up_ids={follow_up_id}
+def week_figures(*, session: Session, team_id: str, period: Period, top: int = TOP_PAINS) -> WeekFigures:
+    """What the digest would say of `period` in three figures. Pains only one account ever raised rank
+    too (the digest lists them apart), by the same order: distinct accounts in the period first."""
+    interviews = interviews_in_window(session, team_id, period)
+    in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
+    pains = rank_themes(
+        session=session,
+        team_id=team_id,
+        kind=ThemeKind.PAIN,
+        period=period,
+        interviews=interviews,
+        account_names={i.account_id: i.account for i in interviews},
+        skip=set(),
     )
-
-
-def reminders_listing_any(
-    *, session: Session, team_id: str, user_id: str, follow_up_ids: Collection[int]
-) -> list[SentReminder]:
-    """The reminder DMs sent to this person (its latest DMs, newest first) that list any of these."""
-    rows = session.execute(
-        select(ReminderDelivery.channel_id, ReminderDelivery.message_ts, ReminderDelivery.follow_up_ids)
-        .where(
-            ReminderDelivery.team_id == team_id,
-            ReminderDelivery.owner_id == user_id,
-            ReminderDelivery.state == DeliveryState.SENT,
-        )
-        .order_by(ReminderDelivery.id.desc())
-        .limit(DMS_LOOKED_AT)
-    ).all()
-    wanted = set(follow_up_ids)
-    return [
-        SentReminder(channel, ts, [int(i) for i in ids])
-        for channel, ts, ids in rows
-        if channel and ts and wanted.intersection(ids or [])
-    ]
+    return WeekFigures(
+        period=period,
+        interviews=len(in_period),
+        accounts=len({i.account_id for i in in_period}),
+        top_pains=sorted([*pains.recurring, *pains.single], key=rank_key)[:top],
+    )
