@@ -10,8 +10,7 @@ from slack_bolt import Ack, App, Respond
 from bot.accounts.names import search_accounts
 from bot.accounts.timeline import account_timeline
 from bot.capture.interviews import recent_interviews
-from bot.outbox.notices import untold_among
-from bot.outbox.queue import mark_told, untold
+from bot.outbox.queue import mark_told, untold, untold_among
 from bot.people.permissions import Act
 from bot.text import fallback_text, from_slack
 from handlers.delete import forget_command

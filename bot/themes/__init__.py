@@ -16,5 +16,6 @@ What people did is kept: a renamed theme keeps its name, and a line placed by ha
   step with its members.
 - `lookalikes`: pairs of themes that look alike, offered to people as merges (never merged alone).
 - `grouping`: the numeric core (smoothing, average linkage, micro-groups), no database.
-- `embeddings`, `semantic`, `methods`: turning text into vectors (a small sentence model, or words).
+- `embeddings`, `semantic`: turning text into vectors (a small sentence model, or words), and which one
+  THEMES_METHOD picks.
 """

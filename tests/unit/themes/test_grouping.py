@@ -221,8 +221,7 @@ def test_lexical_similarity_follows_shared_words() -> None:
 
 def test_auto_falls_back_to_words_when_the_model_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.themes.semantic
-    from bot.themes.embeddings import EmbedderUnavailable
-    from bot.themes.methods import load_embedder
+    from bot.themes.embeddings import EmbedderUnavailable, load_embedder
 
     def missing() -> None:
         raise EmbedderUnavailable("the model package is not installed")
