@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.outbox.queue import LEASE, enqueue, redraw
+from bot.outbox.queue import LEASE, Posted, enqueue, redraw
 from bot.outbox.redraws import Redraw, claim_redraws, record_redrawn
 from storage.db import Database
 from storage.models import OutboxKind, OutboxMessage, OutboxState
@@ -43,11 +43,24 @@ def saved(db: Database, *, sent: bool = True, kind: OutboxKind = OutboxKind.INTE
 
 
 def edit(
-    db: Database, text: str, *, now: datetime = NOW, kind: OutboxKind = OutboxKind.INTERVIEW_SAVED
-) -> None:
-    db.run(
+    db: Database,
+    text: str,
+    *,
+    now: datetime = NOW,
+    kind: OutboxKind = OutboxKind.INTERVIEW_SAVED,
+    withdrawn: bool = False,
+) -> Posted | None:
+    """The message redrawn as an edit (or, `withdrawn`, an unshare) would: where its post is, if sent."""
+    return db.run(
         lambda s: redraw(
-            session=s, team_id=TEAM, interview_id=INTERVIEW, kind=kind, text=text, blocks=None, now=now
+            session=s,
+            team_id=TEAM,
+            interview_id=INTERVIEW,
+            kind=kind,
+            text=text,
+            blocks=None,
+            now=now,
+            withdrawn=withdrawn,
         )
     )
 
@@ -95,37 +108,14 @@ def test_a_message_not_posted_yet_is_not_redrawn_it_goes_out_as_edited(database:
 
 def test_a_withdrawn_share_that_was_posted_is_redrawn_saying_so(database: Database) -> None:
     message_id = saved(database, kind=OutboxKind.INTERVIEW_SHARED)
-    database.run(
-        lambda s: redraw(
-            session=s,
-            team_id=TEAM,
-            interview_id=INTERVIEW,
-            kind=OutboxKind.INTERVIEW_SHARED,
-            text="No longer shared here.",
-            blocks=None,
-            now=NOW,
-            withdrawn=True,
-        )
-    )
+    edit(database, "No longer shared here.", kind=OutboxKind.INTERVIEW_SHARED, withdrawn=True)
     (drawn,) = claimed(database, "replica-1", NOW)
     assert (drawn.id, drawn.text) == (message_id, "No longer shared here.")
 
 
 def test_a_withdrawn_share_not_sent_yet_never_goes_out(database: Database) -> None:
     message_id = saved(database, sent=False, kind=OutboxKind.INTERVIEW_SHARED)
-    posted = database.run(
-        lambda s: redraw(
-            session=s,
-            team_id=TEAM,
-            interview_id=INTERVIEW,
-            kind=OutboxKind.INTERVIEW_SHARED,
-            text="No longer shared here.",
-            blocks=None,
-            now=NOW,
-            withdrawn=True,
-        )
-    )
-    assert posted is None
+    assert edit(database, "No longer shared here.", kind=OutboxKind.INTERVIEW_SHARED, withdrawn=True) is None
     with database.read() as session:
         assert session.get(OutboxMessage, message_id) is None  # nothing left for a sender to claim
 
