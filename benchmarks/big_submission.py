@@ -49,7 +49,7 @@ from benchmarks.scratch import scratch_database
 from bot.app import build_app
 from bot.capture.interviews import FIELD_MAX
 from bot.config import load_config
-from bot.themes.embeddings import load_embedder
+from bot.themes.semantic import load_embedder
 from bot.themes.upkeep.job import UpkeepJob
 from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.deps import Deps

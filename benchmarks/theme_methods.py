@@ -111,7 +111,7 @@ class Int8Embedder:
 def run_way(way: str, texts: list[str], truth: np.ndarray) -> dict[str, Any]:
     """One way on one set, in this process: load, embed, group; scores, seconds, peak memory."""
     from bot.themes import grouping
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.semantic import load_embedder
 
     threads = os.cpu_count() or 1
     started = time.perf_counter()

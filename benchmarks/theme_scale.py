@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report))
         return 0
 
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.semantic import load_embedder
 
     texts, truth = read_labelled(args.data, args.text_column, args.label_column)
     embedder = load_embedder(args.method, threads=os.cpu_count() or 1)

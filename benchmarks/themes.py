@@ -317,7 +317,7 @@ def run_method(
     from sklearn.cluster import KMeans
 
     from bot.themes import grouping
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.semantic import load_embedder
 
     started = time.perf_counter()
     embedder = load_embedder(method, threads=os.cpu_count() or 1)
@@ -420,7 +420,7 @@ def print_report(r: MethodReport) -> None:
 def review(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int:
     """The labels and look-alikes measurements (benchmarks/theme_review.py), in this process."""
     from benchmarks.theme_review import labels_report, look_alikes_report
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.semantic import load_embedder
 
     with args.data.open(newline="", encoding="utf-8") as f:
         names = sorted({row[args.label_column] for row in csv.DictReader(f)})
@@ -437,7 +437,7 @@ def review(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int
 
 def stream_only(args: argparse.Namespace, texts: list[str], truth: np.ndarray) -> int:
     """The streamed runs alone, each schedule of `stream_schedules`, week by week."""
-    from bot.themes.embeddings import load_embedder
+    from bot.themes.semantic import load_embedder
 
     print(
         f"interview-bot themes, streamed: {args.data.name}, {len(texts):,} texts over {args.weeks} weeks, "

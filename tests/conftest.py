@@ -36,7 +36,8 @@ from sqlalchemy.engine import make_url
 from bot.app import build_app
 from bot.config import Config, load_config
 from bot.reminders.deliveries import ReminderPolicy
-from bot.themes.embeddings import Embedder, load_embedder
+from bot.themes.embeddings import Embedder
+from bot.themes.semantic import load_embedder
 from handlers.deps import Deps
 from handlers.requests.server import WebApp, make_http_server, run_until_closed
 from handlers.senders.reminders import ReminderSender

@@ -47,7 +47,7 @@ def open_database(url: str) -> Database:
 
 def load_embedder(method: str, threads: int = 1) -> Embedder:
     from bot.themes.embeddings import EmbedderUnavailable
-    from bot.themes.embeddings import load_embedder as load_method
+    from bot.themes.semantic import load_embedder as load_method
 
     try:
         return load_method(method, threads=threads)

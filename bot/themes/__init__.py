@@ -10,12 +10,14 @@ What people did is kept: a renamed theme keeps its name, and a line placed by ha
 - `corrections`: rename, merge, move a line (split it off, take it out).
 - `placement`: embedding new lines and placing them; re-clustering the pool.
 - `regroup`: the full regroup, planned ahead in a read transaction and applied in the write one.
-- `upkeep` and `leases`: which workspaces have work, one pass of it, one replica at a time.
-- `upkeep`: the scheduler's job that runs upkeep with the heavy parts outside the write transaction.
-- `labels` and `labelling`: a short label for each theme nobody named, drawn from its lines, kept in
-  step with its members.
+- `recount`: themes a deletion or an edit took lines from, counted again after the commit.
+- `upkeep/`: the scheduler's job (`job`) that keeps themes in step with the lines, with the heavy parts
+  outside the write transaction; which workspaces have work and one pass of it (`work`); one replica at
+  a time (`lease`).
+- `labels`: a short label for a theme nobody named, drawn from its lines (no database); `relabel`: which
+  themes need one again as their members change, and storing it.
 - `lookalikes`: pairs of themes that look alike, offered to people as merges (never merged alone).
 - `grouping`: the numeric core (smoothing, average linkage, micro-groups), no database.
-- `embeddings`, `semantic`: turning text into vectors (a small sentence model, or words), and which one
-  THEMES_METHOD picks.
+- `embeddings`: turning text into vectors by words (the lexical method), and what every embedder is.
+- `semantic`: a small sentence model, and which embedder THEMES_METHOD picks (the model, or words).
 """

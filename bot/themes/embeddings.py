@@ -114,18 +114,3 @@ class LexicalEmbedder:
 
 def load_vectors(rows: Sequence[Any]) -> np.ndarray:
     return np.vstack([from_bytes(r.embedding) for r in rows]) if rows else np.zeros((0, 0), np.float32)
-
-
-def load_embedder(method: str = "auto", *, threads: int = 1) -> Embedder:
-    """The embedder THEMES_METHOD picks: `semantic` must load; `auto` falls back to lexical, saying why."""
-    if method == "lexical":
-        return LexicalEmbedder()
-    try:
-        from bot.themes.semantic import SemanticEmbedder
-
-        return SemanticEmbedder(threads=threads)
-    except EmbedderUnavailable as exc:
-        if method == "semantic":
-            raise
-        log.warning("themes: the semantic model is unavailable (%s); grouping by words instead", exc)
-        return LexicalEmbedder()

