@@ -13,22 +13,22 @@ when (`until`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
 @dataclass(frozen=True)
 class Lease:
-    """A claimed table's lease columns. `open`: the rows still to be worked (None: every row, for a table
-    of one row per workspace whose lease is released after each piece of work)."""
+    """A claimed table's lease columns. `open`: the rows still to be worked (by default every row, for a
+    table of one row per workspace whose lease is released after each piece of work)."""
 
     owner: InstrumentedAttribute[Any]
     until: InstrumentedAttribute[Any]
-    open: ColumnElement[bool] | None = None
+    open: ColumnElement[bool] = field(default_factory=true)
 
     @property
     def table(self) -> Any:
@@ -36,8 +36,7 @@ class Lease:
 
     def held(self, replica: str, *where: ColumnElement[bool]) -> ColumnElement[bool]:
         """The rows matching `where` that `replica` holds, still open."""
-        opened = () if self.open is None else (self.open,)
-        return and_(*where, *opened, self.owner == replica)
+        return and_(*where, self.open, self.owner == replica)
 
     def change(
         self,
@@ -108,10 +107,9 @@ class Lease:
         by default; the rows, now `replica`'s. `due` replaces "ran out" where the lease column also says
         when a row is due (an outbox message's next attempt). Callers that count attempts do so on the
         rows."""
-        opened = () if self.open is None else (self.open,)
         rows = session.scalars(
             select(self.table)
-            .where(*opened, self.until < now if due is None else due, *where)
+            .where(self.open, self.until < now if due is None else due, *where)
             .order_by(*(order_by or (self.until,)))
             .limit(limit)
             .with_for_update(skip_locked=True)
