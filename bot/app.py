@@ -1,24 +1,41 @@
 """The composition root: every sender and service of a process built once, from the configuration and
 the database, and handed to the Bolt App complete (`Deps` is frozen). The scheduler and "Post now" share
-one digest poster, and the outbox's sender serves both the requests and the ticks."""
+one digest poster, and the outbox's sender serves both the requests and the ticks. `serve` is what
+`interview-bot run` runs: all of it, the scheduler, and the HTTP or Socket Mode server until a signal."""
 
 from __future__ import annotations
 
-from slack_bolt import App
-from slack_sdk import WebClient
+from collections.abc import Callable
+from typing import TypeVar
 
-from bot.config import Config
+from slack_bolt import App
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import scheduler
+from bot.config import Config, redact, shown_url
+from bot.errors import StartupError
+from bot.reminders.deliveries import ReminderPolicy
+from bot.replica import replica_name
+from bot.themes.embeddings import Embedder
 from bot.themes.upkeep.job import UpkeepJob
+from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.app import bolt_app, read_installation
 from handlers.deps import Deps
 from handlers.home import publish_home_for
+from handlers.requests import server
 from handlers.senders.digest import DigestPoster
 from handlers.senders.home import QUIET_DELAY, HomeRefresh
 from handlers.senders.outbox import OutboxSender
+from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
+from handlers.web_api.directory import Directory
 from handlers.web_api.roles import Roles
 from handlers.web_api.timezones import Timezones
 from storage.db import Database
+
+T = TypeVar("T")
 
 
 def build_app(
@@ -54,3 +71,83 @@ def build_app(
         digest=DigestPoster(db=db, client=client, send_outbox=outbox.send_now, upkeep=upkeep),
     )
     return bolt_app(deps=deps, installation=installation, register=register), deps
+
+
+def serve(*, config: Config, db: Database, embedder: Embedder) -> None:
+    """Build everything, start the scheduler, and serve Slack until SIGTERM or SIGINT; then let the work
+    that followed an ack finish before the database goes. Anything the operator must fix is one line."""
+    upkeep = UpkeepJob(
+        db=db,
+        embedder=embedder,
+        replica=replica_name(),
+        schedule=UpkeepSchedule(
+            regroup_every=config.themes_regroup_every, rebuild_every=config.themes_rebuild_every
+        ),
+    )
+    try:
+        app, deps = build_app(config=config, db=db, upkeep=upkeep)
+    except (BoltError, SlackApiError) as exc:
+        said = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
+        raise StartupError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(said), config.slack_api_url)}); "
+            "copy the Bot User OAuth Token again."
+        ) from None
+    except OSError as exc:
+        raise StartupError(
+            f"cannot reach Slack at SLACK_API_URL={shown_url(config.slack_api_url)} "
+            f"({redact(str(exc), config.slack_api_url)}); check the network."
+        ) from None
+    web_app = server.WebApp(app, db, signing_secret=config.signing_secret)
+    stopping = server.stop_on_signals()
+    stop_scheduler = scheduler.start_scheduler(
+        ReminderSender(
+            db=db,
+            client=deps.client,
+            timezones=deps.timezones,
+            policy=ReminderPolicy(working_hours=config.working_hours, max_resends=config.max_resends),
+            roles=deps.roles,
+        ),
+        every=config.scheduler_tick,
+        upkeep=upkeep,
+        digest=deps.digest,
+        outbox=deps.outbox.tick,
+        directory=Directory(
+            team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
+        ),
+    )
+    try:
+        if config.mode == "socket":
+            assert config.app_token is not None  # load_config guarantees it in socket mode
+            runner = _bind(
+                config,
+                lambda: server.SocketModeRunner(
+                    app, web_app, app_token=config.app_token or "", host=config.host, port=config.port
+                ),
+            )
+            try:
+                server.serve_socket(runner, stopping)
+            except SlackApiError as exc:
+                raise StartupError(
+                    f"SLACK_APP_TOKEN was refused by Slack ({exc.response.get('error')}): generate an "
+                    "app-level token with the connections:write scope (Basic Information → App-Level Tokens)."
+                ) from None
+        else:
+            server.serve_http(
+                _bind(config, lambda: server.make_http_server(web_app, host=config.host, port=config.port)),
+                stopping,
+            )
+    finally:
+        stop_scheduler()
+        deps.close()  # let work that followed an ack (DMs) finish before the database goes
+        db.dispose()
+
+
+def _bind(config: Config, make: Callable[[], T]) -> T:
+    """Create what listens on HOST:PORT; a port in use or a foreign address is one line, not a traceback."""
+    try:
+        return make()
+    except OSError as exc:
+        raise StartupError(
+            f"cannot listen on HOST={config.host} PORT={config.port} ({exc.strerror or exc}): "
+            "pick a free port, or an address of this machine."
+        ) from None

@@ -6,32 +6,25 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import NoReturn
 
 from bot.cli.exchange import add_verbs as add_exchange_verbs
 from bot.cli.startup import add_team_option
 from bot.cli.startup import load_embedder as _load_embedder
 from bot.cli.startup import open_database as _open_database
 from bot.config import (
-    Config,
     ConfigError,
     load_config,
     load_database_url,
     load_log_format,
     load_themes_method,
-    redact,
-    shown_url,
 )
 from bot.errors import StartupError
 from bot.logs import configure_logging
 
-if TYPE_CHECKING:
-    pass
-
 log = logging.getLogger("bot")
-T = TypeVar("T")
 
 EXIT_CONFIG = 2
 
@@ -120,105 +113,13 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bind(config: Config, make: Callable[[], T]) -> T:
-    """Create what listens on HOST:PORT; a port in use or a foreign address is one line, not a traceback."""
-    try:
-        return make()
-    except OSError as exc:
-        raise StartupError(
-            f"cannot listen on HOST={config.host} PORT={config.port} ({exc.strerror or exc}): "
-            "pick a free port, or an address of this machine."
-        ) from None
-
-
 def cmd_run(_args: argparse.Namespace) -> int:
+    from bot.app import serve
+
     config = load_config()
-    db = _open_database(config.database_url)
-
-    from slack_bolt.error import BoltError
-    from slack_sdk.errors import SlackApiError
-
-    from bot.app import build_app
-    from bot.reminders.deliveries import ReminderPolicy
-    from bot.replica import replica_name
-    from bot.scheduler import start_scheduler
-    from bot.themes.upkeep.job import UpkeepJob
-    from bot.themes.upkeep.work import UpkeepSchedule
-    from handlers.requests.server import (
-        SocketModeRunner,
-        WebApp,
-        make_http_server,
-        serve_http,
-        serve_socket,
-        stop_on_signals,
+    serve(
+        config=config, db=_open_database(config.database_url), embedder=_load_embedder(config.themes_method)
     )
-    from handlers.senders.reminders import ReminderSender
-    from handlers.web_api.directory import Directory
-
-    upkeep = UpkeepJob(
-        db=db,
-        embedder=_load_embedder(config.themes_method),
-        replica=replica_name(),
-        schedule=UpkeepSchedule(
-            regroup_every=config.themes_regroup_every, rebuild_every=config.themes_rebuild_every
-        ),
-    )
-    try:
-        app, deps = build_app(config=config, db=db, upkeep=upkeep)
-    except (BoltError, SlackApiError) as exc:
-        said = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
-        raise StartupError(
-            f"SLACK_BOT_TOKEN was refused by Slack ({redact(str(said), config.slack_api_url)}); "
-            "copy the Bot User OAuth Token again."
-        ) from None
-    except OSError as exc:
-        raise StartupError(
-            f"cannot reach Slack at SLACK_API_URL={shown_url(config.slack_api_url)} "
-            f"({redact(str(exc), config.slack_api_url)}); check the network."
-        ) from None
-    web_app = WebApp(app, db, signing_secret=config.signing_secret)
-    stopping = stop_on_signals()
-    stop_scheduler = start_scheduler(
-        ReminderSender(
-            db=db,
-            client=deps.client,
-            timezones=deps.timezones,
-            policy=ReminderPolicy(working_hours=config.working_hours, max_resends=config.max_resends),
-            roles=deps.roles,
-        ),
-        every=config.scheduler_tick,
-        upkeep=upkeep,
-        digest=deps.digest,
-        outbox=deps.outbox.tick,
-        directory=Directory(
-            team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
-        ),
-    )
-    try:
-        if config.mode == "socket":
-            assert config.app_token is not None  # load_config guarantees it in socket mode
-            runner = _bind(
-                config,
-                lambda: SocketModeRunner(
-                    app, web_app, app_token=config.app_token or "", host=config.host, port=config.port
-                ),
-            )
-            try:
-                serve_socket(runner, stopping)
-            except SlackApiError as exc:
-                raise StartupError(
-                    f"SLACK_APP_TOKEN was refused by Slack ({exc.response.get('error')}): generate an "
-                    "app-level token with the connections:write scope (Basic Information → App-Level Tokens)."
-                ) from None
-        else:
-            serve_http(
-                _bind(config, lambda: make_http_server(web_app, host=config.host, port=config.port)),
-                stopping,
-            )
-    finally:
-        stop_scheduler()
-        deps.close()  # let work that followed an ack (DMs) finish before the database goes
-        db.dispose()
     return 0
 
 
