@@ -108,5 +108,7 @@ def get_or_create_account(*, session: Session, team_id: str, name: str) -> Accou
     if insert_once(session, account):
         return account
     winner = find_account(session=session, team_id=team_id, name=name)
-    assert winner is not None  # the unique key that refused ours is the winner's
-    return winner
+    if winner is None:  # another key refused it: let the database's own error say which
+        session.add(account)
+        session.flush()
+    return winner or account

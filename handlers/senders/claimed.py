@@ -177,8 +177,9 @@ class ClaimedSender:
             give_up(exc.error)
             return "failed"
         except SlackApiError as exc:  # Slack answered: nothing went out by this call
-            self.log.info("%s: Slack said %s; trying again later", what, exc.response.get("error"))
-            later(Retry.of(exc))
+            retry = Retry.of(exc)
+            self.log.info("%s: Slack said %s; trying again later", what, retry.error)
+            later(retry)
         except OSError as exc:  # no answer: it may have been posted, so the next attempt looks first
             self.log.warning("%s: no answer from Slack (%s); trying again later", what, exc)
             later(Retry.of(exc))
