@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, inspect, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
@@ -29,6 +29,9 @@ class Lease:
     owner: InstrumentedAttribute[Any]
     until: InstrumentedAttribute[Any]
     open: ColumnElement[bool] = field(default_factory=true)
+    # The lease column also says when a row is next due (an outbox message's next attempt, a post's
+    # redraw): a row is taken from that moment on, not only once it has passed.
+    schedule: bool = False
 
     @property
     def table(self) -> Any:
@@ -100,17 +103,14 @@ class Lease:
         now: datetime,
         lease: timedelta,
         limit: int,
-        due: ColumnElement[bool] | None = None,
-        order_by: Sequence[Any] = (),
     ) -> list[Any]:
-        """Claim up to `limit` open rows matching `where` whose lease ran out, the longest expired first
-        by default; the rows, now `replica`'s. `due` replaces "ran out" where the lease column also says
-        when a row is due (an outbox message's next attempt). Callers that count attempts do so on the
-        rows."""
+        """Claim up to `limit` open rows matching `where` whose lease ran out (or, on a `schedule`, whose
+        time came), the longest waiting first; the rows, now `replica`'s. Callers that count attempts do
+        so on the rows."""
         rows = session.scalars(
             select(self.table)
-            .where(self.open, self.until < now if due is None else due, *where)
-            .order_by(*(order_by or (self.until,)))
+            .where(self.open, self.until <= now if self.schedule else self.until < now, *where)
+            .order_by(self.until, *inspect(self.table).primary_key)
             .limit(limit)
             .with_for_update(skip_locked=True)
         ).all()

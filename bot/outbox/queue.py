@@ -22,7 +22,10 @@ from storage.models import OutboxKind, OutboxMessage, OutboxState
 
 LEASE = timedelta(minutes=2)
 MESSAGE = Lease(
-    OutboxMessage.lease_owner, OutboxMessage.next_attempt_at, open=OutboxMessage.state == OutboxState.PENDING
+    OutboxMessage.lease_owner,
+    OutboxMessage.next_attempt_at,
+    open=OutboxMessage.state == OutboxState.PENDING,
+    schedule=True,
 )
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
@@ -95,10 +98,8 @@ def claim_due(
     lease: timedelta = LEASE,
     message_ids: Sequence[int] | None = None,
 ) -> list[Outgoing]:
-    """Claim up to `limit` messages whose next attempt has come, oldest first; of `message_ids` only right
-    after the transaction that recorded them (those another replica has not taken meanwhile). A message's
-    next attempt time is its lease too: it is due when recorded, and again once a failure's back-off, or
-    its holder's lease, has run out."""
+    """Claim up to `limit` messages whose next attempt has come (due when recorded, again once a back-off
+    or a dead holder's lease ran out), oldest first; of `message_ids` only, right after their commit."""
     where = [] if message_ids is None else [OutboxMessage.id.in_(list(message_ids))]
     rows = MESSAGE.take_over(
         session,
@@ -107,8 +108,6 @@ def claim_due(
         now=now,
         lease=lease,
         limit=limit,
-        due=OutboxMessage.next_attempt_at <= now,
-        order_by=(OutboxMessage.next_attempt_at, OutboxMessage.id),
     )
     claimed = []
     for row in rows:

@@ -21,7 +21,10 @@ from storage.models import OutboxMessage, OutboxState
 
 # A sent message whose post is behind: `redraw_at` is when a redraw is due, and its lease once claimed.
 REDRAW = Lease(
-    OutboxMessage.lease_owner, OutboxMessage.redraw_at, open=OutboxMessage.state == OutboxState.SENT
+    OutboxMessage.lease_owner,
+    OutboxMessage.redraw_at,
+    open=OutboxMessage.state == OutboxState.SENT,
+    schedule=True,
 )
 
 
@@ -55,8 +58,6 @@ def claim_redraws(
         now=now,
         lease=lease,
         limit=limit,
-        due=OutboxMessage.redraw_at <= now,
-        order_by=(OutboxMessage.redraw_at, OutboxMessage.id),
     )
     claimed = []
     for row in rows:
