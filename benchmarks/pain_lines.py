@@ -2,7 +2,8 @@
 Banking77 (test and train), with the share of lines left in no theme and the keyword traps placed with
 their decoy.
 
-    python -m benchmarks.pain_lines [--method semantic|lexical|both] [--no-banking] [--json]
+    python -m benchmarks.pain_lines [--method semantic|lexical|both] [--model minilm|mpnet|both]
+        [--no-banking] [--json]
 
 The pain-line set is benchmarks/data/pain_lines.csv (its README says how it was written). Each set is
 grouped as a full regroup groups a workspace (`bot.themes.grouping.group` with the method's policy), so
@@ -86,11 +87,13 @@ def row(
     }
 
 
-def measure(method: str, banking: bool) -> list[dict[str, Any]]:
+def measure(method: str, banking: bool, model: str = "minilm") -> list[dict[str, Any]]:
     from bot.themes import grouping
     from bot.themes.semantic import load_embedder
 
-    embedder = load_embedder(method, threads=os.cpu_count() or 1)
+    started = time.perf_counter()
+    embedder = load_embedder(method, model=model, threads=os.cpu_count() or 1)
+    load_seconds = time.perf_counter() - started
     rows: list[dict[str, Any]] = []
 
     lines = read_pain_lines()
@@ -114,22 +117,27 @@ def measure(method: str, banking: bool) -> list[dict[str, Any]]:
         )
     for r in rows:
         r["method"], r["model"] = method, embedder.name
-    rows[-1]["peak_mb"] = round(peak_mb())
+    rows[-1]["peak_mb"], rows[-1]["load_seconds"] = round(peak_mb()), round(load_seconds, 1)
     return rows
 
 
 def print_table(rows: list[dict[str, Any]]) -> None:
     print(
-        f"{'set':<16} {'level':<7} {'method':<9} {'groups':>6} {'themes':>6} {'per group':>9} {'NMI':>5} "
+        f"{'set':<16} {'level':<7} {'model':<18} {'groups':>6} {'themes':>6} {'per group':>9} {'NMI':>5} "
         f"{'ARI':>5} {'ACC':>5} {'no theme %':>10} {'traps w/ decoy %':>16} {'seconds':>7}"
     )
     for r in rows:
         trap = "" if r.get("traps_with_decoy") is None else f"{r['traps_with_decoy']:.1f}"
         print(
-            f"{r['set']:<16} {r['level']:<7} {r['method']:<9} {r['groups']:>6} {r['themes']:>6} "
+            f"{r['set']:<16} {r['level']:<7} {r['model']:<18} {r['groups']:>6} {r['themes']:>6} "
             f"{r['per_group']:>9.2f} {r['nmi']:>5.1f} {r['ari']:>5.1f} {r['acc']:>5.1f} "
             f"{r['in_no_theme']:>10.1f} {trap:>16} {r['seconds']:>7.1f}"
         )
+    for r in rows:
+        if "peak_mb" in r:
+            print(
+                f"{r['model']}: loaded in {r['load_seconds']} s; the process's peak so far {r['peak_mb']} MB"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,11 +145,15 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks.pain_lines", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--method", choices=("semantic", "lexical", "both"), default="both")
+    parser.add_argument("--model", choices=("minilm", "mpnet", "both"), default="minilm")
     parser.add_argument("--no-banking", action="store_true", help="only the pain-line set")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     methods = ("semantic", "lexical") if args.method == "both" else (args.method,)
-    rows = [r for method in methods for r in measure(method, banking=not args.no_banking)]
+    models = ("minilm", "mpnet") if args.model == "both" else (args.model,)
+    ways = [("lexical", "minilm")] if "lexical" in methods else []
+    ways = [("semantic", m) for m in models if "semantic" in methods] + ways
+    rows = [r for method, model in ways for r in measure(method, banking=not args.no_banking, model=model)]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()

@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -81,31 +80,15 @@ def density_groups(vectors: np.ndarray, policy: Any) -> np.ndarray:
     return HDBSCAN(min_cluster_size=DENSITY_MIN_GROUP).fit_predict(smoothed)
 
 
-class Int8Embedder:
-    """The semantic embedder on an int8 build of its network (weights quantised at load)."""
+def int8_embedder(threads: int) -> Any:
+    """The light model with its dense layers in 7-bit integers, as the mpnet model runs."""
+    from dataclasses import replace
 
-    def __init__(self, threads: int) -> None:
-        import onnxruntime
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        from safetensors.numpy import load_file
+    from bot.themes.models import MODELS
+    from bot.themes.semantic import SemanticEmbedder
 
-        from bot.themes.semantic import SemanticEmbedder, build_graph, model_dir
-
-        self._inner = SemanticEmbedder(threads=threads)
-        self.name, self.policy = self._inner.name + "-int8", self._inner.policy
-        with tempfile.TemporaryDirectory() as folder:
-            full, small = Path(folder) / "model.onnx", Path(folder) / "model-int8.onnx"
-            full.write_bytes(build_graph(load_file(str(model_dir() / "model.safetensors"))))
-            quantize_dynamic(str(full), str(small), weight_type=QuantType.QInt8)
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-            options.log_severity_level = 3
-            self._inner._session = onnxruntime.InferenceSession(
-                str(small), options, providers=["CPUExecutionProvider"]
-            )
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self._inner.embed(texts)
+    light = MODELS["minilm"]
+    return SemanticEmbedder(replace(light, name=light.name + "-int8", int8=True), threads=threads)
 
 
 def run_way(way: str, texts: list[str], truth: np.ndarray) -> dict[str, Any]:
@@ -116,7 +99,7 @@ def run_way(way: str, texts: list[str], truth: np.ndarray) -> dict[str, Any]:
     threads = os.cpu_count() or 1
     started = time.perf_counter()
     if way == "links-int8":
-        embedder: Any = Int8Embedder(threads)
+        embedder: Any = int8_embedder(threads)
     else:
         embedder = load_embedder("lexical" if way == "lexical" else "semantic", threads=threads)
     loaded = time.perf_counter()

@@ -41,10 +41,12 @@ def run_size(vectors_file: Path, labels_file: Path, method: str, size: int, seed
     from bot.themes.embeddings import LexicalEmbedder
 
     if method == "semantic":
-        from bot.themes.semantic import SemanticEmbedder as Method
+        from bot.themes.models import MODELS
+
+        base_policy = MODELS["minilm"].policy
     else:
-        Method = LexicalEmbedder
-    policy = Method.policy if not exact else dataclasses.replace(Method.policy, exact_max=size)
+        base_policy = LexicalEmbedder.policy
+    policy = base_policy if not exact else dataclasses.replace(base_policy, exact_max=size)
     base, truth = np.load(vectors_file), np.load(labels_file)
     rng = np.random.default_rng(seed)
     drawn = rng.integers(0, len(base), size)

@@ -56,6 +56,8 @@ class Config:
     prep_before: timedelta = timedelta(minutes=30)
     # How lines are embedded for themes: auto (the semantic model when installed, else lexical).
     themes_method: Literal["auto", "semantic", "lexical"] = "auto"
+    # Which sentence model the semantic method runs (bot/themes/models/).
+    themes_model: Literal["minilm", "mpnet"] = "minilm"
     # A workspace of 3,000 lines or more: how often its pool of lines in no theme is regrouped with its
     # young and small themes (when it grew). A smaller one is regrouped in full whenever lines came.
     themes_regroup_every: timedelta = timedelta(hours=1)
@@ -239,6 +241,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         max_resends=_count("FOLLOWUP_MAX_RESENDS", env.get("FOLLOWUP_MAX_RESENDS", "").strip() or "3"),
         prep_before=parse_duration("PREP_BEFORE", env.get("PREP_BEFORE", "").strip() or "30m"),
         themes_method=load_themes_method(env),
+        themes_model=load_themes_model(env),
         themes_regroup_every=parse_duration(
             "THEMES_REGROUP_EVERY", env.get("THEMES_REGROUP_EVERY", "").strip() or "1h"
         ),
@@ -277,6 +280,17 @@ def load_themes_method(env: Mapping[str, str] | None = None) -> Literal["auto", 
     raw = env.get("THEMES_METHOD", "").strip().lower() or "auto"
     if raw not in ("auto", "semantic", "lexical"):
         raise ConfigError(f"THEMES_METHOD={raw!r} is not a method: use auto, semantic or lexical.")
+    return raw  # type: ignore[return-value]
+
+
+def load_themes_model(env: Mapping[str, str] | None = None) -> Literal["minilm", "mpnet"]:
+    """THEMES_MODEL alone, as THEMES_METHOD."""
+    env = os.environ if env is None else env
+    raw = env.get("THEMES_MODEL", "").strip().lower() or "minilm"
+    if raw not in ("minilm", "mpnet"):
+        raise ConfigError(
+            f"THEMES_MODEL={raw!r} is not a model: use minilm (light, the default) or mpnet (stronger)."
+        )
     return raw  # type: ignore[return-value]
 
 

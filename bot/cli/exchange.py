@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.startup import add_team_option, load_embedder, open_database
-from bot.config import load_database_url, load_themes_method
+from bot.config import load_database_url, load_themes_method, load_themes_model
 from bot.errors import StartupError
 from bot.text import split_lines
 
@@ -233,7 +233,7 @@ def _keep_themes_up(db: Database) -> None:
 
     upkeep = UpkeepJob(
         db=db,
-        embedder=load_embedder(load_themes_method(), threads=os.cpu_count() or 1),
+        embedder=load_embedder(load_themes_method(), load_themes_model(), threads=os.cpu_count() or 1),
         replica=replica_name(),
         schedule=UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7)),
     )

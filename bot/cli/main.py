@@ -20,6 +20,7 @@ from bot.config import (
     load_database_url,
     load_log_format,
     load_themes_method,
+    load_themes_model,
 )
 from bot.errors import StartupError
 from bot.logs import configure_logging
@@ -60,7 +61,7 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
 
     team_id = args.team
     db = _open_database(load_database_url())
-    embedder = _load_embedder(load_themes_method(), threads=os.cpu_count() or 1)
+    embedder = _load_embedder(load_themes_method(), load_themes_model(), threads=os.cpu_count() or 1)
     replica = replica_name()
     for kind in ThemeKind:
         now = datetime.now(UTC)
@@ -118,7 +119,9 @@ def cmd_run(_args: argparse.Namespace) -> int:
 
     config = load_config()
     serve(
-        config=config, db=_open_database(config.database_url), embedder=_load_embedder(config.themes_method)
+        config=config,
+        db=_open_database(config.database_url),
+        embedder=_load_embedder(config.themes_method, config.themes_model),
     )
     return 0
 

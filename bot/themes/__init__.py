@@ -17,7 +17,9 @@ What people did is kept: a renamed theme keeps its name, and a line placed by ha
 - `labels`: a short label for a theme nobody named, drawn from its lines (no database); `relabel`: which
   themes need one again as their members change, and storing it.
 - `lookalikes`: pairs of themes that look alike, offered to people as merges (never merged alone).
-- `grouping`: the numeric core (smoothing, average linkage, micro-groups), no database.
+- `grouping`: the numeric core (smoothing, the cut set from the lines' closeness, linking), no database;
+  `linkage`: average linkage on lines or on a large workspace's micro-groups.
 - `embeddings`: turning text into vectors by words (the lexical method), and what every embedder is.
-- `semantic`: a small sentence model, and which embedder THEMES_METHOD picks (the model, or words).
+- `semantic`: the sentence-model embedder, and which embedder THEMES_METHOD and THEMES_MODEL pick;
+  `models/`: the models (minilm, mpnet), where their weights come from, and their network as ONNX.
 """

@@ -5,9 +5,19 @@ Vectors are rows of unit length, so a dot product is a cosine similarity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+
+# normalize is the grouping's as much as the linkage's: callers keep finding it here.
+from bot.themes.linkage import (
+    average_linkage,
+    cosine_distances,
+    group_means,
+    micro_groups,
+    normalize,
+    rows_per_block,
+)
 
 
 @dataclass(frozen=True)
@@ -35,19 +45,20 @@ class GroupingPolicy:
     # 0: no joining.
     link_neighbours: int = 0
 
+    # The cut follows the lines' own closeness: how alike a line is to its nearest other line (the
+    # median over the lines) is about 0.5 for hurried pain lines and 0.86 for bank-app queries, and the
+    # best cut is far lower on the first (one pain said by different people shares few words). With
+    # `sparse_cut`, `calibrated` moves the cut from it (at `sparse_at`) to `group_at` (at `dense_at`) and
+    # no further either way. None: the cut is `group_at` whatever the lines.
+    sparse_cut: float | None = None
+    sparse_at: float = 0.5
+    dense_at: float = 0.86
+
     # A group smaller than this stays in the pool.
     min_size: int = 2
     # Average linkage needs every pair's distance: 8 bytes a pair, 0.2 GB at 5,000 lines, 3.6 GB at
     # 30,000. Above this many lines it runs on this many k-means micro-groups instead (see `group`).
     exact_max: int = 5000
-
-
-def normalize(matrix: np.ndarray) -> np.ndarray:
-    matrix = np.asarray(matrix, dtype=np.float32)
-    if matrix.ndim == 1:
-        matrix = matrix[None, :]
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.where(norms == 0, 1, norms)
 
 
 def nearest(vectors: np.ndarray, centroids: np.ndarray, block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
@@ -66,18 +77,48 @@ def nearest(vectors: np.ndarray, centroids: np.ndarray, block: int = 4096) -> tu
     return best, score
 
 
+# Lines whose nearest other line is looked for when reading the data's closeness: a median of 2,000
+# is within a hundredth of the whole's, and costs 2,000 rows of similarities whatever the workspace.
+_CLOSENESS_SAMPLE = 2000
+
+
+def closeness(vectors: np.ndarray, seed: int = 0) -> float:
+    """The median, over the lines (or a seeded sample of them), of a line's similarity to its nearest
+    other line. Vectors are unit rows; 0.0 with fewer than two."""
+    n = len(vectors)
+    if n < 2:
+        return 0.0
+    rows = np.arange(n)
+    if n > _CLOSENESS_SAMPLE:
+        rows = np.sort(np.random.default_rng(seed).choice(n, _CLOSENESS_SAMPLE, replace=False))
+    best = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), 256):
+        chunk = rows[start : start + 256]
+        sims = vectors[chunk] @ vectors.T
+        sims[np.arange(len(chunk)), chunk] = -np.inf  # not its own neighbour
+        best[start : start + len(chunk)] = sims.max(axis=1)
+    return float(np.median(best))
+
+
+def calibrated(policy: GroupingPolicy, vectors: np.ndarray) -> GroupingPolicy:
+    """`policy` with its cut set from the lines at hand (see `GroupingPolicy.sparse_cut`); the same
+    policy when its cut is fixed. The cut is what a workspace stores at each full regroup, so the
+    regroups between two full ones cut where the full one did."""
+    if policy.sparse_cut is None:
+        return policy
+    live = normalize(vectors)
+    live = live[np.linalg.norm(live, axis=1) > 0]
+    share = float(np.clip((closeness(live) - policy.sparse_at) / (policy.dense_at - policy.sparse_at), 0, 1))
+    return replace(
+        policy,
+        group_at=round(policy.sparse_cut + share * (policy.group_at - policy.sparse_cut), 4),
+        sparse_cut=None,
+    )
+
+
 def representative(members: np.ndarray, mean: np.ndarray) -> int:
     """The member closest to the group's mean: the line that says best what the group is about."""
     return int(np.argmax(np.asarray(members, dtype=np.float32) @ normalize(mean)[0]))
-
-
-# Similarities held at once while comparing every line with every other (float32, plus the int64 order
-# argpartition makes): about 100 MB, whatever the number of lines.
-_BLOCK_CELLS = 1 << 23
-
-
-def _rows_per_block(n: int, most: int = 2048) -> int:
-    return max(16, min(most, _BLOCK_CELLS // max(n, 1)))
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -89,7 +130,7 @@ def nearest_neighbours(vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndar
     sims_top = np.empty((n, max(k, 0)), dtype=np.float32)
     if k <= 0:
         return top, sims_top
-    block = _rows_per_block(n)
+    block = rows_per_block(n)
     for start in range(0, n, block):
         sims = vectors[start : start + block] @ vectors.T
         rows = np.arange(len(sims))
@@ -121,7 +162,7 @@ def smooth(
         best = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         top, sims = np.take_along_axis(top, best, axis=1), np.take_along_axis(sims, best, axis=1)
     out = np.empty_like(vectors)
-    block = _rows_per_block(n)
+    block = rows_per_block(n)
     for start in range(0, n, block):
         end = start + block
         weights = (sims[start:end] >= floor).astype(np.float32)
@@ -183,115 +224,11 @@ def join_linked(labels: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     return out
 
 
-def cosine_distances(units: np.ndarray, block: int = 1024) -> np.ndarray:
-    """The condensed matrix of cosine distances between unit rows, as scipy's linkage takes it.
-
-    Computed by matrix products a block of rows at a time (fast, in BLAS) straight into the condensed
-    array: memory stays that array plus one block, never the square matrix.
-    """
-    n = len(units)
-    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
-    at = 0
-    for start in range(0, n, block):
-        sims = units[start : start + block] @ units[start:].T
-        for r in range(len(sims)):
-            row = sims[r, r + 1 :]
-            out[at : at + len(row)] = row
-            at += len(row)
-    # Distance is 1 - similarity; rounding must never make it negative.
-    np.subtract(1.0, out, out=out)
-    return np.clip(out, 0.0, 2.0, out=out)
-
-
 def reweigh_by_rarity(vectors: np.ndarray) -> np.ndarray:
     """Inverse document frequency over the lines at hand: a feature most lines share tells little."""
     present = (vectors != 0).sum(axis=0)
     idf = np.log((1 + len(vectors)) / (1 + present)) + 1
     return normalize(vectors * idf.astype(np.float32))
-
-
-def micro_groups(
-    vectors: np.ndarray, count: int, rounds: int = 8, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Split unit vectors into at most `count` tight groups by spherical k-means (seeded: the same
-    lines give the same groups, so themes stay put). Returns each vector's group and each group's
-    mean vector, not normalised: the dot product of two such means is the average similarity
-    between their members, which is what average linkage compares.
-    """
-    n = len(vectors)
-    centres = vectors[np.sort(np.random.default_rng(seed).choice(n, count, replace=False))]
-    assign = np.full(n, -1, dtype=np.int64)
-    fit = np.empty(n, dtype=np.float32)
-    block = _rows_per_block(count, most=4096)
-    for _ in range(rounds):
-        previous = assign.copy()
-        units = normalize(centres)
-        for start in range(0, n, block):
-            sims = vectors[start : start + block] @ units.T
-            assign[start : start + block] = sims.argmax(axis=1)
-            fit[start : start + block] = sims.max(axis=1)
-        if np.array_equal(assign, previous):
-            break
-        means = _means(vectors, assign, count)
-        empty = np.flatnonzero(np.isnan(means[:, 0]))
-        # An emptied centre (a duplicate seed, say) moves to the lines that fit their own group worst.
-        means[empty] = vectors[np.argsort(fit)[: len(empty)]]
-        centres = means
-    used, assign = np.unique(assign, return_inverse=True)
-    return assign, _means(vectors, assign, len(used))
-
-
-def _means(vectors: np.ndarray, assign: np.ndarray, count: int) -> np.ndarray:
-    from scipy.sparse import csr_matrix
-
-    n = len(vectors)
-    members = csr_matrix((np.ones(n, dtype=np.float32), (assign, np.arange(n))), shape=(count, n))
-    sizes = np.bincount(assign, minlength=count).astype(np.float32)[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(members @ vectors) / sizes
-
-
-def average_linkage(means: np.ndarray, sizes: np.ndarray, cut: float) -> np.ndarray:
-    """Average linkage over groups of lines, cut at cosine distance `cut`: one label per group.
-
-    `means` are the groups' unnormalised mean vectors, so 1 - dot is the average distance between their
-    members, and a merged group's distance to another is the size-weighted average of its parts' (as
-    if every line were clustered on its own, which scipy's linkage cannot start from). Nearest-neighbour
-    chain: pairs of reciprocal nearest groups merge while within the cut; a pair farther apart than the
-    cut is final, since average linkage never brings groups closer by merging.
-    """
-    m = len(means)
-    means = np.asarray(means, dtype=np.float64)
-    dist = means @ means.T
-    np.subtract(1.0, dist, out=dist)  # in place: this square is the step's memory (0.2 GB at 5,000)
-    np.fill_diagonal(dist, np.inf)
-    weight = np.asarray(sizes, dtype=np.float64).copy()
-    root = np.arange(m)
-    active = m
-    chain: list[int] = []
-    while active > 1:
-        if not chain:
-            chain.append(int(np.argmax(np.isfinite(weight))))
-        a = chain[-1]
-        b = int(np.argmin(dist[a]))
-        if len(chain) > 1 and dist[a, chain[-2]] <= dist[a, b]:
-            b = chain[-2]  # ties go back down the chain, so it always ends
-        if len(chain) < 2 or b != chain[-2]:
-            chain.append(b)
-            continue
-        chain = chain[:-2]
-        if dist[a, b] > cut:
-            for g in (a, b):  # neither comes within the cut of anything, now or later
-                dist[g, :], dist[:, g], weight[g] = np.inf, np.inf, np.inf
-            active -= 2  # the rest of the chain stands: no other distance changed
-            continue
-        merged = (weight[a] * dist[a] + weight[b] * dist[b]) / (weight[a] + weight[b])
-        dist[a, :], dist[:, a], dist[a, a] = merged, merged, np.inf
-        dist[b, :], dist[:, b] = np.inf, np.inf
-        weight[a], weight[b] = weight[a] + weight[b], np.inf
-        root[root == b] = a
-        active -= 1
-    return root
 
 
 def _links_of(found: tuple[np.ndarray, np.ndarray], raw: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
@@ -312,7 +249,8 @@ def _links_of(found: tuple[np.ndarray, np.ndarray], raw: np.ndarray, policy: Gro
 
 def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
     """Group unit vectors with no number of groups given: average-linkage clustering of the smoothed
-    vectors, cut where the average similarity between two groups falls below `policy.group_at`.
+    vectors, cut where the average similarity between two groups falls below `policy.group_at` (or the
+    cut `calibrated` sets from the lines, when the policy's cut follows them).
 
     Above `policy.exact_max` lines, the linkage starts from that many micro-groups rather than from
     single lines, so memory stays bounded: each weighs as many lines as it holds, and a line less like
@@ -330,6 +268,7 @@ def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
     n = len(vectors)
     labels = np.full(n, -1, dtype=np.int64)
     vectors = normalize(vectors)
+    policy = calibrated(policy, vectors)
     live = np.flatnonzero(np.linalg.norm(vectors, axis=1) > 0)  # an empty line has no meaning to group
     if len(live) < max(2, policy.min_size):
         return labels
@@ -351,7 +290,7 @@ def group(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
         fits = (own == 1) | (alike >= policy.group_at)
         kept = np.flatnonzero(fits)
         used, member_of_kept = np.unique(member_of[kept], return_inverse=True)
-        means = _means(smoothed[kept], member_of_kept, len(used))
+        means = group_means(smoothed[kept], member_of_kept, len(used))
         groups = average_linkage(means, np.bincount(member_of_kept), cut)
         raw = np.full(len(live), -1, dtype=np.int64)
         raw[kept] = groups[member_of_kept]

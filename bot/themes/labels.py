@@ -29,7 +29,7 @@ import numpy as np
 from bot.text import clean_text
 from bot.themes.embeddings import STOP_WORDS, Embedder, fold, stem
 from bot.themes.grouping import normalize
-from bot.themes.semantic import SemanticEmbedder
+from bot.themes.models import MODELS
 
 MIN_WORDS, MAX_WORDS = 2, 6
 MAX_CONTENT_WORDS = 4
@@ -41,7 +41,7 @@ MAX_CONTENT_WORDS = 4
 # old name, the theme's central line of 9 words, scores 55 % (53 %). 0.9 keeps labels a little shorter
 # (3.5 words against 3.7). Labels of the lexical method score 35 % against 50 % for its central lines:
 # its themes are less pure, and a short phrase of a mixed theme says less than a whole sentence of it.
-PHRASE_WEIGHT = {SemanticEmbedder.name: 0.9}
+PHRASE_WEIGHT = {model.name: 0.9 for model in MODELS.values()}
 # Phrases embedded per theme: the best by counts. Bounds the work of a theme of thousands of lines.
 SHORTLIST = 30
 # The current label stays while it scores at least this share of the best candidate's score.

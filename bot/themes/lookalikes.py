@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot.themes.corrections import merge
 from bot.themes.embeddings import from_bytes
 from bot.themes.grouping import normalize
-from bot.themes.semantic import SemanticEmbedder
+from bot.themes.models import MODELS
 from bot.themes.store import ThemeNotFound, get_theme, live_conditions
 from storage.db import insert_once
 from storage.models import DismissedLookAlike, Theme, ThemeKind
@@ -35,7 +35,7 @@ from storage.models import DismissedLookAlike, Theme, ThemeKind
 # falling above; 0.6 is the floor, as close as a line must be to join a theme (join_at), so a workspace
 # of a few unrelated themes is offered nothing. The lexical method's mutual pairs are 0-18 % one
 # intent: it offers none.
-LOOK_ALIKE_AT = {SemanticEmbedder.name: 0.6}
+LOOK_ALIKE_AT = {model.name: 0.6 for model in MODELS.values()}
 # Centroid rows compared at once: bounds memory for a workspace of thousands of themes.
 _BLOCK = 1024
 

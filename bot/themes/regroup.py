@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from bot.themes import grouping
 from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
+from bot.themes.grouping import GroupingPolicy
 from bot.themes.placement import UpkeepResult, live_themes, place
 from bot.themes.store import LINE_MODELS, count_themes, live_conditions, new_theme, refresh
 from bot.themes.upkeep.lease import upkeep_row
-from storage.models import Theme, ThemeKind
+from storage.models import Theme, ThemeKind, ThemeUpkeep
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -33,6 +34,9 @@ class Regrouping:
     labels: dict[int, int]  # line id -> group (-1: in no theme)
     # The themes regrouped with the pool (None: every theme, a full regroup). Lines of the others stay.
     themes: frozenset[int] | None = None
+    # Where it cut (GroupingPolicy.group_at): a full regroup sets it from all the lines and the workspace
+    # keeps it, so the partial regroups until the next full one cut there, not where their few lines say.
+    group_at: float | None = None
 
 
 # Themes regrouped with the pool between full regroups of a large workspace: those made since the last
@@ -85,6 +89,11 @@ def plan_regroup(
     model = LINE_MODELS[kind]
     scope = None if themes is None else frozenset(themes)
     columns = (model.id, model.text, model.embedding, model.embedded_with, model.theme_id)
+    policy = (
+        embedder.policy
+        if scope is None
+        else stored_policy(session=session, team_id=team_id, kind=kind, embedder=embedder)
+    )
     free = sorted(
         (
             row
@@ -107,14 +116,30 @@ def plan_regroup(
             # The pool's lines that now reach a theme left standing join it (themes move as lines join).
             joins = _joins_standing(session, team_id, kind, embedder, scope, vectors)
             free, vectors = [r for r, j in zip(free, joins, strict=True) if not j], vectors[~joins]
+        if scope is None:
+            policy = grouping.calibrated(embedder.policy, vectors)
         labels = np.full(len(free), -1)
-        if len(free) >= embedder.policy.min_size:
-            labels = grouping.group(vectors, embedder.policy)
+        if len(free) >= policy.min_size:
+            labels = grouping.group(vectors, policy)
     if progress:
         progress("grouping", 1, 1)
     return Regrouping(
-        embedder.name, {r.id: int(label) for r, label in zip(free, labels.tolist(), strict=True)}, scope
+        embedder.name,
+        {r.id: int(label) for r, label in zip(free, labels.tolist(), strict=True)},
+        scope,
+        policy.group_at,
     )
+
+
+def stored_policy(*, session: Session, team_id: str, kind: ThemeKind, embedder: Embedder) -> GroupingPolicy:
+    """The embedder's policy with the cut the workspace's last full regroup set (as is, when there was
+    none with this embedder: then the lines at hand set it)."""
+    upkeep = session.scalar(
+        select(ThemeUpkeep).where(ThemeUpkeep.team_id == team_id, ThemeUpkeep.kind == kind)
+    )
+    if upkeep is None or upkeep.group_at is None or upkeep.embedded_with != embedder.name:
+        return embedder.policy
+    return replace(embedder.policy, group_at=upkeep.group_at, sparse_cut=None)
 
 
 def _joins_standing(
@@ -234,7 +259,7 @@ def rebuild(
     upkeep = upkeep_row(session, team_id, kind)
     upkeep.pool_grew_at, upkeep.pool_clustered_at = None, now
     if not partial:
-        upkeep.embedded_with, upkeep.rebuilt_at = embedder.name, now
+        upkeep.embedded_with, upkeep.rebuilt_at, upkeep.group_at = embedder.name, now, regrouping.group_at
         upkeep.rebuilt_lines = int(
             session.scalar(select(func.count(model.id)).where(model.team_id == team_id)) or 0
         )

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -89,6 +90,9 @@ class ThemeUpkeep(Base):
     rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # How many lines it grouped: a large workspace is regrouped in full again once a share more came.
     rebuilt_lines: Mapped[int | None] = mapped_column(Integer)
+    # Where that full regroup cut (a similarity, set from the lines' closeness): the partial regroups
+    # until the next full one cut there too.
+    group_at: Mapped[float | None] = mapped_column(Float)
 
 
 class DismissedLookAlike(Base):

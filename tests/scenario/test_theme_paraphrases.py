@@ -162,9 +162,9 @@ def test_paraphrase_sets_hold_together_live_and_in_a_full_regroup_and_one_offs_s
     live, full = logged_one_at_a_time(bot, semantic)
     assert same_groups(live, full)
     assert all(live[p] is None for p in ONE_OFFS)
-    # Four of the five sets hold, each a theme of its own lines only. Onboarding does not: four of its
-    # lines are one theme, and "adding new users", "inviting a new colleague" and "no bulk way to add
-    # the people who start on Monday" stay in the pool, less than 0.4 alike to any other line in the
-    # model's space (issue 11). When it holds, this figure moves and the report goes up to five.
+    # Four of the five sets hold, each a theme of its own lines only. Onboarding does not with the light
+    # model: four of its lines are one theme, two more another, and "no bulk way to add the people who
+    # start on Monday" stays in the pool, less than 0.35 alike to any other line in the model's space
+    # (with a smoothing floor of 0.4, three stayed there). When it holds, this figure moves.
     assert holding(live) == ["single sign-on", "exports", "billing", "mobile crashes"]
-    assert parts(live)["onboarding"] == [4, 1, 1, 1]
+    assert parts(live)["onboarding"] == [4, 2, 1]

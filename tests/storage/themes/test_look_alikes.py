@@ -19,13 +19,13 @@ from bot.themes.lookalikes import (
     merge_look_alike,
     mutual_pairs,
 )
-from bot.themes.semantic import SemanticEmbedder
+from bot.themes.models import MODELS
 from bot.themes.store import ThemeNotFound
 from storage.db import Database
 from storage.models import DismissedLookAlike, Pain, Theme, ThemeKind
 from tests.storage.themes.test_themes import NOW, log, move_line, theme_id_of, upkeep
 
-SEMANTIC = SemanticEmbedder.name
+SEMANTIC = MODELS["minilm"].name
 REPORTS = [
     "Reports take forever to build",
     "Building our reports takes forever",

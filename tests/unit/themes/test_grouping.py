@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -220,6 +221,8 @@ def test_lexical_similarity_follows_shared_words() -> None:
 
 
 def test_auto_falls_back_to_words_when_the_model_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
     import bot.themes.semantic
     from bot.themes.embeddings import EmbedderUnavailable
     from bot.themes.semantic import load_embedder
@@ -227,8 +230,56 @@ def test_auto_falls_back_to_words_when_the_model_is_missing(monkeypatch: pytest.
     def missing() -> None:
         raise EmbedderUnavailable("the model package is not installed")
 
-    monkeypatch.setattr(bot.themes.semantic, "model_dir", missing)
+    models = {key: replace(model, files=missing) for key, model in bot.themes.semantic.MODELS.items()}
+    monkeypatch.setattr(bot.themes.semantic, "MODELS", models)
     assert isinstance(load_embedder("auto"), LexicalEmbedder)
     assert isinstance(load_embedder("lexical"), LexicalEmbedder)
     with pytest.raises(EmbedderUnavailable):
         load_embedder("semantic")
+
+
+def lines_at(similarity: float, count: int, dims: int = 64, seed: int = 0) -> np.ndarray:
+    """`count` unit vectors whose pairwise similarity is `similarity` (a shared direction plus noise)."""
+    rng = np.random.default_rng(seed)
+    shared = normalize(rng.normal(size=dims))[0]
+    noise = normalize(rng.normal(size=(count, dims)))
+    noise = normalize(noise - np.outer(noise @ shared, shared))  # orthogonal to the shared direction
+    return normalize(np.sqrt(similarity) * shared + np.sqrt(1 - similarity) * noise)
+
+
+FOLLOWING = GroupingPolicy(join_at=0.6, group_at=0.73, sparse_cut=0.55, sparse_at=0.5, dense_at=0.86)
+
+
+def test_the_cut_follows_how_close_the_lines_are() -> None:
+    from bot.themes.grouping import calibrated, closeness
+
+    loose, tight = lines_at(0.3, 30), lines_at(0.95, 30)
+    assert closeness(loose) < 0.5 < 0.86 < closeness(tight)
+    assert calibrated(FOLLOWING, loose).group_at == 0.55  # no lower than the sparse cut
+    assert calibrated(FOLLOWING, tight).group_at == 0.73  # no higher than the dense one
+    middle = lines_at(0.68, 30)
+    expected = 0.55 + (closeness(middle) - 0.5) / 0.36 * 0.18
+    assert calibrated(FOLLOWING, middle).group_at == pytest.approx(expected, abs=1e-3)
+    fixed = GroupingPolicy(join_at=0.6, group_at=0.73)
+    assert calibrated(fixed, loose) is fixed
+
+
+def test_a_sample_reads_a_large_workspaces_closeness_as_the_whole_does() -> None:
+    from bot.themes.grouping import closeness
+
+    vectors = np.vstack([lines_at(0.5 + 0.04 * i, 300, seed=i) for i in range(10)])  # 3,000 lines
+    sims = vectors @ vectors.T
+    np.fill_diagonal(sims, -np.inf)
+    whole = float(np.median(sims.max(axis=1)))
+    assert closeness(vectors) == pytest.approx(whole, abs=0.01)
+
+
+def test_pain_lines_far_apart_in_words_group_where_the_cut_follows_them() -> None:
+    # Four pains, six lines each, lines of a pain 0.4 alike (different people's words), pains far apart:
+    # a cut set for close queries splits them; following the lines, each pain is one theme.
+    pains = np.vstack([lines_at(0.4, 6, dims=256, seed=s) for s in range(4)])
+    truth = np.repeat(np.arange(4), 6)
+    fixed = GroupingPolicy(join_at=0.6, group_at=0.73, smooth_floor=0.35)
+    following = replace(FOLLOWING, smooth_floor=0.35)
+    assert not same_partition(group(pains, fixed), truth)
+    assert same_partition(group(pains, following), truth)
