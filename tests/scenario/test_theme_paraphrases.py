@@ -168,3 +168,14 @@ def test_paraphrase_sets_hold_together_live_and_in_a_full_regroup_and_one_offs_s
     # (with a smoothing floor of 0.4, three stayed there). When it holds, this figure moves.
     assert holding(live) == ["single sign-on", "exports", "billing", "mobile crashes"]
     assert parts(live)["onboarding"] == [4, 2, 1]
+
+
+def test_with_the_stronger_model_every_paraphrase_set_is_one_theme(bot: RunningBot, mpnet: Embedder) -> None:
+    live, full = logged_one_at_a_time(bot, mpnet)
+    assert same_groups(live, full)
+    assert all(live[p] is None for p in ONE_OFFS)
+    # Onboarding, which the light model splits three ways, is one theme. Not yet every set: two of the
+    # sign-on lines ("Okta ... it just spins", "the Azure AD redirect loops") go with the mobile crashes,
+    # a look-alike of words about the app failing (issue 21, keyword traps). When it holds, this moves.
+    assert holding(live) == ["onboarding", "exports", "billing"]
+    assert parts(live)["single sign-on"] == [6, 2] and parts(live)["mobile crashes"] == [6]

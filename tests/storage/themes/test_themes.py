@@ -3,22 +3,26 @@ group, corrections survive a rebuild, odd lines are handled, and workspaces stay
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.capture.interviews import InterviewDraft, log_interview
 from bot.themes.corrections import NEW_THEME, merge, move, rename
-from bot.themes.embeddings import Embedder, LexicalEmbedder
+from bot.themes.embeddings import Embedder, LexicalEmbedder, from_bytes
+from bot.themes.grouping import GroupingPolicy, calibrated, normalize
+from bot.themes.placement import embed_new
 from bot.themes.regroup import plan_regroup, rebuild
 from bot.themes.store import ThemeNotFound, get_theme, list_themes, theme_lines
 from bot.themes.upkeep.job import UpkeepJob
 from bot.themes.upkeep.lease import claim_upkeep
 from bot.themes.upkeep.work import UpkeepSchedule
 from storage.db import Database
-from storage.models import CustomerRequest, Pain, Theme, ThemeKind
+from storage.models import CustomerRequest, Pain, Theme, ThemeKind, ThemeUpkeep
 
 NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
 SCHEDULE = UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7))
@@ -385,3 +389,59 @@ def test_a_themes_count_of_accounts_keeps_up_as_lines_join_and_move(
         rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder, now=NOW)
     counts = accounts_per_theme(database)
     assert all(kept == actual for kept, actual in counts.values()), counts
+
+
+class Following(LexicalEmbedder):
+    """Words, with a cut that follows the lines (as the sentence models' does), kept far apart so any
+    workspace's cut is told from the default."""
+
+    policy = replace(LexicalEmbedder.policy, group_at=0.5, sparse_cut=0.1, sparse_at=0.0, dense_at=1.0)
+
+
+def cuts_seen(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    import bot.themes.grouping
+
+    seen: list[float] = []
+    real = bot.themes.grouping.group
+
+    def spy(vectors: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
+        seen.append(calibrated(policy, vectors).group_at)
+        return real(vectors, policy)
+
+    monkeypatch.setattr(bot.themes.grouping, "group", spy)
+    return seen
+
+
+def test_a_full_regroup_keeps_its_cut_and_the_partial_ones_cut_there(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed(database)
+    embedder = Following()
+    seen = cuts_seen(monkeypatch)
+    with database.transaction() as session:
+        rebuild(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder, now=NOW)
+    with database.read() as session:
+        upkeep_row = session.scalar(select(ThemeUpkeep).where(ThemeUpkeep.team_id == "T1"))
+        vectors = normalize(np.vstack([from_bytes(p.embedding) for p in session.scalars(select(Pain))]))
+    # The full regroup cut where the workspace's lines say, and kept it.
+    assert seen == [calibrated(embedder.policy, vectors).group_at]
+    assert upkeep_row.group_at == seen[0] and 0.1 < seen[0] < 0.5
+
+    # A partial regroup of a few lines cuts where the full one did, not where those few lines say.
+    # Six near repeats: alone, these lines are far closer than the workspace's.
+    log(database, "Late", [f"Our invoices arrive late every month, {n} weeks late" for n in range(2, 8)])
+    with database.transaction() as session:
+        embed_new(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder)
+    calls = len(seen)
+    with database.read() as session:
+        partial = plan_regroup(
+            session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder, themes=[]
+        )
+    assert len(seen) == calls + 1 and seen[-1] == seen[0] == partial.group_at
+
+    # Another embedder's cut is not this one's: a partial plan then cuts where its own lines say.
+    with database.transaction() as session:
+        session.execute(update(ThemeUpkeep).values(embedded_with="another-model"))
+    with database.read() as session:
+        plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder, themes=[])
+    assert len(seen) == calls + 2 and seen[-1] == plan.group_at != seen[0]
