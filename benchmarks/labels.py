@@ -8,7 +8,7 @@ judged is the label alone:
   name order, each labelled as the upkeep job labels a theme (`bot.themes.labels.label_themes`: the
   pain's lines, their centroid, the phrase counts of every line of the set);
 - topic level: every area of that set (it has fewer than N), labelled from its pains' lines and their
-  pain labels by `bot.themes.labels.topic_label`; where the code has no topic label yet, the area's lines
+  pain labels by `bot.themes.topic_labels.topic_label`; where the code has no topic label yet, the area's lines
   are labelled as one theme, which is what the bot would show for it;
 - Banking77's test set: N intents spread over its intents in name order, at the pain level.
 Each label is printed beside the true label, with its word count and a mark when its last word is a
@@ -78,19 +78,21 @@ def label_topics(
     embedder: Any, areas: dict[str, dict[str, list[str]]], every: list[str]
 ) -> tuple[dict[str, str], str]:
     """Each area labelled from its pains (their lines and pain labels). Returns the labels and how."""
-    from bot.themes import labels as module
+    from bot.themes.labels import Background
 
-    if not hasattr(module, "topic_label"):
+    try:
+        from bot.themes.topic_labels import topic_label
+    except ImportError:  # the code before topics: what the bot would show for the area as one theme
         lines = {area: [t for texts in pains.values() for t in texts] for area, pains in areas.items()}
         return label_groups(embedder, lines, every), "the area's lines labelled as one theme"
     pain_labels = label_groups(
         embedder, {f"{a}/{p}": texts for a, pains in areas.items() for p, texts in pains.items()}, every
     )
-    background = module.Background.of(every)
+    background = Background.of(every)
     out = {}
     for area, pains in sorted(areas.items()):
         names = sorted(pains)
-        out[area] = module.topic_label(
+        out[area] = topic_label(
             [pains[p] for p in names],
             pain_labels=[pain_labels[f"{area}/{p}"] for p in names],
             background=background,
