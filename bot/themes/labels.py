@@ -31,7 +31,7 @@ import numpy as np
 
 from bot.text import clean_text
 from bot.themes.embeddings import Embedder, LexicalEmbedder
-from bot.themes.wording import clauses, may_end, may_start, shorten
+from bot.themes.wording import SUBJECTS, clauses, may_end, may_start, shorten
 
 MIN_WORDS, MAX_WORDS = 2, 6
 MIN_CONTENT_WORDS, MAX_CONTENT_WORDS = 2, 4
@@ -71,6 +71,8 @@ def _phrases(text: str) -> dict[Key, tuple[str, tuple[str, ...]]]:
             for last in range(first, min(first + MAX_WORDS, len(words))):
                 if last > first and clause.text[words[last - 1].end : words[last].start].strip():
                     break  # markup or symbols between two words ("<@U123> *bold*"): not one phrase
+                if last > first and words[last].folded in SUBJECTS:
+                    break
                 content += words[last].content
                 if content > MAX_CONTENT_WORDS:
                     break
@@ -182,7 +184,8 @@ def shortlist(texts: Sequence[str], background: Background, *, keep: int = SHORT
         # Most common form; among equals the first seen (Counter keeps insertion order).
         surface = typed[key].most_common(1)[0][0]
         candidates.append(Candidate(surface, key, inside, words / math.sqrt(len(stems[key])) + whole))
-    candidates.sort(key=lambda c: (-c.counts, -c.lines, len(c.key), c.text))
+    # Among equals the longer says more ("New hires cannot sign in" before "New hires").
+    candidates.sort(key=lambda c: (-c.counts, -c.lines, -len(c.key), c.text))
     return candidates[:keep]
 
 

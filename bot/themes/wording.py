@@ -69,7 +69,7 @@ LIGHT_VERBS = _words_of(
     "showed shown require requires required allow allows allowed include includes included mean means",
     "meant look looks looked feel feels felt hear hears heard ask asks asked expect expects wish wishes",
     "hope hopes love loves hate hates prefer prefers start starts started stop stops stopped begin begins",
-    "began use uses used left bring brings brought think thinks thought able unable sign",
+    "began use uses used left bring brings brought think thinks thought able unable sign send sends sent",
 )
 # Words of notes and chat that say nothing about the problem.
 FILLER = _words_of(
@@ -101,7 +101,8 @@ ENDS_ED_OK = _words_of(
     "speed need feed seed embed hundred bed shed breed greed",
 )
 # A phrasal verb may end on its particle after a past participle ("logged out", "locked out") or after
-# the person it acts on ("logging people out", "kicks them out"), never right after the verb ("Setting up").
+# the person it acts on ("logging people out", "kicks them out"), or at the end of its clause ("after
+# signing up"), never right after the verb with more to come ("Setting up | single sign-on").
 PARTICLES = _words_of("up out off down back away over in on")
 PARTICLE_OBJECTS = _words_of("me us you him her them people users everyone everybody someone")
 # Words that open a clause of their own; a phrase taken from a clause they open loses what it hangs on
@@ -110,8 +111,13 @@ SUBORDINATORS = _words_of(
     "when whenever while if unless because bc cuz cause since until till although though whereas whether",
     "which who whom whose once",
 )
-# Words a clause may be split at; "and" and "or" only when a line is shortened and nothing else is left.
-CLAUSE_WORDS = SUBORDINATORS | _words_of("but yet then")
+# Words a clause may be split at for phrases: a phrase never runs into a clause of its own, nor into an
+# indirect question ("nobody knows | what the seats cost"). A line is shortened only at the words that
+# open a clause beside it, not its object ("We cannot restrict who deletes records" stays whole); at
+# "and", "or", "so" only while it is still too long.
+COORDINATORS = _words_of("but yet then and or so")
+CLAUSE_WORDS = SUBORDINATORS | _words_of("why how what where but yet then")
+BESIDE_WORDS = CLAUSE_WORDS - _words_of("which who whom whose why how what where")
 SHORTEN_WORDS = _words_of("and or so")
 # A label never ends before these: "left months | ago", "higher | than", "setting | up", "rejects | them".
 BINDS_BACK = _words_of("ago than up out off down me us him her it them")
@@ -129,11 +135,13 @@ FUNCTION_WORDS = (
     | ADVERBS
 )
 NOT_CONTENT = FUNCTION_WORDS | INDEFINITES | LIGHT_VERBS | FILLER | UNITS
+# Words that open a noun phrase: a run that stops before one has left its object behind.
+NOUN_OPENERS = ARTICLES | POSSESSIVES | _words_of("this these those every each any some all")
 # Words after which a noun phrase is open: a run that stops inside it, before a content word, is cut.
 OPENERS = ARTICLES | DETERMINERS | POSSESSIVES | PREPOSITIONS | _words_of("and or")
 # Words a label may start with that are not content words: the negation that makes it a complaint.
 NEGATIONS = _words_of(
-    "no not never without can't cannot cant don't dont doesn't doesnt didn't didnt won't", "wont"
+    "no never without can't cannot cant don't dont doesn't doesnt didn't didnt won't", "wont"
 )
 
 # Words: letters and digits, with inner apostrophes, hyphens, ampersands and slashes ("don't",
@@ -182,7 +190,7 @@ def words(clause: str) -> list[Word]:
 class Clause:
     text: str
     words: list[Word]
-    main: bool  # False when a subordinating word opened it
+    main: bool  # False when a subordinating word or a question word opened it
 
 
 def clauses(text: str, *, split: frozenset[str] = CLAUSE_WORDS) -> Iterator[Clause]:
@@ -194,7 +202,7 @@ def clauses(text: str, *, split: frozenset[str] = CLAUSE_WORDS) -> Iterator[Clau
             if word.folded in split:
                 if current:
                     yield Clause(piece, current, main)
-                current, main = [], word.folded not in SUBORDINATORS
+                current, main = [], word.folded in COORDINATORS
             else:
                 current.append(word)
         if current:
@@ -205,6 +213,8 @@ def verb_like(folded: str) -> bool:
     """A word that is, or may well be, a verb needing more after it."""
     if folded in LIGHT_VERBS:
         return True
+    if folded in INDEFINITES:
+        return False
     if folded.endswith("ing") and len(folded) > 5:
         return folded not in ENDS_ING_OK
     if folded.endswith("ed") and len(folded) > 4:
@@ -220,9 +230,14 @@ def may_end(run: list[Word], after: Word | None = None) -> bool:
         return False
     if "'s" in last or "’s" in last or _numeric(last) or last in FILLER:
         return False  # "their team's", "10k", "lol"
+    if after is not None and after.folded in NOUN_OPENERS:
+        return False  # "Exporting reports to Excel breaks | the formatting": its object is cut away
     if last in PARTICLES and len(run) >= 2:
+        # At the end of its clause a particle closes its verb ("after signing up"); inside, only after
+        # a participle or a person ("logged out like every 20 min"), never before the verb's object.
         before = run[-2].folded
-        return (before.endswith("ed") and before not in LIGHT_VERBS) or before in PARTICLE_OBJECTS
+        participle = before.endswith("ed") and before not in LIGHT_VERBS
+        return after is None or participle or before in PARTICLE_OBJECTS
     if last in FUNCTION_WORDS or verb_like(last):
         return False
     # An article, a possessive or a preposition opened a noun phrase that goes on after the run: cut
@@ -247,6 +262,10 @@ def names_an_area(word: Word) -> bool:
     if folded.endswith("ing") and len(folded) > 5:
         return folded in ING_NOUNS
     return not (folded.endswith("ed") and len(folded) > 4)
+
+
+# A person doing something inside a run makes it a clause of its own ("the card | you sent").
+SUBJECTS = _words_of("i we you he she they")
 
 
 def may_start(word: Word, after: Word | None = None) -> bool:
@@ -275,7 +294,7 @@ def shorten(line: str, most: int) -> str:
     clause of the line ends well."""
     text = " ".join(line.split())
     found = ""
-    for split in (CLAUSE_WORDS, CLAUSE_WORDS | SHORTEN_WORDS):
+    for split in (BESIDE_WORDS, BESIDE_WORDS | SHORTEN_WORDS):
         # A main clause first: "when I log in, the app crashes" is about the crash.
         for clause in sorted(clauses(text, split=split), key=lambda c: not c.main):
             if _says_something(clause) and may_end(clause.words):
