@@ -8,8 +8,8 @@ judged is the label alone:
   name order, each labelled as the upkeep job labels a theme (`bot.themes.labels.label_themes`: the
   pain's lines, their centroid, the phrase counts of every line of the set);
 - topic level: every area of that set (it has fewer than N), labelled from its pains' lines and their
-  pain labels by `bot.themes.topic_labels.topic_label`; where the code has no topic label yet, the area's lines
-  are labelled as one theme, which is what the bot would show for it;
+  pain labels by `bot.themes.topic_labels.topic_label`; where the code has no topic label yet, the
+  area's lines are labelled as one theme, which is what the bot would show for it;
 - Banking77's test set: N intents spread over its intents in name order, at the pain level.
 Each label is printed beside the true label, with its word count and a mark when its last word is a
 function word (a help for the reader; the verdict is the acceptance rule in benchmarks/README.md).

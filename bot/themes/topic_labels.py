@@ -82,7 +82,8 @@ def scored_terms(
         pains_saying = sum(size for c, size in zip(said, sizes, strict=True) if c[term])
         lines_saying = sum(c[term] / size for c, size in zip(said, sizes, strict=True))
         score = (pains_saying + lines_saying) * rarity * (PAIR_BONUS if len(term) > 1 else 1.0)
-        name = min(forms, key=lambda s: (-forms[s], s))
+        # As typed most often; among equals the plural, which names an area ("Invoices").
+        name = min(forms, key=lambda s: (-forms[s], -len(s), s))
         out.append(Scored(term, name, score, sum(term in c for c in said)))
     out.sort(key=lambda s: (-s.score, len(s.term), s.name))
     return out
@@ -110,11 +111,17 @@ def topic_label(
         background = Background.of(line for lines in pains for line in lines)
     terms = scored_terms(pains, pain_labels, background)
     # Said by two pains or more when the topic has them: one pain's word names that pain, not the area.
-    order = [t for t in terms if t.pains >= 2] or terms
+    shared = [t for t in terms if t.pains >= 2]
+    order = shared + [t for t in terms if t.pains < 2] if shared else terms
     if not order:
         return ""
     used = {phrase_key(name) for name in taken}
-    first = next((t for t in order if phrase_key(_joined([t.name])) not in used), order[0])
+    labels = (_built(first, order) for first in order)
+    return next((label for label in labels if phrase_key(label) not in used), _built(order[0], order))
+
+
+def _built(first: Scored, order: list[Scored]) -> str:
+    """`first`, and up to two more terms nearly as good that share no word with it, joined."""
     chosen = [first]
     for term in order:
         if len(chosen) == TOPIC_TERMS or term.score < JOIN_WITHIN * first.score:

@@ -249,7 +249,7 @@ def may_end(run: list[Word], after: Word | None = None) -> bool:
 # What things do when they break, said of them: a pain, never the name of an area ("App, iOS and dies").
 COMPLAINT_VERBS = _words_of(
     "dies crashes closes fails breaks hangs freezes lags stalls drops loses stops works loads spins",
-    "shows says times kills eats drains logs blocks rejects misses doubles creates clones",
+    "shows says times kills eats drains logs blocks rejects misses doubles creates clones expires",
 )
 
 
