@@ -59,7 +59,7 @@ def labels_report(
 ) -> None:
     """Print `shown` themes' labels beside their majority label, and the scores over all themes."""
     from bot.themes import grouping
-    from bot.themes.labels import PHRASE_WEIGHT, Background, ThemeText, label_themes
+    from bot.themes.labels import Background, ThemeText, label_themes, phrase_weight
     from bot.themes.store import theme_name
 
     g = _grouped(embedder, texts, truth)
@@ -104,14 +104,14 @@ def labels_report(
             f"  {title:<26} nearest label name is the majority one: {match:5.1f} %; shares a word with "
             f"it: {overlap:5.1f} %; {mean:.1f} words"
         )
-    if PHRASE_WEIGHT.get(embedder.name):
+    if phrase_weight(embedder):
         swept = []
         for weight in (0.0, 0.5, 0.7, 0.9, 1.0):
             match, overlap, mean = scores(
                 label_themes(themes=themes, background=background, embedder=embedder, weight=weight)
             )
             swept.append(f"{weight:.1f}: {match:.1f} / {overlap:.1f} / {mean:.1f}")
-        used = PHRASE_WEIGHT[embedder.name]
+        used = phrase_weight(embedder)
         print(f"  by phrase weight (nearest name % / shares a word % / words; the bot uses {used}):")
         print("    " + "; ".join(swept))
     order = sorted(range(len(themes)), key=lambda k: (-len(g["themes"][k]), k))

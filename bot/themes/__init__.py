@@ -14,8 +14,10 @@ What people did is kept: a renamed theme keeps its name, and a line placed by ha
 - `upkeep/`: the scheduler's job (`job`) that keeps themes in step with the lines, with the heavy parts
   outside the write transaction; which workspaces have work and one pass of it (`work`); one replica at
   a time (`lease`).
-- `labels`: a short label for a theme nobody named, drawn from its lines (no database); `relabel`: which
-  themes need one again as their members change, and storing it.
+- `labels`: a short label for a theme nobody named, drawn from its lines (no database); `wording`: the
+  words of a line as a label needs them (function words, clauses, where a name may end); `topic_labels`:
+  a topic's label from the words its pains share; `relabel`: which themes need a label again as their
+  members change, and storing it.
 - `lookalikes`: pairs of themes that look alike, offered to people as merges (never merged alone).
 - `grouping`: the numeric core (smoothing, the cut set from the lines' closeness, linking), no database;
   `linkage`: average linkage on lines or on a large workspace's micro-groups.

@@ -1,14 +1,18 @@
-"""Theme labels a person reads at a glance: two to six words taken from the theme's own lines.
+"""Theme labels a person reads at a glance: a short noun phrase or a complete clause taken from the
+theme's own lines ("Okta logouts", "CSV export too slow", "no offline mode").
 
 A theme nobody named is labelled with the phrase that best says what its lines share. Candidates are
-runs of two to six words inside one clause of a line, with two to four content words and no stop word
-at either end ("new card not arrived", "exchange rate"); a phrasal verb may end on its particle ("top
-up"). One word alone is too vague to name a problem ("card": which trouble with it?). Each candidate is
-scored by
-- how many of the theme's lines hold it, against how many lines of the whole workspace do (c-TF-IDF: a
-  phrase every theme uses says nothing about this one); the only signal of the lexical method;
-- with the semantic method, also how close the phrase's own vector is to the theme's centroid, which
-  prefers the phrase that sums the lines up over a frequent fragment of them.
+runs of two to six words inside one main clause of a line (`bot.themes.wording`: never from a clause
+that "when" or "because" opens, which would lose what it hangs on), with two to four content words,
+starting on a content word or a negation, and never ending on a function word, a verb left without its
+object, a number, or inside a noun phrase ("crashes on the login | screen"). Each is scored by
+- how many of the theme's lines hold its content words, and the phrase itself, against how many lines
+  of the whole workspace do (a word every theme uses says nothing about this one); the only signal of
+  the lexical method;
+- with a method that embeds meaning, also how close the phrase's own vector is to the theme's centroid,
+  which prefers the phrase that sums the lines up over a frequent fragment of them.
+A phrase none of whose words another line of the theme says is not good enough (one person's detail);
+then the label is the theme's most central line, shortened at a clause boundary, never inside a clause.
 A phrase is shown as people typed it most often. A name a person gave is never replaced, and a label is
 kept while it scores within KEEP_WITHIN of the best, so it does not flip as lines trickle in. Two themes
 are not given the same label while another phrase is there to tell them apart.
@@ -19,145 +23,116 @@ Nothing here reads or writes the database: `relabel` says which themes need a la
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.text import clean_text
-from bot.themes.embeddings import STOP_WORDS, Embedder, fold, stem
-from bot.themes.grouping import normalize
-from bot.themes.models import MODELS
+from bot.themes.embeddings import Embedder, LexicalEmbedder
+from bot.themes.wording import SUBJECTS, clauses, may_end, may_start, shorten
 
 MIN_WORDS, MAX_WORDS = 2, 6
-MAX_CONTENT_WORDS = 4
-# How much the phrase's closeness to the centroid counts against the c-TF-IDF score, per method; a
-# method not listed labels by counts alone (hashed words say nothing about a phrase's meaning).
-# Measured on Banking77 (python -m benchmarks.themes --labels 20, and --data .../train.csv): the share
-# of themes whose label's nearest intent name is the theme's majority intent goes from 47 % by counts
-# alone to 56 % at 0.9 and 57 % at 1 on the test set (36, 51 and 52 % on the training set), where the
-# old name, the theme's central line of 9 words, scores 55 % (53 %). 0.9 keeps labels a little shorter
-# (3.5 words against 3.7). Labels of the lexical method score 35 % against 50 % for its central lines:
-# its themes are less pure, and a short phrase of a mixed theme says less than a whole sentence of it.
-PHRASE_WEIGHT = {model.name: 0.9 for model in MODELS.values()}
+MIN_CONTENT_WORDS, MAX_CONTENT_WORDS = 2, 4
+# How much the phrase's closeness to the centroid counts against the counts, for a method that embeds
+# meaning (hashed words say nothing about a phrase's meaning: the lexical method labels by counts).
+# Measured on Banking77 (python -m benchmarks.themes --labels 20): the share of themes whose label's
+# nearest intent name is the theme's majority intent goes from 47 % by counts alone to 56 % at 0.9 and
+# 57 % at 1 on the test set; 0.9 keeps labels a little shorter. benchmarks/labels.py judges the labels
+# of true groups by hand (benchmarks/README.md).
+SEMANTIC_WEIGHT = 0.9
 # Phrases embedded per theme: the best by counts. Bounds the work of a theme of thousands of lines.
 SHORTLIST = 30
 # The current label stays while it scores at least this share of the best candidate's score.
 KEEP_WITHIN = 0.9
-
-# Words of a line: letters and digits, with inner apostrophes, hyphens and ampersands ("don't",
-# "top-up", "R&D").
-_WORD = re.compile(r"[^\W_]+(?:['’\-&][^\W_]+)*")
-# A phrase never runs across punctuation that ends a clause.
-_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”«»|/\\…]+|\s[-–—]+\s|\n")
-# Besides the lexical method's stop words: contractions and the filler of requests, which begin and
-# end phrases nobody wants as a label ("need to know", "i'm trying").
-_FILLER = frozenset(
-    " ".join(
-        (
-            "i'm i've i'd i'll it's don't doesn't didn't can't cannot won't isn't aren't wasn't weren't",
-            "haven't hasn't you're we're they're that's there's what's let's im ive dont cant didnt doesnt",
-            "isnt wont should may might must shall need needs needed want wants wanted like know tell help",
-            "way ways thing things someone something anything everything really already again ever even much",
-            "many one only other own same each every both few through because until since though via etc",
-            "myself hi hello hey thanks thank ok okay yes able possible sure per across without within upon",
-            "onto toward towards against between during before under above below instead whether else",
-            "anyone anybody somebody",
-        )
-    ).split()
-)
-_STOP = STOP_WORDS | _FILLER
-# Words that start another clause: "topped up but the app" is two thoughts, not a label.
-_CLAUSE_WORDS = frozenset(
-    " ".join(("but because so if when while although", "though since until whether which")).split()
-)
-# Particles a phrase may end on: "top up", "logged out" (not "in": "card in" would be one too).
-_PARTICLES = frozenset({"up", "out", "off"})
+# The central line is shortened to this many words where a clause ends early enough.
+LINE_WORDS = 8
 
 Key = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Word:
-    folded: str  # lower case, no accents
-    key: str  # folded and stemmed
-    stop: bool
-    start: int  # where it is in its clause
-    end: int
+def phrase_weight(embedder: Embedder | None) -> float:
+    """How much a phrase's closeness to the centroid counts, for this embedder's vectors."""
+    return 0.0 if embedder is None or embedder.name == LexicalEmbedder.name else SEMANTIC_WEIGHT
 
 
-def _words(clause: str) -> list[_Word]:
-    out = []
-    for match in _WORD.finditer(clause):
-        word = match.group()
-        # Most words are ASCII: lower() is their fold, at a fraction of the cost of Unicode folding.
-        folded = word.lower() if word.isascii() else fold(word).replace("’", "'")
-        out.append(_Word(folded, stem(folded), folded in _STOP, match.start(), match.end()))
-    return out
-
-
-def _clauses(text: str) -> Iterator[tuple[str, list[_Word]]]:
-    """Each clause of a line with its words: split at punctuation and at words that start a clause."""
-    for clause in _CLAUSE.split(text):
-        words: list[_Word] = []
-        for word in _words(clause):
-            if word.folded in _CLAUSE_WORDS:
-                yield clause, words
-                words = []
-            else:
-                words.append(word)
-        yield clause, words
+def _phrases(text: str) -> dict[Key, tuple[str, tuple[str, ...]]]:
+    """Each candidate phrase of one line once: key -> (words as typed, stems of its content words)."""
+    found: dict[Key, tuple[str, tuple[str, ...]]] = {}
+    for clause in clauses(text):
+        if not clause.main:
+            continue
+        words = clause.words
+        for first, word in enumerate(words):
+            if not may_start(word, words[first + 1] if first + 1 < len(words) else None):
+                continue
+            content = 0
+            for last in range(first, min(first + MAX_WORDS, len(words))):
+                if last > first and clause.text[words[last - 1].end : words[last].start].strip():
+                    break  # markup or symbols between two words ("<@U123> *bold*"): not one phrase
+                if last > first and words[last].folded in SUBJECTS:
+                    break
+                content += words[last].content
+                if content > MAX_CONTENT_WORDS:
+                    break
+                run = words[first : last + 1]
+                after = words[last + 1] if last + 1 < len(words) else None
+                if len(run) >= MIN_WORDS and content >= MIN_CONTENT_WORDS and may_end(run, after):
+                    key = tuple(w.key for w in run)
+                    if key not in found:
+                        typed = " ".join(clause.text[word.start : words[last].end].split())
+                        found[key] = (typed, tuple(dict.fromkeys(w.key for w in run if w.content)))
+    return found
 
 
 def phrases(text: str) -> dict[Key, str]:
     """The candidate phrases of one line, each once: its key (words folded and stemmed) and the words
     as typed. Only spaces stand between a phrase's words."""
-    found: dict[Key, str] = {}
-    for clause, words in _clauses(text):
-        for first, word in enumerate(words):
-            if word.stop:
-                continue
-            content = 0
-            for last in range(first, min(first + MAX_WORDS, len(words))):
-                end = words[last]
-                if last > first and clause[words[last - 1].end : end.start].strip():
-                    break  # markup or symbols between two words ("<@U123> *bold*"): not one phrase
-                content += not end.stop
-                if content > MAX_CONTENT_WORDS:
-                    break
-                if last - first + 1 >= MIN_WORDS and (not end.stop or end.folded in _PARTICLES):
-                    key = tuple(w.key for w in words[first : last + 1])
-                    found.setdefault(key, " ".join(clause[word.start : end.end].split()))
-    return found
+    return {key: typed for key, (typed, _) in _phrases(text).items()}
+
+
+def content_words(text: str) -> set[str]:
+    """The stems of the content words of a line, in any of its clauses."""
+    return {w.key for clause in clauses(text, split=frozenset()) for w in clause.words if w.content}
 
 
 def phrase_key(text: str) -> Key:
     """A phrase's words folded and stemmed: two phrases with one key are one label."""
-    return tuple(w.key for clause in _CLAUSE.split(text) for w in _words(clause))
+    return tuple(w.key for clause in clauses(text, split=frozenset()) for w in clause.words)
 
 
 @dataclass(frozen=True)
 class Background:
-    """In how many lines of the workspace each phrase appears; counted on a sample of `sampled` lines
-    out of `total`."""
+    """In how many lines of the workspace each phrase, and each content word, appears; counted on a
+    sample of `sampled` lines out of `total`."""
 
     counts: Counter[Key]
     sampled: int
     total: int
+    words: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def of(cls, texts: Iterable[str], total: int | None = None) -> Background:
         counts: Counter[Key] = Counter()
+        words: Counter[str] = Counter()
         sampled = 0
         for text in texts:
-            counts.update(phrases(text).keys())
+            counts.update(_phrases(text).keys())
+            words.update(content_words(text))
             sampled += 1
-        return cls(counts, sampled, max(total or 0, sampled))
+        return cls(counts, sampled, max(total or 0, sampled), words)
 
     def lines_with(self, key: Key) -> float:
         return self.counts.get(key, 0) * self.total / max(self.sampled, 1)
+
+    def lines_with_word(self, word: str) -> float:
+        return self.words.get(word, 0) * self.total / max(self.sampled, 1)
+
+    def rarity(self, inside: int, workspace: float) -> float:
+        """How much a word or phrase held by `inside` lines of a theme says about it: little when the
+        whole workspace says it too."""
+        return math.log(1 + self.total / max(float(inside), workspace, 1.0))
 
 
 @dataclass(frozen=True)
@@ -175,43 +150,66 @@ class ThemeText:
 class Candidate:
     text: str  # as typed most often
     key: Key
-    lines: int  # theme lines holding it
-    counts: float  # c-TF-IDF score
+    lines: int  # theme lines holding the phrase itself
+    counts: float  # score by counts
 
 
 def shortlist(texts: Sequence[str], background: Background, *, keep: int = SHORTLIST) -> list[Candidate]:
-    """A theme's best candidate phrases by counts: held by many of its lines, by few others."""
+    """A theme's best candidate phrases by counts: their words said by many of its lines and by few
+    others. Only phrases with a word that another of its lines says too: one line's detail is not what
+    the theme is about (none, with a single line)."""
     holding: Counter[Key] = Counter()
     typed: dict[Key, Counter[str]] = {}
+    stems: dict[Key, tuple[str, ...]] = {}
+    said: Counter[str] = Counter()
     for text in texts:
-        for key, surface in phrases(text).items():
+        said.update(content_words(text))
+        for key, (surface, content) in _phrases(text).items():
             holding[key] += 1
             typed.setdefault(key, Counter())[surface] += 1
-    if not holding:
-        return []
-    # A phrase of one line alone is a fragment of it, not what the lines share, unless none is shared.
-    least = 2 if max(holding.values()) >= 2 else 1
+            stems[key] = content
+    n = len(texts)
     candidates = []
     for key, inside in holding.items():
-        if inside < least:
+        if inside < 2 and not any(said[w] >= 2 for w in stems[key]):
             continue
-        workspace = max(float(inside), background.lines_with(key))
-        score = inside / len(texts) * math.log(1 + background.total / workspace)
+        if inside >= 2 and any(holding[k] == inside for k in _longer(key, holding)):
+            continue  # "disposable virtual" where every line goes on "card": a piece of a longer name
+        # Shared words count, sub-linearly in their number: two words every line says beat four that
+        # one line says.
+        words = sum(
+            said[w] / n * background.rarity(said[w], background.lines_with_word(w)) for w in stems[key]
+        )
+        whole = inside / n * background.rarity(inside, background.lines_with(key))
         # Most common form; among equals the first seen (Counter keeps insertion order).
         surface = typed[key].most_common(1)[0][0]
-        candidates.append(Candidate(surface, key, inside, score))
-    candidates.sort(key=lambda c: (-c.counts, -c.lines, len(c.key), c.text))
+        candidates.append(Candidate(surface, key, inside, words / math.sqrt(len(stems[key])) + whole))
+    # Among equals the longer says more ("New hires cannot sign in" before "New hires").
+    candidates.sort(key=lambda c: (-c.counts, -c.lines, -len(c.key), c.text))
     return candidates[:keep]
 
 
-def _fallback(texts: Sequence[str]) -> str:
-    """With no phrase of two words (one-word lines, scripts without spaces): the most common line,
-    cut to MAX_WORDS words."""
-    lines = Counter(" ".join(clean_text(t).split()) for t in texts if clean_text(t))
-    if not lines:
-        return ""
-    line = min(lines, key=lambda t: (-lines[t], len(t)))
-    return " ".join(line.split()[:MAX_WORDS])
+def _longer(key: Key, holding: Counter[Key]) -> Iterator[Key]:
+    """The candidates that are `key` and one word more to its right."""
+    return (k for k in holding if len(k) == len(key) + 1 and k[:-1] == key)
+
+
+def central_line(texts: Sequence[str]) -> str:
+    """When no phrase is good enough: the line whose content words the theme's other lines say most,
+    shortened at a clause boundary (the first clause that ends well, at most LINE_WORDS words where the
+    line allows). Empty when no line has a clause that ends well."""
+    lines = list(dict.fromkeys(" ".join(clean_text(t).split()) for t in texts if clean_text(t).strip()))
+    said: Counter[str] = Counter(w for line in lines for w in content_words(line))
+
+    def shared(line: str) -> float:
+        words = content_words(line)
+        return sum(said[w] - 1 for w in words) / (len(words) + 1)
+
+    for line in sorted(lines, key=lambda t: (-shared(t), len(t.split()))):
+        label = shorten(line, LINE_WORDS)
+        if label:
+            return label
+    return ""
 
 
 def _scores(candidates: list[Candidate], similarity: np.ndarray | None, weight: float) -> np.ndarray:
@@ -246,6 +244,12 @@ def choose(
     return candidates[best]
 
 
+def _unit(vector: np.ndarray) -> np.ndarray:
+    vector = np.asarray(vector, dtype=np.float32).ravel()
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
+
+
 def label_themes(
     *,
     themes: Sequence[ThemeText],
@@ -255,10 +259,10 @@ def label_themes(
     weight: float | None = None,
 ) -> dict[int, str]:
     """A label for each theme. `embedder` embeds the shortlisted phrases when its method understands
-    them (PHRASE_WEIGHT, unless `weight` says otherwise); `taken` are the names of the workspace's other
-    themes, not to be repeated. Larger themes choose first."""
+    them (`phrase_weight`, unless `weight` says otherwise); `taken` are the names of the workspace's
+    other themes, not to be repeated. Larger themes choose first."""
     if weight is None:
-        weight = PHRASE_WEIGHT.get(embedder.name, 0.0) if embedder is not None else 0.0
+        weight = phrase_weight(embedder)
     lists = {t.id: shortlist(t.texts, background) for t in themes}
     vectors: dict[str, np.ndarray] = {}
     if weight > 0 and embedder is not None:
@@ -271,8 +275,8 @@ def label_themes(
         candidates = lists[theme.id]
         similarity = None
         if vectors and theme.centroid is not None and candidates:
-            centre = normalize(theme.centroid)[0]
-            similarity = np.array([float(vectors[c.text] @ centre) for c in candidates])
+            centre = _unit(theme.centroid)
+            similarity = np.array([float(_unit(vectors[c.text]) @ centre) for c in candidates])
         chosen = choose(
             candidates=candidates,
             similarity=similarity,
@@ -280,7 +284,7 @@ def label_themes(
             current=theme.name,
             taken=frozenset(used),
         )
-        label = chosen.text if chosen is not None else _fallback(theme.texts)
+        label = chosen.text if chosen is not None else central_line(theme.texts)
         used.add(phrase_key(label))
         labels[theme.id] = label
     return labels
