@@ -175,7 +175,8 @@ def test_with_the_stronger_model_every_paraphrase_set_is_one_theme(bot: RunningB
     assert same_groups(live, full)
     assert all(live[p] is None for p in ONE_OFFS)
     # Onboarding, which the light model splits three ways, is one theme. Not yet every set: two of the
-    # sign-on lines ("Okta ... it just spins", "the Azure AD redirect loops") go with the mobile crashes,
-    # a look-alike of words about the app failing (issue 21, keyword traps). When it holds, this moves.
+    # sign-on lines ("Okta login fails every Monday morning", "Can't get into the app through Okta, it
+    # just spins") go with the mobile crashes, the app failing in other words (issue 21, keyword traps).
+    # When they stay with sign-on, this figure moves.
     assert holding(live) == ["onboarding", "exports", "billing"]
     assert parts(live)["single sign-on"] == [6, 2] and parts(live)["mobile crashes"] == [6]
