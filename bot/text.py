@@ -117,3 +117,8 @@ def shown(text: str, limit: int = 40) -> str:
         return repr(text)
     cut = repr(text[:limit])
     return f"{cut[:-1]}…{cut[-1]} ({len(text):,} characters)"
+
+
+def counted(n: int, word: str, many: str | None = None) -> str:
+    """`n` and the word in the number it takes: "1 theme", "3 themes", "0 themes"."""
+    return f"{n} {word if n == 1 else many or word + 's'}"

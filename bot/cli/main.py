@@ -53,8 +53,10 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from bot.replica import replica_name
+    from bot.text import counted
     from bot.themes.regroup import rebuild
     from bot.themes.relabel import relabel
+    from bot.themes.topics import keep_topics
     from bot.themes.upkeep.job import prepare_rebuild
     from bot.themes.upkeep.lease import claim_upkeep, release_upkeep
     from storage.models import ThemeKind
@@ -102,13 +104,15 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
                 )
             )
             result.labelled = relabel(db, embedder, team_id=team_id, kind=kind)
+            result.topics = keep_topics(db, embedder, team_id=team_id, kind=kind, now=now)
         finally:
             for bar in bars.values():
                 bar.close()
             db.run(lambda s, k=kind: release_upkeep(session=s, team_id=team_id, kind=k, replica=replica))
         print(
-            f"{kind.value}s of {team_id}: {result.themes} themes ({result.new_themes} new), "
-            f"{result.pooled} lines in no theme, {result.embedded} embedded with {embedder.name}, "
+            f"{kind.value}s of {team_id}: {counted(result.topics, 'topic')}, "
+            f"{counted(result.themes, 'theme')} ({result.new_themes} new), "
+            f"{counted(result.pooled, 'line')} in no theme, {result.embedded} embedded with {embedder.name}, "
             f"{result.labelled} labelled"
         )
     return 0

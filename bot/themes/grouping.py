@@ -54,6 +54,11 @@ class GroupingPolicy:
     sparse_at: float = 0.5
     dense_at: float = 0.86
 
+    # Topics: themes are grouped while the average similarity between their centroids reaches this.
+    # Measured on the pain lines' areas (benchmarks/pain_lines.py): both sentence models are best from
+    # 0.3 to 0.4 (topic-level ARI 44-48 with mpnet, 36-44 with minilm), 0.35 in the middle.
+    topic_at: float = 0.35
+
     # A group smaller than this stays in the pool.
     min_size: int = 2
     # Average linkage needs every pair's distance: 8 bytes a pair, 0.2 GB at 5,000 lines, 3.6 GB at

@@ -33,6 +33,7 @@ class UpkeepResult:
     themes: int = 0  # live themes after a rebuild
     rebuilt: bool = False
     labelled: int = 0  # themes given a label after the pass
+    topics: int = 0  # topics after the pass
 
 
 def live_themes(session: Session, team_id: str, kind: ThemeKind, method: str) -> list[Theme]:

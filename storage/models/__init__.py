@@ -26,7 +26,7 @@ from storage.models.interviews import (
 )
 from storage.models.modals import OpenedModal
 from storage.models.outbox import OutboxKind, OutboxMessage, OutboxState
-from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep
+from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep, Topic
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -62,6 +62,7 @@ __all__ = [
     "Theme",
     "ThemeKind",
     "ThemeUpkeep",
+    "Topic",
     "UTCDateTime",
     "str_enum",
     "utcnow",

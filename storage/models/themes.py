@@ -25,6 +25,23 @@ class ThemeKind(enum.StrEnum):
     REQUEST = "request"
 
 
+class Topic(Base):
+    """The area a product manager would file themes under ("Sign-in and SSO", "Onboarding"): a group of
+    themes of one kind, remade from the themes' centroids after every change to them, matched to the
+    topics it continues so its id (and a name a person gave it, `named_by`) lasts."""
+
+    __tablename__ = "topics"
+    __table_args__ = (Index("ix_topics_team_id_kind", "team_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[ThemeKind] = mapped_column(str_enum(ThemeKind, "theme_kind"))
+    name: Mapped[str] = mapped_column(String(200))
+    named_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class Theme(Base):
     """A group of pains (or of requests) that are one problem said in different words.
 
@@ -67,6 +84,10 @@ class Theme(Base):
     # Set when lines moved in or out (an edit) and its size, accounts and centroid are not counted again
     # yet (bot.themes.recount); None once they are.
     recount_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Its topic; `topic_placed_by` is set when a person put it there (a move, a merge or a split of
+    # topics): the topics are then remade around it, never moving it.
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"), index=True)
+    topic_placed_by: Mapped[str | None] = mapped_column(String(USER_ID))
 
 
 class ThemeUpkeep(Base):

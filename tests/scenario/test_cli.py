@@ -297,7 +297,8 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
     done = run_cli("themes", "rebuild", "--team", "T1", env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "pains: embedding" in done.stderr and "4/4" in done.stderr  # the progress bar
-    assert "pains of T1: 1 themes (1 new), 1 lines in no theme, 4 embedded with minilm-l6-v2" in done.stdout
+    summary = "pains of T1: 1 topic, 1 theme (1 new), 1 line in no theme, 4 embedded with minilm-l6-v2"
+    assert summary in done.stdout
     with db.transaction() as session:
         theme = session.scalars(select(Theme).where(Theme.team_id == "T1")).one()
         theme.name, theme.named_by = "Slow reporting", "U9"
@@ -309,7 +310,7 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
 
     again = run_cli("themes", "rebuild", "--team", "T1", env=env, timeout=120)
     assert again.returncode == 0, again.stderr
-    assert "1 themes (0 new)" in again.stdout
+    assert "1 theme (0 new)" in again.stdout
     with db.read() as session:
         assert session.scalars(select(Theme.name).where(Theme.team_id == "T1")).all() == ["Slow reporting"]
     db.dispose()

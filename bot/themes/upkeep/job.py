@@ -18,6 +18,7 @@ from bot.themes.placement import EMBED_BATCH, UpkeepResult
 from bot.themes.recount import recount_marked_themes
 from bot.themes.regroup import Progress, Regrouping, plan_regroup, rebuild
 from bot.themes.relabel import relabel
+from bot.themes.topics import keep_topics
 from bot.themes.upkeep.lease import claim_upkeep, release_upkeep
 from bot.themes.upkeep.work import (
     UpkeepSchedule,
@@ -165,6 +166,8 @@ class UpkeepJob:
                 result = self._pass(team_id, kind, now, fresh)
                 # After the write transactions: labelling embeds phrases, and a submission must not wait.
                 result.labelled = relabel(self.db, self.embedder, team_id=team_id, kind=kind)
+                # Last: a topic of one theme takes that theme's label.
+                result.topics = keep_topics(self.db, self.embedder, team_id=team_id, kind=kind, now=now)
                 return result
             finally:
                 self.db.run(

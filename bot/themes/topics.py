@@ -1,0 +1,239 @@
+"""Topics: the areas above themes, as a product manager files them ("Sign-in and SSO", "Onboarding").
+
+After every upkeep pass the topics of a workspace (one kind at a time) are remade from its live themes:
+the themes' centroids are grouped by average linkage at the method's `topic_at`, and the new groups are
+matched to the topics they continue by the themes they share, so a topic keeps its id and a name a
+person gave it. A theme a person put in a topic (`topic_placed_by`) stays there whatever the grouping
+says. Topics are remade from the themes alone, so a workspace's topics are the same whether its themes
+came one line at a time or from a full regroup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from bot.errors import BotError
+from bot.themes.embeddings import Embedder, from_bytes
+from bot.themes.grouping import GroupingPolicy, normalize
+from bot.themes.labels import Background
+from bot.themes.linkage import average_linkage
+from bot.themes.store import LINE_MODELS, THEME_NAME_MAX, live_conditions
+from bot.themes.topic_labels import topic_label
+from storage.db import Database
+from storage.models import Interview, Theme, ThemeKind, Topic
+
+# Lines of each theme read to label its topic: enough for the words its pains share.
+LABEL_LINES_PER_THEME = 20
+
+
+class TopicNotFound(BotError):
+    def __init__(self) -> None:
+        super().__init__("That topic is gone: the themes were regrouped. Open /interview themes again.")
+
+
+class SameTopic(BotError):
+    def __init__(self) -> None:
+        super().__init__("Pick another topic: a topic cannot be merged into itself.")
+
+
+@dataclass
+class TopicsResult:
+    topics: int = 0
+    new_topics: int = 0
+    labelled: int = 0
+
+
+def topic_groups(centroids: np.ndarray, policy: GroupingPolicy) -> np.ndarray:
+    """One group per theme: average linkage of the themes' unit centroids (each theme one vote, whatever
+    its size: a topic is about its pains, not its loudest one), cut at `policy.topic_at`."""
+    if len(centroids) == 0:
+        return np.zeros(0, dtype=np.int64)
+    units = normalize(centroids)
+    roots = average_linkage(units, np.ones(len(units)), 1.0 - policy.topic_at)
+    return np.unique(roots, return_inverse=True)[1]
+
+
+def arrange_topics(
+    *, session: Session, team_id: str, kind: ThemeKind, method: str, policy: GroupingPolicy, now: datetime
+) -> TopicsResult:
+    """Remake a workspace's topics of one kind from its live themes embedded by `method`; keep what
+    people did; label the topics whose themes changed (unless a person named them)."""
+    themes = list(
+        session.scalars(
+            select(Theme)
+            .where(
+                *live_conditions(team_id, kind), Theme.centroid.is_not(None), Theme.embedded_with == method
+            )
+            .order_by(Theme.id)
+        )
+    )
+    old = {
+        t.id: t for t in session.scalars(select(Topic).where(Topic.team_id == team_id, Topic.kind == kind))
+    }
+    placed = {t.id for t in themes if t.topic_placed_by is not None and t.topic_id in old}
+    free = [t for t in themes if t.id not in placed]
+    before = {t.id: t.topic_id for t in themes}
+    groups = topic_groups(
+        np.vstack([from_bytes(t.centroid) for t in free]) if free else np.zeros((0, 1)), policy
+    )
+    # The largest overlaps first, topics people named first among equals: the one a group continues.
+    overlaps = sorted(
+        (-count, old[topic_id].named_by is None, int(group), topic_id)
+        for group, topic_ids in _by_group(free, groups).items()
+        for topic_id, count in Counter(t for t in topic_ids if t in old).items()
+    )
+    matched: dict[int, Topic] = {}
+    # A topic holding a theme a person placed is still one a group may continue (the rest of its themes).
+    taken: set[int] = set()
+    for _, _, group, topic_id in overlaps:
+        if group not in matched and topic_id not in taken:
+            matched[group] = old[topic_id]
+            taken.add(topic_id)
+    result = TopicsResult()
+    for theme, group in zip(free, groups.tolist(), strict=True):
+        if group not in matched:
+            topic = Topic(team_id=team_id, kind=kind, name=theme.name, created_at=now, updated_at=now)
+            session.add(topic)
+            session.flush()
+            matched[group] = topic
+            result.new_topics += 1
+        theme.topic_id = matched[group].id
+        theme.topic_placed_by = None
+    kept = {t.topic_id for t in themes}
+    gone = [topic_id for topic_id in old if topic_id not in kept]
+    if gone:
+        session.execute(delete(Topic).where(Topic.id.in_(gone)))
+    moved = [theme for theme in themes if before[theme.id] != theme.topic_id]
+    changed = {before[t.id] for t in moved} | {t.topic_id for t in moved}
+    live = {t.id: t for t in [*old.values(), *matched.values()] if t.id in kept}
+    fresh = [topic for topic in live.values() if topic.id in changed and topic.named_by is None]
+    result.labelled = _label(session, team_id, kind, fresh, list(live.values()), themes, now)
+    result.topics = len(live)
+    return result
+
+
+def _by_group(free: Sequence[Theme], groups: np.ndarray) -> dict[int, list[int | None]]:
+    out: dict[int, list[int | None]] = defaultdict(list)
+    for theme, group in zip(free, groups.tolist(), strict=True):
+        out[group].append(theme.topic_id)
+    return out
+
+
+def _label(
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    fresh: Sequence[Topic],
+    every: Sequence[Topic],
+    themes: Sequence[Theme],
+    now: datetime,
+) -> int:
+    """Label the `fresh` topics from their themes' lines, against the workspace's (the words every topic
+    says name none), never with another topic's label."""
+    if not fresh:
+        return 0
+    line = LINE_MODELS[kind]
+    rank = func.row_number().over(partition_by=line.theme_id, order_by=line.id).label("rank")
+    ranked = (
+        select(line.theme_id, line.text, rank)
+        .join(Theme, Theme.id == line.theme_id)
+        .where(*live_conditions(team_id, kind))
+        .subquery()
+    )
+    texts: dict[int, list[str]] = defaultdict(list)
+    rows = session.execute(
+        select(ranked.c.theme_id, ranked.c.text).where(ranked.c.rank <= LABEL_LINES_PER_THEME)
+    )
+    for theme_id, text in rows:
+        texts[theme_id].append(text)
+    background = Background.of(text for lines in texts.values() for text in lines)
+    members: dict[int, list[Theme]] = defaultdict(list)
+    for theme in themes:
+        members[theme.topic_id].append(theme)
+    taken = [t.name for t in every if t not in fresh]
+    for topic in sorted(fresh, key=lambda t: t.id):
+        pains = members[topic.id]
+        label = topic_label(
+            [texts[t.id] for t in pains],
+            pain_labels=[t.name for t in pains],
+            background=background,
+            taken=taken,
+        )
+        # A topic of one theme is that theme; one whose lines share no word takes its largest theme's name.
+        if len(pains) == 1 or not label:
+            label = max(pains, key=lambda t: (t.size, -t.id)).name
+        topic.name, topic.updated_at = label[:THEME_NAME_MAX], now
+        taken.append(topic.name)
+    return len(fresh)
+
+
+def keep_topics(db: Database, embedder: Embedder, *, team_id: str, kind: ThemeKind, now: datetime) -> int:
+    """After an upkeep pass and its labels: the workspace's topics remade from its themes, in one short
+    write transaction (a few hundred centroids group in milliseconds). Returns how many topics."""
+    return db.run(
+        lambda session: arrange_topics(
+            session=session, team_id=team_id, kind=kind, method=embedder.name, policy=embedder.policy, now=now
+        )
+    ).topics
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    id: int
+    kind: ThemeKind
+    name: str
+    named_by: str | None
+    themes: tuple[int, ...]  # its themes' ids, the most accounts first
+    lines: int
+    accounts: int  # distinct: an account that raised two of its pains counts once
+
+
+def list_topics(*, session: Session, team_id: str, kind: ThemeKind) -> list[TopicSummary]:
+    """A workspace's topics of one kind, the ones raised by the most accounts first."""
+    line = LINE_MODELS[kind]
+    accounts = func.count(func.distinct(Interview.account_id))
+    per_topic = session.execute(
+        select(Theme.topic_id, func.count(line.id), accounts)
+        .join(line, line.theme_id == Theme.id)
+        .join(Interview, Interview.id == line.interview_id)
+        .where(*live_conditions(team_id, kind), Theme.topic_id.is_not(None))
+        .group_by(Theme.topic_id)
+    ).all()
+    counts = {topic_id: (lines, n) for topic_id, lines, n in per_topic}
+    per_theme = session.execute(
+        select(Theme.id, Theme.topic_id)
+        .where(*live_conditions(team_id, kind), Theme.topic_id.is_not(None))
+        .order_by(Theme.accounts.desc(), Theme.size.desc(), Theme.id)
+    ).all()
+    themes: dict[int, list[int]] = defaultdict(list)
+    for theme_id, topic_id in per_theme:
+        themes[topic_id].append(theme_id)
+    topics = session.scalars(select(Topic).where(Topic.team_id == team_id, Topic.kind == kind)).all()
+    out = [
+        TopicSummary(
+            id=t.id,
+            kind=t.kind,
+            name=t.name,
+            named_by=t.named_by,
+            themes=tuple(themes.get(t.id, ())),
+            lines=counts.get(t.id, (0, 0))[0],
+            accounts=counts.get(t.id, (0, 0))[1],
+        )
+        for t in topics
+        if themes.get(t.id)
+    ]
+    return sorted(out, key=lambda s: (-s.accounts, -s.lines, s.id))
+
+
+def get_topic(*, session: Session, team_id: str, topic_id: int) -> Topic:
+    topic = session.get(Topic, topic_id)
+    if topic is None or topic.team_id != team_id:
+        raise TopicNotFound()
+    return topic
