@@ -7,8 +7,8 @@ their decoy.
 
 The pain-line set is benchmarks/data/pain_lines.csv (its README says how it was written). Each set is
 grouped as a full regroup groups a workspace (`bot.themes.grouping.group` with the method's policy), so
-the figures are the live path's too. At the area level the same themes are scored against the areas
-(there is no topic level yet: a theme that keeps one pain is right at both levels).
+the figures are the live path's too. At the area level the same themes are scored against the areas; at
+the topic level, the topics the upkeep makes of those themes (grouped by their centroids).
 
 - NMI, ARI, ACC: as benchmarks.labelled scores them (a line in no theme counts as a group of its own).
 - per group: themes (two lines or more) per true group.
@@ -87,6 +87,20 @@ def row(
     }
 
 
+def topics_of(vectors: np.ndarray, themes: np.ndarray, policy: Any) -> np.ndarray:
+    """Each line's topic, as the upkeep makes topics: its theme's, the themes grouped by their centroids
+    (`bot.themes.topics.topic_groups`); -1 for a line in no theme."""
+    from bot.themes.grouping import normalize
+    from bot.themes.topics import topic_groups
+
+    ids = np.unique(themes[themes >= 0])
+    if not len(ids):
+        return themes.copy()
+    vectors = normalize(vectors)
+    groups = topic_groups(np.vstack([normalize(vectors[themes == i].mean(axis=0))[0] for i in ids]), policy)
+    return np.where(themes >= 0, groups[np.searchsorted(ids, np.maximum(themes, ids[0]))], -1)
+
+
 def measure(method: str, banking: bool, model: str = "minilm") -> list[dict[str, Any]]:
     from bot.themes import grouping
     from bot.themes.semantic import load_embedder
@@ -100,6 +114,7 @@ def measure(method: str, banking: bool, model: str = "minilm") -> list[dict[str,
     started = time.perf_counter()
     themes = grouping.group(embedder.embed([line.text for line in lines]), embedder.policy)
     seconds = time.perf_counter() - started
+    topics = topics_of(embedder.embed([line.text for line in lines]), themes, embedder.policy)
     placed, traps = traps_with_decoy(lines, themes)
     trap_share = round(100 * placed / traps, 1) if traps else None
     for level in ("pain", "area"):
@@ -107,6 +122,9 @@ def measure(method: str, banking: bool, model: str = "minilm") -> list[dict[str,
         rows.append(
             row("pain lines", level, score(truth, themes), truth, seconds, traps_with_decoy=trap_share)
         )
+
+    truth = as_labels([line.area for line in lines])
+    rows.append(row("pain lines", "topic", score(truth, topics), truth, seconds, traps_with_decoy=trap_share))
 
     for part in ("test", "train") if banking else ():
         texts, truth = read_labelled(BANKING / f"{part}.csv", "text", "category")

@@ -37,8 +37,16 @@ COLUMNS: tuple[Column, ...] = (
     Column("closing_answer", "closing answer"),
     Column("notes", "notes"),
     Column("follow_ups", "follow-ups"),
-    Column("themes", "themes"),
+    # Where each line went, aligned line by line with `pains` and `requests` ("topic › theme", empty for
+    # a line in no theme): the export's own, for checking the grouping in a spreadsheet; an import
+    # ignores them and regroups.
+    Column("pain_themes", "pain themes"),
+    Column("request_themes", "request themes"),
 )
+EXPORT_ONLY = ("pain_themes", "request_themes")
+# Headers of the export's own columns in sheets exported before (one "themes" column): read as nothing,
+# without a warning.
+FORMER_HEADERS = ("themes",)
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED = ("account", "date")
@@ -135,8 +143,8 @@ def header_warnings(header_row: Sequence[str], positions: Mapping[str, int]) -> 
     """What the import will leave out, one line each: columns it does not read (with the --map that would
     read one, when a column the file lacks is close to its header), and a sheet with no pains column."""
     read = {at: key for key, at in positions.items()}
-    # What a --map could still read (themes are the export's own: an import regroups).
-    lacking = [c.key for c in COLUMNS if c.key not in positions and c.key != "themes"]
+    # What a --map could still read (the theme columns are the export's own: an import regroups).
+    lacking = [c.key for c in COLUMNS if c.key not in positions and c.key not in EXPORT_ONLY]
     warnings = []
     pains_map = '--map pains="Its header"'
     for at, header in enumerate(header_row[: named_width(header_row)]):
@@ -145,6 +153,8 @@ def header_warnings(header_row: Sequence[str], positions: Mapping[str, int]) -> 
             continue
         if not name.strip():
             warnings.append(f"column {at + 1} has no header: what is under it is left out")
+            continue
+        if _norm(name) in FORMER_HEADERS:
             continue
         twin = next((i for i in read if _norm(header_row[i].removeprefix(BOM)) == _norm(name)), None)
         if twin is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import TextIO
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.capture.interviews import interview_parts
 from bot.exchange.cells import BOM, HEADERS, defuse
-from storage.models import FollowUp, Interview, Theme
+from storage.models import CustomerRequest, FollowUp, Interview, Pain, Theme, Topic
 
 # Who logged an imported interview when the sheet did not say: no Slack member, so never shown as one.
 IMPORTED_BY = "import"
@@ -24,10 +24,23 @@ def follow_up_line(item: FollowUp) -> str:
     return f"{item.kind.value} ({item.state.value}): {item.description}"
 
 
-def interview_row(interview: Interview, theme_names: dict[int, str]) -> list[str]:
+def placed_lines(lines: Sequence[Pain] | Sequence[CustomerRequest], places: dict[int, str]) -> str:
+    """Where each line went ("topic › theme"), one per line in the lines' order, empty for none."""
+    return "\n".join(places.get(line.theme_id, "") if line.theme_id is not None else "" for line in lines)
+
+
+def theme_places(session: Session, team_id: str) -> dict[int, str]:
+    """Each live theme of the workspace as the sheet shows where a line went: "topic › theme"."""
+    rows = session.execute(
+        select(Theme.id, Theme.name, Topic.name)
+        .outerjoin(Topic, Topic.id == Theme.topic_id)
+        .where(Theme.team_id == team_id, Theme.merged_into_id.is_(None))
+    ).all()
+    return {theme_id: f"{topic} › {name}" if topic else name for theme_id, name, topic in rows}
+
+
+def interview_row(interview: Interview, places: dict[int, str]) -> list[str]:
     """The cells of one interview, in the order of COLUMNS, before defusing."""
-    lines = [*interview.pains, *interview.requests]
-    themes = dict.fromkeys(theme_names[x.theme_id] for x in lines if x.theme_id in theme_names)
     return [
         interview.account.name,
         interview.held_on.isoformat(),
@@ -43,7 +56,8 @@ def interview_row(interview: Interview, theme_names: dict[int, str]) -> list[str
         interview.closing_answer or "",
         interview.notes or "",
         "\n".join(follow_up_line(f) for f in sorted(interview.follow_ups, key=lambda f: (f.due_at, f.id))),
-        "\n".join(themes),
+        placed_lines(interview.pains, places),
+        placed_lines(interview.requests, places),
     ]
 
 
@@ -54,7 +68,7 @@ def export_rows(
 
     Read in batches through a streaming cursor: only one batch and its lines are in memory at a time.
     """
-    theme_names = dict(session.execute(select(Theme.id, Theme.name).where(Theme.team_id == team_id)).all())
+    places = theme_places(session, team_id)
     stmt = (
         select(Interview)
         .where(Interview.team_id == team_id)
@@ -68,7 +82,7 @@ def export_rows(
         stmt = stmt.where(Interview.account_id == account_id)
     for partition in session.scalars(stmt).partitions():
         for interview in partition:
-            yield [defuse(cell) for cell in interview_row(interview, theme_names)]
+            yield [defuse(cell) for cell in interview_row(interview, places)]
         # The session holds what it loaded weakly: once a batch is written and dropped, its objects go.
 
 

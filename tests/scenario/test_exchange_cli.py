@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.cli.main import main
 from storage import Database
-from storage.models import Account, FollowUp, Interview, Pain
+from storage.models import Account, CustomerRequest, FollowUp, Interview, Pain, Theme, Topic
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
 from tests.support.forms import submit_log_modal
@@ -79,7 +79,8 @@ def test_export_then_import_into_an_empty_workspace_gives_back_the_same_intervie
     assert code == 0, err
     assert "2 interviews created" in err
     code, again, _ = cli(bot.db, monkeypatch, capsysbinary, "export", "--team", "T0NEW")
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "themes"} for r in rows]  # noqa: E731
+    ours = ("pain themes", "request themes")
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in ours} for r in rows]  # noqa: E731
     assert strip(rows_of(again)) == strip(rows_of(first))
     # Only a cell's start runs as a formula: a later line is left as typed; a quote typed first is doubled.
     acme = rows_of(first)[0]
@@ -320,3 +321,64 @@ def test_a_header_alone_imports_nothing_and_says_so(
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
     assert code == 0
     assert "warning: the file has no rows under its header: there is nothing to import" in err.splitlines()
+
+
+def test_the_sheet_says_where_each_line_went_line_by_line_and_an_import_reads_none_of_it(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "in.csv"
+    rows = [
+        ("Acme", "Monthly reports take forever to build\nOur mascot is a llama", "Bulk user import"),
+        ("Globex", "Building the monthly reports takes forever", "Bulk import of users"),
+        ("Initech", "The monthly reports take forever", ""),
+    ]
+    sheet.write_text(
+        HEADER
+        + "".join(
+            f'{a},2026-02-0{n + 1},discovery,,,,,"{p}",{r},,,,,,\n' for n, (a, p, r) in enumerate(rows)
+        ),
+        encoding="utf-8",
+    )
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 0 and "left out" not in err, err  # the former export's one "themes" column, unread
+    code, out, _ = cli(database, monkeypatch, capsysbinary, "export", "--team", "T1")
+    exported = rows_of(out)
+    with database.read() as session:
+        place = {
+            text: f"{topic} › {theme}"
+            for text, theme, topic in session.execute(
+                select(Pain.text, Theme.name, Topic.name)
+                .join(Theme, Theme.id == Pain.theme_id)
+                .join(Topic, Topic.id == Theme.topic_id)
+            )
+        }
+        asked = dict(
+            session.execute(
+                select(CustomerRequest.text, Theme.name).join(Theme, Theme.id == CustomerRequest.theme_id)
+            ).all()
+        )
+    assert len(place) == 3 and "Our mascot is a llama" not in place  # a one-off is in no theme
+    assert len(asked) == 2
+    for row in exported:
+        pains, where = row["pains"].split("\n"), row["pain themes"].split("\n")
+        # One entry per pain, in its order: its topic and theme, or nothing for a line in no theme.
+        assert where == [place.get(p, "") for p in pains]
+        requests = row["requests"].split("\n") if row["requests"] else []
+        went = row["request themes"].split("\n") if row["request themes"] else []
+        assert len(went) == len(requests) and all(
+            " › " + asked[r] in w for r, w in zip(requests, went, strict=True)
+        )
+    assert exported[0]["pain themes"].endswith("\n")  # the llama: an empty last entry, still aligned
+
+    # The export imports into another workspace, nothing said about those columns and nothing of them read.
+    again = tmp_path / "again.csv"
+    again.write_text(out, encoding="utf-8", newline="")
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T2", str(again))
+    assert code == 0 and "3 interviews created" in err, err
+    assert "left out" not in err and "pain themes" not in err
+    with database.read() as session:
+        texts = session.scalars(select(Pain.text).where(Pain.team_id == "T2")).all()
+    assert sorted(texts) == sorted(p for _, pains, _ in rows for p in pains.split("\n"))

@@ -29,7 +29,7 @@ def test_restore_gives_back_exactly_what_was_defused(cell: str) -> None:
 def test_headers_are_found_in_any_case_with_the_export_names_or_the_keys() -> None:
     positions = locate_columns(["\ufeffAccount", "DATE", "What They Said", "closing_answer"])
     assert positions == {"account": 0, "date": 1, "quotes": 2, "closing_answer": 3}
-    assert locate_columns(list(HEADERS))["themes"] == len(HEADERS) - 1
+    assert locate_columns(list(HEADERS))["request_themes"] == len(HEADERS) - 1
 
 
 def test_map_names_the_files_own_headers() -> None:
