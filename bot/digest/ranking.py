@@ -6,14 +6,14 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period
-from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind
+from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, Topic
 
 EMERGING_FLOOR = 3  # accounts in the period, at least: one noisy week of a small theme is not a signal
 WORDS_PER_THEME = 2
@@ -62,18 +62,42 @@ class ThemeInPeriod:
 
 
 @dataclass(frozen=True)
+class TopicInPeriod:
+    """A topic's recurring themes raised in the period, counted together: an account that raised two of
+    its pains counts once. A theme not in a topic yet stands as a topic of its own (`topic_id` None)."""
+
+    topic_id: int | None
+    name: str
+    kind: ThemeKind
+    accounts: int
+    mentions: int
+    last_seen: date
+    accounts_ever: int
+    history: tuple[int, ...]
+    trend: Trend
+    pains: tuple[ThemeInPeriod, ...]  # ranked
+
+
+@dataclass(frozen=True)
 class Ranked:
-    """Themes of one kind raised in the period: those more than one account ever raised, ranked; those
-    only one account raised, apart; and how many lines are in no theme yet."""
+    """Themes of one kind raised in the period: those more than one account ever raised, ranked, and
+    grouped into their topics, ranked the same way; those only one account raised, apart; and how many
+    lines are in no theme yet."""
 
     recurring: list[ThemeInPeriod]
     single: list[ThemeInPeriod]
     unthemed: int
+    topics: list[TopicInPeriod] = field(default_factory=list)
 
 
 def rank_key(theme: ThemeInPeriod) -> tuple[int, int, int, int]:
     """How themes rank: most distinct accounts, then most lines, then the latest raised."""
     return (-theme.accounts, -theme.mentions, -theme.last_seen.toordinal(), theme.theme_id)
+
+
+def topic_rank_key(topic: TopicInPeriod) -> tuple[int, int, int, int]:
+    """Topics rank as themes do, by their own distinct accounts."""
+    return (-topic.accounts, -topic.mentions, -topic.last_seen.toordinal(), rank_key(topic.pains[0])[3])
 
 
 def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
@@ -167,10 +191,69 @@ def rank_themes(
             )
         )
     entries.sort(key=rank_key)
+    recurring = [t for t in entries if t.accounts_ever > 1]
     return Ranked(
-        recurring=[t for t in entries if t.accounts_ever > 1],
+        recurring=recurring,
         single=[t for t in entries if t.accounts_ever <= 1],
         unthemed=unthemed,
+        topics=_topics(session, team_id, kind, recurring, {t: themes[t].topic_id for t in themes}, accounts),
+    )
+
+
+def _topics(
+    session: Session,
+    team_id: str,
+    kind: ThemeKind,
+    recurring: list[ThemeInPeriod],
+    topic_of: dict[int, int | None],
+    accounts: dict[int, list[set[int]]],
+) -> list[TopicInPeriod]:
+    """The recurring themes grouped by topic, each topic counted by the distinct accounts of its themes."""
+    members: dict[int | tuple[str, int], list[ThemeInPeriod]] = defaultdict(list)
+    for theme in recurring:  # ranked: each topic's pains stay in rank order
+        topic_id = topic_of.get(theme.theme_id)
+        members[topic_id if topic_id is not None else ("theme", theme.theme_id)].append(theme)
+    ids = [key for key in members if isinstance(key, int)]
+    names = dict(
+        session.execute(select(Topic.id, Topic.name).where(Topic.team_id == team_id, Topic.id.in_(ids))).all()
+    )
+    ever = _accounts_ever(session, team_id, kind, ids)
+    out = []
+    for key, pains in members.items():
+        periods = [set().union(*(accounts[t.theme_id][i] for t in pains)) for i in range(TREND_PERIODS + 1)]
+        now_accounts, history = len(periods[0]), tuple(len(a) for a in reversed(periods[1:]))
+        topic_id = key if isinstance(key, int) else None
+        accounts_ever = max(ever.get(key, 0), now_accounts) if topic_id else pains[0].accounts_ever
+        out.append(
+            TopicInPeriod(
+                topic_id=topic_id,
+                name=names.get(key, pains[0].name) if topic_id else pains[0].name,
+                kind=kind,
+                accounts=now_accounts,
+                mentions=sum(t.mentions for t in pains),
+                last_seen=max(t.last_seen for t in pains),
+                accounts_ever=accounts_ever,
+                history=history,
+                trend=trend_of(now_accounts, history, accounts_ever),
+                pains=tuple(pains),
+            )
+        )
+    return sorted(out, key=topic_rank_key)
+
+
+def _accounts_ever(session: Session, team_id: str, kind: ThemeKind, topic_ids: list[int]) -> dict[int, int]:
+    """Distinct accounts that ever raised a theme of each topic: read for the topics a digest shows only."""
+    if not topic_ids:
+        return {}
+    model = LINE_MODELS[kind]
+    return dict(
+        session.execute(
+            select(Theme.topic_id, func.count(func.distinct(Interview.account_id)))
+            .join(model, model.theme_id == Theme.id)
+            .join(Interview, Interview.id == model.interview_id)
+            .where(Theme.team_id == team_id, Theme.topic_id.in_(topic_ids))
+            .group_by(Theme.topic_id)
+        ).all()
     )
 
 

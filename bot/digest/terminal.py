@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.digest.content import Digest
-from bot.digest.ranking import Ranked, ThemeInPeriod, Trend
+from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 
 TREND_WORDS = {
     Trend.NEW: "new",
@@ -27,7 +27,7 @@ def period_title(digest: Digest) -> str:
     return f"{day(digest.period.start)} – {day(date.fromordinal(last))} {date.fromordinal(last).year}"
 
 
-def theme_summary(theme: ThemeInPeriod, period: str = "week") -> str:
+def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: str = "week") -> str:
     """'5 accounts this week (7 ever) · rising' and, with a history, the weeks before."""
     plural = "account" if theme.accounts == 1 else "accounts"
     mentions = f", {theme.mentions} mentions" if theme.mentions != theme.accounts else ""
@@ -46,9 +46,7 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     out.append(f"What was heard: {heard.interviews} interviews with {accounts}")
     out.append("  by kind: " + ", ".join(f"{label} {n}" for label, n in heard.by_kind))
     out.append("  logged by: " + ", ".join(f"{person(user)} {n}" for user, n in heard.by_person))
-    _ranked(
-        out, "Top pains, by the number of accounts that raised them", digest.pains, pains=True, period=name
-    )
+    _topics(out, digest.pains.topics, period=name)
     if digest.emerging:
         out += ["", "Emerging"]
         out += [f"  - {t.name}: {t.emerging}" for t in digest.emerging]
@@ -91,6 +89,21 @@ def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: 
     _more(out, len(themes))
     if ranked.unthemed:
         out.append(f"  and {ranked.unthemed} not in a theme yet")
+
+
+def _topics(out: list[str], topics: list[TopicInPeriod], *, period: str) -> None:
+    if not topics:
+        return
+    out += ["", "Top topics, by the number of accounts that raised their pains (each counted once)"]
+    for n, topic in enumerate(topics[:TOP], 1):
+        out.append(f" {n:>2}. {topic.name}: {theme_summary(topic, period)}")
+        if topic.history:
+            out.append(f"      accounts in the {period}s before: {' '.join(str(a) for a in topic.history)}")
+        for pain in topic.pains:
+            out.append(f"      - {pain.name}: {theme_summary(pain, period)}")
+            for said in pain.words:
+                out.append(f'          "{said.text}" ({said.account}, {day(said.held_on)})')
+    _more(out, len(topics))
 
 
 def _more(out: list[str], total: int, shown: int = TOP) -> None:

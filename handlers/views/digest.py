@@ -1,5 +1,5 @@
-"""The digest in Slack: a short channel message (what was heard, the top pains, what is emerging), the rest
-in replies in its thread, the same as one ephemeral preview, and the subscriptions modal.
+"""The digest in Slack: a short channel message (what was heard, the top topics with their pains, what is
+emerging), the rest in replies in its thread, the same as one ephemeral preview, and the subscriptions modal.
 
 Everything people typed (theme names are drawn from their lines, quotes are theirs) is escaped: no quote
 can ping anyone."""
@@ -32,7 +32,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.digest.content import Digest
-from bot.digest.ranking import Ranked, ThemeInPeriod, Trend
+from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 from bot.digest.subscriptions import DEFAULT_TIME, DEFAULT_WEEKDAY, WEEKDAYS, parse_time
 from bot.digest.terminal import day, period_title, theme_summary
 from bot.text import escape_mrkdwn, truncate
@@ -90,6 +90,32 @@ def _theme_block(n: int, theme: ThemeInPeriod) -> SectionBlock:
     return section("\n".join(lines), accessory=accessory)
 
 
+PAINS_PER_TOPIC = 3  # under a topic in the channel; the rest are counted
+
+
+def _topic_block(n: int, topic: TopicInPeriod) -> SectionBlock:
+    """A topic with its own distinct accounts and trend, and its pains under it with theirs and a quote
+    each. A topic of one pain named as the pain is that pain's block."""
+    if len(topic.pains) == 1 and topic.pains[0].name == topic.name:
+        return _theme_block(n, topic.pains[0])
+    lines = [
+        f"*{n}. {escape_mrkdwn(truncate(topic.name, 150, '…'))}*  {TREND_MARKS[topic.trend]}",
+        escape_mrkdwn(theme_summary(topic)),
+    ]
+    for pain in topic.pains[:PAINS_PER_TOPIC]:
+        lines.append(f"• *{_name(pain)}*: {escape_mrkdwn(theme_summary(pain))}")
+        lines += [_quote(s.text, s.account, s.held_on) for s in pain.words[:1]]
+    if len(topic.pains) > PAINS_PER_TOPIC:
+        lines.append(f"and {len(topic.pains) - PAINS_PER_TOPIC} more pains in this topic")
+    first = next((pain.words[0] for pain in topic.pains if pain.words), None)
+    accessory = None
+    if first is not None:
+        accessory = ButtonElement(
+            text=plain("Open interview", 75), action_id=InterviewAction.OPEN, value=str(first.interview_id)
+        )
+    return section(truncate("\n".join(lines), SECTION_MAX_CHARS), accessory=accessory)
+
+
 def _more(total: int, shown: int, what: str) -> list[Block]:
     return [context(f"and {total - shown} more {what}")] if total > shown else []
 
@@ -113,11 +139,16 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
         SectionBlock(text=mrkdwn(heard_line(digest, names))),
         DividerBlock(),
     ]
-    recurring = digest.pains.recurring
-    if recurring:
-        blocks.append(SectionBlock(text=mrkdwn("*Top pains*, by how many accounts raised them")))
-        blocks += [_theme_block(n, t) for n, t in enumerate(recurring[:TOP_IN_CHANNEL], 1)]
-        blocks += _more(len(recurring), TOP_IN_CHANNEL, "recurring pains")
+    topics = digest.pains.topics
+    if topics:
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn("*Top topics*, by how many accounts raised their pains (each counted once)")
+            )
+        )
+        blocks += [_topic_block(n, t) for n, t in enumerate(topics[:TOP_IN_CHANNEL], 1)]
+        if len(topics) > TOP_IN_CHANNEL:
+            blocks.append(context(f"and {len(topics) - TOP_IN_CHANNEL} more topics in the thread"))
     else:
         blocks.append(SectionBlock(text=mrkdwn("No pain was raised by more than one account this week.")))
     if digest.emerging:
@@ -157,6 +188,11 @@ def _ranked_blocks(title: str, ranked: Ranked, *, single_title: str | None) -> l
 def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
     """What goes in the thread, one reply per part that has something in it."""
     replies: list[tuple[str, list[Block]]] = []
+    rest = digest.pains.topics[TOP_IN_CHANNEL:]
+    if rest:
+        more = [SectionBlock(text=mrkdwn("*More topics*"))]
+        more += [_topic_block(n, t) for n, t in enumerate(rest[:LIST_MAX], TOP_IN_CHANNEL + 1)]
+        replies.append(("More topics", fit_message([*more, *_more(len(rest), LIST_MAX, "topics")])))
     single = _ranked_blocks(
         "More pains",
         Ranked([], digest.pains.single, 0),

@@ -127,7 +127,7 @@ def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_t
     top, *replies = posts
     assert top.args["channel"] == CHANNEL and "thread_ts" not in top.args
     assert len(top.args["blocks"]) <= 25  # a screen, not a scroll
-    assert "*Top pains*" in "\n".join(texts(top.args["blocks"]))
+    assert "*Top topics*" in "\n".join(texts(top.args["blocks"]))
     # Who logged what is said by name (a mention would ping them each week), as typed, pinging nobody.
     assert "&lt;!channel&gt; Stark's rep 9" in json.dumps(top.args["blocks"])
     assert "<!channel>" not in json.dumps(top.args) and "<@U0002>" not in json.dumps(top.args)

@@ -185,3 +185,25 @@ def test_another_workspace_never_sees_a_topic(database: Database) -> None:
         rename_topic(
             session=session, team_id="T2", topic_id=topic_of(database, "okta"), name="x", by="U9", now=NOW
         )
+
+
+def test_the_digest_ranks_topics_by_distinct_accounts_with_their_pains_under_them(database: Database) -> None:
+    from bot.digest.content import build_digest
+    from bot.digest.period import Period
+
+    seed(database)  # sign-in: 3 + 3 accounts and one that raised both; billing 3 + 3; mobile 3
+    tick(database)
+    with database.read() as session:
+        digest = build_digest(
+            session=session,
+            team_id="T1",
+            period=Period.ending_at(NOW + timedelta(days=1), ZoneInfo("UTC")),
+            now=NOW,
+        )
+    topics = digest.pains.topics
+    assert [(t.accounts, len(t.pains)) for t in topics] == [(7, 2), (6, 2), (3, 1)]
+    sign_in, billing, mobile = topics
+    # Each pain keeps its own count under its topic; the account that raised both counts once above.
+    assert sorted(p.accounts for p in sign_in.pains) == [4, 4] and sign_in.accounts_ever == 7
+    assert {p.name.split()[0].lower() for p in billing.pains} == {"charge", "invoice"}
+    assert mobile.name == mobile.pains[0].name  # a topic of one pain is that pain

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.digest.content import Digest, FollowUpHealth, Heard
 from bot.digest.period import Period
-from bot.digest.ranking import Ranked, Said, ThemeInPeriod, Trend
+from bot.digest.ranking import Ranked, Said, ThemeInPeriod, TopicInPeriod, Trend
 from bot.text import escape_mrkdwn
 from handlers.views.digest import (
     SubscriptionForm,
@@ -46,6 +46,26 @@ def theme(
     )
 
 
+def topics_of(recurring: list[ThemeInPeriod], names: list[str]) -> list[TopicInPeriod]:
+    """Two pains to a topic (the last alone, named as its pain), as the ranking groups them."""
+    pairs = [recurring[i : i + 2] for i in range(0, len(recurring), 2)]
+    return [
+        TopicInPeriod(
+            topic_id=n,
+            name=pains[0].name if len(pains) == 1 else names[n % len(names)] + " area",
+            kind=ThemeKind.PAIN,
+            accounts=6,
+            mentions=sum(p.mentions for p in pains),
+            last_seen=date(2026, 11, 20),
+            accounts_ever=9,
+            history=(0, 1, 0, 2, 1, 0, 1, 3),
+            trend=Trend.STEADY,
+            pains=tuple(pains),
+        )
+        for n, pains in enumerate(pairs)
+    ]
+
+
 def digest(names: list[str], words: list[str], many: int = 3) -> Digest:
     recurring = [theme(n, names[n % len(names)], words) for n in range(many)]
     single = [theme(100 + n, names[n % len(names)], words, ever=1) for n in range(many)]
@@ -54,7 +74,7 @@ def digest(names: list[str], words: list[str], many: int = 3) -> Digest:
         team_id="T1",
         period=Period(end=date(2026, 11, 23)),
         heard=Heard(30, [("Discovery interview", 30)], [("U0001", 11), ("U0002", 19)], 12, 4),
-        pains=Ranked(recurring, single, 4),
+        pains=Ranked(recurring, single, 4, topics_of(recurring, names)),
         requests=Ranked(requests, [], 1),
         emerging=recurring[:2],
         follow_ups=FollowUpHealth(open=12, overdue=3, thank_yous=10, thank_yous_on_time=8),
@@ -91,12 +111,17 @@ def test_every_part_is_accepted_and_pings_nobody(names: list[str], words: list[s
 
 
 def test_the_channel_message_is_a_screen_and_says_how_many_more() -> None:
-    built = digest(["Slow reports"], ["It takes forever"], many=12)
+    built = digest(["Slow reports"], ["It takes forever"], many=15)  # 8 topics of 15 pains
     _, blocks = digest_message(built, str)
     raw = json.dumps([b.to_dict() for b in blocks])
-    assert "and 7 more recurring pains" in raw
+    # The top 5 topics, each with its pains under it and their own counts; the other 3 in the thread.
+    assert raw.count("Slow reports area") == 5 and "and 3 more topics in the thread" in raw
+    assert raw.count("6 accounts this week") == 5 and raw.count("5 accounts this week, 7 mentions") == 10
     assert raw.count("Open interview") == 5
     assert len(blocks) < 15
+    replies = dict(digest_replies(built))
+    more = json.dumps([b.to_dict() for b in replies["More topics"]])
+    assert "*6. Slow reports area*" in more and "*8. Slow reports*" in more  # the last: one pain, as itself
 
 
 def test_the_subscriptions_modal_is_accepted_with_forty_one_subscriptions() -> None:
