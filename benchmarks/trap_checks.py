@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 for n, (th, t) in [(n, figures.get(n, (None, None))) for n in ("test", "train")]
             ]
             print(
-                f"{embedder.name[:7]:<7} {check_name:<11} {pain.ari:>8.1f} {area.ari:>8.1f} "
+                f"{model:<7} {check_name:<11} {pain.ari:>8.1f} {area.ari:>8.1f} "
                 f"{100 * pain.pooled / len(lines):>10.1f} {100 * placed / traps:>7.1f} "
                 f"{banking[0]:>12} {banking[1]:>13}"
             )
