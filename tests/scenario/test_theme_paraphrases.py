@@ -5,6 +5,7 @@ abbreviations, symptoms), by one account or by several; a few one-off pains stay
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -86,6 +87,20 @@ ONE_OFFS = [
     "The API rate limit is too low for our nightly sync",
     "The French translation of the settings page is wrong",
 ]
+# Keyword traps (issue 21): a line that shares a word with a set but is another problem, each said by an
+# account of its own, and the set whose theme it must stay out of. "crashes on login" is a mobile crash
+# (it may join that set's theme), not a sign-on failure; "where to start after signing up" is about first
+# steps, not single sign-on; "export button missing for guests" is about what guests may do, not about
+# exports failing.
+TRAPS: dict[str, str] = {
+    "Mobile app crashes on login": "single sign-on",
+    "People do not know where to start after signing up": "single sign-on",
+    "The export button is missing for guest users": "exports",
+}
+# The traps kept out of the set they share a word with, by either model, live and after a full regroup.
+# Not yet "export button missing for guests": both models put it with the exports, its nearest lines
+# (issue 21, keyword traps; benchmarks/README.md says what was measured). When it stays out, this moves.
+KEPT_APART = ["Mobile app crashes on login", "People do not know where to start after signing up"]
 
 
 def interviews() -> list[tuple[str, str]]:
@@ -96,6 +111,7 @@ def interviews() -> list[tuple[str, str]]:
         for n, pain in enumerate(pains)
     ]
     lines += [(f"One-off {n}", pain) for n, pain in enumerate(ONE_OFFS)]
+    lines += [(f"Trap {n}", pain) for n, pain in enumerate(TRAPS)]
     random.Random(11).shuffle(lines)
     return lines
 
@@ -106,13 +122,24 @@ def partition(bot: RunningBot) -> dict[str, int | None]:
 
 
 def holding(themes: dict[str, int | None]) -> list[str]:
-    """The sets that are one theme holding nothing else."""
+    """The sets that are one theme holding nothing else (the trap lines aside: see `kept_apart`)."""
     held = []
     for name, (_, pains) in SETS.items():
         (theme,) = {themes[p] for p in pains} if len({themes[p] for p in pains}) == 1 else {None}
-        if theme is not None and sum(t == theme for t in themes.values()) == len(pains):
+        others = [t for text, t in themes.items() if text not in TRAPS]
+        if theme is not None and sum(t == theme for t in others) == len(pains):
             held.append(name)
     return held
+
+
+def kept_apart(themes: dict[str, int | None]) -> list[str]:
+    """The trap lines in no theme that holds most of the set they share a word with."""
+    apart = []
+    for trap, name in TRAPS.items():
+        held = Counter(themes[p] for p in SETS[name][1] if themes[p] is not None)
+        if themes[trap] is None or not held or themes[trap] != held.most_common(1)[0][0]:
+            apart.append(trap)
+    return apart
 
 
 def same_groups(a: dict[str, int | None], b: dict[str, int | None]) -> bool:
@@ -168,15 +195,18 @@ def test_paraphrase_sets_hold_together_live_and_in_a_full_regroup_and_one_offs_s
     # (with a smoothing floor of 0.4, three stayed there). When it holds, this figure moves.
     assert holding(live) == ["single sign-on", "exports", "billing", "mobile crashes"]
     assert parts(live)["onboarding"] == [4, 2, 1]
+    assert kept_apart(live) == kept_apart(full) == KEPT_APART
 
 
 def test_with_the_stronger_model_every_paraphrase_set_is_one_theme(bot: RunningBot, mpnet: Embedder) -> None:
     live, full = logged_one_at_a_time(bot, mpnet)
     assert same_groups(live, full)
     assert all(live[p] is None for p in ONE_OFFS)
-    # Onboarding, which the light model splits three ways, is one theme. Not yet every set: two of the
-    # sign-on lines ("Okta login fails every Monday morning", "Can't get into the app through Okta, it
-    # just spins") go with the mobile crashes, the app failing in other words (issue 21, keyword traps).
-    # When they stay with sign-on, this figure moves.
-    assert holding(live) == ["onboarding", "exports", "billing"]
-    assert parts(live)["single sign-on"] == [6, 2] and parts(live)["mobile crashes"] == [6]
+    # Every set is one theme holding nothing else. The two sign-on lines the stronger model put with the
+    # mobile crashes ("Okta login fails every Monday morning", "Can't get into the app through Okta, it just
+    # spins") stay with sign-on since the trap lines joined the sheet. Nothing in the grouping changed: the
+    # three lines lower how close the lines are (0.594 to 0.581) and the cut that follows it (0.597 to
+    # 0.591), and that is enough. A narrow margin, not a guarantee.
+    assert holding(live) == ["single sign-on", "onboarding", "exports", "billing", "mobile crashes"]
+    assert parts(live)["single sign-on"] == [8] and parts(live)["mobile crashes"] == [6]
+    assert kept_apart(live) == kept_apart(full) == KEPT_APART
