@@ -43,15 +43,15 @@ from handlers.views.common import (
     json_object,
     user_mention,
 )
-from handlers.views.digest import (
+from handlers.views.digest import preview_message
+from handlers.views.interview import InterviewAction, interview_modal
+from handlers.views.subscriptions import (
     DigestModal,
     SubscriptionForm,
     SubscriptionRow,
     parse_subscription,
-    preview_message,
     subscriptions_modal,
 )
-from handlers.views.interview import InterviewAction, interview_modal
 from handlers.web_api.client import call
 from handlers.web_api.refusals import SlackPermanentError, slack_said
 from storage.models import DigestSubscription, QuietWeek

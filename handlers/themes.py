@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
 from bot.people.permissions import Act
-from bot.themes.corrections import NEW_THEME, merge, move, rename
+from bot.themes.corrections import (
+    NEW_THEME,
+    NEW_TOPIC,
+    merge,
+    merge_topics,
+    move,
+    move_to_topic,
+    rename,
+    rename_topic,
+)
 from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
 from bot.themes.store import (
     ThemeNotFound,
@@ -25,9 +34,17 @@ from bot.themes.store import (
     summary_of,
     theme_lines,
 )
+from bot.themes.topics import TopicNotFound, get_topic, list_topics
 from handlers.deps import Actor, Deps
 from handlers.modals import open_modal, redraw_modal
 from handlers.views.common import as_object, id_number
+from handlers.views.theme_modals import (
+    merge_modal,
+    move_modal,
+    rename_modal,
+    topic_merge_modal,
+    topic_move_modal,
+)
 from handlers.views.themes import (
     LINES_SHOWN,
     LOOK_ALIKES_SHOWN,
@@ -38,11 +55,8 @@ from handlers.views.themes import (
     ThemesAction,
     ThemesMetadata,
     ThemesView,
-    merge_modal,
-    move_modal,
     parse_look_alike,
     parse_theme_menu,
-    rename_modal,
     selected,
     theme_lines_view,
     themes_list,
@@ -55,6 +69,7 @@ POOL_TITLE = "Not in a theme yet"
 def register(app: App) -> None:
     app.action(ThemesAction.KIND)(switch_kind)
     app.action(ThemesAction.THEME_MENU)(on_theme_menu)
+    app.action(ThemesAction.TOPIC_MENU)(on_theme_menu)
     app.action(ThemesAction.SHOW_POOL)(show_pool)
     app.action(ThemesAction.MOVE_LINE)(open_move)
     app.action(ThemesAction.MERGE_LOOK_ALIKE)(on_look_alike)
@@ -62,6 +77,9 @@ def register(app: App) -> None:
     app.view_submission(ThemesView.RENAME)(submit_rename)
     app.view_submission(ThemesView.MERGE)(submit_merge)
     app.view_submission(ThemesView.MOVE)(submit_move)
+    app.view_submission(ThemesView.TOPIC_RENAME)(submit_topic_rename)
+    app.view_submission(ThemesView.TOPIC_MERGE)(submit_topic_merge)
+    app.view_submission(ThemesView.TOPIC_MOVE)(submit_topic_move)
 
 
 def _list_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View:
@@ -75,6 +93,7 @@ def _list_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View
         look_alikes=look_alike_pairs(
             session=session, team_id=actor.team_id, kind=kind, limit=LOOK_ALIKES_SHOWN
         ),
+        topics=list_topics(session=session, team_id=actor.team_id, kind=kind),
     )
 
 
@@ -131,7 +150,9 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
     here = _view_metadata(body)
     metadata = ThemesMetadata(kind=here.kind, theme_id=theme_id, list_view_id=_view_id(body))
     with deps.db.read() as session:
-        if verb is ThemeMenu.LINES:
+        if verb in (ThemeMenu.RENAME_TOPIC, ThemeMenu.MERGE_TOPIC, ThemeMenu.TOPIC):
+            view = _topic_modal(session, actor, verb, theme_id, here.theme_kind, _view_id(body))
+        elif verb is ThemeMenu.LINES:
             view = _lines_view(session, actor, metadata)
         else:
             theme = get_theme(session=session, team_id=actor.team_id, theme_id=theme_id)
@@ -147,6 +168,26 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
                 )
     open_modal(deps, actor, trigger_id=body["trigger_id"], view=view, push=True)
     ack()
+
+
+def _topic_modal(
+    session: Session, actor: Actor, verb: ThemeMenu, number: int, kind: ThemeKind, list_view_id: str | None
+) -> View:
+    """A topic's rename or merge modal (`number` is the topic's id), or the modal that moves a theme
+    (`number` is the theme's) to another topic or a new one."""
+    topics = list_topics(session=session, team_id=actor.team_id, kind=kind)
+    if verb is ThemeMenu.TOPIC:
+        theme = get_theme(session=session, team_id=actor.team_id, theme_id=number)
+        metadata = ThemesMetadata(kind=kind.value, theme_id=theme.id, list_view_id=list_view_id)
+        return topic_move_modal(theme=theme.name, current=theme.topic_id, topics=topics, metadata=metadata)
+    topic = get_topic(session=session, team_id=actor.team_id, topic_id=number)
+    metadata = ThemesMetadata(kind=kind.value, topic_id=topic.id, list_view_id=list_view_id)
+    if verb is ThemeMenu.RENAME_TOPIC:
+        return rename_modal(current=topic.name, metadata=metadata, topic=True)
+    source = next((t for t in topics if t.id == topic.id), None)
+    if source is None:  # a topic with no theme left: it goes at the next upkeep pass
+        raise TopicNotFound()
+    return topic_merge_modal(source=source, others=topics, metadata=metadata)
 
 
 def show_pool(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -279,3 +320,39 @@ def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         return
     kind, line_id = metadata.theme_kind, metadata.line_id or 0
     _change_and_redraw(ack, deps, actor, metadata, move, kind=kind, line_id=line_id, to=to)
+
+
+def submit_topic_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    name = selected(view, ThemesView.NAME_BLOCK) or ""
+    try:
+        _change_and_redraw(
+            ack, deps, actor, metadata, rename_topic, topic_id=metadata.topic_id or 0, name=name
+        )
+    except InvalidInput as exc:
+        ack(response_action="errors", errors={ThemesView.NAME_BLOCK: exc.fields["name"]})
+
+
+def submit_topic_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    target_id = id_number(selected(view, ThemesView.TARGET_BLOCK) or "")
+    if target_id is None:
+        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick the topic to merge into."})
+        return
+    _change_and_redraw(
+        ack, deps, actor, metadata, merge_topics, source_id=metadata.topic_id or 0, target_id=target_id
+    )
+
+
+def submit_topic_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    choice = selected(view, ThemesView.TARGET_BLOCK) or ""
+    to: int | str | None = NEW_TOPIC if choice == NEW_TOPIC else id_number(choice)
+    if to is None:
+        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick where the theme goes."})
+        return
+    themes = [metadata.theme_id or 0]
+    _change_and_redraw(ack, deps, actor, metadata, move_to_topic, theme_ids=themes, to=to)

@@ -55,6 +55,7 @@ class ThemeInPeriod:
     trend: Trend
     words: tuple[Said, ...] = ()
     emerging: str | None = None  # why it counts as emerging, in a few words
+    topic: str | None = None  # the name of its topic, when it is in one
 
     @property
     def baseline(self) -> float:
@@ -165,6 +166,12 @@ def rank_themes(
         t.id: t for t in session.scalars(select(Theme).where(Theme.team_id == team_id, Theme.id.in_(current)))
     }
     quotes = _quotes(session, team_id, {iid for rows in current.values() for _, iid, _ in rows})
+    topic_ids = {t.topic_id for t in themes.values() if t.topic_id is not None}
+    topic_names = dict(
+        session.execute(
+            select(Topic.id, Topic.name).where(Topic.team_id == team_id, Topic.id.in_(topic_ids))
+        ).all()
+    )
     entries = []
     for theme_id, rows in current.items():
         theme = themes.get(theme_id)
@@ -188,6 +195,7 @@ def rank_themes(
                 emerging=emerging_reason(now_accounts, sum(history) / len(history), period.name)
                 if kind is ThemeKind.PAIN
                 else None,
+                topic=topic_names.get(theme.topic_id) if theme.topic_id is not None else None,
             )
         )
     entries.sort(key=rank_key)
@@ -196,7 +204,9 @@ def rank_themes(
         recurring=recurring,
         single=[t for t in entries if t.accounts_ever <= 1],
         unthemed=unthemed,
-        topics=_topics(session, team_id, kind, recurring, {t: themes[t].topic_id for t in themes}, accounts),
+        topics=_topics(
+            session, team_id, kind, recurring, {t: themes[t].topic_id for t in themes}, accounts, topic_names
+        ),
     )
 
 
@@ -207,6 +217,7 @@ def _topics(
     recurring: list[ThemeInPeriod],
     topic_of: dict[int, int | None],
     accounts: dict[int, list[set[int]]],
+    names: dict[int, str],
 ) -> list[TopicInPeriod]:
     """The recurring themes grouped by topic, each topic counted by the distinct accounts of its themes."""
     members: dict[int | tuple[str, int], list[ThemeInPeriod]] = defaultdict(list)
@@ -227,7 +238,7 @@ def _topics(
         out.append(
             TopicInPeriod(
                 topic_id=topic_id,
-                name=names.get(key, pains[0].name) if topic_id else pains[0].name,
+                name=names.get(topic_id, pains[0].name) if topic_id is not None else pains[0].name,
                 kind=kind,
                 accounts=now_accounts,
                 mentions=sum(t.mentions for t in pains),

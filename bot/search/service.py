@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.accounts.names import find_account
 from bot.search.query import MARK_END, MARK_START, SearchQuery, fts5_match
-from storage.models import Interview, InterviewKind
+from storage.models import Interview, InterviewKind, Pain, Theme, Topic
 
 PAGE_SIZE = 10
 PAGES_MAX = 100  # 1,000 results: past that, narrow the search
@@ -46,6 +46,8 @@ class Found:
     logged_by: str
     # (field, excerpt with the matching words marked), for the fields that matched, in FIELDS order.
     excerpts: tuple[tuple[str, str], ...]
+    # The topics its pains are in, in the order of its pains, each once.
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
         select(Interview).where(Interview.id.in_(shown)).options(selectinload(Interview.account))
     )
     interviews = {i.id: i for i in loaded if i.team_id == team_id}
+    topics = _topics_of(session, team_id, list(interviews))
     found = [
         Found(
             interview_id=i.id,
@@ -95,12 +98,29 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
             held_on=i.held_on,
             logged_by=i.logged_by,
             excerpts=excerpts.get(i.id, ()),
+            topics=tuple(dict.fromkeys(topics.get(i.id, []))),
         )
         for i in (interviews.get(n) for n in shown)
         if i is not None
     ]
     has_next = len(ranked) > PAGE_SIZE and page + 1 < PAGES_MAX
     return SearchPage(query, page, found, has_next, tuple(unknown))
+
+
+def _topics_of(session: Session, team_id: str, interview_ids: list[int]) -> dict[int, list[str]]:
+    """The topics of each interview's pains, in the order of its pains."""
+    out: dict[int, list[str]] = {}
+    if interview_ids:
+        rows = session.execute(
+            select(Pain.interview_id, Topic.name)
+            .join(Theme, Theme.id == Pain.theme_id)
+            .join(Topic, Topic.id == Theme.topic_id)
+            .where(Pain.team_id == team_id, Pain.interview_id.in_(interview_ids))
+            .order_by(Pain.interview_id, Pain.id)
+        )
+        for interview_id, name in rows:
+            out.setdefault(interview_id, []).append(name)
+    return out
 
 
 def _newest(session: Session, team_id: str, account_ids: list[int], offset: int, limit: int) -> list[int]:

@@ -137,7 +137,9 @@ def _week(week: WeekFigures) -> list[Block]:
     if week.top_pains:
         lines.append("*Top pains:*")
         lines += [
-            f"{n}. {escape_mrkdwn(t.name)}: {t.accounts} account{'s' if t.accounts != 1 else ''}"
+            f"{n}. {escape_mrkdwn(t.name)}"
+            + (f" ({escape_mrkdwn(t.topic)})" if t.topic and t.topic != t.name else "")
+            + f": {t.accounts} account{'s' if t.accounts != 1 else ''}"
             for n, t in enumerate(week.top_pains, 1)
         ]
     elif week.interviews:

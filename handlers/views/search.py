@@ -95,6 +95,8 @@ def _result(found: Found) -> SectionBlock:
     lines = [line]
     for field, excerpt in found.excerpts[:EXCERPTS_SHOWN]:
         lines.append(f"_{FIELD_LABELS.get(field, field)}:_ {highlighted(excerpt)}")
+    if found.topics:
+        lines.append(f"_Topics:_ {escape_mrkdwn(', '.join(found.topics))}")
     return SectionBlock(
         text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS, "…")),
         accessory=ButtonElement(

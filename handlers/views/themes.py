@@ -17,19 +17,17 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     DividerBlock,
-    InputBlock,
     Option,
     OverflowMenuElement,
-    PlainTextInputElement,
     SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
-from bot.text import escape_mrkdwn, truncate
-from bot.themes.corrections import NEW_THEME
+from bot.text import escape_mrkdwn
 from bot.themes.lookalikes import LookAlike
-from bot.themes.store import THEME_NAME_MAX, ThemeLine, ThemeSummary
+from bot.themes.store import ThemeLine, ThemeSummary
+from bot.themes.topics import TopicSummary
 from handlers.views.common import (
     MODAL_MAX_BLOCKS,
     as_object,
@@ -60,6 +58,9 @@ class ThemesView(StrEnum):
     RENAME = "themes_rename"
     MERGE = "themes_merge"
     MOVE = "themes_move"
+    TOPIC_RENAME = "themes_topic_rename"
+    TOPIC_MERGE = "themes_topic_merge"
+    TOPIC_MOVE = "themes_topic_move"
     KIND_BLOCK = "themes_kind"
     POOL_BLOCK = "themes_pool"
     LOOK_ALIKES_BLOCK = "themes_look_alikes"
@@ -71,6 +72,7 @@ class ThemesView(StrEnum):
 class ThemesAction(StrEnum):
     KIND = "themes_kind"
     THEME_MENU = "themes_theme_menu"
+    TOPIC_MENU = "themes_topic_menu"
     SHOW_POOL = "themes_show_pool"
     MOVE_LINE = "themes_move_line"
     MERGE_LOOK_ALIKE = "themes_merge_look_alike"
@@ -83,10 +85,14 @@ class ThemeMenu(StrEnum):
     LINES = "lines"
     RENAME = "rename"
     MERGE = "merge"
+    TOPIC = "topic"  # move the theme to another topic, or to a new one (a split)
+    # A topic's menu (its own action): the value's id is the topic's.
+    RENAME_TOPIC = "rename_topic"
+    MERGE_TOPIC = "merge_topic"
 
 
 OUT_OF_THEMES = "none"
-_NOUN = {ThemeKind.PAIN: ("pain", "pains"), ThemeKind.REQUEST: ("request", "requests")}
+NOUN = {ThemeKind.PAIN: ("pain", "pains"), ThemeKind.REQUEST: ("request", "requests")}
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class ThemesMetadata:
     kind: str = ThemeKind.PAIN.value
     theme_id: int | None = None  # the theme a lines/rename/merge modal is about (None: the pool)
     line_id: int | None = None  # the line a move modal is about
+    topic_id: int | None = None  # the topic a topic rename/merge modal is about
     list_view_id: str | None = None
     lines_view_id: str | None = None
 
@@ -114,14 +121,14 @@ class ThemesMetadata:
         for name in ("kind", "list_view_id", "lines_view_id"):
             if isinstance(data.get(name), str):
                 fields[name] = data[name]
-        for name in ("theme_id", "line_id"):
+        for name in ("theme_id", "line_id", "topic_id"):
             if isinstance(data.get(name), int) and id_number(data[name]) is not None:
                 fields[name] = data[name]
         return cls(**fields)
 
 
 def _count(n: int, kind: ThemeKind) -> str:
-    one, many = _NOUN[kind]
+    one, many = NOUN[kind]
     return f"{n} {one if n == 1 else many}"
 
 
@@ -186,9 +193,11 @@ def themes_list(
     total: int,
     metadata: ThemesMetadata,
     look_alikes: list[LookAlike] | None = None,
+    topics: list[TopicSummary] | None = None,
 ) -> View:
-    """The root view: pairs of themes that look alike, then themes ranked by how many accounts raised
-    them, each with its menu."""
+    """The root view: pairs of themes that look alike, then the tree: topics ranked by how many distinct
+    accounts raised their themes, each with its menu and its themes under it (ranked the same way, each
+    with its menu); themes not in a topic yet last."""
     blocks: list[Block] = [
         ActionsBlock(
             block_id=ThemesView.KIND_BLOCK,
@@ -205,8 +214,8 @@ def themes_list(
         blocks.append(
             SectionBlock(
                 text=mrkdwn(
-                    f"No {_NOUN[kind][1]} grouped yet. Themes form as interviews are logged: "
-                    f"when two or more {_NOUN[kind][1]} say the same thing in different words."
+                    f"No {NOUN[kind][1]} grouped yet. Themes form as interviews are logged: "
+                    f"when two or more {NOUN[kind][1]} say the same thing in different words."
                 )
             )
         )
@@ -228,13 +237,14 @@ def themes_list(
             ]
         # What the head, the summary line and the pool leave of the modal's 100 blocks.
         room = MODAL_MAX_BLOCKS - len(blocks) - len(head) - 1 - len(tail)
-        shown = themes[: min(THEMES_SHOWN, room)]
-        summary = f"{total} theme{'' if total == 1 else 's'}, raised by the most accounts first."
-        if total > len(shown):
-            summary += f" Showing the first {len(shown)}."
-        blocks += [*head, context(summary)]
-        blocks += [_theme_section(theme) for theme in shown]
-        blocks += tail
+        tree, shown = _tree(themes[:THEMES_SHOWN], topics or [], room)
+        summary = f"{total} theme{'' if total == 1 else 's'}"
+        if topics:
+            summary += f" in {len(topics)} topic{'' if len(topics) == 1 else 's'}"
+        summary += ", raised by the most accounts first."
+        if total > shown:
+            summary += f" Showing the first {shown}."
+        blocks += [*head, context(summary), *tree, *tail]
     return modal(
         callback_id=ThemesView.LIST,
         title="Themes",
@@ -245,24 +255,66 @@ def themes_list(
     )
 
 
+def _tree(themes: list[ThemeSummary], topics: list[TopicSummary], room: int) -> tuple[list[Block], int]:
+    """Topics with their themes under them, within `room` blocks; and how many themes that shows."""
+    by_id = {t.id: t for t in themes}
+    blocks: list[Block] = []
+    shown: set[int] = set()
+    for topic in topics:
+        members = [by_id[t] for t in topic.themes if t in by_id]
+        if not members or len(blocks) + 2 > room:
+            continue
+        blocks.append(_topic_section(topic))
+        for theme in members[: room - len(blocks)]:
+            blocks.append(_theme_section(theme, indent=True))
+            shown.add(theme.id)
+    loose = [t for t in themes if t.id not in shown and not any(t.id in topic.themes for topic in topics)]
+    if loose and len(blocks) + 2 <= room and topics:
+        blocks.append(context("*Not in a topic yet*"))
+    for theme in loose[: max(room - len(blocks), 0)]:
+        blocks.append(_theme_section(theme))
+        shown.add(theme.id)
+    return blocks, len(shown)
+
+
+def _topic_section(topic: TopicSummary) -> SectionBlock:
+    renamed = " ✎" if topic.named_by else ""
+    counts = (
+        f"{len(topic.themes)} theme{'' if len(topic.themes) == 1 else 's'} from {_accounts(topic.accounts)}"
+    )
+    return section(
+        f"*{escape_mrkdwn(topic.name)}*{renamed} · {counts}",
+        accessory=OverflowMenuElement(
+            action_id=ThemesAction.TOPIC_MENU,
+            options=[
+                Option(value=theme_menu_value(ThemeMenu.RENAME_TOPIC, topic.id), text="Rename the topic"),
+                Option(
+                    value=theme_menu_value(ThemeMenu.MERGE_TOPIC, topic.id), text="Merge into another topic…"
+                ),
+            ],
+        ),
+    )
+
+
 def _kind_option(kind: ThemeKind) -> Option:
     return Option(value=kind.value, text="Pains" if kind is ThemeKind.PAIN else "Requests")
 
 
-def _theme_section(theme: ThemeSummary) -> SectionBlock:
+def _theme_section(theme: ThemeSummary, *, indent: bool = False) -> SectionBlock:
     renamed = " ✎" if theme.named_by else ""
     counts = f"{_count(theme.lines, theme.kind)} from {_accounts(theme.accounts)}"
-    line = f"*{escape_mrkdwn(theme.name)}*{renamed}\n{counts}"
+    line = f"{'› ' if indent else ''}*{escape_mrkdwn(theme.name)}*{renamed}\n{counts}"
     return section(
         line,
         accessory=OverflowMenuElement(
             action_id=ThemesAction.THEME_MENU,
             options=[
                 Option(
-                    value=theme_menu_value(ThemeMenu.LINES, theme.id), text=f"Show its {_NOUN[theme.kind][1]}"
+                    value=theme_menu_value(ThemeMenu.LINES, theme.id), text=f"Show its {NOUN[theme.kind][1]}"
                 ),
                 Option(value=theme_menu_value(ThemeMenu.RENAME, theme.id), text="Rename"),
                 Option(value=theme_menu_value(ThemeMenu.MERGE, theme.id), text="Merge into another…"),
+                Option(value=theme_menu_value(ThemeMenu.TOPIC, theme.id), text="Move to another topic…"),
             ],
         ),
     )
@@ -291,87 +343,6 @@ def theme_lines_view(
         close="Back",
         blocks=blocks[:MODAL_MAX_BLOCKS],
         private_metadata=metadata.dumps(),
-    )
-
-
-def rename_modal(*, current: str, metadata: ThemesMetadata) -> View:
-    return modal(
-        callback_id=ThemesView.RENAME,
-        title="Rename the theme",
-        submit="Rename",
-        private_metadata=metadata.dumps(),
-        blocks=[
-            InputBlock(
-                block_id=ThemesView.NAME_BLOCK,
-                label=plain("Name"),
-                hint=plain("Kept as you write it: regrouping never renames a theme a person named.", 2000),
-                element=PlainTextInputElement(
-                    action_id=ThemesView.VALUE,
-                    initial_value=truncate(current, THEME_NAME_MAX, ""),
-                    max_length=THEME_NAME_MAX,
-                ),
-            )
-        ],
-    )
-
-
-def _theme_options(themes: list[ThemeSummary], *, leave_out: int | None) -> list[Option]:
-    return [
-        Option(value=str(t.id), text=truncate(f"{t.name} ({t.lines})", OPTION_TEXT_MAX, "…"))
-        for t in themes
-        if t.id != leave_out
-    ]
-
-
-def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: ThemesMetadata) -> View:
-    options = _theme_options(others, leave_out=source.id)[:OPTIONS_MAX]
-    blocks: list[Block] = [
-        SectionBlock(
-            text=mrkdwn(
-                f"Every {_NOUN[source.kind][0]} of *{escape_mrkdwn(source.name)}* joins the theme you pick, "
-                "and stays there whatever the regrouping does."
-            )
-        )
-    ]
-    if options:
-        blocks.append(
-            InputBlock(
-                block_id=ThemesView.TARGET_BLOCK,
-                label=plain("Merge into"),
-                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
-            )
-        )
-    else:
-        blocks.append(context("There is no other theme to merge it into yet."))
-    return modal(
-        callback_id=ThemesView.MERGE,
-        title="Merge themes",
-        submit="Merge" if options else None,
-        blocks=blocks,
-        private_metadata=metadata.dumps(),
-    )
-
-
-def move_modal(
-    *, line: str, current: int | None, themes: list[ThemeSummary], metadata: ThemesMetadata
-) -> View:
-    special = [Option(value=NEW_THEME, text="A new theme of its own")]
-    if current is not None:
-        special.append(Option(value=OUT_OF_THEMES, text="Out of any theme"))
-    options = special + _theme_options(themes, leave_out=current)[: OPTIONS_MAX - len(special)]
-    return modal(
-        callback_id=ThemesView.MOVE,
-        title="Move to a theme",
-        submit="Move",
-        private_metadata=metadata.dumps(),
-        blocks=[
-            section(f"“{escape_mrkdwn(line)}”"),
-            InputBlock(
-                block_id=ThemesView.TARGET_BLOCK,
-                label=plain("Move it to"),
-                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
-            ),
-        ],
     )
 
 

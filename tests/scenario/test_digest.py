@@ -17,8 +17,8 @@ from bot.themes.embeddings import Embedder
 from bot.themes.upkeep.job import UpkeepJob
 from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.senders.digest import DigestPoster
-from handlers.views.digest import DigestModal
 from handlers.views.interview import InterviewAction
+from handlers.views.subscriptions import DigestModal
 from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done

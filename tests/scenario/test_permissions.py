@@ -26,17 +26,17 @@ from bot.people.permissions import (
     refusal,
 )
 from handlers.senders.reminders import ReminderSender
-from handlers.views.digest import DigestModal, SubscriptionForm, subscriptions_modal
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
 from handlers.views.reminders import ReminderAction
 from handlers.views.search import SearchAction, page_value
+from handlers.views.subscriptions import DigestModal, SubscriptionForm, subscriptions_modal
+from handlers.views.theme_modals import rename_modal
 from handlers.views.themes import (
     ThemeMenu,
     ThemesAction,
     ThemesMetadata,
     ThemesView,
-    rename_modal,
     theme_menu_value,
 )
 from handlers.web_api.directory import Directory

@@ -22,7 +22,6 @@ from urllib.parse import urlencode, urlsplit
 from hypothesis import strategies as st
 
 from handlers.shortcuts import Shortcut
-from handlers.views.digest import DigestModal
 from handlers.views.home import Home
 from handlers.views.interview import InterviewAction
 from handlers.views.log_modal import LogField, LogModal
@@ -30,6 +29,7 @@ from handlers.views.pause import PauseModal
 from handlers.views.reminders import ReminderAction
 from handlers.views.schedule import ScheduleModal
 from handlers.views.search import SearchAction
+from handlers.views.subscriptions import DigestModal
 from handlers.views.summary import SummaryModal
 from handlers.views.themes import ThemesAction, ThemesView
 from tests.support.slack_requests import APP_ID, CHANNEL_ID, TEAM_ID, USER_ID, SlackSender

@@ -265,6 +265,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_forged_response_url",
     "test_forget",  # forgetting an account (delete's admin form)
     "test_front_door",  # the request guard (handlers/requests/)
+    "test_theme_topics",  # topics on the themes list, in search results and on the Home tab
     "test_fuzz",
     "test_outage",  # the database going away under every surface
     "test_outbox",  # the outbox's sender (handlers/senders/outbox.py)

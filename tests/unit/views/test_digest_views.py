@@ -13,14 +13,8 @@ from bot.digest.content import Digest, FollowUpHealth, Heard
 from bot.digest.period import Period
 from bot.digest.ranking import Ranked, Said, ThemeInPeriod, TopicInPeriod, Trend
 from bot.text import escape_mrkdwn
-from handlers.views.digest import (
-    SubscriptionForm,
-    SubscriptionRow,
-    digest_message,
-    digest_replies,
-    preview_message,
-    subscriptions_modal,
-)
+from handlers.views.digest import digest_message, digest_replies, preview_message
+from handlers.views.subscriptions import SubscriptionForm, SubscriptionRow, subscriptions_modal
 from storage.models import QuietWeek, ThemeKind
 from tests.support.fake_slack import slack_would_reject
 

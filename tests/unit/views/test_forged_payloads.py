@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handlers.views.common import id_number
-from handlers.views.digest import parse_subscription
 from handlers.views.log_form import parse_log_form
 from handlers.views.reminders import decode, follow_up_ids
 from handlers.views.schedule import parse_schedule
+from handlers.views.subscriptions import parse_subscription
 from handlers.views.summary import SummaryModal, parse_summary
 from handlers.views.themes import ThemesMetadata, ThemesView, parse_look_alike, parse_theme_menu, selected
 from tests.support.hostile import json_value, nasty_text

@@ -1,0 +1,169 @@
+"""The small modals of `/interview themes`, pushed on top of the list: rename, merge and move, for themes
+and for topics (a theme moved to a new topic of its own is a split)."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import (
+    Block,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.text import escape_mrkdwn, truncate
+from bot.themes.corrections import NEW_THEME, NEW_TOPIC
+from bot.themes.store import THEME_NAME_MAX, ThemeSummary
+from bot.themes.topics import TopicSummary
+from handlers.views.common import context, modal, mrkdwn, plain, section
+from handlers.views.themes import (
+    NOUN,
+    OPTION_TEXT_MAX,
+    OPTIONS_MAX,
+    OUT_OF_THEMES,
+    ThemesMetadata,
+    ThemesView,
+)
+
+
+def rename_modal(*, current: str, metadata: ThemesMetadata, topic: bool = False) -> View:
+    what = "topic" if topic else "theme"
+    return modal(
+        callback_id=ThemesView.TOPIC_RENAME if topic else ThemesView.RENAME,
+        title=f"Rename the {what}",
+        submit="Rename",
+        private_metadata=metadata.dumps(),
+        blocks=[
+            InputBlock(
+                block_id=ThemesView.NAME_BLOCK,
+                label=plain("Name"),
+                hint=plain(f"Kept as you write it: regrouping never renames a {what} a person named.", 2000),
+                element=PlainTextInputElement(
+                    action_id=ThemesView.VALUE,
+                    initial_value=truncate(current, THEME_NAME_MAX, ""),
+                    max_length=THEME_NAME_MAX,
+                ),
+            )
+        ],
+    )
+
+
+def _theme_options(themes: list[ThemeSummary], *, leave_out: int | None) -> list[Option]:
+    return [
+        Option(value=str(t.id), text=truncate(f"{t.name} ({t.lines})", OPTION_TEXT_MAX, "…"))
+        for t in themes
+        if t.id != leave_out
+    ]
+
+
+def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: ThemesMetadata) -> View:
+    options = _theme_options(others, leave_out=source.id)[:OPTIONS_MAX]
+    blocks: list[Block] = [
+        SectionBlock(
+            text=mrkdwn(
+                f"Every {NOUN[source.kind][0]} of *{escape_mrkdwn(source.name)}* joins the theme you pick, "
+                "and stays there whatever the regrouping does."
+            )
+        )
+    ]
+    if options:
+        blocks.append(
+            InputBlock(
+                block_id=ThemesView.TARGET_BLOCK,
+                label=plain("Merge into"),
+                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
+            )
+        )
+    else:
+        blocks.append(context("There is no other theme to merge it into yet."))
+    return modal(
+        callback_id=ThemesView.MERGE,
+        title="Merge themes",
+        submit="Merge" if options else None,
+        blocks=blocks,
+        private_metadata=metadata.dumps(),
+    )
+
+
+def move_modal(
+    *, line: str, current: int | None, themes: list[ThemeSummary], metadata: ThemesMetadata
+) -> View:
+    special = [Option(value=NEW_THEME, text="A new theme of its own")]
+    if current is not None:
+        special.append(Option(value=OUT_OF_THEMES, text="Out of any theme"))
+    options = special + _theme_options(themes, leave_out=current)[: OPTIONS_MAX - len(special)]
+    return modal(
+        callback_id=ThemesView.MOVE,
+        title="Move to a theme",
+        submit="Move",
+        private_metadata=metadata.dumps(),
+        blocks=[
+            section(f"“{escape_mrkdwn(line)}”"),
+            InputBlock(
+                block_id=ThemesView.TARGET_BLOCK,
+                label=plain("Move it to"),
+                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
+            ),
+        ],
+    )
+
+
+def _topic_options(topics: list[TopicSummary], *, leave_out: int | None) -> list[Option]:
+    return [
+        Option(value=str(t.id), text=truncate(f"{t.name} ({len(t.themes)})", OPTION_TEXT_MAX, "…"))
+        for t in topics
+        if t.id != leave_out
+    ]
+
+
+def topic_merge_modal(*, source: TopicSummary, others: list[TopicSummary], metadata: ThemesMetadata) -> View:
+    options = _topic_options(others, leave_out=source.id)[:OPTIONS_MAX]
+    blocks: list[Block] = [
+        section(
+            f"Every theme of *{escape_mrkdwn(source.name)}* joins the topic you pick, and stays there "
+            "whatever the regrouping does."
+        )
+    ]
+    if options:
+        blocks.append(
+            InputBlock(
+                block_id=ThemesView.TARGET_BLOCK,
+                label=plain("Merge into"),
+                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
+            )
+        )
+    else:
+        blocks.append(context("There is no other topic to merge it into yet."))
+    return modal(
+        callback_id=ThemesView.TOPIC_MERGE,
+        title="Merge topics",
+        submit="Merge" if options else None,
+        blocks=blocks,
+        private_metadata=metadata.dumps(),
+    )
+
+
+def topic_move_modal(
+    *, theme: str, current: int | None, topics: list[TopicSummary], metadata: ThemesMetadata
+) -> View:
+    """Where a theme goes: another topic, or a new topic of its own (a split of its topic)."""
+    special = [Option(value=NEW_TOPIC, text="A new topic of its own")]
+    options = special + _topic_options(topics, leave_out=current)[: OPTIONS_MAX - len(special)]
+    return modal(
+        callback_id=ThemesView.TOPIC_MOVE,
+        title="Move to a topic",
+        submit="Move",
+        private_metadata=metadata.dumps(),
+        blocks=[
+            section(
+                f"*{escape_mrkdwn(theme)}*: it stays in the topic you pick whatever the regrouping does."
+            ),
+            InputBlock(
+                block_id=ThemesView.TARGET_BLOCK,
+                label=plain("Move it to"),
+                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
+            ),
+        ],
+    )
