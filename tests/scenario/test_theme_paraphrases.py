@@ -32,6 +32,7 @@ SETS: dict[str, tuple[str | None, list[str]]] = {
             "People are logged out of their SSO session several times a day",
             "Signing in with our identity provider fails half the time",
             "The Azure AD sign-on redirect loops forever",
+            "SSO with Okta keeps logging us out",
         ],
     ),
     "onboarding": (
@@ -189,7 +190,8 @@ def test_paraphrase_sets_hold_together_live_and_in_a_full_regroup_and_one_offs_s
     live, full = logged_one_at_a_time(bot, semantic)
     assert same_groups(live, full)
     assert all(live[p] is None for p in ONE_OFFS)
-    # Four of the five sets hold, each a theme of its own lines only. Onboarding does not with the light
+    # Four of the five sets hold (the nine sign-on lines of one account one theme), each a theme of its own
+    # lines only. Onboarding does not with the light
     # model: four of its lines are one theme, two more another, and "no bulk way to add the people who
     # start on Monday" stays in the pool, less than 0.35 alike to any other line in the model's space
     # (with a smoothing floor of 0.4, three stayed there). When it holds, this figure moves.
@@ -202,11 +204,11 @@ def test_with_the_stronger_model_every_paraphrase_set_is_one_theme(bot: RunningB
     live, full = logged_one_at_a_time(bot, mpnet)
     assert same_groups(live, full)
     assert all(live[p] is None for p in ONE_OFFS)
-    # Every set is one theme holding nothing else. The two sign-on lines the stronger model put with the
-    # mobile crashes ("Okta login fails every Monday morning", "Can't get into the app through Okta, it just
-    # spins") stay with sign-on since the trap lines joined the sheet. Nothing in the grouping changed: the
-    # three lines lower how close the lines are (0.594 to 0.581) and the cut that follows it (0.597 to
-    # 0.591), and that is enough. A narrow margin, not a guarantee.
+    # Every set is one theme holding nothing else, the nine sign-on lines of one account included. The two
+    # sign-on lines the stronger model once put with the mobile crashes ("Okta login fails every Monday
+    # morning", "Can't get into the app through Okta, it just spins") stay with sign-on since the trap
+    # lines joined the sheet: they lower how close the lines are, and so the cut that follows it, by a
+    # hundredth (0.597 to 0.591 before the ninth sign-on line came), and that is enough. A narrow margin.
     assert holding(live) == ["single sign-on", "onboarding", "exports", "billing", "mobile crashes"]
-    assert parts(live)["single sign-on"] == [8] and parts(live)["mobile crashes"] == [6]
+    assert parts(live)["single sign-on"] == [9] and parts(live)["mobile crashes"] == [6]
     assert kept_apart(live) == kept_apart(full) == KEPT_APART
