@@ -15,7 +15,7 @@ from bot.capture.interviews import InterviewDraft, log_interview
 from bot.themes.corrections import NEW_THEME, merge, move, rename
 from bot.themes.embeddings import Embedder, LexicalEmbedder, from_bytes
 from bot.themes.grouping import GroupingPolicy, calibrated, normalize
-from bot.themes.placement import embed_new
+from bot.themes.placement import UpkeepResult, embed_new
 from bot.themes.regroup import plan_regroup, rebuild
 from bot.themes.store import ThemeNotFound, get_theme, list_themes, theme_lines
 from bot.themes.upkeep.job import UpkeepJob
@@ -445,3 +445,25 @@ def test_a_full_regroup_keeps_its_cut_and_the_partial_ones_cut_there(
     with database.read() as session:
         plan = plan_regroup(session=session, team_id="T1", kind=ThemeKind.PAIN, embedder=embedder, themes=[])
     assert len(seen) == calls + 2 and seen[-1] == plan.group_at != seen[0]
+
+
+def test_switching_model_regroups_once_and_keeps_theme_ids_names_and_moves(
+    database: Database, semantic: Embedder, mpnet: Embedder
+) -> None:
+    seed(database)
+    upkeep(database, semantic).tick(NOW)
+    reports, logins = theme_id_of(database, REPORTS[0]), theme_id_of(database, LOGINS[0])
+    with database.transaction() as session:
+        rename(session=session, team_id="T1", theme_id=reports, name="Slow reporting", by="U9", now=NOW)
+    moved = move_line(database, UNRELATED[0], logins)  # a person put the photo crash with the logins
+    done = upkeep(database, mpnet).tick(NOW + timedelta(minutes=1))
+    assert done[("T1", ThemeKind.PAIN)].rebuilt  # one full regroup in the new model's space
+    with database.read() as session:
+        assert {p.embedded_with for p in session.scalars(select(Pain))} == {mpnet.name}
+    # The same themes, by id: what people did is kept.
+    assert {theme_id_of(database, t) for t in REPORTS} == {reports}
+    assert {theme_id_of(database, t) for t in LOGINS} == {logins} == {moved}
+    assert theme_id_of(database, UNRELATED[0]) == logins
+    assert "Slow reporting" in themes_of(database)
+    again = upkeep(database, mpnet).tick(NOW + timedelta(minutes=2))
+    assert not again.get(("T1", ThemeKind.PAIN), UpkeepResult()).rebuilt  # once, not at every tick
