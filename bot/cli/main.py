@@ -130,6 +130,35 @@ def cmd_run(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_themes_list(args: argparse.Namespace) -> int:
+    """A workspace's topics with their themes under them, pains then requests: what /interview themes
+    shows, in a terminal."""
+    from bot.text import counted
+    from bot.themes.store import list_themes
+    from bot.themes.topics import list_topics
+    from storage.models import ThemeKind
+
+    def counts(lines: int, accounts: int) -> str:
+        return f"{counted(lines, 'line')} from {counted(accounts, 'account')}"
+
+    db = _open_database(load_database_url())
+    with db.read() as session:
+        for kind in ThemeKind:
+            listed = list_themes(session=session, team_id=args.team, kind=kind, limit=10_000)
+            themes = {t.id: t for t in listed}
+            topics = list_topics(session=session, team_id=args.team, kind=kind)
+            total = f"{counted(len(topics), 'topic')}, {counted(len(themes), 'theme')}"
+            print(f"{kind.value}s of {args.team}: {total}")
+            for topic in topics:
+                print(f"  {topic.name} · {counts(topic.lines, topic.accounts)}")
+                for theme in (themes.pop(t) for t in topic.themes if t in themes):
+                    print(f"    › {theme.name} · {counts(theme.lines, theme.accounts)}")
+            for theme in themes.values():  # not in a topic until the next upkeep pass
+                print(f"  (no topic yet) {theme.name} · {counts(theme.lines, theme.accounts)}")
+    db.dispose()
+    return 0
+
+
 def cmd_digest_preview(args: argparse.Namespace) -> int:
     """The digest of the last --days days as text (and the chart as a PNG with --chart): no Slack."""
     from datetime import UTC, datetime
@@ -183,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_team_option(rebuild)
     rebuild.set_defaults(func=cmd_themes_rebuild)
+    listing = themes.add_parser("list", help="a workspace's topics and the themes under them")
+    add_team_option(listing)
+    listing.set_defaults(func=cmd_themes_list)
     digest = verbs.add_parser("digest", help="the weekly digest").add_subparsers(
         dest="digest_verb", required=True, metavar="ACTION"
     )

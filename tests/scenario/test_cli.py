@@ -311,6 +311,12 @@ def test_themes_rebuild_regroups_a_workspace_with_a_progress_bar_and_keeps_renam
     again = run_cli("themes", "rebuild", "--team", "T1", env=env, timeout=120)
     assert again.returncode == 0, again.stderr
     assert "1 theme (0 new)" in again.stdout
+    # The tree, as /interview themes shows it: the topic, and the renamed theme under it.
+    listed = run_cli("themes", "list", "--team", "T1", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[0] == "pains of T1: 1 topic, 1 theme"
+    assert "    › Slow reporting · 3 lines from 3 accounts" in listed.stdout.splitlines()
+    assert "requests of T1: 0 topics, 0 themes" in listed.stdout
     with db.read() as session:
         assert session.scalars(select(Theme.name).where(Theme.team_id == "T1")).all() == ["Slow reporting"]
     db.dispose()
