@@ -31,7 +31,7 @@ import numpy as np
 
 from bot.text import clean_text
 from bot.themes.embeddings import Embedder, LexicalEmbedder
-from bot.themes.wording import SUBJECTS, clauses, may_end, may_start, shorten
+from bot.themes.wording import SUBJECTS, as_title, clauses, may_end, may_start, shorten
 
 MIN_WORDS, MAX_WORDS = 2, 6
 MIN_CONTENT_WORDS, MAX_CONTENT_WORDS = 2, 4
@@ -284,7 +284,7 @@ def label_themes(
             current=theme.name,
             taken=frozenset(used),
         )
-        label = chosen.text if chosen is not None else central_line(theme.texts)
+        label = as_title(chosen.text if chosen is not None else central_line(theme.texts))
         used.add(phrase_key(label))
         labels[theme.id] = label
     return labels

@@ -303,3 +303,12 @@ def shorten(line: str, most: int) -> str:
                     return found
                 break
     return found
+
+
+def as_title(label: str) -> str:
+    """A label as a name heads a list: its first letter up when its first word has no capital of its own
+    ("slow to open on older phones" → "Slow to open…"); "iOS app crashes" and "eBay sync" stay as typed."""
+    first = label.split(" ", 1)[0]
+    if not first[:1].isalpha() or any(c.isupper() for c in first):
+        return label
+    return label[:1].upper() + label[1:]

@@ -62,6 +62,11 @@ def collapsed(text: str) -> str:
     return " ".join(text.split())
 
 
+def said_in(label: str, line: str) -> bool:
+    """Whether the label is words of the line as typed (its first letter set up to head a list aside)."""
+    return any(collapsed(form) in collapsed(line) for form in (label, label[:1].lower() + label[1:]))
+
+
 def last_word(label: str) -> str:
     return label.split()[-1].strip(".,;:!?\"'").lower()
 
@@ -77,7 +82,7 @@ def test_the_labels_that_came_out_clipped_now_read_as_names(line: str) -> None:
     label = label_of([line] * 3, Background.of(every))
     assert label and label != CLIPPED[line]
     assert ends_well(label) and last_word(label) not in NEVER_LAST
-    assert collapsed(label) in collapsed(line)  # drawn from the line, as typed
+    assert said_in(label, line)  # drawn from the line, as typed
 
 
 def test_a_phrase_from_a_clause_that_hangs_on_another_is_no_label() -> None:
@@ -228,4 +233,20 @@ def test_any_label_ends_on_no_function_word_and_is_drawn_from_one_of_its_lines(l
     if not label:
         return
     assert ends_well(label) and last_word(label) not in NEVER_LAST
-    assert any(collapsed(label) in collapsed(line) for line in lines)
+    assert any(said_in(label, line) for line in lines)
+
+
+def test_a_label_heads_a_list_capitalised_unless_its_first_word_has_capitals_of_its_own() -> None:
+    from bot.themes.wording import as_title
+
+    assert as_title("slow to open on older phones") == "Slow to open on older phones"
+    assert (
+        as_title("iOS app crashes") == "iOS app crashes" and as_title("eBay sync fails") == "eBay sync fails"
+    )
+    assert as_title("CSV export too slow") == "CSV export too slow" and as_title("") == ""
+    assert as_title("2FA codes arrive late") == "2FA codes arrive late"
+    lines = ["slow to open on older phones", "slow to open on older phones for our reps"]
+    (label,) = label_themes(
+        themes=[ThemeText(1, lines)], background=Background.of(lines), embedder=LexicalEmbedder()
+    ).values()
+    assert label[0].isupper()
