@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from bot.themes.labels import Background, phrase_key
-from bot.themes.wording import clauses, names_an_area
+from bot.themes.wording import QUALITIES, clauses, names_an_area
 
 # At most this many terms, and this many words in all ("and" and commas included).
 TOPIC_TERMS, TOPIC_WORDS = 3, 5
@@ -48,7 +48,7 @@ def _terms(text: str) -> dict[Term, str]:
     for clause in clauses(text):
         words = clause.words
         for word in words:
-            if names_an_area(word):
+            if names_an_area(word) and word.folded not in QUALITIES:
                 found.setdefault((word.key,), clause.text[word.start : word.end])
         for a, b in pairwise(words):
             if names_an_area(a) and names_an_area(b) and not clause.text[a.end : b.start].strip():

@@ -264,6 +264,15 @@ def names_an_area(word: Word) -> bool:
     return not (folded.endswith("ed") and len(folded) > 4)
 
 
+# Words that say how a thing is, not what it is: a topic is not named "New" or "Slow", though "new hires"
+# and "slow sync" may name one.
+QUALITIES = _words_of(
+    "new old older newer slow slower fast faster big bigger small smaller large whole single same other many "
+    "much good bad wrong right hard easy different common main full empty late early several every various "
+    "current own whole entire simple basic"
+)
+
+
 # A person doing something inside a run makes it a clause of its own ("the card | you sent").
 SUBJECTS = _words_of("i we you he she they")
 

@@ -250,3 +250,18 @@ def test_a_label_heads_a_list_capitalised_unless_its_first_word_has_capitals_of_
         themes=[ThemeText(1, lines)], background=Background.of(lines), embedder=LexicalEmbedder()
     ).values()
     assert label[0].isupper()
+
+
+def test_a_topic_is_not_named_after_how_its_pains_are() -> None:
+    from bot.themes.topic_labels import topic_label
+
+    pains = [
+        ["New hires cannot sign in", "The new hires wait a week"],
+        ["Onboarding a new team takes weeks", "A new team needs weeks"],
+        ["Single sign-on fails", "SSO is down"],
+    ]
+    labels = ["New hires cannot sign in", "Onboarding a new team takes weeks", "Single sign-on"]
+    label = topic_label(pains, pain_labels=labels)
+    # "new" is said by two pains, more than any noun, but names no area; "new hires" may.
+    assert "new" not in [word.strip(",").lower() for word in label.split()] or "hires" in label.lower()
+    assert label.split()[0].lower() != "new"
