@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period
@@ -167,11 +167,11 @@ def rank_themes(
     }
     quotes = _quotes(session, team_id, {iid for rows in current.values() for _, iid, _ in rows})
     topic_ids = {t.topic_id for t in themes.values() if t.topic_id is not None}
-    topic_names = dict(
-        session.execute(
-            select(Topic.id, Topic.name).where(Topic.team_id == team_id, Topic.id.in_(topic_ids))
-        ).all()
+    kept = select(Topic.id, Topic.name, Topic.accounts).where(
+        Topic.team_id == team_id, Topic.id.in_(topic_ids)
     )
+    topics = {topic_id: (name, ever) for topic_id, name, ever in session.execute(kept)}
+    topic_names = {topic_id: name for topic_id, (name, _) in topics.items()}
     entries = []
     for theme_id, rows in current.items():
         theme = themes.get(theme_id)
@@ -204,41 +204,34 @@ def rank_themes(
         recurring=recurring,
         single=[t for t in entries if t.accounts_ever <= 1],
         unthemed=unthemed,
-        topics=_topics(
-            session, team_id, kind, recurring, {t: themes[t].topic_id for t in themes}, accounts, topic_names
-        ),
+        topics=_topics(kind, recurring, {t: themes[t].topic_id for t in themes}, accounts, topics),
     )
 
 
 def _topics(
-    session: Session,
-    team_id: str,
     kind: ThemeKind,
     recurring: list[ThemeInPeriod],
     topic_of: dict[int, int | None],
     accounts: dict[int, list[set[int]]],
-    names: dict[int, str],
+    topics: dict[int, tuple[str, int]],
 ) -> list[TopicInPeriod]:
-    """The recurring themes grouped by topic, each topic counted by the distinct accounts of its themes."""
+    """The recurring themes grouped by topic (`topics`: each one's name and kept count of accounts ever),
+    each topic counted by the distinct accounts of its themes."""
     members: dict[int | tuple[str, int], list[ThemeInPeriod]] = defaultdict(list)
     for theme in recurring:  # ranked: each topic's pains stay in rank order
         topic_id = topic_of.get(theme.theme_id)
-        members[topic_id if topic_id is not None else ("theme", theme.theme_id)].append(theme)
-    ids = [key for key in members if isinstance(key, int)]
-    names = dict(
-        session.execute(select(Topic.id, Topic.name).where(Topic.team_id == team_id, Topic.id.in_(ids))).all()
-    )
-    ever = _accounts_ever(session, team_id, kind, ids)
+        known = topic_id is not None and topic_id in topics
+        members[topic_id if known else ("theme", theme.theme_id)].append(theme)
     out = []
     for key, pains in members.items():
         periods = [set().union(*(accounts[t.theme_id][i] for t in pains)) for i in range(TREND_PERIODS + 1)]
         now_accounts, history = len(periods[0]), tuple(len(a) for a in reversed(periods[1:]))
-        topic_id = key if isinstance(key, int) else None
-        accounts_ever = max(ever.get(key, 0), now_accounts) if topic_id else pains[0].accounts_ever
+        name, ever = topics[key] if isinstance(key, int) else (pains[0].name, pains[0].accounts_ever)
+        accounts_ever = max(ever, now_accounts)
         out.append(
             TopicInPeriod(
-                topic_id=topic_id,
-                name=names.get(topic_id, pains[0].name) if topic_id is not None else pains[0].name,
+                topic_id=key if isinstance(key, int) else None,
+                name=name,
                 kind=kind,
                 accounts=now_accounts,
                 mentions=sum(t.mentions for t in pains),
@@ -250,22 +243,6 @@ def _topics(
             )
         )
     return sorted(out, key=topic_rank_key)
-
-
-def _accounts_ever(session: Session, team_id: str, kind: ThemeKind, topic_ids: list[int]) -> dict[int, int]:
-    """Distinct accounts that ever raised a theme of each topic: read for the topics a digest shows only."""
-    if not topic_ids:
-        return {}
-    model = LINE_MODELS[kind]
-    return dict(
-        session.execute(
-            select(Theme.topic_id, func.count(func.distinct(Interview.account_id)))
-            .join(model, model.theme_id == Theme.id)
-            .join(Interview, Interview.id == model.interview_id)
-            .where(Theme.team_id == team_id, Theme.topic_id.in_(topic_ids))
-            .group_by(Theme.topic_id)
-        ).all()
-    )
 
 
 def _quotes(session: Session, team_id: str, interview_ids: set[int]) -> dict[int, list[tuple[int, str]]]:

@@ -116,7 +116,25 @@ def arrange_topics(
     fresh = [topic for topic in live.values() if topic.id in changed and topic.named_by is None]
     result.labelled = _label(session, team_id, kind, fresh, list(live.values()), themes, now)
     result.topics = len(live)
+    _count_accounts(session, team_id, kind, live)
     return result
+
+
+def _count_accounts(session: Session, team_id: str, kind: ThemeKind, topics: dict[int, Topic]) -> None:
+    """Each topic's distinct accounts, kept for the digest and the Home tab to read: one grouped count."""
+    line = LINE_MODELS[kind]
+    counted = dict(
+        session.execute(
+            select(Theme.topic_id, func.count(func.distinct(Interview.account_id)))
+            .join(line, line.theme_id == Theme.id)
+            .join(Interview, Interview.id == line.interview_id)
+            .where(*live_conditions(team_id, kind), Theme.topic_id.is_not(None))
+            .group_by(Theme.topic_id)
+        ).all()
+    )
+    for topic_id, topic in topics.items():
+        if topic.accounts != counted.get(topic_id, 0):
+            topic.accounts = counted.get(topic_id, 0)
 
 
 def _by_group(free: Sequence[Theme], groups: np.ndarray) -> dict[int, list[int | None]]:

@@ -38,6 +38,9 @@ class Topic(Base):
     kind: Mapped[ThemeKind] = mapped_column(str_enum(ThemeKind, "theme_kind"))
     name: Mapped[str] = mapped_column(String(200))
     named_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    # How many accounts ever raised one of its themes, each once; counted again at each upkeep pass, so
+    # the digest and the Home tab read it, never count it.
+    accounts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
