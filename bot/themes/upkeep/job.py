@@ -37,8 +37,9 @@ from storage.models import ThemeKind
 
 log = logging.getLogger(__name__)
 
-# A catch-up places at most this many batches of new lines (EMBED_BATCH each); a backlog larger than
-# that is the scheduler's to work through.
+# A pass places at most this many batches of new lines (EMBED_BATCH each, each in its own short write
+# transaction); a backlog larger than that is the next tick's. One pass for a backlog rather than one
+# per batch: labels, topics and the pool's regroup cost about what the workspace holds, once per pass.
 CATCH_UP_BATCHES = 8
 LEASE_POLL = 0.25  # seconds between tries while another replica holds a workspace's lease
 
@@ -48,15 +49,19 @@ class Prepared:
     transaction; anything else is embedded on the spot."""
 
     def __init__(
-        self, embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+        self,
+        embedder: Embedder,
+        texts: Sequence[str],
+        on_batch: Callable[[int, int], None] | None = None,
+        batch_size: int = EMBED_BATCH,
     ) -> None:
         self.name: str = embedder.name
         self.policy: GroupingPolicy = embedder.policy
         self._embedder = embedder
         self._known: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(texts))
-        for start in range(0, len(unique), EMBED_BATCH):
-            batch = unique[start : start + EMBED_BATCH]
+        for start in range(0, len(unique), batch_size):
+            batch = unique[start : start + batch_size]
             self._known.update(zip(batch, embedder.embed(batch), strict=True))
             if on_batch:
                 on_batch(len(self._known), len(unique))
@@ -154,8 +159,8 @@ class UpkeepJob:
         self, team_id: str, kind: ThemeKind, now: datetime, *, fresh: bool = False, wait: float = 0.0
     ) -> UpkeepResult | None:
         """One pass for a workspace under its lease; None when another thread or replica keeps it now.
-        With `fresh`, every new line is placed and the pool regrouped at once (else one batch of lines,
-        and the pool on its schedule)."""
+        Its new lines are placed (CATCH_UP_BATCHES batches at most); with `fresh`, the pool is regrouped
+        at once (else on its schedule)."""
         lock = self._lock(team_id, kind)
         if not (lock.acquire(timeout=wait) if wait > 0 else lock.acquire(blocking=False)):
             return None
@@ -191,16 +196,18 @@ class UpkeepJob:
                 )
             )
         result = UpkeepResult()
-        for _ in range(CATCH_UP_BATCHES if fresh else 1):
-            with self.db.read() as session:
-                texts = new_texts(session=session, **scope)
-            if not texts:
-                break
-            prepared = Prepared(self.embedder, texts)  # embedded ahead, outside the write transaction
+        with self.db.read() as session:
+            texts = new_texts(session=session, limit=CATCH_UP_BATCHES * EMBED_BATCH, **scope)
+        # Embedded ahead, outside the write transactions, in one call: the model sorts the lines by
+        # length, and the more lines it sorts, the less of each batch is padding.
+        prepared = Prepared(self.embedder, texts, batch_size=len(texts) or 1)
+        for _ in range(CATCH_UP_BATCHES if texts else 0):
             placed = self.db.run(lambda s, e=prepared: place_new(session=s, embedder=e, now=now, **scope))
             result.embedded += placed.embedded
             result.joined += placed.joined
             result.pooled += placed.pooled
+            if placed.embedded < EMBED_BATCH:
+                break  # that was the last of them
         with self.db.read() as session:
             regrouping = None
             if pool_regroup_due(session=session, now=now, schedule=schedule, fresh=fresh, **scope):
