@@ -118,11 +118,11 @@ class _Clock:
 
 
 def _seed_lines(db: Any, texts: list[str], vectors: np.ndarray, method: str, now: datetime) -> None:
-    """Stored lines, embedded, in no theme yet: as a workspace whose themes were never grouped."""
+    """Stored lines, embedded, in no theme yet, their last full regroup a month ago."""
     from sqlalchemy import insert
 
     from bot.themes.embeddings import to_bytes
-    from storage.models import Account, Interview, Pain
+    from storage.models import Account, Interview, Pain, ThemeKind, ThemeUpkeep
 
     per_interview = 4
     with db.transaction() as session:
@@ -168,6 +168,12 @@ def _seed_lines(db: Any, texts: list[str], vectors: np.ndarray, method: str, now
                 )
                 for n, (text, vector) in enumerate(zip(texts, vectors, strict=True))
             ],
+        )
+        # Last regrouped a month ago: the upkeep's next tick regroups it in full.
+        session.add(
+            ThemeUpkeep(
+                team_id=TEAM, kind=ThemeKind.PAIN, embedded_with=method, rebuilt_at=now - timedelta(days=30)
+            )
         )
 
 

@@ -305,7 +305,15 @@ def assignment(
             # Labelled earlier: a tick labels again only the themes that grew by a tenth.
             theme.labelled_at, theme.labelled_size = theme.updated_at, theme.size
         session.add(
-            ThemeUpkeep(team_id=TEAM, kind=ThemeKind.PAIN, embedded_with=embedder.name, rebuilt_at=now)
+            # As a full regroup leaves it (bot.themes.regroup.rebuild): its pool regrouped then too, so
+            # the tick places lines and leaves the pool to its hourly regroup.
+            ThemeUpkeep(
+                team_id=TEAM,
+                kind=ThemeKind.PAIN,
+                embedded_with=embedder.name,
+                rebuilt_at=now,
+                pool_clustered_at=now,
+            )
         )
         # The stored workspace has its topics, as after any upkeep pass: the tick only keeps them.
         arrange_topics(
