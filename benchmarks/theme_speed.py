@@ -9,7 +9,8 @@ test set repeated, grouped as a full regroup groups it; `benchmarks.themes.assig
 of embedding those 500 lines alone, in the same process. Target: the tick <= 1.3x the embedding; with
 mpnet also <= 5 s. Warm: as a running bot's next pass (it knows the phrases of the lines its last pass
 read for labels); cold: as the first pass of a process just started. Each repetition is a fresh
-workspace; the medians are printed.
+workspace; the medians are printed. With --pool, the pool's hourly regroup falls in the same tick (as
+if the pool was never regrouped): its new themes are labelled and their topics arranged too.
 
 topics: a workspace of N lines (Banking77's training set drawn with replacement, each copy's vector
 nudged by a little noise, as benchmarks.theme_scale does) is regrouped in full by the upkeep job twice:
@@ -74,7 +75,9 @@ def part_place(args: argparse.Namespace) -> int:
         ticks, embeds = [], []
         for n in range(args.repeat):
             around = (lambda work: _profiled(True, work)) if args.profile and n == 0 else None
-            tick, embed = assignment(embedder, texts, vectors, labels, around, cold=state == "cold")
+            tick, embed = assignment(
+                embedder, texts, vectors, labels, around, cold=state == "cold", pool_due=args.pool
+            )
             ticks.append(tick)
             embeds.append(embed)
             print(
@@ -85,7 +88,8 @@ def part_place(args: argparse.Namespace) -> int:
         ratio = statistics.median(t / e for t, e in zip(ticks, embeds, strict=True))
         ok = ratio <= PLACE_RATIO and (args.model != "mpnet" or tick <= PLACE_SECONDS_MPNET)
         print(
-            f"{embedder.name}, {state}: {NEW_LINES} new lines placed among {STORED_LINES:,} stored: "
+            f"{embedder.name}, {state}{', pool regrouped' if args.pool else ''}: "
+            f"{NEW_LINES} new lines placed among {STORED_LINES:,} stored: "
             f"{tick:.2f} s, embedding them alone {embed:.2f} s: {ratio:.2f}x (medians of {args.repeat}; "
             f"target <= {PLACE_RATIO}x{', <= 5 s' if args.model == 'mpnet' else ''}) "
             f"{'PASS' if ok else 'FAIL'}"
@@ -231,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
         choices=("warm", "cold", "both"),
         default="both",
         help="place: a running bot's next pass (warm), or a fresh process's first (cold)",
+    )
+    parser.add_argument(
+        "--pool", action="store_true", help="place: the pool's hourly regroup falls in the same tick"
     )
     parser.add_argument("--lines", type=int, default=20_000, help="topics: lines in the workspace")
     parser.add_argument("--profile", action="store_true")

@@ -244,11 +244,13 @@ def assignment(
     labels: np.ndarray,
     around: Callable[[Callable[[], None]], None] | None = None,
     cold: bool = True,
+    pool_due: bool = False,
 ) -> tuple[float, float]:
     """500 new lines placed by the upkeep job among 100,000 stored lines in themes and topics. Returns
     the whole tick's seconds and the embedding part of it. `around` runs the tick (a profiler, say).
     `cold`: as the first pass of a process that just started (no line's phrases known yet); else as a
-    running bot's next pass, which knows the phrases of the lines its last pass read."""
+    running bot's next pass, which knows the phrases of the lines its last pass read. `pool_due`: the
+    pool's hourly regroup falls in the same tick (its new themes labelled, their topics arranged)."""
     from sqlalchemy import insert
 
     from bot.themes.embeddings import to_bytes
@@ -312,7 +314,7 @@ def assignment(
                 kind=ThemeKind.PAIN,
                 embedded_with=embedder.name,
                 rebuilt_at=now,
-                pool_clustered_at=now,
+                pool_clustered_at=None if pool_due else now,
             )
         )
         # The stored workspace has its topics, as after any upkeep pass: the tick only keeps them.
