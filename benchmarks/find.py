@@ -36,7 +36,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM = "TBENCH"
-TARGETS = {"export_peak_mb": 200.0, "import_seconds": 60.0}
+TARGETS = {"export_peak_mb": 200.0, "import_seconds": 60.0, "import_seconds_mpnet": 300.0}
 
 SUBJECTS = [
     "Reports",
@@ -215,7 +215,9 @@ def part_export(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def write_sheet(path: Path, rows: int) -> None:
+def write_sheet(path: Path, rows: int, distinct: bool = False) -> None:
+    """With `distinct`, every pain and request says which call it came from, so no two lines are the
+    same and each is embedded (as in a real sheet); else the ~860 wordings repeat."""
     from bot.exchange.cells import BOM, HEADERS
 
     rng = random.Random(7)
@@ -226,6 +228,10 @@ def write_sheet(path: Path, rows: int) -> None:
         for n in range(rows):
             held = date(2026, 1, 1) - timedelta(days=n % 700)
             pains = "\n".join(dict.fromkeys(made_up_pain(rng) for _ in range(2)))
+            request = f"Fix {rng.choice(SUBJECTS).lower()}"
+            if distinct:
+                pains = "\n".join(f"{p}, says call {n} ({k})" for k, p in enumerate(pains.split("\n")))
+                request += f" before call {n}"
             writer.writerow(
                 [
                     f"Account {n % 300}",
@@ -236,7 +242,7 @@ def write_sheet(path: Path, rows: int) -> None:
                     "Ops lead",
                     "Learn how they report",
                     pains,
-                    f"Fix {rng.choice(SUBJECTS).lower()}",
+                    request,
                     "It is slow, honestly",
                     "They would pay for it",
                     "Ask IT",
@@ -250,7 +256,7 @@ def write_sheet(path: Path, rows: int) -> None:
 def part_import(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "sheet.csv"
-        write_sheet(sheet, args.rows)
+        write_sheet(sheet, args.rows, args.distinct)
         url = f"sqlite:///{Path(tmp) / 'import.db'}"
         env = {**os.environ, "DATABASE_URL": url, "THEMES_METHOD": "semantic", "LOG_LEVEL": "WARNING"}
         code, seconds, peak, err = run_child(
@@ -273,10 +279,13 @@ def part_import(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "part": "import",
         "rows": args.rows,
+        "distinct": args.distinct,
         "import_seconds": round(seconds, 1),
         "upkeep_seconds": float(upkeep[1]) if upkeep else None,
         "import_peak_mb": round(peak, 1),
-        "pass": seconds <= TARGETS["import_seconds"],
+        "model": env.get("THEMES_MODEL") or "minilm",
+        "pass": seconds
+        <= TARGETS["import_seconds_mpnet" if env.get("THEMES_MODEL") == "mpnet" else "import_seconds"],
     }
 
 
@@ -299,6 +308,9 @@ def main() -> int:
     )
     parser.add_argument("--interviews", type=int, default=100_000, help="export: interviews in the workspace")
     parser.add_argument("--rows", type=int, default=10_000, help="import: rows in the sheet")
+    parser.add_argument(
+        "--distinct", action="store_true", help="import: every line of the sheet distinct (all embedded)"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object per part")
     args = parser.parse_args()
     for name in args.part or list(PARTS):

@@ -47,6 +47,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -237,14 +238,25 @@ def print_stream(run: StreamRun) -> None:
 
 
 def assignment(
-    embedder: Any, texts: list[str], vectors: np.ndarray, labels: np.ndarray
+    embedder: Any,
+    texts: list[str],
+    vectors: np.ndarray,
+    labels: np.ndarray,
+    around: Callable[[Callable[[], None]], None] | None = None,
+    cold: bool = True,
+    pool_due: bool = False,
 ) -> tuple[float, float]:
-    """500 new lines placed by the upkeep job among 100,000 stored lines in themes. Returns the whole
-    tick's seconds and the embedding part of it."""
+    """500 new lines placed by the upkeep job among 100,000 stored lines in themes and topics. Returns
+    the whole tick's seconds and the embedding part of it. `around` runs the tick (a profiler, say).
+    `cold`: as the first pass of a process that just started (no line's phrases known yet); else as a
+    running bot's next pass, which knows the phrases of the lines its last pass read. `pool_due`: the
+    pool's hourly regroup falls in the same tick (its new themes labelled, their topics arranged)."""
     from sqlalchemy import insert
 
     from bot.themes.embeddings import to_bytes
+    from bot.themes.relabel import read_work as relabel_work
     from bot.themes.store import refresh
+    from bot.themes.topics import arrange_topics
     from bot.themes.upkeep.job import UpkeepJob
     from storage.models import Account, Interview, Pain, Theme, ThemeKind, ThemeUpkeep
 
@@ -295,14 +307,47 @@ def assignment(
             # Labelled earlier: a tick labels again only the themes that grew by a tenth.
             theme.labelled_at, theme.labelled_size = theme.updated_at, theme.size
         session.add(
-            ThemeUpkeep(team_id=TEAM, kind=ThemeKind.PAIN, embedded_with=embedder.name, rebuilt_at=now)
+            # As a full regroup leaves it (bot.themes.regroup.rebuild): its pool regrouped then too, so
+            # the tick places lines and leaves the pool to its hourly regroup.
+            ThemeUpkeep(
+                team_id=TEAM,
+                kind=ThemeKind.PAIN,
+                embedded_with=embedder.name,
+                rebuilt_at=now,
+                pool_clustered_at=None if pool_due else now,
+            )
+        )
+        # The stored workspace has its topics, as after any upkeep pass: the tick only keeps them.
+        arrange_topics(
+            session=session,
+            team_id=TEAM,
+            kind=ThemeKind.PAIN,
+            method=embedder.name,
+            policy=embedder.policy,
+            now=now,
         )
     new = [texts[(i * 7919) % len(texts)] + " please" for i in range(NEW_LINES)]  # near, not equal
     _log_batch(db, [(f"New {i}", text) for i, text in enumerate(new)], now)
     upkeep = UpkeepJob(db=db, embedder=embedder, replica="bench", schedule=_schedule())
+
+    def ticks() -> None:
+        nonlocal now
+        while upkeep.tick(now):
+            now += timedelta(seconds=1)
+
+    try:
+        from bot.themes.labels import _phrases, content_words
+
+        if cold:
+            _phrases.cache_clear()
+            content_words.cache_clear()
+        else:  # what the last pass read: the workspace's sample and the first lines of each theme
+            with db.read() as session:
+                relabel_work(session=session, team_id=TEAM, kind=ThemeKind.PAIN, method=embedder.name)
+    except AttributeError:  # the code before the phrases were kept between passes
+        pass
     started = time.perf_counter()
-    while upkeep.tick(now):
-        now += timedelta(seconds=1)
+    (around or (lambda work: work()))(ticks)
     seconds = time.perf_counter() - started
     embed_started = time.perf_counter()  # the same texts again: what the embedding part of it took
     embedder.embed(new)

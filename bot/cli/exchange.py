@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.exchange.imports import Rejected, Row
     from bot.exchange.reading import Sheet, Stop
     from storage import Database
+    from storage.models import ThemeKind
 
 # Rows stored per transaction (each in its own savepoint, so a row that fails leaves nothing).
 IMPORT_BATCH = 200
@@ -142,9 +143,10 @@ def _import(db: Database, team_id: str, sheet: Sheet, *, lines: int, dry_run: bo
 
     tally = _Tally()
     seen: dict[str, int] = {}
-    bar = tqdm(total=max(lines - 1, 0), unit="line", desc="import", file=sys.stderr, disable=dry_run)
+    bar = tqdm(total=max(lines - 1, 0), unit="line", desc="reading", file=sys.stderr, disable=dry_run)
     try:
         for batch in _batches(sheet.rows, IMPORT_BATCH):
+            bar.set_description_str("writing")  # shown now: storing a batch takes a while
             good = [r for r in batch if isinstance(r, Row)]
             for r in batch:
                 if isinstance(r, Rejected):
@@ -171,6 +173,7 @@ def _import(db: Database, team_id: str, sheet: Sheet, *, lines: int, dry_run: bo
                 fresh = _store(db, team_id, fresh, now, tally.rejected)
             tally.created += len(fresh)
             tally.pains += sum(_pains(row) for row in fresh)
+            bar.set_description_str("reading", refresh=False)
             bar.update(sheet.lines_read - 1 - bar.n)
     finally:
         bar.close()
@@ -225,20 +228,48 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
     return db.run(work)
 
 
+class StepBar:
+    """One progress bar for the theme upkeep after an import, saying the step it is in ("pains:
+    embedding", "requests: topics"), counting that step's work."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=1, unit="step", file=sys.stderr)
+        self.step = ""
+
+    def __call__(self, kind: ThemeKind, step: str, done: int, total: int) -> None:
+        name = f"{kind.value}s: {step}"
+        if name != self.step:
+            self.step = name
+            self.bar.set_description_str(name, refresh=False)
+            self.bar.unit = "line" if step == "embedding" else "step"
+            self.bar.reset(total=total)
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 def _keep_themes_up(db: Database) -> None:
     """Embed and group what came in, as the running bot's next tick would, so the digest shows it now."""
     from bot.replica import replica_name
     from bot.themes.upkeep.job import UpkeepJob
     from bot.themes.upkeep.work import UpkeepSchedule
 
+    bar = StepBar()
     upkeep = UpkeepJob(
         db=db,
         embedder=load_embedder(load_themes_method(), load_themes_model(), threads=os.cpu_count() or 1),
         replica=replica_name(),
         schedule=UpkeepSchedule(regroup_every=timedelta(hours=1), rebuild_every=timedelta(days=7)),
+        steps=bar,
     )
     print("grouping the new pains and requests into themes…", file=sys.stderr)
-    upkeep.tick()
+    try:
+        upkeep.tick()
+    finally:
+        bar.close()
 
 
 def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.accounts.names import get_or_create_account
+from bot.accounts.names import get_or_create_account, normalize_account_name
 from bot.capture.interviews import (
     FIELD_MAX,
     STORED_AS_TYPED,
@@ -263,6 +263,16 @@ def store_rows(*, session: Session, team_id: str, rows: list[Row], now: datetime
         return 0
     accounts: dict[str, int] = {}
     latest: dict[int, date] = {}
+    # The accounts the batch names that exist already, in one query: most of a sheet's are.
+    names = {(row.draft.account or "").casefold(): row.draft.account or "" for row in rows}
+    normalized = {normalize_account_name(name): folded for folded, name in names.items()}
+    for at in range(0, len(normalized), 500):
+        for account_id, key in session.execute(
+            select(Account.id, Account.normalized_name).where(
+                Account.team_id == team_id, Account.normalized_name.in_(list(normalized)[at : at + 500])
+            )
+        ):
+            accounts[normalized[key]] = account_id
     for row in rows:
         name = row.draft.account or ""
         if name.casefold() not in accounts:
@@ -327,15 +337,19 @@ def store_rows(*, session: Session, team_id: str, rows: list[Row], now: datetime
     ):
         if values:
             session.execute(insert(model), values)
-    for account_id, held_on in latest.items():
-        # One statement, as logging does: an interview logged meanwhile with a later date keeps its date.
-        session.execute(
-            update(Account)
-            .where(
-                Account.id == account_id,
-                or_(Account.last_held_on.is_(None), Account.last_held_on < held_on),
-            )
-            .values(last_held_on=held_on)
-            .execution_options(synchronize_session=False)
+    # One conditional update, as logging does (an interview logged meanwhile with a later date keeps its
+    # date), sent for every account of the batch at once rather than one round trip each.
+    held = bindparam("held_on_", type_=Account.last_held_on.type)
+    later = (
+        update(Account)
+        .where(
+            Account.id == bindparam("account_id_"),
+            or_(Account.last_held_on.is_(None), Account.last_held_on < held),
+        )
+        .values(last_held_on=held)
+    )
+    if latest:
+        session.connection().execute(
+            later, [{"account_id_": a, "held_on_": d} for a, d in sorted(latest.items())]
         )
     return len(ids)

@@ -26,6 +26,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -48,6 +49,10 @@ SHORTLIST = 30
 KEEP_WITHIN = 0.9
 # The central line is shortened to this many words where a clause ends early enough.
 LINE_WORDS = 8
+# Lines whose phrases are kept between upkeep passes: each pass reads the same background sample (5,000
+# lines) and the first lines of each theme for its topic (20 each), and finding a line's phrases is most
+# of a pass's labelling time. About 3 KB a line.
+LINE_CACHE = 20_000
 
 Key = tuple[str, ...]
 
@@ -57,8 +62,10 @@ def phrase_weight(embedder: Embedder | None) -> float:
     return 0.0 if embedder is None or embedder.name == LexicalEmbedder.name else SEMANTIC_WEIGHT
 
 
+@lru_cache(maxsize=LINE_CACHE)
 def _phrases(text: str) -> dict[Key, tuple[str, tuple[str, ...]]]:
-    """Each candidate phrase of one line once: key -> (words as typed, stems of its content words)."""
+    """Each candidate phrase of one line once: key -> (words as typed, stems of its content words).
+    Kept for the next pass: callers only read it."""
     found: dict[Key, tuple[str, tuple[str, ...]]] = {}
     for clause in clauses(text):
         if not clause.main:
@@ -92,9 +99,12 @@ def phrases(text: str) -> dict[Key, str]:
     return {key: typed for key, (typed, _) in _phrases(text).items()}
 
 
-def content_words(text: str) -> set[str]:
+@lru_cache(maxsize=LINE_CACHE)
+def content_words(text: str) -> frozenset[str]:
     """The stems of the content words of a line, in any of its clauses."""
-    return {w.key for clause in clauses(text, split=frozenset()) for w in clause.words if w.content}
+    return frozenset(
+        {w.key for clause in clauses(text, split=frozenset()) for w in clause.words if w.content}
+    )
 
 
 def phrase_key(text: str) -> Key:

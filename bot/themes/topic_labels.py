@@ -17,9 +17,10 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
-from bot.themes.labels import Background, phrase_key
+from bot.themes.labels import LINE_CACHE, Background, phrase_key
 from bot.themes.wording import QUALITIES, clauses, names_an_area
 
 # At most this many terms, and this many words in all ("and" and commas included).
@@ -42,8 +43,10 @@ class Scored:
     pains: int  # how many pains say it
 
 
+@lru_cache(maxsize=LINE_CACHE)
 def _terms(text: str) -> dict[Term, str]:
-    """The terms of one line, each once, with the words as typed: single words and adjacent pairs."""
+    """The terms of one line, each once, with the words as typed: single words and adjacent pairs.
+    Kept for the next pass (bot.themes.labels.LINE_CACHE): callers only read it."""
     found: dict[Term, str] = {}
     for clause in clauses(text):
         words = clause.words

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.errors import BotError
@@ -27,10 +27,12 @@ from bot.themes.linkage import average_linkage
 from bot.themes.store import LINE_MODELS, THEME_NAME_MAX, live_conditions
 from bot.themes.topic_labels import topic_label
 from storage.db import Database
-from storage.models import Interview, Theme, ThemeKind, Topic
+from storage.models import CustomerRequest, Interview, Pain, Theme, ThemeKind, Topic
 
 # Lines of each theme read to label its topic: enough for the words its pains share.
 LABEL_LINES_PER_THEME = 20
+# Themes whose first lines one query reads (SQLite allows 500 parts to a UNION).
+THEMES_PER_QUERY = 50
 
 
 class TopicNotFound(BotError):
@@ -144,6 +146,34 @@ def _by_group(free: Sequence[Theme], groups: np.ndarray) -> dict[int, list[int |
     return out
 
 
+def first_lines(
+    session: Session, line: type[Pain] | type[CustomerRequest], theme_ids: Sequence[int]
+) -> dict[int, list[str]]:
+    """The first LABEL_LINES_PER_THEME lines of each theme, by id. One small query per theme, sent
+    THEMES_PER_QUERY at a time: each finds its lines through the index on theme_id and reads only those
+    rows, where numbering every line of the workspace would read them all (embeddings included)."""
+    ids = sorted(set(theme_ids))
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(ids), THEMES_PER_QUERY):
+        chunk = ids[start : start + THEMES_PER_QUERY]
+        # Always as many parts (the last theme repeated): one statement to compile, kept for every pass.
+        chunk += chunk[-1:] * (THEMES_PER_QUERY - len(chunk))
+        firsts = [
+            select(line.id, line.theme_id, line.text)
+            .where(line.theme_id == theme_id)
+            .order_by(line.id)
+            .limit(LABEL_LINES_PER_THEME)
+            .subquery()
+            .select()
+            for theme_id in chunk
+        ]
+        found.update((i, (t, text)) for i, t, text in session.execute(union_all(*firsts)))
+    texts: dict[int, list[str]] = defaultdict(list)
+    for _, (theme_id, text) in sorted(found.items()):
+        texts[theme_id].append(text)
+    return texts
+
+
 def _label(
     session: Session,
     team_id: str,
@@ -157,20 +187,7 @@ def _label(
     says name none), never with another topic's label."""
     if not fresh:
         return 0
-    line = LINE_MODELS[kind]
-    rank = func.row_number().over(partition_by=line.theme_id, order_by=line.id).label("rank")
-    ranked = (
-        select(line.theme_id, line.text, rank)
-        .join(Theme, Theme.id == line.theme_id)
-        .where(*live_conditions(team_id, kind))
-        .subquery()
-    )
-    texts: dict[int, list[str]] = defaultdict(list)
-    rows = session.execute(
-        select(ranked.c.theme_id, ranked.c.text).where(ranked.c.rank <= LABEL_LINES_PER_THEME)
-    )
-    for theme_id, text in rows:
-        texts[theme_id].append(text)
+    texts = first_lines(session, LINE_MODELS[kind], [t.id for t in themes])
     background = Background.of(text for lines in texts.values() for text in lines)
     members: dict[int, list[Theme]] = defaultdict(list)
     for theme in themes:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.themes.embeddings import fold, stem
 
@@ -157,14 +158,19 @@ class Word:
     key: str  # folded and stemmed
     start: int  # where it is in its clause
     end: int
-
-    @property
-    def content(self) -> bool:
-        return self.folded not in NOT_CONTENT and not _numeric(self.folded) and len(self.folded) > 1
+    content: bool  # not a function word, a number or a single letter
 
 
 def _numeric(folded: str) -> bool:
-    return any(c.isdigit() for c in folded)
+    return any(map(str.isdigit, folded))
+
+
+@lru_cache(maxsize=50_000)
+def _known(folded: str) -> tuple[str, bool]:
+    """A word's key and whether it is a content word: worked out once per word, not once per line (a
+    workspace says the same few thousand words again and again)."""
+    content = folded not in NOT_CONTENT and not _numeric(folded) and len(folded) > 1
+    return stem(singular(folded)), content
 
 
 def singular(folded: str) -> str:
@@ -182,7 +188,8 @@ def words(clause: str) -> list[Word]:
         word = match.group()
         # Most words are ASCII: lower() is their fold, at a fraction of the cost of Unicode folding.
         folded = word.lower() if word.isascii() else fold(word).replace("’", "'")
-        out.append(Word(folded, stem(singular(folded)), match.start(), match.end()))
+        key, content = _known(folded)
+        out.append(Word(folded, key, match.start(), match.end(), content))
     return out
 
 

@@ -37,10 +37,15 @@ from storage.models import ThemeKind
 
 log = logging.getLogger(__name__)
 
-# A catch-up places at most this many batches of new lines (EMBED_BATCH each); a backlog larger than
-# that is the scheduler's to work through.
+# A pass places at most this many batches of new lines (EMBED_BATCH each, each in its own short write
+# transaction); a backlog larger than that is the next tick's. One pass for a backlog rather than one
+# per batch: labels, topics and the pool's regroup cost about what the workspace holds, once per pass.
 CATCH_UP_BATCHES = 8
 LEASE_POLL = 0.25  # seconds between tries while another replica holds a workspace's lease
+
+# Told each step of a pass as it goes, for a progress bar: (kind, step, done, total). The steps:
+# embedding, grouping, writing, placing, labelling, topics.
+Steps = Callable[[ThemeKind, str, int, int], None]
 
 
 class Prepared:
@@ -48,15 +53,19 @@ class Prepared:
     transaction; anything else is embedded on the spot."""
 
     def __init__(
-        self, embedder: Embedder, texts: Sequence[str], on_batch: Callable[[int, int], None] | None = None
+        self,
+        embedder: Embedder,
+        texts: Sequence[str],
+        on_batch: Callable[[int, int], None] | None = None,
+        batch_size: int = EMBED_BATCH,
     ) -> None:
         self.name: str = embedder.name
         self.policy: GroupingPolicy = embedder.policy
         self._embedder = embedder
         self._known: dict[str, np.ndarray] = {}
         unique = list(dict.fromkeys(texts))
-        for start in range(0, len(unique), EMBED_BATCH):
-            batch = unique[start : start + EMBED_BATCH]
+        for start in range(0, len(unique), batch_size):
+            batch = unique[start : start + batch_size]
             self._known.update(zip(batch, embedder.embed(batch), strict=True))
             if on_batch:
                 on_batch(len(self._known), len(unique))
@@ -83,7 +92,8 @@ def prepare_rebuild(
     file's lock, and a submission must not wait): embedding the lines that need it, and the grouping."""
     with db.read() as session:
         texts = stale_texts(session=session, team_id=team_id, kind=kind, method=embedder.name)
-    prepared = Prepared(embedder, texts, on_batch=on_batch)
+    # Told every few thousand lines: the larger each call, the less of the model's batches is padding.
+    prepared = Prepared(embedder, texts, on_batch=on_batch, batch_size=CATCH_UP_BATCHES * EMBED_BATCH)
     with db.read() as session:
         regrouping = plan_regroup(
             session=session, team_id=team_id, kind=kind, embedder=prepared, progress=progress
@@ -97,6 +107,7 @@ class UpkeepJob:
     embedder: Embedder
     replica: str
     schedule: UpkeepSchedule
+    steps: Steps | None = None
     # One pass at a time per workspace in this process: the scheduler's themes job and a digest's
     # catch-up run in two threads under the same replica's name, which the lease cannot tell apart.
     _locks: dict[tuple[str, ThemeKind], threading.Lock] = field(default_factory=dict, init=False, repr=False)
@@ -154,8 +165,8 @@ class UpkeepJob:
         self, team_id: str, kind: ThemeKind, now: datetime, *, fresh: bool = False, wait: float = 0.0
     ) -> UpkeepResult | None:
         """One pass for a workspace under its lease; None when another thread or replica keeps it now.
-        With `fresh`, every new line is placed and the pool regrouped at once (else one batch of lines,
-        and the pool on its schedule)."""
+        Its new lines are placed (CATCH_UP_BATCHES batches at most); with `fresh`, the pool is regrouped
+        at once (else on its schedule)."""
         lock = self._lock(team_id, kind)
         if not (lock.acquire(timeout=wait) if wait > 0 else lock.acquire(blocking=False)):
             return None
@@ -165,9 +176,12 @@ class UpkeepJob:
             try:
                 result = self._pass(team_id, kind, now, fresh)
                 # After the write transactions: labelling embeds phrases, and a submission must not wait.
+                self._step(kind, "labelling")
                 result.labelled = relabel(self.db, self.embedder, team_id=team_id, kind=kind)
                 # Last: a topic of one theme takes that theme's label.
+                self._step(kind, "topics")
                 result.topics = keep_topics(self.db, self.embedder, team_id=team_id, kind=kind, now=now)
+                self._step(kind, "topics", 1)
                 return result
             finally:
                 self.db.run(
@@ -175,6 +189,10 @@ class UpkeepJob:
                 )
         finally:
             lock.release()
+
+    def _step(self, kind: ThemeKind, step: str, done: int = 0, total: int = 1) -> None:
+        if self.steps is not None:
+            self.steps(kind, step, done, total)
 
     def _pass(self, team_id: str, kind: ThemeKind, now: datetime, fresh: bool) -> UpkeepResult:
         """`keep_up`'s steps, with the embedding and the grouping ahead of each write transaction (on
@@ -184,28 +202,42 @@ class UpkeepJob:
         with self.db.read() as session:
             full = rebuild_due(session=session, method=method, now=now, schedule=schedule, **scope)
         if full:
-            prepared, regrouping = prepare_rebuild(self.db, self.embedder, team_id=team_id, kind=kind)
+            prepared, regrouping = prepare_rebuild(
+                self.db,
+                self.embedder,
+                team_id=team_id,
+                kind=kind,
+                on_batch=lambda done, total: self._step(kind, "embedding", done, total),
+                progress=lambda step, done, total: self._step(kind, step, done, total),
+            )
+            self._step(kind, "writing")
             return self.db.run(
                 lambda s: keep_up(
                     session=s, embedder=prepared, now=now, schedule=schedule, regrouping=regrouping, **scope
                 )
             )
         result = UpkeepResult()
-        for _ in range(CATCH_UP_BATCHES if fresh else 1):
-            with self.db.read() as session:
-                texts = new_texts(session=session, **scope)
-            if not texts:
-                break
-            prepared = Prepared(self.embedder, texts)  # embedded ahead, outside the write transaction
+        with self.db.read() as session:
+            texts = new_texts(session=session, limit=CATCH_UP_BATCHES * EMBED_BATCH, **scope)
+        # Embedded ahead, outside the write transactions, in one call: the model sorts the lines by
+        # length, and the more lines it sorts, the less of each batch is padding.
+        self._step(kind, "embedding", 0, len(texts))
+        prepared = Prepared(self.embedder, texts, batch_size=len(texts) or 1)
+        self._step(kind, "placing")
+        for _ in range(CATCH_UP_BATCHES if texts else 0):
             placed = self.db.run(lambda s, e=prepared: place_new(session=s, embedder=e, now=now, **scope))
             result.embedded += placed.embedded
             result.joined += placed.joined
             result.pooled += placed.pooled
+            if placed.embedded < EMBED_BATCH:
+                break  # that was the last of them
         with self.db.read() as session:
             regrouping = None
             if pool_regroup_due(session=session, now=now, schedule=schedule, fresh=fresh, **scope):
+                self._step(kind, "grouping")
                 regrouping = plan_pool_regroup(session=session, embedder=self.embedder, **scope)
         if regrouping is not None:
+            self._step(kind, "writing")
             regrouped = self.db.run(
                 lambda s: rebuild(session=s, embedder=self.embedder, now=now, regrouping=regrouping, **scope)
             )

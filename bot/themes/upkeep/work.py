@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.themes.embeddings import Embedder
-from bot.themes.placement import UpkeepResult, embed_new, not_embedded, place
+from bot.themes.placement import EMBED_BATCH, UpkeepResult, embed_new, not_embedded, place
 from bot.themes.regroup import Regrouping, plan_regroup, rebuild, regrouped_themes
 from bot.themes.relabel import labels_due
 from bot.themes.store import LINE_MODELS
@@ -136,11 +136,12 @@ def plan_pool_regroup(*, session: Session, team_id: str, kind: ThemeKind, embedd
     return plan_regroup(session=session, team_id=team_id, kind=kind, embedder=embedder, themes=themes)
 
 
-def new_texts(*, session: Session, team_id: str, kind: ThemeKind) -> list[str]:
-    """Texts of the lines `embed_new` takes next, read ahead so the embedding can run outside the write
-    transaction (on SQLite that transaction holds the file's lock, and a submission must not wait)."""
+def new_texts(*, session: Session, team_id: str, kind: ThemeKind, limit: int = EMBED_BATCH) -> list[str]:
+    """Texts of the lines `embed_new` takes next (`limit` of them: the next few batches), read ahead so
+    the embedding can run outside the write transaction (on SQLite that transaction holds the file's
+    lock, and a submission must not wait)."""
     model = LINE_MODELS[kind]
-    return list(session.scalars(not_embedded(model, team_id).with_only_columns(model.text)))
+    return list(session.scalars(not_embedded(model, team_id).with_only_columns(model.text).limit(limit)))
 
 
 def place_new(
