@@ -10,6 +10,7 @@ came one line at a time or from a full regroup.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,25 +119,38 @@ def arrange_topics(
     fresh = [topic for topic in live.values() if topic.id in changed and topic.named_by is None]
     result.labelled = _label(session, team_id, kind, fresh, list(live.values()), themes, now)
     result.topics = len(live)
-    _count_accounts(session, team_id, kind, live)
+    _count_accounts(session, team_id, kind, live, themes)
     return result
 
 
-def _count_accounts(session: Session, team_id: str, kind: ThemeKind, topics: dict[int, Topic]) -> None:
-    """Each topic's distinct accounts, kept for the digest and the Home tab to read: one grouped count."""
+def _count_accounts(
+    session: Session, team_id: str, kind: ThemeKind, topics: dict[int, Topic], themes: Sequence[Theme]
+) -> None:
+    """Each topic's distinct accounts, kept for the digest and the Home tab to read, counted again only for
+    the topics whose themes changed (which themes, their sizes or their accounts) since the last count."""
+    members: dict[int, list[str]] = defaultdict(list)
+    for theme in themes:
+        if theme.topic_id is not None:
+            members[theme.topic_id].append(f"{theme.id}:{theme.size}:{theme.accounts}")
+    basis = {t: hashlib.sha1(",".join(sorted(m)).encode()).hexdigest() for t, m in members.items()}
+    stale = [topic_id for topic_id, topic in topics.items() if topic.counted_from != basis.get(topic_id)]
+    if not stale:
+        return
     line = LINE_MODELS[kind]
-    counted = dict(
-        session.execute(
-            select(Theme.topic_id, func.count(func.distinct(Interview.account_id)))
-            .join(line, line.theme_id == Theme.id)
-            .join(Interview, Interview.id == line.interview_id)
-            .where(*live_conditions(team_id, kind), Theme.topic_id.is_not(None))
-            .group_by(Theme.topic_id)
-        ).all()
-    )
-    for topic_id, topic in topics.items():
-        if topic.accounts != counted.get(topic_id, 0):
-            topic.accounts = counted.get(topic_id, 0)
+    counted: dict[int, int] = {}
+    for start in range(0, len(stale), 500):  # IN lists well within both databases' limits
+        counted.update(
+            session.execute(
+                select(Theme.topic_id, func.count(func.distinct(Interview.account_id)))
+                .join(line, line.theme_id == Theme.id)
+                .join(Interview, Interview.id == line.interview_id)
+                .where(*live_conditions(team_id, kind), Theme.topic_id.in_(stale[start : start + 500]))
+                .group_by(Theme.topic_id)
+            ).all()
+        )
+    for topic_id in stale:
+        topic = topics[topic_id]
+        topic.accounts, topic.counted_from = counted.get(topic_id, 0), basis.get(topic_id)
 
 
 def _by_group(free: Sequence[Theme], groups: np.ndarray) -> dict[int, list[int | None]]:

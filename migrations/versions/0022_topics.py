@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("named_by", sa.String(length=32), nullable=True),
         sa.Column("accounts", sa.Integer(), server_default="0", nullable=False),
+        sa.Column("counted_from", sa.String(length=40), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_topics")),

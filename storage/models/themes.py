@@ -41,6 +41,9 @@ class Topic(Base):
     # How many accounts ever raised one of its themes, each once; counted again at each upkeep pass, so
     # the digest and the Home tab read it, never count it.
     accounts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What that count was made from (its themes, their sizes and accounts, hashed): counted again only
+    # when it changed, so a pass that placed a few lines does not count a large workspace's history.
+    counted_from: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

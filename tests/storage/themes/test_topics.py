@@ -210,3 +210,20 @@ def test_the_digest_ranks_topics_by_distinct_accounts_with_their_pains_under_the
     assert sign_in.accounts == 7 and sign_in.accounts_ever == 8
     assert {p.name.split()[0].lower() for p in billing.pains} == {"charge", "invoice"}
     assert mobile.name == mobile.pains[0].name  # a topic of one pain is that pain
+
+
+def test_a_topics_kept_count_of_accounts_follows_new_lines(database: Database) -> None:
+    seed(database)
+    tick(database)
+
+    def kept() -> int:
+        with database.read() as session:
+            return session.get(Topic, topic_of(database, "okta")).accounts
+
+    assert kept() == 7  # 3 + 3 and the account that raised both, once
+    log(database, "Newcomer", ["okta trouble for the newcomer"])
+    tick(database, NOW + timedelta(minutes=5))
+    assert kept() == 8
+    log(database, "Both", ["saml trouble once more"])  # an account the topic has already: no change
+    tick(database, NOW + timedelta(minutes=10))
+    assert kept() == 8
