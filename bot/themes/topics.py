@@ -28,7 +28,7 @@ from bot.themes.linkage import average_linkage
 from bot.themes.store import LINE_MODELS, THEME_NAME_MAX, live_conditions
 from bot.themes.topic_labels import topic_label
 from storage.db import Database
-from storage.models import CustomerRequest, Interview, Pain, Theme, ThemeKind, Topic
+from storage.models import CustomerRequest, Pain, Theme, ThemeKind, Topic
 
 # Lines of each theme read to label its topic: enough for the words its pains share.
 LABEL_LINES_PER_THEME = 20
@@ -141,9 +141,9 @@ def _count_accounts(
     for start in range(0, len(stale), 500):  # IN lists well within both databases' limits
         counted.update(
             session.execute(
-                select(Theme.topic_id, func.count(func.distinct(Interview.account_id)))
+                # A line carries its account: the (theme, account) index answers without the lines.
+                select(Theme.topic_id, func.count(func.distinct(line.account_id)))
                 .join(line, line.theme_id == Theme.id)
-                .join(Interview, Interview.id == line.interview_id)
                 .where(*live_conditions(team_id, kind), Theme.topic_id.in_(stale[start : start + 500]))
                 .group_by(Theme.topic_id)
             ).all()
@@ -247,11 +247,10 @@ class TopicSummary:
 def list_topics(*, session: Session, team_id: str, kind: ThemeKind) -> list[TopicSummary]:
     """A workspace's topics of one kind, the ones raised by the most accounts first."""
     line = LINE_MODELS[kind]
-    accounts = func.count(func.distinct(Interview.account_id))
+    accounts = func.count(func.distinct(line.account_id))
     per_topic = session.execute(
         select(Theme.topic_id, func.count(line.id), accounts)
         .join(line, line.theme_id == Theme.id)
-        .join(Interview, Interview.id == line.interview_id)
         .where(*live_conditions(team_id, kind), Theme.topic_id.is_not(None))
         .group_by(Theme.topic_id)
     ).all()
