@@ -8,7 +8,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     Option,
     PlainTextInputElement,
-    SectionBlock,
     StaticSelectElement,
 )
 from slack_sdk.models.views import View
@@ -17,7 +16,7 @@ from bot.text import escape_mrkdwn, truncate
 from bot.themes.corrections import NEW_THEME, NEW_TOPIC
 from bot.themes.store import THEME_NAME_MAX, ThemeSummary
 from bot.themes.topics import TopicSummary
-from handlers.views.common import context, modal, mrkdwn, plain, section
+from handlers.views.common import context, modal, plain, section
 from handlers.views.themes import (
     NOUN,
     OPTION_TEXT_MAX,
@@ -58,16 +57,11 @@ def _theme_options(themes: list[ThemeSummary], *, leave_out: int | None) -> list
     ]
 
 
-def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: ThemesMetadata) -> View:
-    options = _theme_options(others, leave_out=source.id)[:OPTIONS_MAX]
-    blocks: list[Block] = [
-        SectionBlock(
-            text=mrkdwn(
-                f"Every {NOUN[source.kind][0]} of *{escape_mrkdwn(source.name)}* joins the theme you pick, "
-                "and stays there whatever the regrouping does."
-            )
-        )
-    ]
+def _merge(
+    *, callback_id: str, what: str, intro: str, options: list[Option], metadata: ThemesMetadata
+) -> View:
+    """A merge modal: what joins what, and the select of the `what` (theme or topic) to merge into."""
+    blocks: list[Block] = [section(intro)]
     if options:
         blocks.append(
             InputBlock(
@@ -77,13 +71,24 @@ def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: T
             )
         )
     else:
-        blocks.append(context("There is no other theme to merge it into yet."))
+        blocks.append(context(f"There is no other {what} to merge it into yet."))
     return modal(
-        callback_id=ThemesView.MERGE,
-        title="Merge themes",
+        callback_id=callback_id,
+        title=f"Merge {what}s",
         submit="Merge" if options else None,
         blocks=blocks,
         private_metadata=metadata.dumps(),
+    )
+
+
+def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: ThemesMetadata) -> View:
+    return _merge(
+        callback_id=ThemesView.MERGE,
+        what="theme",
+        intro=f"Every {NOUN[source.kind][0]} of *{escape_mrkdwn(source.name)}* joins the theme you pick, "
+        "and stays there whatever the regrouping does.",
+        options=_theme_options(others, leave_out=source.id)[:OPTIONS_MAX],
+        metadata=metadata,
     )
 
 
@@ -119,29 +124,13 @@ def _topic_options(topics: list[TopicSummary], *, leave_out: int | None) -> list
 
 
 def topic_merge_modal(*, source: TopicSummary, others: list[TopicSummary], metadata: ThemesMetadata) -> View:
-    options = _topic_options(others, leave_out=source.id)[:OPTIONS_MAX]
-    blocks: list[Block] = [
-        section(
-            f"Every theme of *{escape_mrkdwn(source.name)}* joins the topic you pick, and stays there "
-            "whatever the regrouping does."
-        )
-    ]
-    if options:
-        blocks.append(
-            InputBlock(
-                block_id=ThemesView.TARGET_BLOCK,
-                label=plain("Merge into"),
-                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
-            )
-        )
-    else:
-        blocks.append(context("There is no other topic to merge it into yet."))
-    return modal(
+    return _merge(
         callback_id=ThemesView.TOPIC_MERGE,
-        title="Merge topics",
-        submit="Merge" if options else None,
-        blocks=blocks,
-        private_metadata=metadata.dumps(),
+        what="topic",
+        intro=f"Every theme of *{escape_mrkdwn(source.name)}* joins the topic you pick, and stays there "
+        "whatever the regrouping does.",
+        options=_topic_options(others, leave_out=source.id)[:OPTIONS_MAX],
+        metadata=metadata,
     )
 
 
