@@ -285,9 +285,22 @@ def _change_and_redraw(
 def submit_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    _rename(ack, view, actor, deps, metadata, rename, theme_id=metadata.theme_id or 0)
+
+
+def _rename(
+    ack: Ack,
+    view: dict[str, Any],
+    actor: Actor,
+    deps: Deps,
+    metadata: ThemesMetadata,
+    change: Callable[..., object],
+    **which: int,
+) -> None:
+    """A theme's or a topic's new name, stored and redrawn; a blank one refused on the name field."""
     name = selected(view, ThemesView.NAME_BLOCK) or ""
     try:
-        _change_and_redraw(ack, deps, actor, metadata, rename, theme_id=metadata.theme_id or 0, name=name)
+        _change_and_redraw(ack, deps, actor, metadata, change, name=name, **which)
     except InvalidInput as exc:  # the service names its field; Slack wants the block that holds it
         ack(response_action="errors", errors={ThemesView.NAME_BLOCK: exc.fields["name"]})
 
@@ -325,13 +338,7 @@ def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
 def submit_topic_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
-    name = selected(view, ThemesView.NAME_BLOCK) or ""
-    try:
-        _change_and_redraw(
-            ack, deps, actor, metadata, rename_topic, topic_id=metadata.topic_id or 0, name=name
-        )
-    except InvalidInput as exc:
-        ack(response_action="errors", errors={ThemesView.NAME_BLOCK: exc.fields["name"]})
+    _rename(ack, view, actor, deps, metadata, rename_topic, topic_id=metadata.topic_id or 0)
 
 
 def submit_topic_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
