@@ -175,6 +175,8 @@ class Pain(_InterviewLine, _Themed, Base):
             sqlite_where=text("embedded_with IS NULL"),
         ),
         Index("ix_pains_theme_id_account_id", "theme_id", "account_id"),
+        # A workspace's lines, counted at each upkeep pass and sampled for labels: a seek, not a scan.
+        Index("ix_pains_team_id", "team_id"),
     )
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
 
@@ -191,6 +193,7 @@ class CustomerRequest(_InterviewLine, _Themed, Base):
             sqlite_where=text("embedded_with IS NULL"),
         ),
         Index("ix_customer_requests_theme_id_account_id", "theme_id", "account_id"),
+        Index("ix_customer_requests_team_id", "team_id"),
     )
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
 
