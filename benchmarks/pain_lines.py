@@ -112,9 +112,10 @@ def measure(method: str, banking: bool, model: str = "minilm") -> list[dict[str,
 
     lines = read_pain_lines()
     started = time.perf_counter()
-    themes = grouping.group(embedder.embed([line.text for line in lines]), embedder.policy)
+    vectors = embedder.embed([line.text for line in lines])
+    themes = grouping.group(vectors, embedder.policy)
     seconds = time.perf_counter() - started
-    topics = topics_of(embedder.embed([line.text for line in lines]), themes, embedder.policy)
+    topics = topics_of(vectors, themes, embedder.policy)
     placed, traps = traps_with_decoy(lines, themes)
     trap_share = round(100 * placed / traps, 1) if traps else None
     for level in ("pain", "area"):

@@ -308,13 +308,26 @@ def _rename(
 def submit_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    _merge_into(ack, view, actor, deps, metadata, merge, "theme", source_id=metadata.theme_id or 0)
+
+
+def _merge_into(
+    ack: Ack,
+    view: dict[str, Any],
+    actor: Actor,
+    deps: Deps,
+    metadata: ThemesMetadata,
+    change: Callable[..., object],
+    what: str,
+    *,
+    source_id: int,
+) -> None:
+    """A theme or a topic (`what`) merged into the one picked, or the pick asked for on its field."""
     target_id = id_number(selected(view, ThemesView.TARGET_BLOCK) or "")
     if target_id is None:
-        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick the theme to merge into."})
+        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: f"Pick the {what} to merge into."})
         return
-    _change_and_redraw(
-        ack, deps, actor, metadata, merge, source_id=metadata.theme_id or 0, target_id=target_id
-    )
+    _change_and_redraw(ack, deps, actor, metadata, change, source_id=source_id, target_id=target_id)
 
 
 def submit_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
@@ -344,13 +357,7 @@ def submit_topic_rename(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps
 def submit_topic_merge(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     deps.require(actor, Act.THEMES)
     metadata = ThemesMetadata.loads(view.get("private_metadata"))
-    target_id = id_number(selected(view, ThemesView.TARGET_BLOCK) or "")
-    if target_id is None:
-        ack(response_action="errors", errors={ThemesView.TARGET_BLOCK: "Pick the topic to merge into."})
-        return
-    _change_and_redraw(
-        ack, deps, actor, metadata, merge_topics, source_id=metadata.topic_id or 0, target_id=target_id
-    )
+    _merge_into(ack, view, actor, deps, metadata, merge_topics, "topic", source_id=metadata.topic_id or 0)
 
 
 def submit_topic_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:

@@ -92,6 +92,24 @@ def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: T
     )
 
 
+def _move(*, callback_id: str, what: str, head: str, options: list[Option], metadata: ThemesMetadata) -> View:
+    """A move modal: what moves, and the select of where it goes (a `what`: theme or topic)."""
+    return modal(
+        callback_id=callback_id,
+        title=f"Move to a {what}",
+        submit="Move",
+        private_metadata=metadata.dumps(),
+        blocks=[
+            section(head),
+            InputBlock(
+                block_id=ThemesView.TARGET_BLOCK,
+                label=plain("Move it to"),
+                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
+            ),
+        ],
+    )
+
+
 def move_modal(
     *, line: str, current: int | None, themes: list[ThemeSummary], metadata: ThemesMetadata
 ) -> View:
@@ -99,19 +117,12 @@ def move_modal(
     if current is not None:
         special.append(Option(value=OUT_OF_THEMES, text="Out of any theme"))
     options = special + _theme_options(themes, leave_out=current)[: OPTIONS_MAX - len(special)]
-    return modal(
+    return _move(
         callback_id=ThemesView.MOVE,
-        title="Move to a theme",
-        submit="Move",
-        private_metadata=metadata.dumps(),
-        blocks=[
-            section(f"“{escape_mrkdwn(line)}”"),
-            InputBlock(
-                block_id=ThemesView.TARGET_BLOCK,
-                label=plain("Move it to"),
-                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
-            ),
-        ],
+        what="theme",
+        head=f"“{escape_mrkdwn(line)}”",
+        options=options,
+        metadata=metadata,
     )
 
 
@@ -140,19 +151,7 @@ def topic_move_modal(
     """Where a theme goes: another topic, or a new topic of its own (a split of its topic)."""
     special = [Option(value=NEW_TOPIC, text="A new topic of its own")]
     options = special + _topic_options(topics, leave_out=current)[: OPTIONS_MAX - len(special)]
-    return modal(
-        callback_id=ThemesView.TOPIC_MOVE,
-        title="Move to a topic",
-        submit="Move",
-        private_metadata=metadata.dumps(),
-        blocks=[
-            section(
-                f"*{escape_mrkdwn(theme)}*: it stays in the topic you pick whatever the regrouping does."
-            ),
-            InputBlock(
-                block_id=ThemesView.TARGET_BLOCK,
-                label=plain("Move it to"),
-                element=StaticSelectElement(action_id=ThemesView.VALUE, options=options),
-            ),
-        ],
+    head = f"*{escape_mrkdwn(theme)}*: it stays in the topic you pick whatever the regrouping does."
+    return _move(
+        callback_id=ThemesView.TOPIC_MOVE, what="topic", head=head, options=options, metadata=metadata
     )
