@@ -93,7 +93,7 @@ def arrange_topics(
         for topic_id, count in Counter(t for t in topic_ids if t in old).items()
     )
     matched: dict[int, Topic] = {}
-    # A topic holding a theme a person placed is still one a group may continue (the rest of its themes).
+    # One group per topic; a topic holding a theme a person placed may still be continued by a group.
     taken: set[int] = set()
     for _, _, group, topic_id in overlaps:
         if group not in matched and topic_id not in taken:
@@ -116,7 +116,15 @@ def arrange_topics(
     moved = [theme for theme in themes if before[theme.id] != theme.topic_id]
     changed = {before[t.id] for t in moved} | {t.topic_id for t in moved}
     live = {t.id: t for t in [*old.values(), *matched.values()] if t.id in kept}
-    fresh = [topic for topic in live.values() if topic.id in changed and topic.named_by is None]
+    # Labelled again: topics whose themes changed, and a topic of one theme whose theme was named anew
+    # since (relabelled as it grew, or renamed by a person): it goes by its theme's name.
+    sizes = Counter(t.topic_id for t in themes)
+    alone = {t.topic_id: t.name for t in themes if sizes[t.topic_id] == 1}
+    fresh = [
+        topic
+        for topic in live.values()
+        if topic.named_by is None and (topic.id in changed or alone.get(topic.id, topic.name) != topic.name)
+    ]
     result.labelled = _label(session, team_id, kind, fresh, list(live.values()), themes, now)
     result.topics = len(live)
     _count_accounts(session, team_id, kind, live, themes)

@@ -227,3 +227,17 @@ def test_a_topics_kept_count_of_accounts_follows_new_lines(database: Database) -
     log(database, "Both", ["saml trouble once more"])  # an account the topic has already: no change
     tick(database, NOW + timedelta(minutes=10))
     assert kept() == 8
+
+
+def test_a_topic_of_one_theme_follows_its_themes_new_name(database: Database) -> None:
+    from bot.themes.corrections import rename
+
+    seed(database)
+    tick(database)
+    with database.transaction() as session:
+        crash = session.scalars(select(Theme).where(Theme.name.ilike("crash%"))).one()
+        rename(session=session, team_id="T1", theme_id=crash.id, name="App crashes", by="U9", now=NOW)
+    log(database, "Another", ["charge trouble for another"])  # a pass happens when new lines come
+    tick(database, NOW + timedelta(minutes=5))
+    with database.read() as session:
+        assert session.get(Topic, topic_of(database, "app")).name == "App crashes"
