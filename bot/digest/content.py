@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.digest.period import HeldInterview, Period, interviews_in_window
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
 from bot.themes.lookalikes import count_look_alikes
+from bot.themes.quotes import QuoteFit
 from storage.models import (
     Account,
     FollowUp,
@@ -83,8 +84,10 @@ def build_digest(
     period: Period,
     now: datetime,
     already_quoted: Iterable[Sequence[object]] = (),
+    quote_fit: QuoteFit | None = None,
 ) -> Digest:
-    """The digest of `period` for a workspace. `already_quoted`: lines the previous digest quoted."""
+    """The digest of `period` for a workspace. `already_quoted`: lines the previous digest quoted; a
+    quote from the same call stands in for one only when `quote_fit` finds it about the theme."""
     interviews = interviews_in_window(session, team_id, period)
     in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
     account_names = {i.account_id: i.account for i in interviews}
@@ -98,6 +101,7 @@ def build_digest(
             interviews=interviews,
             account_names=account_names,
             skip=skip,
+            quote_fit=quote_fit,
         )
         for kind in (ThemeKind.PAIN, ThemeKind.REQUEST)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period
+from bot.themes.quotes import QuoteFit
 from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, Topic
 
 EMERGING_FLOOR = 3  # accounts in the period, at least: one noisy week of a small theme is not a signal
@@ -132,8 +133,10 @@ def rank_themes(
     interviews: list[HeldInterview],
     account_names: dict[int, str],
     skip: set[tuple[str, int]],
+    quote_fit: QuoteFit | None = None,
 ) -> Ranked:
-    """`interviews`: those held in the period and the TREND_PERIODS before it."""
+    """`interviews`: those held in the period and the TREND_PERIODS before it. A quote from the same
+    call stands in for a line quoted last time only when `quote_fit` finds it about the theme."""
     model = LINE_MODELS[kind]
     by_id = {i.id: i for i in interviews}
     lines = session.execute(
@@ -191,7 +194,7 @@ def rank_themes(
                 accounts_ever=accounts_ever,
                 history=history,
                 trend=trend_of(now_accounts, history, accounts_ever),
-                words=_words(kind, rows, by_id, quotes, account_names, skip),
+                words=_words(kind, rows, by_id, _on_theme(quotes, theme, quote_fit), account_names, skip),
                 emerging=emerging_reason(now_accounts, sum(history) / len(history), period.name)
                 if kind is ThemeKind.PAIN
                 else None,
@@ -257,11 +260,28 @@ def _quotes(session: Session, team_id: str, interview_ids: set[int]) -> dict[int
     return out
 
 
+def _on_theme(
+    quotes: dict[int, list[tuple[int, str]]], theme: Theme, quote_fit: QuoteFit | None
+) -> Callable[[int], list[tuple[int, str]]]:
+    """An interview's quotes that are about `theme`, asked only for a call whose line cannot be quoted."""
+
+    def about(interview_id: int) -> list[tuple[int, str]]:
+        said = quotes.get(interview_id, [])
+        if quote_fit is None or theme.kind is not ThemeKind.PAIN or not said:
+            return []
+        fits = quote_fit.about(
+            centroid=theme.centroid, embedded_with=theme.embedded_with, texts=[text for _, text in said]
+        )
+        return [quote for quote, fit in zip(said, fits, strict=True) if fit]
+
+    return about
+
+
 def _words(
     kind: ThemeKind,
     rows: list[tuple[int, int, str]],
     by_id: dict[int, HeldInterview],
-    quotes: dict[int, list[tuple[int, str]]],
+    quotes_about: Callable[[int], list[tuple[int, str]]],
     account_names: dict[int, str],
     skip: set[tuple[str, int]],
 ) -> tuple[Said, ...]:
@@ -278,10 +298,11 @@ def _words(
             if interview.account_id in accounts_used and not allow_same_account:
                 continue
             # The line itself says the theme best; a quote from the same call stands in when the line
-            # was quoted last time (pains only: a request is the customer's words already).
+            # was quoted last time and the quote is about the theme (pains only: a request is the
+            # customer's words already).
             candidates = [(kind.value, line_id, text)]
-            if kind is ThemeKind.PAIN:
-                candidates += [("quote", qid, qtext) for qid, qtext in quotes.get(interview_id, [])]
+            if (kind.value, line_id) in skip:
+                candidates += [("quote", qid, qtext) for qid, qtext in quotes_about(interview_id)]
             for source, row_id, said in candidates:
                 if (source, row_id) in skip or any(c.source == (source, row_id) for c in chosen):
                     continue

@@ -60,6 +60,10 @@ class GroupingPolicy:
     # "reports are slow" and "onboarding is slow" made one topic (tests/scenario/test_digest.py). 0.4.
     topic_at: float = 0.4
 
+    # A quote from the same call stands in for a theme's line in the digest only when it is at least this
+    # alike to the theme's centre (benchmarks/quotes_on_theme.py). None: never (a space not measured).
+    quote_at: float | None = None
+
     # A group smaller than this stays in the pool.
     min_size: int = 2
     # Average linkage needs every pair's distance: 8 bytes a pair, 0.2 GB at 5,000 lines, 3.6 GB at

@@ -32,6 +32,7 @@ from bot.digest.runs import (
 from bot.digest.subscriptions import pause
 from bot.outbox.queue import enqueue
 from bot.text import escape_mrkdwn
+from bot.themes.quotes import QuoteFit
 from bot.themes.upkeep.job import UpkeepJob
 from handlers.senders.claimed import ClaimedSender
 from handlers.views.digest import (
@@ -126,6 +127,8 @@ class DigestPoster(ClaimedSender):
                 already_quoted=previous_quoted(
                     session=session, subscription_id=run.subscription_id, before=run.period_end
                 ),
+                # Without the themes' embedder no quote is known to be on topic: lines only.
+                quote_fit=QuoteFit(self.upkeep.embedder) if self.upkeep is not None else None,
             )
 
     def _catch_up(self, run: ClaimedRun, now: datetime) -> None:
