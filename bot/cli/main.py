@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from bot.cli.demo import add_verb as add_demo_verb
 from bot.cli.exchange import add_verbs as add_exchange_verbs
 from bot.cli.startup import add_team_option
 from bot.cli.startup import load_embedder as _load_embedder
@@ -224,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
     preview.set_defaults(func=cmd_digest_preview)
     add_exchange_verbs(verbs)
+    add_demo_verb(verbs)
     return parser
 
 

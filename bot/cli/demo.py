@@ -1,0 +1,98 @@
+"""`interview-bot demo`: the sample team in a database of its own, its themes, its digest and its chart,
+in a terminal, with no Slack. The sample's calls are moved in time so the latest was yesterday: the
+digest then reads as it would on the day it is run, whatever that day is."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from bot.errors import StartupError
+
+DEMO_TEAM = "T0DEMO"
+SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "interviews.csv"
+
+
+def shifted_sample(text: str, *, latest: date) -> str:
+    """The sample sheet with every call moved by the same number of days, so its latest is `latest`."""
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1:]
+    column = [name.strip().lstrip("\ufeff").lower() for name in header].index("date")
+    held = [date.fromisoformat(row[column]) for row in body if len(row) > column and row[column]]
+    shift = latest - max(held) if held else timedelta()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in body:
+        if len(row) > column and row[column]:
+            row = [*row[:column], (date.fromisoformat(row[column]) + shift).isoformat(), *row[column + 1 :]]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def run_demo(
+    *,
+    workdir: Path,
+    sample: Path = SAMPLE,
+    days: int = 7,
+    cli: Callable[[Sequence[str]], int],
+    today: date | None = None,
+) -> int:
+    """Import the sample into `workdir`/demo.db afresh (a second run gives the same), print its digest
+    and write its chart to `workdir`/demo-chart.png. `cli` runs one verb (bot.cli.main.main)."""
+    if not sample.is_file():
+        raise StartupError(
+            f"the sample sheet {sample.name} is not here: the demo runs from a clone of the project."
+        )
+    database, chart = workdir / "demo.db", workdir / "demo-chart.png"
+    database.unlink(missing_ok=True)  # a fresh start each time: the same sample gives the same digest
+    yesterday = (today or datetime.now(UTC).date()) - timedelta(days=1)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        moved = Path(folder) / "interviews.csv"
+        moved.write_text(shifted_sample(sample.read_text(encoding="utf-8-sig"), latest=yesterday), "utf-8")
+        print(f"importing the sample team ({DEMO_TEAM}) into {database.name}…", file=sys.stderr)
+        if code := cli(["import", "--team", DEMO_TEAM, str(moved)]):
+            return code
+    print(file=sys.stderr)
+    if code := cli(["digest", "preview", "--team", DEMO_TEAM, "--days", str(days), "--chart", str(chart)]):
+        return code
+    where = f"DATABASE_URL=sqlite:///{database.name}"
+    print(
+        "\n".join(
+            [
+                "",
+                f"Done in {time.perf_counter() - started:.0f} s. The chart is {chart.name}: open it with any "
+                "image viewer (xdg-open or open, on a desktop).",
+                "Try next, from this folder:",
+                f"  {where} .venv/bin/interview-bot themes list --team {DEMO_TEAM}",
+                f"  {where} .venv/bin/interview-bot digest preview --team {DEMO_TEAM} --days 28",
+                f"  {where} .venv/bin/interview-bot export --team {DEMO_TEAM} > demo-export.csv",
+                "Then connect Slack (README, Connect Slack) and log a call with /interview log.",
+            ]
+        )
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.cli.main import main
+
+    return run_demo(workdir=Path.cwd(), days=args.days, cli=main)
+
+
+def add_verb(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = verbs.add_parser(
+        "demo", help="the sample team in demo.db: themes, the digest and its chart, no Slack needed"
+    )
+    demo.add_argument("--days", type=int, default=7, help="the digest's period in days (default 7)")
+    demo.set_defaults(func=cmd_demo)
