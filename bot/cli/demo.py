@@ -84,15 +84,10 @@ def run_demo(
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.cli.main import main
-
-    return run_demo(workdir=Path.cwd(), days=args.days, cli=main)
-
-
-def add_verb(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_verb(verbs: argparse._SubParsersAction, *, cli: Callable[[Sequence[str]], int]) -> None:  # type: ignore[type-arg]
+    """The `demo` verb; `cli` runs the other verbs (the CLI's own entry point, handed down, not imported)."""
     demo = verbs.add_parser(
         "demo", help="the sample team in demo.db: themes, the digest and its chart, no Slack needed"
     )
     demo.add_argument("--days", type=int, default=7, help="the digest's period in days (default 7)")
-    demo.set_defaults(func=cmd_demo)
+    demo.set_defaults(func=lambda args: run_demo(workdir=Path.cwd(), days=args.days, cli=cli))

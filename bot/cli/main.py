@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
     preview.set_defaults(func=cmd_digest_preview)
     add_exchange_verbs(verbs)
-    add_demo_verb(verbs)
+    add_demo_verb(verbs, cli=main)
     return parser
 
 
