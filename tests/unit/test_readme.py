@@ -32,8 +32,9 @@ PENDING_VERBS = {
 ENV_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
 REDIRECTIONS = {">", ">>", "<", ">|", "&>"}
 SEPARATORS = {"|", "||", "&&", ";", "&"}
-# `/interview WORD` and, after `digest`, its next word; placeholders (ACCOUNT, TEXT) are in capitals.
-SLASH = re.compile(r"/interview(?: +([a-z]+))?(?: +([a-z]+))?")
+# `/interview WORD` and, after `digest`, its next word; placeholders (ACCOUNT, TEXT) are in capitals. Not
+# a path that ends in /interview (postgresql+psycopg://…:5432/interview).
+SLASH = re.compile(r"(?<![\w/:.])/interview(?: +([a-z]+))?(?: +([a-z]+))?")
 
 
 @dataclass(frozen=True)
