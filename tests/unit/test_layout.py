@@ -249,9 +249,10 @@ AT_A_SCOPES_TOP = {
     "unit/test_scheduler.py",  # bot/scheduler.py
     "unit/test_config.py",  # bot/config.py
     "unit/test_text.py",  # bot/text.py
-    # The house itself: its layout, the Slack app's manifest, and the fake Slack every scenario uses.
+    # The house itself: its layout, the Slack app's manifest, the README, the fake Slack every scenario uses.
     "unit/test_layout.py",
     "unit/test_manifest.py",
+    "unit/test_readme.py",
     "unit/test_fake_slack.py",
 }
 SCENARIOS_ACROSS_SURFACES = {

@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 from handlers.commands import COMMAND
 from handlers.requests.server import EVENTS_PATH
 from handlers.shortcuts import Shortcut
+from tests.support.subcommands import digest_verbs, subcommands
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
@@ -22,6 +23,15 @@ MANIFEST = yaml.safe_load((ROOT / "manifest.yml").read_text())
 def test_command_and_shortcuts_match_the_handlers() -> None:
     assert [c["command"] for c in MANIFEST["features"]["slash_commands"]] == [COMMAND]
     assert {s["callback_id"] for s in MANIFEST["features"]["shortcuts"]} == {s.value for s in Shortcut}
+
+
+def test_usage_hint_lists_every_subcommand() -> None:
+    # What Slack shows beside /interview as it is typed: every subcommand the bot answers, and no other.
+    hint = MANIFEST["features"]["slash_commands"][0]["usage_hint"]
+    words = [part.split()[0] for part in hint.split(" | ")]
+    assert sorted(words) == sorted(subcommands())
+    digest = next(part for part in hint.split(" | ") if part.startswith("digest"))
+    assert set(re.findall(r"[a-z]+", digest.removeprefix("digest"))) == digest_verbs()
 
 
 def test_every_request_url_is_the_events_endpoint() -> None:
