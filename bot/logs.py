@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import sys
 import time
 import traceback
 from collections.abc import Iterator, Mapping
@@ -109,8 +110,8 @@ def _bounded_copy(record: logging.LogRecord) -> logging.LogRecord:
 class PlainFormatter(logging.Formatter):
     """The default format (time, level, logger, message), every part bounded."""
 
-    def __init__(self) -> None:
-        super().__init__(PLAIN_FORMAT)
+    def __init__(self, fmt: str = PLAIN_FORMAT) -> None:
+        super().__init__(fmt)
 
     def format(self, record: logging.LogRecord) -> str:
         return super().format(_bounded_copy(record))
@@ -197,12 +198,46 @@ def make_handler(fmt: LogFormat = "plain", stream: TextIO | None = None) -> logg
 SDK_LOGGERS = ("slack_sdk.web.base_client",)
 
 
-def configure_logging(*, level: int, fmt: LogFormat) -> None:
+# Libraries that say at INFO what only matters when looking into a problem: Alembic each step of every
+# migration (and its plugins at each start), APScheduler each job of every tick. Their INFO lines show at
+# DEBUG; a migration run is said in one line of our own (bot.cli.startup).
+QUIET_LOGGERS = ("alembic", "apscheduler")
+
+# The CLI's own lines (which database it opened, what it did): in a terminal, sentences, not log records.
+CLI_LOGGER = "bot.cli"
+
+
+class _TerminalHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """CLI_LOGGER's bare-message handler: it writes to the stderr of the moment, as print() does, so the
+    CLI's lines and its other output go to the same place even when stderr is replaced (a test)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: TextIO) -> None:
+        pass
+
+
+def configure_logging(*, level: int, fmt: LogFormat, terminal: bool = False) -> None:
     """The process's logging, as `interview-bot` starts: every logger (Bolt's and slack_sdk's too)
-    reaches the one bounded handler."""
+    reaches the one bounded handler. `terminal`: a verb run by a person, whose own lines (CLI_LOGGER)
+    read as plain sentences when the format is plain."""
     logging.basicConfig(level=level, handlers=[make_handler(fmt)])
     for name in SDK_LOGGERS:
         logging.getLogger(name).setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(level if level <= logging.DEBUG else max(level, logging.WARNING))
+    cli = logging.getLogger(CLI_LOGGER)
+    cli.setLevel(level)
+    for handler in [h for h in cli.handlers if isinstance(h, _TerminalHandler)]:
+        cli.removeHandler(handler)
+    cli.propagate = not (terminal and fmt == "plain")
+    if not cli.propagate:
+        handler = _TerminalHandler()
+        handler.setFormatter(PlainFormatter("%(message)s"))
+        cli.addHandler(handler)
 
 
 # What happens to claimed work that failed: its claim lapses and a tick, here or elsewhere, takes it again.

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from bot.logs import failures_logged
+from bot.text import counted
 from bot.themes.upkeep.job import UpkeepJob
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,12 @@ def start_scheduler(
         assert directory is not None
         read = directory.refresh()
         if read is not None:
-            log.info("member list of %s read: %d timezones, %d pages", read.team_id, read.stored, read.pages)
+            log.info(
+                "member list of %s read: %s, %s",
+                read.team_id,
+                counted(read.stored, "timezone"),
+                counted(read.pages, "page"),
+            )
 
     def reminders() -> None:
         nonlocal first_tick

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ OUTSIDERS = (
 def bolt_app(*, deps: Deps, installation: Installation, register: bool = True) -> App:
     """The Bolt App over `deps`: every request checked to come from the installation's workspace, handed
     `deps` and its `actor`, its listener's errors answered by handle_error."""
-    app = App(
+    app = _app(
         client=deps.client,
         signing_secret=deps.config.signing_secret,
         # Handlers run on the request thread and the response leaves when they return, so Slack gets
@@ -66,6 +67,18 @@ def bolt_app(*, deps: Deps, installation: Installation, register: bool = True) -
 
         register_all(app)
     return app
+
+
+def _app(**settings: Any) -> App:
+    """Bolt's App, given the token once: in the client. Handed no `token`, Bolt reads SLACK_BOT_TOKEN from
+    the environment and, having a client too, warns at every start that it will not use it; so the variable
+    is out of its sight while the App is built (the configuration has read it already)."""
+    hidden = os.environ.pop("SLACK_BOT_TOKEN", None)
+    try:
+        return App(**settings)
+    finally:
+        if hidden is not None:
+            os.environ["SLACK_BOT_TOKEN"] = hidden
 
 
 def read_installation(client: WebClient) -> Installation:

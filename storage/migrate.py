@@ -7,6 +7,7 @@ write lock before Alembic reads the current revision.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -28,21 +29,45 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def _run(database: Database, action: str, revision: str) -> None:
+@dataclass(frozen=True)
+class Migrated:
+    """The schema's revision before and after a migration run (None: no schema, a new database)."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def _run(database: Database, action: str, revision: str) -> Migrated:
+    from alembic.runtime.migration import MigrationContext
+
     config = alembic_config(database.url)
     with database.engine.begin() as conn:
         if database.backend == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        # Read under the lock, on the connection that migrates: what this run did, not another replica's.
+        before = MigrationContext.configure(conn).get_current_revision()
         config.attributes["connection"] = conn
         getattr(command, action)(config, revision)
+        return Migrated(before, MigrationContext.configure(conn).get_current_revision())
 
 
-def upgrade(database: Database, revision: str = "head") -> None:
-    _run(database, "upgrade", revision)
+def upgrade(database: Database, revision: str = "head") -> Migrated:
+    return _run(database, "upgrade", revision)
 
 
-def downgrade(database: Database, revision: str = "base") -> None:
-    _run(database, "downgrade", revision)
+def downgrade(database: Database, revision: str = "base") -> Migrated:
+    return _run(database, "downgrade", revision)
+
+
+def head_revision() -> str | None:
+    """The newest revision this version of the bot knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
 
 
 def current_revision(database: Database) -> str | None:

@@ -55,7 +55,26 @@ def run_demo(
     database, chart = workdir / "demo.db", workdir / "demo-chart.png"
     database.unlink(missing_ok=True)  # a fresh start each time: the same sample gives the same digest
     yesterday = (today or datetime.now(UTC).date()) - timedelta(days=1)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    before = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"  # the demo's own, whatever .env says
+    try:
+        return _import_and_show(sample, database, chart, days=days, yesterday=yesterday, cli=cli)
+    finally:
+        if before is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = before
+
+
+def _import_and_show(
+    sample: Path,
+    database: Path,
+    chart: Path,
+    *,
+    days: int,
+    yesterday: date,
+    cli: Callable[[Sequence[str]], int],
+) -> int:
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         moved = Path(folder) / "interviews.csv"

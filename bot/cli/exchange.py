@@ -14,10 +14,10 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.startup import add_team_option, load_embedder, open_database
+from bot.cli.startup import add_team_option, load_embedder, open_for_import, open_workspace
 from bot.config import load_database_url, load_themes_method, load_themes_model
 from bot.errors import StartupError
-from bot.text import split_lines
+from bot.text import counted, split_lines
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -46,7 +46,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     team_id = args.team
     since = parse_since(args.since)
-    db = open_database(load_database_url())
+    db = open_workspace(load_database_url(), team_id)
     # The csv module writes its own line ends: no translation on the way out.
     out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
     try:
@@ -58,7 +58,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         out.detach()  # sys.stdout stays open
         db.dispose()
-    print(f"{count} interviews of {team_id} exported", file=sys.stderr)
+    print(f"{counted(count, 'interview')} of {team_id} exported", file=sys.stderr)
     return 0
 
 
@@ -106,15 +106,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise StartupError(f"{path.name}: {exc}; nothing was imported.") from None
         for warning in sheet.warnings:
             _say(dry_run, f"warning: {warning}")
-        db = open_database(load_database_url())
+        db = open_for_import(load_database_url(), args.team, dry_run=dry_run)
         try:
             tally = _import(db, args.team, sheet, lines=lines, dry_run=dry_run, now=now)
         except BaseException:
-            db.dispose()
+            if db is not None:
+                db.dispose()
             raise
     outcome = "would be created" if dry_run else "created"
     summary = (
-        f"{path.name}: {tally.created} interviews {outcome} ({tally.pains} pains), "
+        f"{path.name}: {counted(tally.created, 'interview')} {outcome} ({counted(tally.pains, 'pain')}), "
         f"{tally.existing} already there, {len(tally.rejected)} rejected"
     )
     if tally.stop:
@@ -125,6 +126,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     elif not (tally.created or tally.existing or tally.rejected):
         _say(dry_run, "warning: the file has no rows under its header: there is nothing to import")
     _say(dry_run, summary)
+    if db is None:  # a dry run with nothing stored to compare with
+        return 1 if tally.rejected or tally.stop else 0
     if tally.created and not dry_run:
         started = time.perf_counter()
         _keep_themes_up(db)
@@ -133,9 +136,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if tally.rejected or tally.stop else 0
 
 
-def _import(db: Database, team_id: str, sheet: Sheet, *, lines: int, dry_run: bool, now: datetime) -> _Tally:
+def _import(
+    db: Database | None, team_id: str, sheet: Sheet, *, lines: int, dry_run: bool, now: datetime
+) -> _Tally:
     """The sheet's rows, batch by batch: each rejected one said, the new ones stored (or, in a dry run,
-    said), up to the end of the file or the line where reading stopped."""
+    said), up to the end of the file or the line where reading stopped. No `db` (a dry run with no schema
+    to read): the rows are checked alone."""
     from tqdm import tqdm
 
     from bot.exchange.imports import Rejected, Row, already_imported
@@ -154,8 +160,10 @@ def _import(db: Database, team_id: str, sheet: Sheet, *, lines: int, dry_run: bo
                     _say(dry_run, f"line {r.line}: rejected: {r.reason}")
                 elif isinstance(r, Stop):
                     tally.stop = r
-            with db.read() as session:
-                stored = already_imported(session=session, team_id=team_id, keys=[r.key for r in good])
+            stored: set[str] = set()
+            if db is not None:
+                with db.read() as session:
+                    stored = already_imported(session=session, team_id=team_id, keys=[r.key for r in good])
             fresh = []
             for row in good:
                 if row.key in stored or row.key in seen:
@@ -170,6 +178,7 @@ def _import(db: Database, team_id: str, sheet: Sheet, *, lines: int, dry_run: bo
                 for row in fresh:
                     print(f"line {row.line}: would create {_describe(row)}")
             else:
+                assert db is not None  # only a dry run goes without
                 fresh = _store(db, team_id, fresh, now, tally.rejected)
             tally.created += len(fresh)
             tally.pains += sum(_pains(row) for row in fresh)
@@ -194,7 +203,7 @@ def _say(dry_run: bool, line: str) -> None:
 
 def _describe(row: Row) -> str:
     draft = row.draft
-    return f"{draft.account}, {draft.held_on}, {draft.kind}, {_pains(row)} pains"
+    return f"{draft.account}, {draft.held_on}, {draft.kind}, {counted(_pains(row), 'pain')}"
 
 
 def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected: list[Rejected]) -> list[Row]:

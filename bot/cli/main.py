@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.cli.demo import add_verb as add_demo_verb
+from bot.cli.envfile import env_file_applied
 from bot.cli.exchange import add_verbs as add_exchange_verbs
-from bot.cli.startup import add_team_option
+from bot.cli.startup import add_team_option, open_workspace, say
 from bot.cli.startup import load_embedder as _load_embedder
 from bot.cli.startup import open_database as _open_database
 from bot.config import (
@@ -31,19 +33,48 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 
 
-def _configure_logging() -> None:
+def _configure_logging(*, terminal: bool) -> None:
     level = os.environ.get("LOG_LEVEL", "INFO").upper()
     # Every line bounded: nothing a client sends can fill the log or forge a line in it.
-    configure_logging(level=getattr(logging, level, logging.INFO), fmt=load_log_format())
-    # Alembic announces each of its plugins at INFO on every start: noise for an operator.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    configure_logging(level=getattr(logging, level, logging.INFO), fmt=load_log_format(), terminal=terminal)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
     from storage.migrate import current_revision
 
     db = _open_database(load_database_url())
-    log.info("database is at revision %s", current_revision(db))
+    say("database is at revision %s", current_revision(db))
+    return 0
+
+
+def cmd_teams(_args: argparse.Namespace) -> int:
+    """The workspaces in the database, one a line, with what each holds."""
+    from bot.cli.startup import database_shown, sqlite_file
+    from bot.cli.workspaces import Workspace, list_workspaces
+    from bot.text import counted
+
+    url = load_database_url()
+    path = sqlite_file(url)
+    known: list[Workspace] = []
+    if path is not None and not path.exists():  # nothing to list: not a reason to create the file
+        say("database: %s does not exist yet", database_shown(url))
+    else:
+        db = _open_database(url)
+        with db.read() as session:
+            known = list_workspaces(session=session)
+        db.dispose()
+    if not known:
+        print(
+            "No workspaces yet: import a sheet (interview-bot import --team T0123ABCD FILE.csv), or connect "
+            "Slack (interview-bot run) and log an interview."
+        )
+    width = max((len(w.team_id) for w in known), default=0)
+    for w in known:
+        last = f", last on {w.last_held_on.isoformat()}" if w.last_held_on else ""
+        print(
+            f"{w.team_id:<{width}}  {counted(w.interviews, 'interview')}, {counted(w.accounts, 'account')}"
+            f"{last}"
+        )
     return 0
 
 
@@ -63,7 +94,7 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     from storage.models import ThemeKind
 
     team_id = args.team
-    db = _open_database(load_database_url())
+    db = open_workspace(load_database_url(), team_id)
     embedder = _load_embedder(load_themes_method(), load_themes_model(), threads=os.cpu_count() or 1)
     replica = replica_name()
     for kind in ThemeKind:
@@ -142,7 +173,7 @@ def cmd_themes_list(args: argparse.Namespace) -> int:
     def counts(lines: int, accounts: int) -> str:
         return f"{counted(lines, 'line')} from {counted(accounts, 'account')}"
 
-    db = _open_database(load_database_url())
+    db = open_workspace(load_database_url(), args.team)
     with db.read() as session:
         for kind in ThemeKind:
             listed = list_themes(session=session, team_id=args.team, kind=kind, limit=10_000)
@@ -172,7 +203,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     team_id = args.team
     if not 1 <= args.days <= 366:
         raise StartupError("--days takes a whole number of days from 1 to 366.")
-    db = _open_database(load_database_url())
+    db = open_workspace(load_database_url(), team_id)
     now = datetime.now(UTC)
     period = Period.last_days(now, UTC, days=args.days)
     with db.read() as session:
@@ -205,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     verbs.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         func=cmd_migrate
     )
+    verbs.add_parser("teams", help="the workspaces in the database, with their interviews").set_defaults(
+        func=cmd_teams
+    )
     themes = verbs.add_parser("themes", help="the theme engine").add_subparsers(
         dest="themes_verb", required=True, metavar="ACTION"
     )
@@ -232,13 +266,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        _configure_logging()
-        return int(args.func(args))
+        with env_file_applied():
+            _configure_logging(terminal=args.verb != "run")
+            return int(args.func(args))
     except (ConfigError, StartupError) as exc:
         print(f"interview-bot: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `| head`: the reader has what it wanted
+        # Python flushes stdout once more at exit, and would complain: point it at nothing.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ def test_an_unclosed_quote_stops_the_import_at_its_line_and_a_fixed_file_brings_
     assert code == 1 and out == ""
     assert STOPPED + "was imported\n" in err
     assert (
-        "notes.csv: 1 interviews created (1 pains), 0 already there, 0 rejected; stopped at line 3: close "
+        "notes.csv: 1 interview created (1 pain), 0 already there, 0 rejected; stopped at line 3: close "
         "the quote, or take out the stray one, then import the file again" in err
     )
     assert accounts_of(database, "T1") == ["Acme"]
@@ -233,9 +233,9 @@ def test_a_dry_run_says_where_it_would_stop_and_stores_nothing(
     code, out, _ = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", "--dry-run", str(sheet))
     assert code == 1
     assert out.splitlines() == [
-        "line 2: would create Acme, 2026-01-05, discovery, 1 pains",
+        "line 2: would create Acme, 2026-01-05, discovery, 1 pain",
         STOPPED + "would be imported",
-        "notes.csv: 1 interviews would be created (1 pains), 0 already there, 0 rejected; stopped at line 3: "
+        "notes.csv: 1 interview would be created (1 pain), 0 already there, 0 rejected; stopped at line 3: "
         "close the quote, or take out the stray one, then import the file again (the rows before it are "
         "already there then: nothing comes in twice)",
     ]
@@ -288,7 +288,7 @@ def test_an_unknown_pains_header_is_warned_about_and_the_rest_comes_in(
         "(to read it as pains: --map pains='Pain points')" in lines
     )
     assert any(line.startswith("warning: the sheet has NO PAINS COLUMN") for line in lines)
-    assert "theirs.csv: 1 interviews created (0 pains), 0 already there, 0 rejected" in lines
+    assert "theirs.csv: 1 interview created (0 pains), 0 already there, 0 rejected" in lines
 
 
 @pytest.mark.parametrize(

@@ -260,6 +260,8 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_bad_input",  # hostile typed text on every surface
     "test_big_submission",  # a log and an edit at the modal's limits
     "test_cli",  # the console script (bot/cli/)
+    "test_cli_output",  # what every verb says of itself: its database, migrations, .env, dry runs
+    "test_cli_workspaces",  # `teams`, and every verb's --team checked against the database
     "test_exchange_cli",  # export and import from the command line
     "test_failures",  # Slack failing under every surface
     "test_forged_redraws",  # forged ids in every redraw
