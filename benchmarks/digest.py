@@ -277,7 +277,7 @@ def main() -> int:
         digest_replies(digest)
         blocks_ms = (time.perf_counter() - started) * 1000
         started = time.perf_counter()
-        chart_png(digest.chart, PERIOD)
+        chart_png(digest)
         chart_ms = (time.perf_counter() - started) * 1000
         p50_small, p50_large = statistics.median(small) * 1000, statistics.median(large) * 1000
         ratio = statistics.median(ratios)

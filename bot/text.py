@@ -119,6 +119,26 @@ def shown(text: str, limit: int = 40) -> str:
     return f"{cut[:-1]}…{cut[-1]} ({len(text):,} characters)"
 
 
+# Plurals English does not make with an -s; the digest and the CLI count these.
+_IRREGULAR = {"person": "people", "is": "are", "was": "were", "has": "have", "looks": "look"}
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """The word in the number `n` takes: "account" for 1, "accounts" otherwise (and 0); "replies",
+    "matches", "people" follow English; `many` says it when English is odder than that."""
+    if n == 1:
+        return word
+    if many is not None:
+        return many
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) > 1 and word.endswith("y") and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
 def counted(n: int, word: str, many: str | None = None) -> str:
-    """`n` and the word in the number it takes: "1 theme", "3 themes", "0 themes"."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
+    """`n` and the word in the number it takes: "1 theme", "3 themes", "0 themes", "2 replies"."""
+    return f"{n} {plural(n, word, many)}"

@@ -211,7 +211,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     sys.stdout.write(digest_text(digest))
     if args.chart:
         try:
-            Path(args.chart).write_bytes(chart_png(digest.chart, period))
+            Path(args.chart).write_bytes(chart_png(digest))
         except OSError as exc:
             raise StartupError(f"cannot write the chart to {args.chart}: {exc.strerror}.") from None
         print(f"(chart written to {args.chart})", file=sys.stderr)

@@ -1,5 +1,5 @@
 """What a digest says about one period: what was heard, which pains many accounts share (and how that
-changes week to week), the customers' own words, follow-up health and accounts gone quiet.
+changes period to period), the customers' own words, follow-up health and accounts gone quiet.
 
 Every query is bounded by the period and the eight before it (or reads a kept count: a theme's accounts,
 an account's latest interview), so building a digest costs what the period holds, not the history.
@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from bot.digest.period import HeldInterview, Period, interviews_in_window
+from bot.digest.period import TREND_PERIODS, HeldInterview, Period, interviews_in_window, periods_before
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
@@ -66,6 +66,10 @@ class Digest:
     gone_quiet_total: int
     look_alikes: int = 0
     chart: list[ThemeInPeriod] = field(default_factory=list)  # the themes drawn, with their history
+    # The earlier periods its trends compare with (0: none holds an interview, so no theme is new or
+    # emerging), and whether no interview at all was held before this period (a first digest).
+    compared: int = TREND_PERIODS
+    first: bool = False
 
     @property
     def quiet(self) -> bool:
@@ -106,6 +110,7 @@ def build_digest(
         for kind in (ThemeKind.PAIN, ThemeKind.REQUEST)
     )
     gone_quiet, gone_quiet_total = _gone_quiet(session, team_id, period)
+    compared = periods_before(period, interviews)
     emerging = sorted(
         (t for t in pains.recurring if t.emerging), key=lambda t: (-(t.accounts - t.baseline), t.name)
     )
@@ -122,7 +127,15 @@ def build_digest(
         # Split pains count each half's accounts apart: say how many pairs wait for a person to merge.
         look_alikes=count_look_alikes(session=session, team_id=team_id, kind=ThemeKind.PAIN),
         chart=pains.recurring[:5],
+        compared=compared,
+        first=compared == 0 and not _held_before(session, team_id, period.window_start),
     )
+
+
+def _held_before(session: Session, team_id: str, day: date) -> bool:
+    """Whether the workspace held any interview before `day`: one index seek."""
+    earlier = select(Interview.id).where(Interview.team_id == team_id, Interview.held_on < day).limit(1)
+    return session.scalar(earlier) is not None
 
 
 def _heard(session: Session, team_id: str, period: Period, in_period: list[HeldInterview]) -> Heard:

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.digest.period import TREND_PERIODS, HeldInterview, Period
+from bot.digest.period import TREND_PERIODS, HeldInterview, Period, periods_before
 from bot.themes.quotes import QuoteFit
 from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, Topic
 
@@ -30,6 +30,7 @@ class Trend(enum.StrEnum):
     STEADY = "steady"
     FALLING = "falling"
     BACK = "back"  # raised again after a quiet spell
+    NONE = "none"  # no earlier period holds an interview (a first digest): nothing to compare with
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ class ThemeInPeriod:
     mentions: int  # lines in the period
     last_seen: date
     accounts_ever: int
-    history: tuple[int, ...]  # distinct accounts in each earlier period, oldest first
+    # Distinct accounts in each earlier period, oldest first, from the oldest that holds an interview of the
+    # workspace: () when none does, and the digest compares with nothing.
+    history: tuple[int, ...]
     trend: Trend
     words: tuple[Said, ...] = ()
     emerging: str | None = None  # why it counts as emerging, in a few words
@@ -103,6 +106,8 @@ def topic_rank_key(topic: TopicInPeriod) -> tuple[int, int, int, int]:
 
 
 def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
+    if not history:  # no earlier period to compare with: neither new nor anything else
+        return Trend.NONE
     baseline = sum(history) / len(history)
     if not any(history):
         # Nothing in the eight periods before: new, unless other accounts raised it longer ago.
@@ -116,12 +121,16 @@ def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend
     return Trend.STEADY
 
 
-def emerging_reason(accounts: int, baseline: float, period: str = "week") -> str | None:
-    """Clearly above its own trailing baseline, and at least EMERGING_FLOOR accounts."""
+def emerging_reason(accounts: int, history: Sequence[int], period: Period) -> str | None:
+    """Clearly above its own trailing baseline, and at least EMERGING_FLOOR accounts. Never against an empty
+    history: with no earlier period to compare with, everything would look emerging."""
+    if not history:
+        return None
+    baseline = sum(history) / len(history)
     if accounts < EMERGING_FLOOR or accounts < 2 * baseline or accounts - baseline < 2:
         return None
     before = f"{baseline:.1f}".rstrip("0").rstrip(".")
-    return f"{accounts} accounts this {period}, {before} a {period} before"
+    return f"{accounts} accounts {period.this}, {before} {period.per} before"
 
 
 def rank_themes(
@@ -165,6 +174,7 @@ def rank_themes(
             current[theme_id].append((line_id, interview_id, text))
     if not current:
         return Ranked([], [], unthemed)
+    before = periods_before(period, interviews)
     themes = {
         t.id: t for t in session.scalars(select(Theme).where(Theme.team_id == team_id, Theme.id.in_(current)))
     }
@@ -181,7 +191,7 @@ def rank_themes(
         if theme is None:
             continue
         now_accounts = len(accounts[theme_id][0])
-        history = tuple(len(a) for a in reversed(accounts[theme_id][1:]))
+        history = tuple(len(a) for a in reversed(accounts[theme_id][1 : before + 1]))
         accounts_ever = max(theme.accounts, now_accounts)
         entries.append(
             ThemeInPeriod(
@@ -195,9 +205,7 @@ def rank_themes(
                 history=history,
                 trend=trend_of(now_accounts, history, accounts_ever),
                 words=_words(kind, rows, by_id, _on_theme(quotes, theme, quote_fit), account_names, skip),
-                emerging=emerging_reason(now_accounts, sum(history) / len(history), period.name)
-                if kind is ThemeKind.PAIN
-                else None,
+                emerging=emerging_reason(now_accounts, history, period) if kind is ThemeKind.PAIN else None,
                 topic=topic_names.get(theme.topic_id) if theme.topic_id is not None else None,
             )
         )
@@ -207,7 +215,7 @@ def rank_themes(
         recurring=recurring,
         single=[t for t in entries if t.accounts_ever <= 1],
         unthemed=unthemed,
-        topics=_topics(kind, recurring, {t: themes[t].topic_id for t in themes}, accounts, topics),
+        topics=_topics(kind, recurring, {t: themes[t].topic_id for t in themes}, accounts, topics, before),
     )
 
 
@@ -217,9 +225,10 @@ def _topics(
     topic_of: dict[int, int | None],
     accounts: dict[int, list[set[int]]],
     topics: dict[int, tuple[str, int]],
+    before: int,
 ) -> list[TopicInPeriod]:
     """The recurring themes grouped by topic (`topics`: each one's name and kept count of accounts ever),
-    each topic counted by the distinct accounts of its themes."""
+    each topic counted by the distinct accounts of its themes over this period and the `before` ones."""
     members: dict[int | tuple[str, int], list[ThemeInPeriod]] = defaultdict(list)
     for theme in recurring:  # ranked: each topic's pains stay in rank order
         topic_id = topic_of.get(theme.theme_id)
@@ -227,7 +236,7 @@ def _topics(
         members[topic_id if known else ("theme", theme.theme_id)].append(theme)
     out = []
     for key, pains in members.items():
-        periods = [set().union(*(accounts[t.theme_id][i] for t in pains)) for i in range(TREND_PERIODS + 1)]
+        periods = [set().union(*(accounts[t.theme_id][i] for t in pains)) for i in range(before + 1)]
         now_accounts, history = len(periods[0]), tuple(len(a) for a in reversed(periods[1:]))
         name, ever = topics[key] if isinstance(key, int) else (pains[0].name, pains[0].accounts_ever)
         accounts_ever = max(ever, now_accounts)

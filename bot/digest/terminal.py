@@ -1,4 +1,7 @@
-"""The digest as plain text, for a terminal: `interview-bot digest preview` needs no Slack at all."""
+"""The digest as plain text, for a terminal: `interview-bot digest preview` needs no Slack at all.
+
+Its wording is shared with the Slack digest (handlers/views/digest.py): periods named as they are, counts
+in the number they take."""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ from collections.abc import Callable
 from datetime import date
 
 from bot.digest.content import Digest
+from bot.digest.period import TREND_PERIODS, Period, long_day, short_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
+from bot.text import counted, plural
 
 TREND_WORDS = {
     Trend.NEW: "new",
@@ -14,50 +19,87 @@ TREND_WORDS = {
     Trend.STEADY: "steady",
     Trend.FALLING: "falling",
     Trend.BACK: "back after a quiet spell",
+    Trend.NONE: "",  # nothing to compare with: no word rather than a wrong one
 }
 TOP = 10
 
 
 def day(d: date) -> str:
-    return f"{d.day} {d:%b}"
+    return short_day(d)
 
 
 def period_title(digest: Digest) -> str:
-    last = digest.period.end.toordinal() - 1
-    return f"{day(digest.period.start)} – {day(date.fromordinal(last))} {date.fromordinal(last).year}"
+    return digest.period.title
 
 
-def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: str = "week") -> str:
-    """'5 accounts this week (7 ever) · rising' and, with a history, the weeks before."""
-    plural = "account" if theme.accounts == 1 else "accounts"
-    mentions = f", {theme.mentions} mentions" if theme.mentions != theme.accounts else ""
+def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: Period) -> str:
+    """'5 accounts this week, 7 mentions (7 ever) · rising'."""
+    mentions = f", {counted(theme.mentions, 'mention')}" if theme.mentions != theme.accounts else ""
     trend = TREND_WORDS[theme.trend]
-    return f"{theme.accounts} {plural} this {period}{mentions} ({theme.accounts_ever} ever) · {trend}"
+    return f"{counted(theme.accounts, 'account')} {period.this}{mentions} ({theme.accounts_ever} ever)" + (
+        f" · {trend}" if trend else ""
+    )
+
+
+def history_label(period: Period, before: int) -> str:
+    """'accounts in the 8 weeks before', 'accounts in the 2 periods of 366 days before (from 5 Dec 2023)'."""
+    span = period.name if before == 1 else period.periods(before)
+    since = "" if period.weekly else f" (from {long_day(period.earlier(before).start)})"
+    return f"accounts in the {span} before{since}"
+
+
+def comparison_note(digest: Digest) -> str | None:
+    """Why no theme is new or emerging when there is nothing to compare with; None when there is."""
+    if digest.compared:
+        return None
+    unmarked = "so no theme is marked new or emerging"
+    if digest.first:
+        return f"This is the first digest: no earlier periods to compare with, {unmarked}."
+    before = digest.period.periods(TREND_PERIODS)
+    return f"No interview in the {before} before: nothing to compare with, {unmarked}."
+
+
+def heard_summary(digest: Digest) -> str:
+    """'1 interview with 1 account (1 new)'."""
+    heard = digest.heard
+    new = f" ({heard.new_accounts} new)" if heard.new_accounts else ""
+    return f"{counted(heard.interviews, 'interview')} with {counted(heard.accounts, 'account')}{new}"
+
+
+def look_alikes_note(pairs: int) -> str:
+    return f"{counted(pairs, 'pair')} of themes {plural(pairs, 'looks')} alike"
+
+
+def quiet_line(digest: Digest) -> str:
+    """'No interview was logged this week', 'No interview was logged in these 28 days'."""
+    return f"No interview was logged {digest.period.this}"
 
 
 def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     out = [f"Customer digest, {period_title(digest)}", ""]
-    name = digest.period.name
+    period = digest.period
     heard = digest.heard
     if digest.quiet:
-        out.append(f"No interview was logged this {digest.period.name}.")
+        out.append(quiet_line(digest) + ".")
         return "\n".join(out) + "\n"
-    accounts = f"{heard.accounts} accounts ({heard.new_accounts} new)"
-    out.append(f"What was heard: {heard.interviews} interviews with {accounts}")
+    out.append(f"What was heard: {heard_summary(digest)}")
     out.append("  by kind: " + ", ".join(f"{label} {n}" for label, n in heard.by_kind))
     out.append("  logged by: " + ", ".join(f"{person(user)} {n}" for user, n in heard.by_person))
-    _topics(out, digest.pains.topics, period=name)
+    note = comparison_note(digest)
+    if note:
+        out += ["", note]
+    _topics(out, digest.pains.topics, period=period)
     if digest.emerging:
         out += ["", "Emerging"]
         out += [f"  - {t.name}: {t.emerging}" for t in digest.emerging]
     if digest.pains.single:
         out += ["", "One account so far"]
         out += [
-            f"  - {t.name}: {t.mentions} mentions ({t.words[0].account if t.words else '?'})"
+            f"  - {t.name}: {counted(t.mentions, 'mention')} ({t.words[0].account if t.words else '?'})"
             for t in digest.pains.single[:TOP]
         ]
         _more(out, len(digest.pains.single))
-    _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False, period=name)
+    _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False, period=period)
     health = digest.follow_ups
     out += ["", f"Follow-ups: {health.open} open, {health.overdue} overdue"]
     if health.on_time_share is not None:
@@ -66,15 +108,20 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
             f"({health.on_time_share:.0%})"
         )
     if digest.gone_quiet_total:
-        out += ["", f"Not talked to in 90 days: {digest.gone_quiet_total} accounts"]
-        out += [f"  - {name} (last {day(last)})" for name, last in digest.gone_quiet]
+        out += ["", f"Not talked to in 90 days: {counted(digest.gone_quiet_total, 'account')}"]
+        out += [f"  - {name} (last {long_day(last)})" for name, last in digest.gone_quiet]
         _more(out, digest.gone_quiet_total, shown=len(digest.gone_quiet))
     if digest.look_alikes:
-        out += ["", f"{digest.look_alikes} pairs of themes look alike: review them with /interview themes"]
+        out += ["", f"{look_alikes_note(digest.look_alikes)}: review them with /interview themes"]
     return "\n".join(out) + "\n"
 
 
-def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: str) -> None:
+def _said(said_on: date, period: Period) -> str:
+    """A quote's day: with its year when the period spans more than one."""
+    return long_day(said_on) if period.start.year != period.last_day.year else day(said_on)
+
+
+def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: Period) -> None:
     themes = ranked.recurring if pains else [*ranked.recurring, *ranked.single]
     if not themes and not ranked.unthemed:
         return
@@ -82,27 +129,28 @@ def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: 
     for n, theme in enumerate(themes[:TOP], 1):
         out.append(f" {n:>2}. {theme.name}: {theme_summary(theme, period)}")
         if theme.history:
-            weeks = " ".join(str(a) for a in theme.history)
-            out.append(f"      accounts in the weeks before: {weeks}")
+            counts = " ".join(str(a) for a in theme.history)
+            out.append(f"      {history_label(period, len(theme.history))}: {counts}")
         for said in theme.words:
-            out.append(f'      "{said.text}" ({said.account}, {day(said.held_on)})')
+            out.append(f'      "{said.text}" ({said.account}, {_said(said.held_on, period)})')
     _more(out, len(themes))
     if ranked.unthemed:
         out.append(f"  and {ranked.unthemed} not in a theme yet")
 
 
-def _topics(out: list[str], topics: list[TopicInPeriod], *, period: str) -> None:
+def _topics(out: list[str], topics: list[TopicInPeriod], *, period: Period) -> None:
     if not topics:
         return
     out += ["", "Top topics, by the number of accounts that raised their pains (each counted once)"]
     for n, topic in enumerate(topics[:TOP], 1):
         out.append(f" {n:>2}. {topic.name}: {theme_summary(topic, period)}")
         if topic.history:
-            out.append(f"      accounts in the {period}s before: {' '.join(str(a) for a in topic.history)}")
+            counts = " ".join(str(a) for a in topic.history)
+            out.append(f"      {history_label(period, len(topic.history))}: {counts}")
         for pain in topic.pains:
             out.append(f"      - {pain.name}: {theme_summary(pain, period)}")
             for said in pain.words:
-                out.append(f'          "{said.text}" ({said.account}, {day(said.held_on)})')
+                out.append(f'          "{said.text}" ({said.account}, {_said(said.held_on, period)})')
     _more(out, len(topics))
 
 

@@ -201,7 +201,7 @@ class DigestPoster(ClaimedSender):
         if not digest.chart:
             return
         try:
-            png = chart_png(digest.chart, digest.period)
+            png = chart_png(digest)
         except Exception:  # matplotlib failing must not cost the team its digest
             log.exception("digest run %s: the chart could not be drawn", run.run_id)
             png = None
@@ -213,8 +213,8 @@ class DigestPoster(ClaimedSender):
                     thread_ts=ts,
                     file=png,
                     filename="digest.png",
-                    title="Top pains, week by week",
-                    alt_txt=chart_alt_text(digest.chart, digest.period),
+                    title=f"Top pains, {digest.period.title}",
+                    alt_txt=chart_alt_text(digest),
                 )
                 return
             except SlackPermanentError as exc:

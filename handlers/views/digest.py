@@ -18,9 +18,18 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.digest.content import Digest
+from bot.digest.period import Period, long_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
-from bot.digest.terminal import day, period_title, theme_summary
-from bot.text import escape_mrkdwn, truncate
+from bot.digest.terminal import (
+    comparison_note,
+    day,
+    heard_summary,
+    look_alikes_note,
+    period_title,
+    quiet_line,
+    theme_summary,
+)
+from bot.text import counted, escape_mrkdwn, plural, truncate
 from handlers.views.common import (
     MESSAGE_MAX_BLOCKS,
     SECTION_MAX_CHARS,
@@ -36,7 +45,14 @@ from handlers.views.interview import InterviewAction
 TOP_IN_CHANNEL = 5  # the channel message is a screen, not a scroll
 LIST_MAX = 10  # per reply section; the rest is "and N more"
 QUOTE_MAX = 280
-TREND_MARKS = {Trend.NEW: "🆕", Trend.RISING: "↗", Trend.STEADY: "→", Trend.FALLING: "↘", Trend.BACK: "↩"}
+TREND_MARKS = {
+    Trend.NEW: "🆕",
+    Trend.RISING: "↗",
+    Trend.STEADY: "→",
+    Trend.FALLING: "↘",
+    Trend.BACK: "↩",
+    Trend.NONE: "",  # nothing to compare with
+}
 
 # A Slack user id → mrkdwn that shows the person: their name, escaped, in a channel (a mention there
 # would ping them every week); a mention where only the reader sees it (a preview pings nobody).
@@ -56,8 +72,11 @@ def _quote(text: str, account: str, held_on: date) -> str:
     return f"> “{said}”\n> _{escape_mrkdwn(account)}, {day(held_on)}_"
 
 
-def _theme_block(n: int, theme: ThemeInPeriod) -> SectionBlock:
-    lines = [f"*{n}. {_name(theme)}*  {TREND_MARKS[theme.trend]}", escape_mrkdwn(theme_summary(theme))]
+def _theme_block(n: int, theme: ThemeInPeriod, period: Period) -> SectionBlock:
+    lines = [
+        f"*{n}. {_name(theme)}*  {TREND_MARKS[theme.trend]}".rstrip(),
+        escape_mrkdwn(theme_summary(theme, period)),
+    ]
     lines += [_quote(s.text, s.account, s.held_on) for s in theme.words]
     accessory = None
     if theme.words:
@@ -72,20 +91,20 @@ def _theme_block(n: int, theme: ThemeInPeriod) -> SectionBlock:
 PAINS_PER_TOPIC = 3  # under a topic in the channel; the rest are counted
 
 
-def _topic_block(n: int, topic: TopicInPeriod) -> SectionBlock:
+def _topic_block(n: int, topic: TopicInPeriod, period: Period) -> SectionBlock:
     """A topic with its own distinct accounts and trend, and its pains under it with theirs and a quote
     each. A topic of one pain named as the pain is that pain's block."""
     if len(topic.pains) == 1 and topic.pains[0].name == topic.name:
-        return _theme_block(n, topic.pains[0])
+        return _theme_block(n, topic.pains[0], period)
     lines = [
-        f"*{n}. {escape_mrkdwn(truncate(topic.name, 150, '…'))}*  {TREND_MARKS[topic.trend]}",
-        escape_mrkdwn(theme_summary(topic)),
+        f"*{n}. {escape_mrkdwn(truncate(topic.name, 150, '…'))}*  {TREND_MARKS[topic.trend]}".rstrip(),
+        escape_mrkdwn(theme_summary(topic, period)),
     ]
     for pain in topic.pains[:PAINS_PER_TOPIC]:
-        lines.append(f"• *{_name(pain)}*: {escape_mrkdwn(theme_summary(pain))}")
+        lines.append(f"• *{_name(pain)}*: {escape_mrkdwn(theme_summary(pain, period))}")
         lines += [_quote(s.text, s.account, s.held_on) for s in pain.words[:1]]
     if len(topic.pains) > PAINS_PER_TOPIC:
-        lines.append(f"and {len(topic.pains) - PAINS_PER_TOPIC} more pains in this topic")
+        lines.append(f"and {counted(len(topic.pains) - PAINS_PER_TOPIC, 'more pain')} in this topic")
     first = next((pain.words[0] for pain in topic.pains if pain.words), None)
     accessory = None
     if first is not None:
@@ -96,18 +115,17 @@ def _topic_block(n: int, topic: TopicInPeriod) -> SectionBlock:
 
 
 def _more(total: int, shown: int, what: str) -> list[Block]:
-    return [context(f"and {total - shown} more {what}")] if total > shown else []
+    """'and 3 more topics', 'and 1 more topic', 'and 3 more' (`what`: the singular, or nothing)."""
+    if total <= shown:
+        return []
+    return [context(f"and {total - shown} more" + (f" {plural(total - shown, what)}" if what else ""))]
 
 
 def heard_line(digest: Digest, names: Names) -> str:
     heard = digest.heard
     kinds = ", ".join(f"{label} {n}" for label, n in heard.by_kind)
     people = ", ".join(f"{names(user)} {n}" for user, n in heard.by_person[:8])
-    new = f" ({heard.new_accounts} new)" if heard.new_accounts else ""
-    return (
-        f"*What was heard:* {heard.interviews} interviews with {heard.accounts} accounts{new}\n"
-        f"{kinds} · logged by {people}"
-    )
+    return f"*What was heard:* {heard_summary(digest)}\n{kinds} · logged by {people}"
 
 
 def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
@@ -116,8 +134,11 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
     blocks: list[Block] = [
         header(title),
         SectionBlock(text=mrkdwn(heard_line(digest, names))),
-        DividerBlock(),
     ]
+    note = comparison_note(digest)
+    if note:
+        blocks.append(context(note))
+    blocks.append(DividerBlock())
     topics = digest.pains.topics
     if topics:
         blocks.append(
@@ -125,11 +146,13 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
                 text=mrkdwn("*Top topics*, by how many accounts raised their pains (each counted once)")
             )
         )
-        blocks += [_topic_block(n, t) for n, t in enumerate(topics[:TOP_IN_CHANNEL], 1)]
+        blocks += [_topic_block(n, t, digest.period) for n, t in enumerate(topics[:TOP_IN_CHANNEL], 1)]
         if len(topics) > TOP_IN_CHANNEL:
-            blocks.append(context(f"and {len(topics) - TOP_IN_CHANNEL} more topics in the thread"))
+            more = len(topics) - TOP_IN_CHANNEL
+            blocks.append(context(f"and {counted(more, 'more topic')} in the thread"))
     else:
-        blocks.append(SectionBlock(text=mrkdwn("No pain was raised by more than one account this week.")))
+        none = f"No pain was raised by more than one account {digest.period.this}."
+        blocks.append(SectionBlock(text=mrkdwn(none)))
     if digest.emerging:
         lines = [f"• *{_name(t)}*: {escape_mrkdwn(t.emerging or '')}" for t in digest.emerging[:LIST_MAX]]
         blocks.append(
@@ -137,21 +160,21 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
         )
     footer = "One-account pains, requests, follow-ups and the chart are in the thread."
     if digest.look_alikes:
-        footer += f" {digest.look_alikes} pairs of themes look alike: review them with `/interview themes`."
+        footer += f" {look_alikes_note(digest.look_alikes)}: review them with `/interview themes`."
     blocks.append(context(footer))
     return title, fit_message(blocks)
 
 
-def _ranked_blocks(title: str, ranked: Ranked, *, single_title: str | None) -> list[Block]:
+def _ranked_blocks(title: str, ranked: Ranked, period: Period, *, single_title: str | None) -> list[Block]:
     blocks: list[Block] = []
     themes = ranked.recurring if single_title else [*ranked.recurring, *ranked.single]
     if themes:
         blocks.append(SectionBlock(text=mrkdwn(f"*{title}*")))
-        blocks += [_theme_block(n, t) for n, t in enumerate(themes[:LIST_MAX], 1)]
+        blocks += [_theme_block(n, t, period) for n, t in enumerate(themes[:LIST_MAX], 1)]
         blocks += _more(len(themes), LIST_MAX, "")
     if single_title and ranked.single:
         lines = [
-            f"• {_name(t)}: {t.mentions} {'mention' if t.mentions == 1 else 'mentions'}"
+            f"• {_name(t)}: {counted(t.mentions, 'mention')}"
             + (f" ({escape_mrkdwn(t.words[0].account)})" if t.words else "")
             for t in ranked.single[:LIST_MAX]
         ]
@@ -170,17 +193,21 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
     rest = digest.pains.topics[TOP_IN_CHANNEL:]
     if rest:
         more = [SectionBlock(text=mrkdwn("*More topics*"))]
-        more += [_topic_block(n, t) for n, t in enumerate(rest[:LIST_MAX], TOP_IN_CHANNEL + 1)]
-        replies.append(("More topics", fit_message([*more, *_more(len(rest), LIST_MAX, "topics")])))
+        more += [_topic_block(n, t, digest.period) for n, t in enumerate(rest[:LIST_MAX], TOP_IN_CHANNEL + 1)]
+        replies.append(("More topics", fit_message([*more, *_more(len(rest), LIST_MAX, "topic")])))
     single = _ranked_blocks(
         "More pains",
         Ranked([], digest.pains.single, 0),
+        digest.period,
         single_title="One account so far (not ranked: one customer is not a trend)",
     )
     if single:
         replies.append(("Pains one account raised", fit_message(single)))
     requests = _ranked_blocks(
-        "Requested solutions (what customers asked for, not their pains)", digest.requests, single_title=None
+        "Requested solutions (what customers asked for, not their pains)",
+        digest.requests,
+        digest.period,
+        single_title=None,
     )
     if requests:
         replies.append(("Requested solutions", fit_message(requests)))
@@ -192,8 +219,10 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
             f"({health.on_time_share:.0%})"
         )
     if digest.gone_quiet_total:
-        quiet = [f"• {escape_mrkdwn(name)}: last talked to {day(last)}" for name, last in digest.gone_quiet]
-        lines += ["", f"*Not talked to in 90 days:* {digest.gone_quiet_total} accounts", *quiet]
+        quiet = [
+            f"• {escape_mrkdwn(name)}: last talked to {long_day(last)}" for name, last in digest.gone_quiet
+        ]
+        lines += ["", f"*Not talked to in 90 days:* {counted(digest.gone_quiet_total, 'account')}", *quiet]
         if digest.gone_quiet_total > len(digest.gone_quiet):
             lines.append(f"and {digest.gone_quiet_total - len(digest.gone_quiet)} more")
     replies.append(
@@ -206,7 +235,7 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
 
 
 def quiet_note(digest: Digest) -> str:
-    return f"No interview was logged {period_title(digest)}. `/interview log` after your next call."
+    return f"{quiet_line(digest)} ({period_title(digest)}). `/interview log` after your next call."
 
 
 def chart_missing_note() -> str:

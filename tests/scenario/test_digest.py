@@ -128,6 +128,14 @@ def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_t
     assert top.args["channel"] == CHANNEL and "thread_ts" not in top.args
     assert len(top.args["blocks"]) <= 25  # a screen, not a scroll
     assert "*Top topics*" in "\n".join(texts(top.args["blocks"]))
+    # The team's first week: nothing is marked new or emerging against an empty history, and it says why.
+    channel = "\n".join(texts(top.args["blocks"]))
+    assert "first digest: no earlier periods to compare with" in channel
+    assert "🆕" not in channel and "*Emerging*" not in channel
+    assert (
+        "Customer digest, 16 – 22 Nov 2026" in channel
+        and "30 interviews with 12 accounts (12 new)" in channel
+    )
     # Who logged what is said by name (a mention would ping them each week), as typed, pinging nobody.
     assert "&lt;!channel&gt; Stark's rep 9" in json.dumps(top.args["blocks"])
     assert "<!channel>" not in json.dumps(top.args) and "<@U0002>" not in json.dumps(top.args)
@@ -137,11 +145,14 @@ def test_the_scheduled_digest_posts_a_short_message_the_rest_in_its_thread_and_t
     thread = "\n".join(t for r in replies for t in texts(r.args["blocks"]))
     assert "One account so far" in thread and "Requested solutions" in thread and "Follow-ups" in thread
     (upload,) = week.fake.calls("files.getUploadURLExternal")
-    assert "Distinct accounts per week" in upload.args["alt_txt"]
+    alt = upload.args["alt_txt"]
+    assert alt.startswith("Top pains this week (16 – 22 Nov 2026), by distinct accounts.")
+    assert "5 accounts" in alt and "No earlier periods to compare with." in alt
     (png,) = week.fake.uploads.values()
     assert png.startswith(b"\x89PNG")
     (complete,) = week.fake.calls("files.completeUploadExternal")
     assert (complete.args["channel_id"], complete.args["thread_ts"]) == (CHANNEL, ts)
+    assert complete.response["files"][0]["title"] == "Top pains, 16 – 22 Nov 2026"
     with week.db.read() as session:
         run = session.scalars(select(DigestRun)).one()
         assert (run.state, run.message_ts, run.chart_done) == (DigestRunState.SENT, ts, True)

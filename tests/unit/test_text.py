@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import TRUNCATION_MARK, chunk, clean_text, escape_mrkdwn, split_lines, truncate
+from bot.text import TRUNCATION_MARK, chunk, clean_text, counted, escape_mrkdwn, plural, split_lines, truncate
 
 hostile = st.text(alphabet=st.sampled_from(list("<>&!@#|abc xyz\n\u200f😀")), max_size=400)
 
@@ -62,3 +63,31 @@ def test_clean_text_keeps_emoji_sequences_and_direction_marks() -> None:
 def test_clean_text_drops_nul_controls_and_direction_overrides() -> None:
     assert clean_text("a\x00b\x07c\u202eevil\u202d") == "abcevil"
     assert clean_text("two\nlines\tand a tab") == "two\nlines\tand a tab"
+
+
+@pytest.mark.parametrize(
+    ("n", "word", "said"),
+    [
+        (1, "interview", "1 interview"),
+        (2, "interview", "2 interviews"),
+        (0, "account", "0 accounts"),
+        (1, "account", "1 account"),
+        (3, "reply", "3 replies"),
+        (2, "day", "2 days"),
+        (2, "match", "2 matches"),
+        (2, "person", "2 people"),
+        (1, "person", "1 person"),
+        (2, "more topic", "2 more topics"),
+    ],
+)
+def test_counted_puts_the_word_in_the_number_it_takes(n: int, word: str, said: str) -> None:
+    assert counted(n, word) == said
+
+
+def test_plural_takes_an_odd_plural_and_agrees_a_verb() -> None:
+    assert (
+        counted(2, "criterion", "criteria") == "2 criteria"
+        and counted(1, "criterion", "criteria") == "1 criterion"
+    )
+    assert f"1 pair {plural(1, 'looks')} alike" == "1 pair looks alike"
+    assert f"2 pairs {plural(2, 'looks')} alike" == "2 pairs look alike"

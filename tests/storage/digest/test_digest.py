@@ -24,7 +24,7 @@ from handlers.views.digest import digest_message
 from storage.db import Database
 from storage.models import DigestRun, DigestRunState, DigestSubscription, ThemeKind
 from tests.conftest import POSTGRES_URL
-from tests.support.digest_data import NOW, REPORTS, SSO, WEEK_END, log_the_week, log_theme
+from tests.support.digest_data import NOW, REPORTS, SSO, WEEK_END, log, log_the_week, log_theme
 
 UTC_ZONE = ZoneInfo("UTC")
 MONDAY_NINE = Schedule(0, time(9, 0), "UTC")
@@ -107,6 +107,9 @@ def test_requests_stand_apart_from_pains(week: Database) -> None:
 
 
 def test_a_new_theme_five_accounts_raised_at_once_is_emerging(week: Database) -> None:
+    # The week alone has nothing to compare with (see test_baseline.py): emerging needs an earlier call.
+    assert digest_of(week).emerging == []
+    log(week, "Acme", WEEK_END - timedelta(days=60), notes=["The first call, eight weeks before"])
     digest = digest_of(week)
     (emerging,) = [t for t in digest.emerging if t.accounts == 5]
     assert emerging.emerging == "5 accounts this week, 0 a week before"

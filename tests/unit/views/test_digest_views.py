@@ -4,6 +4,7 @@ with "and N more"."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, time
 
 from hypothesis import given, settings
@@ -16,6 +17,8 @@ from bot.text import escape_mrkdwn
 from handlers.views.digest import digest_message, digest_replies, preview_message
 from handlers.views.subscriptions import SubscriptionForm, SubscriptionRow, subscriptions_modal
 from storage.models import QuietWeek, ThemeKind
+from tests.support.digests import digest as hand_built
+from tests.support.digests import pain
 from tests.support.fake_slack import slack_would_reject
 
 HOSTILE = "<!channel> <!here> <@U0BOSS> <#C0GENERAL> &amp; *bold* <https://evil.example|click>"
@@ -128,3 +131,36 @@ def test_the_subscriptions_modal_is_accepted_with_forty_one_subscriptions() -> N
     )
     assert slack_would_reject(view=view.to_dict()) == []
     assert "and 1 more" in json.dumps(view.to_dict())
+
+
+def test_a_first_digest_in_slack_marks_nothing_new_or_emerging_and_says_why() -> None:
+    built = hand_built(
+        Period(end=date(2026, 12, 8)), [pain(1, "Slow reports", 5), pain(2, "Bad invoices", 3)]
+    )
+    title, blocks = digest_message(built, str)
+    raw = json.dumps([b.to_dict() for b in blocks])
+    assert title == "Customer digest, 1 – 7 Dec 2026"
+    assert "first digest: no earlier periods to compare with" in raw
+    assert "🆕" not in raw and "Emerging" not in raw and "· new" not in raw
+    assert "*1. Slow reports*\\n5 accounts this week (5 ever)" in raw  # no trend mark, no trend word
+
+
+def test_slack_counts_in_the_singular_and_names_a_28_day_period_as_it_is() -> None:
+    period = Period(end=date(2026, 12, 8), days=28)
+    built = hand_built(period, [pain(1, "Slow reports", 1, (2, 0), ever=3)], interviews=1, accounts=1)
+    title, blocks = preview_message(built, str)
+    raw = json.dumps([b.to_dict() for b in blocks])
+    assert title == "Customer digest, 10 Nov – 7 Dec 2026"
+    assert "1 interview with 1 account" in raw and "1 account in these 28 days" in raw
+    assert "week" not in raw.lower()
+    quiet, _ = preview_message(hand_built(period, interviews=0, accounts=0), str)
+    assert quiet.startswith("No interview was logged in these 28 days (10 Nov – 7 Dec 2026).")
+
+
+def test_one_more_topic_and_one_pair_that_looks_alike_are_singular() -> None:
+    built = digest(
+        ["Slow reports"], ["It takes forever"], many=11
+    )  # 6 topics: one more than the channel shows
+    built = replace(built, look_alikes=1)
+    raw = json.dumps([b.to_dict() for b in digest_message(built, str)[1]])
+    assert "and 1 more topic in the thread" in raw and "1 pair of themes looks alike" in raw
