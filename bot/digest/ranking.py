@@ -215,20 +215,41 @@ def rank_themes(
         recurring=recurring,
         single=[t for t in entries if t.accounts_ever <= 1],
         unthemed=unthemed,
-        topics=_topics(kind, recurring, {t: themes[t].topic_id for t in themes}, accounts, topics, before),
+        topics=_topics(kind, recurring, _topic_members(session, team_id, accounts), accounts, topics, before),
     )
+
+
+def _topic_members(
+    session: Session, team_id: str, accounts: dict[int, list[set[int]]]
+) -> dict[int, set[int]]:
+    """Each topic's themes raised in the window that more than one account ever raised: a topic's trend
+    counts them all, not only those raised in this period (a topic raised by four accounts a week before
+    is not "back" because another of its pains came up this week)."""
+    members: dict[int, set[int]] = defaultdict(set)
+    if accounts:
+        for theme_id, topic_id in session.execute(
+            select(Theme.id, Theme.topic_id).where(
+                Theme.team_id == team_id,
+                Theme.id.in_(accounts),
+                Theme.topic_id.is_not(None),
+                Theme.accounts > 1,
+            )
+        ):
+            members[topic_id].add(theme_id)
+    return members
 
 
 def _topics(
     kind: ThemeKind,
     recurring: list[ThemeInPeriod],
-    topic_of: dict[int, int | None],
+    topic_themes: dict[int, set[int]],
     accounts: dict[int, list[set[int]]],
     topics: dict[int, tuple[str, int]],
     before: int,
 ) -> list[TopicInPeriod]:
     """The recurring themes grouped by topic (`topics`: each one's name and kept count of accounts ever),
     each topic counted by the distinct accounts of its themes over this period and the `before` ones."""
+    topic_of = {theme_id: topic_id for topic_id, ids in topic_themes.items() for theme_id in ids}
     members: dict[int | tuple[str, int], list[ThemeInPeriod]] = defaultdict(list)
     for theme in recurring:  # ranked: each topic's pains stay in rank order
         topic_id = topic_of.get(theme.theme_id)
@@ -236,7 +257,8 @@ def _topics(
         members[topic_id if known else ("theme", theme.theme_id)].append(theme)
     out = []
     for key, pains in members.items():
-        periods = [set().union(*(accounts[t.theme_id][i] for t in pains)) for i in range(before + 1)]
+        counted = {t.theme_id for t in pains} | (topic_themes[key] if isinstance(key, int) else set())
+        periods = [set().union(*(accounts[t][i] for t in counted)) for i in range(before + 1)]
         now_accounts, history = len(periods[0]), tuple(len(a) for a in reversed(periods[1:]))
         name, ever = topics[key] if isinstance(key, int) else (pains[0].name, pains[0].accounts_ever)
         accounts_ever = max(ever, now_accounts)

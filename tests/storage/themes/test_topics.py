@@ -241,3 +241,30 @@ def test_a_topic_of_one_theme_follows_its_themes_new_name(database: Database) ->
     tick(database, NOW + timedelta(minutes=5))
     with database.read() as session:
         assert session.get(Topic, topic_of(database, "app")).name == "App crashes"
+
+
+def test_a_topics_trend_counts_its_pains_raised_before_not_only_this_periods(database: Database) -> None:
+    # Billing: "charge" raised by three accounts the week before, "invoice" by three this week. The topic
+    # was raised both weeks: not new, nor back after a quiet spell; its pain "invoice" alone is new.
+    from bot.digest.content import build_digest
+    from bot.digest.period import Period
+    from bot.digest.ranking import Trend
+
+    for n in range(3):
+        log(database, f"charge customer {n}", [f"charge trouble, said the {n}th way"], date(2026, 11, 13))
+        log(database, f"invoice customer {n}", [f"invoice trouble, said the {n}th way"])
+    log(database, "Earlier", ["okta trouble, weeks back"], held_on=date(2026, 10, 20))  # a baseline exists
+    tick(database)
+    assert topic_of(database, "charge") == topic_of(database, "invoice")
+    with database.read() as session:
+        digest = build_digest(
+            session=session,
+            team_id="T1",
+            period=Period.ending_at(NOW + timedelta(days=1), ZoneInfo("UTC")),
+            now=NOW,
+        )
+    (billing,) = digest.pains.topics
+    assert [p.name.split()[0].lower() for p in billing.pains] == ["invoice"]
+    assert billing.pains[0].trend is Trend.NEW
+    assert billing.accounts == 3 and billing.history[-1] == 3, billing.history
+    assert billing.trend not in (Trend.NEW, Trend.BACK)
