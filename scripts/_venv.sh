@@ -15,9 +15,12 @@ _venv_pip() {
   if [ -t 2 ] && .venv/bin/python -c 'import pip, sys; sys.exit(tuple(map(int, pip.__version__.split(".")[:2])) < (24, 1))' 2>/dev/null; then
     .venv/bin/python -m pip install --progress-bar raw "$@" 2>&1 | awk -v out="$log" '
       { print >> out; fflush(out) }
-      sub(/^ *Downloading /, "") { file = $0; sub(/^.*\//, "", file) }
+      sub(/^ *Downloading /, "") {  # "name-1.2-cp311-….whl (3.3 MB)", or its whole URL
+        n = split($0, word, " "); f = word[1]; sub(/^.*\//, "", f); split(f, part, "-")
+        file = part[1] " " part[2] (n == 3 ? " " word[2] " " word[3] : "")
+      }
       /^Progress [0-9]+ of [0-9]+$/ && $4 > 0 {
-        printf "\r\033[K  %s: %d%%", substr(file, 1, 70), 100 * $2 / $4 > "/dev/stderr"; drawn = 1
+        printf "\r\033[K  downloading %s: %d%%", file, 100 * $2 / $4 > "/dev/stderr"; drawn = 1
       }
       END { if (drawn) printf "\r\033[K" > "/dev/stderr" }'
     return "${PIPESTATUS[0]}"
