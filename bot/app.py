@@ -165,6 +165,7 @@ def _bind(config: Config, make: Callable[[], T]) -> T:
 
 @contextmanager
 def _unlogged(name: str) -> Iterator[None]:
+    """The logger `name` silent while inside (the start is single-threaded: nothing else is muted)."""
     logger = logging.getLogger(name)
     level = logger.level
     logger.setLevel(logging.CRITICAL)

@@ -93,7 +93,7 @@ class StandInSlack:
             "chat.update": self._update,
             "chat.delete": self._delete,
             "views.open": lambda a: self._view("would open the modal", a),
-            "views.push": lambda a: self._view("would open, over the modal, the modal", a),
+            "views.push": lambda a: self._view("would push onto the open modal the modal", a),
             "views.update": lambda a: self._view("would redraw the modal as", a),
             "views.publish": lambda a: self._view(
                 f"would publish the App Home of {clip(a.get('user_id'), 40)}:", a
