@@ -1,11 +1,17 @@
 """The composition root: every sender and service of a process built once, from the configuration and
 the database, and handed to the Bolt App complete (`Deps` is frozen). The scheduler and "Post now" share
 one digest poster, and the outbox's sender serves both the requests and the ticks. `serve` is what
-`interview-bot run` runs: all of it, the scheduler, and the HTTP or Socket Mode server until a signal."""
+`interview-bot run` runs: all of it, the scheduler, and the HTTP or Socket Mode server until a signal;
+`dry_slack` is what `run --dry-slack` adds: Slack replaced by a stand-in on this machine."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import logging
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from slack_bolt import App
@@ -14,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import scheduler
-from bot.config import Config, redact, shown_url
+from bot.config import DRY_SLACK_SIGNING_SECRET, Config, redact, shown_url
 from bot.errors import StartupError
 from bot.reminders.deliveries import ReminderPolicy
 from bot.replica import replica_name
@@ -32,10 +38,12 @@ from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
 from handlers.web_api.directory import Directory
 from handlers.web_api.roles import Roles
+from handlers.web_api.stand_in import TEAM_ID, StandInSlack
 from handlers.web_api.timezones import Timezones
 from storage.db import Database
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 def build_app(
@@ -85,7 +93,8 @@ def serve(*, config: Config, db: Database, embedder: Embedder) -> None:
         ),
     )
     try:
-        app, deps = build_app(config=config, db=db, upkeep=upkeep)
+        with _unlogged("slack_sdk.web.base_client"):  # each failed try: the one line below says it all
+            app, deps = build_app(config=config, db=db, upkeep=upkeep)
     except (BoltError, SlackApiError) as exc:
         said = exc.response.get("error") if isinstance(exc, SlackApiError) else str(exc)
         raise StartupError(
@@ -95,7 +104,8 @@ def serve(*, config: Config, db: Database, embedder: Embedder) -> None:
     except OSError as exc:
         raise StartupError(
             f"cannot reach Slack at SLACK_API_URL={shown_url(config.slack_api_url)} "
-            f"({redact(str(exc), config.slack_api_url)}); check the network."
+            f"({redact(str(exc), config.slack_api_url)}): check this machine's network, and SLACK_API_URL "
+            "if it is set; or try the bot without Slack: interview-bot run --dry-slack."
         ) from None
     web_app = server.WebApp(app, db, signing_secret=config.signing_secret)
     stopping = server.stop_on_signals()
@@ -151,3 +161,47 @@ def _bind(config: Config, make: Callable[[], T]) -> T:
             f"cannot listen on HOST={config.host} PORT={config.port} ({exc.strerror or exc}): "
             "pick a free port, or an address of this machine."
         ) from None
+
+
+@contextmanager
+def _unlogged(name: str) -> Iterator[None]:
+    """The logger `name` silent while inside (the start is single-threaded: nothing else is muted)."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextmanager
+def dry_slack(config: Config) -> Iterator[Config]:
+    """`config` for `run --dry-slack` (bot.config.dry_slack_env made it), while it runs: SLACK_API_URL on a
+    stand-in for Slack that logs what the bot would send, and a throwaway database, so that no reminder or
+    digest of a real one is spent on a Slack that is not there."""
+    with StandInSlack() as slack, tempfile.TemporaryDirectory(prefix="interview-bot-dry-slack-") as folder:
+        host = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
+        secret = (
+            f"the placeholder signing secret {DRY_SLACK_SIGNING_SECRET}"
+            if config.signing_secret == DRY_SLACK_SIGNING_SECRET
+            else "SLACK_SIGNING_SECRET"
+        )
+        log.warning(
+            "DRY RUN: nothing reaches Slack. A stand-in at %s answers the bot and logs each call it would "
+            "make (response_urls under %s too); the database is a throwaway one (DATABASE_URL is not used)",
+            slack.url,
+            slack.url.removesuffix("api/"),
+        )
+        log.warning(
+            "DRY RUN: send requests to http://%s:%d/slack/events signed with %s, as workspace %s",
+            host,
+            config.port,
+            secret,
+            TEAM_ID,
+        )
+        yield dataclasses.replace(
+            config,
+            slack_api_url=slack.url,
+            database_url=f"sqlite:///{Path(folder) / 'dry-slack.db'}",
+        )

@@ -15,6 +15,9 @@ from typing import Literal
 
 DEFAULT_DATABASE_URL = "sqlite:///interview-bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+# `interview-bot run --dry-slack` needs no Slack settings: these stand in for them, and for nothing else.
+DRY_SLACK_BOT_TOKEN = "xoxb-dry-slack"
+DRY_SLACK_SIGNING_SECRET = "dry-slack-signing-secret"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -180,8 +183,26 @@ def load_database_url(env: Mapping[str, str] | None = None) -> str:
     return url
 
 
-def load_config(env: Mapping[str, str] | None = None) -> Config:
+def dry_slack_env(env: Mapping[str, str]) -> dict[str, str]:
+    """The settings of `run --dry-slack`, where Slack is a stand-in on this machine (bot.app sets its URL
+    when it starts): the placeholder token, the signing secret if one is set (else the placeholder), HTTP
+    mode (Socket Mode needs Slack itself), and this machine only unless HOST says otherwise (the
+    placeholder secret is no secret)."""
+    return {
+        **env,
+        "SLACK_BOT_TOKEN": DRY_SLACK_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": env.get("SLACK_SIGNING_SECRET", "").strip() or DRY_SLACK_SIGNING_SECRET,
+        "SLACK_APP_TOKEN": "",
+        "BOT_MODE": "http",
+        "HOST": env.get("HOST", "").strip() or "127.0.0.1",
+    }
+
+
+def load_config(env: Mapping[str, str] | None = None, *, dry_slack: bool = False) -> Config:
+    """The settings of `interview-bot run`; with `dry_slack`, those of `run --dry-slack` (dry_slack_env)."""
     env = os.environ if env is None else env
+    if dry_slack:
+        env = dry_slack_env(env)
     bot_token = _required(
         env,
         "SLACK_BOT_TOKEN",
@@ -194,6 +215,14 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         "SLACK_SIGNING_SECRET",
         "set it to the app's Signing Secret (Basic Information → App Credentials).",
     )
+    for name, placeholder in (
+        ("SLACK_BOT_TOKEN", DRY_SLACK_BOT_TOKEN),
+        ("SLACK_SIGNING_SECRET", DRY_SLACK_SIGNING_SECRET),
+    ):
+        if not dry_slack and env.get(name, "").strip() == placeholder:
+            raise ConfigError(
+                f"{name} is the placeholder of a dry run: set the app's own, or run with --dry-slack."
+            )
     app_token = env.get("SLACK_APP_TOKEN", "").strip() or None
     if app_token is not None and not app_token.startswith("xapp-"):
         raise ConfigError(

@@ -150,15 +150,18 @@ def cmd_themes_rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_run(_args: argparse.Namespace) -> int:
-    from bot.app import serve
+def cmd_run(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
 
-    config = load_config()
-    serve(
-        config=config,
-        db=_open_database(config.database_url),
-        embedder=_load_embedder(config.themes_method, config.themes_model),
-    )
+    from bot.app import dry_slack, serve
+
+    config = load_config(dry_slack=args.dry_slack)
+    with dry_slack(config) if args.dry_slack else nullcontext(config) as config:
+        serve(
+            config=config,
+            db=_open_database(config.database_url),
+            embedder=_load_embedder(config.themes_method, config.themes_model),
+        )
     return 0
 
 
@@ -230,9 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     # Every verb's parser is a _Parser too: add_subparsers makes them of its own parser's class.
     parser = _Parser(prog="interview-bot", description="The customer-interview feedback loop, inside Slack.")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    verbs.add_parser("run", help="start the bot (Socket Mode or HTTP, from BOT_MODE)").set_defaults(
-        func=cmd_run
+    run = verbs.add_parser("run", help="start the bot (Socket Mode or HTTP, from BOT_MODE)")
+    run.add_argument(
+        "--dry-slack",
+        action="store_true",
+        help="try it on this machine: HTTP mode, a stand-in for Slack that logs what the bot would send, "
+        "a throwaway database",
     )
+    run.set_defaults(func=cmd_run)
     verbs.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         func=cmd_migrate
     )

@@ -5,4 +5,5 @@
 - `timezones`: people's timezones read from Slack, stored and kept in memory for the 3-second path.
 - `roles`: people's roles read from Slack (users.info, the member list), kept in memory.
 - `directory`: reading the member list of the workspace (timezones and roles in bulk), once a day.
+- `stand_in`: a stand-in for Slack on this machine, for `interview-bot run --dry-slack`.
 """

@@ -7,9 +7,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import resource
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +25,7 @@ import pytest
 import bot.scheduler
 from bot.app import build_app
 from bot.cli.main import main
+from bot.config import DRY_SLACK_SIGNING_SECRET
 from handlers.requests.server import (
     GuardedServer,
     WebApp,
@@ -29,8 +33,10 @@ from handlers.requests.server import (
     room_for_connections,
     run_until_closed,
 )
+from handlers.web_api.stand_in import TEAM_ID
 from storage.db import Database
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, make_config
+from tests.support.clock import real_time
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import Response, SlackSender
 from tests.support.slow_clients import SlowClients
@@ -204,3 +210,89 @@ def test_the_connection_limit_fits_the_open_files_allowed(
     else:
         (line,) = warned
         assert line.startswith(f"open files are limited to {soft}: the HTTP server holds at most {limit} ")
+
+
+# `interview-bot run --dry-slack` and a start with no Slack to reach: each in a process of its own, on the
+# machine's time, with none of the bot's settings.
+BARE_ENV = {
+    **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_", "DATABASE_", "HOST"))},
+    "THEMES_METHOD": "lexical",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.real_clock
+def test_a_dry_run_serves_health_and_commands_with_no_slack_and_logs_what_it_would_send(
+    tmp_path: Path,
+) -> None:
+    port = _free_port()
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--dry-slack"],
+        cwd=tmp_path,
+        env={**BARE_ENV, "PORT": str(port), "LOG_LEVEL": "INFO"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(bot.stdout or ()), daemon=True).start()
+
+    def logged(text: str) -> list[str]:
+        deadline = time.monotonic() + 30
+        while not (found := [line for line in list(lines) if text in line]):
+            assert bot.poll() is None and time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.05)  # waiting on another process; no clock to move
+        return found
+
+    try:
+        (started,) = logged("DRY RUN: nothing reaches Slack")
+        stand_in = re.search(r"response_urls under (\S+) too", started)
+        assert stand_in, started
+        (how,) = logged("DRY RUN: send requests to")
+        assert f"http://127.0.0.1:{port}/slack/events signed with the placeholder signing secret" in how
+        assert TEAM_ID in how
+        logged("HTTP mode: listening")
+        slack = SlackSender("127.0.0.1", port, DRY_SLACK_SIGNING_SECRET, clock=real_time, team_id=TEAM_ID)
+        assert slack.get("/healthz").status == 200
+        answer_to = f"{stand_in.group(1)}response/1"
+        helped = slack.command("help", response_url=answer_to)
+        assert helped.status == 200 and helped.json()["text"] == "What /interview can do"
+        assert slack.command("log Acme", response_url=answer_to).status == 200
+        logged('handlers.web_api.stand_in: would open the modal "Log an interview"')
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(timeout=15) == 0
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+            bot.wait()
+    assert list(tmp_path.iterdir()) == []  # its database was a throwaway one, gone with it
+
+
+@pytest.mark.real_clock
+def test_a_start_that_cannot_reach_slack_says_what_to_do_in_one_line(tmp_path: Path) -> None:
+    settings = {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/",  # nothing listens there
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "LOG_LEVEL": "WARNING",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={**BARE_ENV, **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("interview-bot: cannot reach Slack at SLACK_API_URL=")
+    assert line.endswith(
+        "check this machine's network, and SLACK_API_URL if it is set; or try the bot "
+        "without Slack: interview-bot run --dry-slack."
+    )

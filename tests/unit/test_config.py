@@ -204,3 +204,25 @@ def test_export_allowed_is_admins_unless_opened_to_members() -> None:
         load_config({**BASE, "EXPORT_ALLOWED": "guests"})
     message = str(caught.value)
     assert message.startswith("EXPORT_ALLOWED='guests'") and "admins" in message and "\n" not in message
+
+
+def test_a_dry_run_needs_no_slack_settings_and_is_http_on_this_machine() -> None:
+    from bot.config import DRY_SLACK_BOT_TOKEN, DRY_SLACK_SIGNING_SECRET
+
+    bare = load_config({}, dry_slack=True)
+    assert (bare.bot_token, bare.signing_secret) == (DRY_SLACK_BOT_TOKEN, DRY_SLACK_SIGNING_SECRET)
+    assert (bare.mode, bare.app_token, bare.host) == ("http", None, "127.0.0.1")
+    # Settings meant for Slack: Socket Mode is turned off, the real token is not needed, a secret is kept.
+    set_up = load_config({**BASE, "SLACK_APP_TOKEN": "xapp-1", "BOT_MODE": "socket"}, dry_slack=True)
+    assert (set_up.mode, set_up.app_token, set_up.bot_token) == ("http", None, DRY_SLACK_BOT_TOKEN)
+    assert set_up.signing_secret == "s3cret"
+    assert load_config({"HOST": "0.0.0.0"}, dry_slack=True).host == "0.0.0.0"
+
+
+@pytest.mark.parametrize("name", ["SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+def test_the_placeholders_of_a_dry_run_are_refused_for_slack(name: str) -> None:
+    from bot.config import DRY_SLACK_BOT_TOKEN, DRY_SLACK_SIGNING_SECRET
+
+    placeholder = {"SLACK_BOT_TOKEN": DRY_SLACK_BOT_TOKEN, "SLACK_SIGNING_SECRET": DRY_SLACK_SIGNING_SECRET}
+    with pytest.raises(ConfigError, match=f"^{name} is the placeholder of a dry run: .*--dry-slack"):
+        load_config({**BASE, name: placeholder[name]})

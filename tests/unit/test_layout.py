@@ -254,6 +254,8 @@ AT_A_SCOPES_TOP = {
     "unit/test_manifest.py",
     "unit/test_readme.py",
     "unit/test_fake_slack.py",
+    # How it is installed: scripts/, the Docker image and the compose file.
+    "unit/test_install.py",
 }
 SCENARIOS_ACROSS_SURFACES = {
     "test_account_timeline",  # an account's history, shown by search, reminders' prep notes and Home
