@@ -31,6 +31,9 @@ JOIN_WITHIN = 0.7
 LABEL_LINES = 2
 # A pair of words side by side is a name people use; it counts this much more than its score.
 PAIR_BONUS = 1.5
+# A topic whose one pain holds at least this share of its lines is about that pain: it takes the pain's
+# label ("Older phones take so long", not the words its few other lines share, "Androids, cheap and ages").
+DOMINANT_SHARE = 0.6
 
 Term = tuple[str, ...]
 
@@ -110,6 +113,13 @@ def topic_label(
     kept = [i for i, lines in enumerate(pains) if lines]
     pains = [list(pains[i]) for i in kept]
     pain_labels = [pain_labels[i] if i < len(pain_labels) else "" for i in kept]
+    used = {phrase_key(name) for name in taken}
+    total = sum(len(lines) for lines in pains)
+    largest = max(range(len(pains)), key=lambda i: len(pains[i]), default=None)
+    if largest is not None and len(pains) > 1 and len(pains[largest]) >= DOMINANT_SHARE * total:
+        label = pain_labels[largest]
+        if label and phrase_key(label) not in used:
+            return label
     if background is None:
         background = Background.of(line for lines in pains for line in lines)
     terms = scored_terms(pains, pain_labels, background)
@@ -118,7 +128,6 @@ def topic_label(
     order = shared + [t for t in terms if t.pains < 2] if shared else terms
     if not order:
         return ""
-    used = {phrase_key(name) for name in taken}
     labels = (_built(first, order) for first in order)
     return next((label for label in labels if phrase_key(label) not in used), _built(order[0], order))
 

@@ -212,6 +212,27 @@ def test_a_topic_is_named_after_the_key_words_its_pains_share_not_a_sentence() -
     assert "PO" not in invoices.split()
 
 
+def test_a_topic_one_pain_fills_takes_that_pains_label() -> None:
+    # Six lines of slow phones and two of a neighbour: the topic is about the slow phones. Without the
+    # rule it would be named by the few words both pains share.
+    slow = [
+        "older phones take so long to open the app",
+        "the app crawls on older Androids",
+        "store handhelds are cheap and slow since the update",
+        "cheap phones freeze on the photo step",
+        "takes ages to load on the drivers' old devices",
+        "older Android phones lag badly",
+    ]
+    battery = ["the app drains the battery on older phones", "battery gone by noon on cheap Androids"]
+    label = topic_label([slow, battery], pain_labels=["Older phones take so long", "Battery drain"])
+    assert label == "Older phones take so long"
+    # Two pains of about the same size: the area's shared words, not either pain.
+    even = topic_label([slow[:2], battery], pain_labels=["Older phones take so long", "Battery drain"])
+    assert even not in {"Older phones take so long", "Battery drain"}
+    # A label another topic has is not given again, even to the topic its pain fills.
+    assert topic_label([slow, battery], pain_labels=["Older phones take so long", ""], taken=[label]) != label
+
+
 def test_a_topic_label_another_topic_has_is_not_given_again() -> None:
     first = topic_label(SSO)
     assert topic_label(SSO, taken=[first]) != first
