@@ -75,3 +75,13 @@ ensure_venv() {
   touch "$stamp"
   _venv_say "dependencies installed"
 }
+
+# The extras `./scripts/run` and `./scripts/demo` need: the stronger model's pieces too when THEMES_MODEL
+# is mpnet, in the environment or else in .env (the environment wins, as the bot's own reading of .env).
+themes_extras() {
+  local model="${THEMES_MODEL-}"
+  if [ -z "$model" ] && [ -f .env ]; then
+    model="$(sed -nE "s/^[[:space:]]*(export[[:space:]]+)?THEMES_MODEL=[\"']?([a-z0-9]*).*/\2/p" .env | tail -n 1)"
+  fi
+  if [ "$model" = "mpnet" ]; then echo postgres,semantic,mpnet; else echo postgres,semantic; fi
+}

@@ -263,6 +263,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_big_submission",  # a log and an edit at the modal's limits
     "test_cli",  # the console script (bot/cli/)
     "test_cli_output",  # what every verb says of itself: its database, migrations, .env, dry runs
+    "test_demo",  # ./scripts/demo: the sample imported, its digest and chart, as a newcomer sees them
     "test_cli_workspaces",  # `teams`, and every verb's --team checked against the database
     "test_exchange_cli",  # export and import from the command line
     "test_failures",  # Slack failing under every surface
