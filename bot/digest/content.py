@@ -178,8 +178,8 @@ def _follow_up_health(
         held = {i.id: i.held_on for i in in_period}
         sent_at_logging = {i.id for i in in_period if i.thank_you_sent}
         # Driven by the period's dates, like every read of the digest: the team's follow-ups are not walked.
-        thank_yous = session.execute(
-            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at)
+        rows = session.execute(
+            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at, FollowUp.created_at)
             .join(Interview, Interview.id == FollowUp.interview_id)
             .where(
                 Interview.team_id == team_id,
@@ -189,7 +189,14 @@ def _follow_up_health(
             )
         ).all()
         # A thank-you owed and then ticked as sent on an edit was closed by it: counted by its follow-up.
-        sent_at_logging -= {interview_id for interview_id, _, _ in thank_yous}
+        sent_at_logging -= {row[0] for row in rows}
+        # One imported as done or skipped was closed when it was made: when it was sent is unknown, so it
+        # counts neither as on time nor as late.
+        thank_yous = [
+            (interview_id, state, closed_at)
+            for interview_id, state, closed_at, created_at in rows
+            if closed_at is None or created_at is None or closed_at > created_at
+        ]
         owed = len(sent_at_logging) + len(thank_yous)
         on_time = len(sent_at_logging) + sum(
             1

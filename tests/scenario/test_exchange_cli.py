@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -453,3 +453,74 @@ def test_rows_stored_in_batches_leave_each_account_its_latest_call(
             ).all()
         )
     assert latest == {"acme": date(2026, 2, 7), "globex": date(2026, 3, 1)}
+
+
+def test_imported_thank_yous_count_neither_on_time_nor_late_in_the_digest(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    # Two calls of this week imported, their thank-yous done and open; a third logged in Slack and its
+    # thank-you ticked the evening of the call. Only the last one's time is known.
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from bot.digest.content import build_digest
+    from bot.digest.period import Period
+
+    now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    sheet = tmp_path / "calls.csv"
+    sheet.write_text(
+        "account,date,kind,pains,follow-ups\n"
+        "Acme,2026-11-16,discovery,exports time out,thank_you (done): Thank Acme\n"
+        "Globex,2026-11-17,discovery,exports time out,thank_you (open): Thank Globex\n",
+        encoding="utf-8",
+    )
+    with time_machine.travel(datetime(2026, 11, 18, 18, 0, tzinfo=UTC), tick=False):
+        _log_and_thank_that_evening(database)
+    with time_machine.travel(now, tick=False):
+        code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T0001", str(sheet))
+        assert code == 0, err
+    with database.read() as session:
+        digest = build_digest(
+            session=session, team_id="T0001", period=Period.last_days(now, ZoneInfo("UTC")), now=now
+        )
+    # Owed: the open imported one (not sent yet) and the one logged here; the imported done one is neither.
+    assert (digest.follow_ups.thank_yous, digest.follow_ups.thank_yous_on_time) == (2, 1)
+
+
+def _log_and_thank_that_evening(database: Database) -> None:
+    """A call logged in Slack after it ended, its thank-you ticked as sent two hours later."""
+    from datetime import UTC, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.capture.interviews import InterviewDraft, log_interview
+    from storage.models import FollowUpKind, FollowUpState
+
+    with database.transaction() as session:
+        log_interview(
+            session=session,
+            team_id="T0001",
+            user_id="U1",
+            draft=InterviewDraft(
+                account="Initech", kind="discovery", held_on=date(2026, 11, 18), pains="exports time out"
+            ),
+            now=datetime.now(UTC),
+            tz=ZoneInfo("UTC"),
+            thank_you_after=timedelta(hours=24),
+            summary_after=timedelta(hours=48),
+        )
+    with database.transaction() as session:
+        (thank_you,) = session.scalars(
+            select(FollowUp)
+            .join(Interview)
+            .where(
+                Interview.team_id == "T0001",
+                FollowUp.kind == FollowUpKind.THANK_YOU,
+                Interview.held_on == date(2026, 11, 18),
+            )
+        )
+        thank_you.state, thank_you.closed_at = FollowUpState.DONE, datetime.now(UTC) + timedelta(hours=2)
