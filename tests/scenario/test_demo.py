@@ -84,7 +84,7 @@ def test_the_demo_again_gives_the_same_digest(demo_folder: Path, capsys: pytest.
     first = capsys.readouterr().out
     assert run_demo(workdir=demo_folder, cli=main) == 0
     second = capsys.readouterr().out
-    digest_only = [text.split("(chart written")[0] for text in (first, second)]
+    digest_only = [text.split("\nDone in ")[0] for text in (first, second)]
     assert digest_only[0] == digest_only[1] and "Customer digest" in digest_only[0]
 
 
