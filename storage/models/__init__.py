@@ -26,6 +26,15 @@ from storage.models.interviews import (
 )
 from storage.models.modals import OpenedModal
 from storage.models.outbox import OutboxKind, OutboxMessage, OutboxState
+from storage.models.studies import (
+    Answer,
+    PointAnswer,
+    Study,
+    StudyInterview,
+    StudyOwner,
+    StudyState,
+    ValidationPoint,
+)
 from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep, Topic
 
 __all__ = [
@@ -34,6 +43,7 @@ __all__ = [
     "TEAM_ID",
     "USER_ID",
     "Account",
+    "Answer",
     "Base",
     "CustomerRequest",
     "DeliveryState",
@@ -55,15 +65,21 @@ __all__ = [
     "Pain",
     "Participant",
     "Person",
+    "PointAnswer",
     "QuietWeek",
     "Quote",
     "ReminderDelivery",
     "ScheduledCall",
+    "Study",
+    "StudyInterview",
+    "StudyOwner",
+    "StudyState",
     "Theme",
     "ThemeKind",
     "ThemeUpkeep",
     "Topic",
     "UTCDateTime",
+    "ValidationPoint",
     "str_enum",
     "utcnow",
 ]

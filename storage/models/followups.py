@@ -191,6 +191,8 @@ class Person(Base):
     tz_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminders_paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dm_channel_id: Mapped[str | None] = mapped_column(String(32))
+    # The study they last logged a call into: the log form offers it first while it is open.
+    last_study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id", ondelete="SET NULL"))
 
 
 class DirectoryRead(Base):
