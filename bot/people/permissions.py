@@ -10,6 +10,8 @@ and handed in.
   and preview and subscribe channels to the digest.
 - Workspace admins and owners also export the workspace (members too with EXPORT_ALLOWED=members),
   forget an account, and change anyone's interview or digest subscription.
+- Full members see the studies and their sheets and start one; a study's owners (and admins) change,
+  close and reopen it.
 - What someone made (an interview they logged, a subscription they set up) is also theirs to change.
 """
 
@@ -49,6 +51,8 @@ class Act(enum.StrEnum):
     EXPORT = "export"
     FORGET = "forget"
     DELETE_INTERVIEW = "delete_interview"  # theirs: one they logged
+    STUDY = "study"  # see the workspace's studies and their sheets, start one
+    CHANGE_STUDY = "change_study"  # theirs: one they own (edit, close, reopen)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ SUBSCRIPTION_ADMINS = (
     "Nothing changed."
 )
 
+STUDY_ADMINS = (
+    "Only the owners of this study, or a workspace admin or owner, can change or close it. Nothing changed."
+)
+
 RULES: dict[Act, Rule] = {
     Act.LOG: Rule(Role.GUEST),
     Act.SEARCH: Rule(Role.MEMBER, doing="search the team's interviews"),
@@ -94,6 +102,9 @@ RULES: dict[Act, Rule] = {
     Act.DELETE_INTERVIEW: Rule(
         Role.ADMIN, owner=Role.GUEST, doing="delete an interview", admins=DELETE_ADMINS
     ),
+    # A sheet holds every account's answers: the team's, so members; a guest logs their calls into one.
+    Act.STUDY: Rule(Role.MEMBER, doing="see or start studies"),
+    Act.CHANGE_STUDY: Rule(Role.ADMIN, owner=Role.MEMBER, doing="see or start studies", admins=STUDY_ADMINS),
 }
 
 # How old a role read from Slack may be for a decision. An admin's powers always ask Slack (a demoted

@@ -26,6 +26,8 @@ TABLE: dict[Act, tuple[set[Role], set[Role]]] = {
     Act.EXPORT: ({A}, {A}),
     Act.FORGET: ({A}, {A}),
     Act.DELETE_INTERVIEW: ({A}, {G, M, A}),
+    Act.STUDY: ({M, A}, {M, A}),
+    Act.CHANGE_STUDY: ({A}, {M, A}),
 }
 
 
