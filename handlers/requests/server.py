@@ -269,8 +269,24 @@ class SocketModeRunner:
             self._health.close()
             raise
 
+    # slack_sdk's close joins its session thread with no timeout; that thread loops until its session's
+    # state is ended, and a reconnect racing the close can hand it a fresh state nobody ends: the join
+    # then never returns (seen once in CI's teardown). The close is waited for this long, at most.
+    CLOSE_WITHIN = 5.0
+
     def close(self) -> None:
-        self.handler.close()
+        closer = threading.Thread(target=self.handler.close, name="socket-mode-close", daemon=True)
+        closer.start()
+        closer.join(self.CLOSE_WITHIN)
+        if closer.is_alive():
+            # End whatever session the loop is on now, then give up waiting: its threads are daemons.
+            self.handler.client.current_session_state.terminated = True
+            closer.join(1.0)
+            if closer.is_alive():
+                log.warning(
+                    "Socket Mode: the connection did not close within %.0f s; exiting anyway",
+                    self.CLOSE_WITHIN,
+                )
         self._health.close()
 
 
