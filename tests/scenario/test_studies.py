@@ -6,7 +6,11 @@ guests see none, and no workspace reaches another's."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -16,13 +20,16 @@ from sqlalchemy import func, select
 
 from bot.people.permissions import STUDY_ADMINS, Act, Role, refusal
 from bot.studies.answers import PointReply, set_study
+from bot.studies.sheet import Sheet, build_sheet
 from bot.studies.store import StudyForm, StudyNotFound, create_study
 from handlers.views.outbox import post_failed_text
 from handlers.views.studies import StudyAction, StudyField, StudyMetadata, StudyView
 from handlers.views.study_form import close_modal, study_form
+from storage.db import Database
 from storage.models import Account, Answer, Interview, OutboxMessage, Study, StudyState
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, serve_bot
 from tests.support.after_ack import after_ack_done
+from tests.support.fake_slack import FakeSlack
 from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
 from tests.support.study_forms import (
@@ -329,3 +336,50 @@ def test_a_summary_its_channel_refuses_is_told_to_whoever_closed_it(
     assert study_row(team).state is StudyState.CLOSED
     # The study's view below is drawn again, closed.
     assert StudyAction.REOPEN in buttons(redrawn(team, view["id"]), study.id)
+
+
+@pytest.fixture
+def replicas(fake_slack: FakeSlack, postgres_database: Database) -> Iterator[list[RunningBot]]:
+    """Three replicas of the bot, each its own process's worth (database engine, Slack client, outbox
+    sender), over one PostgreSQL database and one Slack."""
+    databases = [Database(postgres_database.url) for _ in range(3)]
+    running = [serve_bot(fake_slack, db, {}) for db in databases]
+    yield [next(bot) for bot in running]
+    for bot in running:
+        next(bot, None)
+    for db in databases:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_three_replicas_handed_the_close_at_once_post_its_summary_once(
+    replicas: list[RunningBot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = replicas[0]
+    first.fake.set_channel(CHANNEL, name="crm-study", member=True)
+    assert create(first, channel=CHANNEL).status == 200
+    study = study_row(first)
+    closing = pushed(first, open_list(first), StudyAction.CLOSE, study.id)
+    # Each closing transaction, once it has found the study open, waits for the others to find it so too
+    # (for a second at most): a replica that read it without holding it would post its summary as well.
+    together = threading.Barrier(len(replicas), timeout=1)
+
+    def sheet_when_all_read(**kw: Any) -> Sheet:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            together.wait()
+        return build_sheet(**kw)
+
+    monkeypatch.setattr("handlers.studies.build_sheet", sheet_when_all_read)
+
+    def submit(bot: RunningBot) -> bool:
+        return bot.slack.view_submission(closing, conclusion_values("Build it.")).accepted
+
+    with ThreadPoolExecutor(len(replicas)) as pool:
+        assert all(pool.map(submit, replicas))
+    for bot in replicas:
+        after_ack_done(bot.deps)
+        bot.deps.outbox.tick()  # each replica's scheduler, too
+    assert len(posts_to(first, CHANNEL)) == 1
+    with first.db.read() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    assert study_row(first).state is StudyState.CLOSED
