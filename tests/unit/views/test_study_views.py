@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.studies.sheet import Sheet, sheet_of
 from bot.studies.store import StudyForm, StudyProgress
+from handlers.views.common import is_channel_id, is_user_id
 from handlers.views.outbox import post_failed_text
 from handlers.views.studies import (
     StudyAction,
@@ -23,7 +24,13 @@ from handlers.views.studies import (
     studies_list,
     unknown_study_message,
 )
-from handlers.views.study_form import close_modal, parse_study_form, study_form
+from handlers.views.study_form import (
+    close_modal,
+    parse_conclusion,
+    parse_study_form,
+    study_form,
+    submitted_values,
+)
 from handlers.views.study_sheet import (
     EVIDENCE_SHOWN,
     StudyPage,
@@ -33,6 +40,8 @@ from handlers.views.study_sheet import (
 )
 from storage.models import Answer, StudyState
 from tests.support.fake_slack import slack_would_reject
+from tests.support.hostile import json_value, nasty_text
+from tests.support.study_forms import study_values
 
 TODAY = date(2026, 11, 20)
 HOSTILE = "<!channel> & <@U0BOSS> *bold*"
@@ -140,7 +149,7 @@ def test_the_form_reads_back_what_was_typed_and_refuses_what_cannot_be_read() ->
     view = dumped(study_form(filled, metadata=StudyMetadata(study_id=7)))
     assert StudyMetadata.loads(view["private_metadata"]).study_id == 7
     assert view["submit"]["text"] == "Save"
-    values = slack_values(
+    values = study_values(
         name="CRM sync",
         goal="Worth it?",
         points="One\nTwo",
@@ -152,39 +161,9 @@ def test_the_form_reads_back_what_was_typed_and_refuses_what_cannot_be_read() ->
     )
     form, problems = parse_study_form(values)
     assert (form, problems) == (filled, {})
-    _, problems = parse_study_form(slack_values(target="2.5", ends_on="someday"))
+    _, problems = parse_study_form(study_values(target="2.5", ends_on="someday"))
     assert set(problems) == {StudyField.TARGET_INTERVIEWS, StudyField.ENDS_ON}
     assert dumped(study_form(None, metadata=StudyMetadata()))["submit"]["text"] == "Create"
-
-
-def slack_values(
-    *,
-    name: str = "x",
-    goal: str = "y",
-    points: str = "z",
-    owners: list[str] | None = None,
-    target: str | None = None,
-    accounts: str | None = None,
-    ends_on: str | None = None,
-    channel: str | None = None,
-) -> dict[str, Any]:
-    """State values as Slack sends them for the study form."""
-
-    def text(value: str | None) -> dict[str, Any]:
-        return {StudyField.VALUE: {"type": "plain_text_input", "value": value}}
-
-    return {
-        StudyField.NAME: text(name),
-        StudyField.GOAL: text(goal),
-        StudyField.POINTS: text(points),
-        StudyField.OWNERS: {StudyField.VALUE: {"type": "multi_users_select", "selected_users": owners or []}},
-        StudyField.TARGET_INTERVIEWS: {StudyField.VALUE: {"type": "number_input", "value": target}},
-        StudyField.TARGET_ACCOUNTS: text(accounts),
-        StudyField.ENDS_ON: {StudyField.VALUE: {"type": "datepicker", "selected_date": ends_on}},
-        StudyField.CHANNEL: {
-            StudyField.VALUE: {"type": "conversations_select", "selected_conversation": channel}
-        },
-    }
 
 
 def test_metadata_forged_reads_as_no_study() -> None:
@@ -318,3 +297,21 @@ def test_a_summary_that_could_not_be_posted_is_told_in_its_own_words() -> None:
     said = post_failed_text("C0STUDY", "not_in_channel", about)
     assert said.startswith("I couldn't post the summary of the study “&lt;!here&gt;” in <#C0STUDY>")
     assert "archived" in post_failed_text("C0STUDY", "is_archived", about)
+
+
+forged_keys = nasty_text | st.sampled_from([*(f.value for f in StudyField), "value", "selected_users"])
+forged_state = st.dictionaries(forged_keys, json_value | st.dictionaries(forged_keys, json_value), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(forged_state, json_value)
+def test_a_forged_submission_reads_as_not_given_never_as_a_crash(values: dict[str, Any], raw: Any) -> None:
+    form, problems = parse_study_form(values)
+    assert isinstance(form.name, str) and isinstance(form.points, str) and set(problems) <= set(StudyField)
+    assert all(is_user_id(o) for o in form.owners) and len(form.owners) <= 20
+    assert form.channel_id is None or is_channel_id(form.channel_id)
+    assert isinstance(parse_conclusion(values), str)
+    metadata = StudyMetadata.loads(raw if isinstance(raw, str) else json.dumps(raw))
+    assert metadata.study_id is None or isinstance(metadata.study_id, int)
+    values_sent = raw.get("values") if isinstance(raw, dict) else None
+    assert submitted_values({"state": raw}) == (values_sent if isinstance(values_sent, dict) else {})
