@@ -184,12 +184,19 @@ def test_a_study_made_through_its_form_is_listed_with_its_progress(team: Running
     with team.db.read() as session:
         assert session.scalar(select(func.count()).select_from(Study)) == 1
 
+    # New study, from the list: the form goes on top of it, and the list is drawn again with the new one.
+    form = pushed(team, listed, StudyAction.NEW, 0)
+    assert form["callback_id"] == StudyView.FORM
+    assert team.slack.view_submission(form, study_values(name="Pricing", points="Price per seat")).accepted
+    assert "*Pricing*" in text_of(redrawn(team, listed["id"]))
+
 
 def test_the_study_shows_each_points_tally_disagreement_and_thin_evidence(team: RunningBot) -> None:
     study = made(team)
     answered(team, study)
     view = opened(team, "study crm SYNC", callback_id=StudyView.SHEET)  # any case
     text = text_of(view)
+    assert text_of(pushed(team, open_list(team), StudyAction.OPEN, study.id)) == text  # the list's Open
     assert "supported by 3 of 5 accounts, contradicted by 1, not discussed by 1" in text
     assert text.count("⚠️ accounts disagree") == 1  # point 1: Acme's later answer against three
     assert "supported by 3 of 5 accounts, contradicted by 0, not discussed by 2" in text
