@@ -131,8 +131,12 @@ def _page(session: Session, actor: Actor, study_id: int) -> StudyPage:
 
 
 def _page_view(actor: Actor, deps: Deps, study_id: int, metadata: StudyMetadata) -> View:
-    """The study's view. The sheet's outputs plug in here: the buttons that hand over the whole sheet
-    (`outputs`) and, after the view opens, its picture uploaded with alt text naming the tallies."""
+    """The study's view.
+
+    The sheet's outputs hook: Slack shows at most a few evidence lines per point, so the whole sheet goes
+    out as files. Here, once bot.studies.outputs exists, study_view gets `outputs=` a "Send me the sheet
+    as CSV" button (its action: sheet_csv(sheet) uploaded to the person's DM), and the caller, after the
+    ack, uploads matrix_png(sheet) with matrix_alt_text(sheet) to the DM."""
     with deps.db.read() as session:
         page = _page(session, actor, study_id)
     may_change = actor.user_id in page.progress.owners or _admin(actor, deps)
