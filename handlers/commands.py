@@ -21,6 +21,7 @@ from handlers.log_modal import open_log_modal
 from handlers.pause import open_pause
 from handlers.schedule import open_schedule
 from handlers.search import search_command
+from handlers.studies import study_command
 from handlers.themes import open_themes
 from handlers.views.account import account_timeline_message, unknown_account_message
 from handlers.views.help import help_message
@@ -121,6 +122,8 @@ def answer_subcommand(
             forget_command(ack=ack, text=rest, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "themes":
             open_themes(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
+        case "study":
+            study_command(ack=ack, text=rest, actor=actor, deps=deps, trigger_id=command["trigger_id"])
         case "" | "help":
             ack(text="What /interview can do", blocks=help_message(), response_type="ephemeral")
         case _:

@@ -151,8 +151,11 @@ def _named(session: Session, team_id: str, name: str) -> Study | None:
     return session.scalar(select(Study).where(Study.team_id == team_id, Study.name_key == name_key(name)))
 
 
-def get_study(*, session: Session, team_id: str, study_id: int) -> Study:
-    study = session.get(Study, study_id)
+def get_study(*, session: Session, team_id: str, study_id: int, lock: bool = False) -> Study:
+    """The workspace's study (StudyNotFound for another's). `lock`: read afresh and held until the
+    transaction ends, so two closings of one study (a submission sent twice, two replicas) happen one after
+    the other and the second sees the first's."""
+    study = session.get(Study, study_id, with_for_update=lock or None, populate_existing=lock)
     if study is None or study.team_id != team_id:
         raise StudyNotFound()
     return study
@@ -239,7 +242,7 @@ def close_study(
 ) -> Study:
     """Closed with its conclusion and the sheet as it is now (`frozen`, from bot.studies.sheet). Closing a
     closed study changes nothing (a second click, a second replica): the caller sees it was closed."""
-    study = get_study(session=session, team_id=team_id, study_id=study_id)
+    study = get_study(session=session, team_id=team_id, study_id=study_id, lock=True)
     if not conclusion.strip():
         raise InvalidInput({"conclusion": "Write the conclusion in a paragraph: what the study found."})
     if study.state is StudyState.CLOSED:

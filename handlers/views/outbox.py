@@ -42,6 +42,20 @@ def share_failed_text(channel: str, error: str) -> str:
     return f"Your interview is saved, but I couldn't post it in {where} ({reason(error)})."
 
 
+def post_failed_text(channel: str, error: str, about: str) -> str:
+    """The DM that says a post of the person's into a channel, not an interview (a closed study's summary,
+    `about`), could not be posted, and what to do."""
+    where, what = channel_mention(channel), escape_mrkdwn(about)
+    if error in ("not_in_channel", "channel_not_found", "missing_scope"):
+        return (
+            f"I couldn't post {what} in {where}: it's private and I'm not in it. "
+            "Type `/invite @Interview Bot` in that channel for next time."
+        )
+    if error == "is_archived":
+        return f"I couldn't post {what} in {where}: the channel is archived."
+    return f"I couldn't post {what} in {where} ({reason(error)})."
+
+
 def failure_notice(message: OutboxMessage) -> str:
     """One line: what could not be delivered, where, and why."""
     why, about = reason(message.error or "unknown"), escape_mrkdwn(message.about)

@@ -29,6 +29,7 @@ from handlers.views.pause import PauseModal
 from handlers.views.reminders import ReminderAction
 from handlers.views.schedule import ScheduleModal
 from handlers.views.search import SearchAction
+from handlers.views.studies import StudyAction, StudyView
 from handlers.views.subscriptions import DigestModal
 from handlers.views.summary import SummaryModal
 from handlers.views.themes import ThemesAction, ThemesView
@@ -41,6 +42,7 @@ ACTION_IDS = [
     *(a.value for a in InterviewAction),
     *(a.value for a in SearchAction),
     *(a.value for a in Home),
+    *(a.value for a in StudyAction),
     DigestModal.POST_NOW.value,
     DigestModal.EDIT.value,
     DigestModal.UNSUBSCRIBE.value,
@@ -53,12 +55,15 @@ CALLBACK_IDS = [
     PauseModal.CALLBACK_ID.value,
     ScheduleModal.CALLBACK_ID.value,
     *(v.value for v in (ThemesView.RENAME, ThemesView.MERGE, ThemesView.MOVE)),
+    StudyView.FORM.value,
+    StudyView.CLOSE.value,
     "not_a_modal_of_ours",
 ]
 SHORTCUT_IDS = [s.value for s in Shortcut] + ["not_a_shortcut_of_ours"]
 SUBCOMMANDS = ["", "help", "log", "log Acme", "list", "schedule", "settings", "themes", "digest"]
 SUBCOMMANDS += ['search "x', "search NEAR(*) account:", "search -a:b (c)"]
 SUBCOMMANDS += ["digest preview", "digest subscribe #x", "digest unsubscribe <#C1|x>", "payload"]
+SUBCOMMANDS += ["study", "study new", "study <!channel> &amp;"]
 KINDS = ["command", "block_actions", "view_submission", "block_suggestion", "shortcut", "message_action"]
 KINDS += ["event_callback", "url_verification"]
 
