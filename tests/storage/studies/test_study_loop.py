@@ -112,7 +112,7 @@ def statements(db: Database) -> Iterator[list[str]]:
 
 
 def test_the_sheet_until_a_day_holds_only_the_interviews_held_before_it(database: Database) -> None:
-    study_id, (p1, p2, p3) = crm_sync(database)
+    study_id, _ = crm_sync(database)
     with database.read() as session:
         then = build_sheet(session=session, team_id="T1", study_id=study_id, until=date(2026, 11, 16))
         now = build_sheet(session=session, team_id="T1", study_id=study_id)
@@ -160,7 +160,7 @@ def schedule(db: Database, by: str, account: str = "Acme", team_id: str = "T1") 
 
 
 def test_a_call_is_in_the_open_study_its_organiser_last_logged_into(database: Database) -> None:
-    study_id, (p1, p2, p3) = crm_sync(database)  # logged into it by U1
+    study_id, _ = crm_sync(database)  # logged into it by U1
     theirs = schedule(database, by="U1", account="Brand new account")
     others = schedule(database, by="U2")
     with database.read() as session:
@@ -197,7 +197,7 @@ def test_another_workspaces_study_guides_no_call(database: Database) -> None:
 def test_a_calls_recap_frames_its_summary_around_the_goal_and_the_points_it_touched(
     database: Database,
 ) -> None:
-    study_id, (p1, p2, p3) = new_study(database)
+    study_id, (p1, _, p3) = new_study(database)
     call = log(database, "Acme", date(2026, 11, 17))
     into(database, study_id, call, (p1, S, "we re-key every deal"), (p3, C, None))
     aside = log(database, "Globex", date(2026, 11, 18))
@@ -269,7 +269,7 @@ def test_the_progress_of_studies_costs_the_same_whatever_they_hold(database: Dat
         return len(seen)
 
     small = read()
-    more_id, (q1, q2) = new_study(database, StudyForm("Pricing", "Who pays?", "Per seat\nPer team"))
+    more_id, (q1, _) = new_study(database, StudyForm("Pricing", "Who pays?", "Per seat\nPer team"))
     for n in range(12):
         into(
             database, more_id, log(database, f"Account {n}", date(2026, 11, 16 + n % 7)), (q1, S, f"said {n}")
