@@ -21,7 +21,7 @@ from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooz
 from bot.followups.calls import get_call
 from bot.logs import clip
 from bot.outbox.shown import reminder_sent_to
-from bot.reminders.deliveries import items_by_id, reminders_listing
+from bot.reminders.deliveries import items_by_id, reminders_listing, summary_recaps
 from handlers.deps import Actor, Deps
 from handlers.log_modal import open_log_modal
 from handlers.senders.reminders import redraw_reminder
@@ -183,7 +183,12 @@ def open_summary(
     with deps.db.read() as session:
         items = items_by_id(session=session, team_id=actor.team_id, ids=[follow_up_id])
         item = items[0] if items else None
-        view = summary_modal(item, origin=_origin(body)) if item and item.owner_id == actor.user_id else None
+        view = None
+        if item and item.owner_id == actor.user_id:
+            recap = summary_recaps(session=session, team_id=actor.team_id, items=[item]).get(
+                item.interview_id or 0
+            )
+            view = summary_modal(item, origin=_origin(body), recap=recap)
     if view is None:
         ack()
         _tell(respond, "I can't find that follow-up any more.")

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, interviews_in_window, periods_before
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
+from bot.studies.period import StudyInPeriod, studies_in_period
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
 from storage.models import (
@@ -70,6 +71,7 @@ class Digest:
     # emerging), and whether no interview at all was held before this period (a first digest).
     compared: int = TREND_PERIODS
     first: bool = False
+    studies: list[StudyInPeriod] = field(default_factory=list)  # the open ones, in the thread
 
     @property
     def quiet(self) -> bool:
@@ -129,6 +131,9 @@ def build_digest(
         chart=pains.recurring[:5],
         compared=compared,
         first=compared == 0 and not _held_before(session, team_id, period.window_start),
+        studies=studies_in_period(
+            session=session, team_id=team_id, start=period.start, end=period.end, today=now.date()
+        ),
     )
 
 

@@ -11,6 +11,8 @@ from datetime import date
 from bot.digest.content import Digest
 from bot.digest.period import TREND_PERIODS, Period, long_day, short_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
+from bot.studies.period import PointMove, StudyInPeriod
+from bot.studies.sheet import THIN_BELOW, Point
 from bot.text import counted, plural
 
 TREND_WORDS = {
@@ -75,6 +77,54 @@ def quiet_line(digest: Digest) -> str:
     return f"No interview was logged {digest.period.this}"
 
 
+STUDY_POINT_MAX = 120  # a point's words in the digest: it names the point, the sheet holds the rest
+THIN_LABEL = f"Thin (fewer than {THIN_BELOW} accounts)"
+
+
+def study_summary(study: StudyInPeriod, period: Period) -> str:
+    """'2 interviews this week, 5 of 8 in all, 12 days left'."""
+    parts = [f"{counted(study.interviews_in_period, 'interview')} {period.this}"]
+    if study.target:
+        parts.append(f"{study.interviews} of {study.target} in all")
+    else:
+        parts.append(f"{study.interviews} in all")
+    left = study.days_left
+    if left is not None:
+        if left > 0:
+            parts.append(f"{counted(left, 'day')} left")
+        elif left == 0:
+            parts.append("ends today")
+        else:
+            parts.append(f"ended {counted(-left, 'day')} ago, still open")
+    return ", ".join(parts)
+
+
+def point_name(number: int, point: Point) -> str:
+    """'3. Admins can set it up alone', cut to a line."""
+    text = " ".join(point.text.split())
+    if len(text) > STUDY_POINT_MAX:
+        text = text[: STUDY_POINT_MAX - 1].rstrip() + "…"
+    return f"{number}. {text}"
+
+
+def move_words(move: PointMove) -> str:
+    """'supported by 2 → 3, contradicted by 0 → 1; now supported by 3 of 5 accounts, …'."""
+    labels = ("supported by", "contradicted by", "mixed for")
+    before, after = move.before, move.after
+    pairs = zip(
+        labels,
+        (before.supports, before.contradicts, before.mixed),
+        (after.supports, after.contradicts, after.mixed),
+        strict=True,
+    )
+    changes = [f"{label} {was} → {now}" for label, was, now in pairs if was != now]
+    return f"{', '.join(changes)}; now {after.tally()}"
+
+
+def thin_words(point: Point) -> str:
+    return f"{counted(point.spoken, 'account')} so far"
+
+
 def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     out = [f"Customer digest, {period_title(digest)}", ""]
     period = digest.period
@@ -113,7 +163,27 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
         _more(out, digest.gone_quiet_total, shown=len(digest.gone_quiet))
     if digest.look_alikes:
         out += ["", f"{look_alikes_note(digest.look_alikes)}: review them with /interview themes"]
+    _studies(out, digest.studies, period)
     return "\n".join(out) + "\n"
+
+
+def _studies(out: list[str], studies: list[StudyInPeriod], period: Period) -> None:
+    if not studies:
+        return
+    out += ["", "Open studies"]
+    for study in studies:
+        out.append(f"  - {study.name}: {study_summary(study, period)}")
+        out += [
+            f"      moved {period.this}: {point_name(m.number, m.after)}: {move_words(m)}"
+            for m in study.moved
+        ]
+        if study.unspoken:
+            out.append(
+                "      still without evidence: " + "; ".join(point_name(n, p) for n, p in study.unspoken)
+            )
+        if study.thin:
+            thin = "; ".join(f"{point_name(n, p)} ({thin_words(p)})" for n, p in study.thin)
+            out.append(f"      {THIN_LABEL.lower()}: {thin}")
 
 
 def _said(said_on: date, period: Period) -> str:

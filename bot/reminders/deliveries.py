@@ -9,7 +9,7 @@ that dies leaves its deliveries to be taken over once the lease runs out.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from bot.accounts.history import AccountHistory, account_history
 from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_day_start
 from bot.people.timezones import find_person, person_for
+from bot.studies.guide import StudyGuide, StudyRecap, call_guides, interview_recaps
 from storage.leases import Lease
 from storage.models import (
     OWED,
@@ -144,13 +145,16 @@ def claim_due(
 
 @dataclass
 class DeliveryWork:
-    """What a claimed delivery needs to be sent: the follow-ups still worth a reminder, the person, and
-    the history of each account a prep DM is about."""
+    """What a claimed delivery needs to be sent: the follow-ups still worth a reminder, the person, the
+    history of each account a prep DM is about, the guide of each call in a study (by call id), and the
+    study recap of each summary owed for an interview in one (by interview id)."""
 
     delivery: ReminderDelivery
     items: list[FollowUp]
     person: Person | None
     histories: dict[int, AccountHistory]
+    guides: dict[int, StudyGuide] = field(default_factory=dict)
+    recaps: dict[int, StudyRecap] = field(default_factory=dict)
 
 
 def load_delivery(*, session: Session, delivery_id: int, replica: str) -> DeliveryWork | None:
@@ -161,14 +165,23 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
     listed = items_by_id(session=session, team_id=delivery.team_id, ids=delivery.follow_up_ids)
     items = [item for item in listed if item.state in OWED]
     person = find_person(session, delivery.team_id, delivery.owner_id)
+    calls = [i.scheduled_call for i in items if i.kind == FollowUpKind.PREP and i.scheduled_call is not None]
+    team_id = delivery.team_id
     histories = {
-        item.scheduled_call.account_id: account_history(
-            session=session, team_id=delivery.team_id, account_id=item.scheduled_call.account_id
-        )
-        for item in items
-        if item.kind == FollowUpKind.PREP and item.scheduled_call is not None
+        call.account_id: account_history(session=session, team_id=team_id, account_id=call.account_id)
+        for call in calls
     }
-    return DeliveryWork(delivery, items, person, histories)
+    guides = call_guides(session=session, team_id=team_id, calls=calls)
+    recaps = summary_recaps(session=session, team_id=team_id, items=items)
+    return DeliveryWork(delivery, items, person, histories, guides, recaps)
+
+
+def summary_recaps(*, session: Session, team_id: str, items: list[FollowUp]) -> dict[int, StudyRecap]:
+    """The study recap of each summary still owed for an interview in a study: the reminder's draft."""
+    owed = [
+        i.interview_id for i in items if i.kind == FollowUpKind.SUMMARY and i.interview_id and i.state in OWED
+    ]
+    return interview_recaps(session=session, team_id=team_id, interview_ids=owed)
 
 
 @dataclass(frozen=True)

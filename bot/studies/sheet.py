@@ -10,6 +10,7 @@ another, so a sheet costs what the study holds however many other interviews the
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from storage.models import (
     Answer,
     Interview,
     PointAnswer,
+    Study,
     StudyInterview,
     StudyState,
     ValidationPoint,
@@ -134,33 +136,71 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def build_sheet(*, session: Session, team_id: str, study_id: int) -> Sheet:
-    """The study's sheet as it stands (a closed study: as it was when it closed)."""
+def build_sheet(*, session: Session, team_id: str, study_id: int, until: date | None = None) -> Sheet:
+    """The study's sheet as it stands (a closed study: as it was when it closed). `until`: from the
+    interviews held before that day only (the sheet as it stood then; a closed study asked for a day before
+    it closed is built from its interviews as they are now, held before that day)."""
     study = get_study(session=session, team_id=team_id, study_id=study_id)
-    if study.state is StudyState.CLOSED and study.frozen_sheet:
+    closed = study.state is StudyState.CLOSED
+    if closed and study.frozen_sheet and (until is None or _closed_by(study, until)):
         return Sheet.from_json(study.frozen_sheet)
-    points = [p for p in study.points if p.retired_at is None]
-    interviews = session.execute(
-        select(Interview.id, Interview.held_on, Account.name)
-        .join(StudyInterview, StudyInterview.interview_id == Interview.id)
-        .join(Account, Account.id == Interview.account_id)
-        .where(StudyInterview.study_id == study.id, Interview.team_id == team_id)
-    ).all()
-    answers = session.execute(
-        select(PointAnswer.interview_id, PointAnswer.point_id, PointAnswer.answer, PointAnswer.evidence)
-        .join(StudyInterview, StudyInterview.interview_id == PointAnswer.interview_id)
-        .join(ValidationPoint, ValidationPoint.id == PointAnswer.point_id)
-        .where(StudyInterview.study_id == study.id, ValidationPoint.study_id == study.id)
-    ).all()
+    interviews, answers = study_parts(session=session, team_id=team_id, study_ids=[study.id], until=until)
     return sheet_of(
         study_id=study.id,
         name=study.name,
         goal=study.goal,
-        closed=study.state is StudyState.CLOSED,
-        points=[(p.id, p.text) for p in points],
-        interviews=[(i, held_on, account) for i, held_on, account in interviews],
-        answers=[(i, p, a, e) for i, p, a, e in answers],
+        closed=closed,
+        points=[(p.id, p.text) for p in study.points if p.retired_at is None],
+        interviews=interviews.get(study.id, []),
+        answers=answers.get(study.id, []),
     )
+
+
+def _closed_by(study: Study, until: date) -> bool:
+    return study.closed_at is not None and study.closed_at.date() < until
+
+
+StudyInterviews = dict[int, list[tuple[int, date, str]]]
+StudyAnswers = dict[int, list[tuple[int, int, Answer, str | None]]]
+
+
+def study_parts(
+    *, session: Session, team_id: str, study_ids: Sequence[int], until: date | None = None
+) -> tuple[StudyInterviews, StudyAnswers]:
+    """What `sheet_of` needs, for several studies in two queries, by study id: their interviews (held
+    before `until`, if given) and those interviews' answers to the studies' own points. Read through the
+    studies' indexes: the cost is what the studies hold."""
+    interviews: StudyInterviews = {s: [] for s in study_ids}
+    answers: StudyAnswers = {s: [] for s in study_ids}
+    if not study_ids:
+        return interviews, answers
+    held = (
+        select(StudyInterview.study_id, Interview.id, Interview.held_on, Account.name)
+        .join(Interview, Interview.id == StudyInterview.interview_id)
+        .join(Account, Account.id == Interview.account_id)
+        .where(StudyInterview.study_id.in_(study_ids), Interview.team_id == team_id)
+    )
+    if until is not None:
+        held = held.where(Interview.held_on < until)
+    for study_id, interview_id, held_on, account in session.execute(held):
+        interviews[study_id].append((interview_id, held_on, account))
+    kept = {i for rows in interviews.values() for i, _, _ in rows}
+    said = session.execute(
+        select(
+            StudyInterview.study_id,
+            PointAnswer.interview_id,
+            PointAnswer.point_id,
+            PointAnswer.answer,
+            PointAnswer.evidence,
+        )
+        .join(StudyInterview, StudyInterview.interview_id == PointAnswer.interview_id)
+        .join(ValidationPoint, ValidationPoint.id == PointAnswer.point_id)
+        .where(StudyInterview.study_id.in_(study_ids), ValidationPoint.study_id == StudyInterview.study_id)
+    )
+    for study_id, interview_id, point_id, answer, evidence in said:
+        if interview_id in kept:
+            answers[study_id].append((interview_id, point_id, answer, evidence))
+    return interviews, answers
 
 
 def sheet_of(

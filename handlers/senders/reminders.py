@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.accounts.history import AccountHistory
 from bot.followups.working_hours import next_working_moment
 from bot.people.permissions import TRUSTED_FOR, Act, may, needed
 from bot.reminders.deliveries import (
     RETRY_AFTER_FAILURE,
     Claimed,
+    DeliveryWork,
     ReminderPolicy,
     claim_due,
     defer,
@@ -31,6 +31,7 @@ from bot.reminders.deliveries import (
     record_undeliverable,
     renew_lease,
     retry_later,
+    summary_recaps,
 )
 from handlers.senders.claimed import ClaimedSender, Posted, Retry
 from handlers.views.reminders import reminder_message, reminder_text
@@ -137,31 +138,32 @@ class ReminderSender(ClaimedSender):
             start=lambda: self._run(
                 renew_lease, delivery_id=delivery_id, now=datetime.now(UTC), lease=self.policy.lease
             ),
-            draw=lambda: (
-                reminder_text(items),
-                reminder_message(items, tz, now, histories=self._histories_for(claimed, work.histories)),
-            ),
+            draw=lambda: (reminder_text(items), self._draw(claimed, work, items, tz, now)),
             post=partial(post_message, self.client),
             record=lambda posted: self._record(claimed, items, posted, tz, held_back, known_channel),
             give_up=give_up,
             later=lambda retry: self._later(delivery_id, retry, now),
         )
 
-    def _histories_for(
-        self, claimed: Claimed, histories: dict[int, AccountHistory]
-    ) -> dict[int, AccountHistory]:
-        """A prep DM's account history is the team's: a guest's (or someone whose role Slack cannot tell
-        now) goes without it, with the call's goal and checklist only."""
-        if not histories:
-            return histories
-        act = Act.SEE_ACCOUNT_HISTORY
-        role = self.roles.resolve(
-            client=self.client,
-            team_id=claimed.team_id,
-            user_id=claimed.owner_id,
-            max_age=TRUSTED_FOR[needed(act)],
-        )
-        return histories if may(role, act) else {}
+    def _draw(
+        self, claimed: Claimed, work: DeliveryWork, items: list[FollowUp], tz: ZoneInfo, now: datetime
+    ) -> list[dict]:
+        """A prep DM's account history and its study's tallies are the team's: a guest's (or someone whose
+        role Slack cannot tell now) goes without the history, and has the study's goal and questions
+        without how many accounts spoke to each."""
+        histories, guides = work.histories, work.guides
+        if histories or guides:
+            role = self.roles.resolve(
+                client=self.client,
+                team_id=claimed.team_id,
+                user_id=claimed.owner_id,
+                max_age=TRUSTED_FOR[needed(Act.SEE_ACCOUNT_HISTORY)],
+            )
+            if not may(role, Act.SEE_ACCOUNT_HISTORY):
+                histories = {}
+            if not may(role, Act.STUDY):
+                guides = {call: guide.without_counts() for call, guide in guides.items()}
+        return reminder_message(items, tz, now, histories=histories, guides=guides, recaps=work.recaps)
 
     def _later(self, delivery_id: int, retry: Retry, now: datetime) -> None:
         after = retry.wait or RETRY_AFTER_FAILURE
@@ -202,7 +204,11 @@ class ReminderSender(ClaimedSender):
         what = f"reminder {claimed.delivery_id}, which listed a deleted follow-up"
         with self.db.read() as session:
             items = items_by_id(session=session, team_id=claimed.team_id, ids=left) if left else []
-            drawn = (reminder_text(items), reminder_message(items, tz, now)) if items else None  # type: ignore[arg-type]
+            recaps = summary_recaps(session=session, team_id=claimed.team_id, items=items)
+            drawn = None
+            if items:
+                blocks = reminder_message(items, tz, now, recaps=recaps)  # type: ignore[arg-type]
+                drawn = (reminder_text(items), blocks)
         if drawn is None:
             quietly(self.patient.chat_delete, what, level=logging.WARNING, channel=channel, ts=ts)
         else:
@@ -219,5 +225,9 @@ def redraw_reminder(
     of the person whose DM it is (after a click on it, an edit or a deletion)."""
     with db.read() as session:
         items = items_by_id(session=session, team_id=team_id, ids=ids)
-        blocks, text = reminder_message(items, tz, datetime.now(UTC)), reminder_text(items)
+        # A summary's study draft is drawn again (a click must not take it away); a prep note, said once
+        # and without buttons, is drawn again without its history and guide, which need the reader's role.
+        recaps = summary_recaps(session=session, team_id=team_id, items=items)
+        blocks = reminder_message(items, tz, datetime.now(UTC), recaps=recaps)
+        text = reminder_text(items)
     call(client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)

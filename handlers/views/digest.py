@@ -21,14 +21,21 @@ from bot.digest.content import Digest
 from bot.digest.period import Period, long_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 from bot.digest.terminal import (
+    STUDY_POINT_MAX,
+    THIN_LABEL,
     comparison_note,
     day,
     heard_summary,
     look_alikes_note,
+    move_words,
     period_title,
     quiet_line,
+    study_summary,
     theme_summary,
+    thin_words,
 )
+from bot.studies.period import StudyInPeriod
+from bot.studies.sheet import Point
 from bot.text import counted, escape_mrkdwn, plural, truncate
 from handlers.views.common import (
     MESSAGE_MAX_BLOCKS,
@@ -159,6 +166,8 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
             SectionBlock(text=mrkdwn(truncate("*Emerging*\n" + "\n".join(lines), SECTION_MAX_CHARS)))
         )
     footer = "One-account pains, requests, follow-ups and the chart are in the thread."
+    if digest.studies:
+        footer = "One-account pains, requests, follow-ups, open studies and the chart are in the thread."
     if digest.look_alikes:
         footer += f" {look_alikes_note(digest.look_alikes)}: review them with `/interview themes`."
     blocks.append(context(footer))
@@ -211,6 +220,8 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
     )
     if requests:
         replies.append(("Requested solutions", fit_message(requests)))
+    if digest.studies:
+        replies.append(("Open studies", study_blocks(digest.studies, digest.period)))
     health = digest.follow_ups
     lines = [f"*Follow-ups, the whole team:* {health.open} open, {health.overdue} overdue"]
     if health.on_time_share is not None:
@@ -232,6 +243,34 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
         )
     )
     return replies
+
+
+def _point(number: int, point: Point) -> str:
+    """A point named in mrkdwn, cut once escaped: a point of `&`s takes no more room than any other."""
+    return f"{number}. {truncate(escape_mrkdwn(' '.join(point.text.split())), STUDY_POINT_MAX, '…')}"
+
+
+def _study_block(study: StudyInPeriod, period: Period) -> SectionBlock:
+    """One open study: its interviews against its target and end date, the points that moved in the
+    period, and those still without evidence or thin."""
+    lines = [f"*{escape_mrkdwn(study.name)}*: {study_summary(study, period)}"]
+    if study.moved:
+        lines.append(f"_Moved {period.this}:_")
+        lines += [f"• {_point(m.number, m.after)}: {escape_mrkdwn(move_words(m))}" for m in study.moved]
+    if study.unspoken:
+        lines.append("_Still without evidence:_ " + "; ".join(_point(n, p) for n, p in study.unspoken))
+    if study.thin:
+        thin = "; ".join(f"{_point(n, p)} ({thin_words(p)})" for n, p in study.thin)
+        lines.append(f"_{THIN_LABEL}:_ {thin}")
+    return section("\n".join(lines))
+
+
+def study_blocks(studies: list[StudyInPeriod], period: Period) -> list[Block]:
+    """The open studies' progress, for the thread: one section each (cut to a section's length)."""
+    blocks: list[Block] = [SectionBlock(text=mrkdwn("*Open studies*"))]
+    blocks += [_study_block(study, period) for study in studies[:LIST_MAX]]
+    blocks += _more(len(studies), LIST_MAX, "study")
+    return fit_message(blocks)
 
 
 def quiet_note(digest: Digest) -> str:

@@ -10,6 +10,7 @@ a DM's CPU. The limits slack_sdk would check are kept here: every text is cut to
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bot.accounts.history import AccountHistory
 from bot.followups.actions import Snooze
+from bot.studies.guide import GUIDE_POINT_MAX, StudyGuide, StudyRecap, summary_draft
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     CUT_NOTE,
@@ -161,7 +163,9 @@ PREP_CHECKLIST = (
 )
 
 
-def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[Block]:
+def _prep(
+    item: FollowUp, tz: ZoneInfo, history: AccountHistory | None, guide: StudyGuide | None
+) -> list[Block]:
     call = item.scheduled_call
     assert call is not None
     name = escape_mrkdwn(call.account.name)
@@ -173,6 +177,8 @@ def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[
     )
     lines.append("\n".join(f"☐ {step}" for step in PREP_CHECKLIST))
     blocks: list[Block] = [_section("\n".join(lines), block_id=f"{ITEM_BLOCK}{item.id}")]
+    if guide is not None:
+        blocks += _guide(guide)
     if history is not None and (
         history.last_interviews or history.recurring_pains or history.open_follow_ups
     ):
@@ -192,6 +198,38 @@ def _prep(item: FollowUp, tz: ZoneInfo, history: AccountHistory | None) -> list[
         ]
         blocks.append(_section("\n\n".join(part for part in parts if part)))
     return blocks
+
+
+def _guide(guide: StudyGuide) -> list[Block]:
+    """The study's interview guide: its goal, and its points as questions to cover, each flagged while
+    too few accounts have spoken to it (when the reader may see that)."""
+    about = (
+        f"*This call is part of the study “{escape_mrkdwn(guide.name)}”.*\n"
+        f"*Study goal:* {truncate(escape_mrkdwn(guide.goal), 2700, '…')}"
+    )
+    questions = ["*Questions to cover:*"]
+    for point in guide.points:
+        # Cut once escaped (an `&` is 5 characters then): twelve points always fit with their flags.
+        line = f"☐ *{point.number}.* {truncate(escape_mrkdwn(point.text), GUIDE_POINT_MAX, '…')}"
+        if point.spoken is not None and point.thin:
+            line += f" · _{thin_words(point.spoken, point.number)}_"
+        questions.append(line)
+    return [_section(about), _section("\n".join(questions))]
+
+
+def thin_words(spoken: int, number: int) -> str:
+    """'only 1 account has spoken to point 3', 'no account has spoken to point 2 yet'."""
+    if spoken == 0:
+        return f"no account has spoken to point {number} yet"
+    verb = "has" if spoken == 1 else "have"
+    return f"only {spoken} account{'s' if spoken != 1 else ''} {verb} spoken to point {number}"
+
+
+def _draft_block(recap: StudyRecap) -> Block:
+    """The summary owed, drafted around the study the call was logged into."""
+    body = truncate(escape_mrkdwn(summary_draft(recap, limit=SECTION_MAX_CHARS)), SECTION_MAX_CHARS - 200)
+    name = escape_mrkdwn(truncate(recap.name, 80, "…"))
+    return _section(f"A draft around the study “{name}”:\n```{body}```")
 
 
 def _listed(label: str, lines: list[str]) -> str:
@@ -215,11 +253,10 @@ def _debrief(item: FollowUp) -> list[Block]:
     ]
 
 
-def _detailed(
-    item: FollowUp, tz: ZoneInfo, now: datetime, histories: dict[int, AccountHistory]
-) -> list[Block]:
+def _detailed(item: FollowUp, tz: ZoneInfo, now: datetime, extras: Extras) -> list[Block]:
     if item.kind == FollowUpKind.PREP and item.scheduled_call is not None:
-        return _prep(item, tz, histories.get(item.scheduled_call.account_id))
+        call = item.scheduled_call
+        return _prep(item, tz, extras.histories.get(call.account_id), extras.guides.get(call.id))
     if item.kind == FollowUpKind.DEBRIEF and item.scheduled_call is not None:
         return _debrief(item)
     if item.state in _CLOSED_MARK:
@@ -228,6 +265,8 @@ def _detailed(
     if item.kind == FollowUpKind.THANK_YOU and (draft := thank_you_draft(item)):
         body = truncate(escape_mrkdwn(draft), SECTION_MAX_CHARS - 40)
         blocks.append(_section(f"A draft to copy:\n```{body}```"))
+    if item.kind == FollowUpKind.SUMMARY and item.interview_id in extras.recaps:
+        blocks.append(_draft_block(extras.recaps[item.interview_id]))
     blocks.append(item_actions(item))
     return blocks
 
@@ -286,14 +325,31 @@ def reminder_text(items: list[FollowUp]) -> str:
     return "A follow-up is due" if len(items) == 1 else f"{len(items)} follow-ups are due"
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What a reminder shows beside its follow-ups: account histories (by account id) and study guides
+    (by call id) in prep notes, study recaps (by interview id) under a summary owed."""
+
+    histories: dict[int, AccountHistory] = field(default_factory=dict)
+    guides: dict[int, StudyGuide] = field(default_factory=dict)
+    recaps: dict[int, StudyRecap] = field(default_factory=dict)
+
+
 def reminder_message(
-    items: list[FollowUp], tz: ZoneInfo, now: datetime, *, histories: dict[int, AccountHistory] | None = None
+    items: list[FollowUp],
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    histories: dict[int, AccountHistory] | None = None,
+    guides: dict[int, StudyGuide] | None = None,
+    recaps: dict[int, StudyRecap] | None = None,
 ) -> list[Block]:
     open_count = sum(1 for i in items if i.state not in _CLOSED_MARK)
     blocks: list[Block] = [_header(reminder_text(items) if open_count else "All done here")]
+    extras = Extras(histories or {}, guides or {}, recaps or {})
     if len(items) <= DETAILED_MAX:
         for item in items:
-            blocks += _detailed(item, tz, now, histories or {})
+            blocks += _detailed(item, tz, now, extras)
     else:
         blocks += [_compact(item, tz, now) for item in items]
     blocks.append(_context("Done, Snooze or Skip each one. Reminders come in your working hours."))

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import Block, InputBlock, PlainTextInputElement
 from slack_sdk.models.views import View
 
 from bot.capture.interviews import FIELD_MAX
+from bot.studies.guide import StudyRecap, summary_draft
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import as_object, context, id_number, json_object, modal, plain
 from storage.models import FollowUp
@@ -21,18 +22,22 @@ class SummaryModal(StrEnum):
     VALUE = "value"
 
 
-def summary_modal(item: FollowUp, *, origin: dict[str, Any]) -> View:
+def summary_modal(item: FollowUp, *, origin: dict[str, Any], recap: StudyRecap | None = None) -> View:
+    """`recap`: the study the interview is in, if any: the summary is drafted around its goal and the
+    points the call touched (unless one is written already)."""
     interview = item.interview
     assert interview is not None
     goal = interview.goal or "No goal was written down for this call."
+    account = escape_mrkdwn(interview.account.name)
+    about = f"*{account}*, {interview.held_on:%d %b %Y}\n*Goal:* {escape_mrkdwn(truncate(goal, 2400, '…'))}"
+    limit = FIELD_MAX["interpretation"]
+    initial = truncate(interview.interpretation, limit, "") if interview.interpretation else None
+    if recap is not None:
+        study = escape_mrkdwn(recap.name)
+        about = f"*Study:* {study}: the summary is drafted around its goal and the points touched\n{about}"
+        initial = initial or summary_draft(recap, limit=limit)
     blocks: list[Block] = [
-        context(
-            truncate(
-                f"*{escape_mrkdwn(interview.account.name)}*, {interview.held_on:%d %b %Y}\n"
-                f"*Goal:* {escape_mrkdwn(goal)}",
-                2900,
-            )
-        ),
+        context(truncate(about, 2900)),
         InputBlock(
             block_id=SummaryModal.SUMMARY_BLOCK,
             label=plain("What we heard"),
@@ -40,10 +45,8 @@ def summary_modal(item: FollowUp, *, origin: dict[str, Any]) -> View:
             element=PlainTextInputElement(
                 action_id=SummaryModal.VALUE,
                 multiline=True,
-                max_length=FIELD_MAX["interpretation"],
-                initial_value=truncate(interview.interpretation, FIELD_MAX["interpretation"], "")
-                if interview.interpretation
-                else None,
+                max_length=limit,
+                initial_value=initial,
             ),
         ),
     ]

@@ -282,6 +282,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_server",  # the HTTP server (handlers/requests/server.py)
     "test_slack_refusals",
     "test_socket_mode",
+    "test_study_loop",  # a study where the loop meets it: prep DMs, summary reminders, the digest
     "test_theme_look_alikes",
     "test_theme_paraphrases",
     "test_undelivered_told",
