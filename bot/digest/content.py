@@ -184,7 +184,7 @@ def _follow_up_health(
         sent_at_logging = {i.id for i in in_period if i.thank_you_sent}
         # Driven by the period's dates, like every read of the digest: the team's follow-ups are not walked.
         rows = session.execute(
-            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at, FollowUp.created_at)
+            select(FollowUp.interview_id, FollowUp.state, FollowUp.closed_at)
             .join(Interview, Interview.id == FollowUp.interview_id)
             .where(
                 Interview.team_id == team_id,
@@ -195,12 +195,12 @@ def _follow_up_health(
         ).all()
         # A thank-you owed and then ticked as sent on an edit was closed by it: counted by its follow-up.
         sent_at_logging -= {row[0] for row in rows}
-        # One imported as done or skipped was closed when it was made: when it was sent is unknown, so it
-        # counts neither as on time nor as late.
+        # One imported as done or skipped has no time of closing (bot.exchange.imports): when it was sent is
+        # unknown, so it counts neither as on time nor as late.
         thank_yous = [
             (interview_id, state, closed_at)
-            for interview_id, state, closed_at, created_at in rows
-            if closed_at is None or created_at is None or closed_at > created_at
+            for interview_id, state, closed_at in rows
+            if not (closed_at is None and state in (FollowUpState.DONE, FollowUpState.SKIPPED))
         ]
         owed = len(sent_at_logging) + len(thank_yous)
         on_time = len(sent_at_logging) + sum(

@@ -237,7 +237,6 @@ def store_row(*, session: Session, team_id: str, row: Row, now: datetime) -> boo
     assert row.draft.held_on is not None  # checked
     due_at = datetime.combine(row.draft.held_on, time(12), tzinfo=UTC)
     for item in row.follow_ups:
-        closed = item.state in (FollowUpState.DONE, FollowUpState.SKIPPED)
         logged.interview.follow_ups.append(
             FollowUp(
                 team_id=team_id,
@@ -246,7 +245,7 @@ def store_row(*, session: Session, team_id: str, row: Row, now: datetime) -> boo
                 description=item.description,
                 due_at=due_at,
                 state=item.state,
-                closed_at=now if closed else None,
+                closed_at=None,  # closed before it came in, at a time the sheet does not say
                 remind_at=None,
                 reminders_sent=0,
             )
@@ -322,7 +321,7 @@ def store_rows(*, session: Session, team_id: str, rows: list[Row], now: datetime
                 "due_at": due_at,
                 "state": f.state,
                 "created_at": now,
-                "closed_at": now if f.state in (FollowUpState.DONE, FollowUpState.SKIPPED) else None,
+                "closed_at": None,  # closed before it came in, at a time the sheet does not say
                 "remind_at": None,
                 "reminders_sent": 0,
             }
