@@ -20,6 +20,7 @@ def register_all(app: App) -> None:
         schedule,
         search,
         shortcuts,
+        study_pick,
         themes,
     )
 
@@ -35,3 +36,4 @@ def register_all(app: App) -> None:
     search.register(app)
     delete.register(app)
     digest.register(app)
+    study_pick.register(app)
