@@ -363,8 +363,10 @@ def test_a_study_added_after_the_fact_from_the_interviews_modal(bot: RunningBot)
     button = block(below, InterviewAction.STUDY_BLOCK)["elements"][0]  # type: ignore[index]
     assert (button["text"]["text"], button["value"]) == ("Add to a study", str(interview.id))
 
-    # Someone else is told it is not theirs.
+    # Someone else sees no such button, and a click forged for them is told it is not theirs.
     bot.fake.add_users(OTHER)
+    bot.slack.block_action(InterviewAction.OPEN, block_id="b", value=str(interview.id), user_id=OTHER)
+    assert "Add to a study" not in json.dumps(opened(bot)) and block(opened(bot), "interview_manage") is None
     pushes = len(bot.fake.calls("views.push"))
     bot.slack.block_action(
         InterviewAction.STUDY,
