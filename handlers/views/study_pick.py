@@ -164,12 +164,6 @@ def study_modal(*, about: str, choice: StudyChoice, metadata: StudyModalMetadata
     )
 
 
-def picked_study(state: dict[str, Any]) -> int | None:
-    """The study the select holds; None for "No study" and for anything that is not one of our ids."""
-    raw = as_object(input_value(state, StudyPickId.STUDY).get("selected_option")).get("value")
-    return id_number(raw)
-
-
 def parse_study_pick(state: dict[str, Any]) -> StudyPick | None:
     """The study fields of a submitted view: None when the form had none (nothing to change). A value no
     form of ours holds (a forged id) is refused on the study field."""
