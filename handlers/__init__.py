@@ -21,6 +21,7 @@ def register_all(app: App) -> None:
         search,
         shortcuts,
         studies,
+        study_pick,
         themes,
     )
 
@@ -37,3 +38,4 @@ def register_all(app: App) -> None:
     delete.register(app)
     digest.register(app)
     studies.register(app)
+    study_pick.register(app)

@@ -36,6 +36,7 @@ from handlers.channels import find_channel, linked_channel, ready_channel
 from handlers.deps import Actor, Deps
 from handlers.errors import message_for
 from handlers.modals import open_modal, redraw_modal
+from handlers.study_pick import study_shown
 from handlers.views.common import (
     as_object,
     channel_mention,
@@ -367,6 +368,7 @@ def open_interview(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> 
         # Someone else's interview shows Delete to a workspace admin only (checked again on the click):
         # anyone else would only be refused. Slack not answering: no Delete.
         admin = interview.logged_by != actor.user_id and deps.may(actor, Act.DELETE_INTERVIEW)
-        view = interview_modal(interview, viewer_id=actor.user_id, tz=tz, admin=admin)
+        shown = study_shown(session, interview, actor.user_id)
+        view = interview_modal(interview, viewer_id=actor.user_id, tz=tz, admin=admin, study=shown)
     open_modal(deps, actor, trigger_id=body.get("trigger_id"), view=view)
     ack()

@@ -19,6 +19,7 @@ from bot.people.timezones import zone
 from bot.themes.recount import recount_marked_themes
 from handlers.deps import Actor, Deps
 from handlers.modals import open_over, opened_for, stored
+from handlers.study_pick import interview_choice, study_shown
 from handlers.views.common import as_object, id_number
 from handlers.views.interview import (
     InterviewAction,
@@ -27,6 +28,7 @@ from handlers.views.interview import (
 )
 from handlers.views.log_form import parse_log_form
 from handlers.views.log_modal import LogModal, LogModalMetadata, edit_prefill, log_modal
+from handlers.views.study_pick import parse_study_pick
 from handlers.web_api.client import quietly
 
 
@@ -54,6 +56,7 @@ def edit_clicked(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) -> No
                 metadata=LogModalMetadata(tz=str(tz), interview_id=interview.id),
                 prefill=edit_prefill(interview, tz),
                 editing=True,
+                study=interview_choice(session, actor.team_id, interview.id),
             )
     except BotError:
         ack()
@@ -77,7 +80,8 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
     """Store the edit inside Slack's 3 s (bad input keeps the form open with what is wrong), ack, then
     redraw what shows the interview. The messages it changed are recorded as behind in the edit's own
     transaction, so a restart right after the ack still has them redrawn, by the outbox's next tick."""
-    draft = parse_log_form(view.get("state", {}).get("values", {}))
+    values = view.get("state", {}).get("values", {})
+    draft = parse_log_form(values)
     metadata = LogModalMetadata.loads(view.get("private_metadata"))
     if metadata.interview_id is None:
         raise InterviewGone()
@@ -101,6 +105,7 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
             thank_you_after=config.thank_you_after,
             summary_after=config.summary_after,
             working_hours=config.working_hours,
+            study=parse_study_pick(values),
         )
         if not edited.changed:
             return None
@@ -108,7 +113,10 @@ def submit_edit(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> Non
         sends = record_edited(session=session, edited=edited, drawing=InterviewBlocks, tz=tz, now=now)
         # The submission names the modal below; it is redrawn only if the bot opened it for this person.
         below_id = opened_for(session, actor, below, what="the edited interview's modal")
-        modal = (below_id, interview_modal(interview, viewer_id=actor.user_id, tz=tz)) if below_id else None
+        modal = None
+        if below_id:
+            shown = study_shown(session, interview, actor.user_id)
+            modal = (below_id, interview_modal(interview, viewer_id=actor.user_id, tz=tz, study=shown))
         return _Redraw(modal, edited.concerned, sends)
 
     drawn = stored(ack, deps, store)

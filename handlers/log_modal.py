@@ -14,8 +14,10 @@ from bot.capture.interviews import log_interview
 from bot.capture.messages import record_logged
 from bot.people.permissions import Act
 from bot.people.timezones import zone
+from bot.studies.answers import change_study
 from handlers.deps import Actor, Deps
-from handlers.modals import stored
+from handlers.modals import open_modal, stored
+from handlers.study_pick import log_choice
 from handlers.views.interview import InterviewBlocks
 from handlers.views.log_form import parse_log_form
 from handlers.views.log_modal import (
@@ -25,6 +27,7 @@ from handlers.views.log_modal import (
     account_option,
     log_modal,
 )
+from handlers.views.study_pick import parse_study_pick
 from handlers.web_api.client import call
 
 log = logging.getLogger(__name__)
@@ -51,10 +54,13 @@ def open_log_modal(
 
     The default date is today in the user's zone. If that zone is not known yet, the modal opens with
     today's UTC date, the zone is looked up after the ack, and the date corrected in place if it differs.
+    With studies open, the form offers them (the person's last one picked), and is recorded as opened
+    for them: picking a study draws it again (handlers.study_pick).
     """
     team_id, user_id = actor.team_id, actor.user_id
     tz = deps.timezones.known(team_id, user_id)
     today = datetime.now(tz or UTC).date()
+    study = log_choice(deps, actor)
 
     def build(day: date) -> Any:
         return log_modal(
@@ -62,9 +68,13 @@ def open_log_modal(
             user_id=user_id,
             metadata=LogModalMetadata(channel_id=channel_id, tz=str(tz) if tz else None),
             prefill=prefill,
+            study=study,
         )
 
-    opened = call(deps.interactive_client.views_open, trigger_id=trigger_id, view=build(today))
+    if study is None:
+        opened = call(deps.interactive_client.views_open, trigger_id=trigger_id, view=build(today))
+    else:
+        opened = open_modal(deps, actor, trigger_id=trigger_id, view=build(today))
     ack()
     if tz is not None:
         if deps.timezones.is_stale(team_id, user_id):  # people travel: look again, for next time
@@ -113,7 +123,8 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
     """Store the interview and its messages in one transaction, inside Slack's 3 s (so a failure keeps the
     modal and the text open), then ack, then send the messages: the confirmation DM first, then the
     channel post. What fails to send is retried by the outbox; nothing is lost with the process."""
-    draft = parse_log_form(view.get("state", {}).get("values", {}))
+    values = view.get("state", {}).get("values", {})
+    draft = parse_log_form(values)
     metadata = LogModalMetadata.loads(view.get("private_metadata"))
     tz = deps.timezones.known(actor.team_id, actor.user_id) or zone(metadata.tz)
     config = deps.config
@@ -132,6 +143,17 @@ def submit_log_modal(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -
             working_hours=config.working_hours,
             source_view_id=view.get("id"),
         )
+        # In the same transaction: a study refused (closed meanwhile, forged) stores nothing at all.
+        pick = parse_study_pick(values) if logged.created else None
+        if pick is not None:
+            change_study(
+                session=session,
+                team_id=actor.team_id,
+                interview_id=logged.interview.id,
+                pick=pick,
+                by=actor.user_id,
+                now=now,
+            )
         # The same submission again was stored and announced the first time: nothing to send.
         return record_logged(session=session, logged=logged, drawing=InterviewBlocks, tz=tz, now=now)
 

@@ -81,16 +81,19 @@ def redraw_modal(
     *,
     what: str,
     client: WebClient | None = None,
+    view_hash: str | None = None,
 ) -> bool:
     """views.update of `view_id` with `view`, if the bot opened that view for `actor`; whether it was
-    redrawn. A failure in Slack is raised, as `call` raises it."""
+    redrawn. `view_hash`: only if the view is still as the click saw it. A failure in Slack is raised, as
+    `call` raises it."""
     if not isinstance(view_id, str) or not view_id:
         return False
     with deps.db.read() as session:
         mine = opened_for(session, actor, view_id, what=what)
     if mine is None:
         return False
-    call((client or deps.client).views_update, view_id=mine, view=view)
+    guard = {"hash": view_hash} if view_hash else {}
+    call((client or deps.client).views_update, view_id=mine, view=view, **guard)
     return True
 
 

@@ -10,11 +10,14 @@ from sqlalchemy.orm import Session
 
 from bot.followups.calls import schedule_call
 from bot.outbox.queue import enqueue
+from bot.studies.answers import remember_open_study
 from bot.text import fallback_text
 from handlers.deps import Actor, Deps
 from handlers.modals import stored
+from handlers.study_pick import log_choice
 from handlers.views.common import as_object, slack_time
 from handlers.views.schedule import ScheduleModal, parse_schedule, schedule_modal
+from handlers.views.study_pick import parse_study_pick
 from handlers.web_api.client import call
 from storage.models import OutboxKind
 
@@ -26,7 +29,9 @@ def register(app: App) -> None:
 def open_schedule(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> None:
     # The next full hour is a likely start; people adjust it.
     start = (datetime.now(UTC) + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-    view = schedule_modal(user_id=actor.user_id, starts_at=start, ends_at=start + timedelta(minutes=30))
+    end = start + timedelta(minutes=30)
+    study = log_choice(deps, actor)
+    view = schedule_modal(user_id=actor.user_id, starts_at=start, ends_at=end, study=study)
     call(deps.interactive_client.views_open, trigger_id=trigger_id, view=view)
     ack()
 
@@ -34,7 +39,8 @@ def open_schedule(*, ack: Ack, actor: Actor, deps: Deps, trigger_id: str) -> Non
 def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
     """Store the call and its confirmation DM in one transaction, ack, then send the DM (the outbox retries
     it if Slack fails now)."""
-    draft = parse_schedule(as_object(as_object(view.get("state")).get("values")))
+    values = as_object(as_object(view.get("state")).get("values"))
+    draft = parse_schedule(values)
     now = datetime.now(UTC)
     prep_before = deps.config.prep_before
 
@@ -53,8 +59,17 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         scheduled, prep_at = stored.call, stored.prep_at
         assert prep_at is not None
         account = scheduled.account.name
+        # The call has no study of its own (no column yet): its study is offered first when it is logged.
+        pick = parse_study_pick(values)
+        study = None
+        if pick is not None and pick.study_id is not None:
+            study = remember_open_study(
+                session=session, team_id=actor.team_id, user_id=actor.user_id, study_id=pick.study_id
+            )
         text = (
-            fallback_text(f"Scheduled: the call with {account} at ")
+            fallback_text(f"Scheduled: the call with {account}")
+            + (fallback_text(f" (study “{study.name}”)") if study else "")
+            + " at "
             + slack_time(scheduled.starts_at)
             + ". Prep notes go out "
             + slack_time(prep_at)

@@ -31,6 +31,7 @@ from bot.errors import InterviewGone, NotTheAuthor
 from bot.followups.plan import DEFAULT_DUE_HOUR, PROMISE_MAX_AHEAD, Promise, local_moment, plan_follow_ups
 from bot.followups.working_hours import next_working_moment
 from bot.search.index import paused as paused_search
+from bot.studies.answers import HISTORY_FIELDS, StudyPick, change_study
 from bot.text import split_lines
 from bot.themes.recount import mark_for_recount
 from storage.models import (
@@ -48,8 +49,8 @@ from storage.models import (
     Quote,
 )
 
-# The draft's fields in the form's order: the order an edit lists what it changed.
-FIELD_ORDER = tuple(f.name for f in fields(InterviewDraft))
+# The draft's fields in the form's order, then the study's: the order an edit lists what it changed.
+FIELD_ORDER = (*(f.name for f in fields(InterviewDraft)), *HISTORY_FIELDS)
 
 Row = TypeVar("Row", Pain, CustomerRequest, Quote)
 
@@ -132,11 +133,13 @@ def edit_interview(
     thank_you_after: timedelta,
     summary_after: timedelta,
     working_hours: WorkingHours | None = None,
+    study: StudyPick | None = None,
 ) -> Edited:
     """Validate the draft as logging does and update the interview in place. The caller commits.
 
     Only its author (the person who logged it) may edit it. `tz` is the author's zone: the draft's dates
-    are theirs. The edit is recorded with the fields it changed, when it changed any.
+    are theirs. `study`: the study and answers the form shows (None: the form had no study field). The
+    edit is recorded with the fields it changed, when it changed any.
     """
     promises = validate_draft(draft, today=now.astimezone(tz).date())
     interview = editable_interview(
@@ -154,6 +157,7 @@ def edit_interview(
             thank_you_after=thank_you_after,
             summary_after=summary_after,
             working_hours=working_hours,
+            study=study,
         )
 
 
@@ -169,6 +173,7 @@ def _edit(
     thank_you_after: timedelta,
     summary_after: timedelta,
     working_hours: WorkingHours | None,
+    study: StudyPick | None,
 ) -> Edited:
     team_id = interview.team_id
     assert draft.account and draft.kind and draft.held_on  # validated above
@@ -204,6 +209,12 @@ def _edit(
         summary_after=summary_after,
         working_hours=working_hours,
     )
+    if study is not None:
+        changed.update(
+            change_study(
+                session=session, team_id=team_id, interview_id=interview.id, pick=study, by=by, now=now
+            )
+        )
     ordered = [name for name in FIELD_ORDER if name in changed]
     if ordered:
         interview.edits.append(InterviewEdit(team_id=team_id, edited_by=by, edited_at=now, fields=ordered))
@@ -216,6 +227,23 @@ def _edit(
         recount_last_held_on(session=session, team_id=team_id, account_ids={before[0], interview.account_id})
     owed = [f for f in interview.follow_ups if f.state in OWED]
     return Edited(interview, ordered, owed, closed, added, tuple(sorted(concerned | _concerned(interview))))
+
+
+def edit_study(
+    *, session: Session, team_id: str, interview_id: int, pick: StudyPick, by: str, now: datetime
+) -> list[str]:
+    """The study of an interview picked after the fact (from its own modal), by its author: recorded in
+    its history as an edit is. The fields that changed (none: nothing recorded)."""
+    interview = editable_interview(
+        session=session, team_id=team_id, interview_id=interview_id, user_id=by, lock=True
+    )
+    changed = change_study(
+        session=session, team_id=team_id, interview_id=interview.id, pick=pick, by=by, now=now
+    )
+    if changed:
+        interview.edits.append(InterviewEdit(team_id=team_id, edited_by=by, edited_at=now, fields=changed))
+        session.flush()
+    return changed
 
 
 def _concerned(interview: Interview) -> set[str]:

@@ -1,5 +1,6 @@
 """An interview in a study: which study, and its answer to each validation point, set when it is logged or
-edited (or later, from the interview). The caller records the change in the interview's history."""
+edited (or later, from the interview). The caller records the change in the interview's history
+(`change_study` says what to record)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.errors import InterviewGone, InvalidInput
-from bot.studies.store import StudyClosed, get_study, live_points
+from bot.studies.store import StudyClosed, StudyNotFound, get_study, live_points
 from storage.models import (
     Answer,
     Interview,
@@ -24,6 +25,10 @@ from storage.models import (
 )
 
 EVIDENCE_LENGTH = 500
+# The form field a study problem is told on (the log, edit, schedule and study modals all call it this).
+STUDY_FIELD = "study"
+# What an interview's history says changed: another study (or none), or its answers in the same one.
+HISTORY_FIELDS = ("study", "study_answers")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,14 @@ class InterviewStudy:
     study_id: int
     study_name: str
     answers: dict[int, tuple[Answer, str | None]]
+
+
+@dataclass(frozen=True)
+class StudyPick:
+    """What a form says of the study: which one (None: no study) and the answer to each point shown."""
+
+    study_id: int | None
+    replies: tuple[PointReply, ...] = ()
 
 
 def study_of(*, session: Session, team_id: str, interview_id: int) -> InterviewStudy | None:
@@ -76,6 +89,10 @@ def set_study(
         raise InterviewGone()
     before = study_of(session=session, team_id=team_id, interview_id=interview_id)
     wanted = _wanted(replies)
+    if before is not None and before.study_id == study_id:
+        # A point retired since keeps this interview's answer: no form shows it to be answered again.
+        live = {p.id for p in live_points(get_study(session=session, team_id=team_id, study_id=study_id))}
+        wanted = {**{p: a for p, a in before.answers.items() if p not in live}, **wanted}
     if before is not None and before.study_id == study_id and before.answers == wanted:
         return False
     if before is None and study_id is None:
@@ -88,8 +105,8 @@ def set_study(
         study = get_study(session=session, team_id=team_id, study_id=study_id)
         if study.state is StudyState.CLOSED:
             raise StudyClosed(study.name)
-        points = {p.id for p in live_points(study)}
-        if not set(wanted) <= points:
+        # Every point a form answers is one the study asks now (a retired point's kept answer is not one).
+        if not {r.point_id for r in replies} <= {p.id for p in live_points(study)}:
             raise InvalidInput(
                 {"answers": "Those validation points are not the study's any more: open the form again."}
             )
@@ -138,3 +155,42 @@ def remembered_study(*, session: Session, team_id: str, user_id: str) -> int | N
         .join(Person, Person.last_study_id == Study.id)
         .where(Person.team_id == team_id, Person.user_id == user_id, Study.state == StudyState.OPEN)
     )
+
+
+def change_study(
+    *, session: Session, team_id: str, interview_id: int, pick: StudyPick, by: str, now: datetime
+) -> list[str]:
+    """`set_study` for a form: what is wrong (a study closed meanwhile, one not this workspace's, a point
+    not the study's) is told on the form's study field, as InvalidInput. Which HISTORY_FIELDS changed."""
+    before = study_of(session=session, team_id=team_id, interview_id=interview_id)
+    try:
+        changed = set_study(
+            session=session,
+            team_id=team_id,
+            interview_id=interview_id,
+            study_id=pick.study_id,
+            replies=pick.replies,
+            by=by,
+            now=now,
+        )
+    except (StudyClosed, StudyNotFound, InvalidInput) as exc:
+        raise InvalidInput({STUDY_FIELD: exc.user_message}) from None
+    if not changed:
+        return []
+    after = study_of(session=session, team_id=team_id, interview_id=interview_id)
+    moved = (before.study_id if before else None) != pick.study_id
+    answered = (before.answers if before else {}) != (after.answers if after else {})
+    return [name for name, yes in zip(HISTORY_FIELDS, (moved, answered), strict=True) if yes]
+
+
+def remember_open_study(*, session: Session, team_id: str, user_id: str, study_id: int) -> Study:
+    """A call scheduled in a study: the study offered first when it is logged. An open study of this
+    workspace only, told on the form's study field otherwise."""
+    try:
+        study = get_study(session=session, team_id=team_id, study_id=study_id)
+    except StudyNotFound as exc:
+        raise InvalidInput({STUDY_FIELD: exc.user_message}) from None
+    if study.state is StudyState.CLOSED:
+        raise InvalidInput({STUDY_FIELD: StudyClosed(study.name).user_message})
+    remember_study(session=session, team_id=team_id, user_id=user_id, study_id=study.id)
+    return study

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +30,8 @@ from handlers.views.common import (
     plain,
     user_mention,
 )
-from storage.models import FollowUp, Interview, InterviewEdit
+from handlers.views.study_pick import ANSWER_LABELS
+from storage.models import Answer, FollowUp, Interview, InterviewEdit
 
 EDITS_SHOWN = 5
 # What an edit changed, in the form's words (the keys are the log modal's field names).
@@ -52,6 +54,8 @@ FIELD_WORDS = {
     "thank_you_sent": "thank-you",
     "promises": "promises",
     "share_channel": "share channel",
+    "study": "study",
+    "study_answers": "study answers",
 }
 
 
@@ -63,6 +67,9 @@ class InterviewAction(StrEnum):
     MANAGE = "interview_manage"
     EDIT = "interview_edit"
     DELETE = "interview_delete"
+    # Its author's "Add to a study" / "Study: NAME — change" in the interview's modal (value: its id).
+    STUDY_BLOCK = "interview_study_actions"
+    STUDY = "interview_study"
 
 
 LINK_MAX = 2900  # a section holds 3000 characters; a longer link is named, not linked
@@ -209,10 +216,46 @@ def recent_interviews_message(interviews: list[Interview]) -> list[Block]:
     return fit_message([header("Your latest interviews"), *map(interview_row, interviews)])
 
 
-def interview_modal(interview: Interview, *, viewer_id: str, tz: ZoneInfo, admin: bool = False) -> View:
+@dataclass(frozen=True)
+class StudyShown:
+    """The study an interview is in, as its modal shows it: the study's name (None: in none), its answers
+    to the points it spoke to (answer, point, words), and whether the viewer gets the button that adds it
+    to a study or changes it (its author, when there is a study to pick or one to change)."""
+
+    name: str | None = None
+    answers: tuple[tuple[Answer, str, str | None], ...] = ()
+    button: bool = False
+
+
+def _study_blocks(interview: Interview, study: StudyShown) -> list[Block]:
+    blocks: list[Block] = []
+    if study.name is not None:
+        lines = [f"*Study:* {escape_mrkdwn(study.name)}"]
+        for answer, point, words in study.answers:
+            said = f" — “{escape_mrkdwn(words)}”" if words else ""
+            lines.append(f"• {ANSWER_LABELS[answer]}: {escape_mrkdwn(point)}{said}")
+        blocks.append(SectionBlock(text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS))))
+    if study.button:
+        label = "Add to a study" if study.name is None else f"Study: {study.name} — change"
+        value = str(interview.id)
+        button = ButtonElement(text=plain(label, 75), action_id=InterviewAction.STUDY, value=value)
+        blocks.append(ActionsBlock(block_id=InterviewAction.STUDY_BLOCK, elements=[button]))
+    return blocks
+
+
+def interview_modal(
+    interview: Interview,
+    *,
+    viewer_id: str,
+    tz: ZoneInfo,
+    admin: bool = False,
+    study: StudyShown | None = None,
+) -> View:
     """One interview, to read: what the digest's "Open interview" shows, with its Edit and Delete for
-    its author, Delete alone for a workspace admin; everyone sees who edited it, when, and what."""
-    blocks = fit_message(interview_summary_blocks(interview), MODAL_MAX_BLOCKS - 3)
+    its author, Delete alone for a workspace admin; everyone sees who edited it, when, and what, and the
+    study it is in with its answers (its author may add it to one, or change it)."""
+    blocks = fit_message(interview_summary_blocks(interview), MODAL_MAX_BLOCKS - 5)
+    blocks += _study_blocks(interview, study or StudyShown())
     if viewer_id == interview.logged_by or admin:
         blocks.append(manage_buttons(interview, editable=viewer_id == interview.logged_by))
     blocks.append(context(f"Logged by {user_mention(interview.logged_by)} · interview #{interview.id}"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.capture.interviews import InterviewDraft
 from handlers.views.common import MAX_PARTICIPANTS, as_object, input_value, is_channel_id, is_user_id
-from handlers.views.log_modal import TEXT_FIELDS, LogField
+from handlers.views.log_modal import TEXT_FIELDS, LogField, LogModalPrefill
 
 
 def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
@@ -40,4 +40,18 @@ def parse_log_form(state: dict[str, Any]) -> InterviewDraft:
         thank_you_sent=checked(LogField.THANK_YOU_SENT),
         **{field.value: text(field) for field in TEXT_FIELDS},
         share_channel=channel if isinstance(channel, str) and is_channel_id(channel) else None,
+    )
+
+
+def prefill_of(draft: InterviewDraft) -> LogModalPrefill:
+    """The form drawn again with what it held (picking a study redraws it with the study's points)."""
+    return LogModalPrefill(
+        account=draft.account if isinstance(draft.account, str) else None,
+        kind=draft.kind if isinstance(draft.kind, str) else None,
+        held_on=draft.held_on,
+        participants=tuple(draft.participants),
+        **{field.value: getattr(draft, field.value) for field in TEXT_FIELDS},
+        recording_permission=draft.recording_permission,
+        thank_you_sent=draft.thank_you_sent,
+        share_channel=draft.share_channel,
     )

@@ -38,6 +38,7 @@ from handlers.views.common import (
     modal,
     plain,
 )
+from handlers.views.study_pick import StudyChoice, study_blocks
 from storage.models import Interview, InterviewKind
 
 
@@ -352,8 +353,10 @@ def log_modal(
     metadata: LogModalMetadata,
     prefill: LogModalPrefill,
     editing: bool = False,
+    study: StudyChoice | None = None,
 ) -> dict[str, Any]:
-    """The log modal as views.open takes it; `editing`: the same form titled and submitted as an edit.
+    """The log modal as views.open takes it; `editing`: the same form titled and submitted as an edit;
+    `study`: the studies to log into, after the notes (none open: no study field).
 
     Converting ~100 Block Kit objects costs ~2 ms, more than the rest of the request, so the form is
     built and checked once (_modal_template) and each request copies in only its own values: the blocks
@@ -383,6 +386,8 @@ def log_modal(
             fill(field, initial_value=truncate(text, limit, ""))
     if prefill.share_channel:
         fill(LogField.SHARE_CHANNEL, initial_conversation=prefill.share_channel)
+    after_notes = at[LogField.NOTES] + 1
+    blocks[after_notes:after_notes] = [b.to_dict() for b in study_blocks(study)]
     view = {**template, "blocks": blocks, "private_metadata": metadata.dumps()}
     if editing:
         view.update(

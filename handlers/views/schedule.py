@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 from bot.followups.calls import GOAL_MAX, CallDraft
 from handlers.views.common import as_object, context, id_number, input_value, is_user_id, modal, plain
 from handlers.views.log_modal import account_block, participants_block
+from handlers.views.study_pick import StudyChoice, study_select
 
 
 class ScheduleModal(StrEnum):
@@ -32,7 +33,11 @@ def _moment_block(block_id: ScheduleModal, label: str, at: datetime) -> InputBlo
     )
 
 
-def schedule_modal(*, user_id: str, starts_at: datetime, ends_at: datetime) -> View:
+def schedule_modal(
+    *, user_id: str, starts_at: datetime, ends_at: datetime, study: StudyChoice | None = None
+) -> View:
+    """`study`: the open studies the call may be in (none: no study field); its points are answered when
+    the call is logged."""
     blocks: list[Block] = [
         context("Set a goal for the conversation. Everyone on it gets a prep note before it starts."),
         account_block(ScheduleModal.ACCOUNT),
@@ -51,6 +56,9 @@ def schedule_modal(*, user_id: str, starts_at: datetime, ends_at: datetime) -> V
         ),
         participants_block(ScheduleModal.PARTICIPANTS, "Who joins from our side", user_id),
     ]
+    if study is not None and study.studies:
+        hint = "When you log the call, the form opens in this study, with its points to answer."
+        blocks.append(study_select(study, dispatch=False, label="In the study", hint=hint))
     return modal(
         callback_id=ScheduleModal.CALLBACK_ID, title="Schedule a call", blocks=blocks, submit="Schedule"
     )

@@ -27,7 +27,9 @@ def schedule(
     minutes: int = 30,
     account: str = "Acme",
     goal: str = "Learn how they close the month",
+    study: dict[str, Any] | None = None,
 ) -> Any:
+    """Schedule a call through the modal; `study`: its study field's values (tests.support.forms)."""
     assert bot.slack.command("schedule").status == 200
     view = bot.fake.calls("views.open")[-1].args["view"]
     assert view["callback_id"] == "schedule_call"
@@ -43,6 +45,7 @@ def schedule(
         },
         "goal": {"value": {"type": "plain_text_input", "value": goal}},
         "participants": {"value": {"type": "multi_users_select", "selected_users": [USER_ID, "U0002"]}},
+        **(study or {}),
     }
     return bot.slack.view_submission(view, values)
 

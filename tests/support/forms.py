@@ -1,5 +1,6 @@
 """The log modal's state values, as Slack sends them in a view_submission, and the modal opened and
-submitted through the running bot."""
+submitted through the running bot; its study fields (the study picked, each point's answer and words),
+which the edit, schedule and study modals share."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from handlers.views.log_modal import TEXT_FIELDS, LogField, LogModal
+from handlers.views.study_pick import StudyPickId
 from tests.support.slack_requests import USER_ID, Response
 
 if TYPE_CHECKING:
@@ -60,9 +62,11 @@ def log_form(
     recording_permission: bool = False,
     thank_you_sent: bool = False,
     share_channel: str | None = None,
+    study: dict[str, Any] | None = None,
     **texts: str | None,
 ) -> dict[str, Any]:
-    """State values for the log modal; unknown keyword names fail loudly."""
+    """State values for the log modal; unknown keyword names fail loudly. `study`: its study fields, as
+    study_form writes them."""
     values: dict[str, Any] = {
         LogField.ACCOUNT: {
             LogModal.ACCOUNT_SEARCH: {
@@ -96,7 +100,35 @@ def log_form(
         raise TypeError(f"log_form has no text fields {sorted(unknown)}")
     for field in TEXT_FIELDS:
         values[field] = {LogModal.VALUE: {"type": "plain_text_input", "value": texts.get(field.value)}}
+    values.update(study or {})
     return {str(k): {str(a): v for a, v in inner.items()} for k, inner in values.items()}
+
+
+def study_form(
+    study_id: int | str | None, answers: dict[int, tuple[str, str | None]] | None = None
+) -> dict[str, Any]:
+    """State values of the study fields: the study picked (None: "No study"; a str is sent as is, as a
+    forged payload would) and, by point id, each point's answer ("supports", …) and words."""
+    value = StudyPickId.NO_STUDY.value if study_id is None else str(study_id)
+    values: dict[str, Any] = {
+        StudyPickId.STUDY.value: {
+            StudyPickId.PICK.value: {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": value}, "value": value},
+            }
+        }
+    }
+    for point_id, (answer, words) in (answers or {}).items():
+        values[f"{StudyPickId.ANSWER_BLOCK}{point_id}"] = {
+            StudyPickId.ANSWER.value: {
+                "type": "static_select",
+                "selected_option": {"text": {"type": "plain_text", "text": answer}, "value": answer},
+            }
+        }
+        values[f"{StudyPickId.WORDS_BLOCK}{point_id}"] = {
+            StudyPickId.WORDS.value: {"type": "plain_text_input", "value": words}
+        }
+    return values
 
 
 def _checkbox(on: bool) -> dict[str, Any]:
