@@ -49,6 +49,7 @@ def open_log_modal(
     trigger_id: str,
     channel_id: str | None = None,
     prefill: LogModalPrefill = NO_PREFILL,
+    study_id: int | None = None,
 ) -> None:
     """Open the modal, then ack: the trigger_id dies after 3 s, and Slack waits for the ack anyway.
 
@@ -60,7 +61,7 @@ def open_log_modal(
     team_id, user_id = actor.team_id, actor.user_id
     tz = deps.timezones.known(team_id, user_id)
     today = datetime.now(tz or UTC).date()
-    study = log_choice(deps, actor)
+    study = log_choice(deps, actor, study_id=study_id)
 
     def build(day: date) -> Any:
         return log_modal(

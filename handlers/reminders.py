@@ -251,4 +251,7 @@ def log_scheduled_call(
             if scheduled and theirs
             else LogModalPrefill()
         )
-    open_log_modal(ack=ack, actor=actor, deps=deps, trigger_id=body["trigger_id"], prefill=prefill)
+        study_id = scheduled.study_id if scheduled and theirs else None  # picked when it was scheduled
+    open_log_modal(
+        ack=ack, actor=actor, deps=deps, trigger_id=body["trigger_id"], prefill=prefill, study_id=study_id
+    )

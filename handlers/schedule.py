@@ -59,13 +59,14 @@ def submit_schedule(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) ->
         scheduled, prep_at = stored.call, stored.prep_at
         assert prep_at is not None
         account = scheduled.account.name
-        # The call has no study of its own (no column yet): its study is offered first when it is logged.
+        # The call keeps its study: its prep DM carries the study's guide, its debrief logs into it.
         pick = parse_study_pick(values)
         study = None
         if pick is not None and pick.study_id is not None:
             study = remember_open_study(
                 session=session, team_id=actor.team_id, user_id=actor.user_id, study_id=pick.study_id
             )
+            scheduled.study_id = study.id if study is not None else None
         text = (
             fallback_text(f"Scheduled: the call with {account}")
             + (fallback_text(f" (study “{study.name}”)") if study else "")

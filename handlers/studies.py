@@ -307,15 +307,14 @@ def submit_close(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> No
         if not study.channel_id:
             return []
         text, blocks = summary_message(sheet, conclusion.strip())
-        # A post into a channel someone chose, as an interview's share is (with no interview: a kind of
-        # its own would need a migration of the kinds' CHECK): one that cannot be delivered (the bot is
-        # not in the channel, it is archived) is told to the one who closed the study.
+        # A post into a channel someone chose, as an interview's share is: one that cannot be delivered
+        # (the bot is not in the channel, it is archived) is told to the one who closed the study.
         return [
             enqueue(
                 session=session,
                 team_id=actor.team_id,
                 user_id=actor.user_id,
-                kind=OutboxKind.INTERVIEW_SHARED,
+                kind=OutboxKind.STUDY_SUMMARY,
                 channel_id=study.channel_id,
                 text=text,
                 blocks=as_dicts(blocks),

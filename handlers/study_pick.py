@@ -70,13 +70,14 @@ def study_choice(
     return StudyChoice(tuple(studies), picked, points, answers or {})
 
 
-def log_choice(deps: Deps, actor: Actor) -> StudyChoice | None:
-    """What a new log offers: the open studies, the person's last one picked. A database that does not
-    answer opens the form without (typing it loses nothing; the submission says if it is still away)."""
+def log_choice(deps: Deps, actor: Actor, *, study_id: int | None = None) -> StudyChoice | None:
+    """What a new log offers: the open studies, `study_id` picked (a scheduled call's) or else the
+    person's last one. A database that does not answer opens the form without (typing it loses nothing;
+    the submission says if it is still away)."""
     try:
         with deps.db.read() as session:
             last = remembered_study(session=session, team_id=actor.team_id, user_id=actor.user_id)
-            return study_choice(session, actor.team_id, picked=last)
+            return study_choice(session, actor.team_id, picked=study_id if study_id is not None else last)
     except DatabaseUnavailable as exc:
         log.info("the log form opens without its studies: %s", exc)
         return None

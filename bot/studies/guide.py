@@ -9,10 +9,10 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from bot.studies.answers import remembered_study, study_of
+from bot.studies.answers import study_of
 from bot.studies.sheet import SPOKEN, build_sheet
-from bot.studies.store import get_study, live_points
-from storage.models import Answer, ScheduledCall, Study
+from bot.studies.store import StudyNotFound, get_study, live_points
+from storage.models import Answer, ScheduledCall, Study, StudyState
 
 GUIDE_POINT_MAX = 170  # a point's words in the prep DM: twelve fit one Slack section with their flags
 DRAFT_POINT_MAX = 80  # a point's words in a summary draft: the draft is the call's, not the study's
@@ -20,13 +20,15 @@ DRAFT_EVIDENCE_MAX = 240
 
 
 def study_for_call(session: Session, team_id: str, call: ScheduledCall) -> Study | None:
-    """The study a scheduled call is part of. A scheduled call has no column for its study yet, so: the
-    open study the person who scheduled it last logged a call into (or picked when scheduling), if any.
-    Narrowing further (to studies whose target accounts or earlier interviews name the call's account)
-    would miss the usual case, a study's first call with a new account. The one place to change when
-    scheduled calls store their study."""
-    study_id = remembered_study(session=session, team_id=team_id, user_id=call.created_by)
-    return None if study_id is None else get_study(session=session, team_id=team_id, study_id=study_id)
+    """The study a scheduled call is part of: the one it was scheduled into, while it is open. A call
+    scheduled before studies existed has none: nothing is guessed for it."""
+    if call.study_id is None:
+        return None
+    try:
+        study = get_study(session=session, team_id=team_id, study_id=call.study_id)
+    except StudyNotFound:
+        return None
+    return study if study.state is StudyState.OPEN else None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from bot.outbox.queue import (
 )
 from bot.outbox.redraws import Redraw, claim_redraws, record_redrawn
 from handlers.senders.claimed import ClaimedSender, Retry
-from handlers.views.outbox import post_failed_text, share_failed_text
+from handlers.views.outbox import CHANNEL_POSTS, post_failed_text, share_failed_text
 from handlers.web_api.client import call, post_message, quietly, update_quietly
 from handlers.web_api.refusals import SlackPermanentError
 from storage.db import Database
@@ -169,11 +169,11 @@ class OutboxSender(ClaimedSender):
             self._failed_for_good(message, error)
 
     def _tell_by_dm(self, session: Session, failed: OutboxMessage, error: str, now: datetime) -> list[int]:
-        """A share that could not be posted is told by DM, in the transaction that records the failure (a
-        post in a channel with no interview is a closed study's summary: told in its own words)."""
-        if failed.kind != OutboxKind.INTERVIEW_SHARED:
+        """A post into a channel (an interview's share, a closed study's summary) that could not be posted is
+        told by DM, in the transaction that records the failure."""
+        if failed.kind not in CHANNEL_POSTS:
             return []
-        if failed.interview_id is None:
+        if failed.kind == OutboxKind.STUDY_SUMMARY:
             text = post_failed_text(failed.channel_id, error, failed.about)
         else:
             text = share_failed_text(failed.channel_id, error)

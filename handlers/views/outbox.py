@@ -23,6 +23,8 @@ REASONS = {
     "user_not_found": "Slack doesn't know that person",
 }
 NOTICES_SHOWN = 5
+# Messages posted into a channel someone chose (not a DM): one that cannot be posted is told by DM.
+CHANNEL_POSTS = (OutboxKind.INTERVIEW_SHARED, OutboxKind.STUDY_SUMMARY)
 
 
 def reason(error: str) -> str:
@@ -59,7 +61,7 @@ def post_failed_text(channel: str, error: str, about: str) -> str:
 def failure_notice(message: OutboxMessage) -> str:
     """One line: what could not be delivered, where, and why."""
     why, about = reason(message.error or "unknown"), escape_mrkdwn(message.about)
-    if message.kind == OutboxKind.INTERVIEW_SHARED:
+    if message.kind in CHANNEL_POSTS:
         return f"I couldn't post {about} in {channel_mention(message.channel_id)}: {why}."
     return f"I couldn't DM you {about}: {why}."
 

@@ -120,6 +120,8 @@ class ScheduledCall(Base):
     created_by: Mapped[str] = mapped_column(String(USER_ID))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     source_view_id: Mapped[str | None] = mapped_column(String(64))
+    # The study it was scheduled into: its prep DM carries the study's guide, its debrief logs into it.
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id", ondelete="SET NULL"))
 
     account: Mapped[Account] = relationship()
 

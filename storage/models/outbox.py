@@ -19,6 +19,7 @@ class OutboxKind(enum.StrEnum):
     SHARE_FAILED = "share_failed"  # the DM that says the share could not be posted, and why
     CALL_SCHEDULED = "call_scheduled"  # the DM that confirms a scheduled call
     DIGEST_PAUSED = "digest_paused"  # the DM that says a subscription paused, and why
+    STUDY_SUMMARY = "study_summary"  # a closed study's summary, posted to its channel
 
 
 class OutboxState(enum.StrEnum):

@@ -29,7 +29,7 @@ from tests.scenario.test_schedule import schedule, sent_to
 from tests.support.clock import NEW_YORK_TUESDAY_10AM
 from tests.support.digest_data import NOW as DIGEST_NOW
 from tests.support.digest_data import log
-from tests.support.forms import submit_log_modal
+from tests.support.forms import study_form, submit_log_modal
 from tests.support.slack_requests import TEAM_ID, USER_ID
 
 S, C, M = Answer.SUPPORTS, Answer.CONTRADICTS, Answer.MIXED
@@ -92,7 +92,7 @@ def test_the_prep_dm_of_a_call_in_a_study_lists_its_points_and_flags_the_thin_on
             replies.append((p2, M, "maybe <if cheap>"))
         into(bot, study_id, logged(bot, account, date(2026, 11, day), now), *replies, now=now)
     starts = now + timedelta(hours=3)
-    assert schedule(bot, starts=starts).status == 200  # by USER_ID, who logs into the study; with U0002
+    assert schedule(bot, starts=starts, study=study_form(study_id)).status == 200  # in the study; with U0002
     bot.fake.set_user("U0002", is_restricted=True)  # a guest on the call
     clock.move_to(starts - timedelta(minutes=29))
     assert sender.tick().sent == 2

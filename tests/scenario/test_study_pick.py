@@ -13,7 +13,7 @@ from typing import Any
 import time_machine
 from sqlalchemy import select
 
-from bot.studies.answers import study_of
+from bot.studies.answers import remember_study, study_of
 from bot.studies.sheet import build_sheet
 from bot.studies.store import StudyClosed, StudyForm, close_study, create_study
 from handlers.views.interview import InterviewAction
@@ -419,7 +419,12 @@ def test_a_call_scheduled_in_a_study_is_logged_into_it(
     assert select_block is not None and "dispatch_action" not in select_block
 
     with bot.db.read() as session:
-        call_id = session.scalars(select(ScheduledCall.id)).one()
+        call_id, call_study = session.execute(select(ScheduledCall.id, ScheduledCall.study_id)).one()
+    assert call_study == study_id  # the call keeps its study
+    # Logging into another study meanwhile does not move the call: its debrief logs into its own.
+    other, _ = make_study(bot, "Pricing")
+    with bot.db.transaction() as session:
+        remember_study(session=session, team_id=bot.slack.team_id, user_id=USER_ID, study_id=other)
     bot.slack.block_action(ReminderAction.LOG_CALL, block_id="x", value=str(call_id))
     log_view = opened(bot)
     select_block = block(log_view, StudyPickId.STUDY)

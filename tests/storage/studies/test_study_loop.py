@@ -142,9 +142,11 @@ def test_a_closed_study_until_a_day_before_it_closed_is_built_from_its_interview
     assert after.closed and after.interviews == 6  # the frozen sheet: it closed before that day
 
 
-def schedule(db: Database, by: str, account: str = "Acme", team_id: str = "T1") -> ScheduledCall:
+def schedule(
+    db: Database, by: str, account: str = "Acme", team_id: str = "T1", study_id: int | None = None
+) -> ScheduledCall:
     with db.transaction() as session:
-        return schedule_call(
+        call = schedule_call(
             session=session,
             team_id=team_id,
             user_id=by,
@@ -157,16 +159,18 @@ def schedule(db: Database, by: str, account: str = "Acme", team_id: str = "T1") 
             now=NOW,
             prep_before=timedelta(minutes=30),
         ).call
+        call.study_id = study_id  # as the schedule modal stores the study picked
+        return call
 
 
-def test_a_call_is_in_the_open_study_its_organiser_last_logged_into(database: Database) -> None:
+def test_a_call_is_in_the_study_it_was_scheduled_into_while_it_is_open(database: Database) -> None:
     study_id, _ = crm_sync(database)  # logged into it by U1
-    theirs = schedule(database, by="U1", account="Brand new account")
-    others = schedule(database, by="U2")
+    theirs = schedule(database, by="U1", account="Brand new account", study_id=study_id)
+    others = schedule(database, by="U1")  # the same organiser, no study picked: nothing guessed
     with database.read() as session:
         study = study_for_call(session, "T1", theirs)
         assert study is not None and study.id == study_id
-        assert study_for_call(session, "T1", others) is None  # U2 never logged into a study
+        assert study_for_call(session, "T1", others) is None
         guides = call_guides(session=session, team_id="T1", calls=[theirs, others])
     assert list(guides) == [theirs.id]
     guide = guides[theirs.id]
@@ -188,8 +192,8 @@ def test_a_call_is_in_the_open_study_its_organiser_last_logged_into(database: Da
 
 
 def test_another_workspaces_study_guides_no_call(database: Database) -> None:
-    crm_sync(database)
-    theirs = schedule(database, by="U1", team_id="T2")
+    study_id, _ = crm_sync(database)
+    theirs = schedule(database, by="U1", team_id="T2", study_id=study_id)  # a T1 study on a T2 call
     with database.read() as session:
         assert study_for_call(session, "T2", theirs) is None
 
