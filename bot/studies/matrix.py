@@ -31,6 +31,7 @@ NAME_CHARS = 28  # an account's name beside its row, cut with an ellipsis past t
 MIN_WIDTH = 7.0
 MARGIN = 0.3
 HEAD = 1.6  # title, counts and the key of marks, above the grid's column labels
+SUBTITLE_LINE = 0.19  # each line of the counts past the first
 COLUMN_HEAD = 0.65  # the flags and P1 … above the grid
 KEY_FONT = 8
 KEY_LINE = 0.16  # a line of the key, in inches
@@ -71,12 +72,14 @@ def matrix_figure(sheet: Sheet) -> Figure:
         _nothing(figure, sheet, key, height)
         return figure
     grid = len(rows) * CELL_H
-    height = HEAD + COLUMN_HEAD + grid + 0.35 + key_height + MARGIN
+    subtitle = _subtitle(sheet, hidden)
+    head = HEAD + SUBTITLE_LINE * (len(subtitle) - 1)
+    height = head + COLUMN_HEAD + grid + 0.35 + key_height + MARGIN
     width = _width(len(points))
     figure = Figure(figsize=(width, height), dpi=DPI)
-    _head(figure, sheet, height, hidden)
+    _head(figure, sheet.name, subtitle, top=height, bottom=height - head)
     left = (width - LABEL_W - len(points) * CELL_W) / 2 + LABEL_W
-    bottom = height - HEAD - COLUMN_HEAD - grid
+    bottom = height - head - COLUMN_HEAD - grid
     axes = figure.add_axes(
         (left / width, bottom / height, len(points) * CELL_W / width, grid / height), gid="matrix"
     )
@@ -113,35 +116,47 @@ def key_line(n: int, point: Point, accounts: int, chars: int) -> str:
 
 
 def name_label(name: str) -> str:
-    """An account's name beside its row: one line, cut with an ellipsis."""
-    name = " ".join(name.split())
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+    """An account's name beside its row: one line, cut in the middle with an ellipsis (long names that
+    start alike often end differently: "Umbrella Corporat…Holdings 2")."""
+    return cut_middle(" ".join(name.split()), NAME_CHARS)
+
+
+def cut_middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 3
+    return text[: limit - 1 - tail].rstrip() + "…" + text[len(text) - tail :].lstrip()
 
 
 def _width(points: int) -> float:
     return max(MIN_WIDTH, LABEL_W + points * CELL_W + 2 * MARGIN)
 
 
-def _head(figure: Figure, sheet: Sheet, height: float, hidden: int) -> None:
-    """The title, the counts, and what the marks and flags mean."""
+def _subtitle(sheet: Sheet, hidden: int) -> list[str]:
+    lines = [
+        f"{counted(sheet.interviews, 'interview')} with {counted(len(sheet.rows), 'account')} · "
+        f"{counted(len(sheet.points), 'validation point')} · each account's latest answer"
+    ]
+    if sheet.closed:
+        lines.append("closed: the sheet as it was when the study closed")
+    if hidden:
+        lines.append(f"the {ROWS_MAX} accounts with the most interviews shown, {hidden} more in the CSV")
+    return lines
+
+
+def _head(figure: Figure, name: str, subtitle: list[str], *, top: float, bottom: float) -> None:
+    """The title, the counts, and what the marks and flags mean, from `top` down to `bottom` (inches)."""
     from matplotlib.patches import Rectangle
 
     inches, width = figure.dpi_scale_trans, figure.get_figwidth()
     text = dict(transform=inches, ha="center", va="center", parse_math=False)
-    figure.text(width / 2, height - 0.32, sheet.name, fontsize=13, fontweight="bold", **text)
-    counts = (
-        f"{counted(sheet.interviews, 'interview')} with {counted(len(sheet.rows), 'account')} · "
-        f"{counted(len(sheet.points), 'validation point')} · each account's latest answer"
-    )
-    if sheet.closed:
-        counts += " · closed: the sheet as it was then"
-    if hidden:
-        counts += f"\nthe {ROWS_MAX} accounts with the most interviews shown, {hidden} more in the CSV"
-    figure.text(width / 2, height - 0.66, counts, fontsize=9, color="#333333", **text)
+    figure.text(width / 2, top - 0.32, name, fontsize=13, fontweight="bold", **text)
+    for n, line in enumerate(subtitle):
+        figure.text(width / 2, top - 0.66 - n * SUBTITLE_LINE, line, fontsize=9, color="#333333", **text)
     items = [*WORDS.items(), (None, "not discussed")]
     step = 1.5
     x = (width - step * len(items)) / 2
-    y = height - 1.0
+    y = bottom + 0.6
     for answer, words in items:
         swatch = Rectangle(
             (x, y - 0.1),

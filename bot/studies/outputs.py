@@ -22,6 +22,8 @@ ALT_TEXT_MAX = 1000  # Slack's limit for a file's alt text
 DISAGREE = "accounts disagree"
 # A point's text shortened below this says too little: the alt text leaves it out instead.
 TEXT_AT_LEAST = 12
+# The tallies said in full only while each point's text keeps this much; else in fewer words.
+KEPT_WITH_FULL_TALLIES = 40
 THIN = f"thin evidence (fewer than {THIN_BELOW} accounts)"
 # The tally rows under the matrix, after an empty row: what the first cell says, and each point's value.
 TALLY_ROWS = (
@@ -81,14 +83,14 @@ def matrix_alt_text(sheet: Sheet) -> str:
     tail = _flagged("Accounts disagree on", [p.disagree for p in points]) + _flagged(
         f"Too little evidence (fewer than {THIN_BELOW} accounts) on", [p.thin for p in points]
     )
-    for short in (False, True):
+    for short, at_least in ((False, KEPT_WITH_FULL_TALLIES), (True, TEXT_AT_LEAST)):
         tallies = [_short_tally(p) if short else p.tally() for p in points]
         room = (
             ALT_TEXT_MAX - len(head) - len(tail) - sum(len(f" P{n} : {t}.") for n, t in enumerate(tallies, 1))
         )
-        texts = _fitted([p.text for p in points], room)
+        texts = _fitted([p.text for p in points], room, at_least)
         if texts is None and not short:
-            continue  # shorter tallies leave the texts room
+            continue  # shorter tallies leave the texts more room
         said = " ".join(
             f"P{n}{' ' + text if text else ''}: {t}."
             for n, (text, t) in enumerate(zip(texts or [""] * len(points), tallies, strict=True), 1)
@@ -106,10 +108,10 @@ def _flagged(words: str, flagged: list[bool]) -> str:
     return f" {words} {'every point' if len(named) == len(flagged) > 1 else ', '.join(named)}."
 
 
-def _fitted(texts: list[str], room: int) -> list[str] | None:
-    """The texts within `room` characters in all, the longest shortened first (each keeps at least
-    TEXT_AT_LEAST); None when even that does not fit."""
-    if room < TEXT_AT_LEAST * len(texts):
+def _fitted(texts: list[str], room: int, at_least: int) -> list[str] | None:
+    """The texts within `room` characters in all, the longest shortened first; None when one would keep
+    fewer than `at_least` characters (or all of it, if shorter)."""
+    if sum(min(len(t), at_least) for t in texts) > room:
         return None
     limits: dict[int, int] = {}
     for done, at in enumerate(sorted(range(len(texts)), key=lambda i: len(texts[i]))):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterator
 
+from bot.studies.matrix import cut_middle
 from bot.studies.outputs import flags
 from bot.studies.sheet import MARKS, Row, Said, Sheet
 from bot.text import clean_text, counted
@@ -84,12 +85,11 @@ def _matrix(rows: tuple[Row, ...], points: int, width: int) -> Iterator[str]:
 
 
 def _name(account: str, limit: int) -> str:
-    name = _one_line(account)
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    return cut_middle(_one_line(account), limit)
 
 
 def _one_line(text: str) -> str:
-    return " ".join(clean_text(text).split())
+    return clean_text(" ".join(text.split()))
 
 
 def _wrapped(text: str, width: int, *, first: str = "", indent: str = "") -> list[str]:
