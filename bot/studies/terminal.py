@@ -69,7 +69,8 @@ def _said(said: Said) -> str:
 
 def _matrix(rows: tuple[Row, ...], points: int, width: int) -> Iterator[str]:
     """The table, in as many blocks of point columns as the width needs, each with the accounts' names."""
-    name_width = min(max(len(_name(r.account, NAME_MAX)) for r in rows), width - CALLS - CELL)
+    longest = max(len("account"), *(len(_name(r.account, NAME_MAX)) for r in rows))
+    name_width = min(longest, width - CALLS - CELL)
     per_block = max(1, (width - name_width - CALLS) // CELL)
     for start in range(0, points, per_block):
         columns = range(start, min(points, start + per_block))

@@ -82,6 +82,11 @@ def test_what_was_typed_stays_on_its_line() -> None:
     assert "Acme[2J Inc     2   ✗   ✓" in text.splitlines()
 
 
+def test_short_names_leave_room_for_the_header() -> None:
+    lines = sheet_text(big_sheet(2, 1, names=["Ax", "Bo"])).splitlines()
+    assert lines[-3:] == ["account calls  P1", "Ax          1   ✓", "Bo          2   ✓"]
+
+
 def test_a_study_with_no_interview_says_so() -> None:
     text = sheet_text(empty_sheet(), width=100)
     assert "0 interviews with 0 accounts, 3 validation points" in text
