@@ -35,19 +35,21 @@ def grid_of(figure: Figure) -> Axes:
 
 
 def cells(figure: Figure) -> dict[tuple[int, int], tuple[str, str]]:
-    """{(row, column): (fill colour, mark)} as drawn: the patches of the grid and the marks on them."""
+    """{(row, column): (fill colour, mark)} as drawn: the grid's cells and the marks on them."""
     axes = grid_of(figure)
+    (boxes,) = [c for c in axes.collections if c.get_gid() == "cells"]
     marks = {
-        (int(t.get_position()[1]), int(t.get_position()[0])): t.get_text()
-        for t in axes.texts
-        if not t.get_gid()
+        (int(y), int(x)): collection.get_gid().removeprefix("marks ")
+        for collection in axes.collections
+        if collection.get_gid().startswith("marks ")
+        for x, y in collection.get_offsets()
     }
+    corners = [path.get_extents().get_points()[0] for path in boxes.get_paths()]
+    fills = [to_hex(colour) for colour in boxes.get_facecolors()]
+    assert len(corners) == len(fills) == len({(x, y) for x, y in corners})  # one each, none drawn twice
     return {
-        (int(p.get_y()), int(p.get_x())): (
-            to_hex(p.get_facecolor()),
-            marks.get((int(p.get_y()), int(p.get_x())), ""),
-        )
-        for p in axes.patches
+        (int(y), int(x)): (fill, marks.get((int(y), int(x)), ""))
+        for (x, y), fill in zip(corners, fills, strict=True)
     }
 
 
