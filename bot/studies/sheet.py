@@ -144,7 +144,9 @@ def build_sheet(*, session: Session, team_id: str, study_id: int) -> Sheet:
         select(Interview.id, Interview.held_on, Account.name)
         .join(StudyInterview, StudyInterview.interview_id == Interview.id)
         .join(Account, Account.id == Interview.account_id)
-        .where(StudyInterview.study_id == study.id, Interview.team_id == team_id)
+        # Scoped through the link row: a filter on the interviews' team_id would have SQLite walk every
+        # interview of the workspace by its team index instead of the study's few by theirs.
+        .where(StudyInterview.study_id == study.id, StudyInterview.team_id == team_id)
     ).all()
     answers = session.execute(
         select(PointAnswer.interview_id, PointAnswer.point_id, PointAnswer.answer, PointAnswer.evidence)

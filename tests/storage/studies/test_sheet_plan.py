@@ -1,0 +1,51 @@
+"""A sheet reads the study, not the workspace: every query of `build_sheet` reaches the study's interviews
+and answers through the study's own indexes, never by walking the workspace's interviews (its cost stays
+flat however many other interviews there are: benchmarks/study_sheet.py measures it). Read from SQLite's
+query plans, which do not depend on how much data there is (no statistics are gathered)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import event
+
+from bot.studies.answers import PointReply
+from bot.studies.sheet import build_sheet
+from storage.db import Database
+from storage.models import Answer
+from tests.storage.studies.test_studies import answer, log, new_study
+
+# A plan step that reads one of these tables in full, or the interviews by anything but their id (their
+# other indexes all start with the workspace: all of its interviews).
+WIDE = re.compile(
+    r"SCAN (interviews|study_interviews|point_answers)\b|SEARCH interviews USING (?!INTEGER PRIMARY KEY)"
+)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_sheets_queries_follow_the_study_not_the_workspace(database: Database) -> None:
+    study_id, (p1, _, _) = new_study(database)
+    call = log(database, "Acme", date(2026, 11, 2))
+    log(database, "Globex", date(2026, 11, 3))  # another interview of the workspace, in no study
+    answer(database, call, study_id, [PointReply(p1, Answer.SUPPORTS, "yes")])
+    engine = database.engines[-1]  # the one reads go through
+    statements: list[tuple[str, tuple]] = []  # type: ignore[type-arg]
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with database.read() as session:
+            sheet = build_sheet(session=session, team_id="T1", study_id=study_id)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sheet.interviews == 1
+    selects = [(s, p) for s, p in statements if s.lstrip().startswith("SELECT")]
+    assert any("interviews" in s for s, _ in selects)
+    with engine.connect() as conn:
+        for statement, parameters in selects:
+            plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+            assert not [step for step in plan if WIDE.match(step)], (statement, plan)
