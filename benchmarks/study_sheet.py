@@ -122,7 +122,7 @@ def seed(db: Database, others: int, *, seed: int = 7) -> None:
                     {
                         "id": interview_id, "team_id": TEAM, "account_id": account, "held_on": day,
                         "kind": InterviewKind.DISCOVERY, "logged_by": "U0BENCH", "logged_at": NOW,
-                        "recording_permission": False, "thank_you_sent": True,
+                        "recording_permission": False, "thank_you_sent": True, "search_paused": True,
                     }
                 )  # fmt: skip
                 if in_study is None:

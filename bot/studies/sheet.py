@@ -3,13 +3,15 @@ answer (an interview that did not discuss the point leaves an earlier answer sta
 tally of accounts, whether they disagree, and whether the evidence is still thin. A closed study's sheet
 is the one frozen when it closed.
 
-Reads follow the study, never the workspace: its interviews through one index, their answers through
-another, so a sheet costs what the study holds however many other interviews there are.
+Reads follow the study, never the workspace: its interviews through its links' index, their answers
+through its points' index, accounts and interviews by their keys, so a sheet costs what the study holds
+however many other interviews there are (benchmarks/study_sheet.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -25,7 +27,6 @@ from storage.models import (
     PointAnswer,
     StudyInterview,
     StudyState,
-    ValidationPoint,
 )
 
 # A point fewer accounts than this have spoken to has too little evidence to conclude from.
@@ -140,19 +141,36 @@ def build_sheet(*, session: Session, team_id: str, study_id: int) -> Sheet:
     if study.state is StudyState.CLOSED and study.frozen_sheet:
         return Sheet.from_json(study.frozen_sheet)
     points = [p for p in study.points if p.retired_at is None]
-    interviews = session.execute(
-        select(Interview.id, Interview.held_on, Account.name)
-        .join(StudyInterview, StudyInterview.interview_id == Interview.id)
-        .join(Account, Account.id == Interview.account_id)
-        # Scoped through the link row: a filter on the interviews' team_id would have SQLite walk every
-        # interview of the workspace by its team index instead of the study's few by theirs.
-        .where(StudyInterview.study_id == study.id, StudyInterview.team_id == team_id)
+    # Each read goes by an index of the study's own (its links, its points) or by primary keys: a join
+    # would let the planner hash-join whole tables (PostgreSQL) or walk the workspace's interviews by
+    # their team index (SQLite), and the sheet's cost would grow with the workspace.
+    linked = session.scalars(
+        select(StudyInterview.interview_id).where(
+            StudyInterview.study_id == study.id, StudyInterview.team_id == team_id
+        )
     ).all()
+    interviews = [
+        row
+        for ids in _chunks(linked)
+        for row in session.execute(
+            select(Interview.id, Interview.held_on, Interview.account_id).where(
+                Interview.id.in_(ids), Interview.team_id == team_id
+            )
+        )
+    ]
+    names = {
+        account_id: name
+        for ids in _chunks(sorted({account for _, _, account in interviews}))
+        for account_id, name in session.execute(
+            select(Account.id, Account.name).where(Account.id.in_(ids), Account.team_id == team_id)
+        )
+    }
+    # Every answer to the study's points is of one of its interviews (moving an interview out takes its
+    # answers with it); sheet_of keeps only those of the interviews read above anyway.
     answers = session.execute(
-        select(PointAnswer.interview_id, PointAnswer.point_id, PointAnswer.answer, PointAnswer.evidence)
-        .join(StudyInterview, StudyInterview.interview_id == PointAnswer.interview_id)
-        .join(ValidationPoint, ValidationPoint.id == PointAnswer.point_id)
-        .where(StudyInterview.study_id == study.id, ValidationPoint.study_id == study.id)
+        select(
+            PointAnswer.interview_id, PointAnswer.point_id, PointAnswer.answer, PointAnswer.evidence
+        ).where(PointAnswer.point_id.in_([p.id for p in points]), PointAnswer.team_id == team_id)
     ).all()
     return sheet_of(
         study_id=study.id,
@@ -160,9 +178,18 @@ def build_sheet(*, session: Session, team_id: str, study_id: int) -> Sheet:
         goal=study.goal,
         closed=study.state is StudyState.CLOSED,
         points=[(p.id, p.text) for p in points],
-        interviews=[(i, held_on, account) for i, held_on, account in interviews],
+        interviews=[(i, held_on, names[account]) for i, held_on, account in interviews if account in names],
         answers=[(i, p, a, e) for i, p, a, e in answers],
     )
+
+
+# Ids per IN list: far below every backend's limit on a statement's parameters.
+CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def sheet_of(

@@ -49,3 +49,23 @@ def test_the_sheets_queries_follow_the_study_not_the_workspace(database: Databas
         for statement, parameters in selects:
             plan = [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
             assert not [step for step in plan if WIDE.match(step)], (statement, plan)
+
+
+def test_a_study_read_in_several_rounds_is_the_same_sheet(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study_id, (p1, p2, _) = new_study(database)
+    for n, account in enumerate(["Acme", "Globex", "Acme", "Initech", "Hooli"]):
+        call = log(database, account, date(2026, 11, 2 + n))
+        answer(
+            database,
+            call,
+            study_id,
+            [PointReply(p1, Answer.SUPPORTS, f"call {n}"), PointReply(p2, Answer.MIXED)],
+        )
+    with database.read() as session:
+        whole = build_sheet(session=session, team_id="T1", study_id=study_id)
+    monkeypatch.setattr("bot.studies.sheet.CHUNK", 2)  # five interviews, four accounts: three rounds each
+    with database.read() as session:
+        assert build_sheet(session=session, team_id="T1", study_id=study_id) == whole
+    assert whole.interviews == 5 and [r.account for r in whole.rows] == ["Acme", "Globex", "Hooli", "Initech"]
