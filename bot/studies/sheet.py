@@ -142,28 +142,31 @@ def build_sheet(*, session: Session, team_id: str, study_id: int) -> Sheet:
         return Sheet.from_json(study.frozen_sheet)
     points = [p for p in study.points if p.retired_at is None]
     # Each read goes by an index of the study's own (its links, its points) or by primary keys: a join
-    # would let the planner hash-join whole tables (PostgreSQL) or walk the workspace's interviews by
-    # their team index (SQLite), and the sheet's cost would grow with the workspace.
+    # would let PostgreSQL hash whole tables, and a team_id filter beside a list of ids would let SQLite
+    # walk the workspace's rows by their team index instead; either way the sheet's cost would grow with
+    # the workspace. The workspace is checked on each row read instead.
     linked = session.scalars(
         select(StudyInterview.interview_id).where(
             StudyInterview.study_id == study.id, StudyInterview.team_id == team_id
         )
     ).all()
     interviews = [
-        row
+        (interview_id, held_on, account_id)
         for ids in _chunks(linked)
-        for row in session.execute(
-            select(Interview.id, Interview.held_on, Interview.account_id).where(
-                Interview.id.in_(ids), Interview.team_id == team_id
+        for interview_id, held_on, account_id, team in session.execute(
+            select(Interview.id, Interview.held_on, Interview.account_id, Interview.team_id).where(
+                Interview.id.in_(ids)
             )
         )
+        if team == team_id
     ]
     names = {
         account_id: name
         for ids in _chunks(sorted({account for _, _, account in interviews}))
-        for account_id, name in session.execute(
-            select(Account.id, Account.name).where(Account.id.in_(ids), Account.team_id == team_id)
+        for account_id, name, team in session.execute(
+            select(Account.id, Account.name, Account.team_id).where(Account.id.in_(ids))
         )
+        if team == team_id
     }
     # Every answer to the study's points is of one of its interviews (moving an interview out takes its
     # answers with it); sheet_of keeps only those of the interviews read above anyway.
