@@ -121,10 +121,18 @@ def overlap(a: Bbox, b: Bbox) -> bool:
 
 
 @pytest.mark.parametrize(
-    ("accounts", "points", "closed"), [(20, 12, False), (5, 3, True), (3, 1, False), (ROWS_MAX + 1, 12, True)]
+    "sheet",
+    [
+        big_sheet(20, 12),
+        replace(big_sheet(5, 3), closed=True),
+        big_sheet(3, 1),
+        replace(big_sheet(ROWS_MAX + 1, 12), closed=True),
+        small_sheet(),  # both flags above a column
+    ],
+    ids=["20x12", "5x3-closed", "3x1", "61x12-closed", "split-and-thin"],
 )
-def test_nothing_overlaps_or_leaves_the_picture(accounts: int, points: int, closed: bool) -> None:
-    figure = matrix_figure(replace(big_sheet(accounts, points), closed=closed))
+def test_nothing_overlaps_or_leaves_the_picture(sheet: Sheet) -> None:
+    figure = matrix_figure(sheet)
     figure.draw_without_rendering()  # lays the figure out, as saving it does
     axes = grid_of(figure)
     frame = figure.bbox
