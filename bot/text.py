@@ -142,3 +142,31 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 def counted(n: int, word: str, many: str | None = None) -> str:
     """`n` and the word in the number it takes: "1 theme", "3 themes", "0 themes", "2 replies"."""
     return f"{n} {plural(n, word, many)}"
+
+
+# Spreadsheet cells (the export, a study's sheet): a cell that would start a formula is shown, never run.
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DEFUSE_MARK = "'"
+# Excel needs it to read the file as UTF-8; LibreOffice and Google Sheets take it too.
+BOM = "\ufeff"
+
+
+def defuse(cell: str) -> str:
+    """The cell as a spreadsheet shows it, never runs it: a leading quote before a formula's first character.
+
+    A cell that already starts with the mark before such a character (or before another mark) gets one
+    more, so `restore` gives back exactly what was exported.
+    """
+    if cell.startswith(FORMULA_STARTS) or (
+        cell.startswith(DEFUSE_MARK) and cell[1:2] and cell[1:2] in (*FORMULA_STARTS, DEFUSE_MARK)
+    ):
+        return DEFUSE_MARK + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """The inverse of `defuse`: a cell read back from an export is the text that was logged."""
+    if cell.startswith(DEFUSE_MARK) and cell[1:2] and cell[1:2] in (*FORMULA_STARTS, DEFUSE_MARK):
+        return cell[1:]
+    return cell

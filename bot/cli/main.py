@@ -17,6 +17,7 @@ from bot.cli.exchange import add_verbs as add_exchange_verbs
 from bot.cli.startup import add_team_option, open_workspace, say
 from bot.cli.startup import load_embedder as _load_embedder
 from bot.cli.startup import open_database as _open_database
+from bot.cli.studies import add_verbs as add_study_verbs
 from bot.config import (
     ConfigError,
     load_config,
@@ -267,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
     preview.set_defaults(func=cmd_digest_preview)
     add_exchange_verbs(verbs)
+    add_study_verbs(verbs)
     add_demo_verb(verbs, cli=main)
     return parser
 

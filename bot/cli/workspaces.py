@@ -17,6 +17,7 @@ from storage.models import (
     Interview,
     Person,
     ScheduledCall,
+    Study,
 )
 
 
@@ -29,8 +30,8 @@ class Workspace:
 
 
 # Where a workspace leaves a row before its first interview: someone opened the bot (people), it read the
-# member list, subscribed a channel to the digest, scheduled a call.
-_PRESENT_IN = (Interview, Account, Person, DirectoryRead, DigestSubscription, ScheduledCall, FollowUp)
+# member list, subscribed a channel to the digest, scheduled a call, started a study.
+_PRESENT_IN = (Interview, Account, Person, DirectoryRead, DigestSubscription, ScheduledCall, FollowUp, Study)
 
 
 def list_workspaces(*, session: Session) -> list[Workspace]:

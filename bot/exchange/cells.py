@@ -7,13 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.text import shown
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list for CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-DEFUSE_MARK = "'"
-# Excel needs it to read the file as UTF-8; LibreOffice and Google Sheets take it too.
-BOM = "\ufeff"
+# The cells that could run as a formula are made harmless in bot.text (a study's sheet does the same).
+from bot.text import BOM, defuse, restore, shown  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -50,26 +45,6 @@ FORMER_HEADERS = ("themes",)
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 HEADERS = tuple(c.header for c in COLUMNS)
 REQUIRED = ("account", "date")
-
-
-def defuse(cell: str) -> str:
-    """The cell as a spreadsheet shows it, never runs it: a leading quote before a formula's first character.
-
-    A cell that already starts with the mark before such a character (or before another mark) gets one
-    more, so `restore` gives back exactly what was exported.
-    """
-    if cell.startswith(FORMULA_STARTS) or (
-        cell.startswith(DEFUSE_MARK) and cell[1:2] and cell[1:2] in (*FORMULA_STARTS, DEFUSE_MARK)
-    ):
-        return DEFUSE_MARK + cell
-    return cell
-
-
-def restore(cell: str) -> str:
-    """The inverse of `defuse`: a cell read back from an export is the text that was logged."""
-    if cell.startswith(DEFUSE_MARK) and cell[1:2] and cell[1:2] in (*FORMULA_STARTS, DEFUSE_MARK):
-        return cell[1:]
-    return cell
 
 
 class HeaderError(ValueError):

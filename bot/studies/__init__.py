@@ -5,4 +5,5 @@ puts every account's answers side by side.
 - `store`: a study made, changed, found, listed with its progress, closed (its sheet frozen), reopened.
 - `answers`: which study an interview is in and its answers; the study a person last logged into.
 - `sheet`: accounts × points, each point's tally, disagreements and thin evidence (no Slack, no chart).
+- `outputs`, `matrix`, `terminal`: the sheet as CSV, as a picture with its alt text, as terminal text.
 """

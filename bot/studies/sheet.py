@@ -3,14 +3,15 @@ answer (an interview that did not discuss the point leaves an earlier answer sta
 tally of accounts, whether they disagree, and whether the evidence is still thin. A closed study's sheet
 is the one frozen when it closed.
 
-Reads follow the study, never the workspace: its interviews through one index, their answers through
-another, so a sheet costs what the study holds however many other interviews there are.
+Reads follow the study, never the workspace: its interviews through its links' index, their answers
+through its points' index, accounts and interviews by their keys, so a sheet costs what the study holds
+however many other interviews there are (benchmarks/study_sheet.py).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -151,8 +152,8 @@ def build_sheet(*, session: Session, team_id: str, study_id: int, until: date | 
         goal=study.goal,
         closed=closed,
         points=[(p.id, p.text) for p in study.points if p.retired_at is None],
-        interviews=interviews.get(study.id, []),
-        answers=answers.get(study.id, []),
+        interviews=interviews[study.id],
+        answers=answers[study.id],
     )
 
 
@@ -162,44 +163,76 @@ def _closed_by(study: Study, until: date) -> bool:
 
 StudyInterviews = dict[int, list[tuple[int, date, str]]]
 StudyAnswers = dict[int, list[tuple[int, int, Answer, str | None]]]
+# Ids per IN list: far below every backend's limit on a statement's parameters.
+CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def study_parts(
     *, session: Session, team_id: str, study_ids: Sequence[int], until: date | None = None
 ) -> tuple[StudyInterviews, StudyAnswers]:
-    """What `sheet_of` needs, for several studies in two queries, by study id: their interviews (held
-    before `until`, if given) and those interviews' answers to the studies' own points. Read through the
-    studies' indexes: the cost is what the studies hold."""
+    """What `sheet_of` needs, for several studies, by study id: their interviews (held before `until`,
+    if given) and those interviews' answers to the studies' own points.
+
+    Each read goes by an index of the studies' own (their links, their points) or by primary keys: a join
+    would let PostgreSQL hash whole tables, and a team_id filter beside a list of ids would let SQLite walk
+    the workspace's rows by their team index instead; either way the cost would grow with the workspace.
+    The workspace is checked on each row read instead."""
     interviews: StudyInterviews = {s: [] for s in study_ids}
     answers: StudyAnswers = {s: [] for s in study_ids}
     if not study_ids:
         return interviews, answers
-    held = (
-        select(StudyInterview.study_id, Interview.id, Interview.held_on, Account.name)
-        .join(Interview, Interview.id == StudyInterview.interview_id)
-        .join(Account, Account.id == Interview.account_id)
-        .where(StudyInterview.study_id.in_(study_ids), Interview.team_id == team_id)
-    )
-    if until is not None:
-        held = held.where(Interview.held_on < until)
-    for study_id, interview_id, held_on, account in session.execute(held):
-        interviews[study_id].append((interview_id, held_on, account))
-    kept = {i for rows in interviews.values() for i, _, _ in rows}
-    said = session.execute(
-        select(
-            StudyInterview.study_id,
-            PointAnswer.interview_id,
-            PointAnswer.point_id,
-            PointAnswer.answer,
-            PointAnswer.evidence,
+    study_of = {
+        interview_id: study_id
+        for study_id, interview_id in session.execute(
+            select(StudyInterview.study_id, StudyInterview.interview_id).where(
+                StudyInterview.study_id.in_(study_ids), StudyInterview.team_id == team_id
+            )
         )
-        .join(StudyInterview, StudyInterview.interview_id == PointAnswer.interview_id)
-        .join(ValidationPoint, ValidationPoint.id == PointAnswer.point_id)
-        .where(StudyInterview.study_id.in_(study_ids), ValidationPoint.study_id == StudyInterview.study_id)
+    }
+    held = [
+        (interview_id, held_on, account_id)
+        for ids in _chunks(sorted(study_of))
+        for interview_id, held_on, account_id, team in session.execute(
+            select(Interview.id, Interview.held_on, Interview.account_id, Interview.team_id).where(
+                Interview.id.in_(ids)
+            )
+        )
+        if team == team_id and (until is None or held_on < until)
+    ]
+    names = {
+        account_id: name
+        for ids in _chunks(sorted({account for _, _, account in held}))
+        for account_id, name, team in session.execute(
+            select(Account.id, Account.name, Account.team_id).where(Account.id.in_(ids))
+        )
+        if team == team_id
+    }
+    kept: set[int] = set()
+    for interview_id, held_on, account_id in held:
+        if account_id in names:
+            interviews[study_of[interview_id]].append((interview_id, held_on, names[account_id]))
+            kept.add(interview_id)
+    point_study = dict(
+        session.execute(
+            select(ValidationPoint.id, ValidationPoint.study_id).where(
+                ValidationPoint.study_id.in_(study_ids)
+            )
+        ).all()
     )
-    for study_id, interview_id, point_id, answer, evidence in said:
-        if interview_id in kept:
-            answers[study_id].append((interview_id, point_id, answer, evidence))
+    for ids in _chunks(sorted(point_study)):
+        for interview_id, point_id, answer, evidence in session.execute(
+            select(
+                PointAnswer.interview_id, PointAnswer.point_id, PointAnswer.answer, PointAnswer.evidence
+            ).where(PointAnswer.point_id.in_(ids), PointAnswer.team_id == team_id)
+        ):
+            # An answer counts for the study its interview is in, to that study's own points.
+            if interview_id in kept and study_of[interview_id] == point_study[point_id]:
+                answers[point_study[point_id]].append((interview_id, point_id, answer, evidence))
     return interviews, answers
 
 
