@@ -21,6 +21,7 @@ def register_all(app: App) -> None:
         search,
         shortcuts,
         studies,
+        study_files,
         study_pick,
         themes,
     )
@@ -38,4 +39,5 @@ def register_all(app: App) -> None:
     delete.register(app)
     digest.register(app)
     studies.register(app)
+    study_files.register(app)
     study_pick.register(app)

@@ -54,7 +54,7 @@ from handlers.views.study_form import (
     study_form,
     submitted_values,
 )
-from handlers.views.study_sheet import StudyPage, study_view, summary_message
+from handlers.views.study_sheet import StudyPage, send_sheet_button, study_view, summary_message
 from storage.models import OutboxKind, Study, StudyState
 
 NEW = "new"  # `/interview study new`: so no study may be called that
@@ -131,12 +131,8 @@ def _page(session: Session, actor: Actor, study_id: int) -> StudyPage:
 
 
 def _page_view(actor: Actor, deps: Deps, study_id: int, metadata: StudyMetadata) -> View:
-    """The study's view.
-
-    The sheet's outputs hook: Slack shows at most a few evidence lines per point, so the whole sheet goes
-    out as files. Here, once bot.studies.outputs exists, study_view gets `outputs=` a "Send me the sheet
-    as CSV" button (its action: sheet_csv(sheet) uploaded to the person's DM), and the caller, after the
-    ack, uploads matrix_png(sheet) with matrix_alt_text(sheet) to the DM."""
+    """The study's view. Slack shows a few evidence lines per point: the whole sheet goes out as files, by
+    its "Send me the sheet" button (handlers.study_files)."""
     with deps.db.read() as session:
         page = _page(session, actor, study_id)
     may_change = actor.user_id in page.progress.owners or _admin(actor, deps)
@@ -145,6 +141,7 @@ def _page_view(actor: Actor, deps: Deps, study_id: int, metadata: StudyMetadata)
         today=_today(actor, deps),
         may_change=may_change,
         metadata=replace(metadata, study_id=study_id),
+        outputs=[send_sheet_button(study_id)],
     )
 
 

@@ -71,6 +71,7 @@ class StudyAction(StrEnum):
     EDIT = "study_edit"
     CLOSE = "study_close"
     REOPEN = "study_reopen"
+    SEND_SHEET = "study_send_sheet"  # the whole sheet, as a CSV and a picture, to the person's DM
 
 
 # The form's fields as bot.studies.store names them in InvalidInput, and the blocks that show them.

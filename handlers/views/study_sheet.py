@@ -114,6 +114,17 @@ def _facts(page: StudyPage, today: date) -> str:
     return " · ".join(facts)
 
 
+def send_sheet_button(study_id: int) -> ButtonElement:
+    return ButtonElement(
+        text=plain("Send me the sheet"), action_id=StudyAction.SEND_SHEET, value=str(study_id)
+    )
+
+
+def sheet_sent_note(name: str) -> str:
+    """What the DM says above the files."""
+    return f"The sheet of the study “{escape_mrkdwn(name)}”: every account's answers, as a CSV and a picture."
+
+
 def study_view(
     page: StudyPage,
     *,

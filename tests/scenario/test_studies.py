@@ -204,7 +204,7 @@ def test_the_study_shows_each_points_tally_disagreement_and_thin_evidence(team: 
     assert "IT must approve every app &lt;!channel&gt;" in text and "<!channel>" not in text
     # Acme's words, newest first: its later call before its first.
     assert text.index("they automated it since") < text.index("we re-key every deal")
-    assert buttons(view, study.id) == {StudyAction.EDIT, StudyAction.CLOSE}
+    assert buttons(view, study.id) == {StudyAction.EDIT, StudyAction.CLOSE, StudyAction.SEND_SHEET}
 
     unknown = team.slack.command("study Pricing").json()
     assert unknown["response_type"] == "ephemeral"
@@ -270,9 +270,17 @@ def test_another_workspaces_study_leads_nowhere(team: RunningBot) -> None:
     listed = open_list(team)
     assert "Secret plans" not in text_of(listed)
     shown = len(team.fake.calls("views.push")) + len(team.fake.calls("views.open"))
-    for action in (StudyAction.OPEN, StudyAction.EDIT, StudyAction.CLOSE, StudyAction.REOPEN):
+    for action in (
+        StudyAction.OPEN,
+        StudyAction.EDIT,
+        StudyAction.CLOSE,
+        StudyAction.REOPEN,
+        StudyAction.SEND_SHEET,
+    ):
         click(team, listed, action, theirs)
-    assert told(team, USER_ID)[-4:] == [gone] * 4
+    after_ack_done(team.deps)
+    assert told(team, USER_ID)[-5:] == [gone] * 5
+    assert team.fake.calls("files.getUploadURLExternal") == []  # no sheet of theirs sent
     assert len(team.fake.calls("views.push")) + len(team.fake.calls("views.open")) == shown
     edit = study_form(None, metadata=StudyMetadata(theirs)).to_dict()
     answer = team.slack.view_submission(edit, study_values(name="Mine now"), user_id=USER_ID)
@@ -390,3 +398,39 @@ def test_three_replicas_handed_the_close_at_once_post_its_summary_once(
     with first.db.read() as session:
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
     assert study_row(first).state is StudyState.CLOSED
+
+
+def test_the_whole_sheet_comes_by_dm_as_a_csv_equal_to_the_matrix_and_a_picture_naming_the_tallies(
+    team: RunningBot,
+) -> None:
+    import csv
+    import io
+
+    study = made(team)
+    answered(team, study)
+    view = opened(team, f"study {study.name}", callback_id=StudyView.SHEET)
+    assert click(team, view, StudyAction.SEND_SHEET, study.id).status == 200
+    after_ack_done(team.deps)
+    asked = team.fake.calls("files.getUploadURLExternal")
+    (csv_file,) = [c for c in asked if str(c.args["filename"]).endswith(".csv")]
+    (png_file,) = [c for c in asked if str(c.args["filename"]).endswith(".png")]
+    (completed,) = team.fake.calls("files.completeUploadExternal")
+    assert completed.args["channel_id"].startswith("D")  # the person's DM
+    alt = str(png_file.args["alt_txt"])
+    assert "supported by 3 of 5 accounts, contradicted by 1" in alt
+    assert team.fake.uploads[png_file.response["file_id"]][:8] == b"\x89PNG\r\n\x1a\n"
+    # The CSV read back: one row per account, each point's cell its latest answer.
+    text = team.fake.uploads[csv_file.response["file_id"]].decode("utf-8").removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(text)))
+    header, body = rows[0], rows[1 : 1 + 5]
+    with team.db.read() as session:
+        sheet = build_sheet(session=session, team_id=team.slack.team_id, study_id=study.id)
+    points = [p.text for p in sheet.points]
+    assert header[-len(points) :] == points
+    for row, account in zip(body, sheet.rows, strict=True):
+        assert row[0] == account.account
+        marks = [cell[:1] for cell in row[-len(points) :]]
+        assert marks == [
+            {"supports": "✓", "contradicts": "✗", "mixed": "~"}[c.answer.value] if c else ""
+            for c in account.cells
+        ]
