@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.capture.interviews import InterviewDraft, log_interview
+from bot.cli.demo import make_sample_study
 from bot.cli.main import main
 from bot.studies.answers import PointReply, set_study
 from bot.studies.sheet import build_sheet
@@ -28,6 +29,7 @@ from storage.models import (
     Pain,
     Person,
     PointAnswer,
+    StudyInterview,
     Theme,
     Topic,
 )
@@ -117,20 +119,29 @@ def test_importing_the_same_file_twice_adds_nothing(
     database: Database, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     sheet = Path("examples/interviews.csv")
-    # The sample team: every row of the sheet is an interview, every account name one account.
+    # The sample team: every row of the sheet is an interview, every account name one account; 18 of
+    # them logged into its study, which the demo makes first.
     sample = rows_of(sheet.read_text(encoding="utf-8"))
     calls, accounts = len(sample), len({row["account"] for row in sample})
     assert calls == 154 and accounts == 14
+    studied = sum(1 for row in sample if row["study"])
+    assert studied == 18 and {row["study"] for row in sample} == {"", "Older phones"}
+    make_sample_study(database, team_id="TDEMO", today=date(2026, 12, 5))
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "TDEMO", str(sheet))
     assert code == 0, err
     assert f"{calls} interviews created" in err and "0 rejected" in err
     assert count(database, Interview, "TDEMO") == calls and count(database, Account, "TDEMO") == accounts
+    assert count(database, StudyInterview, "TDEMO") == studied
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "TDEMO", str(sheet))
     assert code == 0 and f"0 interviews created (0 pains), {calls} already there" in err
     assert count(database, Interview, "TDEMO") == calls
-    # Another workspace imports its own copy; neither sees the other's.
-    cli(database, monkeypatch, capsysbinary, "import", "--team", "T0OTHER", str(sheet))
-    assert count(database, Interview, "TDEMO") == calls and count(database, Interview, "T0OTHER") == calls
+    # Another workspace imports its own copy without making the study: those rows are refused, saying how.
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T0OTHER", str(sheet))
+    assert code == 1 and f"{calls - studied} interviews created" in err and f"{studied} rejected" in err
+    assert "no study called “Older phones”; create the study first: /interview study new" in err
+    # Neither sees the other's.
+    assert count(database, Interview, "TDEMO") == calls
+    assert count(database, Interview, "T0OTHER") == calls - studied
 
 
 def test_bad_rows_are_named_by_line_and_leave_nothing(
@@ -432,6 +443,7 @@ def test_the_progress_bar_names_each_step_of_an_import_in_turn(
     monkeypatch: pytest.MonkeyPatch,
     capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
+    make_sample_study(database, team_id="T0STEPS", today=date(2026, 12, 5))
     err = import_sheet(database, monkeypatch, capsysbinary, Path("examples/interviews.csv"))
     shown = steps_shown(err)
     expected = ["reading", "writing"] + [
