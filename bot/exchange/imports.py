@@ -209,7 +209,7 @@ def check_record(record: list[str], positions: Mapping[str, int], *, line: int, 
         draft=draft,
         logged_by=who[0] if who else IMPORTED_BY,
         follow_ups=_follow_ups(get("follow_ups")),
-        study=" ".join(get("study").split()),
+        study=" ".join(clean_text(get("study")).split()),
     )
     row.answers = check_answer_lines(get("study_answers"), study=row.study)
     row.key = _key(row)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.studies.answers import EVIDENCE_LENGTH, PointReply
 from bot.studies.store import find_study, live_points, name_key
+from bot.text import clean_text
 from storage.models import Answer, PointAnswer, Study, StudyInterview, StudyState, ValidationPoint
 
 ANSWER_WORDS = {
@@ -88,7 +89,8 @@ def study_cells(
 def check_answer_lines(cell: str, *, study: str) -> list[str]:
     """The `study answers` cell's lines, each like `point: answer[: evidence]`; raises ValueError saying
     what is wrong, in the column's name (which points are the study's is for `resolve`)."""
-    lines = [" ".join(line.split()) for line in cell.splitlines() if line.strip()]
+    # Control characters dropped, as logging drops them: nothing read can reach a terminal line as such.
+    lines = [" ".join(clean_text(line).split()) for line in cell.splitlines() if clean_text(line)]
     if lines and not study:
         raise ValueError("study answers: name the study they answer in the study column, or empty the cell")
     for line in lines:

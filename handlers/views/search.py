@@ -116,8 +116,16 @@ def _no_such_study(name: str, open_studies: tuple[str, ...]) -> str:
             f"I know no study called *{shown}* in this workspace, and none is open: "
             "`/interview study new` starts one."
         )
-    names = truncate(", ".join(f'"{n}"' for n in open_studies), STUDY_NAMES_MAX, "…")
-    return f"I know no study called *{shown}* in this workspace. Open studies: {escape_mrkdwn(names)}."
+    # As many whole names as fit, escaped (an entity is never cut), then how many more there are.
+    names: list[str] = []
+    for study in open_studies:
+        quoted = f'"{escape_mrkdwn(truncate(study, 100, "…"))}"'
+        if sum(len(n) + 2 for n in names) + len(quoted) > STUDY_NAMES_MAX:
+            break
+        names.append(quoted)
+    more = len(open_studies) - len(names)
+    listed = ", ".join(names) + (f" and {more} more (`/interview study` lists them)" if more else "")
+    return f"I know no study called *{shown}* in this workspace. Open studies: {listed}."
 
 
 def search_message(result: SearchPage, typed: str) -> list[Block]:

@@ -178,3 +178,13 @@ def test_a_point_that_begins_another_point_takes_only_its_own_line() -> None:
         PointReply(2, Answer.SUPPORTS, "half a minute"),
         PointReply(1, Answer.MIXED, "sometimes"),
     )
+
+
+def test_control_characters_never_reach_a_line_said_in_the_terminal() -> None:
+    row = check_record(
+        record(study="Older\x1b[31m phones", study_answers="Slow\x07: supports: \x1b[2Jyes"),
+        POSITIONS,
+        line=2,
+        today=TODAY,
+    )
+    assert row.study == "Older[31m phones" and row.answers == ["Slow: supports: [2Jyes"]
