@@ -4,8 +4,9 @@
     python -m benchmarks.find --part import [--rows 10000]          # time of `interview-bot import`
     python -m benchmarks.find --part search [--backend sqlite]      # benchmarks/find_search.py
 
-export: a workspace of N made-up interviews (two pains, a request, a quote, a follow-up each) is written
-straight into a scratch SQLite database; then `interview-bot export` runs in a child process, its CSV
+export: a workspace of N made-up interviews (two pains, a request, a quote, a follow-up each; one in five
+logged into one of four studies, answering three of its points) is written straight into a scratch SQLite
+database; then `interview-bot export` runs in a child process, its CSV
 going to a file, and the child's peak RSS is read from the kernel (wait4). Target: peak <= 200 MB, so
 memory stays flat however many interviews there are.
 
@@ -95,13 +96,29 @@ def run_child(argv: list[str], env: dict[str, str], stdout: Any) -> tuple[int, f
     return child.returncode, seconds, usage.ru_maxrss / 1024, err  # Linux reports KB
 
 
+STUDIES = 4
+POINTS = 4  # per study; an interview in a study answers the first three
+
+
 def seed_interviews(url: str, count: int) -> None:
-    """N interviews written in bulk (the bot's own tables, migrated first), over 50 accounts."""
+    """N interviews written in bulk (the bot's own tables, migrated first), over 50 accounts; one in
+    five in a study, with its answers."""
     from sqlalchemy import insert
 
     from storage import Database
     from storage.migrate import upgrade
-    from storage.models import Account, FollowUp, Interview, Pain, Participant, Quote
+    from storage.models import (
+        Account,
+        FollowUp,
+        Interview,
+        Pain,
+        Participant,
+        PointAnswer,
+        Quote,
+        Study,
+        StudyInterview,
+        ValidationPoint,
+    )
 
     db = Database(url)
     upgrade(db)
@@ -119,6 +136,34 @@ def seed_interviews(url: str, count: int) -> None:
                     "created_at": now,
                 }
                 for a in range(50)
+            ],
+        )
+        conn.execute(
+            insert(Study),
+            [
+                {
+                    "id": s + 1,
+                    "team_id": TEAM,
+                    "name": f"Study {s}",
+                    "name_key": f"study {s}",
+                    "goal": "Learn whether it matters",
+                    "created_by": "U0BENCH",
+                }
+                for s in range(STUDIES)
+            ],
+        )
+        conn.execute(
+            insert(ValidationPoint),
+            [
+                {
+                    "id": s * POINTS + n + 1,
+                    "team_id": TEAM,
+                    "study_id": s + 1,
+                    "position": n,
+                    "text": f"=Point {n} of study {s} holds",
+                }
+                for s in range(STUDIES)
+                for n in range(POINTS)
             ],
         )
         for start in range(0, count, 5000):
@@ -187,6 +232,34 @@ def seed_interviews(url: str, count: int) -> None:
                     for i in ids
                 ],
             )
+            studied = [i for i in ids if i % 5 == 0]
+            if studied:
+                conn.execute(
+                    insert(StudyInterview),
+                    [
+                        {
+                            "team_id": TEAM,
+                            "study_id": i % STUDIES + 1,
+                            "interview_id": i,
+                            "added_by": "U0BENCH",
+                        }
+                        for i in studied
+                    ],
+                )
+                conn.execute(
+                    insert(PointAnswer),
+                    [
+                        {
+                            "team_id": TEAM,
+                            "interview_id": i,
+                            "point_id": (i % STUDIES) * POINTS + n + 1,
+                            "answer": ("supports", "contradicts", "mixed")[(i + n) % 3],
+                            "evidence": "They said as much, in a sentence or two",
+                        }
+                        for i in studied
+                        for n in range(3)
+                    ],
+                )
     db.dispose()
 
 

@@ -1,6 +1,6 @@
-"""`interview-bot demo`: the sample team in a database of its own, its themes, its digest and its chart,
-in a terminal, with no Slack. The sample's calls are moved in time so the latest was yesterday: the
-digest then reads as it would on the day it is run, whatever that day is."""
+"""`interview-bot demo`: the sample team in a database of its own, its study, its themes, its digest and
+its chart, in a terminal, with no Slack. The sample's calls are moved in time so the latest was yesterday:
+the digest then reads as it would on the day it is run, whatever that day is."""
 
 from __future__ import annotations
 
@@ -11,14 +11,42 @@ import os
 import sys
 import tempfile
 import time
+import tomllib
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import StartupError
 
+if TYPE_CHECKING:
+    from storage import Database
+
 DEMO_TEAM = "T0DEMO"
 SAMPLE = Path(__file__).resolve().parents[2] / "examples" / "interviews.csv"
+# The study the sample's `study` column names: made before the import, which takes only studies that are.
+SAMPLE_STUDY = SAMPLE.with_name("study.toml")
+
+
+def make_sample_study(db: Database, *, team_id: str, today: date, path: Path = SAMPLE_STUDY) -> str:
+    """The sample's study (name, goal, points, target, owners, days left) made in `team_id` as
+    /interview study new makes one, its first owner its maker; its name."""
+    from bot.studies.store import StudyForm, create_study
+
+    spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    owners = tuple(spec.get("owners", ()))
+    form = StudyForm(
+        name=spec["name"],
+        goal=spec["goal"],
+        points="\n".join(spec["points"]),
+        owners=owners[1:],
+        target_interviews=spec.get("target_interviews"),
+        target_accounts=spec.get("target_accounts"),
+        ends_on=today + timedelta(days=spec["ends_in_days"]) if "ends_in_days" in spec else None,
+    )
+    now = datetime(today.year, today.month, today.day, 9, tzinfo=UTC)
+    with db.transaction() as session:
+        return create_study(session=session, team_id=team_id, by=owners[0], form=form, now=now).name
 
 
 def shifted_sample(text: str, *, latest: date) -> str:
@@ -46,8 +74,9 @@ def run_demo(
     cli: Callable[[Sequence[str]], int],
     today: date | None = None,
 ) -> int:
-    """Import the sample into `workdir`/demo.db afresh (a second run gives the same), print its digest
-    and write its chart to `workdir`/demo-chart.png. `cli` runs one verb (bot.cli.main.main)."""
+    """Make the sample's study and import the sample into `workdir`/demo.db afresh (a second run gives the
+    same), print its digest and write its chart to `workdir`/demo-chart.png. `cli` runs one verb
+    (bot.cli.main.main)."""
     if not sample.is_file():
         raise StartupError(
             f"the sample sheet {sample.name} is not here: the demo runs from a clone of the project."
@@ -79,6 +108,7 @@ def _import_and_show(
     with tempfile.TemporaryDirectory() as folder:
         moved = Path(folder) / "interviews.csv"
         moved.write_text(shifted_sample(sample.read_text(encoding="utf-8-sig"), latest=yesterday), "utf-8")
+        _make_study(database, today=yesterday + timedelta(days=1))
         print(f"importing the sample team ({DEMO_TEAM}) into {database.name}…", file=sys.stderr)
         if code := cli(["import", "--team", DEMO_TEAM, str(moved)]):
             return code
@@ -101,6 +131,17 @@ def _import_and_show(
         )
     )
     return 0
+
+
+def _make_study(database: Path, *, today: date) -> None:
+    from bot.cli.startup import open_database
+
+    db = open_database(f"sqlite:///{database}")  # created here, the schema with it: the import goes on
+    try:
+        name = make_sample_study(db, team_id=DEMO_TEAM, today=today)
+    finally:
+        db.dispose()
+    print(f"the sample team's study “{name}” made ({SAMPLE_STUDY.name})", file=sys.stderr)
 
 
 def add_verb(verbs: argparse._SubParsersAction, *, cli: Callable[[Sequence[str]], int]) -> None:  # type: ignore[type-arg]

@@ -161,9 +161,13 @@ def _import(
                 elif isinstance(r, Stop):
                     tally.stop = r
             stored: set[str] = set()
+            refused: dict[int, str] = {}
             if db is not None:
                 with db.read() as session:
                     stored = already_imported(session=session, team_id=team_id, keys=[r.key for r in good])
+                    refused = _check_studies(session, team_id, [r for r in good if r.key not in stored])
+            else:  # nothing stored yet: no study either
+                refused = _check_studies(None, team_id, good)
             fresh = []
             for row in good:
                 if row.key in stored or row.key in seen:
@@ -171,6 +175,9 @@ def _import(
                     if dry_run:
                         first = f" (the same as line {seen[row.key]})" if row.key in seen else ""
                         print(f"line {row.line}: already there{first}")
+                elif row.line in refused:
+                    tally.rejected.append(Rejected(row.line, refused[row.line]))
+                    _say(dry_run, f"line {row.line}: rejected: {refused[row.line]}")
                 else:
                     seen[row.key] = row.line
                     fresh.append(row)
@@ -197,13 +204,33 @@ def _import(
     return tally
 
 
+def _check_studies(session: Session | None, team_id: str, rows: list[Row]) -> dict[int, str]:
+    """The study and answers of each row that names one, as the workspace holds them (set on the row);
+    {line: what to fix} for those it cannot take. Rows imported before are not asked again: importing a
+    file twice changes nothing, even once their study has closed."""
+    from bot.exchange.studies import resolve_all
+
+    named = [row for row in rows if row.study]
+    asked = [(row.study, row.answers) for row in named]
+    refused = {}
+    for row, outcome in zip(named, resolve_all(session=session, team_id=team_id, asked=asked), strict=True):
+        if isinstance(outcome, str):
+            refused[row.line] = outcome
+        else:
+            row.resolved = outcome
+    return refused
+
+
 def _say(dry_run: bool, line: str) -> None:
     print(line, file=sys.stdout if dry_run else sys.stderr)
 
 
 def _describe(row: Row) -> str:
     draft = row.draft
-    return f"{draft.account}, {draft.held_on}, {draft.kind}, {counted(_pains(row), 'pain')}"
+    said = f"{draft.account}, {draft.held_on}, {draft.kind}, {counted(_pains(row), 'pain')}"
+    if row.resolved is not None:
+        said += f", in the study “{row.study}” ({counted(len(row.resolved.replies), 'answer')})"
+    return said
 
 
 def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected: list[Rejected]) -> list[Row]:
@@ -211,7 +238,9 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
     stored, and the others go in. The rows stored."""
     from sqlalchemy.exc import IntegrityError
 
+    from bot.errors import InvalidInput
     from bot.exchange.imports import Rejected, store_row, store_rows
+    from bot.studies.store import StudyClosed
 
     def one_by_one(session: Session) -> list[Row]:
         stored = []
@@ -224,6 +253,9 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
                 reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
                 rejected.append(Rejected(row.line, f"the database refused it ({reason})"))
                 print(f"line {row.line}: rejected: the database refused it ({reason})", file=sys.stderr)
+            except (StudyClosed, InvalidInput) as exc:  # the study closed or changed since it was checked
+                rejected.append(Rejected(row.line, f"study: {exc.user_message}"))
+                print(f"line {row.line}: rejected: study: {exc.user_message}", file=sys.stderr)
         return stored
 
     def work(session: Session) -> list[Row]:
@@ -231,7 +263,7 @@ def _store(db: Database, team_id: str, rows: list[Row], now: datetime, rejected:
             with session.begin_nested():
                 store_rows(session=session, team_id=team_id, rows=rows, now=now)
                 return rows
-        except IntegrityError:  # one row of the batch is refused: find which, storing the others
+        except (IntegrityError, StudyClosed, InvalidInput):  # a row is refused: find which, store the rest
             return one_by_one(session)
 
     return db.run(work)

@@ -32,6 +32,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("closing_answer", "closing answer"),
     Column("notes", "notes"),
     Column("follow_ups", "follow-ups"),
+    # The study it was logged into (its name), and its answers to the study's points, one per line:
+    # "point: supports: what they said" (bot/exchange/studies.py says why one column holds them all).
+    Column("study", "study"),
+    Column("study_answers", "study answers"),
     # Where each line went, aligned line by line with `pains` and `requests` ("topic › theme", empty for
     # a line in no theme): the export's own, for checking the grouping in a spreadsheet; an import
     # ignores them and regroups.

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.capture.interviews import interview_parts
 from bot.exchange.cells import BOM, HEADERS, defuse
+from bot.exchange.studies import study_cells
 from storage.models import CustomerRequest, FollowUp, Interview, Pain, Theme, Topic
 
 # Who logged an imported interview when the sheet did not say: no Slack member, so never shown as one.
@@ -39,8 +40,11 @@ def theme_places(session: Session, team_id: str) -> dict[int, str]:
     return {theme_id: f"{topic} › {name}" if topic else name for theme_id, name, topic in rows}
 
 
-def interview_row(interview: Interview, places: dict[int, str]) -> list[str]:
-    """The cells of one interview, in the order of COLUMNS, before defusing."""
+def interview_row(
+    interview: Interview, places: dict[int, str], study: tuple[str, str] = ("", "")
+) -> list[str]:
+    """The cells of one interview, in the order of COLUMNS, before defusing; `study`: its study's name and
+    answers (bot.exchange.studies.study_cells), empty for none."""
     return [
         interview.account.name,
         interview.held_on.isoformat(),
@@ -56,6 +60,7 @@ def interview_row(interview: Interview, places: dict[int, str]) -> list[str]:
         interview.closing_answer or "",
         interview.notes or "",
         "\n".join(follow_up_line(f) for f in sorted(interview.follow_ups, key=lambda f: (f.due_at, f.id))),
+        *study,
         placed_lines(interview.pains, places),
         placed_lines(interview.requests, places),
     ]
@@ -81,8 +86,11 @@ def export_rows(
     if account_id is not None:
         stmt = stmt.where(Interview.account_id == account_id)
     for partition in session.scalars(stmt).partitions():
+        # The batch's studies and answers in two queries, beside the rows' own.
+        studies = study_cells(session=session, team_id=team_id, interview_ids=[i.id for i in partition])
         for interview in partition:
-            yield [defuse(cell) for cell in interview_row(interview, places)]
+            cells = interview_row(interview, places, studies.get(interview.id, ("", "")))
+            yield [defuse(cell) for cell in cells]
         # The session holds what it loaded weakly: once a batch is written and dropped, its objects go.
 
 

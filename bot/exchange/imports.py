@@ -6,6 +6,10 @@ Each row is keyed by a hash of its content ("import:" + sha256, in `source_view_
 file twice creates nothing new. A row changed in the file has another key: it is a new interview, and the
 one imported before stays (the dry run lists it as one it would create).
 
+A row may name the study it was logged into and its answers (bot/exchange/studies.py): the study must be
+the workspace's and open, each point one of its live points; the answers are stored with the row, in its
+savepoint.
+
 Imported calls are in the past, so no thank-you or summary reminder is planned for them (a reminder for a
 year-old thank-you is noise). The follow-ups the sheet lists come back with their states and are never
 reminded of.
@@ -34,6 +38,8 @@ from bot.capture.interviews import (
 from bot.errors import InvalidInput
 from bot.exchange.cells import COLUMNS, restore
 from bot.exchange.export import IMPORTED_BY
+from bot.exchange.studies import Resolved, check_answer_lines
+from bot.studies.answers import set_study
 from bot.text import clean_text, split_lines
 from storage.models import (
     Account,
@@ -75,6 +81,9 @@ class Row:
     logged_by: str
     follow_ups: list[ImportedFollowUp] = field(default_factory=list)
     key: str = ""
+    study: str = ""  # the study's name as the sheet writes it, "" for none
+    answers: list[str] = field(default_factory=list)  # `point: answer: evidence`, checked for form only
+    resolved: Resolved | None = None  # the study and answers as the workspace holds them, once checked
 
 
 @dataclass(frozen=True)
@@ -119,6 +128,8 @@ def _key(row: Row) -> str:
         *[(getattr(d, name) or "").strip() for name in _TEXT_FIELDS],
         [(f.kind.value, f.state.value, f.description) for f in row.follow_ups],
     ]
+    if row.study:  # only then: a row with no study keeps the key it had before studies were exported
+        content.append([row.study.casefold(), [line.casefold() for line in row.answers]])
     digest = hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
     return KEY_PREFIX + digest[: 64 - len(KEY_PREFIX)]
 
@@ -198,7 +209,9 @@ def check_record(record: list[str], positions: Mapping[str, int], *, line: int, 
         draft=draft,
         logged_by=who[0] if who else IMPORTED_BY,
         follow_ups=_follow_ups(get("follow_ups")),
+        study=" ".join(clean_text(get("study")).split()),
     )
+    row.answers = check_answer_lines(get("study_answers"), study=row.study)
     row.key = _key(row)
     return row
 
@@ -234,6 +247,7 @@ def store_row(*, session: Session, team_id: str, row: Row, now: datetime) -> boo
     )
     if not logged.created:
         return False
+    _store_study(session, team_id, row, logged.interview.id, now)
     assert row.draft.held_on is not None  # checked
     due_at = datetime.combine(row.draft.held_on, time(12), tzinfo=UTC)
     for item in row.follow_ups:
@@ -351,4 +365,22 @@ def store_rows(*, session: Session, team_id: str, rows: list[Row], now: datetime
         session.connection().execute(
             later, [{"account_id_": a, "held_on_": d} for a, d in sorted(latest.items())]
         )
+    for row, interview_id in zip(rows, ids, strict=True):
+        _store_study(session, team_id, row, interview_id, now)
     return len(ids)
+
+
+def _store_study(session: Session, team_id: str, row: Row, interview_id: int, now: datetime) -> None:
+    """The row's study and answers, checked before (`resolve_all`); closed since: StudyClosed."""
+    assert not row.study or row.resolved is not None, "a row's study is checked before it is stored"
+    if row.resolved is not None:
+        set_study(
+            session=session,
+            team_id=team_id,
+            interview_id=interview_id,
+            study_id=row.resolved.study_id,
+            replies=row.resolved.replies,
+            by=row.logged_by,
+            now=now,
+            remember=False,
+        )

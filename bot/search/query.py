@@ -1,4 +1,5 @@
-"""A search as typed: words, "quoted phrases" and account:NAME; and the marks around matching words."""
+"""A search as typed: words, "quoted phrases", account:NAME and study:NAME; and the marks around matching
+words."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ MARK_END = "\x03"
 
 # Typed quotes: straight, and the curly ones Slack's clients put in for you.
 _QUOTES = '"“”„«»'
+# A filter narrows the search: account:Acme, study:"CRM sync" (a name with spaces in quotes).
+FILTERS = ("account", "study")
 _TOKEN = re.compile(
-    rf"(?P<account>account:(?:[{_QUOTES}](?P<quoted_account>[^{_QUOTES}]*)[{_QUOTES}]?|(?P<bare_account>\S*)))"
+    rf"(?P<filter>(?P<kind>{'|'.join(FILTERS)}):"
+    rf"(?:[{_QUOTES}](?P<quoted>[^{_QUOTES}]*)[{_QUOTES}]?|(?P<bare>\S*)))"
     rf"|[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]?"
     rf"|(?P<word>[^\s{_QUOTES}]+)",
     re.IGNORECASE,
@@ -30,6 +34,7 @@ class SearchQuery:
     words: tuple[str, ...] = ()
     phrases: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()
+    studies: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -37,7 +42,7 @@ class SearchQuery:
 
     @property
     def empty(self) -> bool:
-        return not self.terms and not self.accounts
+        return not self.terms and not self.accounts and not self.studies
 
 
 def _searchable(term: str) -> bool:
@@ -46,16 +51,17 @@ def _searchable(term: str) -> bool:
 
 
 def parse_query(text: str) -> SearchQuery:
-    """What was typed, read as a search. Never fails: every piece is a word, a phrase or an account."""
+    """What was typed, read as a search. Never fails: every piece is a word, a phrase, an account or a
+    study."""
     text = clean_text(text)[:QUERY_MAX]
     words: list[str] = []
     phrases: list[str] = []
-    accounts: list[str] = []
+    named: dict[str, list[str]] = {kind: [] for kind in FILTERS}
     for match in _TOKEN.finditer(text):
-        if match.group("account"):
-            name = (match.group("quoted_account") or match.group("bare_account") or "").strip()
+        if match.group("filter"):
+            name = (match.group("quoted") or match.group("bare") or "").strip()
             if _searchable(name):
-                accounts.append(" ".join(name.split()))
+                named[match.group("kind").casefold()].append(" ".join(name.split()))
         elif match.group("phrase") is not None:
             phrase = " ".join(match.group("phrase").split())
             if _searchable(phrase):
@@ -66,7 +72,8 @@ def parse_query(text: str) -> SearchQuery:
     return SearchQuery(
         words=tuple(kept),
         phrases=tuple(list(dict.fromkeys(phrases))[: TERMS_MAX - len(kept)]),
-        accounts=tuple(dict.fromkeys(accounts)),
+        accounts=tuple(dict.fromkeys(named["account"])),
+        studies=tuple(dict.fromkeys(named["study"])),
     )
 
 
@@ -78,5 +85,15 @@ def fts5_match(query: SearchQuery) -> str:
 
 def describe(query: SearchQuery) -> str:
     """The query as it was understood, to show back (plain text, not escaped)."""
-    parts = [*query.words, *(f"“{p}”" for p in query.phrases), *(f"account:{a}" for a in query.accounts)]
+    parts = [
+        *query.words,
+        *(f"“{p}”" for p in query.phrases),
+        *(f"account:{a}" for a in query.accounts),
+        *(f"study:{_quoted(s)}" for s in query.studies),
+    ]
     return " ".join(parts)
+
+
+def _quoted(name: str) -> str:
+    """A name as it would be typed again: in quotes when it has spaces."""
+    return f'"{name}"' if " " in name else name

@@ -1,5 +1,6 @@
 """The search: one workspace's interviews that match, best first (ties: the newest call first), one
-page at a time, with the matching words marked (query.MARK_START / MARK_END) in short excerpts.
+page at a time, with the matching words marked (query.MARK_START / MARK_END) in short excerpts; narrowed
+to accounts (account:NAME) and studies (study:NAME) when asked.
 
 SQLite ranks with FTS5's bm25() and cuts excerpts with snippet(); PostgreSQL ranks with ts_rank() over
 a tsvector behind a GIN index and cuts them with ts_headline(). Either way every value typed is a bound
@@ -15,8 +16,10 @@ from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from bot.accounts.names import find_account
+from bot.search.context import studies_of, topics_of
 from bot.search.query import MARK_END, MARK_START, SearchQuery, fts5_match
-from storage.models import Interview, InterviewKind, Pain, Theme, Topic
+from bot.studies.store import find_study, open_studies
+from storage.models import Interview, InterviewKind, StudyInterview
 
 PAGE_SIZE = 10
 PAGES_MAX = 100  # 1,000 results: past that, narrow the search
@@ -48,6 +51,7 @@ class Found:
     excerpts: tuple[tuple[str, str], ...]
     # The topics its pains are in, in the order of its pains, each once.
     topics: tuple[str, ...] = ()
+    study: str | None = None  # the study it was logged into, if any
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,9 @@ class SearchPage:
     found: list[Found]
     has_next: bool
     unknown_accounts: tuple[str, ...] = ()
+    unknown_studies: tuple[str, ...] = ()
+    # The workspace's open studies, by name: said beside a study name it does not know.
+    open_studies: tuple[str, ...] = ()
 
 
 def search_interviews(*, session: Session, team_id: str, query: SearchQuery, page: int = 0) -> SearchPage:
@@ -70,17 +77,26 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
             unknown.append(name)
         else:
             account_ids.append(account.id)
-    if query.empty or (query.accounts and not account_ids):
-        return SearchPage(query, page, [], False, tuple(unknown))
+    study_ids: list[int] = []
+    unknown_studies: list[str] = []
+    for name in query.studies:
+        study = find_study(session=session, team_id=team_id, name=name)
+        if study is None:
+            unknown_studies.append(name)
+        else:
+            study_ids.append(study.id)
+    named = tuple(s.name for s in open_studies(session=session, team_id=team_id)) if unknown_studies else ()
+    if query.empty or (query.accounts and not account_ids) or (query.studies and not study_ids):
+        return SearchPage(query, page, [], False, tuple(unknown), tuple(unknown_studies), named)
     offset, limit = page * PAGE_SIZE, PAGE_SIZE + 1  # one more: is there a next page?
     if not query.terms:
-        ranked = _newest(session, team_id, account_ids, offset, limit)
+        ranked = _newest(session, team_id, account_ids, study_ids, offset, limit)
         excerpts: dict[int, tuple[tuple[str, str], ...]] = {}
     elif session.get_bind().dialect.name == "sqlite":
-        ranked = _sqlite_ranked(session, team_id, query, account_ids, offset, limit)
+        ranked = _sqlite_ranked(session, team_id, query, account_ids, study_ids, offset, limit)
         excerpts = _sqlite_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
     else:
-        ranked = _postgres_ranked(session, team_id, query, account_ids, offset, limit)
+        ranked = _postgres_ranked(session, team_id, query, account_ids, study_ids, offset, limit)
         excerpts = _postgres_excerpts(session, team_id, query, ranked[:PAGE_SIZE])
     shown = ranked[:PAGE_SIZE]
     # By id alone, so SQLite seeks the ten rows instead of walking the workspace's index; the ids came
@@ -89,7 +105,8 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
         select(Interview).where(Interview.id.in_(shown)).options(selectinload(Interview.account))
     )
     interviews = {i.id: i for i in loaded if i.team_id == team_id}
-    topics = _topics_of(session, team_id, list(interviews))
+    topics = topics_of(session, team_id, list(interviews))
+    studies = studies_of(session, team_id, list(interviews))
     found = [
         Found(
             interview_id=i.id,
@@ -99,38 +116,46 @@ def search_interviews(*, session: Session, team_id: str, query: SearchQuery, pag
             logged_by=i.logged_by,
             excerpts=excerpts.get(i.id, ()),
             topics=tuple(dict.fromkeys(topics.get(i.id, []))),
+            study=studies.get(i.id),
         )
         for i in (interviews.get(n) for n in shown)
         if i is not None
     ]
     has_next = len(ranked) > PAGE_SIZE and page + 1 < PAGES_MAX
-    return SearchPage(query, page, found, has_next, tuple(unknown))
+    return SearchPage(query, page, found, has_next, tuple(unknown), tuple(unknown_studies), named)
 
 
-def _topics_of(session: Session, team_id: str, interview_ids: list[int]) -> dict[int, list[str]]:
-    """The topics of each interview's pains, in the order of its pains."""
-    out: dict[int, list[str]] = {}
-    if interview_ids:
-        rows = session.execute(
-            select(Pain.interview_id, Topic.name)
-            .join(Theme, Theme.id == Pain.theme_id)
-            .join(Topic, Topic.id == Theme.topic_id)
-            .where(Pain.team_id == team_id, Pain.interview_id.in_(interview_ids))
-            .order_by(Pain.interview_id, Pain.id)
+def _in_studies(session: Session, team_id: str, study_ids: list[int]) -> list[int]:
+    return list(
+        session.scalars(
+            select(StudyInterview.interview_id).where(
+                StudyInterview.team_id == team_id, StudyInterview.study_id.in_(study_ids)
+            )
         )
-        for interview_id, name in rows:
-            out.setdefault(interview_id, []).append(name)
-    return out
+    )
 
 
-def _newest(session: Session, team_id: str, account_ids: list[int], offset: int, limit: int) -> list[int]:
+def _newest(
+    session: Session,
+    team_id: str,
+    account_ids: list[int],
+    study_ids: list[int],
+    offset: int,
+    limit: int,
+) -> list[int]:
     stmt = (
         select(Interview.id)
-        .where(Interview.team_id == team_id, Interview.account_id.in_(account_ids))
+        .where(Interview.team_id == team_id)
         .order_by(Interview.held_on.desc(), Interview.id.desc())
         .offset(offset)
         .limit(limit)
     )
+    if account_ids:
+        stmt = stmt.where(Interview.account_id.in_(account_ids))
+    if study_ids:  # read from the study's own index: its interviews, however many others there are
+        stmt = stmt.join(StudyInterview, StudyInterview.interview_id == Interview.id).where(
+            StudyInterview.study_id.in_(study_ids)
+        )
     return list(session.scalars(stmt))
 
 
@@ -153,16 +178,28 @@ def _sqlite_match(team_id: str, query: SearchQuery, account_ids: list[int]) -> s
 
 
 def _sqlite_ranked(
-    session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
+    session: Session,
+    team_id: str,
+    query: SearchQuery,
+    account_ids: list[int],
+    study_ids: list[int],
+    offset: int,
+    limit: int,
 ) -> list[int]:
     # FTS5 walks the matches by rowid, newest first, and stops at CANDIDATES: bm25 ranks only those. The
     # workspace (and accounts) are checked on interviews by primary key: cheaper than reading each
     # match's stored text, and kept out of the MATCH, since bm25 counts every phrase's rows in all.
     accounts = " AND i.account_id IN :accounts" if account_ids else ""
+    # A study's interviews are read once from its index, then each match is looked up among them.
+    studies = (
+        " AND i.id IN (SELECT interview_id FROM study_interviews WHERE study_id IN :studies)"
+        if study_ids
+        else ""
+    )
     stmt = text(
         f"SELECT s.rowid, bm25(interview_search, {_SQLITE_WEIGHTS}) FROM interview_search AS s"
         " JOIN interviews AS i ON i.id = s.rowid"
-        f" WHERE interview_search MATCH :match AND i.team_id = :team{accounts}"
+        f" WHERE interview_search MATCH :match AND i.team_id = :team{accounts}{studies}"
         " ORDER BY s.rowid DESC LIMIT :candidates"
     )
     match = f"{{{' '.join(FIELDS)}}} : ({fts5_match(query)})"
@@ -170,6 +207,9 @@ def _sqlite_ranked(
     if account_ids:
         stmt = stmt.bindparams(bindparam("accounts", expanding=True))
         params["accounts"] = account_ids
+    if study_ids:
+        stmt = stmt.bindparams(bindparam("studies", expanding=True))
+        params["studies"] = study_ids
     candidates = [(row[0], row[1]) for row in session.execute(stmt, params)]
     candidates.sort(key=lambda c: (c[1], -c[0]))
     window = candidates[offset : offset + limit]
@@ -258,7 +298,13 @@ def _lexemes(session: Session, query: SearchQuery) -> tuple[str | None, str | No
 
 
 def _postgres_ranked(
-    session: Session, team_id: str, query: SearchQuery, account_ids: list[int], offset: int, limit: int
+    session: Session,
+    team_id: str,
+    query: SearchQuery,
+    account_ids: list[int],
+    study_ids: list[int],
+    offset: int,
+    limit: int,
 ) -> list[int]:
     lexemes, pairs = _lexemes(session, query)
     parts = ["CAST(:lexemes AS tsquery)"] if lexemes else []
@@ -274,23 +320,17 @@ def _postgres_ranked(
     params |= {"team": team_id, "candidates": CANDIDATES, "limit": limit, "offset": offset}
     if account_ids:
         params["accounts"] = account_ids
-    # Two ways to the newest CANDIDATES matches: walk the rows newest first, testing each, until that
-    # many match (CANDIDATES * rows / matches rows read; with one account, its rows: an index holds them
-    # newest first), or fetch every row the indexes find (the words' rows, beside the accounts' rows;
-    # for a phrase, the rows holding its word pairs) and keep the newest. The planner prices testing a
-    # row far too low, and a prepared plan would not look at the words at all, so the choice is made
-    # here from its estimates, for these words every time: the cost stays about flat as a workspace
-    # grows, however common the words.
-    scope = " WHERE team_id = :team" + accounts
-    rows = _estimated_rows(session, scope if len(account_ids) == 1 else " WHERE team_id = :team", params)
-    if pairs:  # rows with a phrase's pairs: about those with the phrase (the words' estimate is far off)
+    if pairs:
         params["pairs"] = pairs
-        found = _estimated_rows(session, scope + " AND pairs @@ CAST(:pairs AS tsquery)", params)
+    settings = {"plan_cache_mode": "force_custom_plan"}
+    if study_ids:
+        # A study's interviews (hundreds), read by its index, each looked up by its key and tested.
+        params["within"] = _in_studies(session, team_id, study_ids)
+        where += " AND interview_id = ANY(CAST(:within AS integer[]))"
     else:
-        found = _estimated_rows(session, where, params)
-    # An account's rows lie apart in the table: walking them costs about what fetching them does.
-    fetch_over_walk = 1 if len(account_ids) == 1 else FETCH_OVER_WALK
-    walk = fetch_over_walk * found * found > CANDIDATES * rows
+        settings[
+            "enable_bitmapscan" if _walk(session, account_ids, where, params) else "enable_indexscan"
+        ] = "off"
     if pairs:
         # Fetching, the pairs' index finds the rows; walking, they are tested too: the document runs
         # one field into the next, where a phrase may seem to span the two ("hidden" + "Dark mode").
@@ -302,15 +342,32 @@ def _postgres_ranked(
         ") AS c ORDER BY rank DESC, held_on DESC, interview_id DESC LIMIT :limit OFFSET :offset",
         params,
     )
-    settings = {
-        "plan_cache_mode": "force_custom_plan",
-        "enable_bitmapscan" if walk else "enable_indexscan": "off",
-    }
     session.execute(text("; ".join(f"SET LOCAL {name} = {value}" for name, value in settings.items())))
     try:
         return [row[0] for row in session.execute(stmt, params)]
     finally:  # whatever else the transaction reads is planned as usual
         session.execute(text("; ".join(f"SET LOCAL {name} = DEFAULT" for name in settings)))
+
+
+def _walk(session: Session, account_ids: list[int], where: str, params: dict[str, object]) -> bool:
+    """Whether to walk the rows newest first rather than fetch those the indexes find.
+
+    Two ways to the newest CANDIDATES matches: walk the rows newest first, testing each, until that
+    many match (CANDIDATES * rows / matches rows read; with one account, its rows: an index holds them
+    newest first), or fetch every row the indexes find (the words' rows, beside the accounts' rows;
+    for a phrase, the rows holding its word pairs) and keep the newest. The planner prices testing a
+    row far too low, and a prepared plan would not look at the words at all, so the choice is made
+    here from its estimates, for these words every time: the cost stays about flat as a workspace
+    grows, however common the words."""
+    scope = " WHERE team_id = :team" + (" AND account_id IN :accounts" if account_ids else "")
+    rows = _estimated_rows(session, scope if len(account_ids) == 1 else " WHERE team_id = :team", params)
+    if "pairs" in params:  # rows with a phrase's pairs: about those with the phrase (the words' are far off)
+        found = _estimated_rows(session, scope + " AND pairs @@ CAST(:pairs AS tsquery)", params)
+    else:
+        found = _estimated_rows(session, where, params)
+    # An account's rows lie apart in the table: walking them costs about what fetching them does.
+    fetch_over_walk = 1 if len(account_ids) == 1 else FETCH_OVER_WALK
+    return fetch_over_walk * found * found > CANDIDATES * rows
 
 
 def _postgres_excerpts(

@@ -81,9 +81,11 @@ def set_study(
     replies: Sequence[PointReply],
     by: str,
     now: datetime,
+    remember: bool = True,
 ) -> bool:
     """Put the interview in `study_id` (None: in no study) with these answers; whether anything changed.
-    An open study only: a closed one's sheet is frozen (StudyClosed), unless nothing would change."""
+    An open study only: a closed one's sheet is frozen (StudyClosed), unless nothing would change.
+    `remember`: the study is offered first to `by` next time (not for an import: nobody picked it)."""
     interview = session.get(Interview, interview_id)
     if interview is None or interview.team_id != team_id:
         raise InterviewGone()
@@ -122,7 +124,8 @@ def set_study(
             PointAnswer(team_id=team_id, interview_id=interview_id, point_id=p, answer=a, evidence=e)
             for p, (a, e) in wanted.items()
         )
-        remember_study(session=session, team_id=team_id, user_id=by, study_id=study_id)
+        if remember:
+            remember_study(session=session, team_id=team_id, user_id=by, study_id=study_id)
     session.flush()
     return True
 

@@ -11,7 +11,7 @@ COMMANDS = [
     ("/interview log [account]", "log a customer conversation, right after the call"),
     ("/interview schedule", "an upcoming call: prep notes before it, a nudge to log it after"),
     ("/interview list", "your ten latest interviews"),
-    ("/interview search TEXT", 'find interviews by what was said: words, "a phrase", account:Acme'),
+    ("/interview search TEXT", 'find what was said: words, "a phrase", account:Acme, study:NAME'),
     ("/interview themes", "the pains many accounts share, grouped; rename, merge or regroup them"),
     ("/interview study [new|NAME]", "studies: a round of interviews testing a few points, and its sheet"),
     ("/interview digest", "the weekly digest: which channels get it and when; `digest preview`: now"),

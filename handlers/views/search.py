@@ -32,8 +32,10 @@ EXCERPT_MAX = 400  # characters of mrkdwn each
 BUTTON_VALUE_MAX = 2000  # Slack's limit on a button's value
 USAGE = (
     "Search what customers said and what we heard: `/interview search onboarding`. "
-    '"Quoted words" must come together; `account:Acme` (or `account:"Acme Inc"`) looks in one account.'
+    '"Quoted words" must come together; `account:Acme` (or `account:"Acme Inc"`) looks in one account, '
+    '`study:"Older phones"` in the interviews logged into one study.'
 )
+STUDY_NAMES_MAX = 1000  # characters of the open studies' names, said beside a study name not known
 
 
 def highlighted(excerpt: str, limit: int = EXCERPT_MAX) -> str:
@@ -97,12 +99,33 @@ def _result(found: Found) -> SectionBlock:
         lines.append(f"_{FIELD_LABELS.get(field, field)}:_ {highlighted(excerpt)}")
     if found.topics:
         lines.append(f"_Topics:_ {escape_mrkdwn(', '.join(found.topics))}")
+    if found.study:
+        lines.append(f"_Study:_ {escape_mrkdwn(found.study)}")
     return SectionBlock(
         text=mrkdwn(truncate("\n".join(lines), SECTION_MAX_CHARS, "…")),
         accessory=ButtonElement(
             text=plain("Open", 75), action_id=InterviewAction.OPEN, value=str(found.interview_id)
         ),
     )
+
+
+def _no_such_study(name: str, open_studies: tuple[str, ...]) -> str:
+    shown = escape_mrkdwn(truncate(name, 100, "…"))
+    if not open_studies:
+        return (
+            f"I know no study called *{shown}* in this workspace, and none is open: "
+            "`/interview study new` starts one."
+        )
+    # As many whole names as fit, escaped (an entity is never cut), then how many more there are.
+    names: list[str] = []
+    for study in open_studies:
+        quoted = f'"{escape_mrkdwn(truncate(study, 100, "…"))}"'
+        if sum(len(n) + 2 for n in names) + len(quoted) > STUDY_NAMES_MAX:
+            break
+        names.append(quoted)
+    more = len(open_studies) - len(names)
+    listed = ", ".join(names) + (f" and {more} more (`/interview study` lists them)" if more else "")
+    return f"I know no study called *{shown}* in this workspace. Open studies: {listed}."
 
 
 def search_message(result: SearchPage, typed: str) -> list[Block]:
@@ -112,6 +135,8 @@ def search_message(result: SearchPage, typed: str) -> list[Block]:
     for name in result.unknown_accounts:
         shown = escape_mrkdwn(truncate(name, 100, "…"))
         blocks.append(SectionBlock(text=mrkdwn(f"I know no account called *{shown}* in this workspace.")))
+    for name in result.unknown_studies:
+        blocks.append(SectionBlock(text=mrkdwn(_no_such_study(name, result.open_studies))))
     if not result.found:
         if result.page == 0:
             blocks.append(SectionBlock(text=mrkdwn(f"No interview matches {asked}.")))

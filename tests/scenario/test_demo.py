@@ -1,5 +1,6 @@
 """`./scripts/demo` (interview-bot demo): the sample team imported into a database of its own, its digest
-printed and its chart written, as a newcomer runs it; what the sample's history shows in that digest."""
+printed and its chart written, as a newcomer runs it; what the sample's history shows in that digest, and
+the study its calls were logged into."""
 
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ from bot.digest.chart import chart_figure
 from bot.digest.content import Digest, build_digest
 from bot.digest.period import Period
 from bot.digest.ranking import Trend
+from bot.studies.sheet import Sheet, build_sheet
+from bot.studies.store import find_study, list_studies
 from storage.db import Database
+from storage.models import Answer
 
 # A Sunday in January: the demo's week and the eight before it cross the new year.
 TODAY = datetime(2027, 1, 10, 11, 0, tzinfo=UTC)
@@ -77,6 +81,46 @@ def test_the_demo_shows_the_samples_history_in_its_digest_and_chart(
     ticks = [label.get_text() for label in figure.axes[-1].get_xticklabels()]
     assert any("2026" in tick for tick in ticks) and any("2027" in tick for tick in ticks), ticks
     assert len(set(ticks)) == len(ticks)
+
+
+def demo_sheet(folder: Path) -> Sheet:
+    db = Database(f"sqlite:///{folder / 'demo.db'}")
+    try:
+        with db.read() as session:
+            study = find_study(session=session, team_id=DEMO_TEAM, name="older phones")
+            assert study is not None
+            (progress,) = list_studies(session=session, team_id=DEMO_TEAM)
+            assert (progress.target_interviews, progress.days_left(TODAY.date())) == (20, 21)
+            assert progress.owners == ("U0DEMOBEN", "U0DEMOCARA")
+            return build_sheet(session=session, team_id=DEMO_TEAM, study_id=study.id)
+    finally:
+        db.dispose()
+
+
+def test_the_demo_holds_the_samples_study_with_the_answers_its_calls_gave(
+    demo_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_demo(workdir=demo_folder, cli=main) == 0
+    assert "study “Older phones” made" in capsys.readouterr().err
+    sheet = demo_sheet(demo_folder)
+    assert (sheet.name, sheet.interviews, len(sheet.rows)) == ("Older phones", 18, 9)
+    slow, update, paper, lighter = sheet.points
+    # Every account on older phones says it is slow; whether the update did it, they disagree.
+    assert slow.tally() == "supported by 9 of 9 accounts, contradicted by 0, not discussed by 0"
+    assert update.tally() == "supported by 3 of 9 accounts, contradicted by 1, not discussed by 5"
+    assert update.disagree and not slow.disagree
+    assert paper.tally() == "supported by 3 of 9 accounts, contradicted by 0, mixed for 1, not discussed by 5"
+    # Two accounts only have spoken to the lighter build: too little to conclude from.
+    assert lighter.thin and [p.thin for p in (slow, update, paper)] == [False, False, False]
+    # Ridgeback said twice: slow before the update in September, since the release in November; the later
+    # answer stands in the sheet, both stay in the point's evidence.
+    ridgeback = next(row for row in sheet.rows if row.account == "Ridgeback Freight")
+    said = ridgeback.cells[1]
+    assert ridgeback.interviews == 3 and said is not None and said.answer is Answer.SUPPORTS
+    assert [s.answer for s in update.evidence if s.account == "Ridgeback Freight"] == [
+        Answer.SUPPORTS,
+        Answer.CONTRADICTS,
+    ]
 
 
 def test_the_demo_again_gives_the_same_digest(demo_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:

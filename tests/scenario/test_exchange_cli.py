@@ -6,15 +6,33 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
+from bot.capture.interviews import InterviewDraft, log_interview
+from bot.cli.demo import make_sample_study
 from bot.cli.main import main
+from bot.studies.answers import PointReply, set_study
+from bot.studies.sheet import build_sheet
+from bot.studies.store import StudyForm, close_study, create_study, find_study
 from storage import Database
-from storage.models import Account, CustomerRequest, FollowUp, Interview, Pain, Theme, Topic
+from storage.models import (
+    Account,
+    Answer,
+    CustomerRequest,
+    FollowUp,
+    Interview,
+    Pain,
+    Person,
+    PointAnswer,
+    StudyInterview,
+    Theme,
+    Topic,
+)
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
 from tests.support.forms import submit_log_modal
@@ -101,20 +119,29 @@ def test_importing_the_same_file_twice_adds_nothing(
     database: Database, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
     sheet = Path("examples/interviews.csv")
-    # The sample team: every row of the sheet is an interview, every account name one account.
+    # The sample team: every row of the sheet is an interview, every account name one account; 18 of
+    # them logged into its study, which the demo makes first.
     sample = rows_of(sheet.read_text(encoding="utf-8"))
     calls, accounts = len(sample), len({row["account"] for row in sample})
     assert calls == 154 and accounts == 14
+    studied = sum(1 for row in sample if row["study"])
+    assert studied == 18 and {row["study"] for row in sample} == {"", "Older phones"}
+    make_sample_study(database, team_id="TDEMO", today=date(2026, 12, 5))
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "TDEMO", str(sheet))
     assert code == 0, err
     assert f"{calls} interviews created" in err and "0 rejected" in err
     assert count(database, Interview, "TDEMO") == calls and count(database, Account, "TDEMO") == accounts
+    assert count(database, StudyInterview, "TDEMO") == studied
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "TDEMO", str(sheet))
     assert code == 0 and f"0 interviews created (0 pains), {calls} already there" in err
     assert count(database, Interview, "TDEMO") == calls
-    # Another workspace imports its own copy; neither sees the other's.
-    cli(database, monkeypatch, capsysbinary, "import", "--team", "T0OTHER", str(sheet))
-    assert count(database, Interview, "TDEMO") == calls and count(database, Interview, "T0OTHER") == calls
+    # Another workspace imports its own copy without making the study: those rows are refused, saying how.
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T0OTHER", str(sheet))
+    assert code == 1 and f"{calls - studied} interviews created" in err and f"{studied} rejected" in err
+    assert "no study called “Older phones”; create the study first: /interview study new" in err
+    # Neither sees the other's.
+    assert count(database, Interview, "TDEMO") == calls
+    assert count(database, Interview, "T0OTHER") == calls - studied
 
 
 def test_bad_rows_are_named_by_line_and_leave_nothing(
@@ -416,6 +443,7 @@ def test_the_progress_bar_names_each_step_of_an_import_in_turn(
     monkeypatch: pytest.MonkeyPatch,
     capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
+    make_sample_study(database, team_id="T0STEPS", today=date(2026, 12, 5))
     err = import_sheet(database, monkeypatch, capsysbinary, Path("examples/interviews.csv"))
     shown = steps_shown(err)
     expected = ["reading", "writing"] + [
@@ -524,3 +552,256 @@ def _log_and_thank_that_evening(database: Database) -> None:
             )
         )
         thank_you.state, thank_you.closed_at = FollowUpState.DONE, datetime.now(UTC) + timedelta(hours=2)
+
+
+# Studies: the `study` and `study answers` columns, out and back in ---------------------------------
+
+STUDY_NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+PHONE_POINTS = "=The app is too slow on older phones\nIt got slow with the update\nStaff fall back to paper"
+
+
+def make_study(
+    db: Database, team_id: str, name: str = "Older phones", points: str = PHONE_POINTS
+) -> list[int]:
+    """A study made as /interview study new makes it; its points' ids."""
+    with db.transaction() as session:
+        form = StudyForm(name=name, goal="Is the app too slow on the phones staff have?", points=points)
+        study = create_study(session=session, team_id=team_id, by="U0001", form=form, now=STUDY_NOW)
+        return [p.id for p in study.points]
+
+
+def logged(db: Database, team_id: str, account: str, held_on: str, pains: str = "Slow on old phones") -> int:
+    with db.transaction() as session:
+        draft = InterviewDraft(
+            account=account, kind="discovery", held_on=date.fromisoformat(held_on), pains=pains
+        )
+        return log_interview(
+            session=session,
+            team_id=team_id,
+            user_id="U0001",
+            draft=draft,
+            now=STUDY_NOW,
+            tz=ZoneInfo("UTC"),
+            thank_you_after=timedelta(hours=24),
+            summary_after=timedelta(hours=48),
+        ).interview.id
+
+
+def into_study(db: Database, team_id: str, interview_id: int, name: str, replies: list[PointReply]) -> None:
+    with db.transaction() as session:
+        study = find_study(session=session, team_id=team_id, name=name)
+        assert study is not None
+        set_study(
+            session=session,
+            team_id=team_id,
+            interview_id=interview_id,
+            study_id=study.id,
+            replies=replies,
+            by="U0001",
+            now=STUDY_NOW,
+        )
+
+
+def sheet_of(db: Database, team_id: str, name: str = "Older phones") -> dict[str, object]:
+    """The study's sheet as build_sheet makes it, without the ids a workspace gives its rows."""
+    with db.read() as session:
+        study = find_study(session=session, team_id=team_id, name=name)
+        assert study is not None
+        data = build_sheet(session=session, team_id=team_id, study_id=study.id).as_json()
+
+    def without_ids(value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                k: without_ids(v)
+                for k, v in value.items()
+                if k not in ("study_id", "point_id", "interview_id")
+            }
+        if isinstance(value, list):
+            return [without_ids(v) for v in value]
+        return value
+
+    return without_ids(data)  # type: ignore[return-value]
+
+
+def test_a_studys_answers_go_out_and_come_back_the_same_and_twice_is_once(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    slow, update, paper = make_study(database, "T0001")
+    early = logged(database, "T0001", "Pinecrest", "2026-02-02")
+    late = logged(database, "T0001", "Pinecrest", "2026-02-20")  # the same account later: its answer wins
+    everline = logged(database, "T0001", "Everline", "2026-02-10")
+    quarry = logged(database, "T0001", "Quarry Hill", "2026-02-12")
+    logged(database, "T0001", "Mosaic", "2026-02-14")  # in no study
+    into_study(
+        database, "T0001", early, "Older phones", [PointReply(update, Answer.CONTRADICTS, "Slow before it")]
+    )
+    into_study(
+        database,
+        "T0001",
+        late,
+        "Older phones",
+        [
+            PointReply(slow, Answer.SUPPORTS, "-A kid tapped six times: then found a pen"),
+            PointReply(update, Answer.SUPPORTS, "Since the update it crawls"),
+            PointReply(paper, Answer.SUPPORTS),
+        ],
+    )
+    into_study(
+        database, "T0001", everline, "Older phones", [PointReply(paper, Answer.MIXED, "=They restart it")]
+    )
+    into_study(database, "T0001", quarry, "Older phones", [])
+    monkeypatch.setattr("bot.exchange.export.BATCH", 2)  # streamed batch by batch, as a big export is
+    code, first, _ = cli(database, monkeypatch, capsysbinary, "export", "--team", "T0001")
+    assert code == 0
+    rows = {(r["account"], r["date"]): r for r in rows_of(first)}
+    assert rows[("Pinecrest", "2026-02-20")]["study"] == "Older phones"
+    assert rows[("Pinecrest", "2026-02-20")]["study answers"].split("\n") == [
+        "'=The app is too slow on older phones: supports: -A kid tapped six times: then found a pen",
+        "It got slow with the update: supports: Since the update it crawls",
+        "Staff fall back to paper: supports",
+    ]
+    assert (rows[("Mosaic", "2026-02-14")]["study"], rows[("Mosaic", "2026-02-14")]["study answers"]) == (
+        "",
+        "",
+    )
+    sheet = tmp_path / "out.csv"
+    sheet.write_text(first, encoding="utf-8", newline="")
+    # The other workspace has the same study: the answers land in it.
+    make_study(database, "T0NEW")
+    code, out, _ = cli(
+        database, monkeypatch, capsysbinary, "import", "--team", "T0NEW", "--dry-run", str(sheet)
+    )
+    assert code == 0 and "in the study “Older phones” (3 answers)" in out
+    assert count(database, PointAnswer, "T0NEW") == 0  # a dry run stores nothing
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T0NEW", str(sheet))
+    assert code == 0 and "5 interviews created" in err, err
+    assert sheet_of(database, "T0NEW", "Older phones") == sheet_of(database, "T0001")
+    # Importing it again changes nothing: not the interviews, not their answers.
+    answers = count(database, PointAnswer, "T0NEW")
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T0NEW", str(sheet))
+    assert code == 0 and "0 interviews created (0 pains), 5 already there" in err
+    assert count(database, PointAnswer, "T0NEW") == answers == 5
+    # Even once the study has closed: what is there already is not asked again.
+    with database.transaction() as session:
+        study = find_study(session=session, team_id="T0NEW", name="Older phones")
+        assert study is not None
+        close_study(
+            session=session,
+            team_id="T0NEW",
+            study_id=study.id,
+            by="U0001",
+            conclusion="Yes.",
+            now=STUDY_NOW,
+            frozen={},
+        )
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T0NEW", str(sheet))
+    assert code == 0 and "5 already there, 0 rejected" in err
+    # An import picks no study for anyone's next log: nobody picked it.
+    with database.read() as session:
+        assert session.scalars(select(Person).where(Person.team_id == "T0NEW")).all() == []
+
+
+def test_a_row_naming_a_study_the_workspace_cannot_take_is_rejected_with_what_to_do(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    make_study(database, "T1", points="Slow on old phones\nPaper instead")
+    make_study(database, "T1", name="Pricing", points="The invoice surprised them")
+    with database.transaction() as session:
+        pricing = find_study(session=session, team_id="T1", name="Pricing")
+        assert pricing is not None
+        frozen = build_sheet(session=session, team_id="T1", study_id=pricing.id).as_json()
+        close_study(
+            session=session,
+            team_id="T1",
+            study_id=pricing.id,
+            by="U0001",
+            conclusion="It did.",
+            now=STUDY_NOW,
+            frozen=frozen,
+        )
+    sheet = tmp_path / "studies.csv"
+    sheet.write_text(
+        "account,date,pains,study,study answers\n"
+        'Acme,2026-02-02,Slow,older phones,"slow on OLD phones: supports: yes\nPaper instead: mixed"\n'  # 2-3
+        "Globex,2026-02-03,Slow,Onboarding,\n"  # 4: no such study
+        'Initech,2026-02-04,Slow,Pricing,"The invoice surprised them: supports"\n'  # 5: closed
+        'Hooli,2026-02-05,Slow,Older phones,"Slow sync: supports"\n'  # 6: not one of its points
+        "Umbrella,2026-02-06,Slow,,Slow on old phones: supports\n"  # 7: answers, no study
+        "Wonka,2026-02-07,Slow,,\n",  # 8: no study at all
+        encoding="utf-8",
+    )
+    code, out, _ = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", "--dry-run", str(sheet))
+    said = {line.split(":")[0]: line for line in out.splitlines() if line.startswith("line ")}
+    assert code == 1
+    assert "would create Acme" in said["line 2"] and "would create Wonka" in said["line 8"]
+    assert said["line 4"] == (
+        "line 4: rejected: study: the workspace has no study called “Onboarding”; create the study first: "
+        "/interview study new, or leave the column empty"
+    )
+    assert "line 5: rejected: study: “Pricing” is closed" in said["line 5"]
+    assert (
+        "“Slow sync” is not a point of “Older phones”" in said["line 6"] and "Paper instead" in said["line 6"]
+    )
+    assert "line 7: rejected: study answers: name the study" in said["line 7"]
+    assert count(database, Interview, "T1") == 0
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert code == 1 and "2 interviews created (2 pains), 0 already there, 4 rejected" in err
+    assert "line 4: rejected: study: the workspace has no study called “Onboarding”" in err
+    assert accounts_of(database, "T1") == ["Acme", "Wonka"]  # a rejected row leaves not even its account
+    with database.read() as session:
+        answers = session.scalars(select(PointAnswer.answer).order_by(PointAnswer.id)).all()
+        assert answers == [Answer.SUPPORTS, Answer.MIXED]
+    # Once the study exists, the same file brings the row in; the rows in already are not asked again.
+    make_study(database, "T1", name="Onboarding", points="x")
+    code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
+    assert "1 interview created (1 pain), 2 already there, 3 rejected" in err
+
+
+def test_a_dry_run_with_no_database_yet_knows_no_study(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "one.csv"
+    sheet.write_text("account,date,pains,study\nAcme,2026-02-02,Slow,Older phones\n", encoding="utf-8")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'none-yet.db'}")
+    code = main(["import", "--team", "T1", "--dry-run", str(sheet)])
+    out = capsysbinary.readouterr().out.decode("utf-8")
+    assert code == 1 and "line 2: rejected: study: the workspace has no study called “Older phones”" in out
+    assert not (tmp_path / "none-yet.db").exists()
+
+
+def test_map_reads_the_study_columns_from_headers_of_ones_own(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    make_study(database, "T1", points="Slow on old phones")
+    sheet = tmp_path / "theirs.csv"
+    sheet.write_text(
+        "account,date,pains,Research,Findings\n"
+        'Acme,2026-02-02,Slow,Older phones,"Slow on old phones: mixed"\n',
+        encoding="utf-8",
+    )
+    args = ["import", "--team", "T1", str(sheet)]
+    code, _, err = cli(database, monkeypatch, capsysbinary, *args)
+    assert code == 0 and "column 4 'Research' is not one the import knows" in err
+    assert count(database, PointAnswer, "T1") == 0
+    code, _, err = cli(
+        database,
+        monkeypatch,
+        capsysbinary,
+        *args,
+        "--map",
+        "study=Research",
+        "--map",
+        "study answers=Findings",
+    )
+    assert code == 0 and "1 interview created" in err, err
+    with database.read() as session:
+        assert [a.answer for a in session.scalars(select(PointAnswer))] == [Answer.MIXED]

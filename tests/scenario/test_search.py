@@ -137,3 +137,39 @@ def test_a_forged_page_button_is_refused_politely(bot: RunningBot) -> None:
     (said,) = bot.fake.wait_for("chat.postMessage")  # the one error handler tells the person
     assert "out of date" in json.dumps(said.args)
     assert bot.fake.calls("response.url") == []
+
+
+def test_a_study_narrows_the_search_each_result_names_its_study_and_an_unknown_one_lists_the_open(
+    bot: RunningBot,
+) -> None:
+    from bot.studies.answers import set_study
+    from bot.studies.store import StudyForm, create_study
+
+    now = datetime.now(UTC)
+    form = StudyForm(name="Older & slow phones", goal="Is the app too slow on old phones?", points="Slow")
+    with bot.db.transaction() as session:
+        study = create_study(session=session, team_id=TEAM_ID, by="U0001", form=form, now=now)
+        pricing = StudyForm("<!here> pricing", "Why", "Dear")
+        other = create_study(session=session, team_id=TEAM_ID, by="U0001", form=pricing, now=now)
+    inside = stored(bot, account="Acme", pains="The app is slow on old phones")
+    stored(bot, account="Globex", pains="The app is slow on old phones")
+    with bot.db.transaction() as session:
+        set_study(
+            session=session,
+            team_id=TEAM_ID,
+            interview_id=inside,
+            study_id=study.id,
+            replies=[],
+            by="U0001",
+            now=now,
+        )
+    body = bot.slack.command('search slow study:"older & SLOW phones"').json()
+    (result,) = sections(body["blocks"])
+    assert "*Acme*" in result["text"]["text"]
+    assert "_Study:_ Older &amp; slow phones" in result["text"]["text"]
+    answer = bot.slack.command("search slow study:Onboarding").json()
+    assert sections(answer["blocks"]) == []
+    unknown = json.dumps(answer)
+    assert "I know no study called *Onboarding*" in unknown
+    assert 'Open studies: \\"&lt;!here&gt; pricing\\", \\"Older &amp; slow phones\\".' in unknown and other.id
+    assert "<!here>" not in unknown

@@ -61,7 +61,7 @@ CALLBACK_IDS = [
 ]
 SHORTCUT_IDS = [s.value for s in Shortcut] + ["not_a_shortcut_of_ours"]
 SUBCOMMANDS = ["", "help", "log", "log Acme", "list", "schedule", "settings", "themes", "digest"]
-SUBCOMMANDS += ['search "x', "search NEAR(*) account:", "search -a:b (c)"]
+SUBCOMMANDS += ['search "x', "search NEAR(*) account:", "search -a:b (c)", 'search study:"x study: <!here>']
 SUBCOMMANDS += ["digest preview", "digest subscribe #x", "digest unsubscribe <#C1|x>", "payload"]
 SUBCOMMANDS += ["study", "study new", "study <!channel> &amp;"]
 KINDS = ["command", "block_actions", "view_submission", "block_suggestion", "shortcut", "message_action"]

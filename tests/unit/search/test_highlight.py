@@ -69,3 +69,17 @@ def test_forged_page_values_are_refused() -> None:
         "{" * 5000,
     ]:
         assert parse_page_value(raw) is None
+
+
+def test_an_unknown_study_lists_as_many_open_ones_as_fit_and_says_how_many_more() -> None:
+    from bot.search.query import SearchQuery
+    from bot.search.service import SearchPage
+    from handlers.views.search import STUDY_NAMES_MAX, search_message
+
+    names = tuple(f"{n:03d} " + "&" * 76 for n in range(120))  # each as long as a name may be
+    page = SearchPage(SearchQuery(studies=("Nope",)), 0, [], False, (), ("Nope",), names)
+    said = search_message(page, "study:Nope")[0].to_dict()["text"]["text"]
+    assert said.startswith('I know no study called *Nope* in this workspace. Open studies: "000 &amp;')
+    assert len(said) <= STUDY_NAMES_MAX + 200 and said.endswith(" more (`/interview study` lists them).")
+    shown = said.count('"') // 2
+    assert f"and {120 - shown} more" in said and '&amp;&amp"' not in said and shown >= 2

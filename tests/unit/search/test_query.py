@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.search.query import MARK_END, MARK_START, QUERY_MAX, SearchQuery, fts5_match, parse_query
+from bot.search.query import (
+    MARK_END,
+    MARK_START,
+    QUERY_MAX,
+    SearchQuery,
+    describe,
+    fts5_match,
+    parse_query,
+)
 
 
 def test_words_phrases_and_accounts() -> None:
@@ -16,6 +24,28 @@ def test_words_phrases_and_accounts() -> None:
     assert q.words == ("slow", "reports")
     assert q.phrases == ("export button", "curly quoted")
     assert q.accounts == ("Acme", "ACME Inc.")
+
+
+def test_a_study_narrows_like_an_account_its_name_in_quotes_when_it_has_spaces() -> None:
+    q = parse_query('slow study:"CRM  sync" Study:older STUDY:“Older phones” account:Acme study:older')
+    assert q.words == ("slow",) and q.phrases == () and q.accounts == ("Acme",)
+    # Spaces inside a name are kept as one; the same name twice is asked once; any case of `study:`.
+    assert q.studies == ("CRM sync", "older", "Older phones")
+    assert parse_query('study:"CRM sync').studies == ("CRM sync",)  # an unclosed quote: to the end
+
+
+def test_a_study_alone_is_a_search_and_an_empty_one_is_nothing() -> None:
+    assert parse_query("study:Onboarding") == SearchQuery(studies=("Onboarding",))
+    assert not parse_query("study:Onboarding").empty
+    assert parse_query('study: study:"" study:-').empty
+    # Not a filter inside a word: "casestudy:x" is searched as it is.
+    assert parse_query("casestudy:x") == SearchQuery(words=("casestudy:x",))
+
+
+def test_a_study_is_described_as_it_would_be_typed_again() -> None:
+    typed = 'invoices study:"CRM sync" study:Pricing'
+    assert describe(parse_query(typed)) == typed
+    assert parse_query(describe(parse_query(typed))) == parse_query(typed)
 
 
 def test_an_unclosed_quote_is_a_phrase_to_the_end() -> None:
@@ -78,6 +108,7 @@ SYNTAX = st.sampled_from(
         "}",
         "body:",
         "account:",
+        "study:",
         "“",
         "”",
     ]
