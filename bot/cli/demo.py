@@ -108,7 +108,7 @@ def _import_and_show(
     with tempfile.TemporaryDirectory() as folder:
         moved = Path(folder) / "interviews.csv"
         moved.write_text(shifted_sample(sample.read_text(encoding="utf-8-sig"), latest=yesterday), "utf-8")
-        _make_study(database, today=yesterday + timedelta(days=1))
+        study = _make_study(database, today=yesterday + timedelta(days=1))
         print(f"importing the sample team ({DEMO_TEAM}) into {database.name}…", file=sys.stderr)
         if code := cli(["import", "--team", DEMO_TEAM, str(moved)]):
             return code
@@ -125,6 +125,8 @@ def _import_and_show(
                 "Try next, from this folder:",
                 f"  {where} .venv/bin/interview-bot themes list --team {DEMO_TEAM}",
                 f"  {where} .venv/bin/interview-bot digest preview --team {DEMO_TEAM} --days 28",
+                f"  {where} .venv/bin/interview-bot study sheet --team {DEMO_TEAM} --study "
+                f"'{study}' --png demo-study.png",
                 f"  {where} .venv/bin/interview-bot export --team {DEMO_TEAM} > demo-export.csv",
                 "Then connect Slack (README, Connect Slack) and log a call with /interview log.",
             ]
@@ -133,7 +135,7 @@ def _import_and_show(
     return 0
 
 
-def _make_study(database: Path, *, today: date) -> None:
+def _make_study(database: Path, *, today: date) -> str:
     from bot.cli.startup import open_database
 
     db = open_database(f"sqlite:///{database}")  # created here, the schema with it: the import goes on
@@ -142,6 +144,7 @@ def _make_study(database: Path, *, today: date) -> None:
     finally:
         db.dispose()
     print(f"the sample team's study “{name}” made ({SAMPLE_STUDY.name})", file=sys.stderr)
+    return name
 
 
 def add_verb(verbs: argparse._SubParsersAction, *, cli: Callable[[Sequence[str]], int]) -> None:  # type: ignore[type-arg]
