@@ -16,6 +16,7 @@ from storage.models.followups import (
 )
 from storage.models.interviews import (
     Account,
+    AccountStatus,
     CustomerRequest,
     Interview,
     InterviewEdit,
@@ -23,6 +24,7 @@ from storage.models.interviews import (
     Pain,
     Participant,
     Quote,
+    Workspace,
 )
 from storage.models.modals import OpenedModal
 from storage.models.outbox import OutboxKind, OutboxMessage, OutboxState
@@ -35,7 +37,15 @@ from storage.models.studies import (
     StudyState,
     ValidationPoint,
 )
-from storage.models.themes import DismissedLookAlike, Theme, ThemeKind, ThemeUpkeep, Topic
+from storage.models.themes import (
+    DismissedLookAlike,
+    Theme,
+    ThemeKind,
+    ThemeStatus,
+    ThemeStatusChange,
+    ThemeUpkeep,
+    Topic,
+)
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -43,6 +53,7 @@ __all__ = [
     "TEAM_ID",
     "USER_ID",
     "Account",
+    "AccountStatus",
     "Answer",
     "Base",
     "CustomerRequest",
@@ -76,10 +87,13 @@ __all__ = [
     "StudyState",
     "Theme",
     "ThemeKind",
+    "ThemeStatus",
+    "ThemeStatusChange",
     "ThemeUpkeep",
     "Topic",
     "UTCDateTime",
     "ValidationPoint",
+    "Workspace",
     "str_enum",
     "utcnow",
 ]

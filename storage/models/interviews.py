@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     ForeignKey,
@@ -49,6 +50,21 @@ _KIND_LABELS = {
 }
 
 
+class Workspace(Base):
+    """What a workspace set for itself: the currency its accounts' revenue is in (ISO 4217)."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), default="USD", server_default="USD")
+
+
+class AccountStatus(enum.StrEnum):
+    CUSTOMER = "customer"
+    PROSPECT = "prospect"
+    CHURNED = "churned"
+
+
 class Account(Base):
     """A customer company. Its normalised name is unique per workspace."""
 
@@ -66,6 +82,14 @@ class Account(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The date of its latest interview, kept as interviews are logged.
     last_held_on: Mapped[date | None] = mapped_column(Date)
+    # What the team knows of it beside its calls (a CRM's export, or set in Slack): who owns it (the
+    # account executive or CSM, a Slack user), its segment or plan, its annual revenue in the workspace's
+    # currency (whole units), where it lives in the CRM, and whether it is a customer at all.
+    owner_id: Mapped[str | None] = mapped_column(String(USER_ID))
+    segment: Mapped[str | None] = mapped_column(String(100))
+    arr: Mapped[int | None] = mapped_column(BigInteger)
+    crm_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[AccountStatus | None] = mapped_column(str_enum(AccountStatus, "account_status"))
 
     interviews: Mapped[list[Interview]] = relationship(back_populates="account")
 

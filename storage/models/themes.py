@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -23,6 +24,17 @@ from storage.models.base import TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, u
 class ThemeKind(enum.StrEnum):
     PAIN = "pain"
     REQUEST = "request"
+
+
+class ThemeStatus(enum.StrEnum):
+    """Where a theme stands with the product team, in the order a theme moves on (a merge keeps the most
+    advanced); "won't do" is a decision, not a step."""
+
+    OPEN = "open"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SHIPPED = "shipped"
+    WONT_DO = "wont_do"
 
 
 class Topic(Base):
@@ -94,6 +106,35 @@ class Theme(Base):
     # topics): the topics are then remade around it, never moving it.
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"), index=True)
     topic_placed_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    # Where it stands (set in /interview themes), with a note and a link (a release note, an issue), by whom
+    # and when; kept through regroups and merges. Each change is in theme_status_changes.
+    status: Mapped[ThemeStatus] = mapped_column(
+        str_enum(ThemeStatus, "theme_status"), default=ThemeStatus.OPEN, server_default=ThemeStatus.OPEN.value
+    )
+    status_note: Mapped[str | None] = mapped_column(Text)
+    status_link: Mapped[str | None] = mapped_column(Text)
+    status_by: Mapped[str | None] = mapped_column(String(USER_ID))
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ThemeStatusChange(Base):
+    """A theme's status changed: from what to what, by whom and when, with the note and link given. The
+    digest lists a period's changes ("Shipped: CSV exports are slow"), and closing the loop starts from
+    the change to shipped."""
+
+    __tablename__ = "theme_status_changes"
+    __table_args__ = (Index("ix_theme_status_changes_team_id_changed_at", "team_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    # Each its own CHECK's name: two of one name in a table collide on PostgreSQL.
+    from_status: Mapped[ThemeStatus] = mapped_column(str_enum(ThemeStatus, "from_status"))
+    to_status: Mapped[ThemeStatus] = mapped_column(str_enum(ThemeStatus, "to_status"))
+    note: Mapped[str | None] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(USER_ID))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ThemeUpkeep(Base):
