@@ -62,6 +62,16 @@ def opened(bot: RunningBot, method: str = "views.open") -> dict[str, Any]:
     return call.response["view"]
 
 
+def settled(bot: RunningBot, view: dict[str, Any]) -> dict[str, Any]:
+    """The form as Slack holds it once the work after the open is done: where the user's date differs from
+    UTC's (the small hours in UTC, New York still on the day before), the bot corrects the form's date in
+    place, and Slack then sends the corrected view, with its new hash, with every click."""
+    after_ack_done(bot.deps)
+    calls = bot.fake.calls("views.update")
+    updates = [c for c in calls if c.accepted and c.args.get("view_id") == view["id"]]
+    return updates[-1].response["view"] if updates else view
+
+
 def block(view: dict[str, Any], block_id: str) -> dict[str, Any] | None:
     return next((b for b in view["blocks"] if b.get("block_id") == block_id), None)
 
@@ -103,7 +113,7 @@ def answers_of(bot: RunningBot, interview_id: int) -> dict[int, tuple[Answer, st
 def test_picking_a_study_draws_its_points_and_keeps_what_was_typed(bot: RunningBot) -> None:
     study_id, points = make_study(bot)
     open_log_modal(bot)
-    view = opened(bot)
+    view = settled(bot, opened(bot))
     select = block(view, StudyPickId.STUDY)
     assert select is not None and select["dispatch_action"] is True
     assert [o["value"] for o in select["element"]["options"]] == [StudyPickId.NO_STUDY, str(study_id)]
@@ -156,7 +166,7 @@ def select_opened(view_id: str) -> Any:
 def test_a_click_naming_someone_elses_form_redraws_nothing(bot: RunningBot) -> None:
     study_id, _ = make_study(bot)
     open_log_modal(bot)
-    theirs = opened(bot)
+    theirs = settled(bot, opened(bot))
     updates = len(bot.fake.calls("views.update"))
     bot.fake.add_users(OTHER)
     assert pick(bot, theirs, study_id, log_form(), user_id=OTHER).status == 200
