@@ -9,6 +9,7 @@ from slack_bolt import App
 
 def register_all(app: App) -> None:
     from handlers import (
+        accounts,
         commands,
         delete,
         digest,
@@ -41,3 +42,4 @@ def register_all(app: App) -> None:
     studies.register(app)
     study_files.register(app)
     study_pick.register(app)
+    accounts.register(app)

@@ -7,12 +7,14 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.accounts.attributes import workspace_currency
 from bot.accounts.names import search_accounts
 from bot.accounts.timeline import account_timeline
 from bot.capture.interviews import recent_interviews
 from bot.outbox.queue import mark_told, untold, untold_among
 from bot.people.permissions import Act
 from bot.text import fallback_text, from_slack
+from handlers.accounts import may_edit
 from handlers.delete import forget_command
 from handlers.deps import Actor, Deps
 from handlers.digest import digest_command
@@ -80,7 +82,9 @@ def list_account(*, ack: Ack, actor: Actor, deps: Deps, name: str) -> None:
             close = [a.name for a in search_accounts(session=session, team_id=actor.team_id, query=name)]
             ack(text=unknown_account_message(name, close), response_type="ephemeral")
             return
-        blocks = account_timeline_message(timeline)
+        currency = workspace_currency(session=session, team_id=actor.team_id)
+        editable = may_edit(actor, deps, timeline.account.owner_id)
+        blocks = account_timeline_message(timeline, currency=currency, may_edit=editable)
         title = fallback_text(f"{timeline.account.name}: its interviews")
     ack(text=title, blocks=blocks, response_type="ephemeral")
 

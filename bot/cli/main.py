@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from bot.cli.accounts import add_verbs as add_account_verbs
 from bot.cli.demo import add_verb as add_demo_verb
 from bot.cli.envfile import env_file_applied
 from bot.cli.exchange import add_verbs as add_exchange_verbs
@@ -269,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview.set_defaults(func=cmd_digest_preview)
     add_exchange_verbs(verbs)
     add_study_verbs(verbs)
+    add_account_verbs(verbs)
     add_demo_verb(verbs, cli=main)
     return parser
 

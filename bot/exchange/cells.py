@@ -59,10 +59,11 @@ def _norm(header: str) -> str:
     return " ".join(header.replace("_", " ").replace("-", " ").split()).casefold()
 
 
-def parse_map(pairs: Sequence[str]) -> dict[str, str]:
-    """`--map pains="Pain points"` options as {column key: the file's header}; raises HeaderError."""
+def parse_map(pairs: Sequence[str], *, columns: Sequence[Column] = COLUMNS) -> dict[str, str]:
+    """`--map pains="Pain points"` options as {column key: the file's header}; raises HeaderError.
+    `columns`: another sheet's (the accounts')."""
     mapping: dict[str, str] = {}
-    by_norm = {_norm(c.key): c.key for c in COLUMNS} | {_norm(c.header): c.key for c in COLUMNS}
+    by_norm = {_norm(c.key): c.key for c in columns} | {_norm(c.header): c.key for c in columns}
     for pair in pairs:
         name, sep, header = pair.partition("=")
         key = by_norm.get(_norm(name))
@@ -70,19 +71,27 @@ def parse_map(pairs: Sequence[str]) -> dict[str, str]:
             raise HeaderError(f'--map {pair}: write it as column=Header, e.g. pains="Pain points"')
         if key is None:
             raise HeaderError(
-                f"--map {pair}: there is no column {name!r}; the columns are {', '.join(COLUMN_KEYS)}"
+                f"--map {pair}: there is no column {name!r}; the columns are "
+                f"{', '.join(c.key for c in columns)}"
             )
         mapping[key] = header.strip()
     return mapping
 
 
-def locate_columns(header_row: Sequence[str], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
+def locate_columns(
+    header_row: Sequence[str],
+    mapping: Mapping[str, str] | None = None,
+    *,
+    columns: Sequence[Column] = COLUMNS,
+    required: Sequence[str] = REQUIRED,
+) -> dict[str, int]:
     """{column key: its position in the file}, from the header row (the export's headers or the column
-    keys, in any case, plus --map's). Columns the file lacks are left out; missing required ones raise."""
+    keys, in any case, plus --map's). Columns the file lacks are left out; missing required ones raise.
+    `columns` and `required`: another sheet's (the accounts')."""
     mapping = mapping or {}
     positions: dict[str, int] = {}
     found = {_norm(h.removeprefix(BOM)): i for i, h in reversed(list(enumerate(header_row)))}
-    for column in COLUMNS:
+    for column in columns:
         wanted = [mapping[column.key]] if column.key in mapping else [column.header, column.key]
         for name in wanted:
             if _norm(name) in found:
@@ -91,7 +100,7 @@ def locate_columns(header_row: Sequence[str], mapping: Mapping[str, str] | None 
         else:
             if column.key in mapping:
                 raise HeaderError(f"--map {column.key}={mapping[column.key]}: the file has no such header")
-    missing = [key for key in REQUIRED if key not in positions]
+    missing = [key for key in required if key not in positions]
     if missing:
         raise HeaderError(
             f"the first line names no {' and no '.join(missing)} column; name them, or map them with "

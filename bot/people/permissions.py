@@ -12,6 +12,7 @@ and handed in.
   forget an account, and change anyone's interview or digest subscription.
 - Full members see the studies and their sheets and start one; a study's owners (and admins) change,
   close and reopen it.
+- An account's owner (and admins) change its owner, segment, ARR, CRM link and status.
 - What someone made (an interview they logged, a subscription they set up) is also theirs to change.
 """
 
@@ -53,6 +54,7 @@ class Act(enum.StrEnum):
     DELETE_INTERVIEW = "delete_interview"  # theirs: one they logged
     STUDY = "study"  # see the workspace's studies and their sheets, start one
     CHANGE_STUDY = "change_study"  # theirs: one they own (edit, close, reopen)
+    CHANGE_ACCOUNT = "change_account"  # theirs: an account they own (its owner, segment, ARR, link, status)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,10 @@ SUBSCRIPTION_ADMINS = (
 STUDY_ADMINS = (
     "Only the owners of this study, or a workspace admin or owner, can change or close it. Nothing changed."
 )
+ACCOUNT_ADMINS = (
+    "Only the account's owner, or a workspace admin or owner, can change its owner, segment, ARR, CRM link "
+    "or status. Nothing changed."
+)
 
 RULES: dict[Act, Rule] = {
     Act.LOG: Rule(Role.GUEST),
@@ -105,6 +111,9 @@ RULES: dict[Act, Rule] = {
     # A sheet holds every account's answers: the team's, so members; a guest logs their calls into one.
     Act.STUDY: Rule(Role.MEMBER, doing="see or start studies"),
     Act.CHANGE_STUDY: Rule(Role.ADMIN, owner=Role.MEMBER, doing="see or start studies", admins=STUDY_ADMINS),
+    Act.CHANGE_ACCOUNT: Rule(
+        Role.ADMIN, owner=Role.MEMBER, doing="list an account's interviews", admins=ACCOUNT_ADMINS
+    ),
 }
 
 # How old a role read from Slack may be for a decision. An admin's powers always ask Slack (a demoted

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ButtonElement, DividerBlock, SectionBlock
 
+from bot.accounts.attributes import DEFAULT_CURRENCY, attributes_of
 from bot.accounts.timeline import AccountTimeline
 from bot.text import escape_mrkdwn, truncate
+from handlers.views.account_form import attribute_blocks
 from handlers.views.common import (
     context,
     fit_message,
@@ -19,11 +21,18 @@ from handlers.views.common import (
 from handlers.views.interview import InterviewAction
 
 
-def account_timeline_message(timeline: AccountTimeline) -> list[Block]:
-    """Who talked to the account, what it keeps raising (and who else does), what is owed to it, and its
-    interviews newest first, each with a button that opens it. Due times show in each reader's zone."""
-    name = timeline.account.name
+def account_timeline_message(
+    timeline: AccountTimeline, *, currency: str = DEFAULT_CURRENCY, may_edit: bool = False
+) -> list[Block]:
+    """The account's owner, segment, ARR, status and CRM link (Edit beside them for its owner and admins),
+    who talked to it, what it keeps raising (and who else does), what is owed to it, and its interviews
+    newest first, each with a button that opens it. Due times show in each reader's zone."""
+    account = timeline.account
+    name = account.name
     blocks: list[Block] = [header(name)]
+    blocks += attribute_blocks(
+        attributes_of(account), currency=currency, account_id=account.id, may_edit=may_edit
+    )
     count = timeline.total_interviews
     people = ", ".join(
         f"{user_mention(c.user_id)} ({c.interviews}×, last {c.last_held_on:%d %b %Y})"

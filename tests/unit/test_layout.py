@@ -266,6 +266,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_demo",  # ./scripts/demo: the sample imported, its digest and chart, as a newcomer sees them
     "test_cli_workspaces",  # `teams`, and every verb's --team checked against the database
     "test_exchange_cli",  # export and import from the command line
+    "test_accounts_cli",  # `accounts import` and `accounts export` from the command line
     "test_study_cli",  # `study sheet` from the command line
     "test_failures",  # Slack failing under every surface
     "test_forged_redraws",  # forged ids in every redraw

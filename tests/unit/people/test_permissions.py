@@ -28,6 +28,7 @@ TABLE: dict[Act, tuple[set[Role], set[Role]]] = {
     Act.DELETE_INTERVIEW: ({A}, {G, M, A}),
     Act.STUDY: ({M, A}, {M, A}),
     Act.CHANGE_STUDY: ({A}, {M, A}),
+    Act.CHANGE_ACCOUNT: ({A}, {M, A}),
 }
 
 
