@@ -14,8 +14,7 @@ from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 from bot.studies.period import PointMove, StudyInPeriod
 from bot.studies.sheet import THIN_BELOW, Point
 from bot.text import counted, plural
-from bot.themes.status import StatusChange, status_label
-from storage.models import ThemeStatus
+from bot.themes.status import StatusChange, status_label, status_mark
 
 TREND_WORDS = {
     Trend.NEW: "new",
@@ -43,16 +42,6 @@ def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: Period) -> str:
     return f"{counted(theme.accounts, 'account')} {period.this}{mentions} ({theme.accounts_ever} ever)" + (
         f" · {trend}" if trend else ""
     )
-
-
-STATUS_MARKS = {ThemeStatus.SHIPPED: "🚢 ", ThemeStatus.WONT_DO: "✋ "}
-
-
-def status_mark(status: ThemeStatus) -> str:
-    """' · 🚢 shipped', ' · planned' beside a theme's name; nothing for an open theme."""
-    if status is ThemeStatus.OPEN:
-        return ""
-    return f" · {STATUS_MARKS.get(status, '')}{status_label(status).lower()}"
 
 
 def status_change_words(change: StatusChange) -> tuple[str, str]:

@@ -38,8 +38,18 @@ LABEL = {
 }
 
 
+STATUS_MARKS = {ThemeStatus.SHIPPED: "🚢 ", ThemeStatus.WONT_DO: "✋ "}
+
+
 def status_label(status: ThemeStatus) -> str:
     return LABEL[status]
+
+
+def status_mark(status: ThemeStatus) -> str:
+    """' · 🚢 shipped', ' · planned' beside a theme's name; nothing for an open theme."""
+    if status is ThemeStatus.OPEN:
+        return ""
+    return f" · {STATUS_MARKS.get(status, '')}{status_label(status).lower()}"
 
 
 def parse_status(raw: str | None) -> ThemeStatus:

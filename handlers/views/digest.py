@@ -32,7 +32,6 @@ from bot.digest.terminal import (
     period_title,
     quiet_line,
     status_change_words,
-    status_mark,
     study_summary,
     theme_summary,
     thin_words,
@@ -40,7 +39,7 @@ from bot.digest.terminal import (
 from bot.studies.period import StudyInPeriod
 from bot.studies.sheet import Point
 from bot.text import counted, escape_mrkdwn, plural, truncate
-from bot.themes.status import StatusChange
+from bot.themes.status import StatusChange, status_mark
 from handlers.views.common import (
     MESSAGE_MAX_BLOCKS,
     SECTION_MAX_CHARS,
