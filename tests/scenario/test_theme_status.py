@@ -4,11 +4,14 @@ link is refused on its field, a guest is refused, and a forged theme id of anoth
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
 from bot.people.permissions import Act, Role, refusal
+from bot.themes.status import set_status
 from handlers.views.theme_modals import status_modal
 from handlers.views.themes import ThemeMenu, ThemesMetadata, ThemesView
 from storage.models import Theme, ThemeStatus, ThemeStatusChange
@@ -111,3 +114,26 @@ def test_a_forged_theme_of_another_workspace_is_gone(bot: RunningBot) -> None:
     response = bot.slack.view_submission(modal, values(ThemeStatus.SHIPPED.value))
     assert "That theme is gone" in str(response.json())
     assert status_of(bot, theirs) == (ThemeStatus.OPEN, None, None, 0)
+
+
+def test_search_results_name_a_theme_that_is_not_open_with_its_status(bot: RunningBot) -> None:
+    theme_id = themed(bot)
+    body = bot.slack.command("search reports").json()
+    assert "[shipped]" not in json.dumps(body)
+    with bot.db.transaction() as session:
+        set_status(
+            session=session,
+            team_id=TEAM_ID,
+            theme_id=theme_id,
+            status=ThemeStatus.SHIPPED,
+            note=None,
+            link=None,
+            by="U1",
+            now=datetime.now(UTC),
+        )
+        name = session.get(Theme, theme_id).name  # type: ignore[union-attr]
+    body = bot.slack.command("search reports").json()
+    shown = "\n".join(
+        b["text"]["text"] for b in body["blocks"] if b.get("type") == "section" and "accessory" in b
+    )
+    assert f"_Topics:_ {name} [shipped]" in shown
