@@ -24,6 +24,7 @@ from bot.themes.corrections import (
     rename_topic,
 )
 from bot.themes.lookalikes import dismiss_look_alike, look_alike_pairs, merge_look_alike
+from bot.themes.status import parse_status, set_status
 from bot.themes.store import (
     ThemeNotFound,
     count_pool,
@@ -42,6 +43,7 @@ from handlers.views.theme_modals import (
     merge_modal,
     move_modal,
     rename_modal,
+    status_modal,
     topic_merge_modal,
     topic_move_modal,
 )
@@ -80,6 +82,7 @@ def register(app: App) -> None:
     app.view_submission(ThemesView.TOPIC_RENAME)(submit_topic_rename)
     app.view_submission(ThemesView.TOPIC_MERGE)(submit_topic_merge)
     app.view_submission(ThemesView.TOPIC_MOVE)(submit_topic_move)
+    app.view_submission(ThemesView.STATUS)(submit_status)
 
 
 def _list_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View:
@@ -158,6 +161,8 @@ def on_theme_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any], actor:
             theme = get_theme(session=session, team_id=actor.team_id, theme_id=theme_id)
             if verb is ThemeMenu.RENAME:
                 view = rename_modal(current=theme.name, metadata=metadata)
+            elif verb is ThemeMenu.STATUS:
+                view = status_modal(theme=theme, metadata=metadata)
             else:
                 # One more than a select holds: the theme itself is left out of its own list.
                 others = list_themes(
@@ -370,3 +375,22 @@ def submit_topic_move(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) 
         return
     themes = [metadata.theme_id or 0]
     _change_and_redraw(ack, deps, actor, metadata, move_to_topic, theme_ids=themes, to=to)
+
+
+STATUS_FIELDS = {
+    "status": ThemesView.STATUS_BLOCK,
+    "note": ThemesView.NOTE_BLOCK,
+    "link": ThemesView.LINK_BLOCK,
+}
+
+
+def submit_status(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> None:
+    deps.require(actor, Act.THEMES)
+    metadata = ThemesMetadata.loads(view.get("private_metadata"))
+    note, link = selected(view, ThemesView.NOTE_BLOCK), selected(view, ThemesView.LINK_BLOCK)
+    try:
+        status = parse_status(selected(view, ThemesView.STATUS_BLOCK))
+        fields = {"theme_id": metadata.theme_id or 0, "status": status, "note": note, "link": link}
+        _change_and_redraw(ack, deps, actor, metadata, set_status, **fields)
+    except InvalidInput as exc:  # the service names its field; Slack wants the block that holds it
+        ack(response_action="errors", errors={STATUS_FIELDS[k]: v for k, v in exc.fields.items()})

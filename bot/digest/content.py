@@ -20,6 +20,7 @@ from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
 from bot.studies.period import StudyInPeriod, studies_in_period
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
+from bot.themes.status import StatusChange, status_changes
 from storage.models import (
     Account,
     FollowUp,
@@ -72,6 +73,7 @@ class Digest:
     compared: int = TREND_PERIODS
     first: bool = False
     studies: list[StudyInPeriod] = field(default_factory=list)  # the open ones, in the thread
+    status_changes: list[StatusChange] = field(default_factory=list)  # themes whose status moved in it
 
     @property
     def quiet(self) -> bool:
@@ -133,6 +135,13 @@ def build_digest(
         first=compared == 0 and not _held_before(session, team_id, period.window_start),
         studies=studies_in_period(
             session=session, team_id=team_id, start=period.start, end=period.end, today=now.date()
+        ),
+        # The period's days taken in UTC: a change at the edge of a day may fall in the next digest.
+        status_changes=status_changes(
+            session=session,
+            team_id=team_id,
+            start=datetime.combine(period.start, time(0), tzinfo=UTC),
+            end=datetime.combine(period.end, time(0), tzinfo=UTC),
         ),
     )
 

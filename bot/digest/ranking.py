@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, periods_before
 from bot.themes.quotes import QuoteFit
-from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, Topic
+from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, ThemeStatus, Topic
 
 EMERGING_FLOOR = 3  # accounts in the period, at least: one noisy week of a small theme is not a signal
 WORDS_PER_THEME = 2
@@ -60,6 +60,7 @@ class ThemeInPeriod:
     words: tuple[Said, ...] = ()
     emerging: str | None = None  # why it counts as emerging, in a few words
     topic: str | None = None  # the name of its topic, when it is in one
+    status: ThemeStatus = ThemeStatus.OPEN  # where it stands with the product team
 
     @property
     def baseline(self) -> float:
@@ -207,6 +208,7 @@ def rank_themes(
                 words=_words(kind, rows, by_id, _on_theme(quotes, theme, quote_fit), account_names, skip),
                 emerging=emerging_reason(now_accounts, history, period) if kind is ThemeKind.PAIN else None,
                 topic=topic_names.get(theme.topic_id) if theme.topic_id is not None else None,
+                status=theme.status,
             )
         )
     entries.sort(key=rank_key)

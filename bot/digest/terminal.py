@@ -14,6 +14,7 @@ from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 from bot.studies.period import PointMove, StudyInPeriod
 from bot.studies.sheet import THIN_BELOW, Point
 from bot.text import counted, plural
+from bot.themes.status import StatusChange, status_label, status_mark
 
 TREND_WORDS = {
     Trend.NEW: "new",
@@ -41,6 +42,14 @@ def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: Period) -> str:
     return f"{counted(theme.accounts, 'account')} {period.this}{mentions} ({theme.accounts_ever} ever)" + (
         f" · {trend}" if trend else ""
     )
+
+
+def status_change_words(change: StatusChange) -> tuple[str, str]:
+    """('Shipped', 'raised by 7 accounts'): the change's head and what follows the theme's name."""
+    return status_label(change.status), f"raised by {counted(change.accounts, 'account')}"
+
+
+STATUS_CHANGES_TITLE = "Status changes"
 
 
 def history_label(period: Period, before: int) -> str:
@@ -141,13 +150,12 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     _topics(out, digest.pains.topics, period=period)
     if digest.emerging:
         out += ["", "Emerging"]
-        out += [f"  - {t.name}: {t.emerging}" for t in digest.emerging]
+        out += [f"  - {t.name}{status_mark(t.status)}: {t.emerging}" for t in digest.emerging]
     if digest.pains.single:
         out += ["", "One account so far"]
-        out += [
-            f"  - {t.name}: {counted(t.mentions, 'mention')} ({t.words[0].account if t.words else '?'})"
-            for t in digest.pains.single[:TOP]
-        ]
+        for t in digest.pains.single[:TOP]:
+            account = t.words[0].account if t.words else "?"
+            out.append(f"  - {t.name}{status_mark(t.status)}: {counted(t.mentions, 'mention')} ({account})")
         _more(out, len(digest.pains.single))
     _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False, period=period)
     health = digest.follow_ups
@@ -161,6 +169,11 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
         out += ["", f"Not talked to in 90 days: {counted(digest.gone_quiet_total, 'account')}"]
         out += [f"  - {name} (last {long_day(last)})" for name, last in digest.gone_quiet]
         _more(out, digest.gone_quiet_total, shown=len(digest.gone_quiet))
+    if digest.status_changes:
+        out += ["", STATUS_CHANGES_TITLE]
+        for change in digest.status_changes:
+            head, tail = status_change_words(change)
+            out.append(f"  - {head}: {change.name} — {tail}" + (f" ({change.link})" if change.link else ""))
     if digest.look_alikes:
         out += ["", f"{look_alikes_note(digest.look_alikes)}: review them with /interview themes"]
     _studies(out, digest.studies, period)
@@ -197,7 +210,7 @@ def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: 
         return
     out += ["", title]
     for n, theme in enumerate(themes[:TOP], 1):
-        out.append(f" {n:>2}. {theme.name}: {theme_summary(theme, period)}")
+        out.append(f" {n:>2}. {theme.name}{status_mark(theme.status)}: {theme_summary(theme, period)}")
         if theme.history:
             counts = " ".join(str(a) for a in theme.history)
             out.append(f"      {history_label(period, len(theme.history))}: {counts}")
@@ -218,7 +231,7 @@ def _topics(out: list[str], topics: list[TopicInPeriod], *, period: Period) -> N
             counts = " ".join(str(a) for a in topic.history)
             out.append(f"      {history_label(period, len(topic.history))}: {counts}")
         for pain in topic.pains:
-            out.append(f"      - {pain.name}: {theme_summary(pain, period)}")
+            out.append(f"      - {pain.name}{status_mark(pain.status)}: {theme_summary(pain, period)}")
             for said in pain.words:
                 out.append(f'          "{said.text}" ({said.account}, {_said(said.held_on, period)})')
     _more(out, len(topics))

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from bot.capture.interviews import interview_parts
 from bot.exchange.cells import BOM, HEADERS, defuse
 from bot.exchange.studies import study_cells
-from storage.models import CustomerRequest, FollowUp, Interview, Pain, Theme, Topic
+from bot.themes.status import status_label
+from storage.models import CustomerRequest, FollowUp, Interview, Pain, Theme, ThemeStatus, Topic
 
 # Who logged an imported interview when the sheet did not say: no Slack member, so never shown as one.
 IMPORTED_BY = "import"
@@ -33,11 +34,19 @@ def placed_lines(lines: Sequence[Pain] | Sequence[CustomerRequest], places: dict
 def theme_places(session: Session, team_id: str) -> dict[int, str]:
     """Each live theme of the workspace as the sheet shows where a line went: "topic › theme"."""
     rows = session.execute(
-        select(Theme.id, Theme.name, Topic.name)
+        select(Theme.id, Theme.name, Topic.name, Theme.status)
         .outerjoin(Topic, Topic.id == Theme.topic_id)
         .where(Theme.team_id == team_id, Theme.merged_into_id.is_(None))
     ).all()
-    return {theme_id: f"{topic} › {name}" if topic else name for theme_id, name, topic in rows}
+    return {
+        theme_id: (f"{topic} › {name}" if topic else name) + _status(status)
+        for theme_id, name, topic, status in rows
+    }
+
+
+def _status(status: ThemeStatus) -> str:
+    """' [shipped]' after a theme that is not open: the import ignores the column."""
+    return "" if status is ThemeStatus.OPEN else f" [{status_label(status).lower()}]"
 
 
 def interview_row(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import InvalidInput
 from bot.text import clean_text, truncate
+from bot.themes.status import keep_most_advanced
 from bot.themes.store import (
     LINE_MODELS,
     THEME_NAME_MAX,
@@ -43,7 +44,8 @@ def _given_name(name: str, what: str) -> str:
 
 def merge(*, session: Session, team_id: str, source_id: int, target_id: int, by: str, now: datetime) -> Theme:
     """Every line of `source` moves into `target`, placed there by `by` (so no regrouping splits them
-    again); `source` keeps its row, pointing at `target`."""
+    again); `source` keeps its row, pointing at `target`. The target keeps the more advanced status of the
+    two (bot.themes.status)."""
     source = get_theme(session=session, team_id=team_id, theme_id=source_id)
     target = get_theme(session=session, team_id=team_id, theme_id=target_id)
     if source.id == target.id:
@@ -56,6 +58,7 @@ def merge(*, session: Session, team_id: str, source_id: int, target_id: int, by:
         .where(line.team_id == team_id, line.theme_id == source.id)
         .values(theme_id=target.id, placed_by=by)
     )
+    keep_most_advanced(session=session, source=source, target=target, by=by, now=now)
     source.merged_into_id, source.size, source.centroid, source.updated_at = target.id, 0, None, now
     # Themes merged into source earlier now point straight at target.
     session.execute(

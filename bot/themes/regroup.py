@@ -19,6 +19,7 @@ from bot.themes import grouping
 from bot.themes.embeddings import Embedder, from_bytes, load_vectors, to_bytes
 from bot.themes.grouping import GroupingPolicy
 from bot.themes.placement import UpkeepResult, live_themes, place
+from bot.themes.status import carry_status
 from bot.themes.store import LINE_MODELS, count_themes, live_conditions, new_theme, refresh
 from bot.themes.upkeep.lease import upkeep_row
 from storage.models import Theme, ThemeKind, ThemeUpkeep
@@ -240,6 +241,11 @@ def rebuild(
         if theme is None:
             theme = new_theme(session, team_id, kind, members[0].text, now)
             result.new_themes += 1
+            # Lines of an old theme (split off, or all of one whose id another group took) go on in the
+            # status that theme had: a shipped problem does not turn open by being regrouped.
+            origins = Counter(before[r.id] for r in members if before[r.id] in old).most_common(1)
+            if origins:
+                carry_status(theme, old[origins[0][0]])
         for member in members:
             after[member.id] = theme.id
         matched[label] = theme

@@ -16,7 +16,7 @@ from bot.errors import BotError
 from bot.text import clean_text, truncate
 from bot.themes import grouping
 from bot.themes.embeddings import load_vectors, to_bytes
-from storage.models import CustomerRequest, Interview, Pain, Theme, ThemeKind
+from storage.models import CustomerRequest, Interview, Pain, Theme, ThemeKind, ThemeStatus
 
 LINE_MODELS: dict[ThemeKind, type[Pain] | type[CustomerRequest]] = {
     ThemeKind.PAIN: Pain,
@@ -51,6 +51,7 @@ class ThemeSummary:
     named_by: str | None
     lines: int
     accounts: int
+    status: ThemeStatus = ThemeStatus.OPEN
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,10 @@ def list_themes(*, session: Session, team_id: str, kind: ThemeKind, limit: int =
         .order_by(accounts.desc(), func.count(line.id).desc(), Theme.id)
         .limit(limit)
     ).all()
-    return [ThemeSummary(t.id, t.kind, t.name, t.named_by, lines=int(n), accounts=int(a)) for t, n, a in rows]
+    return [
+        ThemeSummary(t.id, t.kind, t.name, t.named_by, lines=int(n), accounts=int(a), status=t.status)
+        for t, n, a in rows
+    ]
 
 
 def count_pool(*, session: Session, team_id: str, kind: ThemeKind) -> int:
@@ -106,7 +110,9 @@ def summary_of(*, session: Session, theme: Theme) -> ThemeSummary:
         .join(Interview, Interview.id == line.interview_id)
         .where(line.team_id == theme.team_id, line.theme_id == theme.id)
     ).one()
-    return ThemeSummary(theme.id, theme.kind, theme.name, theme.named_by, int(lines), int(accounts))
+    return ThemeSummary(
+        theme.id, theme.kind, theme.name, theme.named_by, int(lines), int(accounts), theme.status
+    )
 
 
 def get_line(*, session: Session, team_id: str, kind: ThemeKind, line_id: int) -> Line:

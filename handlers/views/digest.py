@@ -21,6 +21,7 @@ from bot.digest.content import Digest
 from bot.digest.period import Period, long_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 from bot.digest.terminal import (
+    STATUS_CHANGES_TITLE,
     STUDY_POINT_MAX,
     THIN_LABEL,
     comparison_note,
@@ -30,6 +31,7 @@ from bot.digest.terminal import (
     move_words,
     period_title,
     quiet_line,
+    status_change_words,
     study_summary,
     theme_summary,
     thin_words,
@@ -37,6 +39,7 @@ from bot.digest.terminal import (
 from bot.studies.period import StudyInPeriod
 from bot.studies.sheet import Point
 from bot.text import counted, escape_mrkdwn, plural, truncate
+from bot.themes.status import StatusChange, status_mark
 from handlers.views.common import (
     MESSAGE_MAX_BLOCKS,
     SECTION_MAX_CHARS,
@@ -74,6 +77,15 @@ def _name(theme: ThemeInPeriod) -> str:
     return escape_mrkdwn(truncate(theme.name, 150, "…"))
 
 
+def _named(theme: ThemeInPeriod) -> str:
+    """The theme's name in bold, and where it stands when not open ('· 🚢 shipped')."""
+    return f"*{_name(theme)}*{_mark(theme)}"
+
+
+def _mark(theme: ThemeInPeriod) -> str:
+    return escape_mrkdwn(status_mark(theme.status))
+
+
 def _quote(text: str, account: str, held_on: date) -> str:
     said = escape_mrkdwn(truncate(" ".join(text.split()), QUOTE_MAX, "…"))
     return f"> “{said}”\n> _{escape_mrkdwn(account)}, {day(held_on)}_"
@@ -81,7 +93,7 @@ def _quote(text: str, account: str, held_on: date) -> str:
 
 def _theme_block(n: int, theme: ThemeInPeriod, period: Period) -> SectionBlock:
     lines = [
-        f"*{n}. {_name(theme)}*  {TREND_MARKS[theme.trend]}".rstrip(),
+        f"*{n}. {_name(theme)}*{_mark(theme)}  {TREND_MARKS[theme.trend]}".rstrip(),
         escape_mrkdwn(theme_summary(theme, period)),
     ]
     lines += [_quote(s.text, s.account, s.held_on) for s in theme.words]
@@ -108,7 +120,7 @@ def _topic_block(n: int, topic: TopicInPeriod, period: Period) -> SectionBlock:
         escape_mrkdwn(theme_summary(topic, period)),
     ]
     for pain in topic.pains[:PAINS_PER_TOPIC]:
-        lines.append(f"• *{_name(pain)}*: {escape_mrkdwn(theme_summary(pain, period))}")
+        lines.append(f"• {_named(pain)}: {escape_mrkdwn(theme_summary(pain, period))}")
         lines += [_quote(s.text, s.account, s.held_on) for s in pain.words[:1]]
     if len(topic.pains) > PAINS_PER_TOPIC:
         lines.append(f"and {counted(len(topic.pains) - PAINS_PER_TOPIC, 'more pain')} in this topic")
@@ -161,7 +173,7 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
         none = f"No pain was raised by more than one account {digest.period.this}."
         blocks.append(SectionBlock(text=mrkdwn(none)))
     if digest.emerging:
-        lines = [f"• *{_name(t)}*: {escape_mrkdwn(t.emerging or '')}" for t in digest.emerging[:LIST_MAX]]
+        lines = [f"• {_named(t)}: {escape_mrkdwn(t.emerging or '')}" for t in digest.emerging[:LIST_MAX]]
         blocks.append(
             SectionBlock(text=mrkdwn(truncate("*Emerging*\n" + "\n".join(lines), SECTION_MAX_CHARS)))
         )
@@ -183,7 +195,7 @@ def _ranked_blocks(title: str, ranked: Ranked, period: Period, *, single_title: 
         blocks += _more(len(themes), LIST_MAX, "")
     if single_title and ranked.single:
         lines = [
-            f"• {_name(t)}: {counted(t.mentions, 'mention')}"
+            f"• {_name(t)}{_mark(t)}: {counted(t.mentions, 'mention')}"
             + (f" ({escape_mrkdwn(t.words[0].account)})" if t.words else "")
             for t in ranked.single[:LIST_MAX]
         ]
@@ -222,6 +234,8 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
         replies.append(("Requested solutions", fit_message(requests)))
     if digest.studies:
         replies.append(("Open studies", study_blocks(digest.studies, digest.period)))
+    if digest.status_changes:
+        replies.append((STATUS_CHANGES_TITLE, status_change_blocks(digest.status_changes)))
     health = digest.follow_ups
     lines = [f"*Follow-ups, the whole team:* {health.open} open, {health.overdue} overdue"]
     if health.on_time_share is not None:
@@ -243,6 +257,23 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
         )
     )
     return replies
+
+
+def status_change_blocks(changes: list[StatusChange]) -> list[Block]:
+    """'Shipped: *CSV exports are slow* — raised by 7 accounts', one line a theme, with its link."""
+    lines = [f"*{STATUS_CHANGES_TITLE}*"]
+    for change in changes[:LIST_MAX]:
+        head, tail = status_change_words(change)
+        line = f"• {head}: *{escape_mrkdwn(truncate(change.name, 150, '…'))}* — {tail}"
+        if change.link:
+            # Inside <url|label> a raw |, < or > would end the link early; the link was checked to be http(s).
+            safe = escape_mrkdwn(change.link).replace("|", "%7C")
+            line += f" · <{safe}|{escape_mrkdwn(truncate(change.note or 'link', 80, '…'))}>"
+        elif change.note:
+            line += f" · _{escape_mrkdwn(truncate(change.note, 200, '…'))}_"
+        lines.append(line)
+    blocks: list[Block] = [section(truncate("\n".join(lines), SECTION_MAX_CHARS))]
+    return blocks + _more(len(changes), LIST_MAX, "")
 
 
 def _point(number: int, point: Point) -> str:

@@ -15,6 +15,7 @@ from slack_sdk.models.views import View
 
 from bot.home.reads import Owed, Upcoming, WeekFigures
 from bot.text import escape_mrkdwn, truncate
+from bot.themes.status import status_mark
 from handlers.views.common import (
     MODAL_MAX_BLOCKS,
     SECTION_MAX_CHARS,
@@ -139,6 +140,7 @@ def _week(week: WeekFigures) -> list[Block]:
         lines += [
             f"{n}. {escape_mrkdwn(t.name)}"
             + (f" ({escape_mrkdwn(t.topic)})" if t.topic and t.topic != t.name else "")
+            + escape_mrkdwn(status_mark(t.status))
             + f": {t.accounts} account{'s' if t.accounts != 1 else ''}"
             for n, t in enumerate(week.top_pains, 1)
         ]

@@ -9,11 +9,13 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     StaticSelectElement,
+    UrlInputElement,
 )
 from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn, truncate
 from bot.themes.corrections import NEW_THEME, NEW_TOPIC
+from bot.themes.status import LABEL, LINK_MAX, NOTE_MAX
 from bot.themes.store import THEME_NAME_MAX, ThemeSummary
 from bot.themes.topics import TopicSummary
 from handlers.views.common import context, modal, plain, section
@@ -25,6 +27,7 @@ from handlers.views.themes import (
     ThemesMetadata,
     ThemesView,
 )
+from storage.models import Theme, ThemeStatus
 
 
 def rename_modal(*, current: str, metadata: ThemesMetadata, topic: bool = False) -> View:
@@ -81,12 +84,20 @@ def _merge(
     )
 
 
+def _status_kept(source: ThemeSummary) -> str:
+    """What a merge does to the status: the theme kept takes the more advanced of the two."""
+    if source.status is ThemeStatus.OPEN:
+        return " The theme you pick keeps its status."
+    label = LABEL[source.status].lower()
+    return f" This one is *{label}*: the theme you pick becomes {label} too, unless it is further on."
+
+
 def merge_modal(*, source: ThemeSummary, others: list[ThemeSummary], metadata: ThemesMetadata) -> View:
     return _merge(
         callback_id=ThemesView.MERGE,
         what="theme",
         intro=f"Every {NOUN[source.kind][0]} of *{escape_mrkdwn(source.name)}* joins the theme you pick, "
-        "and stays there whatever the regrouping does.",
+        "and stays there whatever the regrouping does." + _status_kept(source),
         options=_theme_options(others, leave_out=source.id)[:OPTIONS_MAX],
         metadata=metadata,
     )
@@ -154,4 +165,45 @@ def topic_move_modal(
     head = f"*{escape_mrkdwn(theme)}*: it stays in the topic you pick whatever the regrouping does."
     return _move(
         callback_id=ThemesView.TOPIC_MOVE, what="topic", head=head, options=options, metadata=metadata
+    )
+
+
+def _status_option(status: ThemeStatus) -> Option:
+    return Option(value=status.value, text=LABEL[status])
+
+
+def status_modal(*, theme: Theme, metadata: ThemesMetadata) -> View:
+    """Where a theme stands (open, planned, in progress, shipped, won't do), with a note and a link: what
+    was decided, the release note or the issue. Its current ones are filled in."""
+    note = PlainTextInputElement(action_id=ThemesView.VALUE, max_length=NOTE_MAX)
+    if theme.status_note:
+        note.initial_value = truncate(theme.status_note, NOTE_MAX, "")
+    link = UrlInputElement(action_id=ThemesView.VALUE)
+    if theme.status_link:
+        link.initial_value = theme.status_link[:LINK_MAX]
+    return modal(
+        callback_id=ThemesView.STATUS,
+        title="Set the status",
+        submit="Save",
+        private_metadata=metadata.dumps(),
+        blocks=[
+            section(f"*{escape_mrkdwn(theme.name)}*"),
+            InputBlock(
+                block_id=ThemesView.STATUS_BLOCK,
+                label=plain("Status"),
+                element=StaticSelectElement(
+                    action_id=ThemesView.VALUE,
+                    options=[_status_option(s) for s in LABEL],
+                    initial_option=_status_option(theme.status),
+                ),
+            ),
+            InputBlock(block_id=ThemesView.NOTE_BLOCK, label=plain("Note"), optional=True, element=note),
+            InputBlock(
+                block_id=ThemesView.LINK_BLOCK,
+                label=plain("Link"),
+                hint=plain("A release note or an issue, for instance.", 2000),
+                optional=True,
+                element=link,
+            ),
+        ],
     )

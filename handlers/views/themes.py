@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.text import escape_mrkdwn
 from bot.themes.lookalikes import LookAlike
+from bot.themes.status import status_mark
 from bot.themes.store import ThemeLine, ThemeSummary
 from bot.themes.topics import TopicSummary
 from handlers.views.common import (
@@ -61,11 +62,15 @@ class ThemesView(StrEnum):
     TOPIC_RENAME = "themes_topic_rename"
     TOPIC_MERGE = "themes_topic_merge"
     TOPIC_MOVE = "themes_topic_move"
+    STATUS = "themes_status"
     KIND_BLOCK = "themes_kind"
     POOL_BLOCK = "themes_pool"
     LOOK_ALIKES_BLOCK = "themes_look_alikes"
     NAME_BLOCK = "themes_name"
     TARGET_BLOCK = "themes_target"
+    STATUS_BLOCK = "themes_status_pick"
+    NOTE_BLOCK = "themes_status_note"
+    LINK_BLOCK = "themes_status_link"
     VALUE = "value"
 
 
@@ -86,6 +91,7 @@ class ThemeMenu(StrEnum):
     RENAME = "rename"
     MERGE = "merge"
     TOPIC = "topic"  # move the theme to another topic, or to a new one (a split)
+    STATUS = "status"  # where it stands: open, planned, in progress, shipped, won't do
     # A topic's menu (its own action): the value's id is the topic's.
     RENAME_TOPIC = "rename_topic"
     MERGE_TOPIC = "merge_topic"
@@ -303,7 +309,8 @@ def _kind_option(kind: ThemeKind) -> Option:
 def _theme_section(theme: ThemeSummary, *, indent: bool = False) -> SectionBlock:
     renamed = " ✎" if theme.named_by else ""
     counts = f"{_count(theme.lines, theme.kind)} from {_accounts(theme.accounts)}"
-    line = f"{'› ' if indent else ''}*{escape_mrkdwn(theme.name)}*{renamed}\n{counts}"
+    head = f"{'› ' if indent else ''}*{escape_mrkdwn(theme.name)}*{renamed}{status_mark(theme.status)}"
+    line = f"{head}\n{counts}"
     return section(
         line,
         accessory=OverflowMenuElement(
@@ -315,6 +322,7 @@ def _theme_section(theme: ThemeSummary, *, indent: bool = False) -> SectionBlock
                 Option(value=theme_menu_value(ThemeMenu.RENAME, theme.id), text="Rename"),
                 Option(value=theme_menu_value(ThemeMenu.MERGE, theme.id), text="Merge into another…"),
                 Option(value=theme_menu_value(ThemeMenu.TOPIC, theme.id), text="Move to another topic…"),
+                Option(value=theme_menu_value(ThemeMenu.STATUS, theme.id), text="Set status…"),
             ],
         ),
     )

@@ -19,6 +19,7 @@ from bot.cli.main import main
 from bot.studies.answers import PointReply, set_study
 from bot.studies.sheet import build_sheet
 from bot.studies.store import StudyForm, close_study, create_study, find_study
+from bot.themes.status import set_status
 from storage import Database
 from storage.models import (
     Account,
@@ -31,6 +32,7 @@ from storage.models import (
     PointAnswer,
     StudyInterview,
     Theme,
+    ThemeStatus,
     Topic,
 )
 from tests.conftest import RunningBot
@@ -378,13 +380,26 @@ def test_the_sheet_says_where_each_line_went_line_by_line_and_an_import_reads_no
     )
     code, _, err = cli(database, monkeypatch, capsysbinary, "import", "--team", "T1", str(sheet))
     assert code == 0 and "left out" not in err, err  # the former export's one "themes" column, unread
+    # A theme shipped: its place says so in brackets (the import reads nothing of that column).
+    with database.transaction() as session:
+        shipped = session.scalars(select(Pain.theme_id).where(Pain.theme_id.is_not(None))).first()
+        set_status(
+            session=session,
+            team_id="T1",
+            theme_id=shipped,
+            status=ThemeStatus.SHIPPED,
+            note=None,
+            link=None,
+            by="U1",
+            now=datetime.now(UTC),
+        )
     code, out, _ = cli(database, monkeypatch, capsysbinary, "export", "--team", "T1")
     exported = rows_of(out)
     with database.read() as session:
         place = {
-            text: f"{topic} › {theme}"
-            for text, theme, topic in session.execute(
-                select(Pain.text, Theme.name, Topic.name)
+            text: f"{topic} › {theme}" + (" [shipped]" if theme_id == shipped else "")
+            for text, theme, topic, theme_id in session.execute(
+                select(Pain.text, Theme.name, Topic.name, Theme.id)
                 .join(Theme, Theme.id == Pain.theme_id)
                 .join(Topic, Topic.id == Theme.topic_id)
             )
@@ -395,6 +410,7 @@ def test_the_sheet_says_where_each_line_went_line_by_line_and_an_import_reads_no
             ).all()
         )
     assert len(place) == 3 and "Our mascot is a llama" not in place  # a one-off is in no theme
+    assert sum(p.endswith(" [shipped]") for p in place.values()) >= 1
     assert len(asked) == 2
     for row in exported:
         pains, where = row["pains"].split("\n"), row["pain themes"].split("\n")

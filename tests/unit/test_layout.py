@@ -287,6 +287,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_study_loop",  # a study where the loop meets it: prep DMs, summary reminders, the digest
     "test_theme_look_alikes",
     "test_theme_paraphrases",
+    "test_theme_status",  # a theme's status: set on the themes list, shown wherever the theme is
     "test_undelivered_told",
 }
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,7 @@ from storage.models import (
     OutboxMessage,
     ScheduledCall,
     ThemeKind,
+    ThemeStatus,
 )
 from tests.support.fake_slack import slack_would_reject
 from tests.unit.views.test_views import make_interview, typed
@@ -104,3 +106,13 @@ def test_each_list_is_capped_and_says_how_many_more() -> None:
     assert len(listed) == FOLLOW_UPS_SHOWN
     assert "and 20 more" in sent and "and 3 more" in sent  # follow-ups; calls
     assert "What you owe (19 overdue)" in sent
+
+
+def test_the_week_shows_a_top_pains_status_when_not_open() -> None:
+    content = full_home("Slow reports")
+    theme = content.week.top_pains[0]
+    shipped = replace(theme, status=ThemeStatus.SHIPPED)
+    week = replace(content.week, top_pains=[shipped, replace(theme, name="Okta logouts")])
+    shown = json.dumps(home_view(replace(content, week=week)).to_dict(), ensure_ascii=False)
+    assert "1. Slow reports · 🚢 shipped: 3 accounts" in shown
+    assert "2. Okta logouts: 3 accounts" in shown
