@@ -26,7 +26,7 @@ DEFAULT_CURRENCY = "USD"
 SEGMENT_MAX = 100  # the column's length
 CRM_URL_MAX = 2000
 ARR_MAX = 10**13  # ten trillion: past any company's revenue, far inside the column's 64 bits
-_CURRENCY = re.compile(r"[A-Z]{3}")
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")  # ISO 4217: three capital letters
 _OWNER = re.compile(r"[UW][A-Z0-9]{2,31}")
 _SUFFIXES = {"k": 10**3, "m": 10**6, "mm": 10**6, "b": 10**9, "bn": 10**9}
 _SYMBOLS = "$€£¥"
@@ -204,7 +204,7 @@ def workspace_currency(*, session: Session, team_id: str) -> str:
 def set_workspace_currency(*, session: Session, team_id: str, currency: str) -> str:
     """Set the workspace's currency (an ISO 4217 code, three capital letters); InvalidInput otherwise."""
     code = currency.strip()
-    if not _CURRENCY.fullmatch(code):
+    if not CURRENCY_CODE.fullmatch(code):
         raise InvalidInput({"currency": f"currency: “{code[:20]}” is not a currency code like USD or EUR"})
     row = session.get(Workspace, team_id)
     if row is None:

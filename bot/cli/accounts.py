@@ -44,7 +44,12 @@ def cmd_accounts_export(args: argparse.Namespace) -> int:
 def cmd_accounts_import(args: argparse.Namespace) -> int:
     """Bring a sheet of accounts in (unknown ones created); with --dry-run, say what would change and
     store nothing."""
-    from bot.accounts.attributes import DEFAULT_CURRENCY, workspace_currency
+    from bot.accounts.attributes import (
+        CURRENCY_CODE,
+        DEFAULT_CURRENCY,
+        set_workspace_currency,
+        workspace_currency,
+    )
     from bot.exchange.accounts import ACCOUNT_COLUMNS, read_accounts
     from bot.exchange.cells import HeaderError, parse_map
     from bot.exchange.reading import NotText, check_text
@@ -61,12 +66,16 @@ def cmd_accounts_import(args: argparse.Namespace) -> int:
             check_text(raw)
     except NotText as exc:
         raise StartupError(f"{path.name}: {exc}; nothing was imported.") from None
+    if args.currency is not None and not CURRENCY_CODE.fullmatch(args.currency):
+        raise StartupError(f"--currency {shown(args.currency)} is not a currency code like USD or EUR.")
     db = open_for_import(load_database_url(), args.team, dry_run=dry_run)
     try:
-        currency = DEFAULT_CURRENCY
-        if db is not None:
+        currency = args.currency or DEFAULT_CURRENCY
+        if db is not None and args.currency is None:
             with db.read() as session:
                 currency = workspace_currency(session=session, team_id=args.team)
+        elif db is not None and not dry_run:  # the workspace's currency from now on
+            db.run(lambda s: set_workspace_currency(session=s, team_id=args.team, currency=currency))
         with path.open(encoding="utf-8-sig", newline="") as source:
             try:
                 sheet = read_accounts(source, mapping=mapping, currency=currency)
@@ -156,5 +165,11 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         action="append",
         metavar='col="Header"',
         help='read a column from a header of your own, e.g. --map arr="Annual revenue" (repeatable)',
+    )
+    imp.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="the currency the sheet's ARR is in (EUR, GBP…), kept as the workspace's from now on "
+        "(default: the workspace's, USD at first)",
     )
     imp.set_defaults(func=cmd_accounts_import)

@@ -181,3 +181,55 @@ def test_a_dry_run_with_no_database_yet_creates_no_file(
     out = capsysbinary.readouterr().out.decode("utf-8")
     assert code == 1 and "line 2: would be created: Acme" in out and "line 3: rejected: arr" in out
     assert not (tmp_path / "none-yet.db").exists()
+
+
+def test_a_sheet_in_another_currency_sets_the_workspaces_and_reads_its_arr_in_it(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    capsysbinary: pytest.CaptureFixture[bytes],
+    tmp_path: Path,
+) -> None:
+    from bot.accounts.attributes import workspace_currency
+
+    sheet = tmp_path / "eu.csv"
+    sheet.write_text("account,arr\nAcme,EUR 1.2M\nGlobex,30k\n", encoding="utf-8")
+    code, _, err = cli(
+        database,
+        monkeypatch,
+        capsysbinary,
+        "accounts",
+        "import",
+        "--team",
+        "T1",
+        "--currency",
+        "EUR",
+        str(sheet),
+    )
+    assert code == 0, err
+    with database.read() as session:
+        assert workspace_currency(session=session, team_id="T1") == "EUR"
+        assert workspace_currency(session=session, team_id="T2") == "USD"  # another workspace keeps its own
+    assert {name: a.arr for name, a in accounts(database, "T1").items()} == {
+        "Acme": 1_200_000,
+        "Globex": 30_000,
+    }
+    # Later imports read the workspace's currency without being told: a dollar figure is refused.
+    sheet.write_text("account,arr\nInitech,USD 5k\n", encoding="utf-8")
+    code, _, err = cli(database, monkeypatch, capsysbinary, "accounts", "import", "--team", "T1", str(sheet))
+    assert code == 1 and "line 2: rejected: arr" in err
+    # A code that is not one is one line, exit 2, and nothing changes.
+    code, _, err = cli(
+        database,
+        monkeypatch,
+        capsysbinary,
+        "accounts",
+        "import",
+        "--team",
+        "T1",
+        "--currency",
+        "euro",
+        str(sheet),
+    )
+    assert code == 2 and "not a currency code" in err
+    with database.read() as session:
+        assert workspace_currency(session=session, team_id="T1") == "EUR"
