@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.accounts.attributes import set_workspace_currency
 from bot.digest.terminal import digest_text
@@ -110,3 +110,21 @@ def test_a_workspace_that_keeps_no_arr_sees_no_weight(week: Database) -> None:  
     assert " ARR" not in digest_text(digest)
     assert "mentions (Stark)" in digest_text(digest)  # an account of unknown ARR reads as before
     assert " ARR" not in _texts(digest_message(digest, str)[1])
+
+
+def test_the_weight_costs_one_query_by_the_periods_account_ids(week: Database) -> None:  # noqa: F811
+    _weigh(week)
+    engine = week.engines[-1]  # the one reads go through
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        digest_of(week, rank_by=RankBy.ARR)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    weighing = [s for s in statements if "accounts.arr" in s]
+    # One for the whole digest (pains and requests alike), by the period's account ids: never per theme.
+    assert len(weighing) == 1 and "accounts.id IN" in weighing[0], weighing
