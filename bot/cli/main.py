@@ -204,6 +204,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     from bot.digest.content import build_digest
     from bot.digest.period import Period
     from bot.digest.terminal import digest_text
+    from bot.digest.weight import RankBy
 
     team_id = args.team
     if not 1 <= args.days <= 366:
@@ -212,7 +213,9 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
     period = Period.last_days(now, UTC, days=args.days)
     with db.read() as session:
-        digest = build_digest(session=session, team_id=team_id, period=period, now=now)
+        digest = build_digest(
+            session=session, team_id=team_id, period=period, now=now, rank_by=RankBy(args.rank)
+        )
     sys.stdout.write(digest_text(digest))
     if args.chart:
         try:
@@ -267,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_team_option(preview)
     preview.add_argument("--days", type=int, default=7, help="the period, in days up to today (default 7)")
     preview.add_argument("--chart", metavar="FILE", help="also write the chart, as a PNG, to FILE")
+    preview.add_argument(
+        "--rank",
+        choices=("accounts", "arr"),
+        default="accounts",
+        help="rank themes by distinct accounts (default) or by their accounts' ARR summed",
+    )
     preview.set_defaults(func=cmd_digest_preview)
     add_exchange_verbs(verbs)
     add_study_verbs(verbs)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, interviews_in_window, periods_before
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
+from bot.digest.weight import RankBy, account_weights
 from bot.studies.period import StudyInPeriod, studies_in_period
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
@@ -74,6 +75,7 @@ class Digest:
     first: bool = False
     studies: list[StudyInPeriod] = field(default_factory=list)  # the open ones, in the thread
     status_changes: list[StatusChange] = field(default_factory=list)  # themes whose status moved in it
+    rank_by: RankBy = RankBy.ACCOUNTS
 
     @property
     def quiet(self) -> bool:
@@ -93,13 +95,17 @@ def build_digest(
     now: datetime,
     already_quoted: Iterable[Sequence[object]] = (),
     quote_fit: QuoteFit | None = None,
+    rank_by: RankBy = RankBy.ACCOUNTS,
 ) -> Digest:
     """The digest of `period` for a workspace. `already_quoted`: lines the previous digest quoted; a
-    quote from the same call stands in for one only when `quote_fit` finds it about the theme."""
+    quote from the same call stands in for one only when `quote_fit` finds it about the theme. `rank_by`:
+    themes and topics ranked by distinct accounts or by their accounts' ARR summed."""
     interviews = interviews_in_window(session, team_id, period)
     in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
     account_names = {i.account_id: i.account for i in interviews}
     skip = {(str(kind), int(str(row_id))) for kind, row_id in already_quoted}
+    # The period's accounts only: a theme's weight counts those that raised it in the period.
+    weights = account_weights(session=session, team_id=team_id, account_ids={i.account_id for i in in_period})
     pains, requests = (
         rank_themes(
             session=session,
@@ -110,6 +116,8 @@ def build_digest(
             account_names=account_names,
             skip=skip,
             quote_fit=quote_fit,
+            weights=weights,
+            rank_by=rank_by,
         )
         for kind in (ThemeKind.PAIN, ThemeKind.REQUEST)
     )
@@ -132,6 +140,7 @@ def build_digest(
         look_alikes=count_look_alikes(session=session, team_id=team_id, kind=ThemeKind.PAIN),
         chart=pains.recurring[:5],
         compared=compared,
+        rank_by=rank_by,
         first=compared == 0 and not _held_before(session, team_id, period.window_start),
         studies=studies_in_period(
             session=session, team_id=team_id, start=period.start, end=period.end, today=now.date()

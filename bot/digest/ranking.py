@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, periods_before
+from bot.digest.weight import AccountWeights, RankBy, Weight
 from bot.themes.quotes import QuoteFit
 from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, ThemeStatus, Topic
 
@@ -61,6 +62,7 @@ class ThemeInPeriod:
     emerging: str | None = None  # why it counts as emerging, in a few words
     topic: str | None = None  # the name of its topic, when it is in one
     status: ThemeStatus = ThemeStatus.OPEN  # where it stands with the product team
+    weight: Weight | None = None  # its period's accounts' ARR and segments, when the digest read them
 
     @property
     def baseline(self) -> float:
@@ -82,6 +84,7 @@ class TopicInPeriod:
     history: tuple[int, ...]
     trend: Trend
     pains: tuple[ThemeInPeriod, ...]  # ranked
+    weight: Weight | None = None
 
 
 @dataclass(frozen=True)
@@ -96,14 +99,21 @@ class Ranked:
     topics: list[TopicInPeriod] = field(default_factory=list)
 
 
-def rank_key(theme: ThemeInPeriod) -> tuple[int, int, int, int]:
-    """How themes rank: most distinct accounts, then most lines, then the latest raised."""
-    return (-theme.accounts, -theme.mentions, -theme.last_seen.toordinal(), theme.theme_id)
+def rank_key(theme: ThemeInPeriod, by: RankBy = RankBy.ACCOUNTS) -> tuple[int, ...]:
+    """How themes rank: most distinct accounts, then most lines, then the latest raised; by ARR, the most
+    ARR summed first (an account of unknown ARR adds nothing), then the same."""
+    key = (-theme.accounts, -theme.mentions, -theme.last_seen.toordinal(), theme.theme_id)
+    return (-_arr(theme.weight), *key) if by is RankBy.ARR else key
 
 
-def topic_rank_key(topic: TopicInPeriod) -> tuple[int, int, int, int]:
-    """Topics rank as themes do, by their own distinct accounts."""
-    return (-topic.accounts, -topic.mentions, -topic.last_seen.toordinal(), rank_key(topic.pains[0])[3])
+def topic_rank_key(topic: TopicInPeriod, by: RankBy = RankBy.ACCOUNTS) -> tuple[int, ...]:
+    """Topics rank as themes do, by their own distinct accounts (or ARR)."""
+    key = (-topic.accounts, -topic.mentions, -topic.last_seen.toordinal(), topic.pains[0].theme_id)
+    return (-_arr(topic.weight), *key) if by is RankBy.ARR else key
+
+
+def _arr(weight: Weight | None) -> int:
+    return weight.arr if weight is not None else 0
 
 
 def trend_of(accounts: int, history: Sequence[int], accounts_ever: int) -> Trend:
@@ -144,9 +154,12 @@ def rank_themes(
     account_names: dict[int, str],
     skip: set[tuple[str, int]],
     quote_fit: QuoteFit | None = None,
+    weights: AccountWeights | None = None,
+    rank_by: RankBy = RankBy.ACCOUNTS,
 ) -> Ranked:
     """`interviews`: those held in the period and the TREND_PERIODS before it. A quote from the same
-    call stands in for a line quoted last time only when `quote_fit` finds it about the theme."""
+    call stands in for a line quoted last time only when `quote_fit` finds it about the theme. With
+    `weights` (the period's accounts' ARR and segments), each theme and topic carries its weight."""
     model = LINE_MODELS[kind]
     by_id = {i.id: i for i in interviews}
     lines = session.execute(
@@ -209,15 +222,21 @@ def rank_themes(
                 emerging=emerging_reason(now_accounts, history, period) if kind is ThemeKind.PAIN else None,
                 topic=topic_names.get(theme.topic_id) if theme.topic_id is not None else None,
                 status=theme.status,
+                weight=weights.of(accounts[theme_id][0]) if weights is not None else None,
             )
         )
-    entries.sort(key=rank_key)
+    entries.sort(key=lambda t: rank_key(t, rank_by))
     recurring = [t for t in entries if t.accounts_ever > 1]
     return Ranked(
         recurring=recurring,
         single=[t for t in entries if t.accounts_ever <= 1],
         unthemed=unthemed,
-        topics=_topics(kind, recurring, _topic_members(session, team_id, accounts), accounts, topics, before),
+        topics=sorted(
+            _topics(
+                kind, recurring, _topic_members(session, team_id, accounts), accounts, topics, before, weights
+            ),
+            key=lambda t: topic_rank_key(t, rank_by),
+        ),
     )
 
 
@@ -248,6 +267,7 @@ def _topics(
     accounts: dict[int, list[set[int]]],
     topics: dict[int, tuple[str, int]],
     before: int,
+    weights: AccountWeights | None,
 ) -> list[TopicInPeriod]:
     """The recurring themes grouped by topic (`topics`: each one's name and kept count of accounts ever),
     each topic counted by the distinct accounts of its themes over this period and the `before` ones."""
@@ -276,9 +296,10 @@ def _topics(
                 history=history,
                 trend=trend_of(now_accounts, history, accounts_ever),
                 pains=tuple(pains),
+                weight=weights.of(periods[0]) if weights is not None else None,
             )
         )
-    return sorted(out, key=topic_rank_key)
+    return out
 
 
 def _quotes(session: Session, team_id: str, interview_ids: set[int]) -> dict[int, list[tuple[int, str]]]:

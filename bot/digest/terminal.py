@@ -11,6 +11,7 @@ from datetime import date
 from bot.digest.content import Digest
 from bot.digest.period import TREND_PERIODS, Period, long_day, short_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
+from bot.digest.weight import RankBy
 from bot.studies.period import PointMove, StudyInPeriod
 from bot.studies.sheet import THIN_BELOW, Point
 from bot.text import counted, plural
@@ -42,6 +43,26 @@ def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: Period) -> str:
     return f"{counted(theme.accounts, 'account')} {period.this}{mentions} ({theme.accounts_ever} ever)" + (
         f" · {trend}" if trend else ""
     )
+
+
+def topics_ranked_by(rank_by: RankBy) -> str:
+    """How the top topics are ranked, after their title."""
+    if rank_by is RankBy.ARR:
+        return "by the ARR of the accounts that raised their pains (each counted once)"
+    return "by the number of accounts that raised their pains (each counted once)"
+
+
+def weight_line(theme: ThemeInPeriod | TopicInPeriod) -> str | None:
+    """'5 accounts · $420k ARR · Enterprise 3, SMB 2'; None when the digest knows neither."""
+    return theme.weight.words() if theme.weight is not None else None
+
+
+def single_account(theme: ThemeInPeriod) -> str:
+    """'Stark, $2M ARR': the one account that raised it, with its ARR when known, so a large customer's
+    lone complaint stands out among the small ones."""
+    account = theme.words[0].account if theme.words else "?"
+    arr = theme.weight.arr_words() if theme.weight is not None else None
+    return f"{account}, {arr}" if arr else account
 
 
 def status_change_words(change: StatusChange) -> tuple[str, str]:
@@ -147,15 +168,16 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
     note = comparison_note(digest)
     if note:
         out += ["", note]
-    _topics(out, digest.pains.topics, period=period)
+    _topics(out, digest.pains.topics, period=period, rank_by=digest.rank_by)
     if digest.emerging:
         out += ["", "Emerging"]
         out += [f"  - {t.name}{status_mark(t.status)}: {t.emerging}" for t in digest.emerging]
     if digest.pains.single:
         out += ["", "One account so far"]
         for t in digest.pains.single[:TOP]:
-            account = t.words[0].account if t.words else "?"
-            out.append(f"  - {t.name}{status_mark(t.status)}: {counted(t.mentions, 'mention')} ({account})")
+            out.append(
+                f"  - {t.name}{status_mark(t.status)}: {counted(t.mentions, 'mention')} ({single_account(t)})"
+            )
         _more(out, len(digest.pains.single))
     _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False, period=period)
     health = digest.follow_ups
@@ -211,6 +233,7 @@ def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: 
     out += ["", title]
     for n, theme in enumerate(themes[:TOP], 1):
         out.append(f" {n:>2}. {theme.name}{status_mark(theme.status)}: {theme_summary(theme, period)}")
+        _weight(out, theme, "      ")
         if theme.history:
             counts = " ".join(str(a) for a in theme.history)
             out.append(f"      {history_label(period, len(theme.history))}: {counts}")
@@ -221,20 +244,27 @@ def _ranked(out: list[str], title: str, ranked: Ranked, *, pains: bool, period: 
         out.append(f"  and {ranked.unthemed} not in a theme yet")
 
 
-def _topics(out: list[str], topics: list[TopicInPeriod], *, period: Period) -> None:
+def _topics(out: list[str], topics: list[TopicInPeriod], *, period: Period, rank_by: RankBy) -> None:
     if not topics:
         return
-    out += ["", "Top topics, by the number of accounts that raised their pains (each counted once)"]
+    out += ["", f"Top topics, {topics_ranked_by(rank_by)}"]
     for n, topic in enumerate(topics[:TOP], 1):
         out.append(f" {n:>2}. {topic.name}: {theme_summary(topic, period)}")
+        _weight(out, topic, "      ")
         if topic.history:
             counts = " ".join(str(a) for a in topic.history)
             out.append(f"      {history_label(period, len(topic.history))}: {counts}")
         for pain in topic.pains:
             out.append(f"      - {pain.name}{status_mark(pain.status)}: {theme_summary(pain, period)}")
+            _weight(out, pain, "          ")
             for said in pain.words:
                 out.append(f'          "{said.text}" ({said.account}, {_said(said.held_on, period)})')
     _more(out, len(topics))
+
+
+def _weight(out: list[str], theme: ThemeInPeriod | TopicInPeriod, indent: str) -> None:
+    if line := weight_line(theme):
+        out.append(indent + line)
 
 
 def _more(out: list[str], total: int, shown: int = TOP) -> None:

@@ -31,10 +31,13 @@ from bot.digest.terminal import (
     move_words,
     period_title,
     quiet_line,
+    single_account,
     status_change_words,
     study_summary,
     theme_summary,
     thin_words,
+    topics_ranked_by,
+    weight_line,
 )
 from bot.studies.period import StudyInPeriod
 from bot.studies.sheet import Point
@@ -86,6 +89,12 @@ def _mark(theme: ThemeInPeriod) -> str:
     return escape_mrkdwn(status_mark(theme.status))
 
 
+def _weight(theme: ThemeInPeriod | TopicInPeriod) -> list[str]:
+    """Its accounts' ARR and segments (segments are typed by people: escaped), when the digest knows any."""
+    line = weight_line(theme)
+    return [escape_mrkdwn(line)] if line else []
+
+
 def _quote(text: str, account: str, held_on: date) -> str:
     said = escape_mrkdwn(truncate(" ".join(text.split()), QUOTE_MAX, "…"))
     return f"> “{said}”\n> _{escape_mrkdwn(account)}, {day(held_on)}_"
@@ -95,6 +104,7 @@ def _theme_block(n: int, theme: ThemeInPeriod, period: Period) -> SectionBlock:
     lines = [
         f"*{n}. {_name(theme)}*{_mark(theme)}  {TREND_MARKS[theme.trend]}".rstrip(),
         escape_mrkdwn(theme_summary(theme, period)),
+        *_weight(theme),
     ]
     lines += [_quote(s.text, s.account, s.held_on) for s in theme.words]
     accessory = None
@@ -118,9 +128,11 @@ def _topic_block(n: int, topic: TopicInPeriod, period: Period) -> SectionBlock:
     lines = [
         f"*{n}. {escape_mrkdwn(truncate(topic.name, 150, '…'))}*  {TREND_MARKS[topic.trend]}".rstrip(),
         escape_mrkdwn(theme_summary(topic, period)),
+        *_weight(topic),
     ]
     for pain in topic.pains[:PAINS_PER_TOPIC]:
         lines.append(f"• {_named(pain)}: {escape_mrkdwn(theme_summary(pain, period))}")
+        lines += [f"   {line}" for line in _weight(pain)]
         lines += [_quote(s.text, s.account, s.held_on) for s in pain.words[:1]]
     if len(topic.pains) > PAINS_PER_TOPIC:
         lines.append(f"and {counted(len(topic.pains) - PAINS_PER_TOPIC, 'more pain')} in this topic")
@@ -160,11 +172,7 @@ def digest_message(digest: Digest, names: Names) -> tuple[str, list[Block]]:
     blocks.append(DividerBlock())
     topics = digest.pains.topics
     if topics:
-        blocks.append(
-            SectionBlock(
-                text=mrkdwn("*Top topics*, by how many accounts raised their pains (each counted once)")
-            )
-        )
+        blocks.append(SectionBlock(text=mrkdwn(f"*Top topics*, {topics_ranked_by(digest.rank_by)}")))
         blocks += [_topic_block(n, t, digest.period) for n, t in enumerate(topics[:TOP_IN_CHANNEL], 1)]
         if len(topics) > TOP_IN_CHANNEL:
             more = len(topics) - TOP_IN_CHANNEL
@@ -196,7 +204,7 @@ def _ranked_blocks(title: str, ranked: Ranked, period: Period, *, single_title: 
     if single_title and ranked.single:
         lines = [
             f"• {_name(t)}{_mark(t)}: {counted(t.mentions, 'mention')}"
-            + (f" ({escape_mrkdwn(t.words[0].account)})" if t.words else "")
+            + (f" ({escape_mrkdwn(single_account(t))})" if t.words else "")
             for t in ranked.single[:LIST_MAX]
         ]
         blocks.append(

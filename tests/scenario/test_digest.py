@@ -19,8 +19,9 @@ from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.senders.digest import DigestPoster
 from handlers.views.interview import InterviewAction
 from handlers.views.subscriptions import DigestModal
-from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
+from storage.models import Account, DigestRun, DigestRunState, DigestSubscription, QuietWeek
 from tests.conftest import RunningBot
+from tests.storage.digest.test_digest_weight import WEIGHTS
 from tests.support.after_ack import after_ack_done
 from tests.support.digest_data import NOW, REPORTS, SSO, log_the_week
 
@@ -398,3 +399,21 @@ def test_the_digest_brings_the_themes_up_to_date_before_it_is_built(
             assert "5 accounts this week" in top and late.theme_id is None
         else:
             assert "6 accounts this week" in top and late.theme_id == report.theme_id
+
+
+def test_preview_shows_each_pains_arr_and_segments_and_the_lone_pain_of_the_largest_account(
+    week: RunningBot,
+) -> None:
+    with week.db.transaction() as session:
+        for account in session.scalars(select(Account).where(Account.team_id == "T0001")):
+            account.arr, account.segment = WEIGHTS.get(account.name, (None, None))
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        response = week.slack.command("digest preview")
+    assert response.status == 200
+    lines = texts(response.json()["blocks"])
+    top = next(line for line in lines if line.startswith("*1. "))
+    assert "5 accounts · $370k ARR (ARR known for 4 of 5) · Enterprise 3, SMB 2" in top, top
+    joined = "\n".join(lines)
+    single = joined[joined.index("One account so far") : joined.index("Requested solutions")]
+    assert "(Stark, $5M ARR)" in single, single
+    assert "Mid &lt;market&gt; 1" in joined and "Mid <market>" not in joined  # a typed segment, escaped

@@ -268,6 +268,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_exchange_cli",  # export and import from the command line
     "test_accounts_cli",  # `accounts import` and `accounts export` from the command line
     "test_study_cli",  # `study sheet` from the command line
+    "test_cli_digest_rank",  # `digest preview --rank arr` from the command line
     "test_failures",  # Slack failing under every surface
     "test_forged_redraws",  # forged ids in every redraw
     "test_forged_response_url",

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from bot.digest.content import Digest, FollowUpHealth, Heard
 from bot.digest.period import Period
 from bot.digest.ranking import Ranked, Said, ThemeInPeriod, TopicInPeriod, Trend
+from bot.digest.terminal import digest_text
+from bot.digest.weight import Weight
 from bot.text import escape_mrkdwn
 from handlers.views.digest import digest_message, digest_replies, preview_message
 from handlers.views.subscriptions import SubscriptionForm, SubscriptionRow, subscriptions_modal
@@ -40,6 +42,10 @@ def theme(
         trend=Trend.RISING,
         words=tuple(Said(w, name, date(2026, 11, 20), 100 + n, ("pain", n)) for w in words),
         emerging="5 accounts this week, 0.5 a week before",
+        # Segments are typed by people: the theme's name stands in for one, whatever it holds.
+        weight=Weight(
+            min(ever, 5), 420_000 * min(ever, 5), max(min(ever, 5) - 1, 1), ((name, 2), ("SMB", 1))
+        ),
     )
 
 
@@ -58,6 +64,7 @@ def topics_of(recurring: list[ThemeInPeriod], names: list[str]) -> list[TopicInP
             history=(0, 1, 0, 2, 1, 0, 1, 3),
             trend=Trend.STEADY,
             pains=tuple(pains),
+            weight=Weight(6, 9_000_000, 6, (("Enterprise", 4), ("SMB", 2))),
         )
         for n, pains in enumerate(pairs)
     ]
@@ -119,6 +126,21 @@ def test_the_channel_message_is_a_screen_and_says_how_many_more() -> None:
     replies = dict(digest_replies(built))
     more = json.dumps([b.to_dict() for b in replies["More topics"]])
     assert "*6. Slow reports area*" in more and "*8. Slow reports*" in more  # the last: one pain, as itself
+
+
+def test_each_theme_topic_and_lone_pain_shows_its_weight() -> None:
+    built = digest(["Slow <reports>"], ["It takes forever"], many=3)
+    _, blocks = digest_message(built, str)
+    raw = json.dumps([b.to_dict() for b in blocks], ensure_ascii=False)
+    # The topic's own weight, and each of its pains' under it; the segment typed by people escaped.
+    assert "6 accounts · $9M ARR · Enterprise 4, SMB 2" in raw
+    assert raw.count("5 accounts · $2.1M ARR (ARR known for 4 of 5) · Slow &lt;reports&gt; 2, SMB 1") == 3
+    lone = json.dumps([b.to_dict() for b in dict(digest_replies(built))["Pains one account raised"]])
+    assert lone.count("(Slow &lt;reports&gt;, $420k ARR)") == 3  # the account (named as the theme here)
+    text = digest_text(built)
+    assert "      6 accounts · $9M ARR · Enterprise 4, SMB 2" in text
+    assert "          5 accounts · $2.1M ARR (ARR known for 4 of 5) · Slow <reports> 2, SMB 1" in text
+    assert "(Slow <reports>, $420k ARR)" in text
 
 
 def test_the_subscriptions_modal_is_accepted_with_forty_one_subscriptions() -> None:

@@ -1,0 +1,95 @@
+"""The weight behind a theme in a period: its accounts' ARR summed and the segments they are in, so a pain
+reads "5 accounts · $420k ARR · Enterprise 3, SMB 2" and a digest can rank by revenue as well as by count.
+
+The period's accounts are read once (by their ids, one query), then each theme's weight is summed in
+memory from the accounts the ranking already gathered: the cost stays that of the period."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.accounts.attributes import DEFAULT_CURRENCY, format_arr, workspace_currency
+from bot.text import counted
+from storage.models import Account
+
+SEGMENTS_SHOWN = 3  # the largest; the rest are counted, so a line never runs on
+
+
+class RankBy(enum.StrEnum):
+    ACCOUNTS = "accounts"  # distinct accounts, then lines (the default)
+    ARR = "arr"  # the accounts' ARR summed, then distinct accounts
+
+
+@dataclass(frozen=True)
+class Weight:
+    accounts: int
+    arr: int  # summed over the accounts whose ARR is known
+    arr_known: int  # how many of the accounts have an ARR
+    segments: tuple[tuple[str, int], ...]  # most accounts first; accounts with no segment are not listed
+    currency: str = DEFAULT_CURRENCY
+
+    def arr_words(self) -> str | None:
+        """'$420k ARR', '$420k ARR (ARR known for 3 of 5)'; None when no account's ARR is known."""
+        if not self.arr_known:
+            return None
+        words = f"{format_arr(self.arr, self.currency)} ARR"
+        if self.arr_known < self.accounts:
+            words += f" (ARR known for {self.arr_known} of {self.accounts})"
+        return words
+
+    def segment_words(self) -> str | None:
+        """'Enterprise 3, SMB 2', with 'and 2 more segments' past SEGMENTS_SHOWN."""
+        if not self.segments:
+            return None
+        shown = ", ".join(f"{name} {n}" for name, n in self.segments[:SEGMENTS_SHOWN])
+        rest = len(self.segments) - SEGMENTS_SHOWN
+        return shown + (f" and {counted(rest, 'more segment')}" if rest > 0 else "")
+
+    def words(self) -> str | None:
+        """'5 accounts · $420k ARR · Enterprise 3, SMB 2'; None when neither ARR nor segment is known (a
+        workspace that keeps neither sees its digest as before)."""
+        parts = [p for p in (self.arr_words(), self.segment_words()) if p]
+        return " · ".join([counted(self.accounts, "account"), *parts]) if parts else None
+
+
+@dataclass(frozen=True)
+class AccountWeights:
+    """The period's accounts' ARR and segment, by account id, in the workspace's currency."""
+
+    arr: dict[int, int | None]
+    segment: dict[int, str | None]
+    currency: str = DEFAULT_CURRENCY
+
+    def of(self, account_ids: Iterable[int]) -> Weight:
+        ids = set(account_ids)
+        known = [a for a in (self.arr.get(i) for i in ids) if a is not None]
+        segments = Counter(s for s in (self.segment.get(i) for i in ids) if s)
+        return Weight(
+            accounts=len(ids),
+            arr=sum(known),
+            arr_known=len(known),
+            segments=tuple(sorted(segments.items(), key=lambda item: (-item[1], item[0].casefold()))),
+            currency=self.currency,
+        )
+
+
+def account_weights(*, session: Session, team_id: str, account_ids: Iterable[int]) -> AccountWeights:
+    """One query for these accounts (the period's: bounded by it), and the workspace's currency."""
+    ids = sorted(set(account_ids))
+    arr: dict[int, int | None] = {}
+    segment: dict[int, str | None] = {}
+    if ids:
+        rows = session.execute(
+            select(Account.id, Account.arr, Account.segment).where(
+                Account.team_id == team_id, Account.id.in_(ids)
+            )
+        )
+        for account_id, value, seg in rows:
+            arr[account_id], segment[account_id] = value, seg
+    return AccountWeights(arr, segment, workspace_currency(session=session, team_id=team_id))
