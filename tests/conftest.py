@@ -93,6 +93,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     starts = clock_starts(metafunc.config)
     if metafunc.definition.get_closest_marker("real_clock"):
         return  # other processes do its work, on the machine's time: a moved clock cannot change it
+    if metafunc.definition.get_closest_marker("own_clock"):
+        return  # it travels to a fixed moment itself: where the run's clock started changes nothing
     if len(starts) > 1 and "_test_clock" in metafunc.fixturenames:
         metafunc.parametrize("_test_clock", starts, indirect=True, ids=[f"{s:%H%M}Z" for s in starts])
 

@@ -25,6 +25,9 @@ from bot.studies.store import find_study, list_studies
 from storage.db import Database
 from storage.models import Answer
 
+# Each test travels to TODAY itself (the demo takes ten seconds): once, not at each clock start.
+pytestmark = pytest.mark.own_clock
+
 # A Sunday in January: the demo's week and the eight before it cross the new year.
 TODAY = datetime(2027, 1, 10, 11, 0, tzinfo=UTC)
 
