@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.startup import add_team_option, open_for_import, open_workspace
+from bot.cli.startup import add_sheet_options, add_team_option, open_for_import, open_workspace, report
 from bot.config import load_database_url
 from bot.errors import StartupError
 from bot.text import counted, shown
@@ -82,7 +82,9 @@ def cmd_accounts_import(args: argparse.Namespace) -> int:
             except HeaderError as exc:
                 raise StartupError(f"{path.name}: {exc}; nothing was imported.") from None
         for header in sheet.ignored:
-            _say(dry_run, f"warning: the column {shown(header)} is not one the import knows: it is left out")
+            report(
+                dry_run, f"warning: the column {shown(header)} is not one the import knows: it is left out"
+            )
         rejected = list(sheet.rejected)
         tally = (
             _dry_run(db, args.team, sheet.rows) if dry_run else _store(db, args.team, sheet.rows, rejected)
@@ -91,10 +93,10 @@ def cmd_accounts_import(args: argparse.Namespace) -> int:
         if db is not None:
             db.dispose()
     for r in sorted(rejected, key=lambda r: r.line):
-        _say(dry_run, f"line {r.line}: rejected: {r.reason}")
+        report(dry_run, f"line {r.line}: rejected: {r.reason}")
     created, changed, unchanged = (tally.get(k, 0) for k in ("created", "changed", "unchanged"))
     would = "would be " if dry_run else ""
-    _say(
+    report(
         dry_run,
         f"{path.name}: {counted(created, 'account')} {would}created, {changed} {would}changed, "
         f"{unchanged} unchanged, {len(rejected)} rejected",
@@ -145,10 +147,6 @@ def _store(
     return db.run(work)
 
 
-def _say(dry_run: bool, line: str) -> None:
-    print(line, file=sys.stdout if dry_run else sys.stderr)
-
-
 def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     accounts = verbs.add_parser(
         "accounts", help="accounts' owner, segment, ARR, CRM link and status, in and out as CSV"
@@ -158,13 +156,11 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     export.set_defaults(func=cmd_accounts_export)
     imp = accounts.add_parser("import", help="bring accounts and their attributes in from a CRM's CSV export")
     add_team_option(imp)
-    imp.add_argument("file", metavar="FILE.csv", help="the sheet: account, owner, segment, arr, crm, status")
-    imp.add_argument("--dry-run", action="store_true", help="say what it would create, change or reject")
-    imp.add_argument(
-        "--map",
-        action="append",
-        metavar='col="Header"',
-        help='read a column from a header of your own, e.g. --map arr="Annual revenue" (repeatable)',
+    add_sheet_options(
+        imp,
+        sheet="the sheet: account, owner, segment, arr, crm, status",
+        dry_run="say what it would create, change or reject",
+        map_example='arr="Annual revenue"',
     )
     imp.add_argument(
         "--currency",

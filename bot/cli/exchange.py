@@ -14,7 +14,14 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.startup import add_team_option, load_embedder, open_for_import, open_workspace
+from bot.cli.startup import (
+    add_sheet_options,
+    add_team_option,
+    load_embedder,
+    open_for_import,
+    open_workspace,
+    report,
+)
 from bot.config import load_database_url, load_themes_method, load_themes_model
 from bot.errors import StartupError
 from bot.text import counted, split_lines
@@ -105,7 +112,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         except HeaderError as exc:
             raise StartupError(f"{path.name}: {exc}; nothing was imported.") from None
         for warning in sheet.warnings:
-            _say(dry_run, f"warning: {warning}")
+            report(dry_run, f"warning: {warning}")
         db = open_for_import(load_database_url(), args.team, dry_run=dry_run)
         try:
             tally = _import(db, args.team, sheet, lines=lines, dry_run=dry_run, now=now)
@@ -124,8 +131,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             "(the rows before it are already there then: nothing comes in twice)"
         )
     elif not (tally.created or tally.existing or tally.rejected):
-        _say(dry_run, "warning: the file has no rows under its header: there is nothing to import")
-    _say(dry_run, summary)
+        report(dry_run, "warning: the file has no rows under its header: there is nothing to import")
+    report(dry_run, summary)
     if db is None:  # a dry run with nothing stored to compare with
         return 1 if tally.rejected or tally.stop else 0
     if tally.created and not dry_run:
@@ -157,7 +164,7 @@ def _import(
             for r in batch:
                 if isinstance(r, Rejected):
                     tally.rejected.append(r)
-                    _say(dry_run, f"line {r.line}: rejected: {r.reason}")
+                    report(dry_run, f"line {r.line}: rejected: {r.reason}")
                 elif isinstance(r, Stop):
                     tally.stop = r
             stored: set[str] = set()
@@ -177,7 +184,7 @@ def _import(
                         print(f"line {row.line}: already there{first}")
                 elif row.line in refused:
                     tally.rejected.append(Rejected(row.line, refused[row.line]))
-                    _say(dry_run, f"line {row.line}: rejected: {refused[row.line]}")
+                    report(dry_run, f"line {row.line}: rejected: {refused[row.line]}")
                 else:
                     seen[row.key] = row.line
                     fresh.append(row)
@@ -196,7 +203,7 @@ def _import(
     if tally.stop:
         # Said after the rows before it, as the last thing read.
         nothing = "would be imported" if dry_run else "was imported"
-        _say(
+        report(
             dry_run,
             f"line {tally.stop.line}: stopped: {tally.stop.reason}; nothing from line {tally.stop.line} on "
             f"{nothing}",
@@ -219,10 +226,6 @@ def _check_studies(session: Session | None, team_id: str, rows: list[Row]) -> di
         else:
             row.resolved = outcome
     return refused
-
-
-def _say(dry_run: bool, line: str) -> None:
-    print(line, file=sys.stdout if dry_run else sys.stderr)
 
 
 def _describe(row: Row) -> str:
@@ -320,12 +323,10 @@ def add_verbs(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     export.set_defaults(func=cmd_export)
     imp = verbs.add_parser("import", help="bring in earlier interview notes from a CSV sheet")
     add_team_option(imp)
-    imp.add_argument("file", metavar="FILE.csv", help="the sheet, with the export's columns")
-    imp.add_argument("--dry-run", action="store_true", help="say what it would create or reject")
-    imp.add_argument(
-        "--map",
-        action="append",
-        metavar='col="Header"',
-        help='read a column from a header of your own, e.g. --map pains="Pain points" (repeatable)',
+    add_sheet_options(
+        imp,
+        sheet="the sheet, with the export's columns",
+        dry_run="say what it would create or reject",
+        map_example='pains="Pain points"',
     )
     imp.set_defaults(func=cmd_import)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -251,3 +252,20 @@ def check_team(team: str, known: list[Workspace], *, where: str, new_allowed: bo
     if new_allowed:
         return True
     raise StartupError(f"no workspace {team} in {where}; {workspaces_named(known)}.")
+
+
+def add_sheet_options(parser: argparse.ArgumentParser, *, sheet: str, dry_run: str, map_example: str) -> None:
+    """What every import verb takes: the sheet, --dry-run and --map."""
+    parser.add_argument("file", metavar="FILE.csv", help=sheet)
+    parser.add_argument("--dry-run", action="store_true", help=dry_run)
+    parser.add_argument(
+        "--map",
+        action="append",
+        metavar='col="Header"',
+        help=f"read a column from a header of your own, e.g. --map {map_example} (repeatable)",
+    )
+
+
+def report(dry_run: bool, line: str) -> None:
+    """An import's line: on stdout in a dry run (its output is the report), on stderr otherwise."""
+    print(line, file=sys.stdout if dry_run else sys.stderr)

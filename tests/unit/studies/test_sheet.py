@@ -3,38 +3,13 @@ thin evidence, and a frozen sheet read back as it was."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from bot.studies.sheet import Sheet, sheet_of
 from storage.models import Answer
+from tests.support.sheets import ANSWERS, INTERVIEWS, POINTS
 
-S, C, M, N = Answer.SUPPORTS, Answer.CONTRADICTS, Answer.MIXED, Answer.NOT_DISCUSSED
-POINTS = [
-    (1, "Teams re-key deals by hand"),
-    (2, "They would pay for two-way sync"),
-    (3, "Admins set it up alone"),
-]
-# Acme twice: its later call contradicts point 1 (that answer wins) and does not discuss point 2 (the
-# earlier answer stands).
-INTERVIEWS = [
-    (10, date(2026, 11, 2), "Acme"),
-    (11, date(2026, 11, 9), "Globex"),
-    (12, date(2026, 11, 10), "Initech"),
-    (13, date(2026, 11, 16), "Acme"),
-    (14, date(2026, 11, 17), "Hooli"),
-    (15, date(2026, 11, 18), "Umbrella"),
-]
-ANSWERS = [
-    (10, 1, S, "we re-key every deal"),
-    (10, 2, S, "would pay for it"),
-    (11, 1, S, "two people copy deals daily"),
-    (12, 1, M, None),
-    (13, 1, C, "they automated it with Zapier since"),
-    (13, 2, N, None),
-    (14, 1, S, None),
-    (14, 3, C, "IT must approve every app"),
-    (15, 2, C, "not a budget line this year"),
-]
+S, C, M = Answer.SUPPORTS, Answer.CONTRADICTS, Answer.MIXED
+
+# The hand-made sheet the outputs are tested on too (tests.support.sheets).
 
 
 def sheet() -> Sheet:
