@@ -4,12 +4,18 @@ owner, segment, ARR, CRM link and status, from a CRM's export and out again."""
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.cli.startup import add_sheet_options, add_team_option, open_for_import, open_workspace, report
+from bot.cli.startup import (
+    add_sheet_options,
+    add_team_option,
+    csv_to_stdout,
+    open_for_import,
+    open_workspace,
+    report,
+)
 from bot.config import load_database_url
 from bot.errors import StartupError
 from bot.text import counted, shown
@@ -26,18 +32,11 @@ def cmd_accounts_export(args: argparse.Namespace) -> int:
     from bot.exchange.accounts import export_accounts, write_accounts_csv
 
     db = open_workspace(load_database_url(), args.team)
-    # The csv module writes its own line ends: no translation on the way out.
-    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
-    try:
-        with db.read() as session:
-            count = write_accounts_csv(export_accounts(session=session, team_id=args.team), out)
-        out.flush()
-    except BrokenPipeError:  # `| head`: the reader has what it wanted
-        return 0
-    finally:
-        out.detach()  # sys.stdout stays open
-        db.dispose()
-    print(f"{counted(count, 'account')} of {args.team} exported", file=sys.stderr)
+    count = csv_to_stdout(
+        db, lambda session, out: write_accounts_csv(export_accounts(session=session, team_id=args.team), out)
+    )
+    if count is not None:
+        print(f"{counted(count, 'account')} of {args.team} exported", file=sys.stderr)
     return 0
 
 

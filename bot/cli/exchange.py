@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sys
 import time
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.cli.startup import (
     add_sheet_options,
     add_team_option,
+    csv_to_stdout,
     load_embedder,
     open_for_import,
     open_workspace,
@@ -54,18 +54,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     team_id = args.team
     since = parse_since(args.since)
     db = open_workspace(load_database_url(), team_id)
-    # The csv module writes its own line ends: no translation on the way out.
-    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
-    try:
-        with db.read() as session:
-            count = write_csv(export_rows(session=session, team_id=team_id, since=since), out)
-        out.flush()
-    except BrokenPipeError:  # `| head`: the reader has what it wanted
-        return 0
-    finally:
-        out.detach()  # sys.stdout stays open
-        db.dispose()
-    print(f"{counted(count, 'interview')} of {team_id} exported", file=sys.stderr)
+    count = csv_to_stdout(
+        db, lambda session, out: write_csv(export_rows(session=session, team_id=team_id, since=since), out)
+    )
+    if count is not None:
+        print(f"{counted(count, 'interview')} of {team_id} exported", file=sys.stderr)
     return 0
 
 

@@ -5,17 +5,21 @@ the --team option and its check against the workspaces the database holds, and t
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from bot.errors import StartupError
 from bot.logs import CLI_LOGGER
 from bot.text import counted, shown
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.cli.workspaces import Workspace
     from bot.themes.embeddings import Embedder
     from storage import Database
@@ -269,3 +273,20 @@ def add_sheet_options(parser: argparse.ArgumentParser, *, sheet: str, dry_run: s
 def report(dry_run: bool, line: str) -> None:
     """An import's line: on stdout in a dry run (its output is the report), on stderr otherwise."""
     print(line, file=sys.stdout if dry_run else sys.stderr)
+
+
+def csv_to_stdout(db: Database, write: Callable[[Session, TextIO], int]) -> int | None:
+    """`write` (a sheet's rows, read in one read transaction) streamed to stdout as UTF-8; how many rows it
+    wrote, or None when the reader went away (`| head`: it has what it wanted). Closes the database."""
+    # The csv module writes its own line ends: no translation on the way out.
+    out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=True)
+    try:
+        with db.read() as session:
+            count = write(session, out)
+        out.flush()
+    except BrokenPipeError:
+        return None
+    finally:
+        out.detach()  # sys.stdout stays open
+        db.dispose()
+    return count
