@@ -9,8 +9,10 @@ parameter, and every query is scoped by team_id.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import TextClause, bindparam, select, text
 from sqlalchemy.orm import Session, selectinload
@@ -66,25 +68,22 @@ class SearchPage:
     open_studies: tuple[str, ...] = ()
 
 
+def _named(names: Sequence[str], find: Callable[[str], Any]) -> tuple[list[int], list[str]]:
+    """The ids of what `names` name (accounts, studies: `find` returns the row or None), and the names
+    that name nothing, as typed."""
+    found = [(name, find(name)) for name in names]
+    return [row.id for _, row in found if row is not None], [name for name, row in found if row is None]
+
+
 def search_interviews(*, session: Session, team_id: str, query: SearchQuery, page: int = 0) -> SearchPage:
     """Page `page` (from 0) of the interviews of `team_id` matching `query`."""
     page = max(0, min(page, PAGES_MAX - 1))
-    account_ids: list[int] = []
-    unknown: list[str] = []
-    for name in query.accounts:
-        account = find_account(session=session, team_id=team_id, name=name)
-        if account is None:
-            unknown.append(name)
-        else:
-            account_ids.append(account.id)
-    study_ids: list[int] = []
-    unknown_studies: list[str] = []
-    for name in query.studies:
-        study = find_study(session=session, team_id=team_id, name=name)
-        if study is None:
-            unknown_studies.append(name)
-        else:
-            study_ids.append(study.id)
+    account_ids, unknown = _named(
+        query.accounts, lambda n: find_account(session=session, team_id=team_id, name=n)
+    )
+    study_ids, unknown_studies = _named(
+        query.studies, lambda n: find_study(session=session, team_id=team_id, name=n)
+    )
     named = tuple(s.name for s in open_studies(session=session, team_id=team_id)) if unknown_studies else ()
     if query.empty or (query.accounts and not account_ids) or (query.studies and not study_ids):
         return SearchPage(query, page, [], False, tuple(unknown), tuple(unknown_studies), named)

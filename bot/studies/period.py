@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.studies.sheet import Point, sheet_of, study_parts
+from bot.studies.store import live_points
 from storage.models import Study, StudyState
 
 
@@ -60,7 +61,7 @@ def studies_in_period(
     )
     out = []
     for study in studies:
-        points = [(p.id, p.text) for p in study.points if p.retired_at is None]
+        points = [(p.id, p.text) for p in live_points(study)]
         held = interviews[study.id]
         earlier = [i for i in held if i[1] < start]
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.studies.store import get_study
+from bot.studies.store import get_study, live_points
 from storage.models import (
     Account,
     Answer,
@@ -151,7 +151,7 @@ def build_sheet(*, session: Session, team_id: str, study_id: int, until: date | 
         name=study.name,
         goal=study.goal,
         closed=closed,
-        points=[(p.id, p.text) for p in study.points if p.retired_at is None],
+        points=[(p.id, p.text) for p in live_points(study)],
         interviews=interviews[study.id],
         answers=answers[study.id],
     )

@@ -133,7 +133,7 @@ def _apply(study: Study, form: StudyForm, *, now: datetime) -> None:
     study.target_accounts = (form.target_accounts or "").strip() or None
     study.ends_on, study.channel_id, study.updated_at = form.ends_on, form.channel_id, now
     wanted = _points(form.points)
-    current = {name_key(p.text): p for p in study.points if p.retired_at is None}
+    current = {name_key(p.text): p for p in live_points(study)}
     kept: list[ValidationPoint] = []
     for position, text in enumerate(wanted):
         point = current.pop(name_key(text), None)
