@@ -23,17 +23,11 @@ from bot.studies.sheet import build_sheet
 from bot.studies.store import StudyForm, close_study, create_study
 from storage.db import Database
 from storage.models import Answer, ScheduledCall
+from tests.storage.studies.test_studies import FORM  # the same three-point study
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday: the digest covers 16 – 22 November
 PERIOD = Period.ending_at(NOW, ZoneInfo("UTC"))
 S, C, M = Answer.SUPPORTS, Answer.CONTRADICTS, Answer.MIXED
-FORM = StudyForm(
-    name="CRM sync",
-    goal="Is two-way CRM sync worth building this quarter?",
-    points="Teams re-key deals by hand\nThey would pay for two-way sync\nAdmins can set it up alone",
-    target_interviews=8,
-    ends_on=date(2026, 12, 18),
-)
 
 
 def log(db: Database, account: str, held_on: date, team_id: str = "T1") -> int:
