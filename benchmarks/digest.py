@@ -34,7 +34,6 @@ from sqlalchemy import create_engine, func, insert, select, text, update
 from bot.digest.chart import chart_png
 from bot.digest.content import build_digest
 from bot.digest.period import TREND_PERIODS, Period
-from bot.digest.weight import RankBy
 from handlers.views.digest import digest_message, digest_replies
 from storage.db import Database
 from storage.migrate import upgrade
@@ -48,6 +47,7 @@ from storage.models import (
     InterviewKind,
     Pain,
     Quote,
+    RankBy,
     Theme,
     ThemeKind,
 )

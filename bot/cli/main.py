@@ -204,7 +204,7 @@ def cmd_digest_preview(args: argparse.Namespace) -> int:
     from bot.digest.content import build_digest
     from bot.digest.period import Period
     from bot.digest.terminal import digest_text
-    from bot.digest.weight import RankBy
+    from storage.models import RankBy
 
     team_id = args.team
     if not 1 <= args.days <= 366:

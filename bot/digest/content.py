@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, interviews_in_window, periods_before
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
-from bot.digest.weight import RankBy, account_weights
+from bot.digest.weight import account_weights
 from bot.studies.period import StudyInPeriod, studies_in_period
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
@@ -28,6 +28,7 @@ from storage.models import (
     FollowUpKind,
     FollowUpState,
     Interview,
+    RankBy,
     ThemeKind,
 )
 

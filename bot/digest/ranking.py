@@ -13,9 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, periods_before
-from bot.digest.weight import AccountWeights, RankBy, Weight
+from bot.digest.weight import AccountWeights, Weight
 from bot.themes.quotes import QuoteFit
-from storage.models import CustomerRequest, Interview, Pain, Quote, Theme, ThemeKind, ThemeStatus, Topic
+from storage.models import (
+    CustomerRequest,
+    Interview,
+    Pain,
+    Quote,
+    RankBy,
+    Theme,
+    ThemeKind,
+    ThemeStatus,
+    Topic,
+)
 
 EMERGING_FLOOR = 3  # accounts in the period, at least: one noisy week of a small theme is not a signal
 WORDS_PER_THEME = 2

@@ -11,11 +11,11 @@ from datetime import date
 from bot.digest.content import Digest
 from bot.digest.period import TREND_PERIODS, Period, long_day, short_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
-from bot.digest.weight import RankBy
 from bot.studies.period import PointMove, StudyInPeriod
 from bot.studies.sheet import THIN_BELOW, Point
 from bot.text import counted, plural
 from bot.themes.status import StatusChange, status_label, status_mark
+from storage.models import RankBy
 
 TREND_WORDS = {
     Trend.NEW: "new",

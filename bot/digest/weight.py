@@ -6,7 +6,6 @@ memory from the accounts the ranking already gathered: the cost stays that of th
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,11 +18,6 @@ from bot.text import counted
 from storage.models import Account
 
 SEGMENTS_SHOWN = 3  # the largest; the rest are counted, so a line never runs on
-
-
-class RankBy(enum.StrEnum):
-    ACCOUNTS = "accounts"  # distinct accounts, then lines (the default)
-    ARR = "arr"  # the accounts' ARR summed, then distinct accounts
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 Slack code lives here. Importing this package registers every table on `Base.metadata`."""
 
 from storage.models.base import NAMING_CONVENTION, TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
-from storage.models.digest import DigestRun, DigestRunState, DigestSubscription, QuietWeek
+from storage.models.digest import DigestRun, DigestRunState, DigestSubscription, QuietWeek, RankBy
 from storage.models.followups import (
     OWED,
+    CustomerTell,
     DeliveryState,
     DirectoryRead,
     FollowUp,
     FollowUpKind,
     FollowUpState,
+    OwnerSummary,
     Person,
     ReminderDelivery,
     ScheduledCall,
@@ -57,6 +59,7 @@ __all__ = [
     "Answer",
     "Base",
     "CustomerRequest",
+    "CustomerTell",
     "DeliveryState",
     "DigestRun",
     "DigestRunState",
@@ -73,12 +76,14 @@ __all__ = [
     "OutboxKind",
     "OutboxMessage",
     "OutboxState",
+    "OwnerSummary",
     "Pain",
     "Participant",
     "Person",
     "PointAnswer",
     "QuietWeek",
     "Quote",
+    "RankBy",
     "ReminderDelivery",
     "ScheduledCall",
     "Study",

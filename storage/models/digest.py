@@ -11,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from storage.models.base import TEAM_ID, USER_ID, Base, UTCDateTime, str_enum, utcnow
 
 
+class RankBy(enum.StrEnum):
+    """What orders a digest's themes."""
+
+    ACCOUNTS = "accounts"  # distinct accounts, then lines (the default)
+    ARR = "arr"  # the accounts' ARR summed, then distinct accounts
+
+
 class QuietWeek(enum.StrEnum):
     """What a subscription posts for a period with no interview."""
 
@@ -44,6 +51,9 @@ class DigestSubscription(Base):
     minute_of_day: Mapped[int] = mapped_column(Integer)  # local time, 0 … 1439
     timezone: Mapped[str] = mapped_column(String(64))
     quiet: Mapped[QuietWeek] = mapped_column(str_enum(QuietWeek, "quiet_week"), default=QuietWeek.NOTE)
+    rank_by: Mapped[RankBy] = mapped_column(
+        str_enum(RankBy, "rank_by"), default=RankBy.ACCOUNTS, server_default=RankBy.ACCOUNTS.value
+    )
     created_by: Mapped[str] = mapped_column(String(USER_ID))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -27,11 +28,19 @@ class FollowUpKind(enum.StrEnum):
     PROMISE = "promise"
     PREP = "prep"  # before a scheduled call: its goal, a checklist, the account's history
     DEBRIEF = "debrief"  # after a scheduled call: how did it go? log it
+    # A theme the person's customers raised was shipped (or will not be done): tell those customers.
+    TELL_SHIPPED = "tell_shipped"
+    TELL_WONT_DO = "tell_wont_do"
 
     @property
     def on_the_clock(self) -> bool:
         """Tied to a call's time: sent when due even outside working hours, and once."""
         return self in (FollowUpKind.PREP, FollowUpKind.DEBRIEF)
+
+    @property
+    def tells(self) -> bool:
+        """Closing the loop: lists the person's accounts to tell about a theme, each marked told alone."""
+        return self in (FollowUpKind.TELL_SHIPPED, FollowUpKind.TELL_WONT_DO)
 
 
 class FollowUpState(enum.StrEnum):
@@ -74,6 +83,16 @@ class FollowUp(Base):
             postgresql_where=text("remind_at IS NOT NULL"),
             sqlite_where=text("remind_at IS NOT NULL"),
         ),
+        # Closing a theme's loop: one follow-up per person, theme and kind, whichever replica plans it.
+        Index(
+            "uq_follow_ups_theme_id_owner_id_kind",
+            "theme_id",
+            "owner_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("theme_id IS NOT NULL"),
+            sqlite_where=text("theme_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -99,9 +118,48 @@ class FollowUp(Base):
     scheduled_call_id: Mapped[int | None] = mapped_column(
         ForeignKey("scheduled_calls.id", ondelete="CASCADE"), index=True
     )
+    # The theme whose customers to tell (a TELL_* follow-up); its name is in the description too.
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
 
     interview: Mapped[Interview | None] = relationship(back_populates="follow_ups")
     scheduled_call: Mapped[ScheduledCall | None] = relationship()
+    tells: Mapped[list[CustomerTell]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerTell.id"
+    )
+
+
+class CustomerTell(Base):
+    """One line a customer said, listed in a closing-the-loop follow-up: the account to tell about it.
+
+    The line's row is referenced with ON DELETE CASCADE, so a line deleted after the follow-up was made
+    (its interview deleted, the account forgotten) drops out of it. An account is told when its rows in
+    the follow-up are marked (Done on that account, or on the whole follow-up)."""
+
+    __tablename__ = "customer_tells"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_ups.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    pain_id: Mapped[int | None] = mapped_column(ForeignKey("pains.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_requests.id", ondelete="CASCADE"), index=True
+    )
+    told_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    told_by: Mapped[str | None] = mapped_column(String(USER_ID))
+
+
+class OwnerSummary(Base):
+    """An account owner's daily summary of the calls others had with their accounts: one row per owner
+    and day summed up, taken in the transaction that queues the DM, so replicas send it once."""
+
+    __tablename__ = "owner_summaries"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(USER_ID), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the owner's local day the calls were logged
+    calls: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ScheduledCall(Base):

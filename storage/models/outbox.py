@@ -20,6 +20,8 @@ class OutboxKind(enum.StrEnum):
     CALL_SCHEDULED = "call_scheduled"  # the DM that confirms a scheduled call
     DIGEST_PAUSED = "digest_paused"  # the DM that says a subscription paused, and why
     STUDY_SUMMARY = "study_summary"  # a closed study's summary, posted to its channel
+    OWNER_SUMMARY = "owner_summary"  # an account owner's daily DM: the calls others had with their accounts
+    LOOP_SKIPPED = "loop_skipped"  # closing a theme's loop skipped someone who left: who set the status hears
 
 
 class OutboxState(enum.StrEnum):

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     Float,
     ForeignKey,
     Index,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -123,7 +125,15 @@ class ThemeStatusChange(Base):
     the change to shipped."""
 
     __tablename__ = "theme_status_changes"
-    __table_args__ = (Index("ix_theme_status_changes_team_id_changed_at", "team_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_theme_status_changes_team_id_changed_at", "team_id", "changed_at"),
+        Index(
+            "ix_theme_status_changes_loop_due",
+            "changed_at",
+            postgresql_where=text("tell AND loop_at IS NULL"),
+            sqlite_where=text("tell AND loop_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
@@ -135,6 +145,10 @@ class ThemeStatusChange(Base):
     link: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(USER_ID))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Close the loop on this change: always for shipped, when asked for won't do. `loop_at` is when the
+    # loop was planned (or found nothing to do): a change waits, through a partial index, until then.
+    tell: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    loop_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ThemeUpkeep(Base):

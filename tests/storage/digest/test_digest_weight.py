@@ -10,10 +10,9 @@ from sqlalchemy import event, select
 
 from bot.accounts.attributes import set_workspace_currency
 from bot.digest.terminal import digest_text
-from bot.digest.weight import RankBy
 from handlers.views.digest import digest_message, digest_replies
 from storage.db import Database
-from storage.models import Account
+from storage.models import Account, RankBy
 from tests.storage.digest.test_digest import digest_of, week  # noqa: F401  (the fixture)
 from tests.support.digest_data import ONBOARDING, REPORTS
 
