@@ -33,6 +33,7 @@ from handlers.home import publish_home_for
 from handlers.requests import server
 from handlers.senders.digest import DigestPoster
 from handlers.senders.home import QUIET_DELAY, HomeRefresh
+from handlers.senders.loop import LoopPlanner
 from handlers.senders.outbox import OutboxSender
 from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
@@ -124,6 +125,7 @@ def serve(*, config: Config, db: Database, embedder: Embedder) -> None:
         directory=Directory(
             team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
         ),
+        loop=LoopPlanner(db=db, client=deps.client).tick,
     )
     try:
         if config.mode == "socket":

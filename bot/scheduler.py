@@ -41,11 +41,13 @@ def start_scheduler(
     digest: Digests | None = None,
     outbox: Callable[[], int] | None = None,
     directory: MemberList | None = None,
+    loop: Callable[[], int] | None = None,
 ) -> Callable[[], None]:
     """Tick every `every` in a background thread: reminders, the themes' upkeep when `upkeep` is given, the
     digests when `digest` is, the outbox's retries when `outbox` is, and the member list when `directory`
-    is (read before the first reminders, then checked every tick and read when a day old). Returns the
-    function that stops it (and waits)."""
+    is (read before the first reminders, then checked every tick and read when a day old). `loop` plans
+    the closing-the-loop follow-ups of themes just shipped, right before the reminders that send them.
+    Returns the function that stops it (and waits)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     first_tick = True
@@ -68,6 +70,8 @@ def start_scheduler(
             # A failed read is logged like any tick's failure; the reminders go on with users.info.
             first_tick = False
             _guarded("members", members)()
+        if loop is not None:
+            _guarded("closing the loop", lambda: _loop_ran(loop()))()
         result = sender.tick()
         if result.claimed:
             log.info("reminder tick: %s", result)
@@ -114,6 +118,11 @@ def start_scheduler(
         sender.close()
 
     return stop
+
+
+def _loop_ran(planned: int) -> None:
+    if planned:
+        log.info("closing the loop: %s planned", counted(planned, "status change"))
 
 
 def _guarded(name: str, job: Callable[[], None]) -> Callable[[], None]:

@@ -11,6 +11,7 @@ fill in, and a forged one could name another person's DM, or a channel post.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from bot.capture.interviews import write_summary
 from bot.followups.actions import Change, NotYours, Snooze, close, snooze, snooze_until
 from bot.followups.calls import get_call
 from bot.logs import clip
+from bot.loop.tells import tell_account
 from bot.outbox.shown import reminder_sent_to
 from bot.reminders.deliveries import items_by_id, reminders_listing, summary_recaps
 from handlers.deps import Actor, Deps
@@ -27,6 +29,7 @@ from handlers.log_modal import open_log_modal
 from handlers.senders.reminders import redraw_reminder
 from handlers.views.common import as_object, id_number
 from handlers.views.log_modal import LogModalPrefill
+from handlers.views.loop import LoopAction, parse_told
 from handlers.views.reminders import (
     MENU_DONE,
     MENU_SKIP,
@@ -50,6 +53,7 @@ def register(app: App) -> None:
     app.action(ReminderAction.SKIP)(on_button)
     app.action(ReminderAction.SNOOZE)(on_choice)
     app.action(ReminderAction.MENU)(on_choice)
+    app.action(LoopAction.TOLD)(on_told)
     app.action(ReminderAction.WRITE_SUMMARY)(open_summary)
     app.action(ReminderAction.LOG_CALL)(log_scheduled_call)
     app.view_submission(SummaryModal.CALLBACK_ID)(submit_summary)
@@ -97,6 +101,43 @@ def _apply(
             until=until,
         )
 
+    _settle(ack, body, actor, deps, respond, follow_up_id, change)
+
+
+def on_told(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], actor: Actor, deps: Deps, respond: Respond
+) -> None:
+    """Told on one account of a closing-the-loop follow-up: that account is told; the last one closes it."""
+    parsed = parse_told(action.get("value"))
+    if parsed is None:
+        ack()
+        return
+    follow_up_id, account_id = parsed
+    now = datetime.now(UTC)
+
+    def change(session: Any) -> Change | None:
+        return tell_account(
+            session=session,
+            team_id=actor.team_id,
+            user_id=actor.user_id,
+            follow_up_id=follow_up_id,
+            account_id=account_id,
+            now=now,
+        )
+
+    _settle(ack, body, actor, deps, respond, follow_up_id, change)
+
+
+def _settle(
+    ack: Ack,
+    body: dict[str, Any],
+    actor: Actor,
+    deps: Deps,
+    respond: Respond,
+    follow_up_id: int,
+    change: Callable[[Any], Change | None],
+) -> None:
+    """Apply a click's change, answer it, and redraw what shows the follow-up."""
     try:
         result = deps.db.run(change)
     except NotYours:

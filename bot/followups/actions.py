@@ -18,6 +18,7 @@ from bot.followups.working_hours import next_working_day_start, next_working_mom
 from bot.people.timezones import person_for
 from storage.models import (
     OWED,
+    CustomerTell,
     FollowUp,
     FollowUpState,
     Person,
@@ -77,6 +78,14 @@ def close(
 
     def apply(item: FollowUp) -> None:
         item.state, item.closed_at, item.remind_at = state, now, None
+        if item.kind.tells and state == FollowUpState.DONE:
+            # Done on the whole of a closing-the-loop follow-up: every account it lists was told.
+            session.execute(
+                update(CustomerTell)
+                .where(CustomerTell.follow_up_id == item.id, CustomerTell.told_at.is_(None))
+                .values(told_at=now, told_by=user_id)
+                .execution_options(synchronize_session=False)
+            )
 
     return _change(session, team_id=team_id, user_id=user_id, follow_up_id=follow_up_id, apply=apply)
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.accounts.history import AccountHistory, account_history
 from bot.config import WorkingHours
 from bot.followups.working_hours import next_working_day_start
+from bot.loop.tells import TellList, tell_lists
 from bot.people.timezones import find_person, person_for
 from bot.studies.guide import StudyGuide, StudyRecap, call_guides, interview_recaps
 from storage.leases import Lease
@@ -146,8 +147,9 @@ def claim_due(
 @dataclass
 class DeliveryWork:
     """What a claimed delivery needs to be sent: the follow-ups still worth a reminder, the person, the
-    history of each account a prep DM is about, the guide of each call in a study (by call id), and the
-    study recap of each summary owed for an interview in one (by interview id)."""
+    history of each account a prep DM is about, the guide of each call in a study (by call id), the
+    study recap of each summary owed for an interview in one (by interview id), and the accounts each
+    closing-the-loop follow-up lists (by follow-up id)."""
 
     delivery: ReminderDelivery
     items: list[FollowUp]
@@ -155,6 +157,7 @@ class DeliveryWork:
     histories: dict[int, AccountHistory]
     guides: dict[int, StudyGuide] = field(default_factory=dict)
     recaps: dict[int, StudyRecap] = field(default_factory=dict)
+    tells: dict[int, TellList] = field(default_factory=dict)
 
 
 def load_delivery(*, session: Session, delivery_id: int, replica: str) -> DeliveryWork | None:
@@ -173,7 +176,8 @@ def load_delivery(*, session: Session, delivery_id: int, replica: str) -> Delive
     }
     guides = call_guides(session=session, team_id=team_id, calls=calls)
     recaps = summary_recaps(session=session, team_id=team_id, items=items)
-    return DeliveryWork(delivery, items, person, histories, guides, recaps)
+    tells = tell_lists(session=session, team_id=team_id, items=items)
+    return DeliveryWork(delivery, items, person, histories, guides, recaps, tells)
 
 
 def summary_recaps(*, session: Session, team_id: str, items: list[FollowUp]) -> dict[int, StudyRecap]:

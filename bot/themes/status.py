@@ -92,14 +92,22 @@ def set_status(
     link: str | None,
     by: str,
     now: datetime,
+    tell_wont_do: bool = False,
 ) -> Theme:
     """Set a theme's status (a merged theme's id stands for the theme it became part of), keeping the
-    change in theme_status_changes. The same status, note and link again change nothing."""
+    change in theme_status_changes. The same status, note and link again change nothing.
+
+    Shipped closes the loop (each person who heard it is asked to tell their customers, on the next
+    tick); won't do does when `tell_wont_do`."""
     clean_link, clean_note = _link(link), _note(note)
     theme = get_theme(session=session, team_id=team_id, theme_id=theme_id)
     if (theme.status, theme.status_note, theme.status_link) == (status, clean_note, clean_link):
         return theme
-    _record(session, theme, status, clean_note, clean_link, by, now)
+    # A new note or link on the same status is no new decision: it asks nobody again.
+    tell = theme.status != status and (
+        status == ThemeStatus.SHIPPED or (status == ThemeStatus.WONT_DO and tell_wont_do)
+    )
+    _record(session, theme, status, clean_note, clean_link, by, now, tell=tell)
     return theme
 
 
@@ -111,6 +119,8 @@ def _record(
     link: str | None,
     by: str,
     now: datetime,
+    *,
+    tell: bool = False,
 ) -> None:
     session.add(
         ThemeStatusChange(
@@ -122,6 +132,7 @@ def _record(
             link=link,
             changed_by=by,
             changed_at=now,
+            tell=tell,
         )
     )
     theme.status, theme.status_note, theme.status_link = status, note, link
@@ -130,7 +141,8 @@ def _record(
 
 def keep_most_advanced(*, session: Session, source: Theme, target: Theme, by: str, now: datetime) -> None:
     """`source` joins `target`: the target takes the source's status (with its note and link) when that
-    is further on, and the change is kept as any other."""
+    is further on, and the change is kept as any other. It closes no loop: the source's customers were
+    asked to be told when it changed, and the target's heard of no decision."""
     if ADVANCE[source.status] > ADVANCE[target.status]:
         _record(session, target, source.status, source.status_note, source.status_link, by, now)
 

@@ -15,8 +15,10 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.followups.working_hours import next_working_moment
+from bot.loop.tells import tell_lists
 from bot.people.permissions import TRUSTED_FOR, Act, may, needed
 from bot.reminders.deliveries import (
     RETRY_AFTER_FAILURE,
@@ -163,7 +165,9 @@ class ReminderSender(ClaimedSender):
                 histories = {}
             if not may(role, Act.STUDY):
                 guides = {call: guide.without_counts() for call, guide in guides.items()}
-        return reminder_message(items, tz, now, histories=histories, guides=guides, recaps=work.recaps)
+        return reminder_message(
+            items, tz, now, histories=histories, guides=guides, recaps=work.recaps, tells=work.tells
+        )
 
     def _later(self, delivery_id: int, retry: Retry, now: datetime) -> None:
         after = retry.wait or RETRY_AFTER_FAILURE
@@ -204,10 +208,9 @@ class ReminderSender(ClaimedSender):
         what = f"reminder {claimed.delivery_id}, which listed a deleted follow-up"
         with self.db.read() as session:
             items = items_by_id(session=session, team_id=claimed.team_id, ids=left) if left else []
-            recaps = summary_recaps(session=session, team_id=claimed.team_id, items=items)
             drawn = None
             if items:
-                blocks = reminder_message(items, tz, now, recaps=recaps)  # type: ignore[arg-type]
+                blocks = drawn_again(session, claimed.team_id, items, tz, now)  # type: ignore[arg-type]
                 drawn = (reminder_text(items), blocks)
         if drawn is None:
             quietly(self.patient.chat_delete, what, level=logging.WARNING, channel=channel, ts=ts)
@@ -225,9 +228,17 @@ def redraw_reminder(
     of the person whose DM it is (after a click on it, an edit or a deletion)."""
     with db.read() as session:
         items = items_by_id(session=session, team_id=team_id, ids=ids)
-        # A summary's study draft is drawn again (a click must not take it away); a prep note, said once
-        # and without buttons, is drawn again without its history and guide, which need the reader's role.
-        recaps = summary_recaps(session=session, team_id=team_id, items=items)
-        blocks = reminder_message(items, tz, datetime.now(UTC), recaps=recaps)
+        blocks = drawn_again(session, team_id, items, tz, datetime.now(UTC))
         text = reminder_text(items)
     call(client.chat_update, channel=channel, ts=ts, text=text, blocks=blocks)
+
+
+def drawn_again(
+    session: Session, team_id: str, items: list[FollowUp], tz: ZoneInfo, now: datetime
+) -> list[dict]:
+    """A reminder drawn again after it was sent. A summary's study draft and the accounts to tell are
+    drawn again (a click must not take them away); a prep note, said once and without buttons, is drawn
+    without its history and guide, which need the reader's role."""
+    recaps = summary_recaps(session=session, team_id=team_id, items=items)
+    tells = tell_lists(session=session, team_id=team_id, items=items)
+    return reminder_message(items, tz, now, recaps=recaps, tells=tells)

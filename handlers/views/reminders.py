@@ -13,27 +13,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.accounts.history import AccountHistory
 from bot.followups.actions import Snooze
+from bot.loop.tells import TellList
 from bot.studies.guide import GUIDE_POINT_MAX, StudyGuide, StudyRecap, summary_draft
 from bot.text import escape_mrkdwn, truncate
 from handlers.views.common import (
     CUT_NOTE,
-    HEADER_MAX_CHARS,
     MESSAGE_MAX_BLOCKS,
     SECTION_MAX_CHARS,
     as_object,
     id_number,
     local_time,
 )
+from handlers.views.loop import tell_blocks
+from handlers.views.plain_blocks import Block, button, context, header, option, plain, section
 from storage.models import FollowUp, FollowUpKind, FollowUpState
 
 DETAILED_MAX = 8
-BUTTON_MAX_CHARS = 75  # a button's, an option's and a placeholder's text
-Block = dict[str, Any]
 
 
 class ReminderAction(StrEnum):
@@ -59,49 +58,6 @@ def follow_up_ids(blocks: list[dict]) -> list[int]:
         if number is not None:
             ids.append(number)
     return ids
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    """Our own mrkdwn, cut to a section's length. verbatim: bare words like @here never become mentions."""
-    return {"type": "mrkdwn", "text": truncate(text, SECTION_MAX_CHARS), "verbatim": True}
-
-
-def _plain(text: str, limit: int = BUTTON_MAX_CHARS) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate(text, limit, "…") or " ", "emoji": True}
-
-
-def _section(text: str, *, block_id: str | None = None, accessory: dict[str, Any] | None = None) -> Block:
-    block: Block = {"type": "section", "text": _mrkdwn(text)}
-    if block_id is not None:
-        block["block_id"] = block_id
-    if accessory is not None:
-        block["accessory"] = accessory
-    return block
-
-
-def _button(action_id: str, label: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "action_id": str(action_id),
-        "text": _plain(label),
-        "value": value,
-    }
-    if style is not None:
-        button["style"] = style
-    return button
-
-
-def _option(label: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(label), "value": value}
-
-
-def _header(text: str) -> Block:
-    return {"type": "header", "text": _plain(text, HEADER_MAX_CHARS)}
-
-
-def _context(text: str) -> Block:
-    text = truncate(text, SECTION_MAX_CHARS, "…")
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
 
 
 def encode(action: str, follow_up_id: int) -> str:
@@ -176,7 +132,7 @@ def _prep(
         else "*Goal:* none written down; set one before you start."
     )
     lines.append("\n".join(f"☐ {step}" for step in PREP_CHECKLIST))
-    blocks: list[Block] = [_section("\n".join(lines), block_id=f"{ITEM_BLOCK}{item.id}")]
+    blocks: list[Block] = [section("\n".join(lines), block_id=f"{ITEM_BLOCK}{item.id}")]
     if guide is not None:
         blocks += _guide(guide)
     if history is not None and (
@@ -196,7 +152,7 @@ def _prep(
             ),
             _listed("Still open", [escape_mrkdwn(text) for text in history.open_follow_ups]),
         ]
-        blocks.append(_section("\n\n".join(part for part in parts if part)))
+        blocks.append(section("\n\n".join(part for part in parts if part)))
     return blocks
 
 
@@ -214,7 +170,7 @@ def _guide(guide: StudyGuide) -> list[Block]:
         if point.spoken is not None and point.thin:
             line += f" · _{thin_words(point.spoken, point.number)}_"
         questions.append(line)
-    return [_section(about), _section("\n".join(questions))]
+    return [section(about), section("\n".join(questions))]
 
 
 def thin_words(spoken: int, number: int) -> str:
@@ -229,7 +185,7 @@ def _draft_block(recap: StudyRecap) -> Block:
     """The summary owed, drafted around the study the call was logged into."""
     body = truncate(escape_mrkdwn(summary_draft(recap, limit=SECTION_MAX_CHARS)), SECTION_MAX_CHARS - 200)
     name = escape_mrkdwn(truncate(recap.name, 80, "…"))
-    return _section(f"A draft around the study “{name}”:\n```{body}```")
+    return section(f"A draft around the study “{name}”:\n```{body}```")
 
 
 def _listed(label: str, lines: list[str]) -> str:
@@ -241,14 +197,14 @@ def _debrief(item: FollowUp) -> list[Block]:
     call = item.scheduled_call
     assert call is not None
     return [
-        _section(
+        section(
             f"*How did the call with {escape_mrkdwn(call.account.name)} go?* Log it while it's fresh.",
             block_id=f"{ITEM_BLOCK}{item.id}",
         ),
         {
             "type": "actions",
             "block_id": f"{ACTIONS_BLOCK}{item.id}",
-            "elements": [_button(ReminderAction.LOG_CALL, "Log it", str(call.id), style="primary")],
+            "elements": [button(ReminderAction.LOG_CALL, "Log it", str(call.id), style="primary")],
         },
     ]
 
@@ -264,9 +220,11 @@ def _detailed(item: FollowUp, tz: ZoneInfo, now: datetime, extras: Extras) -> li
     blocks: list[Block] = [item_line(item, tz, now)]
     if item.kind == FollowUpKind.THANK_YOU and (draft := thank_you_draft(item)):
         body = truncate(escape_mrkdwn(draft), SECTION_MAX_CHARS - 40)
-        blocks.append(_section(f"A draft to copy:\n```{body}```"))
+        blocks.append(section(f"A draft to copy:\n```{body}```"))
     if item.kind == FollowUpKind.SUMMARY and item.interview_id in extras.recaps:
         blocks.append(_draft_block(extras.recaps[item.interview_id]))
+    if item.kind.tells and item.id in extras.tells:
+        blocks += tell_blocks(extras.tells[item.id])
     blocks.append(item_actions(item))
     return blocks
 
@@ -276,41 +234,41 @@ def item_line(item: FollowUp, tz: ZoneInfo, now: datetime) -> Block:
     text = f"{_title(item)}\n{_when(item, tz, now)}"
     if item.state == FollowUpState.SNOOZED and item.remind_at is not None and item.remind_at > now:
         text += f" · snoozed until {local_time(item.remind_at, tz)}"
-    return _section(text, block_id=f"{ITEM_BLOCK}{item.id}")
+    return section(text, block_id=f"{ITEM_BLOCK}{item.id}")
 
 
 def item_actions(item: FollowUp) -> Block:
     """Done / Snooze / Skip (and Write summary) for one follow-up: the same buttons in a reminder DM and
     on App Home, handled by the same listeners."""
     buttons = [
-        _button(ReminderAction.DONE, "Done", str(item.id), style="primary"),
+        button(ReminderAction.DONE, "Done", str(item.id), style="primary"),
         {
             "type": "static_select",
             "action_id": ReminderAction.SNOOZE.value,
-            "placeholder": _plain("Snooze"),
-            "options": [_option(choice.label, encode(choice.value, item.id)) for choice in Snooze],
+            "placeholder": plain("Snooze"),
+            "options": [option(choice.label, encode(choice.value, item.id)) for choice in Snooze],
         },
-        _button(ReminderAction.SKIP, "Skip", str(item.id)),
+        button(ReminderAction.SKIP, "Skip", str(item.id)),
     ]
     if item.kind == FollowUpKind.SUMMARY and item.interview_id:
-        buttons.insert(0, _button(ReminderAction.WRITE_SUMMARY, "Write summary", str(item.id)))
+        buttons.insert(0, button(ReminderAction.WRITE_SUMMARY, "Write summary", str(item.id)))
     return {"type": "actions", "block_id": f"{ACTIONS_BLOCK}{item.id}", "elements": buttons}
 
 
 def _closed(item: FollowUp) -> Block:
     text = f"~{escape_mrkdwn(item.description)}~ {_CLOSED_MARK[item.state]}"
-    return _section(text, block_id=f"{ITEM_BLOCK}{item.id}")
+    return section(text, block_id=f"{ITEM_BLOCK}{item.id}")
 
 
 def _compact(item: FollowUp, tz: ZoneInfo, now: datetime) -> Block:
     if item.state in _CLOSED_MARK:
         return _closed(item)
     options = [
-        _option("Done", encode(MENU_DONE, item.id)),
-        *[_option(f"Snooze: {c.label}", encode(c.value, item.id)) for c in Snooze],
-        _option("Skip", encode(MENU_SKIP, item.id)),
+        option("Done", encode(MENU_DONE, item.id)),
+        *[option(f"Snooze: {c.label}", encode(c.value, item.id)) for c in Snooze],
+        option("Skip", encode(MENU_SKIP, item.id)),
     ]
-    return _section(
+    return section(
         f"{_title(item)} · {_when(item, tz, now)}",
         block_id=f"{ITEM_BLOCK}{item.id}",
         accessory={"type": "overflow", "action_id": ReminderAction.MENU.value, "options": options},
@@ -328,11 +286,13 @@ def reminder_text(items: list[FollowUp]) -> str:
 @dataclass(frozen=True)
 class Extras:
     """What a reminder shows beside its follow-ups: account histories (by account id) and study guides
-    (by call id) in prep notes, study recaps (by interview id) under a summary owed."""
+    (by call id) in prep notes, study recaps (by interview id) under a summary owed, and the accounts to
+    tell (by follow-up id) under a closing-the-loop follow-up."""
 
     histories: dict[int, AccountHistory] = field(default_factory=dict)
     guides: dict[int, StudyGuide] = field(default_factory=dict)
     recaps: dict[int, StudyRecap] = field(default_factory=dict)
+    tells: dict[int, TellList] = field(default_factory=dict)
 
 
 def reminder_message(
@@ -343,16 +303,17 @@ def reminder_message(
     histories: dict[int, AccountHistory] | None = None,
     guides: dict[int, StudyGuide] | None = None,
     recaps: dict[int, StudyRecap] | None = None,
+    tells: dict[int, TellList] | None = None,
 ) -> list[Block]:
     open_count = sum(1 for i in items if i.state not in _CLOSED_MARK)
-    blocks: list[Block] = [_header(reminder_text(items) if open_count else "All done here")]
-    extras = Extras(histories or {}, guides or {}, recaps or {})
+    blocks: list[Block] = [header(reminder_text(items) if open_count else "All done here")]
+    extras = Extras(histories or {}, guides or {}, recaps or {}, tells or {})
     if len(items) <= DETAILED_MAX:
         for item in items:
             blocks += _detailed(item, tz, now, extras)
     else:
         blocks += [_compact(item, tz, now) for item in items]
-    blocks.append(_context("Done, Snooze or Skip each one. Reminders come in your working hours."))
+    blocks.append(context("Done, Snooze or Skip each one. Reminders come in your working hours."))
     if len(blocks) > MESSAGE_MAX_BLOCKS:  # as fit_message does: cut, and say so
-        blocks = [*blocks[: MESSAGE_MAX_BLOCKS - 1], _context(CUT_NOTE)]
+        blocks = [*blocks[: MESSAGE_MAX_BLOCKS - 1], context(CUT_NOTE)]
     return blocks

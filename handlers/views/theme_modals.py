@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import (
     Block,
+    CheckboxesElement,
     InputBlock,
     Option,
     PlainTextInputElement,
@@ -204,6 +205,24 @@ def status_modal(*, theme: Theme, metadata: ThemesMetadata) -> View:
                 hint=plain("A release note or an issue, for instance.", 2000),
                 optional=True,
                 element=link,
+            ),
+            InputBlock(
+                block_id=ThemesView.TELL_BLOCK,
+                label=plain("Tell the customers"),
+                hint=plain(
+                    "Shipped always asks everyone who heard it to tell their customers, with a note to "
+                    "send. For won't do, tick this to ask the same.",
+                    2000,
+                ),
+                optional=True,
+                element=CheckboxesElement(
+                    action_id=ThemesView.VALUE,
+                    options=[
+                        Option(
+                            value=ThemesView.TELL, text="Also for won't do: ask them to tell their customers"
+                        )
+                    ],
+                ),
             ),
         ],
     )

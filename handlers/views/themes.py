@@ -71,6 +71,8 @@ class ThemesView(StrEnum):
     STATUS_BLOCK = "themes_status_pick"
     NOTE_BLOCK = "themes_status_note"
     LINK_BLOCK = "themes_status_link"
+    TELL_BLOCK = "themes_status_tell"
+    TELL = "tell"  # the checkbox's value: ask who heard a won't-do theme to tell their customers
     VALUE = "value"
 
 
@@ -355,11 +357,14 @@ def theme_lines_view(
 
 
 def selected(view: dict[str, Any], block_id: str) -> str | None:
-    """The value a submitted themes modal carries in `block_id`: a select's choice or a text."""
+    """The value a submitted themes modal carries in `block_id`: a select's choice, a ticked box or a text."""
     values = as_object(as_object(view.get("state")).get("values"))
     state = as_object(as_object(values.get(block_id)).get(ThemesView.VALUE))
     option = state.get("selected_option")
     if isinstance(option, dict):
         return str(option.get("value") or "") or None
+    ticked = state.get("selected_options")
+    if isinstance(ticked, list):  # checkboxes: the first ticked value (each such box has one)
+        return next((str(o.get("value")) for o in ticked if isinstance(o, dict) and o.get("value")), None)
     value = state.get("value")
     return str(value) if value else None
