@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, select
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, interviews_in_window, periods_before
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
 from bot.digest.weight import account_weights
+from bot.loop.tells import told_counts
 from bot.studies.period import StudyInPeriod, studies_in_period
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
@@ -30,6 +31,7 @@ from storage.models import (
     Interview,
     RankBy,
     ThemeKind,
+    ThemeStatus,
 )
 
 QUIET_AFTER = timedelta(days=90)  # coverage: accounts not talked to for this long
@@ -147,13 +149,27 @@ def build_digest(
             session=session, team_id=team_id, start=period.start, end=period.end, today=now.date()
         ),
         # The period's days taken in UTC: a change at the edge of a day may fall in the next digest.
-        status_changes=status_changes(
-            session=session,
-            team_id=team_id,
-            start=datetime.combine(period.start, time(0), tzinfo=UTC),
-            end=datetime.combine(period.end, time(0), tzinfo=UTC),
+        status_changes=_with_told(
+            session,
+            team_id,
+            status_changes(
+                session=session,
+                team_id=team_id,
+                start=datetime.combine(period.start, time(0), tzinfo=UTC),
+                end=datetime.combine(period.end, time(0), tzinfo=UTC),
+            ),
         ),
     )
+
+
+def _with_told(session: Session, team_id: str, changes: list[StatusChange]) -> list[StatusChange]:
+    """Each shipped theme's count of accounts told so far ("told 5 of 7"), once its loop is planned."""
+    shipped = [c.theme_id for c in changes if c.status == ThemeStatus.SHIPPED]
+    told = told_counts(session=session, team_id=team_id, theme_ids=shipped)
+    return [
+        replace(c, told=(told[c.theme_id].told, told[c.theme_id].of)) if c.theme_id in told else c
+        for c in changes
+    ]
 
 
 def _held_before(session: Session, team_id: str, day: date) -> bool:

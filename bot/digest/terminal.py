@@ -66,8 +66,12 @@ def single_account(theme: ThemeInPeriod) -> str:
 
 
 def status_change_words(change: StatusChange) -> tuple[str, str]:
-    """('Shipped', 'raised by 7 accounts'): the change's head and what follows the theme's name."""
-    return status_label(change.status), f"raised by {counted(change.accounts, 'account')}"
+    """('Shipped', 'raised by 7 accounts · told 5 of 7'): the change's head and what follows the theme's
+    name; how many accounts were told once its people were asked to tell them."""
+    tail = f"raised by {counted(change.accounts, 'account')}"
+    if change.told is not None:
+        tail += f" · told {change.told[0]} of {change.told[1]}"
+    return status_label(change.status), tail
 
 
 STATUS_CHANGES_TITLE = "Status changes"

@@ -164,6 +164,8 @@ class StatusChange:
     accounts: int
     note: str | None
     link: str | None
+    # For a shipped theme: how many of the accounts its people were asked to tell were told, and of how many.
+    told: tuple[int, int] | None = None
 
 
 def status_changes(
