@@ -391,13 +391,7 @@ def submit_status(ack: Ack, view: dict[str, Any], actor: Actor, deps: Deps) -> N
     try:
         status = parse_status(selected(view, ThemesView.STATUS_BLOCK))
         tell = selected(view, ThemesView.TELL_BLOCK) == ThemesView.TELL
-        fields = {
-            "theme_id": metadata.theme_id or 0,
-            "status": status,
-            "note": note,
-            "link": link,
-            "tell_wont_do": tell,
-        }
-        _change_and_redraw(ack, deps, actor, metadata, set_status, **fields)
+        fields = {"theme_id": metadata.theme_id or 0, "status": status, "note": note, "link": link}
+        _change_and_redraw(ack, deps, actor, metadata, set_status, tell_wont_do=tell, **fields)
     except InvalidInput as exc:  # the service names its field; Slack wants the block that holds it
         ack(response_action="errors", errors={STATUS_FIELDS[k]: v for k, v in exc.fields.items()})

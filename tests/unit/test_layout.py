@@ -289,6 +289,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_theme_look_alikes",
     "test_theme_paraphrases",
     "test_theme_status",  # a theme's status: set on the themes list, shown wherever the theme is
+    "test_close_the_loop",  # a shipped theme: the themes list, the loop's planner, reminders, the digest
     "test_undelivered_told",
 }
 
