@@ -27,11 +27,13 @@ from bot.themes.store import LINE_MODELS, recount_themes
 from storage.models import (
     OWED,
     Account,
+    CustomerTell,
     DeliveryState,
     FollowUp,
     Interview,
     InterviewEdit,
     OutboxMessage,
+    Pain,
     Participant,
     Quote,
     ReminderDelivery,
@@ -101,6 +103,8 @@ class _Plan:
     call_ids: list[int]
     # Per line model: theme id -> how many of its lines go.
     leaving: dict[Any, dict[int, int]]
+    # Closing-the-loop follow-ups that list a line that goes and keep others: their DMs are drawn again.
+    shrunk_tells: list[int]
 
 
 def _plan(
@@ -126,7 +130,36 @@ def _plan(
             ):
                 counts[theme_id] = counts.get(theme_id, 0) + int(n)
         leaving[model] = counts
-    return _Plan(team_id, interviews, follow_ups, list(call_ids), leaving)
+    emptied, shrunk = _tells_touched(session, team_id, interviews)
+    follow_ups = sorted({*follow_ups, *emptied})
+    return _Plan(team_id, interviews, follow_ups, list(call_ids), leaving, shrunk)
+
+
+def _tells_touched(session: Session, team_id: str, interviews: Sequence[int]) -> tuple[list[int], list[int]]:
+    """Closing-the-loop follow-ups listing a line of these interviews: those left listing nothing (they go
+    with the interviews), and those that keep other lines."""
+    going: dict[int, int] = {}
+    for model in LINE_MODELS.values():
+        column = CustomerTell.pain_id if model is Pain else CustomerTell.request_id
+        for part in _chunks(interviews):
+            for follow_up_id, n in session.execute(
+                select(CustomerTell.follow_up_id, func.count())
+                .join(model, model.id == column)
+                .where(CustomerTell.team_id == team_id, model.interview_id.in_(part))
+                .group_by(CustomerTell.follow_up_id)
+            ):
+                going[follow_up_id] = going.get(follow_up_id, 0) + int(n)
+    listed: dict[int, int] = {}
+    for part in _chunks(sorted(going)):
+        listed.update(
+            session.execute(
+                select(CustomerTell.follow_up_id, func.count())
+                .where(CustomerTell.follow_up_id.in_(part))
+                .group_by(CustomerTell.follow_up_id)
+            ).all()
+        )
+    emptied = sorted(f for f, n in going.items() if listed.get(f, 0) <= n)
+    return emptied, sorted(set(going) - set(emptied))
 
 
 def _deliveries(session: Session, plan: _Plan, *, lock: bool) -> list[ReminderDelivery]:
@@ -216,9 +249,10 @@ def _posted(session: Session, plan: _Plan) -> tuple[Posted, ...]:
 
 def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentReminder], ...]:
     going = set(plan.follow_up_ids)
+    listing = [*plan.follow_up_ids, *plan.shrunk_tells]
     owners = {
         owner
-        for part in _chunks(plan.follow_up_ids)
+        for part in _chunks(listing)
         for owner in session.scalars(
             select(FollowUp.owner_id).where(FollowUp.team_id == plan.team_id, FollowUp.id.in_(part))
         )
@@ -227,7 +261,7 @@ def _reminders_sent(session: Session, plan: _Plan) -> tuple[tuple[str, SentRemin
         (owner, replace(sent, follow_up_ids=[i for i in sent.follow_up_ids if i not in going]))
         for owner in sorted(owners)
         for sent in reminders_listing(
-            session=session, team_id=plan.team_id, user_id=owner, follow_up_ids=going
+            session=session, team_id=plan.team_id, user_id=owner, follow_up_ids=set(listing)
         )
     )
 
@@ -276,6 +310,10 @@ def _apply(session: Session, plan: _Plan, now: datetime, pending: list[ReminderD
                 select(Interview.account_id).where(Interview.team_id == team_id, Interview.id.in_(part))
             )
         )
+        for model in LINE_MODELS.values():
+            column = CustomerTell.pain_id if model is Pain else CustomerTell.request_id
+            lines = select(model.id).where(model.team_id == team_id, model.interview_id.in_(part))
+            session.execute(delete(CustomerTell).where(column.in_(lines)))
         for model in (Quote, *LINE_MODELS.values(), Participant, InterviewEdit):
             session.execute(delete(model).where(model.team_id == team_id, model.interview_id.in_(part)))
         session.execute(delete(Interview).where(Interview.team_id == team_id, Interview.id.in_(part)))

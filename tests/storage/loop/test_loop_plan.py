@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.capture.interviews import InterviewDraft, log_interview
+from bot.capture.removal import remove_interviews
 from bot.followups.actions import close
 from bot.loop import plan as loop_plan
 from bot.loop.plan import due_loops, plan_loop
@@ -22,11 +23,13 @@ from storage.db import Database
 from storage.models import (
     Account,
     CustomerTell,
+    DeliveryState,
     FollowUp,
     FollowUpKind,
     FollowUpState,
     Interview,
     Pain,
+    ReminderDelivery,
     ThemeStatus,
 )
 from tests.support.themed import group_pains
@@ -320,3 +323,43 @@ def test_told_per_account_leaves_the_rest_open_and_the_last_one_closes_it(
     with database.read() as session:
         counts = told_counts(session=session, team_id=TEAM, theme_ids=[shipping.theme_id])
     assert counts[shipping.theme_id].words() == "told 3 of 4"
+
+
+def test_deleting_a_call_takes_its_line_out_of_the_loop_and_a_follow_up_left_empty_goes(
+    database: Database, shipping: Shipping
+) -> None:
+    set_to(database, shipping.theme_id, ThemeStatus.SHIPPED)
+    plan_all(database)
+    with database.read() as session:
+        ids = dict(
+            session.execute(
+                select(FollowUp.owner_id, FollowUp.id).where(FollowUp.theme_id.is_not(None))
+            ).all()
+        )
+    with database.transaction() as session:  # P1's DM went out, listing their follow-up
+        session.add(
+            ReminderDelivery(
+                team_id=TEAM,
+                owner_id=P1,
+                state=DeliveryState.SENT,
+                follow_up_ids=[ids[P1]],
+                lease_owner="r",
+                lease_until=NOW,
+                channel_id="D0P1",
+                message_ts="1.000100",
+            )
+        )
+    with database.transaction() as session:
+        removed = remove_interviews(
+            session=session, team_id=TEAM, interview_ids=[shipping.interviews["Beta"]]
+        )
+    # P1's DM is to be drawn again without Beta's words; their follow-up stays, listing the rest.
+    assert [(owner, sent.follow_up_ids) for owner, sent in removed.reminders_sent] == [(P1, [ids[P1]])]
+    assert asked(database)[P1] == ["Acme", "Delta"]
+    with database.transaction() as session:
+        removed = remove_interviews(
+            session=session, team_id=TEAM, interview_ids=[shipping.interviews["Cobalt"]]
+        )
+    # O2 owned only Cobalt: their follow-up has nothing left to tell, and goes with it.
+    assert removed.follow_ups == 1 and O2 not in asked(database)
+    assert asked(database)[P2] == ["Delta"]
