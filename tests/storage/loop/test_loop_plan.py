@@ -363,3 +363,25 @@ def test_deleting_a_call_takes_its_line_out_of_the_loop_and_a_follow_up_left_emp
     # O2 owned only Cobalt: their follow-up has nothing left to tell, and goes with it.
     assert removed.follow_ups == 1 and O2 not in asked(database)
     assert asked(database)[P2] == ["Delta"]
+
+
+def test_a_plan_that_dies_half_way_leaves_the_change_due_and_the_next_asks_everyone_once(
+    database: Database, shipping: Shipping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_to(database, shipping.theme_id, ThemeStatus.SHIPPED)
+    real_ask = loop_plan._ask
+    asked_so_far: list[str] = []
+
+    def dies_on_the_third(*args: object, **kw: object) -> int | None:
+        if len(asked_so_far) == 2:
+            raise ConnectionError("the replica died")
+        asked_so_far.append(str(kw["person"]))
+        return real_ask(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loop_plan, "_ask", dies_on_the_third)
+    with pytest.raises(ConnectionError):
+        plan_all(database)
+    assert asked(database) == {}  # nothing of it was kept, the claim neither
+    monkeypatch.setattr(loop_plan, "_ask", real_ask)
+    (plan,) = plan_all(database)
+    assert asked(database) == EXPECTED and len(plan.asked) == 4
