@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.digest.period import TREND_PERIODS, HeldInterview, Period, interviews_in_window, periods_before
 from bot.digest.ranking import Ranked, ThemeInPeriod, rank_themes
 from bot.digest.weight import account_weights
-from bot.loop.tells import told_counts
+from bot.loop.tells import still_telling, told_counts
 from bot.studies.period import StudyInPeriod, studies_in_period
 from bot.themes.lookalikes import count_look_alikes
 from bot.themes.quotes import QuoteFit
@@ -30,6 +30,7 @@ from storage.models import (
     FollowUpState,
     Interview,
     RankBy,
+    Theme,
     ThemeKind,
     ThemeStatus,
 )
@@ -78,6 +79,8 @@ class Digest:
     first: bool = False
     studies: list[StudyInPeriod] = field(default_factory=list)  # the open ones, in the thread
     status_changes: list[StatusChange] = field(default_factory=list)  # themes whose status moved in it
+    # Themes shipped before the period whose people still have customers to tell ("told 3 of 7").
+    telling: list[StatusChange] = field(default_factory=list)
     rank_by: RankBy = RankBy.ACCOUNTS
 
     @property
@@ -129,6 +132,7 @@ def build_digest(
     emerging = sorted(
         (t for t in pains.recurring if t.emerging), key=lambda t: (-(t.accounts - t.baseline), t.name)
     )
+    changes, telling = _status_changes(session, team_id, period)
     return Digest(
         team_id=team_id,
         period=period,
@@ -148,28 +152,47 @@ def build_digest(
         studies=studies_in_period(
             session=session, team_id=team_id, start=period.start, end=period.end, today=now.date()
         ),
-        # The period's days taken in UTC: a change at the edge of a day may fall in the next digest.
-        status_changes=_with_told(
-            session,
-            team_id,
-            status_changes(
-                session=session,
-                team_id=team_id,
-                start=datetime.combine(period.start, time(0), tzinfo=UTC),
-                end=datetime.combine(period.end, time(0), tzinfo=UTC),
-            ),
-        ),
+        status_changes=changes,
+        telling=telling,
     )
 
 
-def _with_told(session: Session, team_id: str, changes: list[StatusChange]) -> list[StatusChange]:
-    """Each shipped theme's count of accounts told so far ("told 5 of 7"), once its loop is planned."""
-    shipped = [c.theme_id for c in changes if c.status == ThemeStatus.SHIPPED]
+def _status_changes(
+    session: Session, team_id: str, period: Period
+) -> tuple[list[StatusChange], list[StatusChange]]:
+    """The themes whose status moved in the period (the days taken in UTC: a change at the edge of a day
+    may fall in the next digest), each shipped one with its count of accounts told; and the themes
+    shipped before whose customers are still being told."""
+    changes = status_changes(
+        session=session,
+        team_id=team_id,
+        start=datetime.combine(period.start, time(0), tzinfo=UTC),
+        end=datetime.combine(period.end, time(0), tzinfo=UTC),
+    )
+    telling = still_telling(session=session, team_id=team_id, besides=[c.theme_id for c in changes])
+    shipped = [c.theme_id for c in changes if c.status == ThemeStatus.SHIPPED] + telling
     told = told_counts(session=session, team_id=team_id, theme_ids=shipped)
-    return [
-        replace(c, told=(told[c.theme_id].told, told[c.theme_id].of)) if c.theme_id in told else c
-        for c in changes
-    ]
+    themes = {t.id: t for t in session.scalars(select(Theme).where(Theme.id.in_(telling)))} if telling else {}
+    return (
+        [
+            replace(c, told=(told[c.theme_id].told, told[c.theme_id].of)) if c.theme_id in told else c
+            for c in changes
+        ],
+        [
+            StatusChange(
+                t.id,
+                t.kind,
+                t.name,
+                t.status,
+                t.accounts,
+                t.status_note,
+                t.status_link,
+                (told[t.id].told, told[t.id].of) if t.id in told else None,
+            )
+            for theme_id in telling
+            if (t := themes.get(theme_id)) is not None
+        ],
+    )
 
 
 def _held_before(session: Session, team_id: str, day: date) -> bool:

@@ -75,6 +75,13 @@ def status_change_words(change: StatusChange) -> tuple[str, str]:
 
 
 STATUS_CHANGES_TITLE = "Status changes"
+STILL_TELLING_TITLE = "Shipped before, customers still being told"
+
+
+def still_telling_words(theme: StatusChange) -> str:
+    """'told 3 of 7 accounts': how far a theme shipped before has got with telling its customers."""
+    told, of = theme.told or (0, 0)
+    return f"told {told} of {counted(of, 'account')}"
 
 
 def history_label(period: Period, before: int) -> str:
@@ -200,6 +207,9 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
         for change in digest.status_changes:
             head, tail = status_change_words(change)
             out.append(f"  - {head}: {change.name} — {tail}" + (f" ({change.link})" if change.link else ""))
+    if digest.telling:
+        out += ["", STILL_TELLING_TITLE]
+        out += [f"  - {t.name} — {still_telling_words(t)}" for t in digest.telling]
     if digest.look_alikes:
         out += ["", f"{look_alikes_note(digest.look_alikes)}: review them with /interview themes"]
     _studies(out, digest.studies, period)

@@ -186,3 +186,26 @@ def told_counts(*, session: Session, team_id: str, theme_ids: Collection[int]) -
         told[theme_id][1] += 1
         told[theme_id][0] += 1 if marked else 0
     return {theme_id: Told(*counts) for theme_id, counts in told.items()}
+
+
+def still_telling(
+    *, session: Session, team_id: str, besides: Collection[int] = (), limit: int = 5
+) -> list[int]:
+    """Shipped themes whose people have accounts still to tell (oldest loops first), but `besides`."""
+    rows = session.execute(
+        select(FollowUp.theme_id, func.min(FollowUp.created_at))
+        .join(CustomerTell, CustomerTell.follow_up_id == FollowUp.id)
+        .join(Theme, Theme.id == FollowUp.theme_id)
+        .where(
+            FollowUp.team_id == team_id,
+            FollowUp.kind == FollowUpKind.TELL_SHIPPED,
+            FollowUp.state.in_(OWED),
+            CustomerTell.told_at.is_(None),
+            Theme.status == ThemeStatus.SHIPPED,
+            Theme.merged_into_id.is_(None),
+        )
+        .group_by(FollowUp.theme_id)
+        .order_by(func.min(FollowUp.created_at))
+    ).all()
+    skip = set(besides)
+    return [theme_id for theme_id, _ in rows if theme_id not in skip][:limit]

@@ -6,7 +6,7 @@ can ping anyone."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from bot.digest.period import Period, long_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
 from bot.digest.terminal import (
     STATUS_CHANGES_TITLE,
+    STILL_TELLING_TITLE,
     STUDY_POINT_MAX,
     THIN_LABEL,
     comparison_note,
@@ -33,6 +34,7 @@ from bot.digest.terminal import (
     quiet_line,
     single_account,
     status_change_words,
+    still_telling_words,
     study_summary,
     theme_summary,
     thin_words,
@@ -242,8 +244,8 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
         replies.append(("Requested solutions", fit_message(requests)))
     if digest.studies:
         replies.append(("Open studies", study_blocks(digest.studies, digest.period)))
-    if digest.status_changes:
-        replies.append((STATUS_CHANGES_TITLE, status_change_blocks(digest.status_changes)))
+    if digest.status_changes or digest.telling:
+        replies.append((STATUS_CHANGES_TITLE, status_change_blocks(digest.status_changes, digest.telling)))
     health = digest.follow_ups
     lines = [f"*Follow-ups, the whole team:* {health.open} open, {health.overdue} overdue"]
     if health.on_time_share is not None:
@@ -267,9 +269,12 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
     return replies
 
 
-def status_change_blocks(changes: list[StatusChange]) -> list[Block]:
-    """'Shipped: *CSV exports are slow* — raised by 7 accounts', one line a theme, with its link."""
-    lines = [f"*{STATUS_CHANGES_TITLE}*"]
+def status_change_blocks(
+    changes: Sequence[StatusChange], telling: Sequence[StatusChange] = ()
+) -> list[Block]:
+    """'Shipped: *CSV exports are slow* — raised by 7 accounts · told 5 of 7', one line a theme, with its
+    link; then the themes shipped before whose customers are still being told."""
+    lines = [f"*{STATUS_CHANGES_TITLE}*"] if changes else []
     for change in changes[:LIST_MAX]:
         head, tail = status_change_words(change)
         line = f"• {head}: *{escape_mrkdwn(truncate(change.name, 150, '…'))}* — {tail}"
@@ -280,6 +285,11 @@ def status_change_blocks(changes: list[StatusChange]) -> list[Block]:
         elif change.note:
             line += f" · _{escape_mrkdwn(truncate(change.note, 200, '…'))}_"
         lines.append(line)
+    if telling:
+        lines.append(f"*{STILL_TELLING_TITLE}*")
+        lines += [
+            f"• *{escape_mrkdwn(truncate(t.name, 150, '…'))}* — {still_telling_words(t)}" for t in telling
+        ]
     blocks: list[Block] = [section(truncate("\n".join(lines), SECTION_MAX_CHARS))]
     return blocks + _more(len(changes), LIST_MAX, "")
 

@@ -199,6 +199,15 @@ def test_shipping_asks_each_person_once_about_their_accounts_and_told_is_per_acc
             session=session, team_id=TEAM_ID, period=Period.last_days(now, ZoneInfo("UTC")), now=now
         )
     assert "told 1 of 4" in json.dumps([b.to_dict() for b in status_change_blocks(digest.status_changes)])
+    # A week on, the change is behind, and the digest still says how far the telling has got.
+    later = now + timedelta(days=8)
+    with bot.db.read() as session:
+        digest = build_digest(
+            session=session, team_id=TEAM_ID, period=Period.last_days(later, ZoneInfo("UTC")), now=later
+        )
+    assert digest.status_changes == []
+    shown = json.dumps([b.to_dict() for b in status_change_blocks([], digest.telling)], ensure_ascii=False)
+    assert "customers still being told" in shown and "told 1 of 4 accounts" in shown
 
     # Back and forth: nothing more is planned, nothing more is sent.
     set_status(bot, theme_id, ThemeStatus.IN_PROGRESS)
