@@ -34,6 +34,7 @@ from handlers.requests import server
 from handlers.senders.digest import DigestPoster
 from handlers.senders.home import QUIET_DELAY, HomeRefresh
 from handlers.senders.outbox import OutboxSender
+from handlers.senders.owner_summaries import OwnerSummaries
 from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
 from handlers.web_api.directory import Directory
@@ -124,6 +125,15 @@ def serve(*, config: Config, db: Database, embedder: Embedder) -> None:
         directory=Directory(
             team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
         ),
+        summaries=OwnerSummaries(
+            db=db,
+            client=deps.client,
+            team_id=deps.team_id,
+            timezones=deps.timezones,
+            roles=deps.roles,
+            working_hours=config.working_hours,
+            send_outbox=deps.outbox.send_now,
+        ).tick,
     )
     try:
         if config.mode == "socket":
