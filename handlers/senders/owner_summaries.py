@@ -1,4 +1,4 @@
-"""The account owners' daily summaries, on the scheduler's tick (bot.accounts.owner_summary decides whose is
+"""The account owners' daily summaries, on the scheduler's tick (bot.reminders.owner_summary decides whose is
 due and queues it), with each owner's timezone and role as Slack says them; the outbox sends (and retries)
 the DMs like any other."""
 
@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.accounts.owner_summary import queue_due_summaries
 from bot.config import WorkingHours
 from bot.people.permissions import TRUSTED_FOR, Act, may, needed
+from bot.reminders.owner_summary import queue_due_summaries
 from handlers.views.owner_summary import owner_summary
 from handlers.web_api.refusals import slack_said
 from handlers.web_api.roles import Roles
@@ -58,8 +58,15 @@ class OwnerSummaries:
         return len(queued)
 
     def _zone(self, owner_id: str) -> ZoneInfo | None:
-        """Where the owner is; None when Slack cannot say now and nothing is known (the summary waits: a
-        zone guessed wrong would wake them at night)."""
+        """Where the owner is: as last read (the member list keeps it fresh), else asked of Slack. None when
+        Slack cannot say now (the summary waits: a zone guessed wrong would wake them at night), and for
+        someone who may not see the team's calls: Slack is then not asked on every tick for an owner it
+        does not know (a mistyped id in an import is a guest to the roles, for an hour at a time)."""
+        known = self.timezones.known(self.team_id, owner_id)
+        if known is not None:
+            return known
+        if not self._may_see(owner_id):
+            return None
         try:
             return self.timezones.resolve(
                 client=self.client, team_id=self.team_id, user_id=owner_id, strict=True

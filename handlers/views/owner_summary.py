@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.accounts.owner_summary import CallToTell, DueSummary
+from bot.reminders.owner_summary import CallToTell, DueSummary
 from bot.text import chunk, counted, escape_mrkdwn, truncate
 from handlers.views.common import SECTION_MAX_CHARS, as_dicts, context, fit_message, mrkdwn, user_mention
 

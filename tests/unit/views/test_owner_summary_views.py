@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.accounts.owner_summary import CallToTell, DueSummary
+from bot.reminders.owner_summary import CallToTell, DueSummary
 from handlers.views.owner_summary import owner_summary
 from tests.support.block_kit import slack_would_reject
 

@@ -11,8 +11,7 @@ A tick (`queue_due_summaries`) works in three steps, so that most ticks write no
 nothing:
 - `recent_calls` reads (one query over the team's calls of the last two weeks, through the index of
   interviews by date, and the owners' last summaries by their primary key);
-- `due_summaries` decides, from each owner's timezone (asked of the caller only for an owner with calls
-  not summed up yet), whose summary is due now;
+- `due_summaries` decides, from each owner's timezone (the caller's to know), whose summary is due now;
 - `queue_summaries` writes: per owner, the day's row and its DM in the caller's transaction. The row's
   primary key (team, owner, day) is the claim: replicas racing insert it once (a savepoint per owner),
   and only the one that inserted it queues the DM. A check that the row exists comes first, so a replica
@@ -43,8 +42,6 @@ MOST_DAYS = 7
 # Calls held more than this long before today are history being filled in (an import of old calls), not
 # news to their owner. It also bounds what a tick reads: the team's calls of these last days, by index.
 HELD_WITHIN = timedelta(days=14)
-# How far east of UTC a timezone may be: a call's local date is never later than its UTC moment plus this.
-_FURTHEST_EAST = timedelta(hours=14)
 
 Drawn = tuple[str, list[dict[str, Any]] | None]  # a DM's notification text and blocks
 
@@ -136,11 +133,9 @@ def due_summaries(
 ) -> list[DueSummary]:
     """Whose summary is due at `now`: their working hours have started today, where they are, and calls
     logged since the day their last summary covered are waiting. `zone_of(owner)` is their timezone (None:
-    not known now, and their summary waits); it is asked only for an owner with calls not summed up yet."""
+    not known now, and their summary waits)."""
     due = []
     for owner in owners:
-        if _surely_summed_up(owner):
-            continue
         tz = zone_of(owner.owner_id)
         if tz is None or next_working_moment(now, tz, hours) != now:
             continue
@@ -157,15 +152,6 @@ def due_summaries(
             first_day = min(days[c.interview_id] for c in calls)
             due.append(DueSummary(owner.owner_id, today, first_day, last_day, calls))
     return due
-
-
-def _surely_summed_up(owner: OwnerCalls) -> bool:
-    """Every call was logged on a day the owner's last summary covered, in whatever timezone they are:
-    nothing to tell, and no need to know where they are."""
-    if owner.summed_up_to is None:
-        return False
-    latest = max(call.logged_at for call in owner.calls)
-    return (latest + _FURTHEST_EAST).date() <= owner.summed_up_to
 
 
 def summed_up(*, session: Session, team_id: str, owner_id: str, day: date) -> bool:
@@ -197,7 +183,7 @@ def queue_summaries(
         if summed_up(session=session, team_id=team_id, owner_id=summary.owner_id, day=summary.last_day):
             continue
         # What the calls say now: one deleted since they were read is left out.
-        summary = _as_they_are(session, summary)
+        summary = _as_they_are(session, team_id, summary)
         if not summary.calls:
             continue
         row = OwnerSummary(
@@ -226,14 +212,16 @@ def queue_summaries(
     return queued
 
 
-def _as_they_are(session: Session, summary: DueSummary) -> DueSummary:
+def _as_they_are(session: Session, team_id: str, summary: DueSummary) -> DueSummary:
     """The summary's calls still stored, each with its first pain."""
     ids = [call.interview_id for call in summary.calls]
-    still = set(session.scalars(select(Interview.id).where(Interview.id.in_(ids))))
+    still = set(
+        session.scalars(select(Interview.id).where(Interview.team_id == team_id, Interview.id.in_(ids)))
+    )
     first_pains: dict[int, str] = {}
     for interview_id, text in session.execute(
         select(Pain.interview_id, Pain.text)
-        .where(Pain.interview_id.in_(ids))
+        .where(Pain.team_id == team_id, Pain.interview_id.in_(ids))
         .order_by(Pain.interview_id, Pain.position)
     ):
         first_pains.setdefault(interview_id, text)

@@ -14,18 +14,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, event, insert, select
 
-from bot.accounts import owner_summary
 from bot.accounts.attributes import change_account
 from bot.accounts.names import get_or_create_account
-from bot.accounts.owner_summary import (
+from bot.capture.interviews import InterviewDraft, log_interview
+from bot.config import WorkingHours
+from bot.reminders import owner_summary
+from bot.reminders.owner_summary import (
     DueSummary,
     due_summaries,
     queue_due_summaries,
     queue_summaries,
     recent_calls,
 )
-from bot.capture.interviews import InterviewDraft, log_interview
-from bot.config import WorkingHours
 from handlers.views.owner_summary import owner_summary as draw
 from storage.db import Database
 from storage.models import (
