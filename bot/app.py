@@ -35,6 +35,7 @@ from handlers.senders.digest import DigestPoster
 from handlers.senders.home import QUIET_DELAY, HomeRefresh
 from handlers.senders.loop import LoopPlanner
 from handlers.senders.outbox import OutboxSender
+from handlers.senders.owner_summaries import OwnerSummaries
 from handlers.senders.reminders import ReminderSender
 from handlers.web_api.client import make_client
 from handlers.web_api.directory import Directory
@@ -126,6 +127,15 @@ def serve(*, config: Config, db: Database, embedder: Embedder) -> None:
             team_id=deps.team_id, db=db, client=deps.client, timezones=deps.timezones, roles=deps.roles
         ),
         loop=LoopPlanner(db=db, client=deps.client).tick,
+        summaries=OwnerSummaries(
+            db=db,
+            client=deps.client,
+            team_id=deps.team_id,
+            timezones=deps.timezones,
+            roles=deps.roles,
+            working_hours=config.working_hours,
+            send_outbox=deps.outbox.send_now,
+        ).tick,
     )
     try:
         if config.mode == "socket":

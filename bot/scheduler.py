@@ -42,12 +42,14 @@ def start_scheduler(
     outbox: Callable[[], int] | None = None,
     directory: MemberList | None = None,
     loop: Callable[[], int] | None = None,
+    summaries: Callable[[], int] | None = None,
 ) -> Callable[[], None]:
     """Tick every `every` in a background thread: reminders, the themes' upkeep when `upkeep` is given, the
-    digests when `digest` is, the outbox's retries when `outbox` is, and the member list when `directory`
-    is (read before the first reminders, then checked every tick and read when a day old). `loop` plans
-    the closing-the-loop follow-ups of themes just shipped, right before the reminders that send them.
-    Returns the function that stops it (and waits)."""
+    digests when `digest` is, the outbox's retries when `outbox` is, the member list when `directory`
+    is (read before the first reminders, then checked every tick and read when a day old), and the account
+    owners' daily summaries when `summaries` is. `loop` plans the closing-the-loop follow-ups of themes
+    just shipped, right before the reminders that send them. Returns the function that stops it (and
+    waits)."""
     from apscheduler.schedulers.background import BackgroundScheduler
 
     first_tick = True
@@ -91,12 +93,18 @@ def start_scheduler(
         if claimed := outbox():
             log.info("outbox tick: %d sent or retried", claimed)
 
+    def owner_summaries() -> None:
+        assert summaries is not None
+        if queued := summaries():
+            log.info("owner summaries tick: %s queued", counted(queued, "summary"))
+
     scheduler = BackgroundScheduler(timezone=UTC)
     # One run at a time; a late run is simply run (the database knows what is due, nothing is lost).
     jobs = [("reminders", reminders)]
     jobs += [("themes", themes)] if upkeep else []
     jobs += [("digests", digests)] if digest else []
     jobs += [("outbox", outbox_retries)] if outbox else []
+    jobs += [("owner summaries", owner_summaries)] if summaries else []
     # The member list's first read is the reminders' first tick's; this job checks from the next tick on,
     # in its own thread, so a long read (a big workspace, tier 2's pace) never holds reminders up.
     jobs += [("members", members)] if directory else []

@@ -281,6 +281,7 @@ SCENARIOS_ACROSS_SURFACES = {
     "test_permissions",  # who may do what, on every surface
     "test_reminder_hours",  # reminders' sender and the person's working hours
     "test_reminder_owner",
+    "test_owner_summary",  # calls logged in the log modal, told to their accounts' owner on the next tick
     "test_send_races",  # senders racing edits and deletions
     "test_server",  # the HTTP server (handlers/requests/server.py)
     "test_slack_refusals",

@@ -6,6 +6,8 @@ import threading
 from datetime import timedelta
 from typing import Any, cast
 
+import pytest
+
 from bot.scheduler import start_scheduler
 from handlers.senders.reminders import ReminderSender, TickResult
 from handlers.web_api.directory import Directory
@@ -42,3 +44,21 @@ def test_the_member_list_is_read_before_the_first_reminders() -> None:
         stop()
     # The member list's own job waits a tick: on start it is the reminders' first tick that reads it.
     assert recorder.calls == ["member list", "reminders"]
+
+
+def test_the_owner_summaries_run_on_the_tick_and_a_failure_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    recorder, ran = Recorder(), threading.Event()
+
+    def summaries() -> int:
+        ran.set()
+        raise RuntimeError("the database said no")
+
+    stop = start_scheduler(cast(ReminderSender, recorder), every=timedelta(hours=1), summaries=summaries)
+    try:
+        assert ran.wait(10) and recorder.ticked.wait(10)
+    finally:
+        stop()
+    assert "owner summaries tick failed; the next tick tries again" in caplog.text
+    assert "the database said no" in caplog.text
