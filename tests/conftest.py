@@ -367,6 +367,19 @@ def serve_bot(
 
 
 @pytest.fixture
+def replicas(fake_slack: FakeSlack, postgres_database: Database) -> Iterator[list[RunningBot]]:
+    """Three replicas of the bot, each its own process's worth (database engine, Slack client, outbox
+    sender), over one PostgreSQL database and one Slack."""
+    databases = [Database(postgres_database.url) for _ in range(3)]
+    running = [serve_bot(fake_slack, db, {}) for db in databases]
+    yield [next(bot) for bot in running]
+    for bot in running:
+        next(bot, None)
+    for db in databases:
+        db.dispose()
+
+
+@pytest.fixture
 def sender(bot: RunningBot) -> Iterator[ReminderSender]:
     """The scheduler's reminder sender for the `bot`, as a replica runs it; the test calls tick()."""
     config = bot.deps.config

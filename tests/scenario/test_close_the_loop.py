@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +19,6 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from bot.capture.interviews import InterviewDraft, log_interview
 from bot.digest.content import build_digest
 from bot.digest.period import Period
 from bot.reminders.deliveries import ReminderPolicy
@@ -30,25 +28,15 @@ from handlers.senders.reminders import ReminderSender
 from handlers.views.digest import status_change_blocks
 from handlers.views.loop import LoopAction, told_value
 from handlers.views.themes import ThemeMenu, ThemesView
-from storage.db import Database
 from storage.models import Account, CustomerTell, FollowUp, FollowUpState, Interview, ThemeStatus
-from tests.conftest import RunningBot, serve_bot
+from tests.conftest import RunningBot
 from tests.scenario.test_reminders import reminders
 from tests.scenario.test_theme_status import values
 from tests.scenario.test_themes import menu, open_list
 from tests.support.after_ack import after_ack_done
-from tests.support.fake_slack import FakeSlack
+from tests.support.loop import O1, O2, P1, P2, raised
 from tests.support.slack_requests import TEAM_ID, USER_ID
-from tests.support.themed import group_pains
 
-P1, P2, O1, O2 = "U0LOGGER1", "U0LOGGER2", "U0OWNER1", "U0OWNER2"
-CALLS = [
-    ("Acme", P1, "Exports are slow on big stores", "Jane Roe"),
-    ("Beta", P1, "Exports are slow every Monday", "Sam Poe"),
-    ("Cobalt", P2, "Exports are slow past ten shops", None),
-    ("Delta", P2, "Exports are slow at month end", "Ada Moe"),
-]
-OWNERS = {"Acme": O1, "Cobalt": O2, "Delta": P1}
 RELEASE = "https://example.com/releases/5.2"
 
 
@@ -56,32 +44,7 @@ def heard(bot: RunningBot) -> tuple[int, dict[str, int]]:
     """The four calls logged, the owners set, the pains in one theme: its id and each call's id."""
     for person in (P1, P2, O1, O2):
         bot.fake.set_user(person)
-    ids: dict[str, int] = {}
-    for n, (account, by, pain, contact) in enumerate(CALLS):
-        with bot.db.transaction() as session:
-            ids[account] = log_interview(
-                session=session,
-                team_id=TEAM_ID,
-                user_id=by,
-                draft=InterviewDraft(
-                    account=account,
-                    kind="discovery",
-                    held_on=date(2026, 11, 2) + timedelta(days=n),
-                    pains=pain,
-                    contact_name=contact,
-                    thank_you_sent=True,
-                    interpretation="Heard.",
-                ),
-                now=datetime.now(UTC),
-                tz=ZoneInfo("UTC"),
-                thank_you_after=timedelta(hours=24),
-                summary_after=timedelta(hours=48),
-            ).interview.id
-    with bot.db.transaction() as session:
-        for account in session.scalars(select(Account).where(Account.team_id == TEAM_ID)):
-            account.owner_id = OWNERS.get(account.name)
-    (theme_id,) = group_pains(bot.db, TEAM_ID, [[c[2] for c in CALLS]])
-    return theme_id, ids
+    return raised(bot.db, TEAM_ID, datetime.now(UTC))
 
 
 def set_status(bot: RunningBot, theme_id: int, status: ThemeStatus, *, tell: bool = False) -> None:
@@ -259,18 +222,6 @@ def test_wont_do_asks_only_when_ticked(
     assert planner.tick() == 1 and sender.tick().sent == 4
     shown = json.dumps(dm_to(bot, P2).args["blocks"], ensure_ascii=False)
     assert "decided not to work on it for now" in shown and "won't be done" in shown
-
-
-@pytest.fixture
-def replicas(fake_slack: FakeSlack, postgres_database: Database) -> Iterator[list[RunningBot]]:
-    """Three replicas of the bot over one PostgreSQL database and one Slack."""
-    databases = [Database(postgres_database.url) for _ in range(3)]
-    running = [serve_bot(fake_slack, db, {}) for db in databases]
-    yield [next(bot) for bot in running]
-    for bot in running:
-        next(bot, None)
-    for db in databases:
-        db.dispose()
 
 
 @pytest.mark.postgres

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
@@ -25,11 +24,9 @@ from bot.studies.store import StudyForm, StudyNotFound, create_study
 from handlers.views.outbox import post_failed_text
 from handlers.views.studies import StudyAction, StudyField, StudyMetadata, StudyView
 from handlers.views.study_form import close_modal, study_form
-from storage.db import Database
 from storage.models import Account, Answer, Interview, OutboxMessage, Study, StudyState
-from tests.conftest import RunningBot, serve_bot
+from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
-from tests.support.fake_slack import FakeSlack
 from tests.support.forms import submit_log_modal
 from tests.support.slack_requests import USER_ID
 from tests.support.study_forms import (
@@ -351,19 +348,6 @@ def test_a_summary_its_channel_refuses_is_told_to_whoever_closed_it(
     assert study_row(team).state is StudyState.CLOSED
     # The study's view below is drawn again, closed.
     assert StudyAction.REOPEN in buttons(redrawn(team, view["id"]), study.id)
-
-
-@pytest.fixture
-def replicas(fake_slack: FakeSlack, postgres_database: Database) -> Iterator[list[RunningBot]]:
-    """Three replicas of the bot, each its own process's worth (database engine, Slack client, outbox
-    sender), over one PostgreSQL database and one Slack."""
-    databases = [Database(postgres_database.url) for _ in range(3)]
-    running = [serve_bot(fake_slack, db, {}) for db in databases]
-    yield [next(bot) for bot in running]
-    for bot in running:
-        next(bot, None)
-    for db in databases:
-        db.dispose()
 
 
 @pytest.mark.postgres

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.capture.interviews import InterviewDraft, log_interview
 from bot.capture.removal import remove_interviews
 from bot.followups.actions import close
 from bot.loop import plan as loop_plan
@@ -32,42 +30,10 @@ from storage.models import (
     ReminderDelivery,
     ThemeStatus,
 )
-from tests.support.themed import group_pains
+from tests.support.loop import ASKED, O1, O2, P1, P2, logged, raised
 
 TEAM = "T0LOOP"
 NOW = datetime(2026, 11, 10, 15, 0, tzinfo=UTC)
-P1, P2, O1, O2 = "U0LOGGER1", "U0LOGGER2", "U0OWNER1", "U0OWNER2"
-# Four accounts raised "exports are slow", logged by two people; three have owners, one of them (Delta's)
-# the first logger.
-CALLS = [
-    ("Acme", P1, "Exports are slow on big stores", "Jane Roe", 1),
-    ("Beta", P1, "Exports are slow every Monday", "Sam Poe", 2),
-    ("Cobalt", P2, "Exports are slow past ten shops", None, 3),
-    ("Delta", P2, "Exports are slow at month end", "Ada Moe", 4),
-]
-OWNERS = {"Acme": O1, "Cobalt": O2, "Delta": P1}
-
-
-def logged(db: Database, account: str, by: str, pain: str, contact: str | None, day: int) -> int:
-    with db.transaction() as session:
-        return log_interview(
-            session=session,
-            team_id=TEAM,
-            user_id=by,
-            draft=InterviewDraft(
-                account=account,
-                kind="discovery",
-                held_on=date(2026, 11, 1) + timedelta(days=day),
-                pains=pain,
-                contact_name=contact,
-                thank_you_sent=True,
-                interpretation="Heard.",
-            ),
-            now=NOW,
-            tz=ZoneInfo("UTC"),
-            thank_you_after=timedelta(hours=24),
-            summary_after=timedelta(hours=48),
-        ).interview.id
 
 
 @dataclass
@@ -78,14 +44,7 @@ class Shipping:
 
 @pytest.fixture
 def shipping(database: Database) -> Shipping:
-    interviews = {
-        account: logged(database, account, by, pain, who, day) for account, by, pain, who, day in CALLS
-    }
-    with database.transaction() as session:
-        for account in session.scalars(select(Account).where(Account.team_id == TEAM)):
-            account.owner_id = OWNERS.get(account.name)
-    (theme_id,) = group_pains(database, TEAM, [[c[2] for c in CALLS]])
-    return Shipping(theme_id, interviews)
+    return Shipping(*raised(database, TEAM, NOW))
 
 
 def set_to(db: Database, theme_id: int, status: ThemeStatus, *, at: datetime = NOW, **kw: object) -> None:
@@ -112,6 +71,16 @@ def plan_all(db: Database, *, gone: set[str] | None = None, at: datetime = NOW) 
     ]
 
 
+def loop_follow_ups(db: Database) -> dict[str, int]:
+    """Each person's closing-the-loop follow-up id."""
+    with db.read() as session:
+        return dict(
+            session.execute(
+                select(FollowUp.owner_id, FollowUp.id).where(FollowUp.theme_id.is_not(None))
+            ).all()
+        )
+
+
 def asked(db: Database) -> dict[str, list[str]]:
     """Each person's closing-the-loop follow-ups, as the accounts each lists."""
     with db.read() as session:
@@ -126,14 +95,6 @@ def asked(db: Database) -> dict[str, list[str]]:
         return out
 
 
-EXPECTED = {
-    P1: ["Acme", "Beta", "Delta"],  # Acme and Beta logged, Delta owned
-    P2: ["Cobalt", "Delta"],
-    O1: ["Acme"],
-    O2: ["Cobalt"],
-}
-
-
 def test_shipping_asks_each_logger_and_owner_once_about_their_accounts(
     database: Database, shipping: Shipping
 ) -> None:
@@ -145,8 +106,8 @@ def test_shipping_asks_each_logger_and_owner_once_about_their_accounts(
         link="https://example.com/r/5",
     )
     (plan,) = plan_all(database)
-    assert set(plan.asked) == set(EXPECTED) and not plan.gone
-    assert asked(database) == EXPECTED
+    assert set(plan.asked) == set(ASKED) and not plan.gone
+    assert asked(database) == ASKED
     with database.read() as session:
         item = session.scalar(select(FollowUp).where(FollowUp.owner_id == P1))
         (tell,) = tell_lists(session=session, team_id=TEAM, items=[item]).values()
@@ -157,7 +118,7 @@ def test_shipping_asks_each_logger_and_owner_once_about_their_accounts(
     assert (acme.contact, acme.lines[0].held_on) == ("Jane Roe", date(2026, 11, 2))
     # Nothing is due any more, and a second plan of the same change makes nothing.
     assert plan_all(database) == []
-    assert asked(database) == EXPECTED
+    assert asked(database) == ASKED
 
 
 def test_the_claim_alone_keeps_a_second_plan_from_asking_anyone(
@@ -224,7 +185,7 @@ def test_status_back_and_forth_asks_nobody_again_even_someone_new(
     set_to(database, shipping.theme_id, ThemeStatus.SHIPPED)
     plan_all(database)
     # After the loop: a new person hears it from a new account, then the status goes back and forth.
-    logged(database, "Echo", "U0NEWCOMER", "Exports are slow again", None, 6)
+    logged(database, TEAM, "Echo", "U0NEWCOMER", "Exports are slow again", None, date(2026, 11, 7), NOW)
     with database.transaction() as session:
         line = session.scalar(select(Pain).where(Pain.text == "Exports are slow again"))
         line.theme_id = shipping.theme_id
@@ -232,7 +193,7 @@ def test_status_back_and_forth_asks_nobody_again_even_someone_new(
     set_to(database, shipping.theme_id, ThemeStatus.SHIPPED, at=NOW + timedelta(hours=2))
     (plan,) = plan_all(database, at=NOW + timedelta(hours=3))
     assert plan.asked == {} and plan.nothing == "its customers were asked to be told before"
-    assert asked(database) == EXPECTED  # the newcomer was not asked: the unique key would not have stopped it
+    assert asked(database) == ASKED  # the newcomer was not asked: the unique key would not have stopped it
 
 
 def test_a_theme_set_back_before_the_tick_asks_nobody(database: Database, shipping: Shipping) -> None:
@@ -276,7 +237,7 @@ def test_wont_do_closes_the_loop_only_when_asked(database: Database, shipping: S
     with database.read() as session:
         kinds = set(session.scalars(select(FollowUp.kind).where(FollowUp.theme_id == shipping.theme_id)))
     assert kinds == {FollowUpKind.TELL_WONT_DO}
-    assert asked(database) == EXPECTED
+    assert asked(database) == ASKED
 
 
 def test_told_per_account_leaves_the_rest_open_and_the_last_one_closes_it(
@@ -284,12 +245,8 @@ def test_told_per_account_leaves_the_rest_open_and_the_last_one_closes_it(
 ) -> None:
     set_to(database, shipping.theme_id, ThemeStatus.SHIPPED)
     plan_all(database)
+    ids = loop_follow_ups(database)
     with database.read() as session:
-        ids = dict(
-            session.execute(
-                select(FollowUp.owner_id, FollowUp.id).where(FollowUp.theme_id.is_not(None))
-            ).all()
-        )
         accounts = dict(session.execute(select(Account.name, Account.id)).all())
 
     def told(person: str, account: str) -> FollowUpState:
@@ -330,12 +287,7 @@ def test_deleting_a_call_takes_its_line_out_of_the_loop_and_a_follow_up_left_emp
 ) -> None:
     set_to(database, shipping.theme_id, ThemeStatus.SHIPPED)
     plan_all(database)
-    with database.read() as session:
-        ids = dict(
-            session.execute(
-                select(FollowUp.owner_id, FollowUp.id).where(FollowUp.theme_id.is_not(None))
-            ).all()
-        )
+    ids = loop_follow_ups(database)
     with database.transaction() as session:  # P1's DM went out, listing their follow-up
         session.add(
             ReminderDelivery(
@@ -384,4 +336,4 @@ def test_a_plan_that_dies_half_way_leaves_the_change_due_and_the_next_asks_every
     assert asked(database) == {}  # nothing of it was kept, the claim neither
     monkeypatch.setattr(loop_plan, "_ask", real_ask)
     (plan,) = plan_all(database)
-    assert asked(database) == EXPECTED and len(plan.asked) == 4
+    assert asked(database) == ASKED and len(plan.asked) == 4
