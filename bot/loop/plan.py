@@ -19,7 +19,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -227,17 +227,20 @@ def _ask(
             )
             session.add(item)
             session.flush()
-            session.add_all(
-                CustomerTell(
-                    team_id=theme.team_id,
-                    follow_up_id=item.id,
-                    account_id=account_id,
-                    **{line_column: line.line_id},
-                )
-                for account_id, lines in accounts.items()
-                for line in lines
+            # Core's executemany: a theme many accounts raised lists thousands of lines.
+            session.execute(
+                insert(CustomerTell),
+                [
+                    {
+                        "team_id": theme.team_id,
+                        "follow_up_id": item.id,
+                        "account_id": account_id,
+                        line_column: line.line_id,
+                    }
+                    for account_id, lines in accounts.items()
+                    for line in lines
+                ],
             )
-            session.flush()
     except IntegrityError:
         return None
     return item.id
