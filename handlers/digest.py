@@ -55,12 +55,13 @@ from handlers.views.subscriptions import (
 )
 from handlers.web_api.client import call
 from handlers.web_api.refusals import SlackPermanentError, slack_said
-from storage.models import DigestSubscription, QuietWeek
+from storage.models import DigestSubscription, QuietWeek, RankBy
 
 log = logging.getLogger(__name__)
 
 USAGE = (
-    "`/interview digest` opens the digest's settings; `/interview digest preview` shows this week's to you; "
+    "`/interview digest` opens the digest's settings; `/interview digest preview [arr]` shows this week's to "
+    "you (`arr`: its themes ranked by their accounts' ARR); "
     "`/interview digest subscribe #channel [weekday] [HH:MM]`; `/interview digest unsubscribe #channel`."
 )
 
@@ -81,8 +82,8 @@ def digest_command(
     verb = words[0].lower() if words else ""
     if verb == "":
         open_digest(ack=ack, actor=actor, deps=deps, trigger_id=command["trigger_id"])
-    elif verb == "preview":
-        preview(ack=ack, actor=actor, deps=deps)
+    elif verb == "preview" and (rank_by := _preview_ranking(words[1:])) is not None:
+        preview(ack=ack, actor=actor, deps=deps, rank_by=rank_by)
     elif verb == "subscribe" and len(words) >= 2:
         # Checking the channel asks Slack: answer at once, and say how it went through response_url.
         ack(response_type="ephemeral", text="Subscribing…")
@@ -97,6 +98,14 @@ def digest_command(
         ack(response_type="ephemeral", text=unsubscribe_from_command(words[1], actor=actor, deps=deps))
     else:
         ack(response_type="ephemeral", text=USAGE)
+
+
+def _preview_ranking(args: list[str]) -> RankBy | None:
+    """`preview` ranks by distinct accounts, `preview arr` by ARR; None for anything else (the usage)."""
+    if not args:
+        return RankBy.ACCOUNTS
+    word = args[0].lower()
+    return RankBy(word) if len(args) == 1 and word in {r.value for r in RankBy} else None
 
 
 def _said(answer: Callable[[], str]) -> str:
@@ -132,13 +141,13 @@ def _may_subscribe(actor: Actor, deps: Deps, channel_id: str | None, editing: ob
         _may_change(actor, deps, changed)
 
 
-def preview(*, ack: Ack, actor: Actor, deps: Deps) -> None:
+def preview(*, ack: Ack, actor: Actor, deps: Deps, rank_by: RankBy = RankBy.ACCOUNTS) -> None:
     """This week's digest (the last 7 days, today included), to the caller alone."""
     now = datetime.now(UTC)
     tz = deps.timezones.known(actor.team_id, actor.user_id) or UTC
     period = Period.last_days(now, tz)
     with deps.db.read() as session:
-        digest = build_digest(session=session, team_id=actor.team_id, period=period, now=now)
+        digest = build_digest(session=session, team_id=actor.team_id, period=period, now=now, rank_by=rank_by)
     # Mentions in a message only the caller sees ping nobody.
     text, blocks = preview_message(digest, user_mention)
     ack(response_type="ephemeral", text=fallback_text(text), blocks=blocks)
@@ -152,7 +161,7 @@ def _form(actor: Actor, deps: Deps, **fields: Any) -> SubscriptionForm:
 def _rows(actor: Actor, deps: Deps) -> list[SubscriptionRow]:
     with deps.db.read() as session:
         return [
-            SubscriptionRow(s.id, s.channel_id, schedule_of(s).describe(), s.paused_reason)
+            SubscriptionRow(s.id, s.channel_id, schedule_of(s).describe(), s.paused_reason, s.rank_by)
             for s in list_subscriptions(session=session, team_id=actor.team_id)
         ]
 
@@ -285,6 +294,7 @@ def submit_subscription(
             schedule=schedule,
             by=actor.user_id,
             now=now,
+            rank_by=form.rank_by,
         )
 
     deps.db.run(save)
@@ -331,6 +341,7 @@ def edit_subscription(ack: Ack, body: dict[str, Any], actor: Actor, deps: Deps) 
             quiet=QuietWeek(schedule.quiet),
             channel_id=sub.channel_id,
             editing=sub.id,
+            rank_by=sub.rank_by,
         )
     _redraw(body, actor, deps, form)
 

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
+from bot.digest.weight import theme_weights
 from bot.errors import InvalidInput
 from bot.people.permissions import Act
 from bot.themes.corrections import (
@@ -86,17 +87,17 @@ def register(app: App) -> None:
 
 
 def _list_view(session: Session, actor: Actor, metadata: ThemesMetadata) -> View:
-    kind = metadata.theme_kind
+    kind, team_id = metadata.theme_kind, actor.team_id
+    themes = list_themes(session=session, team_id=team_id, kind=kind, limit=THEMES_SHOWN)
     return themes_list(
         kind=kind,
-        themes=list_themes(session=session, team_id=actor.team_id, kind=kind, limit=THEMES_SHOWN),
-        pool=count_pool(session=session, team_id=actor.team_id, kind=kind),
-        total=count_themes(session=session, team_id=actor.team_id, kind=kind),
+        themes=themes,
+        weights=theme_weights(session=session, team_id=team_id, kind=kind, theme_ids=[t.id for t in themes]),
+        pool=count_pool(session=session, team_id=team_id, kind=kind),
+        total=count_themes(session=session, team_id=team_id, kind=kind),
         metadata=metadata,
-        look_alikes=look_alike_pairs(
-            session=session, team_id=actor.team_id, kind=kind, limit=LOOK_ALIKES_SHOWN
-        ),
-        topics=list_topics(session=session, team_id=actor.team_id, kind=kind),
+        look_alikes=look_alike_pairs(session=session, team_id=team_id, kind=kind, limit=LOOK_ALIKES_SHOWN),
+        topics=list_topics(session=session, team_id=team_id, kind=kind),
     )
 
 

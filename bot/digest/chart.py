@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 from bot.digest.content import Digest
 from bot.digest.period import Period, long_day, short_day, trend_periods
 from bot.digest.ranking import ThemeInPeriod
+from bot.digest.terminal import ranked_by
 from bot.text import counted
+from storage.models import RankBy
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,7 +78,13 @@ def chart_alt_text(digest: Digest) -> str:
     if not themes:
         return f"No pain was raised by more than one account {when}."
     top = ", ".join(f"{t.name}: {counted(t.accounts, 'account')}" for t in themes)
-    text = f"Top pains {when}, by distinct accounts. {top}."
+    # The bars are distinct accounts whatever the ranking; one by ARR says so, since its order is not theirs.
+    order = (
+        f"{ranked_by(digest.rank_by, 'raised them')}, in distinct accounts"
+        if digest.rank_by is RankBy.ARR
+        else "by distinct accounts"
+    )
+    text = f"Top pains {when}, {order}. {top}."
     before = len(themes[0].history)
     if before:
         trends = "; ".join(f"{t.name}: {', '.join(str(n) for n in t.history)}" for t in themes)

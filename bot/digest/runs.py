@@ -19,7 +19,7 @@ from bot.digest.period import PERIOD_DAYS
 from bot.digest.subscriptions import next_post_at, schedule_of
 from storage.db import insert_once
 from storage.leases import Lease
-from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek
+from storage.models import DigestRun, DigestRunState, DigestSubscription, QuietWeek, RankBy
 
 LEASE = timedelta(minutes=5)
 RETRY_AFTER_FAILURE = timedelta(minutes=1)
@@ -40,6 +40,7 @@ class ClaimedRun:
     subscriber: str
     # The previous holder's lease ran out: its post may be in the channel already, so look first.
     takeover: bool
+    rank_by: RankBy = RankBy.ACCOUNTS  # how the subscription ranks its digest's themes
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def _claimed(run: DigestRun, takeover: bool) -> ClaimedRun:
         sub.quiet,
         sub.created_by,
         takeover,
+        sub.rank_by,
     )
 
 

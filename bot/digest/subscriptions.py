@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.errors import BotError, InvalidInput
-from storage.models import DigestSubscription, QuietWeek
+from storage.models import DigestSubscription, QuietWeek, RankBy
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_WEEKDAY = 0
@@ -95,9 +95,18 @@ def next_post_at(schedule: Schedule, after: datetime) -> datetime:
 
 
 def subscribe(
-    *, session: Session, team_id: str, channel_id: str, schedule: Schedule, by: str, now: datetime
+    *,
+    session: Session,
+    team_id: str,
+    channel_id: str,
+    schedule: Schedule,
+    by: str,
+    now: datetime,
+    rank_by: RankBy | None = None,
 ) -> DigestSubscription:
-    """Subscribe a channel, or change its schedule: one subscription per channel. A paused one resumes."""
+    """Subscribe a channel, or change its schedule: one subscription per channel. A paused one resumes.
+    `rank_by` None keeps how the channel's digest ranks its themes (by accounts for a new one): the
+    subscribe command changes the day and time only."""
     if valid_timezone(schedule.timezone) is None:
         raise InvalidInput(
             {"timezone": f"I don't know the timezone {schedule.timezone!r}: try Europe/Paris."}
@@ -108,6 +117,7 @@ def subscribe(
         session.add(row)
     row.weekday, row.minute_of_day = schedule.weekday, schedule.at.hour * 60 + schedule.at.minute
     row.timezone, row.quiet, row.updated_at = schedule.timezone, schedule.quiet, now
+    row.rank_by = rank_by or row.rank_by or RankBy.ACCOUNTS
     row.paused_reason = row.paused_at = None
     row.next_due_at = next_post_at(schedule, now)
     session.flush()

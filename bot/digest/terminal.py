@@ -45,11 +45,21 @@ def theme_summary(theme: ThemeInPeriod | TopicInPeriod, period: Period) -> str:
     )
 
 
+def ranked_by(rank_by: RankBy, raised: str = "raised their pains") -> str:
+    """How a list is ranked, after its title: 'by the ARR of the accounts that raised their pains (each
+    counted once)'. The one wording of the ranking, in Slack, the terminal and the chart's alt text."""
+    measure = "the ARR of the accounts" if rank_by is RankBy.ARR else "the number of accounts"
+    return f"by {measure} that {raised} (each counted once)"
+
+
 def topics_ranked_by(rank_by: RankBy) -> str:
     """How the top topics are ranked, after their title."""
-    if rank_by is RankBy.ARR:
-        return "by the ARR of the accounts that raised their pains (each counted once)"
-    return "by the number of accounts that raised their pains (each counted once)"
+    return ranked_by(rank_by)
+
+
+def requests_ranked_by(rank_by: RankBy) -> str:
+    """After the requests' title, only when they are ranked by ARR: by accounts is what a reader expects."""
+    return f", {ranked_by(rank_by, 'asked for them')}" if rank_by is RankBy.ARR else ""
 
 
 def weight_line(theme: ThemeInPeriod | TopicInPeriod) -> str | None:
@@ -190,7 +200,8 @@ def digest_text(digest: Digest, *, person: Callable[[str], str] = str) -> str:
                 f"  - {t.name}{status_mark(t.status)}: {counted(t.mentions, 'mention')} ({single_account(t)})"
             )
         _more(out, len(digest.pains.single))
-    _ranked(out, "Requested solutions (requests, not pains)", digest.requests, pains=False, period=period)
+    requests = f"Requested solutions (requests, not pains){requests_ranked_by(digest.rank_by)}"
+    _ranked(out, requests, digest.requests, pains=False, period=period)
     health = digest.follow_ups
     out += ["", f"Follow-ups: {health.open} open, {health.overdue} overdue"]
     if health.on_time_share is not None:

@@ -1,8 +1,10 @@
-"""The weight behind a theme in a period: its accounts' ARR summed and the segments they are in, so a pain
-reads "5 accounts · $420k ARR · Enterprise 3, SMB 2" and a digest can rank by revenue as well as by count.
+"""The weight behind a theme: its accounts' ARR summed and the segments they are in, so a pain reads
+"5 accounts · $420k ARR · Enterprise 3, SMB 2" and a digest can rank by revenue as well as by count.
 
-The period's accounts are read once (by their ids, one query), then each theme's weight is summed in
-memory from the accounts the ranking already gathered: the cost stays that of the period."""
+The digest and the App Home weigh a theme by the accounts that raised it in the period: the period's
+accounts are read once (by their ids, one query with the workspace's currency), then each theme's weight is
+summed in memory from the accounts the ranking already gathered, so the cost stays that of the period.
+`/interview themes` weighs the themes it shows by every account that ever raised them, summed the same way."""
 
 from __future__ import annotations
 
@@ -10,12 +12,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from bot.accounts.attributes import DEFAULT_CURRENCY, format_arr, workspace_currency
+from bot.accounts.attributes import DEFAULT_CURRENCY, format_arr
 from bot.text import counted
-from storage.models import Account
+from storage.models import Account, CustomerRequest, Pain, ThemeKind, Workspace
 
 SEGMENTS_SHOWN = 3  # the largest; the rest are counted, so a line never runs on
 
@@ -74,16 +76,42 @@ class AccountWeights:
 
 
 def account_weights(*, session: Session, team_id: str, account_ids: Iterable[int]) -> AccountWeights:
-    """One query for these accounts (the period's: bounded by it), and the workspace's currency."""
+    """One query for these accounts (the period's: bounded by it), the workspace's currency with them."""
     ids = sorted(set(account_ids))
+    return _read(session, team_id, Account.id.in_(ids)) if ids else AccountWeights({}, {})
+
+
+def theme_weights(
+    *, session: Session, team_id: str, kind: ThemeKind, theme_ids: Iterable[int]
+) -> dict[int, Weight]:
+    """Each of these themes' weight over every account that ever raised it (for a list of themes, not a
+    period): which accounts raised which theme (through its lines' index), then those accounts, once."""
+    model = Pain if kind is ThemeKind.PAIN else CustomerRequest
+    ids = sorted(set(theme_ids))
+    if not ids:
+        return {}
+    lines = (model.team_id == team_id, model.theme_id.in_(ids))
+    raised: dict[int, set[int]] = {theme_id: set() for theme_id in ids}
+    for theme_id, account_id in session.execute(
+        select(model.theme_id, model.account_id).where(*lines).distinct()
+    ):
+        raised[theme_id].add(account_id)
+    # The accounts by a subquery, not by their ids: a list of long-lived themes may span thousands.
+    weights = _read(session, team_id, Account.id.in_(select(model.account_id).where(*lines)))
+    return {theme_id: weights.of(accounts) for theme_id, accounts in raised.items()}
+
+
+def _read(session: Session, team_id: str, which: ColumnElement[bool]) -> AccountWeights:
+    """The ARR and segment of the workspace's accounts `which` picks. The currency comes in the same query
+    (a workspace that never set one reads as USD): no account read, no ARR to show in it."""
+    currency = select(Workspace.currency).where(Workspace.team_id == team_id).scalar_subquery()
     arr: dict[int, int | None] = {}
     segment: dict[int, str | None] = {}
-    if ids:
-        rows = session.execute(
-            select(Account.id, Account.arr, Account.segment).where(
-                Account.team_id == team_id, Account.id.in_(ids)
-            )
-        )
-        for account_id, value, seg in rows:
-            arr[account_id], segment[account_id] = value, seg
-    return AccountWeights(arr, segment, workspace_currency(session=session, team_id=team_id))
+    code = DEFAULT_CURRENCY
+    rows = session.execute(
+        select(Account.id, Account.arr, Account.segment, currency).where(Account.team_id == team_id, which)
+    )
+    for account_id, value, seg, workspace_code in rows:
+        arr[account_id], segment[account_id] = value, seg
+        code = workspace_code or DEFAULT_CURRENCY
+    return AccountWeights(arr, segment, code)

@@ -1,6 +1,6 @@
 """What a person's App Home reads: what they have on their plate (their open follow-ups, overdue first,
 and their upcoming calls), and the workspace's week at a glance (interviews held, distinct accounts, the
-top pains ranked as the digest ranks them)."""
+top pains ranked as the digest ranks them, each with its accounts' ARR and segments)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.digest.period import Period, interviews_in_window
 from bot.digest.ranking import ThemeInPeriod, rank_key, rank_themes
+from bot.digest.weight import account_weights
 from bot.reminders.deliveries import RENDERING
 from storage.models import OWED, FollowUp, FollowUpKind, ScheduledCall, ThemeKind
 
@@ -90,9 +91,11 @@ class WeekFigures:
 
 def week_figures(*, session: Session, team_id: str, period: Period, top: int = TOP_PAINS) -> WeekFigures:
     """What the digest would say of `period` in three figures. Pains only one account ever raised rank
-    too (the digest lists them apart), by the same order: distinct accounts in the period first."""
+    too (the digest lists them apart), by the same order: distinct accounts in the period first. Each
+    carries its weight as the digest's does: one more query, for the period's accounts."""
     interviews = interviews_in_window(session, team_id, period)
     in_period = [i for i in interviews if period.index_of(i.held_on) == 0]
+    accounts = {i.account_id for i in in_period}
     pains = rank_themes(
         session=session,
         team_id=team_id,
@@ -101,10 +104,11 @@ def week_figures(*, session: Session, team_id: str, period: Period, top: int = T
         interviews=interviews,
         account_names={i.account_id: i.account for i in interviews},
         skip=set(),
+        weights=account_weights(session=session, team_id=team_id, account_ids=accounts),
     )
     return WeekFigures(
         period=period,
         interviews=len(in_period),
-        accounts=len({i.account_id for i in in_period}),
+        accounts=len(accounts),
         top_pains=sorted([*pains.recurring, *pains.single], key=rank_key)[:top],
     )

@@ -129,6 +129,7 @@ class DigestPoster(ClaimedSender):
                 ),
                 # Without the themes' embedder no quote is known to be on topic: lines only.
                 quote_fit=QuoteFit(self.upkeep.embedder) if self.upkeep is not None else None,
+                rank_by=run.rank_by,
             )
 
     def _catch_up(self, run: ClaimedRun, now: datetime) -> None:

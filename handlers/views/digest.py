@@ -32,6 +32,7 @@ from bot.digest.terminal import (
     move_words,
     period_title,
     quiet_line,
+    requests_ranked_by,
     single_account,
     status_change_words,
     still_telling_words,
@@ -235,7 +236,8 @@ def digest_replies(digest: Digest) -> list[tuple[str, list[Block]]]:
     if single:
         replies.append(("Pains one account raised", fit_message(single)))
     requests = _ranked_blocks(
-        "Requested solutions (what customers asked for, not their pains)",
+        "Requested solutions (what customers asked for, not their pains)"
+        + requests_ranked_by(digest.rank_by),
         digest.requests,
         digest.period,
         single_title=None,

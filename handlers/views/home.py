@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, SectionBlock
 from slack_sdk.models.views import View
 
+from bot.digest.terminal import weight_line
 from bot.home.reads import Owed, Upcoming, WeekFigures
-from bot.text import escape_mrkdwn, truncate
+from bot.text import counted, escape_mrkdwn, truncate
 from bot.themes.status import status_mark
 from handlers.views.common import (
     MODAL_MAX_BLOCKS,
@@ -141,7 +142,8 @@ def _week(week: WeekFigures) -> list[Block]:
             f"{n}. {escape_mrkdwn(t.name)}"
             + (f" ({escape_mrkdwn(t.topic)})" if t.topic and t.topic != t.name else "")
             + escape_mrkdwn(status_mark(t.status))
-            + f": {t.accounts} account{'s' if t.accounts != 1 else ''}"
+            # "2 accounts · $420k ARR · Enterprise 2", as the digest says it (segments are typed: escaped).
+            + f": {escape_mrkdwn(weight_line(t) or counted(t.accounts, 'account'))}"
             for n, t in enumerate(week.top_pains, 1)
         ]
     elif week.interviews:

@@ -1,5 +1,5 @@
-"""The digest's subscriptions modal: subscribe a channel (day, time, timezone, what a quiet week posts), and
-the channels already subscribed, each with Post now, Edit and Unsubscribe."""
+"""The digest's subscriptions modal: subscribe a channel (day, time, timezone, what a quiet week posts, how
+its themes rank), and the channels already subscribed, each with Post now, Edit and Unsubscribe."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from handlers.views.common import (
     plain,
     section,
 )
-from storage.models import QuietWeek
+from storage.models import QuietWeek, RankBy
 
 MODAL_MAX_SUBSCRIPTIONS = 40  # two blocks each, beside the form: within a modal's 100 blocks
 
@@ -50,6 +50,7 @@ class DigestModal(StrEnum):
     TIME = "digest_time"
     TIMEZONE = "digest_timezone"
     QUIET = "digest_quiet"
+    RANK = "digest_rank"
     VALUE = "value"
     POST_NOW = "digest_post_now"
     EDIT = "digest_edit"
@@ -64,6 +65,7 @@ class SubscriptionRow:
     channel_id: str
     schedule: str  # "Mondays at 09:00 (Europe/Paris)"
     paused_reason: str | None
+    rank_by: RankBy = RankBy.ACCOUNTS
 
 
 @dataclass(frozen=True)
@@ -76,9 +78,11 @@ class SubscriptionForm:
     quiet: QuietWeek = QuietWeek.NOTE
     channel_id: str | None = None
     editing: int | None = None
+    rank_by: RankBy = RankBy.ACCOUNTS
 
 
 QUIET_LABELS = {QuietWeek.NOTE: "Post one short line", QuietWeek.NOTHING: "Post nothing"}
+RANK_LABELS = {RankBy.ACCOUNTS: "Distinct accounts", RankBy.ARR: "ARR (the accounts' revenue summed)"}
 
 
 def _option(value: str, label: str) -> Option:
@@ -88,6 +92,7 @@ def _option(value: str, label: str) -> Option:
 def subscriptions_modal(form: SubscriptionForm, subscriptions: list[SubscriptionRow]) -> View:
     weekdays = [_option(str(n), day.capitalize()) for n, day in enumerate(WEEKDAYS)]
     quiet = [_option(q.value, label) for q, label in QUIET_LABELS.items()]
+    ranks = [_option(r.value, label) for r, label in RANK_LABELS.items()]
     blocks: list[Block] = [
         context(
             "Each week the digest posts the pains many customers share to a channel; the rest in its thread."
@@ -130,6 +135,18 @@ def subscriptions_modal(form: SubscriptionForm, subscriptions: list[Subscription
                 initial_option=quiet[list(QUIET_LABELS).index(form.quiet)],
             ),
         ),
+        InputBlock(
+            block_id=DigestModal.RANK,
+            label=plain("Rank themes by"),
+            hint=plain(
+                "By ARR, a pain a few large customers share ranks above one many small ones share.", 2000
+            ),
+            element=RadioButtonsElement(
+                action_id=DigestModal.VALUE,
+                options=ranks,
+                initial_option=ranks[list(RANK_LABELS).index(form.rank_by)],
+            ),
+        ),
     ]
     if subscriptions:
         blocks += [DividerBlock(), section("*Subscribed channels*")]
@@ -137,7 +154,10 @@ def subscriptions_modal(form: SubscriptionForm, subscriptions: list[Subscription
         paused = (
             f"\n:double_vertical_bar: Paused: {escape_mrkdwn(row.paused_reason)}" if row.paused_reason else ""
         )
-        blocks.append(section(f"{channel_mention(row.channel_id)} · {escape_mrkdwn(row.schedule)}{paused}"))
+        # By accounts goes without saying (the digest says so too); ARR is said.
+        ranked = " · ranked by ARR" if row.rank_by is RankBy.ARR else ""
+        schedule = f"{escape_mrkdwn(row.schedule)}{ranked}{paused}"
+        blocks.append(section(f"{channel_mention(row.channel_id)} · {schedule}"))
         blocks.append(
             ActionsBlock(
                 block_id=f"subscription_{row.id}",
@@ -180,6 +200,7 @@ class SubmittedSubscription:
     at: time | None
     timezone: str
     quiet: QuietWeek
+    rank_by: RankBy = RankBy.ACCOUNTS
 
 
 def parse_subscription(values: dict[str, Any]) -> SubmittedSubscription:
@@ -191,6 +212,7 @@ def parse_subscription(values: dict[str, Any]) -> SubmittedSubscription:
 
     weekday = as_object(field(DigestModal.WEEKDAY).get("selected_option")).get("value")
     quiet = as_object(field(DigestModal.QUIET).get("selected_option")).get("value")
+    rank = as_object(field(DigestModal.RANK).get("selected_option")).get("value")
     channel = field(DigestModal.CHANNEL).get("selected_conversation")
     return SubmittedSubscription(
         channel_id=channel if isinstance(channel, str) and channel else None,
@@ -200,4 +222,7 @@ def parse_subscription(values: dict[str, Any]) -> SubmittedSubscription:
         quiet=QuietWeek(quiet)
         if isinstance(quiet, str) and quiet in {q.value for q in QuietWeek}
         else QuietWeek.NOTE,
+        rank_by=RankBy(rank)
+        if isinstance(rank, str) and rank in {r.value for r in RankBy}
+        else RankBy.ACCOUNTS,
     )

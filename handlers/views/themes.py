@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.digest.weight import Weight
 from bot.text import escape_mrkdwn
 from bot.themes.lookalikes import LookAlike
 from bot.themes.status import status_mark
@@ -202,10 +203,11 @@ def themes_list(
     metadata: ThemesMetadata,
     look_alikes: list[LookAlike] | None = None,
     topics: list[TopicSummary] | None = None,
+    weights: dict[int, Weight] | None = None,
 ) -> View:
     """The root view: pairs of themes that look alike, then the tree: topics ranked by how many distinct
     accounts raised their themes, each with its menu and its themes under it (ranked the same way, each
-    with its menu); themes not in a topic yet last."""
+    with its menu and, from `weights`, its accounts' ARR and segments); themes not in a topic yet last."""
     blocks: list[Block] = [
         ActionsBlock(
             block_id=ThemesView.KIND_BLOCK,
@@ -245,7 +247,7 @@ def themes_list(
             ]
         # What the head, the summary line and the pool leave of the modal's 100 blocks.
         room = MODAL_MAX_BLOCKS - len(blocks) - len(head) - 1 - len(tail)
-        tree, shown = _tree(themes[:THEMES_SHOWN], topics or [], room)
+        tree, shown = _tree(themes[:THEMES_SHOWN], topics or [], room, weights or {})
         summary = f"{total} theme{'' if total == 1 else 's'}"
         if topics:
             summary += f" in {len(topics)} topic{'' if len(topics) == 1 else 's'}"
@@ -263,7 +265,9 @@ def themes_list(
     )
 
 
-def _tree(themes: list[ThemeSummary], topics: list[TopicSummary], room: int) -> tuple[list[Block], int]:
+def _tree(
+    themes: list[ThemeSummary], topics: list[TopicSummary], room: int, weights: dict[int, Weight]
+) -> tuple[list[Block], int]:
     """Topics with their themes under them, within `room` blocks; and how many themes that shows."""
     by_id = {t.id: t for t in themes}
     blocks: list[Block] = []
@@ -274,13 +278,13 @@ def _tree(themes: list[ThemeSummary], topics: list[TopicSummary], room: int) -> 
             continue
         blocks.append(_topic_section(topic))
         for theme in members[: room - len(blocks)]:
-            blocks.append(_theme_section(theme, indent=True))
+            blocks.append(_theme_section(theme, weights.get(theme.id), indent=True))
             shown.add(theme.id)
     loose = [t for t in themes if t.id not in shown and not any(t.id in topic.themes for topic in topics)]
     if loose and len(blocks) + 2 <= room and topics:
         blocks.append(context("*Not in a topic yet*"))
     for theme in loose[: max(room - len(blocks), 0)]:
-        blocks.append(_theme_section(theme))
+        blocks.append(_theme_section(theme, weights.get(theme.id)))
         shown.add(theme.id)
     return blocks, len(shown)
 
@@ -308,9 +312,12 @@ def _kind_option(kind: ThemeKind) -> Option:
     return Option(value=kind.value, text="Pains" if kind is ThemeKind.PAIN else "Requests")
 
 
-def _theme_section(theme: ThemeSummary, *, indent: bool = False) -> SectionBlock:
+def _theme_section(theme: ThemeSummary, weight: Weight | None, *, indent: bool = False) -> SectionBlock:
     renamed = " ✎" if theme.named_by else ""
     counts = f"{_count(theme.lines, theme.kind)} from {_accounts(theme.accounts)}"
+    if words := weight.words() if weight is not None else None:
+        # "3 pains · 2 accounts · $420k ARR · Enterprise 2", as the digest weighs a theme (segments typed).
+        counts = f"{_count(theme.lines, theme.kind)} · {escape_mrkdwn(words)}"
     head = f"{'› ' if indent else ''}*{escape_mrkdwn(theme.name)}*{renamed}{status_mark(theme.status)}"
     line = f"{head}\n{counts}"
     return section(

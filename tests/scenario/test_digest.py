@@ -19,7 +19,7 @@ from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.senders.digest import DigestPoster
 from handlers.views.interview import InterviewAction
 from handlers.views.subscriptions import DigestModal
-from storage.models import Account, DigestRun, DigestRunState, DigestSubscription, QuietWeek
+from storage.models import Account, DigestRun, DigestRunState, DigestSubscription, QuietWeek, RankBy
 from tests.conftest import RunningBot
 from tests.storage.digest.test_digest_weight import WEIGHTS
 from tests.support.after_ack import after_ack_done
@@ -417,3 +417,109 @@ def test_preview_shows_each_pains_arr_and_segments_and_the_lone_pain_of_the_larg
     single = joined[joined.index("One account so far") : joined.index("Requested solutions")]
     assert "(Stark, $5M ARR)" in single, single
     assert "Mid &lt;market&gt; 1" in joined and "Mid <market>" not in joined  # a typed segment, escaped
+    # `digest preview arr`: the same week ranked by ARR, and saying so; any other word gets the usage.
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        by_arr = texts(week.slack.command("digest preview ARR").json()["blocks"])
+        other = week.slack.command("digest preview sideways").json()
+    top = next(line for line in by_arr if line.startswith("*1. "))
+    assert "3 accounts · $2.5M ARR (ARR known for 2 of 3)" in top, top
+    assert any(line.startswith("*Top topics*, by the ARR of the accounts") for line in by_arr)
+    assert "blocks" not in other and "`/interview digest preview [arr]`" in other["text"]
+
+
+# ------------------------------------------------------------- a subscription ranked by ARR
+BY_ARR, BY_ACCOUNTS = "C0BYARR", "C0BYCOUNT"
+# The three onboarding accounts (two with an ARR) against the five reporting ones (four with one).
+ONBOARDING_WEIGHT = "3 accounts · $2.5M ARR (ARR known for 2 of 3) · Enterprise 1, Mid &lt;market&gt; 1"
+REPORTS_WEIGHT = "5 accounts · $370k ARR (ARR known for 4 of 5) · Enterprise 3, SMB 2"
+
+
+def _block(view: dict[str, Any], block_id: str) -> dict[str, Any]:
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+def _form(view: dict[str, Any], channel: str, rank: str | None) -> dict[str, Any]:
+    """The modal's state as Slack sends it: the channel picked, Monday 09:00 UTC, and the ranking chosen
+    among the options the modal offers (`None`: left as the modal opened it)."""
+    ranking = _block(view, DigestModal.RANK)["element"]
+    chosen = (
+        ranking["initial_option"]
+        if rank is None
+        else next(o for o in ranking["options"] if o["value"] == rank)
+    )
+
+    def picked(kind: str, **value: Any) -> dict[str, Any]:
+        return {DigestModal.VALUE: {"type": kind, **value}}
+
+    return {
+        DigestModal.CHANNEL: picked("conversations_select", selected_conversation=channel),
+        DigestModal.WEEKDAY: picked("static_select", selected_option={"value": "0"}),
+        DigestModal.TIME: picked("timepicker", selected_time="09:00"),
+        DigestModal.TIMEZONE: picked("plain_text_input", value="UTC"),
+        DigestModal.QUIET: picked("radio_buttons", selected_option={"value": "note"}),
+        DigestModal.RANK: picked("radio_buttons", selected_option=chosen),
+    }
+
+
+def _posted(bot: RunningBot, channel: str) -> tuple[str, str]:
+    """The channel message's text, and its thread's, as the digest posted them to `channel`."""
+    posts = [c for c in bot.fake.calls("chat.postMessage") if c.args["channel"] == channel]
+    top, *thread = posts
+    return "\n".join(texts(top.args["blocks"])), "\n".join(t for r in thread for t in texts(r.args["blocks"]))
+
+
+def test_a_subscription_saved_to_rank_by_arr_posts_the_revenue_first(
+    week: RunningBot, poster: DigestPoster
+) -> None:
+    with week.db.transaction() as session:
+        for account in session.scalars(select(Account).where(Account.team_id == "T0001")):
+            account.arr, account.segment = WEIGHTS.get(account.name, (None, None))
+    for channel in (BY_ARR, BY_ACCOUNTS):
+        week.fake.set_channel(channel, member=False)
+    with time_machine.travel(SUNDAY_EVENING, tick=False):
+        week.slack.command("digest")
+        (opened,) = week.fake.wait_for("views.open")
+        view = opened.response["view"]
+        assert _block(view, DigestModal.RANK)["element"]["initial_option"]["value"] == RankBy.ACCOUNTS
+        saved = week.slack.view_submission(view, _form(view, BY_ARR, "arr")).json()
+        assert saved["response_action"] == "update"
+        # The subscribed channels say how each ranks: ARR is said, the default goes without saying.
+        listed = "\n".join(texts(saved["view"]["blocks"]))
+        assert f"<#{BY_ARR}> · Mondays at 09:00 (UTC) · ranked by ARR" in listed
+        week.slack.view_submission(view, _form(view, BY_ACCOUNTS, None))
+        with week.db.read() as session:
+            subscriptions = session.execute(select(DigestSubscription.channel_id, DigestSubscription.rank_by))
+            assert dict(subscriptions.all()) == {BY_ARR: RankBy.ARR, BY_ACCOUNTS: RankBy.ACCOUNTS}
+            arr_id = session.scalars(
+                select(DigestSubscription.id).where(DigestSubscription.channel_id == BY_ARR)
+            ).one()
+        # Edit opens the form as saved: ARR chosen.
+        updates = len(week.fake.calls("views.update"))
+        week.slack.block_action(
+            DigestModal.EDIT, block_id=f"subscription_{arr_id}", view=view, value=str(arr_id)
+        )
+        edited = week.fake.wait_for("views.update", count=updates + 1)[updates].args["view"]
+        assert _block(edited, DigestModal.RANK)["element"]["initial_option"]["value"] == RankBy.ARR
+
+    assert poster.tick(now=NOW) == 2
+    by_arr, arr_thread = _posted(week, BY_ARR)
+    by_accounts, accounts_thread = _posted(week, BY_ACCOUNTS)
+    # By ARR, onboarding (three accounts, $2.5M) comes first; by accounts, reports (five, $370k) do.
+    assert by_arr.index(ONBOARDING_WEIGHT) < by_arr.index(REPORTS_WEIGHT)
+    assert by_accounts.index(REPORTS_WEIGHT) < by_accounts.index(ONBOARDING_WEIGHT)
+    assert ONBOARDING_WEIGHT in by_arr[by_arr.index("*1. ") : by_arr.index("*2. ")]
+    assert REPORTS_WEIGHT in by_accounts[by_accounts.index("*1. ") : by_accounts.index("*2. ")]
+    assert "Top topics*, by the ARR of the accounts that raised their pains" in by_arr
+    assert "by the number of accounts that raised their pains" in by_accounts
+    # The requests say the same ranking; the default says nothing new.
+    assert "asked for them" in arr_thread and "asked for them" not in accounts_thread
+    # The largest account's lone pain stands apart, its ARR beside it, whatever the ranking.
+    for thread in (arr_thread, accounts_thread):
+        single = thread[thread.index("One account so far") :]
+        assert "(Stark, $5M ARR)" in single, single
+    # The chart's bars are accounts either way; its words say which order they are in.
+    alts = sorted(c.args["alt_txt"].split(".")[0] for c in week.fake.calls("files.getUploadURLExternal"))
+    assert [alt.split("), ", 1)[1] for alt in alts] == [
+        "by distinct accounts",
+        "by the ARR of the accounts that raised them (each counted once), in distinct accounts",
+    ]

@@ -23,7 +23,7 @@ from handlers.views.home import Home
 from handlers.views.interview import InterviewAction
 from handlers.views.reminders import ACTIONS_BLOCK, ITEM_BLOCK, ReminderAction
 from handlers.views.schedule import ScheduleModal
-from storage.models import FollowUp, FollowUpKind, FollowUpState, Interview
+from storage.models import Account, FollowUp, FollowUpKind, FollowUpState, Interview
 from tests.conftest import RunningBot
 from tests.scenario.test_schedule import schedule
 from tests.support.after_ack import after_ack_done
@@ -226,6 +226,11 @@ def test_upcoming_calls_and_the_week_with_a_pinned_clock(bot: RunningBot, elsewh
     assert bot.deps.home.pending() == [("T0001", USER_ID), ("T0001", "U0002")]
     republished(bot)
 
+    with bot.db.transaction() as session:  # the accounts' weight, from the CRM; Hooli's call was weeks ago
+        for account in session.scalars(select(Account).where(Account.team_id == "T0001")):
+            account.arr, account.segment = {"Acme": (300_000, "Enterprise"), "Hooli": (900_000, "SMB")}.get(
+                account.name, (None, "SMB")
+            )
     home = json.dumps(open_home(bot, "U0002"), ensure_ascii=False)
     assert "*Hooli* · Wed 25 Nov, 13:00–13:30" in home  # New York's time
     assert "Learn &lt;how&gt; they approve" in home  # escaped
@@ -234,6 +239,9 @@ def test_upcoming_calls_and_the_week_with_a_pinned_clock(bot: RunningBot, elsewh
     pains = home[home.index("Top pains") :]
     assert "1. " in pains and ": 2 accounts" in pains and "2. " in pains and ": 1 account" in pains
     assert pains.index("2 accounts") < pains.index("1 account")
+    # Each pain's weight, as the digest's: the week's accounts only (Hooli's approvals were weeks ago).
+    assert ": 2 accounts · $300k ARR (ARR known for 1 of 2) · Enterprise 1, SMB 1" in pains
+    assert ": 1 account · SMB 1" in pains
 
 
 def test_a_latest_interviews_button_opens_it_in_a_modal(bot: RunningBot) -> None:

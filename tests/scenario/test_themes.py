@@ -20,7 +20,7 @@ from handlers.views.themes import (
     ThemesView,
     theme_menu_value,
 )
-from storage.models import Pain, Theme
+from storage.models import Account, Pain, Theme
 from tests.conftest import RunningBot
 from tests.support.after_ack import after_ack_done
 from tests.support.fake_slack import Call
@@ -105,10 +105,16 @@ def test_themes_lists_what_many_accounts_said_with_counts(bot: RunningBot, seman
     grouped(bot, semantic)
     submit_log_modal(bot, "Loner", pains="The mobile app crashes when I upload a photo")
     UpkeepJob(db=bot.db, embedder=semantic, replica="test", schedule=SCHEDULE).tick()
+    with bot.db.transaction() as session:  # the reporting customers' weight, from the CRM
+        for account in session.scalars(select(Account).where(Account.name.in_(["Customer 0", "Customer 1"]))):
+            account.arr, account.segment = (
+                (300_000, "Enterprise") if account.name == "Customer 0" else (None, "SMB")
+            )
     view = open_list(bot)
     text = str(view["blocks"])
     assert theme_of(bot, REPORTS[0]).name in text and theme_of(bot, LOGINS[0]).name in text
-    assert "2 pains from 2 accounts" in text
+    assert "2 pains · 2 accounts · $300k ARR (ARR known for 1 of 2) · Enterprise 1, SMB 1" in text
+    assert "2 pains from 2 accounts" in text  # logins: their accounts' ARR and segment are unknown
     assert "Not in a theme yet:* 1 pain" in text
 
 

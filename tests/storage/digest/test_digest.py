@@ -22,7 +22,7 @@ from bot.themes.upkeep.job import UpkeepJob
 from bot.themes.upkeep.work import UpkeepSchedule
 from handlers.views.digest import digest_message
 from storage.db import Database
-from storage.models import DigestRun, DigestRunState, DigestSubscription, ThemeKind
+from storage.models import DigestRun, DigestRunState, DigestSubscription, RankBy, ThemeKind
 from tests.conftest import POSTGRES_URL
 from tests.support.digest_data import NOW, REPORTS, SSO, WEEK_END, log, log_the_week, log_theme
 
@@ -292,3 +292,41 @@ def test_post_now_makes_one_run_and_remembers_what_it_quoted(database: Database)
     database.run(lambda s: finish(session=s, run_id=run.run_id, replica="a", now=now, state=sent))
     with database.read() as session:
         assert previous_quoted(session=session, subscription_id=sub_id, before=DUE) == [["pain", 7]]
+
+
+def test_a_subscription_keeps_its_ranking_and_each_run_carries_it(database: Database) -> None:
+    subscribed(database, 2)
+
+    def resubscribe(channel: str, **rank: RankBy) -> None:
+        database.run(
+            lambda s: subscribe(
+                session=s, team_id="T0001", channel_id=channel, schedule=MONDAY_NINE, by="U1", now=DUE, **rank
+            )
+        )
+
+    def rankings() -> dict[str, RankBy]:
+        with database.read() as session:
+            return dict(
+                session.execute(select(DigestSubscription.channel_id, DigestSubscription.rank_by)).all()
+            )
+
+    assert rankings() == {"C0000": RankBy.ACCOUNTS, "C0001": RankBy.ACCOUNTS}  # the default
+    resubscribe("C0001", rank_by=RankBy.ARR)
+    # `/interview digest subscribe` gives a day and a time only: the ranking stays as the modal saved it.
+    resubscribe("C0001")
+    assert rankings() == {"C0000": RankBy.ACCOUNTS, "C0001": RankBy.ARR}
+    claimed = database.run(lambda s: claim_due(session=s, now=DUE + timedelta(days=7), replica="a"))
+    assert {(run.channel_id, run.rank_by) for run in claimed} == {
+        ("C0000", RankBy.ACCOUNTS),
+        ("C0001", RankBy.ARR),
+    }
+    with database.read() as session:
+        sub_id = session.scalars(
+            select(DigestSubscription.id).where(DigestSubscription.channel_id == "C0001")
+        ).one()
+    now_run = database.run(
+        lambda s: claim_now(session=s, team_id="T0001", subscription_id=sub_id, now=DUE, replica="a")
+    )
+    assert now_run is not None and now_run.rank_by is RankBy.ARR  # "Post now" ranks as the schedule does
+    resubscribe("C0001", rank_by=RankBy.ACCOUNTS)
+    assert rankings()["C0001"] is RankBy.ACCOUNTS

@@ -24,6 +24,7 @@ from bot.digest.chart import (
     tick_labels,
 )
 from bot.digest.period import Period, trend_periods
+from storage.models import RankBy
 from tests.support.digests import digest, pain
 
 WEEK = Period(end=date(2026, 12, 8))  # 1 – 7 December 2026
@@ -153,6 +154,12 @@ def test_nothing_to_draw_says_so_in_words() -> None:
 def test_alt_text_names_the_top_pains_and_their_counts_in_the_periods_own_unit() -> None:
     week = chart_alt_text(digest(WEEK, TIED[:2]))
     assert week.startswith("Top pains this week (1 – 7 Dec 2026), by distinct accounts.")
+    # Ranked by ARR, the order is not the bars': the words say which it is.
+    by_arr = chart_alt_text(replace(digest(WEEK, TIED[:2]), rank_by=RankBy.ARR))
+    assert by_arr.startswith(
+        "Top pains this week (1 – 7 Dec 2026), by the ARR of the accounts that raised them (each counted "
+        "once), in distinct accounts."
+    )
     assert f"{LONG}: 5 accounts, Single sign-on fails: 3 accounts." in week
     assert "Accounts each week in the 8 weeks before, oldest first." in week
     assert "Single sign-on fails: 1, 1, 1, 1, 1, 1, 1, 1" in week

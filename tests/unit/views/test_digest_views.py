@@ -18,7 +18,7 @@ from bot.digest.weight import Weight
 from bot.text import escape_mrkdwn
 from handlers.views.digest import digest_message, digest_replies, preview_message
 from handlers.views.subscriptions import SubscriptionForm, SubscriptionRow, subscriptions_modal
-from storage.models import QuietWeek, ThemeKind
+from storage.models import QuietWeek, RankBy, ThemeKind
 from tests.support.digests import digest as hand_built
 from tests.support.digests import pain
 from tests.support.fake_slack import slack_would_reject
@@ -145,14 +145,29 @@ def test_each_theme_topic_and_lone_pain_shows_its_weight() -> None:
 
 def test_the_subscriptions_modal_is_accepted_with_forty_one_subscriptions() -> None:
     rows = [
-        SubscriptionRow(n, f"C{n:05d}", f"Mondays at 09:00 ({HOSTILE})", HOSTILE if n % 2 else None)
+        SubscriptionRow(
+            n,
+            f"C{n:05d}",
+            f"Mondays at 09:00 ({HOSTILE})",
+            HOSTILE if n % 2 else None,
+            RankBy.ARR if n % 3 == 0 else RankBy.ACCOUNTS,
+        )
         for n in range(41)
     ]
     view = subscriptions_modal(
-        SubscriptionForm(timezone="Europe/Paris", at=time(8, 30), quiet=QuietWeek.NOTHING), rows
-    )
-    assert slack_would_reject(view=view.to_dict()) == []
-    assert "and 1 more" in json.dumps(view.to_dict())
+        SubscriptionForm(
+            timezone="Europe/Paris", at=time(8, 30), quiet=QuietWeek.NOTHING, rank_by=RankBy.ARR
+        ),
+        rows,
+    ).to_dict()
+    assert slack_would_reject(view=view) == []
+    assert "and 1 more" in json.dumps(view)
+    # The 14 shown that rank by ARR say so; the form opens on the ranking it was given.
+    assert json.dumps(view, ensure_ascii=False).count("· ranked by ARR") == 14
+    (ranking,) = [b for b in view["blocks"] if b.get("block_id") == "digest_rank"]
+    assert ranking["label"]["text"] == "Rank themes by"
+    assert [o["value"] for o in ranking["element"]["options"]] == ["accounts", "arr"]
+    assert ranking["element"]["initial_option"]["value"] == "arr"
 
 
 def test_a_first_digest_in_slack_marks_nothing_new_or_emerging_and_says_why() -> None:

@@ -17,6 +17,7 @@ from handlers.views.schedule import parse_schedule
 from handlers.views.subscriptions import parse_subscription
 from handlers.views.summary import SummaryModal, parse_summary
 from handlers.views.themes import ThemesMetadata, ThemesView, parse_look_alike, parse_theme_menu, selected
+from storage.models import RankBy
 from tests.support.hostile import json_value, nasty_text
 
 keys = nasty_text | st.sampled_from(["state", "values", "private_metadata", "summary", "value", "blocks"])
@@ -53,6 +54,16 @@ def test_a_forged_schedule_reads_as_not_given() -> None:
     assert fine.account == "Acme" and fine.starts_at is not None and fine.participants == ["U0001"]
 
 
+def test_a_subscriptions_ranking_is_arr_only_when_the_form_says_arr() -> None:
+    def ranked(option: Any) -> RankBy:
+        return parse_subscription({"digest_rank": {"value": {"selected_option": option}}}).rank_by
+
+    assert ranked({"value": "arr"}) is RankBy.ARR and ranked({"value": "accounts"}) is RankBy.ACCOUNTS
+    for forged in ({"value": "ARR "}, {"value": ["arr"]}, {"value": {"arr": 1}}, "arr", None, {}):
+        assert ranked(forged) is RankBy.ACCOUNTS, forged
+    assert parse_subscription({}).rank_by is RankBy.ACCOUNTS  # a form of before: the default
+
+
 def test_ids_are_ascii_digits_of_a_database_integer() -> None:
     assert id_number("42") == 42 and id_number(42) == 42
     for forged in ("²", "٣", "-1", "1.5", "9" * 400, "", " 1", True, 2**70, -3, None, [1], 4.0):
@@ -77,6 +88,7 @@ def test_a_view_of_any_shape_reads_without_a_crash_as_the_types_handlers_use(
     subscription = parse_subscription(form)
     assert subscription.channel_id is None or isinstance(subscription.channel_id, str)
     assert subscription.weekday is None or 0 <= subscription.weekday < 7
+    assert subscription.rank_by in RankBy
     parse_log_form(form)
     parse_schedule(form)
     assert all(isinstance(n, int) for n in follow_up_ids([view, text]))

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 
 from bot.digest.period import Period
 from bot.digest.ranking import ThemeInPeriod, Trend
+from bot.digest.weight import Weight
 from bot.home.reads import Owed, Upcoming, WeekFigures
 from handlers.views.home import FOLLOW_UPS_SHOWN, HOME_MAX_BLOCKS, HomeContent, home_view
 from storage.models import (
@@ -116,3 +117,15 @@ def test_the_week_shows_a_top_pains_status_when_not_open() -> None:
     shown = json.dumps(home_view(replace(content, week=week)).to_dict(), ensure_ascii=False)
     assert "1. Slow reports · 🚢 shipped: 3 accounts" in shown
     assert "2. Okta logouts: 3 accounts" in shown
+
+
+def test_the_week_shows_each_top_pains_weight_as_the_digest_does() -> None:
+    content = full_home("Slow reports")
+    theme = content.week.top_pains[0]
+    weighed = replace(theme, weight=Weight(3, 420_000, 2, (("<!here> Enterprise", 2), ("SMB", 1))))
+    unknown = replace(theme, name="Okta logouts", weight=Weight(3, 0, 0, ()))
+    week = replace(content.week, top_pains=[weighed, unknown])
+    shown = json.dumps(home_view(replace(content, week=week)).to_dict(), ensure_ascii=False)
+    expected = "3 accounts · $420k ARR (ARR known for 2 of 3) · &lt;!here&gt; Enterprise 2, SMB 1"
+    assert f"1. Slow reports: {expected}" in shown  # a typed segment, escaped
+    assert "2. Okta logouts: 3 accounts" in shown  # nothing known: the count, as before

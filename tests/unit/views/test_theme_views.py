@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.digest.weight import Weight
 from bot.themes.lookalikes import LookAlike
 from bot.themes.store import THEME_NAME_MAX, ThemeSummary
 from handlers.views.themes import (
@@ -76,3 +77,19 @@ def test_each_pair_carries_both_ids_and_the_kept_one_first() -> None:
     assert parse_look_alike(merge["value"]) == parse_look_alike(apart["value"]) == (7, 9)
     assert "*Excel export* (5 pains) and *export fails* (2 pains)" in str(view["blocks"])
     assert parse_look_alike("7:x") is None and parse_look_alike("") is None
+
+
+def test_each_theme_shows_its_accounts_arr_and_segments_when_known() -> None:
+    view = themes_list(
+        kind=ThemeKind.PAIN,
+        themes=themes(3),
+        pool=0,
+        total=3,
+        metadata=ThemesMetadata(),
+        weights={1: Weight(2, 1_300_000, 2, (("Mid <market>", 2),), "EUR"), 2: Weight(2, 0, 0, ())},
+    ).to_dict()
+    assert slack_would_reject(view=view) == []
+    shown = str(view["blocks"])
+    assert "*theme 1*\\n3 pains · 2 accounts · EUR 1.3M ARR · Mid &lt;market&gt; 2" in shown
+    # Nothing known (theme 2), or not weighed (theme 3): the counts, as before.
+    assert "*theme 2*\\n3 pains from 2 accounts" in shown and "*theme 3*\\n3 pains from 2 accounts" in shown
