@@ -14,7 +14,7 @@ COMMANDS = [
     ("/interview search TEXT", 'find what was said: words, "a phrase", account:Acme, study:NAME'),
     ("/interview themes", "the pains many accounts share, grouped; rename, merge or regroup them"),
     ("/interview study [new|NAME]", "studies: a round of interviews testing a few points, and its sheet"),
-    ("/interview digest", "the weekly digest: which channels get it and when; `digest preview`: now"),
+    ("/interview digest", "the weekly digest: which channels get it and when; `digest preview [arr]`: now"),
     ("/interview export [account] [since date]", "the interviews as a spreadsheet (CSV), sent to you by DM"),
     ("/interview forget ACCOUNT", "admins: remove everything about an account, after a confirmation"),
     ("/interview settings", "pause your reminders until a date (a vacation, say)"),
