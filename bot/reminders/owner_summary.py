@@ -34,7 +34,7 @@ from bot.followups.working_hours import next_working_moment
 from bot.outbox.queue import enqueue
 from bot.text import counted
 from storage.db import Database, insert_once
-from storage.models import Account, Interview, OutboxKind, OwnerSummary, Pain, Participant
+from storage.models import Account, Interview, OutboxKind, OwnerSummary, Pain, Participant, Person
 
 # A summary reaches this many of the owner's days back, when the last one is older (the bot was down on
 # their working day): one DM for all of them, never one per day.
@@ -67,6 +67,7 @@ class OwnerCalls:
     owner_id: str
     calls: tuple[CallToTell, ...]
     summed_up_to: date | None
+    paused_until: datetime | None = None  # their reminders are paused (a vacation): the summary waits too
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,19 @@ def recent_calls(*, session: Session, team_id: str, now: datetime) -> list[Owner
             .group_by(OwnerSummary.owner_id)
         ).all()
     )
-    return [OwnerCalls(owner, tuple(mine), summed_up_to.get(owner)) for owner, mine in sorted(calls.items())]
+    paused = dict(
+        session.execute(
+            select(Person.user_id, Person.reminders_paused_until).where(
+                Person.team_id == team_id,
+                Person.user_id.in_(sorted(calls)),
+                Person.reminders_paused_until.is_not(None),
+            )
+        ).all()
+    )
+    return [
+        OwnerCalls(owner, tuple(mine), summed_up_to.get(owner), paused.get(owner))
+        for owner, mine in sorted(calls.items())
+    ]
 
 
 def due_summaries(
@@ -131,11 +144,13 @@ def due_summaries(
     now: datetime,
     hours: WorkingHours | None,
 ) -> list[DueSummary]:
-    """Whose summary is due at `now`: their working hours have started today, where they are, and calls
-    logged since the day their last summary covered are waiting. `zone_of(owner)` is their timezone (None:
-    not known now, and their summary waits)."""
+    """Whose summary is due at `now`: their working hours have started today, where they are, they have not
+    paused their reminders, and calls logged since the day their last summary covered are waiting.
+    `zone_of(owner)` is their timezone (None: not known now, and their summary waits)."""
     due = []
     for owner in owners:
+        if owner.paused_until is not None and owner.paused_until > now:
+            continue
         tz = zone_of(owner.owner_id)
         if tz is None or next_working_moment(now, tz, hours) != now:
             continue

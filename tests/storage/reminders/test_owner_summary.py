@@ -18,6 +18,7 @@ from bot.accounts.attributes import change_account
 from bot.accounts.names import get_or_create_account
 from bot.capture.interviews import InterviewDraft, log_interview
 from bot.config import WorkingHours
+from bot.followups.actions import pause
 from bot.reminders import owner_summary
 from bot.reminders.owner_summary import (
     DueSummary,
@@ -311,3 +312,22 @@ def test_a_tick_reads_the_last_days_calls_not_the_history(database: Database) ->
         and not any(step.startswith("SCAN interviews") for step in plan)
         for plan in plans
     ), plans
+
+
+def test_an_owner_on_vacation_hears_nothing_until_back_then_once_for_the_days_missed(
+    database: Database,
+) -> None:
+    own(database, "Acme")
+    log(database, "Acme")
+    with database.transaction() as session:
+        pause(
+            session=session,
+            team_id=TEAM,
+            user_id=OWNER,
+            until=WEDNESDAY_9AM + timedelta(days=2),
+            now=TUESDAY_10AM,
+        )
+    assert tick(database, WEDNESDAY_9AM) == [] and tick(database, WEDNESDAY_9AM + timedelta(days=1)) == []
+    assert len(tick(database, WEDNESDAY_9AM + timedelta(days=2))) == 1
+    (dm,) = dms(database)
+    assert dm.text == "1 call with your accounts since Tuesday"
