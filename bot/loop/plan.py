@@ -42,6 +42,9 @@ KIND_FOR = {ThemeStatus.SHIPPED: FollowUpKind.TELL_SHIPPED, ThemeStatus.WONT_DO:
 # The statuses a loop can be asked for: always on shipped, on won't do when the one who set it asks.
 LOOPS_ON = tuple(KIND_FOR)
 DESCRIPTION_MAX = 200
+# The latest lines of an account kept in a person's follow-up: its reminder quotes two, and a theme that
+# one account raised a thousand times would otherwise list every one of them, for each person asked.
+LINES_KEPT = 5
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,15 @@ def heard_lines(*, session: Session, theme: Theme) -> list[HeardLine]:
 
 
 def who_tells(lines: list[HeardLine]) -> dict[str, dict[int, list[HeardLine]]]:
-    """Each person to ask, with the accounts they tell and the lines behind each: a logger their own
-    lines' accounts (what they heard), an owner every line of their accounts."""
+    """Each person to ask, with the accounts they tell and the latest lines behind each (LINES_KEPT at
+    most; `lines` come newest first): a logger their own lines' accounts (what they heard), an owner
+    every line of their accounts."""
     people: dict[str, dict[int, list[HeardLine]]] = defaultdict(lambda: defaultdict(list))
     for line in lines:
-        people[line.logged_by][line.account_id].append(line)
-        if line.owner_id and line.owner_id != line.logged_by:
-            people[line.owner_id][line.account_id].append(line)
+        for person in {line.logged_by, line.owner_id} - {None}:
+            kept = people[person][line.account_id]  # type: ignore[index]
+            if len(kept) < LINES_KEPT:
+                kept.append(line)
     return {person: dict(accounts) for person, accounts in people.items()}
 
 

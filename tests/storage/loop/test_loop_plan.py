@@ -337,3 +337,20 @@ def test_a_plan_that_dies_half_way_leaves_the_change_due_and_the_next_asks_every
     monkeypatch.setattr(loop_plan, "_ask", real_ask)
     (plan,) = plan_all(database)
     assert asked(database) == ASKED and len(plan.asked) == 4
+
+
+def test_an_account_that_said_it_often_is_listed_with_its_latest_lines(
+    database: Database, shipping: Shipping
+) -> None:
+    for n in range(6):  # Acme says it again every day after
+        logged(database, TEAM, "Acme", P1, f"Exports are slow, day {n}", None, date(2026, 11, 5 + n), NOW)
+    with database.transaction() as session:
+        for line in session.scalars(select(Pain).where(Pain.text.like("Exports are slow, day %"))):
+            line.theme_id = shipping.theme_id
+    set_to(database, shipping.theme_id, ThemeStatus.SHIPPED)
+    plan_all(database)
+    with database.read() as session:
+        item = session.get(FollowUp, loop_follow_ups(database)[O1])
+        (tell,) = tell_lists(session=session, team_id=TEAM, items=[item]).values()
+    (acme,) = tell.accounts
+    assert [line.text for line in acme.lines] == [f"Exports are slow, day {n}" for n in (5, 4, 3, 2, 1)]
