@@ -41,7 +41,7 @@ from handlers.senders.reminders import ReminderSender
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import Interview
-from tests.support.clock import NEW_YORK_TUESDAY_10AM
+from tests.support.clock import NEW_YORK_TUESDAY_10AM, ClockShare
 from tests.support.databases import (
     POSTGRES_URL,
     KeptDatabase,
@@ -172,6 +172,16 @@ def _test_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     with time_machine.travel(start, tick=True):
         yield
+
+
+@pytest.fixture
+def clock_share(request: pytest.FixtureRequest) -> ClockShare:
+    """Which of the run's clock starts this test runs at, of how many: a property test run at each takes
+    its own share of the examples (see ClockShare)."""
+    starts = clock_starts(request.config)
+    callspec = getattr(request.node, "callspec", None)
+    start = callspec.params.get("_test_clock") if callspec else None
+    return ClockShare(starts.index(start), len(starts)) if start in starts else ClockShare()
 
 
 BACKENDS = [
