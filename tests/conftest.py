@@ -47,8 +47,8 @@ from tests.support.databases import (
     KeptDatabase,
     create_postgres_database,
     drop_postgres_database,
-    postgres_emptying,
-    renew_sqlite_file,
+    postgres_kept,
+    sqlite_kept,
 )
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import TEAM_ID, SlackSender
@@ -207,10 +207,10 @@ def _postgres_session_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _postgres_kept(_postgres_session_url: str) -> Iterator[tuple[KeptDatabase, str]]:
-    """The worker's PostgreSQL `Database` (see tests/support/databases.py) and the SQL that empties it."""
-    kept = KeptDatabase(_postgres_session_url)
-    yield kept, postgres_emptying(_postgres_session_url)
+def _postgres_kept(_postgres_session_url: str) -> Iterator[KeptDatabase]:
+    """The worker's PostgreSQL `Database`, emptied for each test (see tests/support/databases.py)."""
+    kept = postgres_kept(_postgres_session_url)
+    yield kept
     kept.close()
 
 
@@ -235,11 +235,8 @@ def postgres_database(request: pytest.FixtureRequest) -> Iterator[Database]:
     """The run's migrated PostgreSQL database, emptied for the test (skipped without TEST_POSTGRES_URL)."""
     if not POSTGRES_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
-    kept, emptying = request.getfixturevalue("_postgres_kept")
-    db = kept.take()
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(emptying)
-    yield db
+    kept = request.getfixturevalue("_postgres_kept")
+    yield kept.take()
     kept.give_back()
 
 
@@ -254,11 +251,10 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _sqlite_kept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[KeptDatabase, Path]]:
-    """The worker's SQLite `Database` (see tests/support/databases.py) and its file."""
-    path = tmp_path_factory.mktemp("database") / "bot.db"
-    kept = KeptDatabase(f"sqlite:///{path}")
-    yield kept, path
+def _sqlite_kept(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Iterator[KeptDatabase]:
+    """The worker's SQLite `Database`, its file copied anew for each test (see tests/support/databases.py)."""
+    kept = sqlite_kept(_sqlite_template, tmp_path_factory.mktemp("database") / "bot.db")
+    yield kept
     kept.close()
 
 
@@ -268,11 +264,8 @@ def database(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]
     if backend != "sqlite":
         yield request.getfixturevalue("postgres_database")
         return
-    kept, path = request.getfixturevalue("_sqlite_kept")
-    db = kept.take()
-    db.dispose()  # no connection open on the file it replaces
-    renew_sqlite_file(request.getfixturevalue("_sqlite_template"), path)
-    yield db
+    kept = request.getfixturevalue("_sqlite_kept")
+    yield kept.take()
     kept.give_back()
 
 

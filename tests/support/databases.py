@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,12 @@ def _listeners(db: Database) -> list[tuple[str, list[Any]]]:
 
 
 class KeptDatabase:
-    """The worker's `Database` of one backend, handed to one test at a time."""
+    """The worker's `Database` at `url`, handed to one test at a time: `take` empties it first (with
+    `empty`: the SQLite file copied anew, or the PostgreSQL tables emptied)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, empty: Callable[[Database], None]) -> None:
         self.url = url
+        self._empty = empty
         self._db: Database | None = None
         self._listeners: list[tuple[str, list[Any]]] = []
 
@@ -77,6 +80,7 @@ class KeptDatabase:
         if self._db is None:
             self._db = Database(self.url)
             self._listeners = _listeners(self._db)
+        self._empty(self._db)
         return self._db
 
     def give_back(self) -> None:
@@ -90,14 +94,31 @@ class KeptDatabase:
             self._db.dispose()
 
 
-def renew_sqlite_file(template: Path, path: Path) -> None:
-    """Put a copy of the migrated template at `path`, as a new file: a connection a test left open, if
-    any, still has the old one; the old write-ahead log goes with it."""
-    fresh = path.with_name(path.name + ".new")
-    shutil.copyfile(template, fresh)
-    for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
-    os.replace(fresh, path)
+def sqlite_kept(template: Path, path: Path) -> KeptDatabase:
+    """A SQLite database at `path`, copied anew from the migrated `template` for each test."""
+
+    def empty(db: Database) -> None:
+        db.dispose()  # no connection open on the file it replaces
+        # A new file: a connection a test left open, if any, still has the old one; the old write-ahead
+        # log goes with it.
+        fresh = path.with_name(path.name + ".new")
+        shutil.copyfile(template, fresh)
+        for leftover in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        os.replace(fresh, path)
+
+    return KeptDatabase(f"sqlite:///{path}", empty)
+
+
+def postgres_kept(url: str) -> KeptDatabase:
+    """The migrated PostgreSQL database at `url`, emptied for each test."""
+    emptying = postgres_emptying(url)
+
+    def empty(db: Database) -> None:
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(emptying)
+
+    return KeptDatabase(url, empty)
 
 
 def postgres_emptying(url: str) -> str:
