@@ -18,9 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import shutil
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,8 +28,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from sqlalchemy import Engine, create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from bot.app import build_app
 from bot.config import Config, load_config
@@ -43,8 +40,16 @@ from handlers.requests.server import WebApp, make_http_server, run_until_closed
 from handlers.senders.reminders import ReminderSender
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import Base, Interview
-from tests.support.clock import NEW_YORK_TUESDAY_10AM
+from storage.models import Interview
+from tests.support.clock import NEW_YORK_TUESDAY_10AM, ClockShare
+from tests.support.databases import (
+    POSTGRES_URL,
+    KeptDatabase,
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_kept,
+    sqlite_kept,
+)
 from tests.support.fake_slack import FakeSlack
 from tests.support.slack_requests import TEAM_ID, SlackSender
 
@@ -55,7 +60,6 @@ logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 SIGNING_SECRET = "test-signing-secret"
 BOT_TOKEN = "xoxb-test"
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -170,30 +174,14 @@ def _test_clock(request: pytest.FixtureRequest) -> Iterator[None]:
         yield
 
 
-def _admin_engine() -> Engine:
-    return create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-
-
-def create_postgres_database() -> str:
-    """A new, empty PostgreSQL database for this run; its URL."""
-    name = f"ib_test_{uuid.uuid4().hex[:10]}"
-    engine = _admin_engine()
-    try:
-        with engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # CI sets the URL: unreachable is a failure, not a skip
-        pytest.fail(f"TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {exc}")
-    finally:
-        engine.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(url: str) -> None:
-    name = make_url(url).database
-    engine = _admin_engine()
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine.dispose()
+@pytest.fixture
+def clock_share(request: pytest.FixtureRequest) -> ClockShare:
+    """Which of the run's clock starts this test runs at, of how many: a property test run at each takes
+    its own share of the examples (see ClockShare)."""
+    starts = clock_starts(request.config)
+    callspec = getattr(request.node, "callspec", None)
+    start = callspec.params.get("_test_clock") if callspec else None
+    return ClockShare(starts.index(start), len(starts)) if start in starts else ClockShare()
 
 
 BACKENDS = [
@@ -218,6 +206,14 @@ def _postgres_session_url() -> Iterator[str]:
     drop_postgres_database(url)
 
 
+@pytest.fixture(scope="session")
+def _postgres_kept(_postgres_session_url: str) -> Iterator[KeptDatabase]:
+    """The worker's PostgreSQL `Database`, emptied for each test (see tests/support/databases.py)."""
+    kept = postgres_kept(_postgres_session_url)
+    yield kept
+    kept.close()
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -239,12 +235,9 @@ def postgres_database(request: pytest.FixtureRequest) -> Iterator[Database]:
     """The run's migrated PostgreSQL database, emptied for the test (skipped without TEST_POSTGRES_URL)."""
     if not POSTGRES_URL:
         pytest.skip("TEST_POSTGRES_URL not set")
-    db = Database(request.getfixturevalue("_postgres_session_url"))
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    yield db
-    db.dispose()
+    kept = request.getfixturevalue("_postgres_kept")
+    yield kept.take()
+    kept.give_back()
 
 
 @pytest.fixture(scope="session")
@@ -257,17 +250,23 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _sqlite_kept(tmp_path_factory: pytest.TempPathFactory, _sqlite_template: Path) -> Iterator[KeptDatabase]:
+    """The worker's SQLite `Database`, its file copied anew for each test (see tests/support/databases.py)."""
+    kept = sqlite_kept(_sqlite_template, tmp_path_factory.mktemp("database") / "bot.db")
+    yield kept
+    kept.close()
+
+
 @pytest.fixture
-def database(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Database]:
+def database(backend: str, request: pytest.FixtureRequest) -> Iterator[Database]:
     """A migrated, empty database of each backend."""
     if backend != "sqlite":
         yield request.getfixturevalue("postgres_database")
         return
-    path = tmp_path / "bot.db"
-    shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
-    db = Database(f"sqlite:///{path}")
-    yield db
-    db.dispose()
+    kept = request.getfixturevalue("_sqlite_kept")
+    yield kept.take()
+    kept.give_back()
 
 
 def interview_count(db: Database) -> int:

@@ -3,7 +3,8 @@ tests/support/hostile.py), signed and not. Whatever arrives: no 5xx, an answer w
 log grows by a bounded amount per request, and afterwards the bot still answers `/interview help`.
 
 Derandomized (the same requests on every run, so CI is reproducible) and sized to run in under a
-minute; the closing summary of the run says how many requests were sent and the largest log growth.
+minute; with several clock starts, each start sends its own share of the requests (ClockShare). The
+closing summary of the run says how many requests were sent and the largest log growth.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 
 from bot.logs import make_handler
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.support.after_ack import after_ack_done
+from tests.support.clock import ClockShare
 from tests.support.hostile import LOG_BOUND, REPORT, Headers, Recipe, body_for, headers_for, post, recipes
 
 EXAMPLES = 2500
@@ -67,9 +69,10 @@ def send(bot: RunningBot, body: bytes, headers: Headers) -> tuple[int, float]:
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
 def test_no_hostile_request_gets_a_5xx_a_slow_answer_or_a_flood_of_log(
-    bot: RunningBot, logs: dict[str, io.StringIO]
+    bot: RunningBot, logs: dict[str, io.StringIO], clock_share: ClockShare
 ) -> None:
-    @FUZZ
+    @settings(FUZZ, max_examples=clock_share.examples(EXAMPLES))
+    @seed(clock_share.seed)
     @given(recipe=recipes)
     def one(recipe: Recipe) -> None:
         body, content_type = body_for(recipe, bot.slack)

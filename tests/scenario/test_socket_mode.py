@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, seed, settings
 from sqlalchemy import select
 
 from bot.app import build_app
@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.models import Interview
 from tests.conftest import interview_count, make_config
 from tests.support.after_ack import after_ack_done
-from tests.support.clock import today
+from tests.support.clock import ClockShare, today
 from tests.support.fake_slack import Call, FakeSlack
 from tests.support.fake_socket_mode import FakeSocketMode
 from tests.support.forms import log_form
@@ -288,18 +288,22 @@ ENVELOPE_OF = {"command": "slash_commands", "event_callback": "events_api", "url
 
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")  # 100 kB examples
 @pytest.mark.parametrize("backend", ["sqlite"])  # about Slack's side: one database is enough
-def test_hostile_envelopes_are_all_acked_in_time_in_few_lines(socket_bot: SocketBot) -> None:
+def test_hostile_envelopes_are_all_acked_in_time_in_few_lines(
+    socket_bot: SocketBot, clock_share: ClockShare
+) -> None:
     """The fuzz suite's requests (tests/support/hostile.py), as Socket Mode envelopes: each is acked
-    within Slack's 3 s, adds a bounded amount to the log, and the bot answers /interview help after."""
+    within Slack's 3 s, adds a bounded amount to the log, and the bot answers /interview help after.
+    With several clock starts, each sends its own share of them."""
     sender = SlackSender("127.0.0.1", 9, "unused", fake=socket_bot.fake)
 
     @settings(
-        max_examples=SOCKET_EXAMPLES,
+        max_examples=clock_share.examples(SOCKET_EXAMPLES),
         derandomize=True,
         database=None,
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+    @seed(clock_share.seed)
     @given(recipe=recipes)
     def one(recipe: Recipe) -> None:
         payload: Any = payload_for(recipe, sender)

@@ -4,6 +4,7 @@ processes see (time-machine moves this process's clock only)."""
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import time_machine
@@ -27,3 +28,24 @@ def real_time() -> float:
 def real_now() -> datetime:
     """The machine's time as an aware UTC datetime (see real_time)."""
     return datetime.fromtimestamp(real_time(), UTC)
+
+
+@dataclass(frozen=True)
+class ClockShare:
+    """Which of the run's clock starts a test runs at (`index`), of how many (`of`).
+
+    A property test that runs at each start (tests/conftest.py) takes its share of the examples, drawn
+    from a seed of its own: the run tries as many different examples as one start alone would, each at
+    one of the starts, instead of the same examples again at every start.
+    """
+
+    index: int = 0
+    of: int = 1
+
+    def examples(self, total: int) -> int:
+        return -(-total // self.of)  # rounded up: never fewer in all than `total`
+
+    @property
+    def seed(self) -> int | None:
+        """For hypothesis' @seed: None (the test's own derandomized seed) when the run has one start."""
+        return self.index if self.of > 1 else None

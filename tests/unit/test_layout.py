@@ -254,6 +254,7 @@ AT_A_SCOPES_TOP = {
     "unit/test_manifest.py",
     "unit/test_readme.py",
     "unit/test_fake_slack.py",
+    "storage/test_databases.py",  # the database every storage and scenario test gets
     # How it is installed: scripts/, the Docker image and the compose file.
     "unit/test_install.py",
 }
