@@ -18,15 +18,14 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from benchmarks.digest import NOW, seed
+from benchmarks.scratch import scratch_database
 from bot.loop.plan import plan_loop
 from bot.loop.tells import tell_lists
 from bot.themes.status import set_status
@@ -119,31 +118,22 @@ def main() -> int:
         "--postgres", action="store_true", help="a scratch database on TEST_POSTGRES_URL's server"
     )
     args = parser.parse_args()
-    admin, name = None, ""
     if args.postgres:
-        admin_url = os.environ.get("TEST_POSTGRES_URL")
-        if not admin_url:
+        server_url = os.environ.get("TEST_POSTGRES_URL")
+        if not server_url:
             print("--postgres needs TEST_POSTGRES_URL", file=sys.stderr)
             return 2
-        name = f"ib_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'loop.db'}"
-    db = Database(url)
+        with scratch_database(server_url, "loop") as db:
+            return _measure(db, args)
+    db = Database(f"sqlite:///{Path(tempfile.mkdtemp()) / 'loop.db'}")
     try:
+        upgrade(db)
         return _measure(db, args)
     finally:
         db.dispose()
-        if admin is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _measure(db: Database, args: argparse.Namespace) -> int:
-    upgrade(db)
     print(f"seeding {args.interviews:,} interviews ({db.backend})…", file=sys.stderr)
     seed(db, TEAM, total=args.interviews, per_week=60)
     _owners(db)
