@@ -123,6 +123,11 @@ def shown(text: str, limit: int = 40) -> str:
 _IRREGULAR = {"person": "people", "is": "are", "was": "were", "has": "have", "looks": "look"}
 
 
+def first_name(contact: str | None) -> str:
+    """How a note to a customer greets them: "Hi Jane" for "Jane Roe", "Hi there" when no one is named."""
+    return (contact or "").split(" ")[0] or "there"
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """The word in the number `n` takes: "account" for 1, "accounts" otherwise (and 0); "replies",
     "matches", "people" follow English; `many` says it when English is odder than that."""

@@ -11,6 +11,7 @@ from datetime import date
 from bot.digest.content import Digest
 from bot.digest.period import TREND_PERIODS, Period, long_day, short_day
 from bot.digest.ranking import Ranked, ThemeInPeriod, TopicInPeriod, Trend
+from bot.loop.tells import Told
 from bot.studies.period import PointMove, StudyInPeriod
 from bot.studies.sheet import THIN_BELOW, Point
 from bot.text import counted, plural
@@ -80,7 +81,7 @@ def status_change_words(change: StatusChange) -> tuple[str, str]:
     name; how many accounts were told once its people were asked to tell them."""
     tail = f"raised by {counted(change.accounts, 'account')}"
     if change.told is not None:
-        tail += f" · told {change.told[0]} of {change.told[1]}"
+        tail += f" · {Told(*change.told).words()}"
     return status_label(change.status), tail
 
 

@@ -4,14 +4,10 @@ back, and the link. Plain text, to copy into an email or a message and edit."""
 from __future__ import annotations
 
 from bot.loop.tells import AccountToTell, TellList
-from bot.text import truncate
+from bot.text import first_name, truncate
 from storage.models import ThemeStatus
 
 QUOTED_MAX = 200  # one line said, quoted back; a long one is cut
-
-
-def first_name(contact: str | None) -> str:
-    return (contact or "").split(" ")[0] or "there"
 
 
 def customer_note(tell: TellList, account: AccountToTell) -> str:

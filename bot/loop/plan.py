@@ -39,8 +39,6 @@ from storage.models import (
 )
 
 KIND_FOR = {ThemeStatus.SHIPPED: FollowUpKind.TELL_SHIPPED, ThemeStatus.WONT_DO: FollowUpKind.TELL_WONT_DO}
-# The statuses a loop can be asked for: always on shipped, on won't do when the one who set it asks.
-LOOPS_ON = tuple(KIND_FOR)
 DESCRIPTION_MAX = 200
 # The latest lines of an account kept in a person's follow-up: its reminder quotes two, and a theme that
 # one account raised a thousand times would otherwise list every one of them, for each person asked.

@@ -19,13 +19,15 @@ from bot.outbox.queue import enqueue
 from handlers.views.loop import loop_skipped_text
 from handlers.web_api.client import call
 from handlers.web_api.refusals import SlackPermanentError, slack_said
+from handlers.web_api.roles import NOBODY
 from storage.db import Database
 from storage.models import OutboxKind
 
 log = logging.getLogger(__name__)
 
-# users.info refusals that say the person is not in the workspace any more.
-LEFT = frozenset({"user_not_found", "user_disabled", "account_inactive"})
+# users.info refusals that say the person is not in the workspace any more: those about a person, but one
+# merely hidden from the bot.
+LEFT = NOBODY - {"user_not_visible"}
 
 
 class LoopPlanner:

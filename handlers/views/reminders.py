@@ -19,7 +19,7 @@ from bot.accounts.history import AccountHistory
 from bot.followups.actions import Snooze
 from bot.loop.tells import TellList
 from bot.studies.guide import GUIDE_POINT_MAX, StudyGuide, StudyRecap, summary_draft
-from bot.text import escape_mrkdwn, truncate
+from bot.text import escape_mrkdwn, first_name, truncate
 from handlers.views.common import (
     CUT_NOTE,
     MESSAGE_MAX_BLOCKS,
@@ -97,9 +97,8 @@ def thank_you_draft(item: FollowUp) -> str | None:
     interview = item.interview
     if interview is None:
         return None
-    name = (interview.contact_name or "").split(" ")[0] or "there"
     lines = [
-        f"Hi {name},",
+        f"Hi {first_name(interview.contact_name)},",
         "",
         f"Thank you for taking the time to talk with us on {interview.held_on:%A %d %B}.",
     ]

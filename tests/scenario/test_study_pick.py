@@ -56,6 +56,20 @@ def make_study(bot: RunningBot, name: str = "CRM sync", team_id: str | None = No
         return study.id, [p.id for p in study.points]
 
 
+def close(bot: RunningBot, study_id: int, conclusion: str) -> None:
+    """The study closed by its owner, as the close modal closes it."""
+    with bot.db.transaction() as session:
+        close_study(
+            session=session,
+            team_id=bot.slack.team_id,
+            study_id=study_id,
+            by=USER_ID,
+            conclusion=conclusion,
+            now=datetime.now(UTC),
+            frozen={},
+        )
+
+
 def opened(bot: RunningBot, method: str = "views.open") -> dict[str, Any]:
     """The last view the bot opened (or pushed, or updated), as Slack answered it: with its id and hash."""
     call = bot.fake.calls(method)[-1]
@@ -233,16 +247,7 @@ def test_the_study_last_logged_into_is_the_next_default_for_that_person_only(bot
     assert theirs is not None and "initial_option" not in theirs["element"]
 
     # Once it is closed it is offered no more, nor picked by default.
-    with bot.db.transaction() as session:
-        close_study(
-            session=session,
-            team_id=bot.slack.team_id,
-            study_id=study_id,
-            by=USER_ID,
-            conclusion="Done.",
-            now=datetime.now(UTC),
-            frozen={},
-        )
+    close(bot, study_id, "Done.")
     open_log_modal(bot)
     now_offered = block(opened(bot), StudyPickId.STUDY)
     assert now_offered is not None and "initial_option" not in now_offered["element"]
@@ -252,16 +257,7 @@ def test_the_study_last_logged_into_is_the_next_default_for_that_person_only(bot
 def test_a_study_closed_while_the_form_was_open_refuses_it_and_stores_nothing(bot: RunningBot) -> None:
     study_id, points = make_study(bot)
     view = open_log_modal(bot)
-    with bot.db.transaction() as session:
-        close_study(
-            session=session,
-            team_id=bot.slack.team_id,
-            study_id=study_id,
-            by=USER_ID,
-            conclusion="We have enough.",
-            now=datetime.now(UTC),
-            frozen={},
-        )
+    close(bot, study_id, "We have enough.")
     values = log_form(
         held_on=today(), pains="Slow", study=study_form(study_id, {points[0]: ("supports", None)})
     )
@@ -334,16 +330,7 @@ def test_the_edit_modal_shows_the_study_and_an_answer_changed_is_in_the_history(
 def test_an_edit_that_leaves_a_closed_studys_answers_alone_goes_in(bot: RunningBot) -> None:
     study_id, (p1, _, _) = make_study(bot)
     dm, interview = log_one(bot, study=study_form(study_id, {p1: ("supports", "yes")}))
-    with bot.db.transaction() as session:
-        close_study(
-            session=session,
-            team_id=bot.slack.team_id,
-            study_id=study_id,
-            by=USER_ID,
-            conclusion="Enough.",
-            now=datetime.now(UTC),
-            frozen={},
-        )
+    close(bot, study_id, "Enough.")
     click_edit_in_dm(bot, dm)
     form = opened_form(bot)
     select_block = block(form, StudyPickId.STUDY)
