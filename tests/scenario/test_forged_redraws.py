@@ -50,6 +50,9 @@ def reminded(bot: RunningBot, sender: ReminderSender, clock: time_machine.Travel
         bot.fake.add_users(person)
         submit_log_modal(bot, f"Customer {n}", user_id=person, interpretation="They close the month by hand")
     bot.fake.wait_for("chat.postMessage", count=len(people))
+    # The forms' work after the ack (at 02:30 UTC, their date put right with a views.update) is over
+    # before a test counts what the bot calls next.
+    after_ack_done(bot.deps)
     clock.shift(timedelta(hours=25))
     assert sender.tick().sent == len(people)
     return {dm.args["channel"]: dm for dm in reminders(bot)}
